@@ -1,0 +1,90 @@
+package io.lockwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.programs.MonitorInversion;
+import io.lockwatch.it.programs.PrintsAndExits;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Options from the agent argument, system properties and the environment; bad input never stops the program. */
+class AgentOptionsTest {
+
+    private static List<String> errorLines(ChildResult run) {
+        return run.stderr.lines().filter(l -> l.startsWith("[lockwatch] ERROR")).collect(Collectors.toList());
+    }
+
+    /** The program's own behaviour is untouched: same stdout, same exit code. */
+    private static void assertProgramUnchanged(ChildResult run) {
+        assertEquals("line 0\nline 1\nline 2\nno newline at the end", run.stdout);
+        assertEquals(7, run.exitCode, run.toString());
+    }
+
+    @Test
+    void unknownOptionIsOneClearErrorAndTheProgramRuns() {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).agentOptions("stack-dept=32").args("7").exec();
+        assertProgramUnchanged(run);
+        List<String> errors = errorLines(run);
+        assertEquals(1, errors.size(), run.stderr);
+        assertTrue(errors.get(0).contains("unknown option 'stack-dept'") && errors.get(0).contains("stack-depth"),
+                "names the key and the known keys: " + errors);
+    }
+
+    @Test
+    void malformedValuesAreOneErrorEachNamingKeyValueAndWhatIsAccepted() {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class)
+                .agentOptions("stall-threshold=2 seconds,stack-depth=-1,port=http").args("7").exec();
+        assertProgramUnchanged(run);
+        List<String> errors = errorLines(run);
+        assertEquals(3, errors.size(), run.stderr);
+        assertTrue(errors.stream().anyMatch(l -> l.contains("stall-threshold") && l.contains("'2 seconds'") && l.contains("ms, s, m or h")), run.stderr);
+        assertTrue(errors.stream().anyMatch(l -> l.contains("stack-depth") && l.contains("'-1'") && l.contains("8 to 1024")), run.stderr);
+        assertTrue(errors.stream().anyMatch(l -> l.contains("port") && l.contains("'http'") && l.contains("0 to 65535")), run.stderr);
+        assertEquals("10s", run.report().json.get("agent").get("options").get("stall-threshold").asText(), "defaults used");
+    }
+
+    @Test
+    void unwritableReportPathIsOneErrorAndFindingsStillReachStderr() {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).withoutReportOption()
+                .agentOptions("report=/proc/lockwatch/cannot/report.json").exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        List<String> errors = errorLines(run);
+        assertEquals(1, errors.size(), run.stderr);
+        assertTrue(errors.get(0).contains("/proc/lockwatch/cannot/report.json") && errors.get(0).contains("report=PATH"),
+                "names the path and the fix: " + errors);
+        assertTrue(run.stderr.contains("POTENTIAL DEADLOCK #1"), run.stderr);
+    }
+
+    @Test
+    void systemPropertyAndEnvironmentAreReadAndTheAgentArgumentWins() throws Exception {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).withoutReportOption()
+                .env("LOCKWATCH_STACK_DEPTH", "20")
+                .env("LOCKWATCH_STALL_THRESHOLD", "3s")
+                .jvmArgs("-Dlockwatch.stall-threshold=250ms", "-Dlockwatch.report=from-property.json")
+                .agentOptions("report=from-argument.json")
+                .args("7").exec();
+        assertProgramUnchanged(run);
+        assertTrue(errorLines(run).isEmpty(), run.stderr);
+        assertTrue(Files.exists(run.dir.resolve("from-argument.json")), "agent argument wins over the property");
+        assertTrue(!Files.exists(run.dir.resolve("from-property.json")));
+        String report = Files.readString(run.dir.resolve("from-argument.json"));
+        assertTrue(report.contains("\"stall-threshold\": \"250ms\""), "property wins over environment: " + report);
+        assertTrue(report.contains("\"stack-depth\": \"20\""), "environment is read: " + report);
+    }
+
+    @Test
+    void withoutAnyOptionTheReportGoesToTheWorkingDirectory() throws Exception {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).withoutReportOption().args("7").exec();
+        assertProgramUnchanged(run);
+        try (var files = Files.list(run.dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("lockwatch-\\d+\\.json")),
+                    "default report lockwatch-<pid>.json in " + run.dir);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.lockwatch.it;
+
+import static io.lockwatch.it.harness.Report.assertFinding;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.programs.MixedInversion;
+import io.lockwatch.it.programs.MonitorInversion;
+import io.lockwatch.it.programs.ReadWriteLockInversion;
+import io.lockwatch.it.programs.ReentrantLockInversion;
+import io.lockwatch.it.programs.SynchronizedMethodsInversion;
+import io.lockwatch.it.programs.ThreeLockCycle;
+import org.junit.jupiter.api.Test;
+
+/** Programs that invert a lock order without hanging: each must give exactly one potential deadlock. */
+class LockOrderInversionTest {
+
+    private static JsonNode onlyFinding(Class<?> program) {
+        ChildResult run = ChildJvm.run(program).exec().assertCleanExit();
+        assertEquals("done\n", run.stdout);
+        JsonNode finding = run.report().singlePotentialDeadlock();
+        assertTrue(run.stderr.contains("[lockwatch] POTENTIAL DEADLOCK #1"), "summary on stderr:\n" + run.stderr);
+        return finding;
+    }
+
+    @Test
+    void twoMonitors() {
+        JsonNode finding = onlyFinding(MonitorInversion.class);
+        assertFinding(finding, MonitorInversion.class, "java.lang.Object", "java.lang.Object");
+        for (JsonNode edge : finding.get("edges")) {
+            // The held lock's own frame comes first: the line of the outer synchronized block.
+            assertTrue(edge.get("heldStack").get(0).asText().contains("MonitorInversion.lambda$main$"), edge.toString());
+            assertTrue(edge.get("held").get("lock").asText().matches("java\\.lang\\.Object@[0-9a-f]+"), edge.toString());
+        }
+    }
+
+    @Test
+    void twoReentrantLocks() {
+        JsonNode finding = onlyFinding(ReentrantLockInversion.class);
+        assertFinding(finding, ReentrantLockInversion.class,
+                "java.util.concurrent.locks.ReentrantLock", "java.util.concurrent.locks.ReentrantLock");
+        for (JsonNode edge : finding.get("edges")) {
+            assertTrue(edge.get("heldStack").get(0).asText().startsWith(ReentrantLockInversion.class.getName() + ".both("),
+                    "held lock's site is the lock() call: " + edge);
+        }
+    }
+
+    @Test
+    void monitorAndReentrantLock() {
+        assertFinding(onlyFinding(MixedInversion.class), MixedInversion.class,
+                "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
+    }
+
+    @Test
+    void threeLocksAcrossThreeThreads() {
+        JsonNode finding = onlyFinding(ThreeLockCycle.class);
+        String fork = ThreeLockCycle.class.getName() + "$Fork";
+        assertFinding(finding, ThreeLockCycle.class, fork, fork, fork);
+        assertEquals(3, finding.get("threads").size());
+    }
+
+    @Test
+    void synchronizedMethodsOfTwoInstances() {
+        String account = SynchronizedMethodsInversion.class.getName() + "$Account";
+        JsonNode finding = onlyFinding(SynchronizedMethodsInversion.class);
+        assertFinding(finding, SynchronizedMethodsInversion.class, account, account);
+        JsonNode locks = finding.get("locks");
+        assertTrue(!locks.get(0).asText().equals(locks.get(1).asText()), "two instances are two locks: " + locks);
+    }
+
+    @Test
+    void writeLockThenMonitorAgainstMonitorThenReadLock() {
+        JsonNode finding = onlyFinding(ReadWriteLockInversion.class);
+        assertFinding(finding, ReadWriteLockInversion.class,
+                "java.lang.Object", "java.util.concurrent.locks.ReentrantReadWriteLock");
+        StringBuilder modes = new StringBuilder();
+        for (JsonNode edge : finding.get("edges")) {
+            modes.append(edge.get("held").get("mode").asText()).append("->").append(edge.get("taken").get("mode").asText()).append(' ');
+        }
+        assertTrue(modes.toString().contains("exclusive->read") && modes.toString().contains("exclusive->exclusive"),
+                "write lock held exclusive, read lock taken in read mode: " + modes);
+    }
+}

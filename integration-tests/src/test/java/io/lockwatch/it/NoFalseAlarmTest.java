@@ -1,0 +1,51 @@
+package io.lockwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.DeepReentrancy;
+import io.lockwatch.it.programs.ExceptionUnwinding;
+import io.lockwatch.it.programs.SameOrderUnderLoad;
+import io.lockwatch.it.programs.SingleThreadBothOrders;
+import org.junit.jupiter.api.Test;
+
+/** Lock orders that cannot deadlock: no finding, and the held-lock state stays exact. */
+class NoFalseAlarmTest {
+
+    private static Report cleanReport(Class<?> program) {
+        ChildResult run = ChildJvm.run(program).exec().assertCleanExit();
+        return run.report().assertNoPotentialDeadlocks();
+    }
+
+    @Test
+    void sameOrderInEveryThreadUnderContention() {
+        Report report = cleanReport(SameOrderUnderLoad.class);
+        // A->B, A->C, B->C: three edges however many threads and iterations.
+        assertEquals(3, report.stat("edges"));
+        assertEquals(0, report.stat("internalErrors"));
+    }
+
+    @Test
+    void deepReentrancyLeavesNothingHeld() {
+        Report report = cleanReport(DeepReentrancy.class);
+        // Only the second thread's C->MONITOR, C->LOCK, C->class, MONITOR->LOCK, MONITOR->class.
+        assertEquals(5, report.stat("edges"));
+    }
+
+    @Test
+    void oneThreadTakingBothOrders() {
+        ChildResult run = ChildJvm.run(SingleThreadBothOrders.class).exec().assertCleanExit();
+        assertEquals("a then b\nb then a\n", run.stdout);
+        Report report = run.report().assertNoPotentialDeadlocks();
+        assertEquals(2, report.stat("edges"), "the cycle is in the graph, just not reported");
+    }
+
+    @Test
+    void exceptionsUnwindingSynchronizedBlocksAndMethods() {
+        Report report = cleanReport(ExceptionUnwinding.class);
+        // thrower: A->B, A->D, B->D; other: C->A. Nothing from A or B to C.
+        assertEquals(4, report.stat("edges"));
+    }
+}

@@ -1,0 +1,215 @@
+package io.lockwatch.it.harness;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a test program in a child JVM with the real agent jar, the way a user would, and collects what a
+ * user would see: exit code, stdout, stderr and the report.
+ *
+ * <p>The child runs on the JDK named by {@code lockwatch.childJavaHome} (Maven runs the suite once per
+ * JDK). Each run gets its own folder under {@code target/child-runs}, kept for post-mortems.
+ */
+public final class ChildJvm {
+    private static final Path AGENT_JAR = Paths.get(required("lockwatch.agentJar"));
+    private static final String CLASSPATH = required("lockwatch.programClasspath");
+    private static final Path JAVA_HOME = Paths.get(required("lockwatch.childJavaHome"));
+    private static final Path WORK = Paths.get(required("lockwatch.workDir"));
+
+    private final Class<?> program;
+    private final List<String> programArgs = new ArrayList<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final Map<String, String> environment = new HashMap<>();
+    private String agentOptions;
+    private boolean withAgent = true;
+    private boolean reportOption = true;
+    private long timeoutSeconds = 60;
+
+    private ChildJvm(Class<?> program) {
+        this.program = program;
+    }
+
+    public static ChildJvm run(Class<?> program) {
+        return new ChildJvm(program);
+    }
+
+    /** The text after {@code =} in {@code -javaagent:}; the harness adds {@code report=} unless told not to. */
+    public ChildJvm agentOptions(String options) {
+        this.agentOptions = options;
+        return this;
+    }
+
+    public ChildJvm withoutAgent() {
+        this.withAgent = false;
+        return this;
+    }
+
+    /** Leaves the report path to the agent's own default or to the options given. */
+    public ChildJvm withoutReportOption() {
+        this.reportOption = false;
+        return this;
+    }
+
+    public ChildJvm jvmArgs(String... args) {
+        jvmArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    public ChildJvm args(String... args) {
+        programArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    public ChildJvm env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    public ChildJvm timeoutSeconds(long seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    public static String javaVersion() {
+        return JAVA_HOME.getFileName().toString();
+    }
+
+    /** Starts the child and waits for it to exit; a child that outlives the timeout fails the test. */
+    public ChildResult exec() {
+        Running running = start();
+        return running.awaitExit(timeoutSeconds);
+    }
+
+    /** Starts the child without waiting: for programs that hang, which the test then kills. */
+    public Running start() {
+        try {
+            Path dir = Files.createDirectories(WORK.resolve(JAVA_HOME.getFileName().toString()))
+                    .resolve(program.getSimpleName() + "-" + System.nanoTime());
+            Files.createDirectories(dir);
+            Path report = dir.resolve("report.json");
+            List<String> command = new ArrayList<>();
+            command.add(JAVA_HOME.resolve("bin/java").toString());
+            if (withAgent) {
+                List<String> options = new ArrayList<>();
+                if (reportOption) options.add("report=" + report);
+                if (agentOptions != null && !agentOptions.isEmpty()) options.add(agentOptions);
+                String joined = String.join(",", options);
+                command.add("-javaagent:" + AGENT_JAR + (joined.isEmpty() ? "" : "=" + joined));
+            }
+            command.addAll(jvmArgs);
+            command.add("-cp");
+            command.add(CLASSPATH);
+            command.add(program.getName());
+            command.addAll(programArgs);
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectOutput(dir.resolve("stdout.txt").toFile())
+                    .redirectError(dir.resolve("stderr.txt").toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("LOCKWATCH_"));
+            pb.environment().putAll(environment);
+            Files.write(dir.resolve("command.txt"), String.join(" ", command).getBytes());
+            return new Running(pb.start(), dir, report);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start child JVM", e);
+        }
+    }
+
+    /** A child JVM that is running. */
+    public static final class Running {
+        private final Process process;
+        private final Path dir;
+        private final Path report;
+
+        Running(Process process, Path dir, Path report) {
+            this.process = process;
+            this.dir = dir;
+            this.report = report;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public Path dir() {
+            return dir;
+        }
+
+        /** Waits (bounded) until the child's stdout has the line; a test program says where it is this way. */
+        public void awaitStdoutLine(String line, long timeoutSeconds) {
+            awaitFile("stdout.txt", line, timeoutSeconds);
+        }
+
+        /** Waits (bounded) until stderr contains the text: for findings the agent prints as it finds them. */
+        public void awaitStderr(String text, long timeoutSeconds) {
+            awaitFile("stderr.txt", text, timeoutSeconds);
+        }
+
+        private void awaitFile(String file, String text, long timeoutSeconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (System.nanoTime() < deadline) {
+                if (read(dir.resolve(file)).contains(text)) return;
+                if (!process.isAlive()) break;
+                pause();
+            }
+            process.destroyForcibly();
+            fail("child never printed '" + text + "' to " + file + "; see " + dir);
+        }
+
+        /** SIGTERM, as a service manager stops a service, then wait for the exit. */
+        public ChildResult terminate(long timeoutSeconds) {
+            process.destroy();
+            return awaitExit(timeoutSeconds);
+        }
+
+        /** SIGKILL: no shutdown hook runs. */
+        public ChildResult kill(long timeoutSeconds) {
+            process.destroyForcibly();
+            return awaitExit(timeoutSeconds);
+        }
+
+        public ChildResult awaitExit(long timeoutSeconds) {
+            try {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    fail("child JVM did not exit within " + timeoutSeconds + "s; see " + dir);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return new ChildResult(process.exitValue(), read(dir.resolve("stdout.txt")),
+                    read(dir.resolve("stderr.txt")), report, dir);
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null) throw new IllegalStateException("system property " + property + " is not set (run through Maven)");
+        return value;
+    }
+}

@@ -1,0 +1,83 @@
+package io.lockwatch.runtime;
+
+import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.report.Report;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Starts and stops the runtime: the lock-order graph, the detector thread that searches it, and the
+ * report. The agent calls {@link #start} once from {@code premain}, after the instrumentation is ready.
+ */
+public final class Lockwatch {
+    /** How often the detector looks at new edges when nobody wakes it. */
+    private static final long DETECTOR_PERIOD_MILLIS = 200;
+    /** How often collected locks are cleaned out of the graph. */
+    private static final long CLEAN_PERIOD_MILLIS = 2_000;
+
+    /** Counters the agent's instrumentation fills, shown in the report's stats. */
+    public static final AtomicLong classesInstrumented = new AtomicLong();
+    public static final AtomicLong classesRetransformed = new AtomicLong();
+    public static final AtomicLong instrumentationErrors = new AtomicLong();
+
+    private static volatile Report report;
+
+    private Lockwatch() {}
+
+    public static Report report() {
+        return report;
+    }
+
+    public static synchronized void start(Options options, String version, long pid) {
+        Report newReport = new Report(options, version, pid);
+        LockOrderGraph graph = new LockOrderGraph(newReport::addPotentialDeadlock);
+        newReport.statsFrom(json -> {
+            graph.writeStats(json);
+            json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
+            json.field("classesInstrumented", classesInstrumented.get());
+            json.field("classesRetransformed", classesRetransformed.get());
+            json.field("instrumentationErrors", instrumentationErrors.get());
+        });
+        report = newReport;
+
+        Thread detector = new Thread(() -> runDetector(graph, newReport), "lockwatch-detector");
+        detector.setDaemon(true);
+        graph.onChange(() -> LockSupport.unpark(detector));
+
+        Thread finalWrite = new Thread(() -> {
+            LockTracker.ignoreCurrentThread();
+            graph.detect();
+            newReport.write();
+        }, "lockwatch-shutdown");
+
+        if (!newReport.write()) {
+            // Already said on stderr by the report; kept here so the options block shows it too.
+            options.addProblem("report path " + newReport.path() + " is not writable");
+        }
+        LockTracker.start(graph, options.stackDepth());
+        detector.start();
+        Runtime.getRuntime().addShutdownHook(finalWrite);
+    }
+
+    private static void runDetector(LockOrderGraph graph, Report report) {
+        LockTracker.ignoreCurrentThread();
+        long nextClean = System.nanoTime();
+        while (true) {
+            try {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DETECTOR_PERIOD_MILLIS));
+                graph.detect();
+                if (System.nanoTime() - nextClean >= 0) {
+                    graph.clean();
+                    nextClean = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLEAN_PERIOD_MILLIS);
+                }
+                report.writeIfChanged();
+            } catch (Throwable e) {
+                InternalErrors.record("detector", e);
+            }
+        }
+    }
+}

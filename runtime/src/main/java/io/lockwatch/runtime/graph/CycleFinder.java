@@ -1,0 +1,56 @@
+package io.lockwatch.runtime.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the cycles that a new edge closes: every simple path from the edge's target back to its
+ * source, breadth-limited by two documented bounds so that a large graph never costs unbounded time.
+ */
+final class CycleFinder {
+    /** Longest cycle searched for, in edges (locks). Longer inversions are practically never real. */
+    static final int MAX_CYCLE_LENGTH = 6;
+    /** Edges one search may visit before it gives up (counted in {@code stats.cycleSearchesCapped}). */
+    static final int MAX_STEPS_PER_SEARCH = 50_000;
+
+    interface CycleVisitor {
+        void cycle(Edge[] edges);
+    }
+
+    /** @return false when the search hit a bound and stopped early */
+    static boolean findCycles(Edge closing, CycleVisitor visitor) {
+        List<Edge> path = new ArrayList<>();
+        path.add(closing);
+        int[] steps = {0};
+        return walk(closing.to, closing.from, path, visitor, steps);
+    }
+
+    private static boolean walk(LockNode at, LockNode target, List<Edge> path, CycleVisitor visitor, int[] steps) {
+        for (Edge edge : at.edges()) {
+            if (++steps[0] > MAX_STEPS_PER_SEARCH) return false;
+            LockNode next = edge.to;
+            if (!next.isAlive()) continue;
+            if (next == target) {
+                path.add(edge);
+                visitor.cycle(path.toArray(new Edge[0]));
+                path.remove(path.size() - 1);
+                continue;
+            }
+            if (path.size() + 1 >= MAX_CYCLE_LENGTH || onPath(path, next)) continue;
+            path.add(edge);
+            boolean complete = walk(next, target, path, visitor, steps);
+            path.remove(path.size() - 1);
+            if (!complete) return false;
+        }
+        return true;
+    }
+
+    private static boolean onPath(List<Edge> path, LockNode node) {
+        for (Edge e : path) {
+            if (e.from == node) return true;
+        }
+        return false;
+    }
+
+    private CycleFinder() {}
+}

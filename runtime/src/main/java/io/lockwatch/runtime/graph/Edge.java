@@ -1,0 +1,55 @@
+package io.lockwatch.runtime.graph;
+
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/** A -> B: some thread acquired B while it held A. */
+public final class Edge {
+    /** Distinct occurrences kept per edge; more are counted in {@code stats.occurrencesDropped}. */
+    static final int MAX_OCCURRENCES = 8;
+    private static final Occurrence[] NONE = new Occurrence[0];
+    private static final AtomicReferenceFieldUpdater<Edge, Occurrence[]> OCCURRENCES =
+            AtomicReferenceFieldUpdater.newUpdater(Edge.class, Occurrence[].class, "occurrences");
+
+    public final LockNode from;
+    public final LockNode to;
+    private volatile Occurrence[] occurrences = NONE;
+
+    Edge(LockNode from, LockNode to) {
+        this.from = from;
+        this.to = to;
+    }
+
+    public Occurrence[] occurrences() {
+        return occurrences;
+    }
+
+    /**
+     * The fast-path question: has this kind of occurrence been recorded already? A short scan, no
+     * allocation. A full edge counts as known, so a pool of a thousand threads costs nothing more.
+     */
+    public boolean knows(long threadId, byte heldMode, byte takenMode, boolean nonBlocking) {
+        Occurrence[] current = occurrences;
+        if (current.length >= MAX_OCCURRENCES) return true;
+        for (Occurrence o : current) {
+            if (o.sameKind(threadId, heldMode, takenMode, nonBlocking)) return true;
+        }
+        return false;
+    }
+
+    /** @return false when the occurrence was already there or the edge is full */
+    boolean add(Occurrence occurrence) {
+        while (true) {
+            Occurrence[] current = occurrences;
+            if (current.length >= MAX_OCCURRENCES) return false;
+            for (Occurrence o : current) {
+                if (o.sameKind(occurrence.threadId, occurrence.heldMode, occurrence.takenMode, occurrence.nonBlocking)) {
+                    return false;
+                }
+            }
+            Occurrence[] grown = new Occurrence[current.length + 1];
+            System.arraycopy(current, 0, grown, 0, current.length);
+            grown[current.length] = occurrence;
+            if (OCCURRENCES.compareAndSet(this, current, grown)) return true;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.lockwatch.runtime.graph;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import io.lockwatch.runtime.report.PotentialDeadlock;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The lock-order graph: a node per lock, an edge A -> B when a thread acquired B while holding A.
+ *
+ * <p>Application threads only add to it ({@link #record}); everything that costs time (cycle search,
+ * deciding whether a cycle is a real potential deadlock, cleaning up collected locks) happens on the
+ * detector thread in {@link #detect()}.
+ */
+public final class LockOrderGraph {
+    /** Most locks the graph tracks at once; beyond it, new locks are counted as dropped. */
+    public static final int MAX_LOCKS = 1 << 20;
+    /** Most edges the graph keeps at once; beyond it, new edges are counted as dropped. */
+    public static final long MAX_EDGES = 4L << 20;
+    /** Most potential deadlocks reported per run; more are counted. */
+    public static final int MAX_FINDINGS = 1000;
+
+    private final LockRegistry registry = new LockRegistry(1 << 18, MAX_LOCKS);
+    private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
+    private final Consumer<PotentialDeadlock> findings;
+    private volatile Runnable wakeDetector = () -> { };
+
+    private final AtomicLong edgesLive = new AtomicLong();
+    private final AtomicLong edgesCreated = new AtomicLong();
+    private final AtomicLong edgesDropped = new AtomicLong();
+    private final AtomicLong occurrencesDropped = new AtomicLong();
+    private final AtomicLong stacksCaptured = new AtomicLong();
+    private final AtomicLong cycleSearches = new AtomicLong();
+    private final AtomicLong cycleSearchesCapped = new AtomicLong();
+    private final AtomicLong findingsDropped = new AtomicLong();
+
+    // Touched only inside detect(), which is synchronized: the detector thread and the shutdown hook.
+    private final Set<String> reportedCycles = new HashSet<>();
+    private int findingCount;
+
+    public LockOrderGraph(Consumer<PotentialDeadlock> findings) {
+        this.findings = findings;
+    }
+
+    public void onChange(Runnable wakeDetector) {
+        this.wakeDetector = wakeDetector;
+    }
+
+    /** @return the node of a lock, or null when the graph is full */
+    public LockNode node(Object identity, String className) {
+        return registry.nodeFor(identity, className);
+    }
+
+    /**
+     * Records a new occurrence of from -> to. Called on the application thread, only after the caller's
+     * fast check ({@link Edge#knows}) said the occurrence is new.
+     */
+    public void record(LockNode from, LockNode to, Occurrence occurrence) {
+        stacksCaptured.incrementAndGet();
+        Edge edge = from.edgeTo(to);
+        if (edge == null) {
+            if (edgesLive.get() >= MAX_EDGES) {
+                edgesDropped.incrementAndGet();
+                return;
+            }
+            Edge fresh = new Edge(from, to);
+            edge = from.addEdge(to, fresh);
+            if (edge == fresh) {
+                edgesLive.incrementAndGet();
+                edgesCreated.incrementAndGet();
+            }
+        }
+        if (edge.add(occurrence)) {
+            changed.offer(edge);
+            wakeDetector.run();
+        } else {
+            occurrencesDropped.incrementAndGet();
+        }
+    }
+
+    /** Searches the cycles that new occurrences may have closed and reports the real ones. */
+    public synchronized void detect() {
+        Edge edge;
+        while ((edge = changed.poll()) != null) {
+            if (!edge.from.isAlive() || !edge.to.isAlive()) continue;
+            cycleSearches.incrementAndGet();
+            boolean complete = CycleFinder.findCycles(edge, this::consider);
+            if (!complete) cycleSearchesCapped.incrementAndGet();
+        }
+    }
+
+    private void consider(Edge[] cycle) {
+        String key = cycleKey(cycle);
+        if (reportedCycles.contains(key)) return;
+        Occurrence[] witness = Feasibility.witness(cycle);
+        if (witness == null) return;
+        if (findingCount >= MAX_FINDINGS) {
+            findingsDropped.incrementAndGet();
+            return;
+        }
+        reportedCycles.add(key);
+        int start = oldestLock(cycle);
+        findings.accept(new PotentialDeadlock(++findingCount, rotate(cycle, start), rotate(witness, start)));
+    }
+
+    /** The cycle starts at its oldest lock, so the same cycle always reads the same way. */
+    private static int oldestLock(Edge[] cycle) {
+        int start = 0;
+        for (int i = 1; i < cycle.length; i++) {
+            if (cycle[i].from.id < cycle[start].from.id) start = i;
+        }
+        return start;
+    }
+
+    private static <T> T[] rotate(T[] items, int start) {
+        T[] rotated = Arrays.copyOf(items, items.length);
+        for (int i = 0; i < items.length; i++) rotated[i] = items[(start + i) % items.length];
+        return rotated;
+    }
+
+    /** The same set of locks is one finding, however many threads or times took it. */
+    private static String cycleKey(Edge[] cycle) {
+        long[] ids = new long[cycle.length];
+        for (int i = 0; i < cycle.length; i++) ids[i] = cycle[i].from.id;
+        Arrays.sort(ids);
+        return Arrays.toString(ids);
+    }
+
+    /** Forgets locks that were garbage collected, and the edges to them. Detector thread only. */
+    public void clean() {
+        if (registry.expunge() == 0) return;
+        long[] pruned = {0};
+        registry.forEach(node -> pruned[0] += node.pruneDeadTargets());
+        // Edges *from* a collected lock went with its node; recount rather than track each one.
+        long[] live = {0};
+        registry.forEach(node -> live[0] += node.edgeCount());
+        edgesLive.set(live[0]);
+    }
+
+    public void writeStats(JsonWriter json) {
+        json.field("locksTracked", registry.liveCount());
+        json.field("locksSeen", registry.createdCount());
+        json.field("locksDropped", registry.dropped.get());
+        json.field("edges", edgesLive.get());
+        json.field("edgesSeen", edgesCreated.get());
+        json.field("edgesDropped", edgesDropped.get());
+        json.field("occurrencesDropped", occurrencesDropped.get());
+        json.field("stacksCaptured", stacksCaptured.get());
+        json.field("cycleSearches", cycleSearches.get());
+        json.field("cycleSearchesCapped", cycleSearchesCapped.get());
+        json.field("findingsDropped", findingsDropped.get());
+    }
+}

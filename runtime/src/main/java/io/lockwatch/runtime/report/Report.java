@@ -1,0 +1,159 @@
+package io.lockwatch.runtime.report;
+
+import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The JSON report: everything found so far, rewritten atomically (a temporary file, then a rename) each
+ * time something new is found and once more at exit. A reader never sees half a file, and a JVM killed
+ * with SIGKILL leaves behind everything found before the kill.
+ *
+ * <p>Only lockwatch's own threads (the detector, the shutdown hook) add findings and write.
+ */
+public final class Report {
+    public static final int FORMAT_VERSION = 1;
+
+    private final Options options;
+    private final String agentVersion;
+    private final long pid;
+    private final String startTime = Instant.now().toString();
+    private final Path path;
+    private final List<Finding> potentialDeadlocks = new CopyOnWriteArrayList<>();
+    private final List<Finding> deadlocks = new CopyOnWriteArrayList<>();
+    private final List<Finding> hazards = new CopyOnWriteArrayList<>();
+    private volatile Consumer<JsonWriter> statsSource = json -> { };
+    private volatile boolean dirty = true;
+    private boolean writeFailureLogged;
+
+    public Report(Options options, String agentVersion, long pid) {
+        this.options = options;
+        this.agentVersion = agentVersion;
+        this.pid = pid;
+        this.path = Paths.get(options.reportPath()).toAbsolutePath();
+    }
+
+    public void statsFrom(Consumer<JsonWriter> source) {
+        this.statsSource = source;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public void addPotentialDeadlock(Finding finding) {
+        add(potentialDeadlocks, finding);
+    }
+
+    public void addDeadlock(Finding finding) {
+        add(deadlocks, finding);
+    }
+
+    public void addHazard(Finding finding) {
+        add(hazards, finding);
+    }
+
+    private void add(List<Finding> list, Finding finding) {
+        list.add(finding);
+        dirty = true;
+        Log.block(finding.summary() + "  full stacks: " + path + "\n");
+    }
+
+    public int potentialDeadlockCount() {
+        return potentialDeadlocks.size();
+    }
+
+    /** Writes the report if something changed since the last write. */
+    public void writeIfChanged() {
+        if (dirty) write();
+    }
+
+    /**
+     * Writes the report now.
+     *
+     * @return false when the file could not be written (logged once)
+     */
+    public synchronized boolean write() {
+        dirty = false;
+        try {
+            byte[] bytes = render().getBytes(StandardCharsets.UTF_8);
+            Path dir = path.getParent();
+            Path tmp = dir.resolve("." + path.getFileName() + "." + pid + ".tmp");
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            dirty = true;
+            if (!writeFailureLogged) {
+                writeFailureLogged = true;
+                Log.error("cannot write the report to " + path + " (" + why(e) + "). Fix: pass a writable file path"
+                        + " with report=PATH (or -Dlockwatch.report=PATH); findings are still printed here on stderr.");
+            }
+            return false;
+        } catch (Throwable e) {
+            InternalErrors.record("report", e);
+            return false;
+        }
+    }
+
+    private String why(Exception e) {
+        Path dir = path.getParent();
+        if (dir != null && !Files.isDirectory(dir)) return "the folder " + dir + " does not exist";
+        if (dir != null && !Files.isWritable(dir)) return "the folder " + dir + " is not writable";
+        if (Files.isDirectory(path)) return "it is a folder";
+        return e.toString();
+    }
+
+    String render() {
+        JsonWriter json = new JsonWriter();
+        json.beginObject();
+        json.field("formatVersion", FORMAT_VERSION);
+        json.name("agent").beginObject();
+        json.field("name", "lockwatch");
+        json.field("version", agentVersion);
+        json.name("jvm").beginObject()
+                .field("name", System.getProperty("java.vm.name", "unknown"))
+                .field("version", System.getProperty("java.version", "unknown"))
+                .field("vendor", System.getProperty("java.vm.vendor", "unknown"))
+                .endObject();
+        json.field("pid", pid);
+        json.field("startTime", startTime);
+        json.field("writtenAt", Instant.now().toString());
+        json.name("options").beginObject();
+        for (Map.Entry<String, String> e : options.effective().entrySet()) json.field(e.getKey(), e.getValue());
+        json.endObject();
+        json.stringArray("optionProblems", options.problems());
+        json.endObject();
+        writeFindings(json, "potentialDeadlocks", potentialDeadlocks);
+        writeFindings(json, "deadlocks", deadlocks);
+        writeFindings(json, "hazards", hazards);
+        json.name("stats").beginObject();
+        statsSource.accept(json);
+        json.field("internalErrors", InternalErrors.count());
+        json.endObject();
+        json.endObject();
+        return json.toString();
+    }
+
+    private static void writeFindings(JsonWriter json, String name, List<Finding> findings) {
+        json.name(name).beginArray();
+        for (Finding f : findings) f.writeJson(json);
+        json.endArray();
+    }
+}

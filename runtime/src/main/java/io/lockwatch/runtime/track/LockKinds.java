@@ -1,0 +1,56 @@
+package io.lockwatch.runtime.track;
+
+import io.lockwatch.runtime.graph.Occurrence;
+import java.lang.reflect.Field;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * What a {@link Lock} is, for the graph: its identity and its mode.
+ *
+ * <p>The read and write locks of one {@link ReentrantReadWriteLock} are one lock in the graph (a write
+ * lock then a monitor, against the monitor then the read lock, is an inversion), told apart by mode. Their
+ * common identity is the private {@code sync} object they share, which the agent opens to us at start.
+ */
+final class LockKinds {
+    static final String READ_WRITE_LOCK = ReentrantReadWriteLock.class.getName();
+
+    private static volatile Field readSync;
+    private static volatile Field writeSync;
+
+    private LockKinds() {}
+
+    /** Called once the agent has opened {@code java.util.concurrent.locks} to the runtime. */
+    static void init() {
+        try {
+            Field r = ReentrantReadWriteLock.ReadLock.class.getDeclaredField("sync");
+            Field w = ReentrantReadWriteLock.WriteLock.class.getDeclaredField("sync");
+            r.setAccessible(true);
+            w.setAccessible(true);
+            readSync = r;
+            writeSync = w;
+        } catch (Throwable e) {
+            // Read and write locks then count as two locks: fewer inversions found, none wrong.
+            io.lockwatch.runtime.util.Log.warn("cannot see inside ReentrantReadWriteLock (" + e
+                    + "); its read and write locks are tracked as separate locks");
+        }
+    }
+
+    static byte mode(Lock lock) {
+        return lock instanceof ReentrantReadWriteLock.ReadLock ? Occurrence.SHARED : Occurrence.EXCLUSIVE;
+    }
+
+    static Object identity(Lock lock) {
+        try {
+            if (lock instanceof ReentrantReadWriteLock.ReadLock && readSync != null) return readSync.get(lock);
+            if (lock instanceof ReentrantReadWriteLock.WriteLock && writeSync != null) return writeSync.get(lock);
+        } catch (IllegalAccessException e) {
+            // fall through: the lock object itself
+        }
+        return lock;
+    }
+
+    static String className(Object lock, Object identity) {
+        return identity != lock ? READ_WRITE_LOCK : lock.getClass().getName();
+    }
+}

@@ -1,0 +1,160 @@
+package io.lockwatch.runtime.track;
+
+import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.util.InternalErrors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * The acquisition hot path: what instrumented bytecode calls, on every lock the application takes.
+ *
+ * <ul>
+ *   <li>{@code synchronized}: the instrumentation calls {@link #monitorEnter} just before each
+ *       {@code monitorenter} (so a monitor that is about to block is already an edge, as in lockdep, and
+ *       the object is not yet locked when we read its identity hash) and {@link #monitorExit} just
+ *       before each {@code monitorexit}, including the ones on exception paths.</li>
+ *   <li>{@link Lock}: each call site of {@code lock}, {@code lockInterruptibly}, {@code tryLock} and
+ *       {@code unlock} is rewritten to call the method of the same name here, with the site's number.</li>
+ * </ul>
+ * Rules for everything below: never throw into the caller (every failure is counted), never take a
+ * lock, allocate only when an edge is new, and do nothing while lockwatch itself runs on the thread.
+ */
+public final class LockTracker {
+    private static final ThreadLocal<ThreadState> STATE = new ThreadLocal<ThreadState>() {
+        @Override
+        protected ThreadState initialValue() {
+            return new ThreadState(Thread.currentThread());
+        }
+    };
+
+    /** Off until the agent has started, and for threads of our own (see {@link #ignoreCurrentThread}). */
+    private static volatile boolean enabled;
+    private static LockOrderGraph graph;
+    private static int stackDepth;
+
+    static final AtomicLong heldOverflow = new AtomicLong();
+
+    private LockTracker() {}
+
+    public static void start(LockOrderGraph lockOrderGraph, int depth) {
+        graph = lockOrderGraph;
+        stackDepth = depth;
+        LockKinds.init();
+        enabled = true;
+    }
+
+    /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
+    public static void ignoreCurrentThread() {
+        STATE.get().busy = true;
+    }
+
+    public static long heldOverflowCount() {
+        return heldOverflow.get();
+    }
+
+    // ---- synchronized blocks and methods ----
+
+    public static void monitorEnter(Object monitor, int site) {
+        if (!enabled || monitor == null) return; // a null monitor: monitorenter throws the NPE itself
+        try {
+            ThreadState t = STATE.get();
+            if (t.busy) return;
+            if (t.indexOf(monitor) < 0) {
+                t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            }
+            t.acquired(monitor, monitor, Occurrence.EXCLUSIVE, site);
+        } catch (Throwable e) {
+            InternalErrors.record("monitorEnter", e);
+        }
+    }
+
+    public static void monitorExit(Object monitor) {
+        if (!enabled || monitor == null) return;
+        try {
+            ThreadState t = STATE.get();
+            if (!t.busy) t.released(monitor);
+        } catch (Throwable e) {
+            InternalErrors.record("monitorExit", e);
+        }
+    }
+
+    // ---- java.util.concurrent.locks.Lock call sites ----
+
+    public static void lock(Lock lock, int site) {
+        ThreadState t = beforeBlocking(lock, site);
+        lock.lock();
+        afterAcquired(t, lock, site);
+    }
+
+    public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
+        ThreadState t = beforeBlocking(lock, site);
+        lock.lockInterruptibly();
+        afterAcquired(t, lock, site);
+    }
+
+    public static boolean tryLock(Lock lock, int site) {
+        boolean locked = lock.tryLock();
+        if (locked) afterNonBlocking(lock, site);
+        return locked;
+    }
+
+    public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        boolean locked = lock.tryLock(time, unit);
+        if (locked) afterNonBlocking(lock, site);
+        return locked;
+    }
+
+    public static void unlock(Lock lock) {
+        if (enabled && lock != null) {
+            try {
+                ThreadState t = STATE.get();
+                if (!t.busy) t.released(lock);
+            } catch (Throwable e) {
+                InternalErrors.record("unlock", e);
+            }
+        }
+        lock.unlock();
+    }
+
+    /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
+    private static ThreadState beforeBlocking(Lock lock, int site) {
+        if (!enabled || lock == null) return null;
+        try {
+            ThreadState t = STATE.get();
+            if (t.busy) return null;
+            if (t.indexOf(lock) < 0) {
+                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
+            }
+            return t;
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            return null;
+        }
+    }
+
+    private static void afterAcquired(ThreadState t, Lock lock, int site) {
+        if (t == null) return;
+        try {
+            t.acquired(lock, LockKinds.identity(lock), LockKinds.mode(lock), site);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+        }
+    }
+
+    /** A successful {@code tryLock}: an edge that cannot block, recorded as such. */
+    private static void afterNonBlocking(Lock lock, int site) {
+        if (!enabled) return;
+        try {
+            ThreadState t = STATE.get();
+            if (t.busy) return;
+            Object identity = LockKinds.identity(lock);
+            byte mode = LockKinds.mode(lock);
+            if (t.indexOf(lock) < 0) t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
+            t.acquired(lock, identity, mode, site);
+        } catch (Throwable e) {
+            InternalErrors.record("tryLock", e);
+        }
+    }
+}

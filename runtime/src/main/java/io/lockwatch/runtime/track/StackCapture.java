@@ -1,0 +1,54 @@
+package io.lockwatch.runtime.track;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/** Captures the application's stack, without lockwatch's own frames. Only ever on a new edge. */
+final class StackCapture {
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    private StackCapture() {}
+
+    static boolean isOwnFrame(String className) {
+        return className.startsWith("io.lockwatch.runtime.")
+                || className.startsWith("io.lockwatch.agent.")
+                || className.startsWith("io.lockwatch.shaded.");
+    }
+
+    static StackTraceElement[] current(int depth) {
+        return WALKER.walk(new Function<Stream<StackWalker.StackFrame>, StackTraceElement[]>() {
+            @Override
+            public StackTraceElement[] apply(Stream<StackWalker.StackFrame> frames) {
+                List<StackTraceElement> kept = new ArrayList<>(Math.min(depth, 64));
+                Iterator<StackWalker.StackFrame> it = frames.iterator();
+                while (it.hasNext() && kept.size() < depth) {
+                    StackWalker.StackFrame frame = it.next();
+                    if (!isOwnFrame(frame.getClassName())) kept.add(frame.toStackTraceElement());
+                }
+                return kept.toArray(new StackTraceElement[0]);
+            }
+        });
+    }
+
+    /**
+     * Where a still-held lock was acquired, rebuilt from its site and the current stack: the site's frame,
+     * then the callers below the site's method if that method is still on the stack (always so for a
+     * {@code synchronized} block). A lock taken in a method that has since returned gets its site alone.
+     */
+    static StackTraceElement[] heldAt(int site, StackTraceElement[] now) {
+        StackTraceElement at = CallSites.site(site);
+        if (at == null) return new StackTraceElement[0];
+        for (int i = 0; i < now.length; i++) {
+            if (now[i].getClassName().equals(at.getClassName()) && now[i].getMethodName().equals(at.getMethodName())) {
+                StackTraceElement[] stack = new StackTraceElement[now.length - i];
+                stack[0] = at;
+                System.arraycopy(now, i + 1, stack, 1, now.length - i - 1);
+                return stack;
+            }
+        }
+        return new StackTraceElement[] {at};
+    }
+}
