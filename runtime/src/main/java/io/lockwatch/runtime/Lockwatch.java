@@ -3,10 +3,10 @@ package io.lockwatch.runtime;
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.report.Report;
+import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,12 +19,8 @@ public final class Lockwatch {
     /** How often collected locks are cleaned out of the graph. */
     private static final long CLEAN_PERIOD_MILLIS = 2_000;
 
-    /** Counters the agent's instrumentation fills, shown in the report's stats. */
-    public static final AtomicLong classesInstrumented = new AtomicLong();
-    public static final AtomicLong classesRetransformed = new AtomicLong();
-    public static final AtomicLong instrumentationErrors = new AtomicLong();
-
     private static volatile Report report;
+    private static volatile LockOrderGraph graph;
 
     private Lockwatch() {}
 
@@ -32,25 +28,33 @@ public final class Lockwatch {
         return report;
     }
 
+    public static LockOrderGraph graph() {
+        return graph;
+    }
+
     public static synchronized void start(Options options, String version, long pid) {
         Report newReport = new Report(options, version, pid);
-        LockOrderGraph graph = new LockOrderGraph(newReport::addPotentialDeadlock);
+        LockOrderGraph lockGraph = new LockOrderGraph(finding -> {
+            AgentStats.potentialDeadlocks.incrementAndGet();
+            newReport.addPotentialDeadlock(finding);
+        });
         newReport.statsFrom(json -> {
-            graph.writeStats(json);
+            lockGraph.writeStats(json);
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
-            json.field("classesInstrumented", classesInstrumented.get());
-            json.field("classesRetransformed", classesRetransformed.get());
-            json.field("instrumentationErrors", instrumentationErrors.get());
+            json.field("classesInstrumented", AgentStats.classesInstrumented.get());
+            json.field("classesRetransformed", AgentStats.classesRetransformed.get());
+            json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
         });
         report = newReport;
+        graph = lockGraph;
 
-        Thread detector = new Thread(() -> runDetector(graph, newReport), "lockwatch-detector");
+        Thread detector = new Thread(() -> runDetector(lockGraph, newReport), "lockwatch-detector");
         detector.setDaemon(true);
-        graph.onChange(() -> LockSupport.unpark(detector));
+        lockGraph.onChange(() -> LockSupport.unpark(detector));
 
         Thread finalWrite = new Thread(() -> {
             LockTracker.ignoreCurrentThread();
-            graph.detect();
+            lockGraph.detect();
             newReport.write();
         }, "lockwatch-shutdown");
 
@@ -58,7 +62,7 @@ public final class Lockwatch {
             // Already said on stderr by the report; kept here so the options block shows it too.
             options.addProblem("report path " + newReport.path() + " is not writable");
         }
-        LockTracker.start(graph, options.stackDepth());
+        LockTracker.start(lockGraph, options.stackDepth());
         detector.start();
         Runtime.getRuntime().addShutdownHook(finalWrite);
     }
@@ -69,12 +73,16 @@ public final class Lockwatch {
         while (true) {
             try {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DETECTOR_PERIOD_MILLIS));
+                long started = System.nanoTime();
                 graph.detect();
                 if (System.nanoTime() - nextClean >= 0) {
                     graph.clean();
                     nextClean = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLEAN_PERIOD_MILLIS);
                 }
                 report.writeIfChanged();
+                AgentStats.detectionNanos.addAndGet(System.nanoTime() - started);
+                AgentStats.detectionRuns.incrementAndGet();
+                AgentStats.detectorLastRunMillis.set(System.currentTimeMillis());
             } catch (Throwable e) {
                 InternalErrors.record("detector", e);
             }

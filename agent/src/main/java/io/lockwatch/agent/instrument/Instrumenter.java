@@ -9,8 +9,8 @@ import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isSynchronized;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
-import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.CallSites;
 import io.lockwatch.runtime.util.Log;
 import java.lang.instrument.Instrumentation;
@@ -83,13 +83,13 @@ public final class Instrumenter {
         @Override
         public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
                                      DynamicType dynamicType) {
-            Lockwatch.classesInstrumented.incrementAndGet();
-            if (loaded) Lockwatch.classesRetransformed.incrementAndGet();
+            AgentStats.classesInstrumented.incrementAndGet();
+            if (loaded) AgentStats.classesRetransformed.incrementAndGet();
         }
 
         @Override
         public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            Lockwatch.instrumentationErrors.incrementAndGet();
+            AgentStats.instrumentationErrors.incrementAndGet();
             Log.warn("could not instrument " + typeName + " (" + error + "); it runs unchanged, its locks untracked");
         }
     }

@@ -141,6 +141,27 @@ public final class LockOrderGraph {
         edgesLive.set(live[0]);
     }
 
+    // ---- numbers for the metrics endpoint ----
+    public long locksTracked() {
+        return registry.liveCount();
+    }
+
+    public long locksDropped() {
+        return registry.dropped.get();
+    }
+
+    public long edges() {
+        return edgesLive.get();
+    }
+
+    public long edgesDropped() {
+        return edgesDropped.get();
+    }
+
+    public long occurrencesDropped() {
+        return occurrencesDropped.get();
+    }
+
     public void writeStats(JsonWriter json) {
         json.field("locksTracked", registry.liveCount());
         json.field("locksSeen", registry.createdCount());

@@ -1,0 +1,56 @@
+package io.lockwatch.runtime.stats;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The numbers every part of lockwatch publishes, in one place: the report's {@code stats}, the metrics
+ * endpoint and the dashboards all read them from here. Counters only grow; gauges are set by whoever
+ * measures them.
+ */
+public final class AgentStats {
+    private AgentStats() {}
+
+    // ---- instrumentation ----
+    public static final AtomicLong classesInstrumented = new AtomicLong();
+    public static final AtomicLong classesRetransformed = new AtomicLong();
+    public static final AtomicLong instrumentationErrors = new AtomicLong();
+
+    // ---- findings ----
+    public static final AtomicLong potentialDeadlocks = new AtomicLong();
+    public static final AtomicLong deadlocks = new AtomicLong();
+
+    /** Hazard kinds, as they appear in the report ({@code kind}) and in metric tags. */
+    public enum Hazard {
+        STALL("stall"), SELF_JOIN("self_join"), DEAD_OWNER("dead_owner"), DOUBLE_START("double_start");
+
+        public final String tag;
+
+        Hazard(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    private static final AtomicLongArray HAZARDS = new AtomicLongArray(Hazard.values().length);
+
+    public static void hazardFound(Hazard kind) {
+        HAZARDS.incrementAndGet(kind.ordinal());
+    }
+
+    public static long hazards(Hazard kind) {
+        return HAZARDS.get(kind.ordinal());
+    }
+
+    // ---- gauges set by the hang detector ----
+    /** Threads that are in a deadlock right now. */
+    public static final AtomicLong threadsDeadlockedNow = new AtomicLong();
+    /** Threads blocked or waiting longer than the stall threshold right now. */
+    public static final AtomicLong threadsStuckNow = new AtomicLong();
+
+    // ---- the detector's own health ----
+    /** Wall-clock time of the detector's last completed pass, in milliseconds since the epoch. */
+    public static final AtomicLong detectorLastRunMillis = new AtomicLong();
+    /** Total time the detector spent working, in nanoseconds. */
+    public static final AtomicLong detectionNanos = new AtomicLong();
+    public static final AtomicLong detectionRuns = new AtomicLong();
+}
