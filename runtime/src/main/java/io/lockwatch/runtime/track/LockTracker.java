@@ -50,6 +50,27 @@ public final class LockTracker {
         STATE.get().busy = true;
     }
 
+    /**
+     * Brackets work that lockwatch does on an application thread, such as transforming a class while the
+     * thread loads it: JDK code run by that work (collections, class parsing) must not feed the graph.
+     * Calls nest; every enter must be followed by an exit.
+     */
+    public static void enterAgentCode() {
+        try {
+            STATE.get().enterAgentCode();
+        } catch (Throwable e) {
+            InternalErrors.record("enterAgentCode", e);
+        }
+    }
+
+    public static void exitAgentCode() {
+        try {
+            STATE.get().exitAgentCode();
+        } catch (Throwable e) {
+            InternalErrors.record("exitAgentCode", e);
+        }
+    }
+
     public static long heldOverflowCount() {
         return heldOverflow.get();
     }
@@ -58,14 +79,18 @@ public final class LockTracker {
 
     public static void monitorEnter(Object monitor, int site) {
         if (!enabled || monitor == null) return; // a null monitor: monitorenter throws the NPE itself
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return;
+            t.busy = true; // whatever JDK code we reach from here must not come back in
             if (t.indexOf(monitor) < 0) {
                 t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
             }
             t.acquired(monitor, monitor, Occurrence.EXCLUSIVE, site);
+            t.busy = false;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("monitorEnter", e);
         }
     }
@@ -121,14 +146,18 @@ public final class LockTracker {
     /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
     private static ThreadState beforeBlocking(Lock lock, int site) {
         if (!enabled || lock == null) return null;
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return null;
+            t.busy = true;
             if (t.indexOf(lock) < 0) {
                 t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
             }
+            t.busy = false;
             return t;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("lock", e);
             return null;
         }
@@ -137,23 +166,30 @@ public final class LockTracker {
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
         if (t == null) return;
         try {
+            t.busy = true;
             t.acquired(lock, LockKinds.identity(lock), LockKinds.mode(lock), site);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
+        } finally {
+            t.busy = false;
         }
     }
 
     /** A successful {@code tryLock}: an edge that cannot block, recorded as such. */
     private static void afterNonBlocking(Lock lock, int site) {
         if (!enabled) return;
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return;
+            t.busy = true;
             Object identity = LockKinds.identity(lock);
             byte mode = LockKinds.mode(lock);
             if (t.indexOf(lock) < 0) t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
             t.acquired(lock, identity, mode, site);
+            t.busy = false;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("tryLock", e);
         }
     }

@@ -17,6 +17,9 @@ final class ThreadState {
     final long threadId;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
+    /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
+    private int agentDepth;
+    private boolean busyBeforeAgentCode;
 
     // The held-lock stack, as parallel arrays (no object per acquisition).
     private Object[] held = new Object[8];      // what was locked: the monitor, or the Lock object
@@ -31,6 +34,17 @@ final class ThreadState {
         this.threadId = thread.getId();
     }
 
+    void enterAgentCode() {
+        if (agentDepth++ == 0) {
+            busyBeforeAgentCode = busy;
+            busy = true;
+        }
+    }
+
+    void exitAgentCode() {
+        if (agentDepth > 0 && --agentDepth == 0) busy = busyBeforeAgentCode;
+    }
+
     int indexOf(Object lock) {
         for (int i = size - 1; i >= 0; i--) {
             if (held[i] == lock) return i;
@@ -39,13 +53,13 @@ final class ThreadState {
     }
 
     /**
-     * Adds the edges held -> lock that this thread has not taken in this way before. The common case,
+     * Adds the edges held -> lock that this thread has not taken in this way before. The caller has set
+     * {@link #busy}, so JDK code reached from here is not tracked. The common case,
      * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock.
      */
     void checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                     boolean nonBlocking, int stackDepth) {
         if (size == 0) return;
-        busy = true;
         try {
             LockNode to = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
             if (to == null) return;
@@ -61,8 +75,6 @@ final class ThreadState {
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
-        } finally {
-            busy = false;
         }
     }
 
