@@ -29,6 +29,9 @@ final class ThreadState {
     private int[] sites = new int[8];
     private int[] counts = new int[8];          // re-entrant holds
     private int size;
+    /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
+    private long[] heldIds = new long[8];
+    private static final long[] NO_GATES = new long[0];
 
     ThreadState(Thread thread) {
         this.threadId = thread.getId();
@@ -63,19 +66,49 @@ final class ThreadState {
         try {
             LockNode to = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
             if (to == null) return;
+            int heldCount = sortedHeldIds(graph);
             StackTraceElement[] now = null;
             for (int i = 0; i < size; i++) {
                 LockNode from = nodeAt(graph, i);
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
-                if (edge != null && edge.knows(threadId, modes[i], mode, nonBlocking)) continue;
+                if (edge != null && edge.knows(threadId, modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
                 if (now == null) now = StackCapture.current(stackDepth);
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
-                        nonBlocking, StackCapture.heldAt(sites[i], now), now));
+                        nonBlocking, gatesBesides(from.id, heldCount), StackCapture.heldAt(sites[i], now), now));
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
         }
+    }
+
+    /** Fills {@link #heldIds} with the ids of the held locks, sorted, without duplicates; returns the count. */
+    private int sortedHeldIds(LockOrderGraph graph) {
+        if (heldIds.length < size) heldIds = new long[held.length];
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            LockNode node = nodeAt(graph, i);
+            if (node == null) continue;
+            long id = node.id;
+            int at = count; // insertion sort: a thread holds a handful of locks
+            while (at > 0 && heldIds[at - 1] > id) at--;
+            if (at > 0 && heldIds[at - 1] == id) continue;
+            System.arraycopy(heldIds, at, heldIds, at + 1, count - at);
+            heldIds[at] = id;
+            count++;
+        }
+        return count;
+    }
+
+    /** The gate locks of a new occurrence: every held lock but {@code fromId}. Slow path only. */
+    private long[] gatesBesides(long fromId, int heldCount) {
+        if (heldCount <= 1) return NO_GATES;
+        long[] gates = new long[heldCount - 1];
+        int n = 0;
+        for (int i = 0; i < heldCount; i++) {
+            if (heldIds[i] != fromId && n < gates.length) gates[n++] = heldIds[i];
+        }
+        return n == gates.length ? gates : java.util.Arrays.copyOf(gates, n);
     }
 
     private LockNode nodeAt(LockOrderGraph graph, int i) {
