@@ -26,6 +26,12 @@ final class LockSiteScanner {
         Result result = new Result();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
+            public void visit(int version, int access, String name, String signature, String superName,
+                              String[] interfaces) {
+                if (name.equals(ThreadHooks.THREAD)) result.hasSites = true;
+            }
+
+            @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 boolean synchronizedInstance = (access & Opcodes.ACC_SYNCHRONIZED) != 0

@@ -57,7 +57,8 @@ final class LockSiteVisitor extends ClassVisitor {
         boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
                 && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
-        return new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor);
+        mv = new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor);
+        return owner.equals(ThreadHooks.THREAD) ? ThreadHooks.wrap(mv, name) : mv;
     }
 
     /** {@code ldc} of a class constant needs class file version 49 (Java 5). */

@@ -11,7 +11,8 @@ package io.lockwatch.runtime.graph;
  *   <li>at every lock of the cycle, the mode it is held in and the mode it is wanted in conflict
  *       (two read locks never block each other);</li>
  *   <li>no two picks hold a common lock (a <em>gate</em>): both would need it at once, so they cannot
- *       both be where the deadlock needs them.</li>
+ *       both be where the deadlock needs them;</li>
+ *   <li>no pick happened before another through {@code Thread.start}/{@code join} ({@link SegmentGraph}).</li>
  * </ul>
  * The search is a small backtracking over at most {@link Edge#MAX_OCCURRENCES} picks per edge.
  */
@@ -34,6 +35,7 @@ final class Feasibility {
             if (index > 0 && !conflicts(candidate.heldMode, picked[index - 1].takenMode)) continue;
             if (threadAlreadyPicked(picked, index, candidate.threadId)) continue;
             if (sharesGate(cycle, picked, index, candidate)) continue;
+            if (orderedByStartOrJoin(picked, index, candidate)) continue;
             picked[index] = candidate;
             if (pick(cycle, index + 1, picked)) return true;
         }
@@ -61,6 +63,14 @@ final class Feasibility {
                     || contains(picked[i].gates, from) || contains(candidate.gates, otherFrom)) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /** Did one of the earlier picks happen before the candidate, or after it, through a start or join? */
+    private static boolean orderedByStartOrJoin(Occurrence[] picked, int index, Occurrence candidate) {
+        for (int i = 0; i < index; i++) {
+            if (!SegmentGraph.concurrent(picked[i].segment, candidate.segment)) return true;
         }
         return false;
     }

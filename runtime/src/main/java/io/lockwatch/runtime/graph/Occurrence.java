@@ -20,19 +20,22 @@ public final class Occurrence {
      * occurrences that share a gate lock cannot run at the same time, so they cannot deadlock each other.
      */
     public final long[] gates;
+    /** The thread's segment (see {@link SegmentGraph}): which starts and joins it came after. */
+    public final long segment;
     /** Where A was acquired (its frame first, then the callers still on the stack) and where B was. */
     public final StackTraceElement[] heldStack;
     public final StackTraceElement[] takenStack;
     public final long wallTimeMillis;
 
     public Occurrence(long threadId, String threadName, byte heldMode, byte takenMode, boolean nonBlocking,
-               long[] gates, StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
+               long[] gates, long segment, StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
         this.threadId = threadId;
         this.threadName = threadName;
         this.heldMode = heldMode;
         this.takenMode = takenMode;
         this.nonBlocking = nonBlocking;
         this.gates = gates;
+        this.segment = segment;
         this.heldStack = heldStack;
         this.takenStack = takenStack;
         this.wallTimeMillis = System.currentTimeMillis();
@@ -42,9 +45,10 @@ public final class Occurrence {
      * Does this occurrence already stand for a new one with these properties? It does if it is of the same
      * kind and its gates are a subset of the new one's: any cycle the new one could close, this one closes.
      */
-    boolean covers(long threadId, byte heldMode, byte takenMode, boolean nonBlocking, long[] held, int heldCount) {
-        return this.threadId == threadId && this.heldMode == heldMode && this.takenMode == takenMode
-                && this.nonBlocking == nonBlocking && isSubset(gates, held, heldCount);
+    boolean covers(long threadId, long segment, byte heldMode, byte takenMode, boolean nonBlocking, long[] held,
+                   int heldCount) {
+        return this.threadId == threadId && this.segment == segment && this.heldMode == heldMode
+                && this.takenMode == takenMode && this.nonBlocking == nonBlocking && isSubset(gates, held, heldCount);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,6 +103,54 @@ public final class LockTracker {
             if (!t.busy) t.released(monitor);
         } catch (Throwable e) {
             InternalErrors.record("monitorExit", e);
+        }
+    }
+
+    // ---- thread start and join: happens-before for the lock-order graph ----
+
+    /** Called at the start of {@code Thread.start()} by the thread that starts {@code child}. */
+    public static void threadStarting(Thread child) {
+        if (!enabled || child == null) return;
+        ThreadState t = null;
+        try {
+            t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            t.segment(SegmentGraph.starting(t.segment(), child.getId()));
+            t.busy = false;
+        } catch (Throwable e) {
+            if (t != null) t.busy = false;
+            InternalErrors.record("threadStarting", e);
+        }
+    }
+
+    /** Called when a {@code Thread.join} returns: if the thread has ended, what it did happened before. */
+    public static void threadJoined(Thread joined) {
+        if (!enabled || joined == null || joined.isAlive()) return;
+        ThreadState t = null;
+        try {
+            t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            t.segment(SegmentGraph.joined(t.segment(), joined.getId()));
+            t.busy = false;
+        } catch (Throwable e) {
+            if (t != null) t.busy = false;
+            InternalErrors.record("threadJoined", e);
+        }
+    }
+
+    /** Called by a thread as it ends ({@code Thread.exit}). */
+    public static void threadExiting() {
+        if (!enabled) return;
+        try {
+            ThreadState t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            SegmentGraph.finished(t.threadId, t.segment());
+            t.busy = false;
+        } catch (Throwable e) {
+            InternalErrors.record("threadExiting", e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.lockwatch.runtime.graph.Edge;
 import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
 
 /**
@@ -33,8 +34,25 @@ final class ThreadState {
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
 
+    /**
+     * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
+     * on first need, not in the constructor: the lookup runs instrumented JDK code, which would come back
+     * for this very state while the thread-local is still being created.
+     */
+    private long segment;
+
     ThreadState(Thread thread) {
         this.threadId = thread.getId();
+    }
+
+    /** Call only while {@link #busy}. */
+    long segment() {
+        if (segment == 0) segment = SegmentGraph.firstSegmentOf(threadId);
+        return segment;
+    }
+
+    void segment(long newSegment) {
+        segment = newSegment;
     }
 
     void enterAgentCode() {
@@ -72,10 +90,10 @@ final class ThreadState {
                 LockNode from = nodeAt(graph, i);
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
-                if (edge != null && edge.knows(threadId, modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
+                if (edge != null && edge.knows(threadId, segment(), modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
                 if (now == null) now = StackCapture.current(stackDepth);
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
-                        nonBlocking, gatesBesides(from.id, heldCount), StackCapture.heldAt(sites[i], now), now));
+                        nonBlocking, gatesBesides(from.id, heldCount), segment(), StackCapture.heldAt(sites[i], now), now));
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);

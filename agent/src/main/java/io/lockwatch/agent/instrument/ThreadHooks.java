@@ -1,0 +1,63 @@
+package io.lockwatch.agent.instrument;
+
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+
+/**
+ * Hooks in {@code java.lang.Thread} itself, for happens-before between threads: {@code start} and
+ * {@code exit} (the JVM calls it as a thread ends) report on entry, {@code join} on every normal return.
+ * Hooking the methods, not their callers, covers thread pools and the JDK's own threads too.
+ */
+final class ThreadHooks {
+    static final String THREAD = "java/lang/Thread";
+
+    private ThreadHooks() {}
+
+    static MethodVisitor wrap(MethodVisitor mv, String methodName) {
+        switch (methodName) {
+            case "start":
+                return onEntry(mv, "threadStarting", true);
+            case "exit":
+                return onEntry(mv, "threadExiting", false);
+            case "join":
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+                            super.visitVarInsn(Opcodes.ALOAD, 0);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "threadJoined",
+                                    "(Ljava/lang/Thread;)V", false);
+                        }
+                        super.visitInsn(opcode);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(maxStack + 1, maxLocals);
+                    }
+                };
+            default:
+                return mv;
+        }
+    }
+
+    private static MethodVisitor onEntry(MethodVisitor mv, String hook, boolean passThread) {
+        return new MethodVisitor(Opcodes.ASM9, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                if (passThread) {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, hook, "(Ljava/lang/Thread;)V", false);
+                } else {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, hook, "()V", false);
+                }
+            }
+
+            @Override
+            public void visitMaxs(int maxStack, int maxLocals) {
+                super.visitMaxs(maxStack + 1, maxLocals);
+            }
+        };
+    }
+}
