@@ -44,6 +44,8 @@ public final class Lockwatch {
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
             json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
+            json.field("startupMillis", AgentStats.startupNanos.get() / 1_000_000);
+            json.field("retransformMillis", AgentStats.retransformNanos.get() / 1_000_000);
         });
         report = newReport;
         graph = lockGraph;
