@@ -40,6 +40,7 @@ public final class Lockwatch {
         });
         newReport.statsFrom(json -> {
             lockGraph.writeStats(json);
+            json.field("stacksCaptured", LockTracker.stacksCaptured());
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
@@ -76,6 +77,7 @@ public final class Lockwatch {
             try {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DETECTOR_PERIOD_MILLIS));
                 long started = System.nanoTime();
+                graph.expungeCollected();
                 graph.detect();
                 if (System.nanoTime() - nextClean >= 0) {
                     graph.clean();

@@ -72,6 +72,11 @@ public final class LockTracker {
         }
     }
 
+    /** How many times a stack was walked (only for new edges from a new pair of sites). */
+    public static long stacksCaptured() {
+        return StackCapture.walks.get();
+    }
+
     public static long heldOverflowCount() {
         return heldOverflow.get();
     }
