@@ -50,6 +50,7 @@ public final class Instrumenter {
         AsmVisitorWrapper staticMethods = sites.to(SynchronizedMethodAdvice.Static.class, ownClasses)
                 .on(synchronizedWithCode().and(isStatic()));
         LockSiteVisitor lockSites = new LockSiteVisitor();
+        WaitSiteVisitor waitSites = new WaitSiteVisitor();
 
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
@@ -61,7 +62,7 @@ public final class Instrumenter {
                 .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
                 .type(any())
                 .transform((builder, type, loader, module, domain) ->
-                        builder.visit(lockSites).visit(instanceMethods).visit(staticMethods))
+                        builder.visit(lockSites).visit(waitSites).visit(instanceMethods).visit(staticMethods))
                 .installOn(inst);
     }
 
