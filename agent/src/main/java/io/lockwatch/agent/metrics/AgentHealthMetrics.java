@@ -29,9 +29,9 @@ final class AgentHealthMetrics implements MeterBinder {
                 .description("Classes lockwatch instrumented (loaded or retransformed)").register(registry);
         FunctionCounter.builder("lockwatch.instrumentation.errors", AgentStats.instrumentationErrors, AtomicLong::get)
                 .description("Classes lockwatch could not instrument (they run unchanged)").register(registry);
-        Gauge.builder("lockwatch.locks.tracked", Lockwatch.class, m -> graphValue(LockOrderGraph::locksTracked)
+        Gauge.builder("lockwatch.locks.tracked", Lockwatch.class, m -> graphValue(LockOrderGraph::locksTracked))
                 .description("Live locks in the lock-order graph").register(registry);
-        Gauge.builder("lockwatch.edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edges)
+        Gauge.builder("lockwatch.edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edges))
                 .description("Edges in the lock-order graph").register(registry);
         dropped(registry, "locks", Lockwatch.class, m -> graphValue(LockOrderGraph::locksDropped));
         dropped(registry, "edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edgesDropped));

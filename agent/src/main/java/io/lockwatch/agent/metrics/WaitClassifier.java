@@ -19,13 +19,17 @@ final class WaitClassifier {
     record Wait(WaitKind kind, String lockClass, String site) {}
 
     private static final String LOCKS = "java.util.concurrent.locks.";
+    static final String UNKNOWN = "unknown";
+    private static final String RUNTIME = "io.lockwatch.runtime.";
+    /** lockwatch's own packages (not io.lockwatch.* as a whole: users and our tests live there too). */
+    private static final String[] OURS = {RUNTIME, "io.lockwatch.agent.", "io.lockwatch.shaded.", "jdk.jfr."};
     private static final String RW_LOCK = LOCKS + "ReentrantReadWriteLock";
 
     private WaitClassifier() {}
 
     /** {@code jdk.JavaMonitorEnter}: the top frame is the method holding the {@code synchronized} block. */
     static Wait monitorEnter(String monitorClass, List<Frame> frames) {
-        if (frames.isEmpty()) return null;
+        if (frames.isEmpty()) return new Wait(WaitKind.MONITOR, monitorClass, UNKNOWN); // the JVM could not walk it
         Frame site = frames.get(0);
         if (isOurs(site)) return null;
         return new Wait(WaitKind.MONITOR, monitorClass, describe(site));
@@ -43,7 +47,7 @@ final class WaitClassifier {
             if (isOurs(f)) return null;
             return new Wait(kind, monitorClass, describe(f));
         }
-        return null;
+        return frames.isEmpty() ? new Wait(kind, monitorClass, UNKNOWN) : null;
     }
 
     /**
@@ -52,7 +56,7 @@ final class WaitClassifier {
      */
     static Wait park(List<Frame> frames) {
         for (Frame f : frames) {
-            if (f.className().startsWith("io.lockwatch.")) return null;
+            if (f.className().startsWith(RUNTIME)) return null;
         }
         WaitKind kind = null;
         String lockClass = null;
@@ -105,7 +109,10 @@ final class WaitClassifier {
 
     /** lockwatch's and JFR's own waits are not the application's contention. */
     private static boolean isOurs(Frame f) {
-        return f.className().startsWith("io.lockwatch.") || f.className().startsWith("jdk.jfr.");
+        for (String prefix : OURS) {
+            if (f.className().startsWith(prefix)) return true;
+        }
+        return false;
     }
 
     static String describe(Frame f) {
