@@ -39,7 +39,7 @@ final class ContentionStream {
         this.threshold = Duration.ofMillis(thresholdMillis);
     }
 
-    /** Opens the stream; {@link #run} then consumes it on the calling (our own) thread. */
+    /** Sets the stream up; {@link #start} starts it. */
     void open() {
         RecordingStream rs = new RecordingStream();
         rs.setReuse(true);
@@ -58,14 +58,12 @@ final class ContentionStream {
         stream = rs;
     }
 
-    /** Consumes events until the JVM exits; runs on our daemon thread. */
-    void run() {
-        LockTracker.ignoreCurrentThread();
-        try {
-            stream.start();
-        } catch (Throwable t) {
-            InternalErrors.record("metrics event stream", t);
-        }
+    /**
+     * Starts recording now (so every wait from here on is counted) and dispatches events on JFR's own
+     * daemon thread ("JFR Event Stream"), which each handler marks as ours before it does anything.
+     */
+    void start() {
+        stream.startAsync();
     }
 
     private interface Handler {
@@ -73,6 +71,7 @@ final class ContentionStream {
     }
 
     private void safely(RecordedEvent event, Handler handler) {
+        LockTracker.ignoreCurrentThread(); // the dispatch thread is JFR's: its locks are not the application's
         try {
             if (event.getDuration().compareTo(threshold) < 0) return; // another recording asked for less
             if (isOurThread(event.getThread())) return;
