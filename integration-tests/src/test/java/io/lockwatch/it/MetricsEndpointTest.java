@@ -110,9 +110,10 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void everyMeterStartsAtZero() {
+    void everyMeterStartsAtZeroAndTheJvmStillExitsOnItsOwn() throws Exception {
         ChildJvm.Running child = ChildJvm.run(ProbesClassVisibility.class).agentOptions("port=0")
-                .jvmArgs("-Dlinger.millis=20000").args("none").start();
+                .jvmArgs("-Dawait.go=true").args("none").start();
+        boolean exited = false;
         try {
             Scrape scrape = Scrape.of(Scrape.portOf(child));
             for (String kind : KINDS) assertEquals(0, waits(scrape, kind), kind);
@@ -126,8 +127,16 @@ class MetricsEndpointTest {
             assertEquals(0, scrape.value("lockwatch_deadlocks_total"));
             assertEquals(0, scrape.value("jvm_threads_deadlocked_threads"));
             assertTrue(scrape.value("lockwatch_threads_alive") >= 1);
+
+            // main returns: the endpoint's and the event stream's threads must not keep the JVM alive.
+            Files.createFile(child.dir().resolve("go"));
+            ChildResult result = child.awaitExit(30);
+            exited = true;
+            assertEquals(0, result.exitCode, result.toString());
+            assertEquals("none absent\n", result.stdout);
+            result.assertCleanExit();
         } finally {
-            child.kill(30);
+            if (!exited) child.kill(30);
         }
     }
 
@@ -139,9 +148,9 @@ class MetricsEndpointTest {
             int port = Scrape.portOf(child);
             Files.createFile(child.dir().resolve("go"));
             child.awaitStdoutLine("waited 10000", 90);
-            Scrape scrape = awaitScrape(port, s -> waits(s, "latch") >= 10_000, "all 10,000 waits counted");
-            assertEquals(10_000, waits(scrape, "latch"), "each wait counted once");
-            assertEquals(10_000, scrape.sum("lockwatch_wait_seconds_count", s -> "latch".equals(s.label("kind"))),
+            Scrape scrape = awaitScrape(port, s -> waits(s, "reentrant_lock") >= 10_000, "all 10,000 waits counted");
+            assertEquals(10_000, waits(scrape, "reentrant_lock"), "each wait counted once");
+            assertEquals(10_000, scrape.sum("lockwatch_wait_seconds_count", s -> "reentrant_lock".equals(s.label("kind"))),
                     "no sample lost by folding");
             Set<String> sites = scrape.named("lockwatch_wait_seconds_count").stream().map(s -> s.label("site")).collect(Collectors.toSet());
             assertTrue(sites.contains("other"), "sites past the budget fold into other: " + sites);
@@ -161,14 +170,14 @@ class MetricsEndpointTest {
             int port = Scrape.portOf(child);
             Files.createFile(child.dir().resolve("go"));
             child.awaitStdoutLine("waited 10000", 90);
-            Scrape scrape = awaitScrape(port, s -> waits(s, "latch") >= 10_000, "all 10,000 waits counted");
+            Scrape scrape = awaitScrape(port, s -> waits(s, "reentrant_lock") >= 10_000, "all 10,000 waits counted");
             Set<String> sites = scrape.named("lockwatch_wait_seconds_count").stream().map(s -> s.label("site")).collect(Collectors.toSet());
             assertEquals(6, sites.size(), "5 sites and other: " + sites);
             assertTrue(sites.contains("other"));
-            // At 0ms the JVM's own waits (e.g. its reference handler) count too; the latch sites are ours.
-            Set<String> latchSites = scrape.named("lockwatch_wait_seconds_count", s -> "latch".equals(s.label("kind")))
+            // At 0ms the JVM's own waits (e.g. its reference handler) count too; the lock sites are ours.
+            Set<String> lockSites = scrape.named("lockwatch_wait_seconds_count", s -> "reentrant_lock".equals(s.label("kind")))
                     .stream().map(s -> s.label("site")).collect(Collectors.toSet());
-            assertTrue(latchSites.stream().allMatch(s -> s.equals("other") || s.startsWith("GeneratedSites.m")), latchSites.toString());
+            assertTrue(lockSites.stream().allMatch(s -> s.equals("other") || s.startsWith("GeneratedSites.m")), lockSites.toString());
         } finally {
             child.kill(30);
         }

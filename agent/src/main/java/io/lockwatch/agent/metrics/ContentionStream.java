@@ -4,10 +4,12 @@ import io.lockwatch.runtime.events.ContendedLockEvent;
 import io.lockwatch.runtime.events.WaitEvent;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
@@ -59,11 +61,25 @@ final class ContentionStream {
     }
 
     /**
-     * Starts recording now (so every wait from here on is counted) and dispatches events on JFR's own
-     * daemon thread ("JFR Event Stream"), which each handler marks as ours before it does anything.
+     * Records and dispatches events on the calling thread, one of our daemon threads, until the JVM exits.
+     * (Not {@code startAsync}: its dispatch thread is not a daemon and would keep the JVM alive.)
+     *
+     * @param live runs once, at the stream's first flush: from then on every wait is counted
      */
-    void start() {
-        stream.startAsync();
+    void run(Runnable live) {
+        LockTracker.ignoreCurrentThread();
+        AtomicBoolean announced = new AtomicBoolean();
+        stream.onFlush(() -> {
+            if (announced.compareAndSet(false, true)) live.run();
+        });
+        try {
+            stream.start();
+        } catch (Throwable t) {
+            InternalErrors.record("metrics event stream", t);
+            Log.error("the JFR event stream did not start (" + t + "); the endpoint serves every meter but "
+                    + "lockwatch_contended_waits_total and lockwatch_wait_seconds stay at zero");
+            if (announced.compareAndSet(false, true)) live.run();
+        }
     }
 
     private interface Handler {
@@ -71,7 +87,6 @@ final class ContentionStream {
     }
 
     private void safely(RecordedEvent event, Handler handler) {
-        LockTracker.ignoreCurrentThread(); // the dispatch thread is JFR's: its locks are not the application's
         try {
             if (event.getDuration().compareTo(threshold) < 0) return; // another recording asked for less
             if (isOurThread(event.getThread())) return;

@@ -62,11 +62,11 @@ public final class MetricsAgent {
             deadlocked.refresh();
 
             stream.open();
-            stream.start();
             daemon("lockwatch-metrics-http", new MetricsEndpoint(socket, registry::scrape)::serve).start();
             daemon("lockwatch-metrics-poll", () -> poll(deadlocked)).start();
-            // Said once everything runs: from this line on, every contended wait is counted.
-            Log.info("metrics at http://" + hostForUrl(socket) + ":" + socket.getLocalPort() + "/metrics");
+            // Said once the stream runs: from this line on, every contended wait is counted.
+            String url = "http://" + hostForUrl(socket) + ":" + socket.getLocalPort() + "/metrics";
+            stream.run(() -> Log.info("metrics at " + url)); // consumes JFR events on this thread until the JVM exits
         } catch (Throwable t) {
             InternalErrors.record("metrics start", t);
             Log.error("the metrics endpoint could not start (" + t + "); the application runs on without it");

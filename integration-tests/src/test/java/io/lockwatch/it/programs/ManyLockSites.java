@@ -7,13 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A service with 10,000 distinct wait sites: it loads the generated class {@code GeneratedSites} from the
+ * A service with 10,000 distinct lock sites: it loads the generated class {@code GeneratedSites} from the
  * folder given as first argument (so lockwatch instruments it like any application class), whose methods
- * wait on a latch at 10,000 different lines (see {@link #source}), and runs every site once. Each wait is a
- * timed {@code await} that times out at once (after the test
- * creates the file {@code go} in the working directory), so with {@code contention-threshold=0ms} each one is a wait
+ * try a lock at 10,000 different lines (see {@link #source}), and runs every site once (after the test
+ * creates the file {@code go} in the working directory). Another thread holds the lock, so each site is
+ * a contended timed {@code tryLock} that gives up after a nanosecond, so with {@code contention-threshold=0ms} each one is a wait
  * event of its own. Prints "waited N", lingers the given seconds so a test can scrape, prints "done".
  */
 public final class ManyLockSites {
@@ -22,11 +23,12 @@ public final class ManyLockSites {
 
     /** The Java source of GeneratedSites: one wait per line. */
     public static String source() {
-        StringBuilder src = new StringBuilder("import java.util.concurrent.*;\npublic class GeneratedSites {\n");
+        StringBuilder src = new StringBuilder("import java.util.concurrent.*;\nimport java.util.concurrent.locks.*;\n"
+                + "public class GeneratedSites {\n");
         for (int m = 0; m < METHODS; m++) {
-            src.append("  public static void m").append(m).append("(CountDownLatch l) throws Exception {\n");
+            src.append("  public static void m").append(m).append("(ReentrantLock l) throws Exception {\n");
             for (int s = 0; s < SITES_PER_METHOD; s++) {
-                src.append("    l.await(0, TimeUnit.NANOSECONDS);\n");
+                src.append("    l.tryLock(1, TimeUnit.NANOSECONDS);\n");
             }
             src.append("  }\n");
         }
@@ -42,10 +44,23 @@ public final class ManyLockSites {
         while (!Files.exists(Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, ManyLockSites.class.getClassLoader())) {
             Class<?> generated = loader.loadClass("GeneratedSites");
-            CountDownLatch neverOpened = new CountDownLatch(1);
+            ReentrantLock held = new ReentrantLock();
+            CountDownLatch taken = new CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                held.lock(); // and never lets go: every tryLock below waits for it, briefly
+                taken.countDown();
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "holder");
+            holder.setDaemon(true);
+            holder.start();
+            taken.await();
             for (int m = 0; m < METHODS; m++) {
-                Method method = generated.getMethod("m" + m, CountDownLatch.class);
-                method.invoke(null, neverOpened);
+                Method method = generated.getMethod("m" + m, ReentrantLock.class);
+                method.invoke(null, held);
             }
         }
         System.out.println("waited " + METHODS * SITES_PER_METHOD);

@@ -16,8 +16,14 @@ public final class ProbesClassVisibility {
             }
             System.out.println(name + (visible ? " visible" : " absent"));
         }
+        if (Boolean.getBoolean("await.go")) awaitGo();
+    }
+
+    /** Lets a test scrape an idle program: it returns from main once the test creates the file "go". */
+    private static void awaitGo() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
         try {
-            Thread.sleep(Long.getLong("linger.millis", 0)); // lets a test scrape an idle program
+            while (!java.nio.file.Files.exists(java.nio.file.Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
