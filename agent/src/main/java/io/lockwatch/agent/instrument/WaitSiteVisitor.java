@@ -84,11 +84,24 @@ final class WaitSiteVisitor implements AsmVisitorWrapper {
         return flags;
     }
 
+    /**
+     * The synchronizers themselves wait inside (a {@code CyclicBarrier} awaits a {@code Condition}): their
+     * own call sites are not rewritten, so one barrier wait is one barrier wait, not also a condition wait.
+     */
+    static boolean isSynchronizerItself(String className) {
+        return className.startsWith("java.util.concurrent.locks.")
+                || className.startsWith("java.util.concurrent.CountDownLatch")
+                || className.startsWith("java.util.concurrent.Semaphore")
+                || className.startsWith("java.util.concurrent.CyclicBarrier")
+                || className.startsWith("java.util.concurrent.Phaser");
+    }
+
     @Override
     public ClassVisitor wrap(TypeDescription instrumentedType, ClassVisitor classVisitor,
                              Implementation.Context implementationContext, TypePool typePool,
                              FieldList<FieldDescription.InDefinedShape> fields, MethodList<?> methods,
                              int writerFlags, int readerFlags) {
+        if (isSynchronizerItself(instrumentedType.getName())) return classVisitor;
         return new ClassVisitor(Opcodes.ASM9, classVisitor) {
             private final String className = instrumentedType.getName();
             private String sourceFile;

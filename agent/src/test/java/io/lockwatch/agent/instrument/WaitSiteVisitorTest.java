@@ -56,4 +56,13 @@ class WaitSiteVisitorTest {
         assertNull(WaitSiteVisitor.wrapperDescriptor("java/util/concurrent/locks/Condition", "signal", "()V"));
         assertNull(WaitSiteVisitor.wrapperDescriptor("com/acme/MySemaphore", "acquire", "()V"));
     }
+
+    @Test
+    void theSynchronizersOwnInnerWaitsAreNotRewritten() {
+        assertTrue(WaitSiteVisitor.isSynchronizerItself("java.util.concurrent.CyclicBarrier"));
+        assertTrue(WaitSiteVisitor.isSynchronizerItself("java.util.concurrent.Phaser$QNode"));
+        assertTrue(WaitSiteVisitor.isSynchronizerItself("java.util.concurrent.locks.ReentrantReadWriteLock"));
+        assertTrue(!WaitSiteVisitor.isSynchronizerItself("java.util.concurrent.LinkedBlockingQueue"), "a queue's waits are conditions");
+        assertTrue(!WaitSiteVisitor.isSynchronizerItself("com.acme.Pool"));
+    }
 }
