@@ -44,6 +44,8 @@ final class WaitClassifier {
                 kind = WaitKind.JOIN;
                 continue;
             }
+            // A call site lockwatch rewrote (e.g. Thread.join through a runtime wrapper): the site is its caller.
+            if (kind == WaitKind.JOIN && f.className().startsWith(RUNTIME)) continue;
             if (isOurs(f)) return null;
             return new Wait(kind, monitorClass, describe(f));
         }

@@ -82,6 +82,15 @@ class WaitClassifierTest {
     }
 
     @Test
+    void aJoinThroughARuntimeWrapperIsStillAJoinAtTheApplicationSite() {
+        assertEquals(new Wait(WaitKind.JOIN, "java.lang.Thread", "a.B.d:8"), WaitClassifier.monitorWait("java.lang.Thread",
+                stack("java.lang.Object.wait:375", "java.lang.Thread.join:1313", "io.lockwatch.runtime.track.ThreadTracker.join:20",
+                        "a.B.d:8")));
+        assertNull(WaitClassifier.monitorWait("java.lang.Object", stack("java.lang.Object.wait:375",
+                "jdk.jfr.internal.PlatformRecorder.periodicTask:500")), "JFR's own waits are not the application's");
+    }
+
+    @Test
     void monitorEntersNameTheMethodThatBlockedAndOursAreSkipped() {
         assertEquals(new Wait(WaitKind.MONITOR, "com.acme.Account", "com.acme.Bank.transfer:29"),
                 WaitClassifier.monitorEnter("com.acme.Account", stack("com.acme.Bank.transfer:29", "com.acme.Bank.run:12")));
