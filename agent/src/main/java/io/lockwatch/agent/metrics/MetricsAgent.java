@@ -42,6 +42,10 @@ public final class MetricsAgent {
         }
         Thread starter = new Thread(() -> run(options, socket), "lockwatch-metrics");
         starter.setDaemon(true);
+        // The Prometheus client reads "prometheus.properties" through the context class loader: ours finds
+        // only what the bootstrap path has (nothing), so the application's own client configuration never
+        // reaches our copy, and no library meets a null loader. The threads started from here inherit it.
+        starter.setContextClassLoader(new ClassLoader(null) {});
         starter.start();
     }
 

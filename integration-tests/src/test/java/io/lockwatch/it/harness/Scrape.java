@@ -40,7 +40,7 @@ public final class Scrape {
 
     /** The port the agent chose for {@code port=0}, read from its stderr line (waits for it, bounded). */
     public static int portOf(ChildJvm.Running child) {
-        child.awaitStderr("[lockwatch] metrics at http://", 30);
+        child.awaitStderr("[lockwatch] metrics at http://", 60);
         Matcher m = PORT.matcher(ChildJvm.read(child.dir().resolve("stderr.txt")));
         if (!m.find()) fail("no metrics line on stderr in " + child.dir());
         return Integer.parseInt(m.group(1));
