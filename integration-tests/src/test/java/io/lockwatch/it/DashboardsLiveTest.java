@@ -41,6 +41,8 @@ class DashboardsLiveTest {
     private static AlertmanagerServer alertmanager;
     private static PrometheusServer prometheus;
     private static String instance;
+    /** The agent's /metrics before anything but contention happened. */
+    private static Scrape beforeTrouble;
 
     @BeforeAll
     static void startServiceAndMonitoring() throws IOException {
@@ -59,6 +61,7 @@ class DashboardsLiveTest {
             prometheus = PrometheusServer.start(dir, instance, List.of(DashboardFiles.rulesFile()), alertmanager.address());
             // Prometheus has stored the agent's zeros before anything goes wrong, as in production.
             awaitQuery("lockwatch_deadlocks_total{job=\"" + PrometheusServer.JOB + "\"} == 0", 60);
+            beforeTrouble = Scrape.fetch(metricsPort);
             Files.createFile(service.dir().resolve("go"));
             service.awaitStdoutLine("troubled", 60);
         } catch (RuntimeException | Error e) {
@@ -113,6 +116,35 @@ class DashboardsLiveTest {
             if (!usedFamilies.contains(family)) problems.add("exported family " + family + " is on no panel and in no rule");
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems) + "\n--- scrape:\n" + scrape.text);
+    }
+
+    /**
+     * The alerts' increase() sees the first finding only because the agent serves every counter at zero
+     * from the start: each finding counter, each hazard kind and each dropped kind, each wait kind.
+     */
+    @Test
+    void everyCounterTheAlertsWatchIsServedAtZeroBeforeTheFirstEvent() {
+        Map<String, Double> s = beforeTrouble.samples;
+        List<String> missing = new ArrayList<>();
+        for (String series : List.of("lockwatch_deadlocks_total", "lockwatch_potential_deadlocks_total",
+                "lockwatch_deadlocked_threads", "lockwatch_threads_stuck", "lockwatch_internal_errors_total")) {
+            if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
+        }
+        for (String kind : List.of("stall", "self_join", "dead_owner", "double_start")) {
+            String series = "lockwatch_hazards_total{kind=\"" + kind + "\"}";
+            if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
+        }
+        for (String what : List.of("locks", "edges", "occurrences", "events")) {
+            String series = "lockwatch_dropped_total{what=\"" + what + "\"}";
+            if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
+        }
+        for (String kind : List.of("monitor", "reentrant_lock", "read_lock", "write_lock", "condition", "object_wait",
+                "semaphore", "latch", "barrier", "phaser", "join")) {
+            String series = "lockwatch_contended_waits_total{kind=\"" + kind + "\"}";
+            if (!s.containsKey(series)) missing.add(series + " is not served");
+        }
+        assertTrue(missing.isEmpty(), "not served at zero before the first event:\n" + String.join("\n", missing)
+                + "\n--- scrape:\n" + beforeTrouble.text);
     }
 
     /**
