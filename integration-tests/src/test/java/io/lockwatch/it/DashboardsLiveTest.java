@@ -72,10 +72,15 @@ class DashboardsLiveTest {
 
     @AfterAll
     static void stopAll() {
+        // Each one stopped once, even when start-up failed half way (then this runs twice).
         if (prometheus != null) prometheus.close();
+        prometheus = null;
         if (alertmanager != null) alertmanager.close();
+        alertmanager = null;
         if (webhook != null) webhook.close();
+        webhook = null;
         if (service != null) service.kill(30);
+        service = null;
     }
 
     /**
