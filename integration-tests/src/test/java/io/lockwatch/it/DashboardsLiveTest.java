@@ -9,8 +9,8 @@ import io.lockwatch.dashboards.DashboardFiles;
 import io.lockwatch.dashboards.PromQL;
 import io.lockwatch.it.harness.AlertmanagerServer;
 import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.MetricFamilies;
 import io.lockwatch.it.harness.PrometheusServer;
-import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.harness.ServerProcess;
 import io.lockwatch.it.harness.WebhookReceiver;
 import io.lockwatch.it.programs.EveryLockProblem;
@@ -42,7 +42,7 @@ class DashboardsLiveTest {
     private static PrometheusServer prometheus;
     private static String instance;
     /** The agent's /metrics before anything but contention happened. */
-    private static Scrape beforeTrouble;
+    private static MetricFamilies beforeTrouble;
 
     @BeforeAll
     static void startServiceAndMonitoring() throws IOException {
@@ -61,7 +61,7 @@ class DashboardsLiveTest {
             prometheus = PrometheusServer.start(dir, instance, List.of(DashboardFiles.rulesFile()), alertmanager.address());
             // Prometheus has stored the agent's zeros before anything goes wrong, as in production.
             awaitQuery("lockwatch_deadlocks_total{job=\"" + PrometheusServer.JOB + "\"} == 0", 60);
-            beforeTrouble = Scrape.fetch(metricsPort);
+            beforeTrouble = MetricFamilies.fetch(metricsPort);
             Files.createFile(service.dir().resolve("go"));
             service.awaitStdoutLine("troubled", 60);
         } catch (RuntimeException | Error e) {
@@ -89,7 +89,7 @@ class DashboardsLiveTest {
      */
     @Test
     void dashboardsAndRulesUseExactlyTheExportedMetrics() throws IOException {
-        Scrape scrape = Scrape.fetch(metricsPort);
+        MetricFamilies scrape = MetricFamilies.fetch(metricsPort);
         List<DashboardFiles.Query> queries = new ArrayList<>(DashboardFiles.dashboardQueries());
         queries.addAll(DashboardFiles.variableSelectors());
         queries.addAll(DashboardFiles.ruleQueries());
@@ -295,7 +295,7 @@ class DashboardsLiveTest {
         IOException last = null;
         while (System.nanoTime() < deadline) {
             try {
-                Scrape.fetch(metricsPort);
+                MetricFamilies.fetch(metricsPort);
                 return;
             } catch (IOException e) {
                 last = e;

@@ -8,11 +8,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A Prometheus text-format scrape of the agent's {@code /metrics}, read into what the dashboard checks
- * need: the metric families ({@code # TYPE} lines), the sample names of each family
- * ({@code _bucket}, {@code _count}, ...), and every value each label takes.
+ * The metric families a Prometheus text exposition declares, read into what the dashboard checks need:
+ * the families ({@code # TYPE} lines), the sample names of each family ({@code _bucket},
+ * {@code _count}, ...), and every value each label takes. (Sample values by name and label are what
+ * the metrics tests' scrape helper is for; this is about names.)
  */
-public final class Scrape {
+public final class MetricFamilies {
     public final String text;
     /** family -> the sample names that family's samples use. */
     public final Map<String, Set<String>> families = new TreeMap<>();
@@ -23,7 +24,7 @@ public final class Scrape {
     /** sample name with labels, exactly as written -> value. */
     public final Map<String, Double> samples = new LinkedHashMap<>();
 
-    private Scrape(String text) {
+    private MetricFamilies(String text) {
         this.text = text;
         String family = null;
         for (String line : text.split("\n")) {
@@ -76,11 +77,12 @@ public final class Scrape {
         return i;
     }
 
-    public static Scrape of(String text) {
-        return new Scrape(text);
+    public static MetricFamilies of(String text) {
+        return new MetricFamilies(text);
     }
 
-    public static Scrape fetch(int port) throws IOException {
-        return new Scrape(Http.get("http://127.0.0.1:" + port + "/metrics"));
+    /** GET http://127.0.0.1:port/metrics, as Prometheus scrapes it. */
+    public static MetricFamilies fetch(int port) throws IOException {
+        return new MetricFamilies(Http.get("http://127.0.0.1:" + port + "/metrics"));
     }
 }
