@@ -26,6 +26,11 @@ public final class AlertmanagerServer implements AutoCloseable {
                 + "  group_wait: 1s\n"
                 + "  group_interval: 1s\n"
                 + "  repeat_interval: 1h\n"
+                // The inhibition the README recommends: a deadlock makes the stalled-threads alert redundant.
+                + "inhibit_rules:\n"
+                + "  - source_matchers: ['alertname=\"LockwatchDeadlock\"']\n"
+                + "    target_matchers: ['alertname=\"LockwatchThreadsStalled\"']\n"
+                + "    equal: ['job', 'instance']\n"
                 + "receivers:\n"
                 + "  - name: webhook\n"
                 + "    webhook_configs:\n"
