@@ -180,7 +180,10 @@ class DashboardsLiveTest {
         }
         // The service's problems show on the overview (the detector reports within the stall threshold).
         String self = "{instance=\"" + instance + "\"}";
-        awaitQuery("lockwatch_deadlocked_threads" + self + " >= 2 or jvm_threads_deadlocked_threads" + self + " >= 2", 30);
+        awaitQuery("lockwatch_deadlocked_threads" + self + " >= 2", 30);
+        awaitQuery("jvm_threads_deadlocked_threads" + self + " >= 2", 30);
+        awaitQuery("lockwatch_deadlocks_total" + self + " >= 1", 30);
+        awaitQuery("lockwatch_hazards_total{instance=\"" + instance + "\", kind=\"stall\"} >= 1", 30);
         awaitQuery("sum(rate(lockwatch_contended_waits_total" + self + "[15s])) > 0", 30);
         awaitQuery("lockwatch_potential_deadlocks_total" + self + " >= 1", 30);
         awaitQuery("lockwatch_threads_stuck" + self + " >= 1", 30);
