@@ -154,7 +154,8 @@ class DashboardsLiveTest {
 
     /**
      * Every query of every panel, sent as Grafana sends it (this job and instance; $__rate_interval 15s,
-     * four 1s scrapes and more), returns data with a real value. Waits for the slowest.
+     * four 1s scrapes and more; range queries for time series, instant ones for stats and tables),
+     * returns data with a real value. Waits for the slowest.
      */
     @Test
     void everyDashboardQueryReturnsData() {
@@ -167,7 +168,8 @@ class DashboardsLiveTest {
             List<DashboardFiles.Query> still = new ArrayList<>();
             for (DashboardFiles.Query q : pending) {
                 String expr = DashboardFiles.substitute(q.expr, List.of(PrometheusServer.JOB), List.of(instance), "15s", "10m");
-                JsonNode result = prometheus.query(expr);
+                // Stats and tables run instant queries; time series and heatmaps run range queries.
+                JsonNode result = q.instant ? prometheus.query(expr) : prometheus.queryRange(expr, 30, 5);
                 if (!hasFiniteValue(result)) {
                     still.add(q);
                     empty.add(q.where + "\n    " + expr + "\n    -> " + result);
@@ -266,11 +268,14 @@ class DashboardsLiveTest {
         return false;
     }
 
+    /** Some series has a real number: an instant "value" or one of a range's "values". */
     private static boolean hasFiniteValue(JsonNode result) {
         for (JsonNode series : result) {
-            JsonNode value = series.path("value");
-            if (value.size() == 2) {
-                double v = Double.parseDouble(value.get(1).asText());
+            List<JsonNode> points = new ArrayList<>();
+            if (series.has("value")) points.add(series.path("value"));
+            for (JsonNode p : series.path("values")) points.add(p);
+            for (JsonNode point : points) {
+                double v = Double.parseDouble(point.get(1).asText());
                 if (!Double.isNaN(v) && !Double.isInfinite(v)) return true;
             }
         }

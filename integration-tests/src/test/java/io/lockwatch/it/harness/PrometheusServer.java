@@ -65,6 +65,20 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
+    /** {@code data.result} of a range query over the last {@code seconds}, as a Grafana time series panel asks. */
+    public JsonNode queryRange(String expr, long seconds, long stepSeconds) {
+        long end = System.currentTimeMillis() / 1000;
+        String url = base + "/api/v1/query_range?query=" + Http.encode(expr) + "&start=" + (end - seconds)
+                + "&end=" + end + "&step=" + stepSeconds;
+        try {
+            JsonNode answer = Http.getJson(url);
+            if (!"success".equals(answer.path("status").asText())) throw new AssertionError(expr + ": " + answer);
+            return answer.path("data").path("result");
+        } catch (IOException e) {
+            throw new AssertionError("range query failed: " + expr + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@code data.alerts} of /api/v1/alerts: every pending and firing alert. */
     public JsonNode alerts() {
         try {
