@@ -132,7 +132,7 @@ class DashboardsLiveTest {
         Map<String, Double> s = beforeTrouble.samples;
         List<String> missing = new ArrayList<>();
         for (String series : List.of("lockwatch_deadlocks_total", "lockwatch_potential_deadlocks_total",
-                "lockwatch_deadlocked_threads", "lockwatch_threads_stuck", "lockwatch_internal_errors_total")) {
+                "lockwatch_deadlocked_threads", "lockwatch_internal_errors_total")) {
             if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
         }
         for (String kind : List.of("stall", "self_join", "dead_owner", "double_start")) {
