@@ -61,7 +61,7 @@ public final class OverheadRunner {
             new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
                     "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
                     false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x"))),
-            new Case("h2", "embedded H2, 4 threads x 20,000 JDBC transactions (2 updates + commit, range query every 10th)",
+            new Case("h2", "embedded H2, 4 threads x 10,000 JDBC transactions (2 updates + commit, range query every 10th)",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000"), List.of("2000"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
                                   new Target("process_wall", Judge.RATIO, 1.05, "<= 1.05x"))),

@@ -51,7 +51,10 @@ public final class ManyLocks {
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
             long bytes = 0;
-            for (String line : histogram.split("\n")) {
+            int show = Integer.getInteger("bench.histogram", 0); // > 0: print the top classes, for diagnosis
+            String[] lines = histogram.split("\n");
+            for (int i = 0; show > 0 && i < Math.min(show + 3, lines.length); i++) System.err.println(lines[i]);
+            for (String line : lines) {
                 // "   1:    123456    7890123  io.lockwatch.runtime.graph.LockNode (java.base@17...)"
                 String[] cols = line.trim().split("\\s+");
                 if (cols.length >= 4 && cols[3].startsWith("io.lockwatch.")) bytes += Long.parseLong(cols[2]);
