@@ -13,7 +13,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Reference costs for the per-thread state lookup that every tracked acquisition and release pays:
- * a ThreadLocal (hash probe in the thread's map) against a field-only read of the current thread.
+ * a ThreadLocal (hash probe in the thread's map) against a field-only read of the current thread; and
+ * the identity hash the registry lookup needs, of an unlocked object and of one the thread holds locked.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -29,8 +30,29 @@ public class ThreadLocalBenchmark {
         return STATE.get();
     }
 
+    final Object lock = new Object();
+
     @Benchmark
     public Thread currentThread() {
         return Thread.currentThread();
+    }
+
+    @Benchmark
+    public int identityHashUnlocked() {
+        return System.identityHashCode(lock);
+    }
+
+    @Benchmark
+    public int identityHashWhileLocked() {
+        synchronized (lock) {
+            return System.identityHashCode(lock);
+        }
+    }
+
+    @Benchmark
+    public int lockOnly() {
+        synchronized (lock) {
+            return 1;
+        }
     }
 }
