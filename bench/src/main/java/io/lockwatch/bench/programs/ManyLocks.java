@@ -9,7 +9,11 @@ import javax.management.ObjectName;
  * the heap still used after a full GC, and again after a pause and a further full GC (it must not grow).
  * The runner subtracts the run without the agent: the difference is what the agent retains.
  *
- * <p>Arguments: [lock objects, default 10,000,000] [pause before the second measurement in ms, default 3000].
+ * The detector thread purges collected locks in the background, so a third measurement after a longer
+ * pause shows where the agent settles.
+ *
+ * <p>Arguments: [lock objects, default 10,000,000] [pause before the second measurement in ms, default 3000]
+ * [further pause before the third, default 10000].
  */
 public final class ManyLocks {
     /** A few recent locks are kept reachable, so the JIT cannot prove them thread-local and elide the locking. */
@@ -19,6 +23,7 @@ public final class ManyLocks {
     public static void main(String[] args) throws Exception {
         long locks = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         long pauseMillis = args.length > 1 ? Long.parseLong(args[1]) : 3000;
+        long settleMillis = args.length > 2 ? Long.parseLong(args[2]) : 10_000;
         long started = System.nanoTime();
         for (long i = 0; i < locks / 2; i++) {
             Object outer = new Object();
@@ -41,6 +46,10 @@ public final class ManyLocks {
         System.gc();
         System.gc();
         Metrics.print("heap_used_after_further_gc", memory.getHeapMemoryUsage().getUsed() / 1048576.0, "MiB", true);
+        Thread.sleep(settleMillis);
+        System.gc();
+        System.gc();
+        Metrics.print("heap_used_settled", memory.getHeapMemoryUsage().getUsed() / 1048576.0, "MiB", true);
         Metrics.print("lockwatch_objects_after_gc", lockwatchHistogramBytes() / 1048576.0, "MiB", true);
     }
 
