@@ -1,0 +1,291 @@
+package io.lockwatch.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Whole-process overhead: runs each benchmark program in a fresh JVM without and with the agent,
+ * interleaved (A B A B ...), N times each, and prints a Markdown table of medians and ratios.
+ *
+ * <p>The agent runs in its default configuration (no options; the report goes to the work directory).
+ * Usage (normally through {@code bench/run.sh}):
+ * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
+ *     [--runs N] [--cases nested,h2,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
+ */
+public final class OverheadRunner {
+    private static final Pattern METRIC = Pattern.compile("^METRIC (\\S+) (\\S+) (\\S+) (lower|higher)$");
+    private static final Pattern STAT = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\\d+)");
+    private static final List<String> REPORT_STATS = List.of(
+            "locksSeen", "locksDropped", "edgesSeen", "edgesDropped", "stacksCaptured", "occurrencesDropped");
+
+    /** How a metric is judged against the target. */
+    enum Judge { RATIO, DELTA, NONE }
+
+    record Target(String metric, Judge judge, double limit, String text) {}
+
+    record Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
+                boolean wallClockMetric, List<Target> targets, int maxRuns) {
+        Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
+             boolean wallClockMetric, List<Target> targets) {
+            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, Integer.MAX_VALUE);
+        }
+    }
+
+    static final class Metric {
+        final String name;
+        final String unit;
+        final boolean lowerIsBetter;
+        final List<Double> without = new ArrayList<>();
+        final List<Double> with = new ArrayList<>();
+
+        Metric(String name, String unit, boolean lowerIsBetter) {
+            this.name = name;
+            this.unit = unit;
+            this.lowerIsBetter = lowerIsBetter;
+        }
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
+                    "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
+                    false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x"))),
+            new Case("h2", "embedded H2, 4 threads x 10,000 JDBC transactions (2 updates + commit, range query every 10th)",
+                    "io.lockwatch.bench.programs.H2Transactions", List.of("10000"), List.of("2000"),
+                    true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
+                                  new Target("process_wall", Judge.RATIO, 1.05, "<= 1.05x"))),
+            new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up",
+                    "io.lockwatch.bench.programs.ContendedLock", List.of("3", "1"), List.of("1", "0.5"),
+                    false, List.of(new Target("monitor_acquisitions_per_second", Judge.RATIO, 1.1, "<= 1.1x loss"),
+                                   new Target("reentrantlock_acquisitions_per_second", Judge.RATIO, 1.1, "<= 1.1x loss"))),
+            new Case("startup", "hello world, JVM start to exit",
+                    "io.lockwatch.bench.programs.HelloWorld", List.of(), List.of(),
+                    true, List.of(new Target("process_wall", Judge.DELTA, 300, "<= +300 ms"))),
+            new Case("memory", "10M distinct short-lived locks nested in pairs; heap used after a full GC, after 3 s"
+                    + " and a further GC, and after 10 s more and a GC (settled)",
+                    "io.lockwatch.bench.programs.ManyLocks", List.of("10000000", "3000", "10000"),
+                    List.of("1000000", "3000", "10000"),
+                    false, List.of(new Target("heap_used_after_full_gc", Judge.DELTA, 64, "< +64 MiB"),
+                                   new Target("heap_used_after_further_gc", Judge.DELTA, 64, "< +64 MiB, no growth"),
+                                   new Target("heap_used_settled", Judge.DELTA, 64, "< +64 MiB, no growth")),
+                    // A run with the agent currently takes minutes (a stack per new edge): at most 3 runs.
+                    3));
+
+    public static void main(String[] argv) throws Exception {
+        int runs = 5;
+        List<String> selected = new ArrayList<>();
+        boolean quick = false;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String agent = "agent/target/lockwatch-agent.jar";
+        Path out = Path.of("bench/target/overhead-results.md");
+        for (int i = 0; i < argv.length; i++) {
+            switch (argv[i]) {
+                case "--runs" -> runs = Integer.parseInt(argv[++i]);
+                case "--cases" -> selected.addAll(Arrays.asList(argv[++i].split(",")));
+                case "--quick" -> quick = true;
+                case "--java" -> java = argv[++i];
+                case "--agent" -> agent = argv[++i];
+                case "--out" -> out = Path.of(argv[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + argv[i]
+                        + "; accepted: --runs N --cases nested,h2,contended,startup,memory --quick --java PATH --agent JAR --out FILE");
+            }
+        }
+        Path agentJar = Path.of(agent).toAbsolutePath();
+        if (!Files.isRegularFile(agentJar)) throw new IllegalStateException("no agent jar at " + agentJar + "; build it first");
+        Path work = Path.of("bench/target/overhead-runs").toAbsolutePath();
+        Files.createDirectories(work);
+        String classPath = programClassPath();
+
+        StringBuilder md = new StringBuilder();
+        md.append("Overhead of lockwatch (default configuration: no agent options), ").append(Instant.now()).append('\n');
+        md.append("machine: ").append(machine(java)).append('\n');
+        md.append("runs: ").append(runs).append(" per side, interleaved without/with").append(quick ? ", QUICK sizes (not the issue's)" : "").append('\n');
+        md.append("load average at start: ").append(loadAverage()).append('\n');
+        System.out.print(md);
+        System.out.flush();
+
+        StringBuilder table = new StringBuilder();
+        table.append("\n| case | metric | median without | median with | ratio with/without | spread without / with | target | met |\n");
+        table.append("|---|---|---|---|---|---|---|---|\n");
+        StringBuilder notes = new StringBuilder();
+        for (Case c : CASES) {
+            if (!selected.isEmpty() && !selected.contains(c.name)) continue;
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            Map<String, Long> lastStats = new LinkedHashMap<>();
+            int caseRuns = Math.min(runs, c.maxRuns);
+            for (int run = 0; run < caseRuns; run++) {
+                for (boolean withAgent : new boolean[] {false, true}) {
+                    List<String> command = new ArrayList<>();
+                    command.add(java);
+                    if (withAgent) command.add("-javaagent:" + agentJar);
+                    command.add("-cp");
+                    command.add(classPath);
+                    command.add(c.mainClass);
+                    command.addAll(quick ? c.quickArgs : c.args);
+                    Path log = work.resolve(c.name + "-" + (withAgent ? "with" : "without") + "-" + run + ".log");
+                    long started = System.nanoTime();
+                    Process p = new ProcessBuilder(command).directory(work.toFile())
+                            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    int exit = p.waitFor();
+                    double wallMillis = (System.nanoTime() - started) / 1e6;
+                    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                    if (exit != 0) {
+                        throw new IllegalStateException(c.name + (withAgent ? " with" : " without") + " the agent exited "
+                                + exit + "; see " + log);
+                    }
+                    for (String line : lines) {
+                        Matcher m = METRIC.matcher(line.trim());
+                        if (!m.matches()) continue;
+                        add(metrics, m.group(1), m.group(3), m.group(4).equals("lower"), withAgent, Double.parseDouble(m.group(2)));
+                    }
+                    if (c.wallClockMetric) add(metrics, "process_wall", "ms", true, withAgent, wallMillis);
+                    if (withAgent) {
+                        Path report = work.resolve("lockwatch-" + p.pid() + ".json");
+                        if (Files.isRegularFile(report)) {
+                            lastStats = reportStats(Files.readString(report));
+                            Files.delete(report);
+                        }
+                    }
+                    System.out.printf(Locale.ROOT, "  %-9s run %d %-7s %8.0f ms %s%n", c.name, run + 1,
+                            withAgent ? "with" : "without", wallMillis, summary(lines));
+                    System.out.flush();
+                }
+            }
+            for (Metric m : metrics.values()) {
+                double a = median(m.without);
+                double b = median(m.with);
+                Target target = null;
+                for (Target t : c.targets) if (t.metric.equals(m.name)) target = t;
+                String ratio = a == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", b / a);
+                String met = "";
+                if (target != null) {
+                    double cost = m.lowerIsBetter ? b / a : a / b;
+                    if (target.judge == Judge.DELTA) cost = b - a;
+                    met = cost <= target.limit ? "yes" : "**no**";
+                    if (target.judge == Judge.DELTA) ratio += String.format(Locale.ROOT, " (%+.0f %s)", b - a, m.unit);
+                    else if (!m.lowerIsBetter) ratio += String.format(Locale.ROOT, " (loss %.2fx)", a / b);
+                }
+                table.append(String.format(Locale.ROOT, "| %s | %s (%s, %s is better) | %s | %s | %s | %s / %s | %s | %s |%n",
+                        c.name, m.name, m.unit, m.lowerIsBetter ? "lower" : "higher", fmt(a), fmt(b), ratio,
+                        spread(m.without), spread(m.with), target == null ? "" : target.text, met));
+            }
+            Metric first = metrics.get("heap_used_after_full_gc");
+            Metric further = metrics.get("heap_used_settled");
+            if (first != null && further != null) {
+                notes.append(String.format(Locale.ROOT, "- memory: with the agent, heap when settled minus after the first GC: %+.1f MiB (median)%n",
+                        median(further.with) - median(first.with)));
+            }
+            notes.append("- ").append(c.name).append(" (").append(caseRuns).append(" runs per side): ").append(quick ? "QUICK sizes; " : "").append(c.description);
+            if (!lastStats.isEmpty()) notes.append("; agent report of the last run: ").append(lastStats);
+            notes.append('\n');
+        }
+        String result = md + table.toString() + "\n" + notes + "load average at end: " + loadAverage() + "\n";
+        System.out.println(table);
+        System.out.print(notes);
+        System.out.println("load average at end: " + loadAverage());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, result);
+        System.out.println("(also written to " + out + ")");
+    }
+
+    /** The programs get only their own classes and H2: no runtime or JMH jar that could mask the agent's. */
+    private static String programClassPath() {
+        List<String> kept = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (new File(entry).isDirectory() || new File(entry).getName().startsWith("h2-")) kept.add(new File(entry).getAbsolutePath());
+        }
+        return String.join(File.pathSeparator, kept);
+    }
+
+    private static void add(Map<String, Metric> metrics, String name, String unit, boolean lowerIsBetter,
+                            boolean withAgent, double value) {
+        Metric m = metrics.computeIfAbsent(name, n -> new Metric(n, unit, lowerIsBetter));
+        (withAgent ? m.with : m.without).add(value);
+    }
+
+    private static String summary(List<String> lines) {
+        StringBuilder s = new StringBuilder();
+        for (String line : lines) {
+            Matcher m = METRIC.matcher(line.trim());
+            if (m.matches()) s.append(m.group(1)).append('=').append(fmt(Double.parseDouble(m.group(2)))).append(' ');
+        }
+        return s.toString();
+    }
+
+    private static Map<String, Long> reportStats(String json) {
+        Map<String, Long> stats = new LinkedHashMap<>();
+        Matcher m = STAT.matcher(json);
+        while (m.find()) {
+            if (REPORT_STATS.contains(m.group(1))) stats.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return stats;
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) return Double.NaN;
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** (max - min) / median, in percent: how noisy the runs were. */
+    private static String spread(List<Double> values) {
+        if (values.isEmpty()) return "-";
+        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double med = median(values);
+        return med == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * (max - min) / Math.abs(med));
+    }
+
+    private static String fmt(double v) {
+        double a = Math.abs(v);
+        if (a >= 1e6) return String.format(Locale.ROOT, "%.3g", v);
+        if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
+        if (a >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String machine(String java) {
+        String memory = "unknown";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memory = String.format(Locale.ROOT, "%.1f GiB",
+                            Long.parseLong(line.replaceAll("\\D", "")) / 1048576.0);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // leave unknown
+        }
+        String jdk = "unknown";
+        try {
+            Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            p.waitFor();
+            if (lines.size() >= 2) jdk = lines.get(0) + " / " + lines.get(lines.size() - 1);
+        } catch (IOException | InterruptedException e) {
+            // leave unknown
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + memory + " RAM, " + jdk
+                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    }
+}

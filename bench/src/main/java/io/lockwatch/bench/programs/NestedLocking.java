@@ -1,0 +1,49 @@
+package io.lockwatch.bench.programs;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Uncontended nested locking: per iteration, two monitors nested, then two ReentrantLocks nested.
+ * Reports ns per iteration of the timed pass, after an untimed warm-up pass.
+ *
+ * <p>Arguments: [iterations, default 20,000,000] [warm-up iterations, default 5,000,000].
+ */
+public final class NestedLocking {
+    private static final Object outerMonitor = new Object();
+    private static final Object innerMonitor = new Object();
+    private static final ReentrantLock outerLock = new ReentrantLock();
+    private static final ReentrantLock innerLock = new ReentrantLock();
+    private static long counter;
+
+    public static void main(String[] args) {
+        long iterations = args.length > 0 ? Long.parseLong(args[0]) : 20_000_000L;
+        long warmUp = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000L;
+        loop(warmUp);
+        long started = System.nanoTime();
+        loop(iterations);
+        long elapsed = System.nanoTime() - started;
+        Metrics.print("ns_per_iteration", (double) elapsed / iterations, "ns", true);
+        if (counter != 2 * (iterations + warmUp)) throw new AssertionError("counter " + counter);
+    }
+
+    private static void loop(long iterations) {
+        for (long i = 0; i < iterations; i++) {
+            synchronized (outerMonitor) {
+                synchronized (innerMonitor) {
+                    counter++;
+                }
+            }
+            outerLock.lock();
+            try {
+                innerLock.lock();
+                try {
+                    counter++;
+                } finally {
+                    innerLock.unlock();
+                }
+            } finally {
+                outerLock.unlock();
+            }
+        }
+    }
+}
