@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.events.ContendedLockEvent;
+import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
@@ -91,11 +92,14 @@ public final class LockTracker {
         try {
             t = STATE.get();
             if (t.busy) return;
-            t.busy = true; // whatever JDK code we reach from here must not come back in
-            if (t.indexOf(monitor) < 0) {
-                t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            int held = t.indexOf(monitor);
+            if (held >= 0) {
+                t.reentered(held); // re-entry is never an edge
+                return;
             }
-            t.acquired(monitor, monitor, Occurrence.EXCLUSIVE, site);
+            t.busy = true; // whatever JDK code we reach from here must not come back in
+            LockNode node = t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            t.push(monitor, monitor, Occurrence.EXCLUSIVE, site, node);
             t.busy = false;
         } catch (Throwable e) {
             if (t != null) t.busy = false;
@@ -174,7 +178,7 @@ public final class LockTracker {
         } else {
             lock.lock();
         }
-        afterAcquired(t, lock, site);
+        if (t != null) afterAcquired(t, lock, site);
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
@@ -189,7 +193,7 @@ public final class LockTracker {
         } else {
             lock.lockInterruptibly();
         }
-        afterAcquired(t, lock, site);
+        if (t != null) afterAcquired(t, lock, site);
     }
 
     public static boolean tryLock(Lock lock, int site) {
@@ -214,19 +218,23 @@ public final class LockTracker {
         return locked;
     }
 
+    /** Unlocks first, then forgets the lock: the bookkeeping stays out of the critical section. */
     public static void unlock(Lock lock) {
-        if (enabled && lock != null) {
-            try {
-                ThreadState t = STATE.get();
-                if (!t.busy) t.released(lock);
-            } catch (Throwable e) {
-                InternalErrors.record("unlock", e);
-            }
+        lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
+        if (!enabled) return;
+        try {
+            ThreadState t = STATE.get();
+            if (!t.busy) t.released(lock);
+        } catch (Throwable e) {
+            InternalErrors.record("unlock", e);
         }
-        lock.unlock();
     }
 
-    /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
+    /**
+     * Before a blocking acquisition: the order check (like a monitor, before it can block). Returns the
+     * thread's state, with the lock's identity, mode and node kept in it for {@link #afterAcquired}, or null
+     * when this acquisition is not tracked.
+     */
     private static ThreadState beforeBlocking(Lock lock, int site) {
         if (!enabled || lock == null) return null;
         ThreadState t = null;
@@ -234,8 +242,14 @@ public final class LockTracker {
             t = STATE.get();
             if (t.busy) return null;
             t.busy = true;
-            if (t.indexOf(lock) < 0) {
-                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
+            t.pendingLock = lock;
+            t.pendingHeld = t.indexOf(lock);
+            if (t.pendingHeld < 0) {
+                Object identity = LockKinds.identity(lock);
+                byte mode = LockKinds.mode(lock);
+                t.pendingIdentity = identity;
+                t.pendingMode = mode;
+                t.pendingNode = t.checkOrder(graph, lock, identity, mode, site, false, stackDepth);
             }
             t.busy = false;
             return t;
@@ -246,15 +260,25 @@ public final class LockTracker {
         }
     }
 
+    /** The lock is taken: one push (or one re-entry count), with what {@link #beforeBlocking} worked out. */
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
-        if (t == null) return;
         try {
-            t.busy = true;
-            t.acquired(lock, LockKinds.identity(lock), LockKinds.mode(lock), site);
+            if (t.pendingLock != lock) {
+                // Something else was tracked on this thread in between: work it out again.
+                int held = t.indexOf(lock);
+                if (held >= 0) t.reentered(held);
+                else t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
+            } else if (t.pendingHeld >= 0) {
+                t.reentered(t.pendingHeld);
+            } else {
+                t.push(lock, t.pendingIdentity, t.pendingMode, site, t.pendingNode);
+            }
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         } finally {
-            t.busy = false;
+            t.pendingLock = null; // never keep a lock alive from here
+            t.pendingIdentity = null;
+            t.pendingNode = null;
         }
     }
 
@@ -265,11 +289,16 @@ public final class LockTracker {
         try {
             t = STATE.get();
             if (t.busy) return;
+            int held = t.indexOf(lock);
+            if (held >= 0) {
+                t.reentered(held);
+                return;
+            }
             t.busy = true;
             Object identity = LockKinds.identity(lock);
             byte mode = LockKinds.mode(lock);
-            if (t.indexOf(lock) < 0) t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
-            t.acquired(lock, identity, mode, site);
+            LockNode node = t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
+            t.push(lock, identity, mode, site, node);
             t.busy = false;
         } catch (Throwable e) {
             if (t != null) t.busy = false;

@@ -34,6 +34,17 @@ final class ThreadState {
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
     private final StackCache stacks = new StackCache();
+    /** The nodes this thread looked up last (weak, so they keep no lock alive). */
+    private final LockNode[] recentNodes = new LockNode[4];
+    private int recentNext;
+
+    // Handed from LockTracker.beforeBlocking to afterAcquired around a blocking lock(): what was worked
+    // out before the wait, so the push after it (inside the critical section) is only a few stores.
+    Object pendingLock;
+    int pendingHeld;
+    Object pendingIdentity;
+    byte pendingMode;
+    LockNode pendingNode;
 
     /**
      * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
@@ -79,12 +90,13 @@ final class ThreadState {
      * {@link #busy}, so JDK code reached from here is not tracked. The common case,
      * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock.
      */
-    void checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
-                    boolean nonBlocking, int stackDepth) {
-        if (size == 0) return;
+    LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
+                        boolean nonBlocking, int stackDepth) {
+        if (size == 0) return null; // nothing held: no edge, and no lookup (most acquisitions end here)
+        LockNode to = null;
         try {
-            LockNode to = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
-            if (to == null) return;
+            to = nodeOf(graph, lock, lockIdentity);
+            if (to == null) return null;
             int heldCount = sortedHeldIds(graph);
             StackTraceElement[] now = null;
             for (int i = 0; i < size; i++) {
@@ -108,6 +120,24 @@ final class ThreadState {
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
         }
+        return to;
+    }
+
+    /**
+     * The node of a lock: first from the few this thread used last (compared by identity, no hashing),
+     * then from the registry. A loop that takes the same locks again and again never hashes them, which
+     * matters because hashing a monitor the thread holds is slow on JDK 17 (it inflates the monitor).
+     */
+    private LockNode nodeOf(LockOrderGraph graph, Object lock, Object lockIdentity) {
+        for (LockNode recent : recentNodes) {
+            if (recent != null && recent.get() == lockIdentity) return recent;
+        }
+        LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
+        if (node != null) {
+            recentNodes[recentNext] = node;
+            recentNext = (recentNext + 1) & (recentNodes.length - 1);
+        }
+        return node;
     }
 
     /** Fills {@link #heldIds} with the ids of the held locks, sorted, without duplicates; returns the count. */
@@ -142,19 +172,19 @@ final class ThreadState {
     private LockNode nodeAt(LockOrderGraph graph, int i) {
         LockNode node = nodes[i];
         if (node == null) {
-            node = graph.node(identity[i], LockKinds.className(held[i], identity[i]));
+            node = nodeOf(graph, held[i], identity[i]);
             nodes[i] = node;
         }
         return node;
     }
 
-    /** The thread now holds {@code lock} (once more, if it already did). */
-    void acquired(Object lock, Object lockIdentity, byte mode, int site) {
-        int i = indexOf(lock);
-        if (i >= 0) {
-            counts[i]++;
-            return;
-        }
+    /** The thread holds the lock at {@code i} once more. */
+    void reentered(int i) {
+        counts[i]++;
+    }
+
+    /** The thread now holds {@code lock}, which it did not hold; {@code node} may be null (resolved on need). */
+    void push(Object lock, Object lockIdentity, byte mode, int site, LockNode node) {
         if (size == held.length) {
             if (size >= MAX_HELD) {
                 LockTracker.heldOverflow.incrementAndGet();
@@ -164,11 +194,15 @@ final class ThreadState {
         }
         held[size] = lock;
         identity[size] = lockIdentity;
-        nodes[size] = null;
+        nodes[size] = node;
         modes[size] = mode;
         sites[size] = site;
         counts[size] = 1;
         size++;
+    }
+
+    Object lockAt(int i) {
+        return held[i];
     }
 
     /** The thread releases {@code lock} once. Locks may be released in any order. */
