@@ -50,6 +50,7 @@ public final class Instrumenter {
         AsmVisitorWrapper staticMethods = sites.to(SynchronizedMethodAdvice.Static.class, ownClasses)
                 .on(synchronizedWithCode().and(isStatic()));
         LockSiteVisitor lockSites = new LockSiteVisitor();
+        ThreadSiteVisitor threadSites = new ThreadSiteVisitor();
 
         new AgentBuilder.Default()
                 .disableClassFormatChanges()
@@ -61,7 +62,7 @@ public final class Instrumenter {
                 .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
                 .type(any())
                 .transform((builder, type, loader, module, domain) ->
-                        builder.visit(lockSites).visit(instanceMethods).visit(staticMethods))
+                        builder.visit(lockSites).visit(threadSites).visit(instanceMethods).visit(staticMethods))
                 .installOn(inst);
     }
 

@@ -50,6 +50,17 @@ public final class LockTracker {
         STATE.get().busy = true;
     }
 
+    /** The calling thread's state, or null for lockwatch's own threads and before the agent started. */
+    static ThreadState currentState() {
+        if (!enabled) return null;
+        ThreadState t = STATE.get();
+        return t.busy ? null : t;
+    }
+
+    static int stackDepth() {
+        return stackDepth;
+    }
+
     public static long heldOverflowCount() {
         return heldOverflow.get();
     }
@@ -138,6 +149,7 @@ public final class LockTracker {
         if (t == null) return;
         try {
             t.acquired(lock, LockKinds.identity(lock), LockKinds.mode(lock), site);
+            if (!t.registered) ThreadRegistry.register(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         }
@@ -153,6 +165,7 @@ public final class LockTracker {
             byte mode = LockKinds.mode(lock);
             if (t.indexOf(lock) < 0) t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
             t.acquired(lock, identity, mode, site);
+            if (!t.registered) ThreadRegistry.register(t);
         } catch (Throwable e) {
             InternalErrors.record("tryLock", e);
         }
