@@ -31,10 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits, locks held by threads that have ended, and (reported by the instrumented call sites, see
  * {@link ThreadCalls}) self-joins and threads started twice.
  *
- * <p>Each check first takes a snapshot of every thread without stacks or held locks
- * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM) plus
- * {@code findDeadlockedThreads}; only when something looks wrong does it take full snapshots (stacks,
- * held monitors and synchronizers) of the few threads involved. How long each thread has been in its
+ * <p>Each check takes a snapshot of every thread without stacks or held locks
+ * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
+ * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
+ * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
+ * threads of a finding. How long each thread has been in its
  * current wait is measured across checks: a wait is the same while the thread's state, the object it waits
  * on and its blocked/waited counters are unchanged.
  *
@@ -187,7 +188,8 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null && !ownThreads.contains(info.getThreadId())) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
-        findDeadlocks(mx, started);
+        if (mayBeDeadlocked(live)) findDeadlocks(mx, started);
+        else AgentStats.threadsDeadlockedNow.set(0);
         int stuck = findStalls(mx, live, started);
         findDeadOwners(mx, live, started);
         AgentStats.threadsStuckNow.set(stuck);
@@ -264,6 +266,19 @@ public final class HangDetector implements ThreadCalls.Listener {
     }
 
     // ---- deadlocks ----
+
+    /**
+     * A deadlock needs a thread waiting for a lock whose owner itself waits for an owned lock. Without one
+     * in the snapshot, the JVM's deadlock search (which stops the JVM at a safepoint) is skipped.
+     */
+    private static boolean mayBeDeadlocked(Map<Long, ThreadInfo> live) {
+        for (ThreadInfo info : live.values()) {
+            if (info.getLockOwnerId() < 0) continue;
+            ThreadInfo owner = live.get(info.getLockOwnerId());
+            if (owner != null && owner.getLockOwnerId() >= 0) return true;
+        }
+        return false;
+    }
 
     private void findDeadlocks(ThreadMXBean mx, long now) {
         boolean synchronizers = mx.isSynchronizerUsageSupported();
