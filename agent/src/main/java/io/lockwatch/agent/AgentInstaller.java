@@ -3,6 +3,7 @@ package io.lockwatch.agent;
 import io.lockwatch.agent.instrument.Instrumenter;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.Log;
 import java.lang.instrument.Instrumentation;
@@ -20,6 +21,7 @@ public final class AgentInstaller {
     private AgentInstaller() {}
 
     public static void install(String agentArgs, Instrumentation inst, String jarPath) {
+        long started = System.nanoTime();
         try {
             long pid = ProcessHandle.current().pid();
             Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);
@@ -30,6 +32,7 @@ public final class AgentInstaller {
             Lockwatch.start(options, version, pid);
 
             Instrumenter.install(inst, options);
+            AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
         } catch (Throwable t) {
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");

@@ -27,6 +27,14 @@ class LockOrderInversionTest {
     }
 
     @Test
+    void excludedPackagesAreNotInstrumented() {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).agentOptions("exclude=io.lockwatch.it.programs.")
+                .exec().assertCleanExit();
+        run.report().assertNoPotentialDeadlocks();
+        assertEquals("io.lockwatch.it.programs.", run.report().json.get("agent").get("options").get("exclude").asText());
+    }
+
+    @Test
     void twoMonitors() {
         JsonNode finding = onlyFinding(MonitorInversion.class);
         assertFinding(finding, MonitorInversion.class, "java.lang.Object", "java.lang.Object");

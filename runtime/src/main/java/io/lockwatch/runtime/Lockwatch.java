@@ -55,6 +55,8 @@ public final class Lockwatch {
             json.field("hangCheckNanos", AgentStats.hangCheckNanos.get());
             json.field("hangFindingsDropped", AgentStats.hangFindingsDropped.get() + ThreadCalls.dropped());
             json.field("threadsUnwatched", ThreadRegistry.dropped());
+            json.field("startupMillis", AgentStats.startupNanos.get() / 1_000_000);
+            json.field("retransformMillis", AgentStats.retransformNanos.get() / 1_000_000);
         });
         report = newReport;
         graph = lockGraph;

@@ -1,29 +1,40 @@
 package io.lockwatch.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * The classes lockwatch never instruments, each with the reason. Everything else is covered.
+ * The classes lockwatch never instruments, each with the reason. Everything else, JDK classes included,
+ * is covered: real deadlocks cross the JDK and libraries.
+ *
+ * <p>The list is short on purpose. Most JDK code that lockwatch itself runs (collections, stack walking,
+ * reflection) is harmless to instrument, because the runtime marks the thread busy while it works and
+ * ignores every lock taken meanwhile. What is left here would break or slow the JVM if touched.
  */
 final class IgnoreRules {
     private IgnoreRules() {}
 
-    /** Package prefixes that are never instrumented, and why. */
+    /** Class-name prefixes that are never instrumented, and why. */
     static final String[][] NEVER = {
-        // Our own code: instrumenting it would make the runtime record itself.
         {"io.lockwatch.runtime.", "lockwatch's runtime records locks; it must not record itself"},
         {"io.lockwatch.agent.", "lockwatch's agent and instrumentation"},
-        {"io.lockwatch.shaded.", "the Byte Buddy copy inside lockwatch"},
+        {"io.lockwatch.shaded.", "the libraries bundled inside lockwatch (Byte Buddy)"},
+        {"java.lang.ThreadLocal", "reached on every tracked acquisition, before the busy flag can be read"},
+        {"java.lang.invoke.", "method handles and lambda forms: instrumenting them can recurse into lambda bootstrap"},
+        {"java.lang.instrument.", "class transformation machinery: runs inside every transformation"},
+        {"sun.instrument.", "class transformation machinery: runs inside every transformation"},
+        {"jdk.internal.reflect.", "generated accessors and reflection internals used while the runtime reads locks"},
+        {"jdk.jfr.internal.", "JFR internals: lockwatch emits JFR events from inside the tracker"},
     };
 
-    static ElementMatcher.Junction<TypeDescription> matcher(List<String> userExcludes) {
-        ElementMatcher.Junction<TypeDescription> ignored = nameStartsWith(NEVER[0][0]);
-        for (int i = 1; i < NEVER.length; i++) ignored = ignored.or(nameStartsWith(NEVER[i][0]));
-        for (String prefix : userExcludes) ignored = ignored.or(nameStartsWith(prefix));
-        return ignored;
+    /** @return true when the class (binary name, e.g. {@code java.lang.ThreadLocal$ThreadLocalMap}) is never instrumented */
+    static boolean ignores(String className, List<String> userExcludes) {
+        for (String[] rule : NEVER) {
+            if (className.startsWith(rule[0])) return true;
+        }
+        for (String prefix : userExcludes) {
+            if (className.startsWith(prefix)) return true;
+        }
+        return false;
     }
+
 }

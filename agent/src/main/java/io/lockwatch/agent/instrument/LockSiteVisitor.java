@@ -1,146 +1,172 @@
 package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.track.CallSites;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.field.FieldDescription;
-import net.bytebuddy.description.field.FieldList;
-import net.bytebuddy.description.method.MethodList;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.jar.asm.Type;
 
 /**
- * Instruments the lock sites inside method bodies:
+ * Makes every lock site of a class call the runtime ({@code LockTracker}):
  * <ul>
- *   <li>before each {@code monitorenter}: {@code LockTracker.monitorEnter(lock, site)};</li>
- *   <li>before each {@code monitorexit}: {@code LockTracker.monitorExit(lock)} (javac's exception
- *       handlers exit the monitor with their own {@code monitorexit}, so exceptions are covered);</li>
- *   <li>each call of {@code lock}, {@code lockInterruptibly}, {@code tryLock} or {@code unlock} on a
- *       {@code java.util.concurrent.locks} lock becomes a call of the {@code LockTracker} method of the
- *       same name, which takes the lock itself and records it.</li>
+ *   <li>before each {@code monitorenter}: {@code monitorEnter(lock, site)}; before each
+ *       {@code monitorexit}: {@code monitorExit(lock)}. javac's exception handlers leave a monitor with
+ *       their own {@code monitorexit}, so exceptions are covered.</li>
+ *   <li>a {@code synchronized} method: {@code monitorEnter(this or the class, site)} on entry, and
+ *       {@code monitorExit} before every return and in a catch-all handler appended after the code, which
+ *       rethrows. The handler comes last in the exception table, so the method's own handlers still see
+ *       their exceptions first.</li>
+ *   <li>calls listed in {@link SiteRewrites} ({@code Lock.lock()} and friends) become calls of the runtime
+ *       method of the same name, with the site's number.</li>
  * </ul>
- * The inserted code only adds two stack slots and no branches, so no stack map frame changes.
+ * Inserted code only pushes values and calls static methods; the one new branch target, the handler, gets
+ * a frame of its own. So the original frames stay valid and nothing needs recomputing (which would load
+ * classes in the middle of class loading).
  */
-final class LockSiteVisitor implements AsmVisitorWrapper {
-    static final String TRACKER = "io/lockwatch/runtime/track/LockTracker";
-    private static final String LOCK = "java/util/concurrent/locks/Lock";
+final class LockSiteVisitor extends ClassVisitor {
+    private final LockSiteScanner.Result scan;
+    private String owner;
+    private String className;
+    private String sourceFile;
+    private int version;
 
-    @Override
-    public int mergeWriter(int flags) {
-        return flags;
+    LockSiteVisitor(ClassVisitor next, LockSiteScanner.Result scan) {
+        super(Opcodes.ASM9, next);
+        this.scan = scan;
     }
 
     @Override
-    public int mergeReader(int flags) {
-        return flags;
+    public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+        this.version = version;
+        this.owner = name;
+        this.className = name.replace('/', '.');
+        super.visit(version, access, name, signature, superName, interfaces);
     }
 
     @Override
-    public ClassVisitor wrap(TypeDescription instrumentedType, ClassVisitor classVisitor,
-                             Implementation.Context implementationContext, TypePool typePool,
-                             FieldList<FieldDescription.InDefinedShape> fields, MethodList<?> methods,
-                             int writerFlags, int readerFlags) {
-        return new ClassVisitor(Opcodes.ASM9, classVisitor) {
-            private String className = instrumentedType.getName();
-            private String sourceFile;
-
-            @Override
-            public void visitSource(String source, String debug) {
-                sourceFile = source;
-                super.visitSource(source, debug);
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return mv == null ? null : new SiteMethodVisitor(mv, className, name, sourceFile);
-            }
-        };
+    public void visitSource(String source, String debug) {
+        sourceFile = source;
+        super.visitSource(source, debug);
     }
 
-    /** Is this a call of a lock method on a java.util.concurrent.locks lock type? */
-    static boolean isLockOwner(String owner) {
-        return owner.equals(LOCK)
-                || owner.equals("java/util/concurrent/locks/ReentrantLock")
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock")
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
+    @Override
+    public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+        if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return mv;
+        boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+        boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
+                && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
+        mv = new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor);
+        return owner.equals(ThreadHooks.THREAD) ? ThreadHooks.wrap(mv, name) : mv;
     }
 
-    private static final class SiteMethodVisitor extends MethodVisitor {
-        private final String className;
+    /** {@code ldc} of a class constant needs class file version 49 (Java 5). */
+    private boolean supportsClassConstants() {
+        return (version & 0xFFFF) >= Opcodes.V1_5;
+    }
+
+    /** Class files from version 50 on carry stack map frames; a new branch target needs one. */
+    private boolean hasFrames() {
+        return (version & 0xFFFF) >= Opcodes.V1_6;
+    }
+
+    private final class SiteMethodVisitor extends MethodVisitor {
         private final String methodName;
-        private final String sourceFile;
+        private final boolean isStatic;
+        private final boolean trackMethodMonitor;
+        private final Label bodyStart = new Label();
         private int line = -1;
+        private int methodSite = -1;
 
-        SiteMethodVisitor(MethodVisitor mv, String className, String methodName, String sourceFile) {
+        SiteMethodVisitor(MethodVisitor mv, String methodName, boolean isStatic, boolean trackMethodMonitor) {
             super(Opcodes.ASM9, mv);
-            this.className = className;
             this.methodName = methodName;
-            this.sourceFile = sourceFile;
+            this.isStatic = isStatic;
+            this.trackMethodMonitor = trackMethodMonitor;
+        }
+
+        private int site() {
+            return CallSites.register(className, methodName, sourceFile, line);
+        }
+
+        private void pushMethodMonitor() {
+            if (isStatic) super.visitLdcInsn(Type.getObjectType(owner));
+            else super.visitVarInsn(Opcodes.ALOAD, 0);
         }
 
         @Override
-        public void visitLineNumber(int line, net.bytebuddy.jar.asm.Label start) {
-            this.line = line;
-            super.visitLineNumber(line, start);
+        public void visitCode() {
+            super.visitCode();
+            if (trackMethodMonitor) {
+                // The JVM has taken the monitor already; record it, then open the range the handler covers.
+                pushMethodMonitor();
+                super.visitLdcInsn(methodSite());
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+                super.visitLabel(bodyStart);
+            }
         }
 
-        private void pushSite() {
-            super.visitLdcInsn(CallSites.register(className, methodName, sourceFile, line));
+        /** A synchronized method's site: the method, at its first line once known. */
+        private int methodSite() {
+            if (methodSite < 0) methodSite = CallSites.register(className, methodName, sourceFile, -1);
+            return methodSite;
+        }
+
+        @Override
+        public void visitLineNumber(int line, Label start) {
+            this.line = line;
+            super.visitLineNumber(line, start);
         }
 
         @Override
         public void visitInsn(int opcode) {
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                pushSite();
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+                super.visitLdcInsn(site());
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
             } else if (opcode == Opcodes.MONITOREXIT) {
                 super.visitInsn(Opcodes.DUP);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+            } else if (trackMethodMonitor && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+                exitMethodMonitor();
             }
             super.visitInsn(opcode);
         }
 
+        private void exitMethodMonitor() {
+            pushMethodMonitor();
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+        }
+
         @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            if ((opcode == Opcodes.INVOKEINTERFACE || opcode == Opcodes.INVOKEVIRTUAL) && isLockOwner(owner)) {
-                String lockParam = "(L" + LOCK + ";";
-                switch (name + descriptor) {
-                    case "lock()V":
-                        pushSite();
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "lock", lockParam + "I)V", false);
-                        return;
-                    case "lockInterruptibly()V":
-                        pushSite();
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "lockInterruptibly", lockParam + "I)V", false);
-                        return;
-                    case "tryLock()Z":
-                        pushSite();
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "tryLock", lockParam + "I)Z", false);
-                        return;
-                    case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
-                        pushSite();
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "tryLock",
-                                lockParam + "JLjava/util/concurrent/TimeUnit;I)Z", false);
-                        return;
-                    case "unlock()V":
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, TRACKER, "unlock", lockParam + ")V", false);
-                        return;
-                    default:
-                        break;
-                }
+        public void visitMethodInsn(int opcode, String callOwner, String name, String descriptor, boolean isInterface) {
+            SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(opcode, callOwner, name, descriptor);
+            if (rewrite == null) {
+                super.visitMethodInsn(opcode, callOwner, name, descriptor, isInterface);
+                return;
             }
-            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+            if (rewrite.withSite) super.visitLdcInsn(site());
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.descriptor, false);
         }
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(maxStack + 2, maxLocals);
+            if (trackMethodMonitor) {
+                // Catch-all: an exception leaving the method releases the monitor; record that, rethrow.
+                Label bodyEnd = new Label();
+                Label handler = new Label();
+                super.visitLabel(bodyEnd);
+                super.visitLabel(handler);
+                if (hasFrames()) {
+                    Object[] locals = isStatic ? new Object[0] : new Object[] {owner};
+                    super.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+                }
+                exitMethodMonitor();
+                super.visitInsn(Opcodes.ATHROW);
+                super.visitTryCatchBlock(bodyStart, bodyEnd, handler, null);
+            }
+            super.visitMaxs(Math.max(maxStack + 2, 3), maxLocals);
         }
     }
 }

@@ -33,6 +33,7 @@ public final class ChildJvm {
     private final Class<?> program;
     private final List<String> programArgs = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> libraries = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
     private String agentOptions;
     private boolean withAgent = true;
@@ -69,6 +70,17 @@ public final class ChildJvm {
         return this;
     }
 
+    /** Adds the test class path's jar whose file name starts with {@code jarPrefix} (e.g. "log4j-1.2") to the child's. */
+    public ChildJvm library(String jarPrefix) {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Paths.get(entry).getFileName().toString().startsWith(jarPrefix)) {
+                libraries.add(entry);
+                return this;
+            }
+        }
+        throw new IllegalStateException("no " + jarPrefix + "* jar on the test class path");
+    }
+
     public ChildJvm args(String... args) {
         programArgs.addAll(Arrays.asList(args));
         return this;
@@ -89,8 +101,19 @@ public final class ChildJvm {
         return JAVA_HOME.resolve("bin").resolve(name);
     }
 
-    public static String javaVersion() {
-        return JAVA_HOME.getFileName().toString();
+    /** The child JDK's feature version (17, 25, ...), from its {@code release} file. */
+    public static int childFeatureVersion() {
+        try {
+            for (String line : Files.readAllLines(JAVA_HOME.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read the version of " + JAVA_HOME, e);
+        }
+        throw new IllegalStateException("no JAVA_VERSION in " + JAVA_HOME.resolve("release"));
     }
 
     /** Starts the child and waits for it to exit; a child that outlives the timeout fails the test. */
@@ -117,7 +140,9 @@ public final class ChildJvm {
             }
             command.addAll(jvmArgs);
             command.add("-cp");
-            command.add(CLASSPATH);
+            List<String> classpath = new ArrayList<>(libraries);
+            classpath.add(0, CLASSPATH);
+            command.add(String.join(java.io.File.pathSeparator, classpath));
             command.add(program.getName());
             command.addAll(programArgs);
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())

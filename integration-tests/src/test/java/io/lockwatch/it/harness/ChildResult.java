@@ -36,6 +36,11 @@ public final class ChildResult {
         assertOnlyAgentLinesOnStderr();
         assertTrue(!stderr.contains("[lockwatch] ERROR") && !stderr.contains("[lockwatch] WARNING"),
                 "lockwatch reported a problem:\n" + stderr);
+        if (Files.exists(reportPath)) {
+            Report report = report();
+            assertEquals(0, report.stat("internalErrors"), "lockwatch failed internally: " + report.json.get("stats"));
+            assertEquals(0, report.stat("instrumentationErrors"), "a class could not be instrumented:\n" + stderr);
+        }
         return this;
     }
 

@@ -27,11 +27,12 @@ public final class Edge {
      * The fast-path question: has this kind of occurrence been recorded already? A short scan, no
      * allocation. A full edge counts as known, so a pool of a thousand threads costs nothing more.
      */
-    public boolean knows(long threadId, byte heldMode, byte takenMode, boolean nonBlocking) {
+    public boolean knows(long threadId, long segment, byte heldMode, byte takenMode, boolean nonBlocking, long[] held,
+                         int heldCount) {
         Occurrence[] current = occurrences;
         if (current.length >= MAX_OCCURRENCES) return true;
         for (Occurrence o : current) {
-            if (o.sameKind(threadId, heldMode, takenMode, nonBlocking)) return true;
+            if (o.covers(threadId, segment, heldMode, takenMode, nonBlocking, held, heldCount)) return true;
         }
         return false;
     }
@@ -42,7 +43,8 @@ public final class Edge {
             Occurrence[] current = occurrences;
             if (current.length >= MAX_OCCURRENCES) return false;
             for (Occurrence o : current) {
-                if (o.sameKind(occurrence.threadId, occurrence.heldMode, occurrence.takenMode, occurrence.nonBlocking)) {
+                if (o.covers(occurrence.threadId, occurrence.segment, occurrence.heldMode, occurrence.takenMode,
+                        occurrence.nonBlocking, occurrence.gates, occurrence.gates.length)) {
                     return false;
                 }
             }

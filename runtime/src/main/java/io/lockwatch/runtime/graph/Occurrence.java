@@ -15,26 +15,68 @@ public final class Occurrence {
     public final byte takenMode;
     /** True when B was taken with {@code tryLock}: such an acquisition cannot wait forever. */
     public final boolean nonBlocking;
+    /**
+     * Gate locks: the ids of the other locks the thread held at the time (besides A), sorted. Two
+     * occurrences that share a gate lock cannot run at the same time, so they cannot deadlock each other.
+     */
+    public final long[] gates;
+    /** The thread's segment (see {@link SegmentGraph}): which starts and joins it came after. */
+    public final long segment;
     /** Where A was acquired (its frame first, then the callers still on the stack) and where B was. */
     public final StackTraceElement[] heldStack;
     public final StackTraceElement[] takenStack;
     public final long wallTimeMillis;
 
     public Occurrence(long threadId, String threadName, byte heldMode, byte takenMode, boolean nonBlocking,
-               StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
+               long[] gates, long segment, StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
         this.threadId = threadId;
         this.threadName = threadName;
         this.heldMode = heldMode;
         this.takenMode = takenMode;
         this.nonBlocking = nonBlocking;
+        this.gates = gates;
+        this.segment = segment;
         this.heldStack = heldStack;
         this.takenStack = takenStack;
         this.wallTimeMillis = System.currentTimeMillis();
     }
 
-    boolean sameKind(long threadId, byte heldMode, byte takenMode, boolean nonBlocking) {
-        return this.threadId == threadId && this.heldMode == heldMode && this.takenMode == takenMode
-                && this.nonBlocking == nonBlocking;
+    /**
+     * Does this occurrence already stand for a new one with these properties? It does if it is of the same
+     * kind and its gates are a subset of the new one's: any cycle the new one could close, this one closes.
+     */
+    boolean covers(long threadId, long segment, byte heldMode, byte takenMode, boolean nonBlocking, long[] held,
+                   int heldCount) {
+        return this.threadId == threadId && this.segment == segment && this.heldMode == heldMode
+                && this.takenMode == takenMode && this.nonBlocking == nonBlocking && isSubset(gates, held, heldCount);
+    }
+
+    /**
+     * Is {@code small} a subset of the first {@code largeCount} ids of {@code large}? Both sorted ascending.
+     * (The new occurrence's gates are the held locks minus A, and A is never among this one's gates, so
+     * comparing with all held locks gives the same answer without building the gate array.)
+     */
+    static boolean isSubset(long[] small, long[] large, int largeCount) {
+        if (small.length == 0) return true;
+        int j = 0;
+        for (long id : small) {
+            while (j < largeCount && large[j] < id) j++;
+            if (j == largeCount || large[j] != id) return false;
+            j++;
+        }
+        return true;
+    }
+
+    /** Do the two sorted arrays share an element? */
+    static boolean intersects(long[] a, long[] b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] == b[j]) return true;
+            if (a[i] < b[j]) i++;
+            else j++;
+        }
+        return false;
     }
 
     public static String modeName(byte mode) {

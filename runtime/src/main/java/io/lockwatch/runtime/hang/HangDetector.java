@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Finds hangs while they happen, on lockwatch's detector thread: real deadlocks, stalls on owner-less
- * waits, locks held by threads that have ended, and (reported by the instrumented call sites, see
+ * waits, locks held by threads that have ended, and (reported from the hooks in {@code Thread}, see
  * {@link ThreadCalls}) self-joins and threads started twice.
  *
  * <p>Each check takes a snapshot of every thread without stacks or held locks

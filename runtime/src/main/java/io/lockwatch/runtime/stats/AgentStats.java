@@ -15,6 +15,9 @@ public final class AgentStats {
     public static final AtomicLong classesInstrumented = new AtomicLong();
     public static final AtomicLong classesRetransformed = new AtomicLong();
     public static final AtomicLong instrumentationErrors = new AtomicLong();
+    /** How long premain took, and the part of it spent transforming classes loaded before the agent. */
+    public static final AtomicLong startupNanos = new AtomicLong();
+    public static final AtomicLong retransformNanos = new AtomicLong();
 
     // ---- findings ----
     public static final AtomicLong potentialDeadlocks = new AtomicLong();

@@ -2,6 +2,7 @@ package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,27 @@ public final class LockTracker {
         return stackDepth;
     }
 
+    /**
+     * Brackets work that lockwatch does on an application thread, such as transforming a class while the
+     * thread loads it: JDK code run by that work (collections, class parsing) must not feed the graph.
+     * Calls nest; every enter must be followed by an exit.
+     */
+    public static void enterAgentCode() {
+        try {
+            STATE.get().enterAgentCode();
+        } catch (Throwable e) {
+            InternalErrors.record("enterAgentCode", e);
+        }
+    }
+
+    public static void exitAgentCode() {
+        try {
+            STATE.get().exitAgentCode();
+        } catch (Throwable e) {
+            InternalErrors.record("exitAgentCode", e);
+        }
+    }
+
     public static long heldOverflowCount() {
         return heldOverflow.get();
     }
@@ -69,14 +91,18 @@ public final class LockTracker {
 
     public static void monitorEnter(Object monitor, int site) {
         if (!enabled || monitor == null) return; // a null monitor: monitorenter throws the NPE itself
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return;
+            t.busy = true; // whatever JDK code we reach from here must not come back in
             if (t.indexOf(monitor) < 0) {
                 t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
             }
             t.acquired(monitor, monitor, Occurrence.EXCLUSIVE, site);
+            t.busy = false;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("monitorEnter", e);
         }
     }
@@ -88,6 +114,54 @@ public final class LockTracker {
             if (!t.busy) t.released(monitor);
         } catch (Throwable e) {
             InternalErrors.record("monitorExit", e);
+        }
+    }
+
+    // ---- thread start and join: happens-before for the lock-order graph ----
+
+    /** Called at the start of {@code Thread.start()} by the thread that starts {@code child}. */
+    public static void threadStarting(Thread child) {
+        if (!enabled || child == null) return;
+        ThreadState t = null;
+        try {
+            t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            t.segment(SegmentGraph.starting(t.segment(), child.getId()));
+            t.busy = false;
+        } catch (Throwable e) {
+            if (t != null) t.busy = false;
+            InternalErrors.record("threadStarting", e);
+        }
+    }
+
+    /** Called when a {@code Thread.join} returns: if the thread has ended, what it did happened before. */
+    public static void threadJoined(Thread joined) {
+        if (!enabled || joined == null || joined.isAlive()) return;
+        ThreadState t = null;
+        try {
+            t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            t.segment(SegmentGraph.joined(t.segment(), joined.getId()));
+            t.busy = false;
+        } catch (Throwable e) {
+            if (t != null) t.busy = false;
+            InternalErrors.record("threadJoined", e);
+        }
+    }
+
+    /** Called by a thread as it ends ({@code Thread.exit}). */
+    public static void threadExiting() {
+        if (!enabled) return;
+        try {
+            ThreadState t = STATE.get();
+            if (t.busy) return;
+            t.busy = true;
+            SegmentGraph.finished(t.threadId, t.segment());
+            t.busy = false;
+        } catch (Throwable e) {
+            InternalErrors.record("threadExiting", e);
         }
     }
 
@@ -132,14 +206,18 @@ public final class LockTracker {
     /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
     private static ThreadState beforeBlocking(Lock lock, int site) {
         if (!enabled || lock == null) return null;
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return null;
+            t.busy = true;
             if (t.indexOf(lock) < 0) {
                 t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
             }
+            t.busy = false;
             return t;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("lock", e);
             return null;
         }
@@ -148,25 +226,32 @@ public final class LockTracker {
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
         if (t == null) return;
         try {
+            t.busy = true;
             t.acquired(lock, LockKinds.identity(lock), LockKinds.mode(lock), site);
             if (!t.registered) ThreadRegistry.register(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
+        } finally {
+            t.busy = false;
         }
     }
 
     /** A successful {@code tryLock}: an edge that cannot block, recorded as such. */
     private static void afterNonBlocking(Lock lock, int site) {
         if (!enabled) return;
+        ThreadState t = null;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             if (t.busy) return;
+            t.busy = true;
             Object identity = LockKinds.identity(lock);
             byte mode = LockKinds.mode(lock);
             if (t.indexOf(lock) < 0) t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
             t.acquired(lock, identity, mode, site);
             if (!t.registered) ThreadRegistry.register(t);
+            t.busy = false;
         } catch (Throwable e) {
+            if (t != null) t.busy = false;
             InternalErrors.record("tryLock", e);
         }
     }

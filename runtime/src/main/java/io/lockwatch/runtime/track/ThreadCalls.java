@@ -2,17 +2,18 @@ package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What instrumented code calls instead of {@code Thread.join} and {@code Thread.start}: each call site is
- * rewritten to the method of the same name here, with the site's number. Each method notices the mistake
- * it is named for, tells the hang detector, and then does exactly what the original call does: a thread
- * that joins itself still waits forever, and a second {@code start()} still throws the same
- * {@link IllegalThreadStateException} (with this class's frame taken out of its stack trace, so the
- * caller sees what it would see without lockwatch).
+ * Checks that {@code java.lang.Thread} itself calls on entry of {@code start} and of every {@code join}
+ * overload (the agent hooks those methods, so every caller is covered: application code, subclasses, thread
+ * pools). Each notices the mistake it is named for and tells the hang detector; the method then goes on
+ * exactly as it would: a thread that joins itself still waits forever, and a second {@code start()} still
+ * throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace.
  *
- * <p>Runs on application threads: no lambdas, no lock of ours held while the application's code runs,
- * never a failure of ours thrown into the caller. The report itself is written by the detector thread.
+ * <p>Runs on every thread start and join in the JVM, so the common case is one comparison. Only a
+ * mistake walks the stack (to name the calling line); no lambdas, no lock of ours, never a failure of ours
+ * thrown into the caller. The report itself is written by the detector thread.
  */
 public final class ThreadCalls {
     /** Receives what was noticed; the hang detector, which hands it to its own thread. */
@@ -28,8 +29,8 @@ public final class ThreadCalls {
     /** Distinct (mistake, site, thread) triples remembered, so a loop repeating one mistake reports it once. */
     private static final int MAX_REMEMBERED = 1024;
     private static final ConcurrentHashMap<String, Boolean> REPORTED = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
-    private static final String OWN_CLASS = ThreadCalls.class.getName();
+    private static final AtomicLong DROPPED = new AtomicLong();
+    private static final String THREAD = "java.lang.Thread";
 
     private static volatile Listener listener;
 
@@ -44,85 +45,21 @@ public final class ThreadCalls {
         return DROPPED.get();
     }
 
-    // ---- Thread.join: all three overloads ----
-
-    public static void join(Thread thread, int site) throws InterruptedException {
-        if (thread == Thread.currentThread()) selfJoin(thread, "join()", site);
+    /** On entry of {@code Thread.start}: the thread about to be started. */
+    public static void starting(Thread thread) {
+        if (thread.getState() == Thread.State.NEW || listener == null) return;
         try {
-            thread.join();
-        } catch (InterruptedException | RuntimeException e) {
-            unchanged(e);
-            throw e;
-        }
-    }
-
-    public static void join(Thread thread, long millis, int site) throws InterruptedException {
-        if (thread == Thread.currentThread()) selfJoin(thread, "join(" + millis + ")", site);
-        try {
-            thread.join(millis);
-        } catch (InterruptedException | RuntimeException e) {
-            unchanged(e);
-            throw e;
-        }
-    }
-
-    public static void join(Thread thread, long millis, int nanos, int site) throws InterruptedException {
-        if (thread == Thread.currentThread()) selfJoin(thread, "join(" + millis + ", " + nanos + ")", site);
-        try {
-            thread.join(millis, nanos);
-        } catch (InterruptedException | RuntimeException e) {
-            unchanged(e);
-            throw e;
-        }
-    }
-
-    // ---- Thread.start ----
-
-    public static void start(Thread thread, int site) {
-        Thread.State before = thread != null ? thread.getState() : null;
-        try {
-            thread.start();
-        } catch (IllegalThreadStateException e) {
-            // Started before (or, racing, by another thread just now): not a subclass's own refusal.
-            if (before != Thread.State.NEW || thread.getState() != Thread.State.NEW) doubleStart(thread, site);
-            unchanged(e);
-            throw e;
-        } catch (RuntimeException e) {
-            unchanged(e);
-            throw e;
-        }
-    }
-
-    private static void selfJoin(Thread thread, String call, int site) {
-        try {
-            Listener l = listener;
             ThreadState state = LockTracker.currentState();
-            if (l == null || state == null) return;
-            String name = thread.getName();
-            if (!firstTime("self_join", site, name)) return;
+            if (state == null) return;
             state.busy = true;
             try {
-                l.selfJoin(name, thread.getId(), call, CallSites.site(site), StackCapture.current(LockTracker.stackDepth()));
-            } finally {
-                state.busy = false;
-            }
-        } catch (Throwable e) {
-            InternalErrors.record("self-join check", e);
-        }
-    }
-
-    private static void doubleStart(Thread thread, int site) {
-        try {
-            Listener l = listener;
-            ThreadState state = LockTracker.currentState();
-            if (l == null || state == null) return;
-            String name = thread.getName();
-            if (!firstTime("double_start", site, name)) return;
-            state.busy = true;
-            try {
-                Thread caller = Thread.currentThread();
-                l.doubleStart(name, thread.getId(), thread.getState().name(), caller.getName(), caller.getId(),
-                        CallSites.site(site), StackCapture.current(LockTracker.stackDepth()));
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement site = caller(stack);
+                String name = thread.getName();
+                if (!firstTime("double_start", site, name)) return;
+                Thread current = Thread.currentThread();
+                listener.doubleStart(name, thread.getId(), thread.getState().name(), current.getName(), current.getId(),
+                        site, stack);
             } finally {
                 state.busy = false;
             }
@@ -131,7 +68,65 @@ public final class ThreadCalls {
         }
     }
 
-    private static boolean firstTime(String kind, int site, String threadName) {
+    /** On entry of every {@code Thread.join} overload: the thread to be joined. */
+    public static void joining(Thread thread) {
+        if (thread != Thread.currentThread() || listener == null) return;
+        try {
+            ThreadState state = LockTracker.currentState();
+            if (state == null) return;
+            state.busy = true;
+            try {
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement site = caller(stack);
+                String name = thread.getName();
+                if (!firstTime("self_join", site, name)) return;
+                listener.selfJoin(name, thread.getId(), joinCall(), site, stack);
+            } finally {
+                state.busy = false;
+            }
+        } catch (Throwable e) {
+            InternalErrors.record("self-join check", e);
+        }
+    }
+
+    /** The frame that called into {@code Thread}: the first one below Thread's own. */
+    private static StackTraceElement caller(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (!THREAD.equals(frame.getClassName())) return frame;
+        }
+        return null;
+    }
+
+    /** Which overload the caller used: the outermost {@code Thread.join} frame, by its descriptor. */
+    private static String joinCall() {
+        String descriptor = StackWalker.getInstance().walk(
+                new java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, String>() {
+                    @Override
+                    public String apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+                        String outermost = "()V";
+                        java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
+                        while (it.hasNext()) {
+                            StackWalker.StackFrame f = it.next();
+                            if (f.getClassName().equals(THREAD) && f.getMethodName().equals("join")) {
+                                outermost = f.getDescriptor();
+                            }
+                        }
+                        return outermost;
+                    }
+                });
+        switch (descriptor) {
+            case "()V":
+                return "join()";
+            case "(J)V":
+                return "join(millis)";
+            case "(JI)V":
+                return "join(millis, nanos)";
+            default:
+                return "join(Duration)";
+        }
+    }
+
+    private static boolean firstTime(String kind, StackTraceElement site, String threadName) {
         String key = kind + '|' + site + '|' + threadName;
         if (REPORTED.containsKey(key)) return false;
         if (REPORTED.size() >= MAX_REMEMBERED) {
@@ -139,26 +134,5 @@ public final class ThreadCalls {
             return false;
         }
         return REPORTED.putIfAbsent(key, Boolean.TRUE) == null;
-    }
-
-    /** The exception as the original call would have thrown it: without this class's frames. */
-    private static void unchanged(Throwable e) {
-        try {
-            StackTraceElement[] trace = e.getStackTrace();
-            int own = 0;
-            for (StackTraceElement frame : trace) {
-                if (OWN_CLASS.equals(frame.getClassName())) own++;
-            }
-            if (own > 0) {
-                StackTraceElement[] kept = new StackTraceElement[trace.length - own];
-                int k = 0;
-                for (StackTraceElement frame : trace) {
-                    if (!OWN_CLASS.equals(frame.getClassName())) kept[k++] = frame;
-                }
-                e.setStackTrace(kept);
-            }
-        } catch (Throwable ignored) {
-            // the exception is still the right one
-        }
     }
 }

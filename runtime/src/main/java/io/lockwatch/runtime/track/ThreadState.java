@@ -4,6 +4,7 @@ import io.lockwatch.runtime.graph.Edge;
 import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
 
 /**
@@ -23,6 +24,9 @@ final class ThreadState {
     volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
+    /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
+    private int agentDepth;
+    private boolean busyBeforeAgentCode;
 
     // The held-lock stack, as parallel arrays (no object per acquisition).
     private Object[] held = new Object[8];      // what was locked: the monitor, or the Lock object
@@ -32,9 +36,40 @@ final class ThreadState {
     private int[] sites = new int[8];
     private int[] counts = new int[8];          // re-entrant holds
     private int size;
+    /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
+    private long[] heldIds = new long[8];
+    private static final long[] NO_GATES = new long[0];
+
+    /**
+     * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
+     * on first need, not in the constructor: the lookup runs instrumented JDK code, which would come back
+     * for this very state while the thread-local is still being created.
+     */
+    private long segment;
 
     ThreadState(Thread thread) {
         this.threadId = thread.getId();
+    }
+
+    /** Call only while {@link #busy}. */
+    long segment() {
+        if (segment == 0) segment = SegmentGraph.firstSegmentOf(threadId);
+        return segment;
+    }
+
+    void segment(long newSegment) {
+        segment = newSegment;
+    }
+
+    void enterAgentCode() {
+        if (agentDepth++ == 0) {
+            busyBeforeAgentCode = busy;
+            busy = true;
+        }
+    }
+
+    void exitAgentCode() {
+        if (agentDepth > 0 && --agentDepth == 0) busy = busyBeforeAgentCode;
     }
 
     int indexOf(Object lock) {
@@ -45,31 +80,59 @@ final class ThreadState {
     }
 
     /**
-     * Adds the edges held -> lock that this thread has not taken in this way before. The common case,
+     * Adds the edges held -> lock that this thread has not taken in this way before. The caller has set
+     * {@link #busy}, so JDK code reached from here is not tracked. The common case,
      * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock.
      */
     void checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                     boolean nonBlocking, int stackDepth) {
         if (size == 0) return;
-        busy = true;
         try {
             LockNode to = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
             if (to == null) return;
+            int heldCount = sortedHeldIds(graph);
             StackTraceElement[] now = null;
             for (int i = 0; i < size; i++) {
                 LockNode from = nodeAt(graph, i);
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
-                if (edge != null && edge.knows(threadId, modes[i], mode, nonBlocking)) continue;
+                if (edge != null && edge.knows(threadId, segment(), modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
                 if (now == null) now = StackCapture.current(stackDepth);
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
-                        nonBlocking, StackCapture.heldAt(sites[i], now), now));
+                        nonBlocking, gatesBesides(from.id, heldCount), segment(), StackCapture.heldAt(sites[i], now), now));
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
-        } finally {
-            busy = false;
         }
+    }
+
+    /** Fills {@link #heldIds} with the ids of the held locks, sorted, without duplicates; returns the count. */
+    private int sortedHeldIds(LockOrderGraph graph) {
+        if (heldIds.length < size) heldIds = new long[held.length];
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            LockNode node = nodeAt(graph, i);
+            if (node == null) continue;
+            long id = node.id;
+            int at = count; // insertion sort: a thread holds a handful of locks
+            while (at > 0 && heldIds[at - 1] > id) at--;
+            if (at > 0 && heldIds[at - 1] == id) continue;
+            System.arraycopy(heldIds, at, heldIds, at + 1, count - at);
+            heldIds[at] = id;
+            count++;
+        }
+        return count;
+    }
+
+    /** The gate locks of a new occurrence: every held lock but {@code fromId}. Slow path only. */
+    private long[] gatesBesides(long fromId, int heldCount) {
+        if (heldCount <= 1) return NO_GATES;
+        long[] gates = new long[heldCount - 1];
+        int n = 0;
+        for (int i = 0; i < heldCount; i++) {
+            if (heldIds[i] != fromId && n < gates.length) gates[n++] = heldIds[i];
+        }
+        return n == gates.length ? gates : java.util.Arrays.copyOf(gates, n);
     }
 
     private LockNode nodeAt(LockOrderGraph graph, int i) {

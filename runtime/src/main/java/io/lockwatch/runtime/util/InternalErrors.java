@@ -1,28 +1,58 @@
 package io.lockwatch.runtime.util;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Every failure inside the agent ends here: counted (the {@code internalErrors} stat and, later, a metric)
- * and logged once per place, never thrown into the application.
+ * Every failure inside the agent ends here: counted (the {@code internalErrors} stat and metric) and
+ * logged once per place, never thrown into the application.
+ *
+ * <p>Recording must not fail in turn: the JDK code it could use (maps, the stderr stream) is itself
+ * instrumented, so a failure there would come straight back here. Places are kept in a small lock-free
+ * table, and a failure while recording on the same thread is only counted.
  */
 public final class InternalErrors {
     private static final AtomicLong COUNT = new AtomicLong();
-    private static final ConcurrentHashMap<String, Boolean> LOGGED = new ConcurrentHashMap<>();
+    private static final AtomicReferenceArray<String> LOGGED = new AtomicReferenceArray<>(64);
+    private static final ThreadLocal<boolean[]> RECORDING = new ThreadLocal<boolean[]>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
 
     private InternalErrors() {}
 
     public static void record(String where, Throwable failure) {
         COUNT.incrementAndGet();
+        boolean[] recording = RECORDING.get();
+        if (recording[0]) return;
+        recording[0] = true;
         try {
-            if (LOGGED.putIfAbsent(where, Boolean.TRUE) == null) {
+            if (firstTimeAt(where)) {
                 Log.error("internal failure in " + where + ": " + failure
                         + " (counted in stats.internalErrors; further failures here are counted, not logged)");
             }
         } catch (Throwable ignored) {
             // Counting is what matters.
+        } finally {
+            recording[0] = false;
         }
+    }
+
+    /** Claims the place in the table; false when it was there already (or the table is full). */
+    private static boolean firstTimeAt(String where) {
+        int start = (where.hashCode() & 0x7fffffff) % LOGGED.length();
+        for (int i = 0; i < LOGGED.length(); i++) {
+            int slot = (start + i) % LOGGED.length();
+            String taken = LOGGED.get(slot);
+            if (taken == null) {
+                if (LOGGED.compareAndSet(slot, null, where)) return true;
+                taken = LOGGED.get(slot);
+            }
+            if (where.equals(taken)) return false;
+        }
+        return false;
     }
 
     public static long count() {

@@ -1,0 +1,104 @@
+package io.lockwatch.agent.instrument;
+
+import io.lockwatch.runtime.stats.AgentStats;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+
+/**
+ * The class file transformer lockwatch registers. A class is rewritten only if it takes a lock; every
+ * other class is returned untouched (null). The whole transformation counts as lockwatch's own work, so
+ * JDK code it runs on the loading thread never feeds the lock-order graph. A failure leaves the class as
+ * it was, is counted, and is logged once with the class name.
+ */
+final class LockSiteFilter implements ClassFileTransformer {
+    static final AtomicLong classesScanned = new AtomicLong();
+
+    private final List<String> userExcludes;
+
+    LockSiteFilter(List<String> userExcludes) {
+        this.userExcludes = userExcludes;
+    }
+
+    /**
+     * Runs one transformation before the filter is registered, so that every class the transformer needs
+     * (ours and ASM's) is loaded already. Otherwise the first classes it loads would arrive back in the
+     * transformer while it is running, fail with a class circularity error, and the JVM would silently
+     * ignore the transformer from then on.
+     */
+    void warmUp() throws Exception {
+        String resource = WarmUp.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
+            byte[] classFile = in.readAllBytes();
+            if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
+        }
+        IgnoreRules.ignores("java.lang.Object", userExcludes);
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        // The JVM swallows whatever a transformer throws: nothing may escape unseen.
+        try {
+            if (internalName == null) return null; // hidden classes and lambdas have no name to find
+            String className = internalName.replace('/', '.');
+            if (IgnoreRules.ignores(className, userExcludes)) return null;
+            LockTracker.enterAgentCode();
+            try {
+                byte[] transformed = instrument(classFile);
+                if (transformed != null && classBeingRedefined != null) AgentStats.classesRetransformed.incrementAndGet();
+                return transformed;
+            } catch (Throwable e) {
+                AgentStats.instrumentationErrors.incrementAndGet();
+                Log.warn("could not instrument " + className + " (" + e + "); it runs unchanged, its locks untracked");
+                return null;
+            } finally {
+                LockTracker.exitAgentCode();
+            }
+        } catch (Throwable e) {
+            InternalErrors.record("class transformer", e);
+            return null;
+        }
+    }
+
+    /** @return the instrumented class file, or null when the class takes no lock */
+    private static byte[] instrument(byte[] classFile) {
+        classesScanned.incrementAndGet();
+        LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
+        if (!scan.hasSites) return null;
+        ClassReader reader = new ClassReader(classFile);
+        // Passing the reader lets ASM copy every method we do not touch as it is.
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new LockSiteVisitor(writer, scan), 0);
+        byte[] transformed = writer.toByteArray();
+        AgentStats.classesInstrumented.incrementAndGet();
+        return transformed;
+    }
+
+    /** A class with every kind of lock site, transformed once by {@link #warmUp()}; never loaded. */
+    static final class WarmUp {
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+
+        synchronized int method(int x) {
+            if (x > 0) throw new IllegalArgumentException();
+            return x;
+        }
+
+        static synchronized void staticMethod() {}
+
+        void block(Object o) throws InterruptedException {
+            synchronized (o) {
+                lock.lock();
+                lock.unlock();
+                if (lock.tryLock(1, java.util.concurrent.TimeUnit.MILLISECONDS)) lock.unlock();
+            }
+        }
+    }
+}

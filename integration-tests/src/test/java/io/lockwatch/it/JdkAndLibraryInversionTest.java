@@ -1,0 +1,108 @@
+package io.lockwatch.it;
+
+import static io.lockwatch.it.harness.Report.assertFinding;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.H2Workload;
+import io.lockwatch.it.programs.HashtableInversion;
+import io.lockwatch.it.programs.JulHandlerInversion;
+import io.lockwatch.it.programs.Log4jInversion;
+import io.lockwatch.it.programs.PrintStreamInversion;
+import io.lockwatch.it.programs.StringBufferInversion;
+import io.lockwatch.it.programs.SynchronizedWrappersInversion;
+import io.lockwatch.it.programs.VectorInversion;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Inversions whose locks live inside the JDK and third-party libraries, including JDK classes loaded
+ * before the agent started: each must give exactly one finding, whose stacks reach the program's own code.
+ */
+class JdkAndLibraryInversionTest {
+
+    private static JsonNode onlyFinding(ChildJvm child, Class<?> program) {
+        ChildResult run = child.exec().assertCleanExit();
+        Report report = run.report();
+        assertEquals(0, report.stat("instrumentationErrors"), run.stderr);
+        JsonNode finding = report.singlePotentialDeadlock();
+        for (JsonNode edge : finding.get("edges")) {
+            assertTrue(Report.mentions(edge.get("takenStack"), program),
+                    "the stack reaches " + program.getSimpleName() + ": " + edge.get("takenStack"));
+        }
+        return finding;
+    }
+
+    @Test
+    void stringBuffersAppendedToEachOther() {
+        JsonNode finding = onlyFinding(ChildJvm.run(StringBufferInversion.class), StringBufferInversion.class);
+        assertFinding(finding, StringBufferInversion.class, "java.lang.StringBuffer", "java.lang.StringBuffer");
+    }
+
+    @Test
+    void vectorsComparedBothWays() {
+        JsonNode finding = onlyFinding(ChildJvm.run(VectorInversion.class), VectorInversion.class);
+        assertFinding(finding, VectorInversion.class, "java.util.Vector", "java.util.Vector");
+    }
+
+    @Test
+    void hashtablesComparedBothWays() {
+        JsonNode finding = onlyFinding(ChildJvm.run(HashtableInversion.class), HashtableInversion.class);
+        assertFinding(finding, HashtableInversion.class, "java.util.Hashtable", "java.util.Hashtable");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"list", "map", "set"})
+    void synchronizedWrappersAcrossTwoCollections(String kind) {
+        JsonNode finding = onlyFinding(ChildJvm.run(SynchronizedWrappersInversion.class).args(kind),
+                SynchronizedWrappersInversion.class);
+        for (JsonNode edge : finding.get("edges")) {
+            assertTrue(edge.get("held").get("class").asText().startsWith("java.util.Collections$Synchronized"), edge.toString());
+        }
+    }
+
+    @Test
+    void julHandlerFormattingAMessageThatLocks() {
+        if (ChildJvm.childFeatureVersion() >= 25) {
+            // JDK 25's StreamHandler formats the record before it takes its lock: the inversion is gone,
+            // and lockwatch must not invent it.
+            ChildJvm.run(JulHandlerInversion.class).exec().assertCleanExit().report().assertNoPotentialDeadlocks();
+            return;
+        }
+        JsonNode finding = onlyFinding(ChildJvm.run(JulHandlerInversion.class), JulHandlerInversion.class);
+        assertTrue(finding.toString().contains("java.lang.Object@"), "the ledger is one of the locks: " + finding);
+        assertTrue(finding.toString().contains("java.util.logging.StreamHandler@"), "the handler is the other: " + finding);
+    }
+
+    @Test
+    void printStreamFormattingAnArgumentThatLocks() {
+        JsonNode finding = onlyFinding(ChildJvm.run(PrintStreamInversion.class), PrintStreamInversion.class);
+        assertTrue(finding.toString().contains("java.lang.Object@"), "the ledger is one of the locks: " + finding);
+    }
+
+    @Test
+    void log4jCategoryAndAppenderRenderingAMessageThatLocks() {
+        JsonNode finding = onlyFinding(ChildJvm.run(Log4jInversion.class).library("log4j-1.2"), Log4jInversion.class);
+        String text = finding.toString();
+        assertTrue(text.contains("org.apache.log4j.Logger@") || text.contains("org.apache.log4j.WriterAppender@"),
+                "a log4j lock is in the cycle: " + text);
+        int deepest = 0;
+        for (JsonNode edge : finding.get("edges")) deepest = Math.max(deepest, edge.get("takenStack").size());
+        assertTrue(deepest >= 15, "the message's toString() is reached through log4j's frames: " + finding);
+    }
+
+    @Test
+    void aRealApplicationStartsCleanly() {
+        ChildResult run = ChildJvm.run(H2Workload.class).library("h2-").exec().assertCleanExit();
+        assertEquals("total=100000\n", run.stdout);
+        Report report = run.report().assertNoPotentialDeadlocks();
+        assertEquals(0, report.stat("instrumentationErrors"));
+        assertEquals(0, report.stat("internalErrors"));
+        assertTrue(report.stat("classesInstrumented") > 100, "H2 and the JDK are instrumented: " + report.json.get("stats"));
+    }
+}
