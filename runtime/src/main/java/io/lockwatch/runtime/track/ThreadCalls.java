@@ -32,6 +32,9 @@ public final class ThreadCalls {
     private static final AtomicLong DROPPED = new AtomicLong();
     private static final String THREAD = "java.lang.Thread";
 
+    private static final StackWalker JOIN_WALKER =
+            StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
     private static volatile Listener listener;
 
     private ThreadCalls() {}
@@ -99,7 +102,8 @@ public final class ThreadCalls {
 
     /** Which overload the caller used: the outermost {@code Thread.join} frame, by its descriptor. */
     private static String joinCall() {
-        String descriptor = StackWalker.getInstance().walk(
+        // Descriptors need the frames' classes (JDK 22+ refuses them otherwise).
+        String descriptor = JOIN_WALKER.walk(
                 new java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, String>() {
                     @Override
                     public String apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
