@@ -1,6 +1,7 @@
 package io.lockwatch.agent;
 
 import io.lockwatch.agent.instrument.Instrumenter;
+import io.lockwatch.agent.metrics.MetricsAgent;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
@@ -32,6 +33,7 @@ public final class AgentInstaller {
             Lockwatch.start(options, version, pid);
 
             Instrumenter.install(inst, options);
+            MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
         } catch (Throwable t) {

@@ -56,5 +56,36 @@ public final class BankTransfers {
         teller1.join();
         teller2.join();
         System.out.println("balances: " + a + ", " + b);
+
+        // Then, for the seconds asked (the demo script asks for a few), a busy branch: four clerks post to
+        // one ledger, so the live metrics have contention to show.
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 0;
+        if (seconds > 0) busyBranch(seconds);
+    }
+
+    private static void busyBranch(long seconds) throws InterruptedException {
+        java.util.concurrent.locks.ReentrantLock ledger = new java.util.concurrent.locks.ReentrantLock();
+        Object vault = new Object();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long[] posted = new long[1];
+        Thread[] clerks = new Thread[4];
+        for (int i = 0; i < clerks.length; i++) {
+            clerks[i] = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    ledger.lock();
+                    try {
+                        synchronized (vault) {
+                            posted[0]++;
+                            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // a slow posting
+                        }
+                    } finally {
+                        ledger.unlock();
+                    }
+                }
+            }, "clerk-" + i);
+            clerks[i].start();
+        }
+        for (Thread clerk : clerks) clerk.join();
+        System.out.println("postings: " + posted[0]);
     }
 }

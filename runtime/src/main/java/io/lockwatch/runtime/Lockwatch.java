@@ -45,6 +45,7 @@ public final class Lockwatch {
         });
         newReport.statsFrom(json -> {
             lockGraph.writeStats(json);
+            json.field("stacksCaptured", LockTracker.stacksCaptured());
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
@@ -100,6 +101,7 @@ public final class Lockwatch {
                 LockSupport.parkNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(DETECTOR_PERIOD_MILLIS),
                         Math.max(1, hangs.nanosUntilDue())));
                 long started = System.nanoTime();
+                graph.expungeCollected();
                 graph.detect();
                 if (System.nanoTime() - nextClean >= 0) {
                     graph.clean();

@@ -45,7 +45,10 @@ final class LockSiteScanner {
 
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        if (SiteRewrites.isSite(opcode, owner, method, desc)) result.hasSites = true;
+                        if (SiteRewrites.isSite(opcode, owner, method, desc)
+                                || WaitSiteVisitor.isWaitSite(opcode, owner, method, desc)) {
+                            result.hasSites = true;
+                        }
                     }
 
                     @Override

@@ -101,6 +101,11 @@ public final class ChildJvm {
         return JAVA_HOME.resolve("bin").resolve(name);
     }
 
+    /** A short name of the child JDK (its folder), for file names. */
+    public static String javaVersion() {
+        return JAVA_HOME.getFileName().toString();
+    }
+
     /** The child JDK's feature version (17, 25, ...), from its {@code release} file. */
     public static int childFeatureVersion() {
         try {

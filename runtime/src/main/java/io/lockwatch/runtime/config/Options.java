@@ -25,7 +25,11 @@ public final class Options {
         HOST("host", "an address to bind the Prometheus endpoint to, e.g. host=0.0.0.0 (default 127.0.0.1)"),
         STALL_THRESHOLD("stall-threshold", "a duration with a unit: ms, s, m or h, e.g. stall-threshold=2s"),
         STACK_DEPTH("stack-depth", "a whole number of frames from 8 to 1024, e.g. stack-depth=64"),
-        EXCLUDE("exclude", "class-name prefixes separated by ';', e.g. exclude=com.acme.generated.;org.legacy.");
+        EXCLUDE("exclude", "class-name prefixes separated by ';', e.g. exclude=com.acme.generated.;org.legacy."),
+        CONTENTION_THRESHOLD("contention-threshold",
+                "a duration with a unit: ms, s, m or h (0ms counts every contended wait), e.g. contention-threshold=10ms"),
+        MAX_SITES("max-sites", "a whole number of code sites from 1 to 100000, e.g. max-sites=100"),
+        MAX_SERIES("max-series", "a whole number of metric series from 100 to 1000000, e.g. max-series=500");
 
         public final String name;
         public final String accepts;
@@ -53,6 +57,10 @@ public final class Options {
 
     public static final int DEFAULT_STACK_DEPTH = 64;
     public static final long DEFAULT_STALL_THRESHOLD_MILLIS = 10_000;
+    /** Waits shorter than this are not counted as contention (JFR's own "profile" setting for these events). */
+    public static final long DEFAULT_CONTENTION_THRESHOLD_MILLIS = 10;
+    public static final int DEFAULT_MAX_SITES = 100;
+    public static final int DEFAULT_MAX_SERIES = 500;
 
     /** Where the report goes when no path is given: the working directory, one file per process. */
     public static String defaultReportPath(long pid) {
@@ -67,6 +75,9 @@ public final class Options {
     private final long stallThresholdMillis;
     private final int stackDepth;
     private final List<String> excludes;
+    private final long contentionThresholdMillis;
+    private final int maxSites;
+    private final int maxSeries;
 
     private Options(Map<Key, String> raw, List<String> problems, long pid) {
         this.raw = raw;
@@ -82,6 +93,9 @@ public final class Options {
         this.stallThresholdMillis = parseStallThreshold(raw.get(Key.STALL_THRESHOLD));
         this.stackDepth = parseStackDepth(raw.get(Key.STACK_DEPTH));
         this.excludes = parseExcludes(raw.get(Key.EXCLUDE));
+        this.contentionThresholdMillis = parseContentionThreshold(raw.get(Key.CONTENTION_THRESHOLD));
+        this.maxSites = parseInt(Key.MAX_SITES, raw.get(Key.MAX_SITES), 1, 100_000, DEFAULT_MAX_SITES);
+        this.maxSeries = parseInt(Key.MAX_SERIES, raw.get(Key.MAX_SERIES), 100, 1_000_000, DEFAULT_MAX_SERIES);
     }
 
     /**
@@ -184,6 +198,26 @@ public final class Options {
         return DEFAULT_STACK_DEPTH;
     }
 
+    private long parseContentionThreshold(String value) {
+        if (value == null) return DEFAULT_CONTENTION_THRESHOLD_MILLIS;
+        long millis = Durations.parseMillis(value);
+        if (millis >= 0) return millis;
+        problem(Key.CONTENTION_THRESHOLD, value);
+        return DEFAULT_CONTENTION_THRESHOLD_MILLIS;
+    }
+
+    private int parseInt(Key key, String value, int min, int max, int defaultValue) {
+        if (value == null) return defaultValue;
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problem(key, value);
+        return defaultValue;
+    }
+
     private List<String> parseExcludes(String value) {
         if (value == null) return Collections.emptyList();
         List<String> prefixes = new ArrayList<>();
@@ -227,6 +261,21 @@ public final class Options {
         return excludes;
     }
 
+    /** Waits shorter than this are not contention: no event of ours, no metric sample. */
+    public long contentionThresholdMillis() {
+        return contentionThresholdMillis;
+    }
+
+    /** Most distinct code sites the {@code site} tag of the wait metrics takes; the rest become "other". */
+    public int maxSites() {
+        return maxSites;
+    }
+
+    /** The series budget of the metrics endpoint: wait histograms fold into "other" before it is exceeded. */
+    public int maxSeries() {
+        return maxSeries;
+    }
+
     /** The effective options, as the report shows them. */
     public Map<String, String> effective() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -236,6 +285,9 @@ public final class Options {
         out.put(Key.STALL_THRESHOLD.name, Durations.format(stallThresholdMillis));
         out.put(Key.STACK_DEPTH.name, Integer.toString(stackDepth));
         out.put(Key.EXCLUDE.name, String.join(";", excludes));
+        out.put(Key.CONTENTION_THRESHOLD.name, Durations.format(contentionThresholdMillis));
+        out.put(Key.MAX_SITES.name, Integer.toString(maxSites));
+        out.put(Key.MAX_SERIES.name, Integer.toString(maxSeries));
         return out;
     }
 }

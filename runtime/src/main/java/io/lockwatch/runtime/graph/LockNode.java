@@ -32,7 +32,7 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     public boolean isAlive() {
-        return !refersTo(null);
+        return get() != null;
     }
 
     public Edge[] edges() {

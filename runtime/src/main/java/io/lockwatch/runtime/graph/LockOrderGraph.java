@@ -28,15 +28,20 @@ public final class LockOrderGraph {
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
     private volatile Runnable wakeDetector = () -> { };
+    /** Set when the detector has been woken and has not drained the queue yet: one wake-up per batch. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakeupPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final AtomicLong edgesLive = new AtomicLong();
     private final AtomicLong edgesCreated = new AtomicLong();
     private final AtomicLong edgesDropped = new AtomicLong();
     private final AtomicLong occurrencesDropped = new AtomicLong();
-    private final AtomicLong stacksCaptured = new AtomicLong();
+    private final AtomicLong occurrencesRecorded = new AtomicLong();
     private final AtomicLong cycleSearches = new AtomicLong();
     private final AtomicLong cycleSearchesCapped = new AtomicLong();
     private final AtomicLong findingsDropped = new AtomicLong();
+
+    /** Set when collected locks were expunged since the last full clean. */
+    private volatile boolean pruneNeeded;
 
     // Touched only inside detect(), which is synchronized: the detector thread and the shutdown hook.
     private final Set<String> reportedCycles = new HashSet<>();
@@ -60,7 +65,7 @@ public final class LockOrderGraph {
      * fast check ({@link Edge#knows}) said the occurrence is new.
      */
     public void record(LockNode from, LockNode to, Occurrence occurrence) {
-        stacksCaptured.incrementAndGet();
+        occurrencesRecorded.incrementAndGet();
         Edge edge = from.edgeTo(to);
         if (edge == null) {
             if (edgesLive.get() >= MAX_EDGES) {
@@ -76,7 +81,8 @@ public final class LockOrderGraph {
         }
         if (edge.add(occurrence)) {
             changed.offer(edge);
-            wakeDetector.run();
+            // Waking a parked thread is a system call: once per batch of edges, not once per edge.
+            if (!wakeupPending.get() && wakeupPending.compareAndSet(false, true)) wakeDetector.run();
         } else {
             occurrencesDropped.incrementAndGet();
         }
@@ -84,6 +90,7 @@ public final class LockOrderGraph {
 
     /** Searches the cycles that new occurrences may have closed and reports the real ones. */
     public synchronized void detect() {
+        wakeupPending.set(false);
         Edge edge;
         while ((edge = changed.poll()) != null) {
             if (!edge.from.isAlive() || !edge.to.isAlive()) continue;
@@ -130,9 +137,15 @@ public final class LockOrderGraph {
         return Arrays.toString(ids);
     }
 
-    /** Forgets locks that were garbage collected, and the edges to them. Detector thread only. */
+    /** Forgets locks that were garbage collected. Cheap when none were; detector thread only. */
+    public void expungeCollected() {
+        if (registry.expunge() > 0) pruneNeeded = true;
+    }
+
+    /** Also drops the edges to collected locks (walks every node). Detector thread only, now and then. */
     public void clean() {
-        if (registry.expunge() == 0) return;
+        if (registry.expunge() == 0 && !pruneNeeded) return;
+        pruneNeeded = false;
         long[] pruned = {0};
         registry.forEach(node -> pruned[0] += node.pruneDeadTargets());
         // Edges *from* a collected lock went with its node; recount rather than track each one.
@@ -170,7 +183,7 @@ public final class LockOrderGraph {
         json.field("edgesSeen", edgesCreated.get());
         json.field("edgesDropped", edgesDropped.get());
         json.field("occurrencesDropped", occurrencesDropped.get());
-        json.field("stacksCaptured", stacksCaptured.get());
+        json.field("occurrencesRecorded", occurrencesRecorded.get());
         json.field("cycleSearches", cycleSearches.get());
         json.field("cycleSearchesCapped", cycleSearchesCapped.get());
         json.field("findingsDropped", findingsDropped.get());

@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.track;
 
+import io.lockwatch.runtime.events.ContendedLockEvent;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
@@ -43,6 +44,7 @@ public final class LockTracker {
         graph = lockOrderGraph;
         stackDepth = depth;
         LockKinds.init();
+        Contention.init();
         enabled = true;
     }
 
@@ -81,6 +83,11 @@ public final class LockTracker {
         } catch (Throwable e) {
             InternalErrors.record("exitAgentCode", e);
         }
+    }
+
+    /** How many times a stack was walked (only for new edges from a new pair of sites). */
+    public static long stacksCaptured() {
+        return StackCapture.walks.get();
     }
 
     public static long heldOverflowCount() {
@@ -167,15 +174,32 @@ public final class LockTracker {
 
     // ---- java.util.concurrent.locks.Lock call sites ----
 
+    // A contended acquisition (t != null: tracking is on for this thread) is timed as a JFR event of ours.
+
     public static void lock(Lock lock, int site) {
         ThreadState t = beforeBlocking(lock, site);
-        lock.lock();
+        if (t != null && Contention.mayBlock(lock)) {
+            ContendedLockEvent wait = Contention.beginLock(lock);
+            lock.lock();
+            Contention.endLock(wait, lock, site);
+        } else {
+            lock.lock();
+        }
         afterAcquired(t, lock, site);
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
         ThreadState t = beforeBlocking(lock, site);
-        lock.lockInterruptibly();
+        if (t != null && Contention.mayBlock(lock)) {
+            ContendedLockEvent wait = Contention.beginLock(lock);
+            try {
+                lock.lockInterruptibly();
+            } finally {
+                Contention.endLock(wait, lock, site);
+            }
+        } else {
+            lock.lockInterruptibly();
+        }
         afterAcquired(t, lock, site);
     }
 
@@ -186,7 +210,17 @@ public final class LockTracker {
     }
 
     public static boolean tryLock(Lock lock, long time, TimeUnit unit, int site) throws InterruptedException {
-        boolean locked = lock.tryLock(time, unit);
+        boolean locked;
+        if (enabled && time > 0 && Contention.mayBlock(lock)) {
+            ContendedLockEvent wait = Contention.beginLock(lock);
+            try {
+                locked = lock.tryLock(time, unit);
+            } finally {
+                Contention.endLock(wait, lock, site);
+            }
+        } else {
+            locked = lock.tryLock(time, unit);
+        }
         if (locked) afterNonBlocking(lock, site);
         return locked;
     }

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 /** Captures the application's stack, without lockwatch's own frames. Only ever on a new edge. */
 final class StackCapture {
     private static final StackWalker WALKER = StackWalker.getInstance();
+    static final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
 
     private StackCapture() {}
 
@@ -19,6 +20,7 @@ final class StackCapture {
     }
 
     static StackTraceElement[] current(int depth) {
+        walks.incrementAndGet();
         return WALKER.walk(new Function<Stream<StackWalker.StackFrame>, StackTraceElement[]>() {
             @Override
             public StackTraceElement[] apply(Stream<StackWalker.StackFrame> frames) {

@@ -39,6 +39,7 @@ final class ThreadState {
     /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
+    private final StackCache stacks = new StackCache();
 
     /**
      * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
@@ -97,9 +98,18 @@ final class ThreadState {
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
                 if (edge != null && edge.knows(threadId, segment(), modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
-                if (now == null) now = StackCapture.current(stackDepth);
+                // A new edge: its stacks, walked once per pair of sites (see StackCache).
+                long sitePair = StackCache.key(sites[i], site);
+                StackTraceElement[] heldStack = stacks.held(sitePair);
+                StackTraceElement[] takenStack = stacks.taken(sitePair);
+                if (heldStack == null || site == CallSites.UNKNOWN) {
+                    if (now == null) now = StackCapture.current(stackDepth);
+                    heldStack = StackCapture.heldAt(sites[i], now);
+                    takenStack = now;
+                    stacks.put(sitePair, heldStack, takenStack);
+                }
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
-                        nonBlocking, gatesBesides(from.id, heldCount), segment(), StackCapture.heldAt(sites[i], now), now));
+                        nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);

@@ -1,0 +1,118 @@
+package io.lockwatch.agent.metrics;
+
+import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/**
+ * Starts the metrics side of lockwatch when {@code port=} is given: binds the endpoint at once (so a port
+ * in use is reported during start-up), then, on a daemon thread of ours, builds the registry with every
+ * meter at zero, opens the JFR stream that feeds the wait metrics and starts serving.
+ */
+public final class MetricsAgent {
+    private static final long POLL_PERIOD_MILLIS = DeadlockedThreads.PERIOD_MILLIS;
+
+    private MetricsAgent() {}
+
+    public static void start(Options options) {
+        if (options.port() < 0) return;
+        ServerSocket socket;
+        try {
+            socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(options.host()), options.port()), 16);
+        } catch (BindException e) {
+            Log.error("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e.getMessage()
+                    + "): the port is in use or the address is not local; choose a free port with port=N "
+                    + "(port=0 picks one) or another address with host=; the application runs without the metrics endpoint");
+            return;
+        } catch (IOException | RuntimeException e) {
+            Log.error("cannot serve metrics on " + options.host() + ":" + options.port() + " (" + e
+                    + "); check host= and port=; the application runs without the metrics endpoint");
+            return;
+        }
+        Thread starter = new Thread(() -> run(options, socket), "lockwatch-metrics");
+        starter.setDaemon(true);
+        // The Prometheus client reads "prometheus.properties" through the context class loader: ours finds
+        // only what the bootstrap path has (nothing), so the application's own client configuration never
+        // reaches our copy, and no library meets a null loader. The threads started from here inherit it.
+        starter.setContextClassLoader(new ClassLoader(null) {});
+        starter.start();
+    }
+
+    private static void run(Options options, ServerSocket socket) {
+        LockTracker.ignoreCurrentThread();
+        try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            ContentionMetrics contention = new ContentionMetrics(options.maxSites(), options.maxSeries());
+            ContentionStream stream = new ContentionStream(contention, options.contentionThresholdMillis());
+            DeadlockedThreads deadlocked = new DeadlockedThreads();
+            contention.bindTo(registry);
+            new ThreadMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            deadlocked.bindTo(registry);
+            new FindingMetrics().bindTo(registry);
+            new AgentHealthMetrics(stream.dropped).bindTo(registry);
+            contention.budget(countSeries(registry.scrape()));
+            deadlocked.refresh();
+
+            stream.open();
+            daemon("lockwatch-metrics-http", new MetricsEndpoint(socket, registry::scrape)::serve).start();
+            daemon("lockwatch-metrics-poll", () -> poll(deadlocked)).start();
+            // Said once the stream runs: from this line on, every contended wait is counted.
+            String url = "http://" + hostForUrl(socket) + ":" + socket.getLocalPort() + "/metrics";
+            stream.run(() -> Log.info("metrics at " + url)); // consumes JFR events on this thread until the JVM exits
+        } catch (Throwable t) {
+            InternalErrors.record("metrics start", t);
+            Log.error("the metrics endpoint could not start (" + t + "); the application runs on without it");
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is best effort
+            }
+        }
+    }
+
+    private static void poll(DeadlockedThreads deadlocked) {
+        LockTracker.ignoreCurrentThread();
+        while (true) {
+            try {
+                Thread.sleep(POLL_PERIOD_MILLIS);
+                deadlocked.refresh();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                InternalErrors.record("deadlocked threads poll", t);
+            }
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static String hostForUrl(ServerSocket socket) {
+        String host = socket.getInetAddress().getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** Series in a scrape: every line that is not a comment. */
+    static int countSeries(String scrape) {
+        int n = 0;
+        for (String line : scrape.split("\n")) {
+            if (!line.isEmpty() && line.charAt(0) != '#') n++;
+        }
+        return n;
+    }
+}

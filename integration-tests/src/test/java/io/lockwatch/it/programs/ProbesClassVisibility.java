@@ -1,0 +1,31 @@
+package io.lockwatch.it.programs;
+
+/**
+ * Prints, for each class name given, whether the application can load it: the agent's bundled
+ * libraries must never show up in the application's namespace under their own names.
+ */
+public final class ProbesClassVisibility {
+    public static void main(String[] args) {
+        for (String name : args) {
+            boolean visible;
+            try {
+                Class.forName(name, false, ProbesClassVisibility.class.getClassLoader());
+                visible = true;
+            } catch (ClassNotFoundException e) {
+                visible = false;
+            }
+            System.out.println(name + (visible ? " visible" : " absent"));
+        }
+        if (Boolean.getBoolean("await.go")) awaitGo();
+    }
+
+    /** Lets a test scrape an idle program: it returns from main once the test creates the file "go". */
+    private static void awaitGo() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            while (!java.nio.file.Files.exists(java.nio.file.Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.lockwatch.runtime.track;
+
+import io.lockwatch.runtime.events.ContendedLockEvent;
+import io.lockwatch.runtime.events.WaitEvent;
+import io.lockwatch.runtime.util.InternalErrors;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Times the waits that contend, and only those: one JFR event of ours per wait that reached the
+ * threshold. An acquisition that cannot block is never timed, so the uncontended path pays two reads of
+ * the lock's state and nothing else.
+ *
+ * <p>The checks are racy on purpose: a lock that is taken just after the check is simply not timed, and
+ * one released just after it is timed at a few nanoseconds, below any threshold. Neither changes what the
+ * application does.
+ */
+public final class Contention {
+    /** AQS's private state (read/write lock counts), and ReentrantLock's protected owner: opened to us at start. */
+    private static VarHandle aqsState;
+    private static MethodHandle reentrantLockOwner;
+    private static volatile boolean ready;
+
+    private Contention() {}
+
+    /** Called once the agent has opened {@code java.util.concurrent.locks} to the runtime. */
+    static void init() {
+        try {
+            MethodHandles.Lookup aqs = MethodHandles.privateLookupIn(AbstractQueuedSynchronizer.class, MethodHandles.lookup());
+            aqsState = aqs.findVarHandle(AbstractQueuedSynchronizer.class, "state", int.class);
+        } catch (Throwable e) {
+            aqsState = null; // read/write locks are then timed on every blocking call (still correct)
+        }
+        try {
+            MethodHandles.Lookup rl = MethodHandles.privateLookupIn(ReentrantLock.class, MethodHandles.lookup());
+            reentrantLockOwner = rl.findVirtual(ReentrantLock.class, "getOwner", MethodType.methodType(Thread.class));
+        } catch (Throwable e) {
+            reentrantLockOwner = null; // events then have no owner
+        }
+        ready = true;
+    }
+
+    /** Could this acquisition block? Cheap and side-effect free; unknown lock types are never timed. */
+    static boolean mayBlock(Lock lock) {
+        if (!ready) return false;
+        if (lock instanceof ReentrantLock) {
+            ReentrantLock rl = (ReentrantLock) lock;
+            return rl.isLocked() && !rl.isHeldByCurrentThread();
+        }
+        if (lock instanceof ReentrantReadWriteLock.WriteLock) {
+            ReentrantReadWriteLock.WriteLock wl = (ReentrantReadWriteLock.WriteLock) lock;
+            if (wl.isHeldByCurrentThread()) return false;
+            int state = state(lock);
+            return state != 0;
+        }
+        if (lock instanceof ReentrantReadWriteLock.ReadLock) {
+            Object sync = LockKinds.identity(lock);
+            int state = state(lock);
+            // Held for writing (the low 16 bits), or a writer is queued that new readers yield to.
+            return (state & 0xFFFF) != 0
+                    || (sync instanceof AbstractQueuedSynchronizer && ((AbstractQueuedSynchronizer) sync).hasQueuedThreads());
+        }
+        return false;
+    }
+
+    private static int state(Lock lock) {
+        VarHandle h = aqsState;
+        Object sync = LockKinds.identity(lock);
+        if (h == null || !(sync instanceof AbstractQueuedSynchronizer)) return -1; // unknown: time it
+        return (int) h.getVolatile((AbstractQueuedSynchronizer) sync);
+    }
+
+    /** @return an event that has begun, or null when no recording wants it */
+    static ContendedLockEvent beginLock(Lock lock) {
+        try {
+            ContendedLockEvent event = new ContendedLockEvent();
+            if (!event.isEnabled()) return null;
+            if (lock instanceof ReentrantLock && reentrantLockOwner != null) {
+                event.owner = (Thread) reentrantLockOwner.invokeExact((ReentrantLock) lock);
+            }
+            event.begin();
+            return event;
+        } catch (Throwable e) {
+            InternalErrors.record("contention event", e);
+            return null;
+        }
+    }
+
+    static void endLock(ContendedLockEvent event, Lock lock, int site) {
+        if (event == null) return;
+        try {
+            event.end();
+            if (!event.shouldCommit()) return;
+            if (lock instanceof ReentrantReadWriteLock.ReadLock) {
+                event.kind = "read_lock";
+                event.lockClass = ReentrantReadWriteLock.class;
+            } else if (lock instanceof ReentrantReadWriteLock.WriteLock) {
+                event.kind = "write_lock";
+                event.lockClass = ReentrantReadWriteLock.class;
+            } else {
+                event.kind = "reentrant_lock";
+                event.lockClass = lock.getClass();
+            }
+            event.site = site(site);
+            event.commit();
+        } catch (Throwable e) {
+            InternalErrors.record("contention event", e);
+        }
+    }
+
+    /** @return a wait event that has begun, or null when no recording wants it */
+    static WaitEvent beginWait() {
+        try {
+            WaitEvent event = new WaitEvent();
+            if (!event.isEnabled()) return null;
+            event.begin();
+            return event;
+        } catch (Throwable e) {
+            InternalErrors.record("wait event", e);
+            return null;
+        }
+    }
+
+    static void endWait(WaitEvent event, String kind, Object synchronizer, int site) {
+        if (event == null) return;
+        try {
+            event.end();
+            if (!event.shouldCommit()) return;
+            event.kind = kind;
+            event.lockClass = synchronizer.getClass();
+            event.site = site(site);
+            event.commit();
+        } catch (Throwable e) {
+            InternalErrors.record("wait event", e);
+        }
+    }
+
+    /** A site as metrics and recordings name it: {@code Class.method:line} (no line when unknown). */
+    public static String site(int id) {
+        StackTraceElement site = CallSites.site(id);
+        if (site == null) return "unknown";
+        String where = site.getClassName() + "." + site.getMethodName();
+        return site.getLineNumber() > 0 ? where + ":" + site.getLineNumber() : where;
+    }
+}

@@ -1,0 +1,59 @@
+package io.lockwatch.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+    private static Options parse(String args, Map<String, String> props, Map<String, String> env) {
+        return Options.parse(args, props, env, 42);
+    }
+
+    @Test
+    void defaults() {
+        Options o = parse(null, Map.of(), Map.of());
+        assertEquals("lockwatch-42.json", o.reportPath());
+        assertEquals(-1, o.port());
+        assertEquals(10_000, o.stallThresholdMillis());
+        assertEquals(64, o.stackDepth());
+        assertTrue(o.problems().isEmpty());
+    }
+
+    @Test
+    void agentArgumentWinsOverPropertyWhichWinsOverEnvironment() {
+        Options o = parse("stack-depth=32",
+                Map.of("lockwatch.stack-depth", "48", "lockwatch.stall-threshold", "250ms"),
+                Map.of("LOCKWATCH_STACK_DEPTH", "16", "LOCKWATCH_STALL_THRESHOLD", "1m", "LOCKWATCH_PORT", "9404"));
+        assertEquals(32, o.stackDepth());
+        assertEquals(250, o.stallThresholdMillis());
+        assertEquals(9404, o.port());
+    }
+
+    @Test
+    void everyBadInputIsOneProblemNamingKeyValueAndWhatIsAccepted() {
+        Options o = parse("bogus=1,port=70000,stall-threshold=5,stack-depth=2,report", Map.of(), Map.of());
+        assertEquals(5, o.problems().size(), o.problems().toString());
+        assertTrue(o.problems().get(0).contains("'bogus'"));
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("port") && p.contains("'70000'") && p.contains("0 to 65535")));
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("stall-threshold") && p.contains("'5'")));
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("stack-depth") && p.contains("'2'")));
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("'report' has no value")));
+        assertEquals(64, o.stackDepth(), "bad values fall back to the default");
+    }
+
+    @Test
+    void unknownPropertiesAndEnvironmentVariablesAreNamed() {
+        Options o = parse(null, Map.of("lockwatch.reprot", "x"), Map.of("LOCKWATCH_PROT", "1"));
+        assertEquals(2, o.problems().size());
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("-Dlockwatch.reprot")));
+        assertTrue(o.problems().stream().anyMatch(p -> p.contains("LOCKWATCH_PROT")));
+    }
+
+    @Test
+    void excludesAreSemicolonSeparatedPrefixes() {
+        Options o = parse("exclude=com.acme.gen.; org.legacy.", Map.of(), Map.of());
+        assertEquals(java.util.List.of("com.acme.gen.", "org.legacy."), o.excludes());
+    }
+}
