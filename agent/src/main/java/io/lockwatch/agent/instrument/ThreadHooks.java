@@ -7,20 +7,25 @@ import net.bytebuddy.jar.asm.Opcodes;
  * Hooks in {@code java.lang.Thread} itself, for happens-before between threads: {@code start} and
  * {@code exit} (the JVM calls it as a thread ends) report on entry, {@code join} on every normal return.
  * Hooking the methods, not their callers, covers thread pools and the JDK's own threads too.
+ *
+ * <p>The hang detector's checks sit here as well: on entry of {@code start} (a thread that is not new is
+ * started again: the method then throws its own IllegalThreadStateException, untouched) and of
+ * {@code join} (a thread joining itself waits forever), see {@code ThreadCalls}.
  */
 final class ThreadHooks {
     static final String THREAD = "java/lang/Thread";
+    static final String THREAD_CALLS = "io/lockwatch/runtime/track/ThreadCalls";
 
     private ThreadHooks() {}
 
     static MethodVisitor wrap(MethodVisitor mv, String methodName) {
         switch (methodName) {
             case "start":
-                return onEntry(mv, "threadStarting", true);
+                return onEntry(onEntry(mv, SiteRewrites.TRACKER, "threadStarting", true), THREAD_CALLS, "starting", true);
             case "exit":
-                return onEntry(mv, "threadExiting", false);
+                return onEntry(mv, SiteRewrites.TRACKER, "threadExiting", false);
             case "join":
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+                return new MethodVisitor(Opcodes.ASM9, onEntry(mv, THREAD_CALLS, "joining", true)) {
                     @Override
                     public void visitInsn(int opcode) {
                         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
@@ -41,16 +46,16 @@ final class ThreadHooks {
         }
     }
 
-    private static MethodVisitor onEntry(MethodVisitor mv, String hook, boolean passThread) {
+    private static MethodVisitor onEntry(MethodVisitor mv, String owner, String hook, boolean passThread) {
         return new MethodVisitor(Opcodes.ASM9, mv) {
             @Override
             public void visitCode() {
                 super.visitCode();
                 if (passThread) {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, hook, "(Ljava/lang/Thread;)V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, hook, "(Ljava/lang/Thread;)V", false);
                 } else {
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, hook, "()V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, hook, "()V", false);
                 }
             }
 

@@ -2,6 +2,8 @@ package io.lockwatch.it.harness;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Runs a test program in a child JVM with the real agent jar, the way a user would, and collects what a
@@ -25,6 +28,7 @@ public final class ChildJvm {
     private static final String CLASSPATH = required("lockwatch.programClasspath");
     private static final Path JAVA_HOME = Paths.get(required("lockwatch.childJavaHome"));
     private static final Path WORK = Paths.get(required("lockwatch.workDir"));
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Class<?> program;
     private final List<String> programArgs = new ArrayList<>();
@@ -90,6 +94,11 @@ public final class ChildJvm {
     public ChildJvm timeoutSeconds(long seconds) {
         this.timeoutSeconds = seconds;
         return this;
+    }
+
+    /** A tool of the child's JDK, e.g. {@code jfr}. */
+    public static Path jdkTool(String name) {
+        return JAVA_HOME.resolve("bin").resolve(name);
     }
 
     /** A short name of the child JDK (its folder), for file names. */
@@ -192,6 +201,31 @@ public final class ChildJvm {
             }
             process.destroyForcibly();
             fail("child never printed '" + text + "' to " + file + "; see " + dir);
+        }
+
+        /**
+         * Waits (bounded) until the report on disk satisfies the condition, and returns it: for findings that
+         * grow after they are first written.
+         */
+        public JsonNode awaitReport(String what, Predicate<JsonNode> condition, long timeoutSeconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            JsonNode last = null;
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (Files.exists(report)) {
+                        last = MAPPER.readTree(report.toFile());
+                        if (condition.test(last)) return last;
+                    }
+                } catch (IOException e) {
+                    // The report is replaced by a rename, so this is rare: read it again.
+                }
+                if (!process.isAlive()) break;
+                pause();
+            }
+            process.destroyForcibly();
+            fail("the report never showed " + what + "; see " + dir + "\nlast report:\n"
+                    + (last == null ? "none" : last.toPrettyString()));
+            return null;
         }
 
         /** SIGTERM, as a service manager stops a service, then wait for the exit. */

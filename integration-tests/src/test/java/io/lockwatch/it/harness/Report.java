@@ -25,6 +25,44 @@ public final class Report {
         return json.get("stats").get(name).asLong();
     }
 
+    public JsonNode deadlocks() {
+        return json.get("deadlocks");
+    }
+
+    public JsonNode hazards() {
+        return json.get("hazards");
+    }
+
+    /** Exactly one deadlock; returns it. */
+    public JsonNode singleDeadlock() {
+        assertEquals(1, deadlocks().size(), "expected exactly one deadlock in " + child.dir + ", got:\n"
+                + deadlocks().toPrettyString() + "\nstderr:\n" + child.stderr);
+        return deadlocks().get(0);
+    }
+
+    /** Exactly one hazard, of this kind; returns it. */
+    public JsonNode singleHazard(String kind) {
+        assertEquals(1, hazards().size(), "expected exactly one hazard in " + child.dir + ", got:\n"
+                + hazards().toPrettyString() + "\nstderr:\n" + child.stderr);
+        JsonNode hazard = hazards().get(0);
+        assertEquals(kind, hazard.get("kind").asText(), hazard.toPrettyString());
+        return hazard;
+    }
+
+    public Report assertNoHangFindings() {
+        assertEquals(0, deadlocks().size(), "expected no deadlock, got:\n" + deadlocks().toPrettyString());
+        assertEquals(0, hazards().size(), "expected no hazard, got:\n" + hazards().toPrettyString());
+        return this;
+    }
+
+    /** The names in a finding's {@code threads}, sorted. */
+    public static List<String> threadNames(JsonNode finding) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : finding.get("threads")) names.add(name.asText());
+        names.sort(null);
+        return names;
+    }
+
     public Report assertNoPotentialDeadlocks() {
         assertEquals(0, potentialDeadlocks().size(), "expected no potential deadlock, got:\n" + json.toPrettyString());
         return this;

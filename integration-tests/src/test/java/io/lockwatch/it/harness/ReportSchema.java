@@ -16,7 +16,7 @@ import java.nio.file.Paths;
 import java.util.Set;
 
 /** Every report a test reads is validated against the JSON Schema shipped in the repo. */
-final class ReportSchema {
+public final class ReportSchema {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonSchema SCHEMA = load();
 
@@ -29,6 +29,11 @@ final class ReportSchema {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What the schema finds wrong with this JSON (empty when it is a valid report). */
+    public static Set<ValidationMessage> problems(JsonNode json) {
+        return SCHEMA.validate(json);
     }
 
     static JsonNode readAndValidate(Path report) {

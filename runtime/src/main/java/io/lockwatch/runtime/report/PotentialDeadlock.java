@@ -57,15 +57,30 @@ public final class PotentialDeadlock implements Finding {
     }
 
     @Override
+    public String kind() {
+        return "lock-order-inversion";
+    }
+
+    @Override
+    public List<String> lockNames() {
+        return locks();
+    }
+
+    @Override
+    public List<String> threadNames() {
+        List<String> threads = new ArrayList<>();
+        for (Step s : steps) threads.add(s.occurrence.threadName);
+        return threads;
+    }
+
+    @Override
     public void writeJson(JsonWriter json) {
         json.beginObject();
         json.field("id", id);
-        json.field("kind", "lock-order-inversion");
+        json.field("kind", kind());
         json.field("foundAt", foundAt);
         json.stringArray("locks", locks());
-        List<String> threads = new ArrayList<>();
-        for (Step s : steps) threads.add(s.occurrence.threadName);
-        json.stringArray("threads", threads);
+        json.stringArray("threads", threadNames());
         json.name("edges").beginArray();
         for (Step s : steps) {
             Occurrence o = s.occurrence;

@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.report;
 
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.events.FindingEvent;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
 import java.io.IOException;
@@ -65,14 +66,54 @@ public final class Report {
         add(hazards, finding);
     }
 
+    /**
+     * Publishes a finding: the report on disk first (so that once the finding is on stderr, a SIGKILL can
+     * no longer lose it), then the stderr block, then the JFR event. Only lockwatch's own threads call this.
+     */
     private void add(List<Finding> list, Finding finding) {
         list.add(finding);
         dirty = true;
+        write();
         Log.block(finding.summary() + "  full stacks: " + path + "\n");
+        emitEvent(finding, finding.summary());
+    }
+
+    /**
+     * A finding already in the report learned more (e.g. a thread now blocks on a lock whose owner died):
+     * rewritten at once, the news printed and emitted as a JFR event.
+     */
+    public void updated(Finding finding, String news) {
+        dirty = true;
+        write();
+        Log.block(news);
+        emitEvent(finding, news);
+    }
+
+    private static volatile boolean eventsUnavailable;
+
+    private static void emitEvent(Finding finding, String summary) {
+        if (eventsUnavailable) return;
+        try {
+            FindingEvent.emit(finding.kind(), summary, String.join(", ", finding.threadNames()),
+                    String.join(", ", finding.lockNames()));
+        } catch (LinkageError e) {
+            // A JVM without the jdk.jfr module: the report and stderr still have everything.
+            eventsUnavailable = true;
+        } catch (Throwable e) {
+            InternalErrors.record("finding event", e);
+        }
     }
 
     public int potentialDeadlockCount() {
         return potentialDeadlocks.size();
+    }
+
+    public int deadlockCount() {
+        return deadlocks.size();
+    }
+
+    public int hazardCount() {
+        return hazards.size();
     }
 
     /** Writes the report if something changed since the last write. */

@@ -49,6 +49,11 @@ public final class AgentStats {
     public static final AtomicLong threadsDeadlockedNow = new AtomicLong();
     /** Threads blocked or waiting longer than the stall threshold right now. */
     public static final AtomicLong threadsStuckNow = new AtomicLong();
+    /** Hang checks done (thread snapshots taken), and the time they took in nanoseconds. */
+    public static final AtomicLong hangChecks = new AtomicLong();
+    public static final AtomicLong hangCheckNanos = new AtomicLong();
+    /** Deadlocks and hazards not reported because of the caps on findings. */
+    public static final AtomicLong hangFindingsDropped = new AtomicLong();
 
     // ---- the detector's own health ----
     /** Wall-clock time of the detector's last completed pass, in milliseconds since the epoch. */

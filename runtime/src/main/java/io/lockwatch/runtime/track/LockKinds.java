@@ -17,6 +17,7 @@ final class LockKinds {
 
     private static volatile Field readSync;
     private static volatile Field writeSync;
+    private static volatile Field reentrantSync;
 
     private LockKinds() {}
 
@@ -29,6 +30,9 @@ final class LockKinds {
             w.setAccessible(true);
             readSync = r;
             writeSync = w;
+            Field s = java.util.concurrent.locks.ReentrantLock.class.getDeclaredField("sync");
+            s.setAccessible(true);
+            reentrantSync = s;
         } catch (Throwable e) {
             // Read and write locks then count as two locks: fewer inversions found, none wrong.
             io.lockwatch.runtime.util.Log.warn("cannot see inside ReentrantReadWriteLock (" + e
@@ -48,6 +52,21 @@ final class LockKinds {
             // fall through: the lock object itself
         }
         return lock;
+    }
+
+    /**
+     * The synchronizer threads park on while they wait for this lock (what a thread dump names as the
+     * lock it waits for), or null when it cannot be told.
+     */
+    static Object synchronizer(Object lock, Object identity) {
+        try {
+            if (identity != lock) return identity; // a read or write lock: the shared sync
+            Field s = reentrantSync;
+            if (lock instanceof java.util.concurrent.locks.ReentrantLock && s != null) return s.get(lock);
+        } catch (Throwable e) {
+            // unknown: waiters are then matched by their lock's owner alone
+        }
+        return null;
     }
 
     static String className(Object lock, Object identity) {

@@ -54,6 +54,17 @@ public final class LockTracker {
         STATE.get().busy = true;
     }
 
+    /** The calling thread's state, or null for lockwatch's own threads and before the agent started. */
+    static ThreadState currentState() {
+        if (!enabled) return null;
+        ThreadState t = STATE.get();
+        return t.busy ? null : t;
+    }
+
+    static int stackDepth() {
+        return stackDepth;
+    }
+
     /**
      * Brackets work that lockwatch does on an application thread, such as transforming a class while the
      * thread loads it: JDK code run by that work (collections, class parsing) must not feed the graph.
@@ -273,12 +284,25 @@ public final class LockTracker {
             } else {
                 t.push(lock, t.pendingIdentity, t.pendingMode, site, t.pendingNode);
             }
+            registerOnce(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         } finally {
             t.pendingLock = null; // never keep a lock alive from here
             t.pendingIdentity = null;
             t.pendingNode = null;
+        }
+    }
+
+    /** A thread that takes a java.util.concurrent lock is watched for ending with it held (hang detection). */
+    private static void registerOnce(ThreadState t) {
+        if (t.registered) return;
+        boolean wasBusy = t.busy;
+        t.busy = true;
+        try {
+            ThreadRegistry.register(t);
+        } finally {
+            t.busy = wasBusy;
         }
     }
 
@@ -299,6 +323,7 @@ public final class LockTracker {
             byte mode = LockKinds.mode(lock);
             LockNode node = t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
             t.push(lock, identity, mode, site, node);
+            registerOnce(t);
             t.busy = false;
         } catch (Throwable e) {
             if (t != null) t.busy = false;

@@ -16,6 +16,12 @@ final class ThreadState {
     static final int MAX_HELD = 256;
 
     final long threadId;
+    /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry}. */
+    boolean registered;
+    /** The thread, for the registry to notice its end; only set once registered. */
+    java.lang.ref.WeakReference<Thread> thread;
+    /** The thread's name, refreshed by the registry while it lives (the Thread may be collected after). */
+    volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
     /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
@@ -227,6 +233,23 @@ final class ThreadState {
 
     int heldCount() {
         return size;
+    }
+
+    // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
+    Object heldAt(int i) {
+        return held[i];
+    }
+
+    Object identityAt(int i) {
+        return identity[i];
+    }
+
+    byte modeAt(int i) {
+        return modes[i];
+    }
+
+    int siteAt(int i) {
+        return sites[i];
     }
 
     private void grow() {

@@ -1,0 +1,268 @@
+package io.lockwatch.it;
+
+import static io.lockwatch.it.harness.Report.mentions;
+import static io.lockwatch.it.harness.Report.threadNames;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildJvm.Running;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ConditionStall;
+import io.lockwatch.it.programs.DeadOwner;
+import io.lockwatch.it.programs.DoubleStart;
+import io.lockwatch.it.programs.LatchStall;
+import io.lockwatch.it.programs.MixedDeadlock;
+import io.lockwatch.it.programs.MonitorDeadlock;
+import io.lockwatch.it.programs.QuietWaits;
+import io.lockwatch.it.programs.SelfJoin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Programs that really hang, killed by the test once lockwatch has reported the hang: each on the SIGTERM
+ * path (the shutdown hook completes the report while the threads are still stuck) and on the SIGKILL path
+ * (nothing runs at exit; what was found must already be on disk).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class HangDetectionTest {
+    private static final String THRESHOLD = "stall-threshold=2s";
+    /** Generous: the threshold, a check period, and a JVM start on a busy 2-core machine. */
+    private static final long FIND_SECONDS = 30;
+
+    /** How the test ends the hung program. */
+    enum Stop {
+        TERM {
+            @Override
+            ChildResult end(Running run) {
+                return run.terminate(30);
+            }
+        },
+        KILL {
+            @Override
+            ChildResult end(Running run) {
+                return run.kill(30);
+            }
+        };
+
+        abstract ChildResult end(Running run);
+    }
+
+    private static Running start(Class<?> program, String... args) {
+        return ChildJvm.run(program).agentOptions(THRESHOLD).args(args).start();
+    }
+
+    /** Ends the program and reads (and validates) its report. */
+    private static Report endAndRead(Running run, Stop stop) {
+        ChildResult result = stop.end(run);
+        assertFalse(result.stderr.contains("[lockwatch] ERROR"), "lockwatch reported a problem:\n" + result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.stat("internalErrors"), result.stderr);
+        return report;
+    }
+
+    // ---- deadlocks ----
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void monitorDeadlockBetweenTwoNamedThreads(Stop stop) {
+        Running run = start(MonitorDeadlock.class);
+        run.awaitStderr("[lockwatch] DEADLOCK #1", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        JsonNode deadlock = report.singleDeadlock();
+        assertEquals(List.of("alpha", "beta"), threadNames(deadlock));
+        assertCycle(deadlock, MonitorDeadlock.class, "java.lang.Object", "java.lang.Object");
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertEquals(2, report.stat("threadsDeadlockedNow"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void monitorAndReentrantLockDeadlock(Stop stop) {
+        Running run = start(MixedDeadlock.class);
+        run.awaitStderr("[lockwatch] DEADLOCK #1", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        JsonNode deadlock = report.singleDeadlock();
+        assertEquals(List.of("lock-first", "monitor-first"), threadNames(deadlock));
+        assertCycle(deadlock, MixedDeadlock.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock$NonfairSync");
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    /**
+     * Each thread of the cycle waits for a lock of the expected class, held (per its holds) by the thread
+     * named as its owner, which is the next thread of the cycle; each stack shows the program.
+     */
+    private static void assertCycle(JsonNode deadlock, Class<?> program, String... lockClasses) {
+        JsonNode cycle = deadlock.get("cycle");
+        assertEquals(lockClasses.length, cycle.size(), deadlock.toPrettyString());
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < cycle.size(); i++) {
+            JsonNode thread = cycle.get(i);
+            JsonNode next = cycle.get((i + 1) % cycle.size());
+            JsonNode wanted = thread.get("waitingFor");
+            classes.add(wanted.get("class").asText());
+            assertEquals(next.get("name").asText(), thread.get("owner").get("name").asText(), deadlock.toPrettyString());
+            assertTrue(holds(next, wanted.get("lock").asText()), "the owner holds the wanted lock: " + deadlock.toPrettyString());
+            assertTrue(mentions(thread.get("stack"), program), "stack shows the program: " + thread);
+        }
+        List<String> expected = new ArrayList<>(List.of(lockClasses));
+        classes.sort(null);
+        expected.sort(null);
+        assertEquals(expected, classes, deadlock.toPrettyString());
+    }
+
+    private static boolean holds(JsonNode thread, String lock) {
+        for (JsonNode held : thread.get("holds")) {
+            if (held.get("lock").asText().equals(lock)) return true;
+        }
+        return false;
+    }
+
+    // ---- stalls on owner-less waits ----
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void latchStall(Stop stop) {
+        Running run = start(LatchStall.class);
+        run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
+        JsonNode stall = endAndRead(run, stop).singleHazard("stall");
+        assertStall(stall, LatchStall.class, "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void conditionWaitStall(Stop stop) {
+        Running run = start(ConditionStall.class);
+        run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
+        JsonNode stall = endAndRead(run, stop).singleHazard("stall");
+        assertStall(stall, ConditionStall.class, "java.util.concurrent.locks.ReentrantLock$NonfairSync",
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@");
+    }
+
+    /** "waiter" waits on the owner-less object while holding the lock "signaller" is blocked on. */
+    private static void assertStall(JsonNode stall, Class<?> program, String lockClass, String waitedOn) {
+        String json = stall.toPrettyString();
+        assertEquals(List.of("signaller", "waiter"), threadNames(stall));
+        JsonNode waiter = stall.get("waiter");
+        assertEquals("waiter", waiter.get("name").asText(), json);
+        assertTrue(stall.get("waitingOn").asText().startsWith(waitedOn), json);
+        assertTrue(waiter.get("waitingMillis").asLong() >= 2000, "waited past the threshold: " + json);
+        JsonNode lock = stall.get("heldLocks").get(0);
+        assertEquals(lockClass, lock.get("class").asText(), json);
+        assertEquals(1, stall.get("blocked").size(), json);
+        JsonNode signaller = stall.get("blocked").get(0);
+        assertEquals("signaller", signaller.get("name").asText(), json);
+        assertEquals(lock.get("lock").asText(), signaller.get("waitingFor").get("lock").asText(), json);
+        assertEquals("waiter", signaller.get("owner").get("name").asText(), json);
+        assertTrue(mentions(waiter.get("stack"), program), json);
+        assertTrue(mentions(signaller.get("stack"), program), json);
+        assertEquals(List.of(lock.get("lock").asText()), List.of(stall.get("locks").get(0).asText()), json);
+    }
+
+    // ---- self-join, dead owner, double start ----
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void selfJoin(Stop stop) {
+        Running run = start(SelfJoin.class);
+        run.awaitStderr("[lockwatch] HAZARD #1 self_join: thread \"joiner\"", FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, stop).singleHazard("self_join");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("joiner"), threadNames(hazard));
+        assertEquals("joiner", hazard.get("thread").get("name").asText(), json);
+        assertEquals("join()", hazard.get("call").asText(), json);
+        assertTrue(hazard.get("site").asText().startsWith(SelfJoin.class.getName() + ".lambda$main$"), json);
+        assertTrue(hazard.get("site").asText().contains("SelfJoin.java:"), json);
+        assertTrue(mentions(hazard.get("stack"), SelfJoin.class), json);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void lockHeldByEndedThread(Stop stop) {
+        Running run = start(DeadOwner.class);
+        run.awaitReport("a dead_owner hazard naming late-comer", json -> {
+            for (JsonNode h : json.get("hazards")) {
+                if (h.get("kind").asText().equals("dead_owner") && threadNames(h).contains("late-comer")) return true;
+            }
+            return false;
+        }, FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, stop).singleHazard("dead_owner");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("late-comer", "quitter"), threadNames(hazard));
+        assertEquals("quitter", hazard.get("deadThread").get("name").asText(), json);
+        assertEquals("java.util.concurrent.locks.ReentrantLock", hazard.get("lock").get("class").asText(), json);
+        assertEquals("exclusive", hazard.get("mode").asText(), json);
+        assertTrue(hazard.get("acquiredAt").asText().startsWith(DeadOwner.class.getName() + ".lambda$main$"), json);
+        JsonNode waiter = hazard.get("waiters").get(0);
+        assertEquals("late-comer", waiter.get("name").asText(), json);
+        assertEquals("quitter", waiter.get("owner").get("name").asText(), json);
+        assertTrue(mentions(waiter.get("stack"), DeadOwner.class), json);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void threadStartedTwice(Stop stop) {
+        Running run = start(DoubleStart.class);
+        run.awaitStderr("[lockwatch] HAZARD #1 double_start", FIND_SECONDS);
+        // The program still got the exception, from Thread.start straight to its own frame.
+        run.awaitStdoutLine("caught java.lang.IllegalThreadStateException thrown to "
+                + DoubleStart.class.getName() + ".main, lockwatch frames: 0", FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, stop).singleHazard("double_start");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("main", "worker"), threadNames(hazard));
+        assertEquals("worker", hazard.get("thread").get("name").asText(), json);
+        assertEquals("TERMINATED", hazard.get("thread").get("state").asText(), json);
+        assertEquals("main", hazard.get("caller").get("name").asText(), json);
+        assertTrue(hazard.get("site").asText().startsWith(DoubleStart.class.getName() + ".main(DoubleStart.java:"), json);
+        assertTrue(mentions(hazard.get("stack"), DoubleStart.class), json);
+    }
+
+    // ---- long waits that are not hangs ----
+
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void longWaitsHoldingNothingOthersNeed(Stop stop) {
+        Running run = start(QuietWaits.class, "5000"); // waits 2.5 thresholds before saying "waited"
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = stop.end(run);
+        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("DEADLOCK"), result.stderr);
+        Report report = result.report().assertNoHangFindings();
+        if (stop == Stop.TERM) {
+            // The final report has the detector's stats: it did look, many times, past the threshold.
+            assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+            assertEquals(0, report.stat("threadsStuckNow"));
+            assertEquals(0, report.stat("threadsDeadlockedNow"));
+        }
+    }
+
+    // ---- the JFR event ----
+
+    @Test
+    void deadlockIsAlsoAFlightRecorderEvent() throws Exception {
+        Running run = ChildJvm.run(MonitorDeadlock.class).agentOptions(THRESHOLD)
+                .jvmArgs("-XX:StartFlightRecording=filename=recording.jfr,dumponexit=true").start();
+        run.awaitStderr("[lockwatch] DEADLOCK #1", FIND_SECONDS);
+        ChildResult result = run.terminate(30);
+        Path recording = result.dir.resolve("recording.jfr");
+        Process print = new ProcessBuilder(ChildJvm.jdkTool("jfr").toString(), "print", "--events", "lockwatch.Finding",
+                recording.toString()).redirectErrorStream(true).start();
+        String events = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(print.waitFor(30, TimeUnit.SECONDS), "jfr print did not finish");
+        assertNotNull(events);
+        assertTrue(events.contains("lockwatch.Finding"), events);
+        assertTrue(events.contains("kind = \"deadlock\""), events);
+        assertTrue(events.contains("alpha") && events.contains("beta"), events);
+    }
+}

@@ -1,0 +1,36 @@
+package io.lockwatch.it.programs;
+
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** "monitor-first" holds a monitor and wants a ReentrantLock that "lock-first" holds while it wants the monitor. */
+public final class MixedDeadlock {
+    static final Object MONITOR = new Object();
+    static final ReentrantLock LOCK = new ReentrantLock();
+
+    public static void main(String[] args) throws Exception {
+        CyclicBarrier bothHoldOne = new CyclicBarrier(2);
+        Thread monitorFirst = new Thread(() -> {
+            synchronized (MONITOR) {
+                Hang.await(bothHoldOne);
+                LOCK.lock();
+                LOCK.unlock();
+            }
+        }, "monitor-first");
+        Thread lockFirst = new Thread(() -> {
+            LOCK.lock();
+            try {
+                Hang.await(bothHoldOne);
+                synchronized (MONITOR) {
+                    System.out.println("unreachable");
+                }
+            } finally {
+                LOCK.unlock();
+            }
+        }, "lock-first");
+        monitorFirst.start();
+        lockFirst.start();
+        System.out.println("started");
+        monitorFirst.join();
+    }
+}

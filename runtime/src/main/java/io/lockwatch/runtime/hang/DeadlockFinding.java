@@ -1,0 +1,52 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real deadlock: threads each waiting for a lock (monitor or ownable synchronizer) that the next one holds. */
+final class DeadlockFinding extends HangFinding {
+    /** In cycle order: each waits for a lock the next one holds, the last for one the first holds. */
+    private final List<ThreadView> cycle;
+
+    DeadlockFinding(List<ThreadView> cycle) {
+        super("deadlock");
+        this.cycle = cycle;
+    }
+
+    @Override
+    String title() {
+        return "DEADLOCK #" + id();
+    }
+
+    @Override
+    public List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        for (ThreadView t : cycle) names.add(t.name);
+        return names;
+    }
+
+    @Override
+    public List<String> lockNames() {
+        List<String> locks = new ArrayList<>();
+        for (ThreadView t : cycle) locks.add(t.waitingFor != null ? t.waitingFor.name() : "unknown");
+        return locks;
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.name("cycle").beginArray();
+        for (ThreadView t : cycle) t.write(json);
+        json.endArray();
+    }
+
+    @Override
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": ").append(cycle.size())
+                .append(" threads, each waiting for a lock the next one holds\n");
+        for (ThreadView t : cycle) t.summarize(out, "  ");
+        out.append("  *** DEADLOCK: these threads never continue ***\n");
+        return out.toString();
+    }
+}

@@ -1,0 +1,433 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.Report;
+import io.lockwatch.runtime.stats.AgentStats;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.track.ThreadCalls;
+import io.lockwatch.runtime.track.ThreadRegistry;
+import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Finds hangs while they happen, on lockwatch's detector thread: real deadlocks, stalls on owner-less
+ * waits, locks held by threads that have ended, and (reported from the hooks in {@code Thread}, see
+ * {@link ThreadCalls}) self-joins and threads started twice.
+ *
+ * <p>Each check takes a snapshot of every thread without stacks or held locks
+ * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
+ * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
+ * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
+ * threads of a finding. How long each thread has been in its
+ * current wait is measured across checks: a wait is the same while the thread's state, the object it waits
+ * on and its blocked/waited counters are unchanged.
+ *
+ * <p>Never blocks on an application lock: the JVM's thread snapshots take none, and the only lock here is
+ * our own {@link #checking}, shared by the detector thread and the final check at shutdown.
+ */
+public final class HangDetector implements ThreadCalls.Listener {
+    /** Shortest time between checks, however small the threshold. */
+    public static final long MIN_PERIOD_MILLIS = 100;
+    /** Most deadlocks, and most hazards, reported per run; more are counted in hangFindingsDropped. */
+    public static final int MAX_FINDINGS = 1000;
+    /** Most hazards noticed by application threads waiting for the detector. */
+    private static final int MAX_PENDING = 256;
+    /** Most locks of ended threads watched for new waiters. */
+    private static final int MAX_DEAD_OWNER_WATCHES = 256;
+
+    private final Report report;
+    private final long thresholdNanos;
+    private final long periodNanos;
+    private final int stackDepth;
+
+    private final ReentrantLock checking = new ReentrantLock();
+    private final ConcurrentLinkedQueue<HangFinding> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final Set<Long> ownThreads = ConcurrentHashMap.newKeySet();
+    private volatile Runnable wakeUp = () -> { };
+    private volatile long nextCheck;
+
+    // Only touched while holding `checking`.
+    private ThreadMXBean threads;
+    private boolean unavailable;
+    private final Map<Long, Episode> episodes = new HashMap<>();
+    private final Set<String> reportedDeadlocks = new HashSet<>();
+    private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
+    private int deadlockCount;
+    private int hazardCount;
+
+    public HangDetector(Report report, long thresholdMillis, int stackDepth) {
+        this.report = report;
+        this.thresholdNanos = TimeUnit.MILLISECONDS.toNanos(thresholdMillis);
+        this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis(thresholdMillis));
+        this.stackDepth = stackDepth;
+        this.nextCheck = System.nanoTime() + periodNanos; // first check one period after start, not during it
+    }
+
+    /** A quarter of the threshold, so a hang is seen at most a quarter late; never under 100 ms. */
+    public static long periodMillis(long thresholdMillis) {
+        return Math.max(MIN_PERIOD_MILLIS, thresholdMillis / 4);
+    }
+
+    /** How the detector thread is woken when an application thread reports a hazard. */
+    public void wakeUpWith(Runnable wakeUp) {
+        this.wakeUp = wakeUp;
+    }
+
+    /** Threads of lockwatch's own, never reported. */
+    public void ownThread(Thread thread) {
+        ownThreads.add(thread.getId());
+    }
+
+    public long nanosUntilDue() {
+        return Math.max(0, nextCheck - System.nanoTime());
+    }
+
+    /** On the detector thread, each round: publish what application threads reported; check if it is time. */
+    public void runDue() {
+        checking.lock();
+        try {
+            publishPending();
+            if (System.nanoTime() - nextCheck >= 0) check();
+        } catch (Throwable e) {
+            InternalErrors.record("hang detector", e);
+        } finally {
+            checking.unlock();
+        }
+    }
+
+    /**
+     * At shutdown: one last check, on a thread of its own so that the hook returns within
+     * {@code timeoutMillis} whatever happens (the hook must never hang the JVM's exit).
+     */
+    public void finalCheck(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        Thread last = new Thread(() -> {
+            LockTracker.ignoreCurrentThread();
+            try {
+                if (!checking.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) return;
+                try {
+                    publishPending();
+                    check();
+                } finally {
+                    checking.unlock();
+                }
+            } catch (Throwable e) {
+                InternalErrors.record("final hang check", e);
+            }
+        }, "lockwatch-final-check");
+        last.setDaemon(true);
+        ownThread(last);
+        last.start();
+        try {
+            last.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- reported by application threads (ThreadCalls) ----
+
+    @Override
+    public void selfJoin(String threadName, long threadId, String call, StackTraceElement site, StackTraceElement[] stack) {
+        enqueue(new SelfJoinFinding(threadName, threadId, call, site, stack));
+    }
+
+    @Override
+    public void doubleStart(String threadName, long threadId, String state, String callerName, long callerId,
+                            StackTraceElement site, StackTraceElement[] stack) {
+        enqueue(new DoubleStartFinding(threadName, threadId, state, callerName, callerId, site, stack));
+    }
+
+    /** On the application thread: hand over to the detector thread, which writes the report. */
+    private void enqueue(HangFinding finding) {
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            AgentStats.hangFindingsDropped.incrementAndGet();
+            return;
+        }
+        pending.offer(finding);
+        wakeUp.run();
+    }
+
+    private void publishPending() {
+        HangFinding finding;
+        while ((finding = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            addHazard(finding, finding instanceof SelfJoinFinding
+                    ? AgentStats.Hazard.SELF_JOIN : AgentStats.Hazard.DOUBLE_START);
+        }
+    }
+
+    // ---- the check ----
+
+    private void check() {
+        long started = System.nanoTime();
+        nextCheck = started + periodNanos;
+        ThreadMXBean mx = threads();
+        if (mx == null) return;
+        Map<Long, ThreadInfo> live = new HashMap<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+            if (info != null && !ownThreads.contains(info.getThreadId())) live.put(info.getThreadId(), info);
+        }
+        updateEpisodes(live, started);
+        if (mayBeDeadlocked(live)) findDeadlocks(mx, started);
+        else AgentStats.threadsDeadlockedNow.set(0);
+        int stuck = findStalls(mx, live, started);
+        findDeadOwners(mx, live, started);
+        AgentStats.threadsStuckNow.set(stuck);
+        AgentStats.hangChecks.incrementAndGet();
+        AgentStats.hangCheckNanos.addAndGet(System.nanoTime() - started);
+    }
+
+    private ThreadMXBean threads() {
+        if (threads != null || unavailable) return threads;
+        try {
+            threads = ManagementFactory.getThreadMXBean();
+        } catch (Throwable e) {
+            unavailable = true;
+            Log.warn("hang detection is off: the JVM's thread management is not available (" + e
+                    + "); lock-order findings are not affected");
+        }
+        return threads;
+    }
+
+    /** One uninterrupted wait of one thread, as far as the snapshots can tell. */
+    private static final class Episode {
+        final Thread.State state;
+        final String lockName;
+        final long blockedCount;
+        final long waitedCount;
+        final long since;
+        boolean reported;
+
+        Episode(ThreadInfo info, long now) {
+            this.state = info.getThreadState();
+            this.lockName = info.getLockName();
+            this.blockedCount = info.getBlockedCount();
+            this.waitedCount = info.getWaitedCount();
+            this.since = now;
+        }
+
+        boolean same(ThreadInfo info) {
+            return info.getThreadState() == state && Objects.equals(info.getLockName(), lockName)
+                    && info.getBlockedCount() == blockedCount && info.getWaitedCount() == waitedCount;
+        }
+    }
+
+    private static boolean isWaiting(Thread.State state) {
+        return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    /** Waiting for something no thread owns: a latch, a condition, a join, a sleep... */
+    private static boolean isOwnerlessWait(ThreadInfo info) {
+        Thread.State s = info.getThreadState();
+        return (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) && info.getLockOwnerId() < 0;
+    }
+
+    private void updateEpisodes(Map<Long, ThreadInfo> live, long now) {
+        episodes.keySet().retainAll(live.keySet());
+        for (ThreadInfo info : live.values()) {
+            long id = info.getThreadId();
+            if (!isWaiting(info.getThreadState())) {
+                episodes.remove(id);
+                continue;
+            }
+            Episode e = episodes.get(id);
+            if (e == null || !e.same(info)) episodes.put(id, new Episode(info, now));
+        }
+    }
+
+    private long waitedMillis(long threadId, long now) {
+        Episode e = episodes.get(threadId);
+        return e == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - e.since);
+    }
+
+    private boolean waitedLong(long threadId, long now) {
+        Episode e = episodes.get(threadId);
+        return e != null && now - e.since >= thresholdNanos;
+    }
+
+    // ---- deadlocks ----
+
+    /**
+     * A deadlock needs a thread waiting for a lock whose owner itself waits for an owned lock. Without one
+     * in the snapshot, the JVM's deadlock search (which stops the JVM at a safepoint) is skipped.
+     */
+    private static boolean mayBeDeadlocked(Map<Long, ThreadInfo> live) {
+        for (ThreadInfo info : live.values()) {
+            if (info.getLockOwnerId() < 0) continue;
+            ThreadInfo owner = live.get(info.getLockOwnerId());
+            if (owner != null && owner.getLockOwnerId() >= 0) return true;
+        }
+        return false;
+    }
+
+    private void findDeadlocks(ThreadMXBean mx, long now) {
+        boolean synchronizers = mx.isSynchronizerUsageSupported();
+        long[] ids = synchronizers ? mx.findDeadlockedThreads() : mx.findMonitorDeadlockedThreads();
+        AgentStats.threadsDeadlockedNow.set(ids == null ? 0 : ids.length);
+        if (ids == null) return;
+        Map<Long, ThreadInfo> byId = new HashMap<>();
+        for (ThreadInfo info : mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), synchronizers, stackDepth)) {
+            if (info != null) byId.put(info.getThreadId(), info);
+        }
+        // Each thread waits for one lock with one owner: follow the owners until a thread comes back.
+        Set<Long> seen = new HashSet<>();
+        for (long start : ids) {
+            List<Long> path = new ArrayList<>();
+            Map<Long, Integer> position = new HashMap<>();
+            long at = start;
+            while (byId.containsKey(at) && !seen.contains(at) && !position.containsKey(at)) {
+                position.put(at, path.size());
+                path.add(at);
+                at = byId.get(at).getLockOwnerId();
+            }
+            seen.addAll(path);
+            Integer cycleStart = position.get(at);
+            if (cycleStart != null) reportDeadlock(path.subList(cycleStart, path.size()), byId, now);
+        }
+    }
+
+    private void reportDeadlock(List<Long> cycle, Map<Long, ThreadInfo> byId, long now) {
+        List<String> parts = new ArrayList<>();
+        for (long id : cycle) parts.add(id + "/" + byId.get(id).getLockName());
+        Collections.sort(parts);
+        String key = String.join(" ", parts);
+        if (reportedDeadlocks.contains(key)) return;
+        if (deadlockCount >= MAX_FINDINGS) {
+            AgentStats.hangFindingsDropped.incrementAndGet();
+            return;
+        }
+        reportedDeadlocks.add(key);
+        List<ThreadView> views = new ArrayList<>();
+        for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
+        DeadlockFinding finding = new DeadlockFinding(views);
+        finding.number(++deadlockCount);
+        AgentStats.deadlocks.incrementAndGet();
+        report.addDeadlock(finding);
+    }
+
+    // ---- stalls on owner-less waits ----
+
+    /** @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others */
+    private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        int stuck = 0;
+        Map<Long, List<Long>> blockedByWaiter = new LinkedHashMap<>();
+        for (ThreadInfo info : live.values()) {
+            long owner = info.getLockOwnerId();
+            if (owner < 0 || !isWaiting(info.getThreadState())) continue;
+            if (waitedLong(info.getThreadId(), now)) stuck++;
+            ThreadInfo holder = live.get(owner);
+            if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) {
+                blockedByWaiter.computeIfAbsent(owner, k -> new ArrayList<>()).add(info.getThreadId());
+            }
+        }
+        stuck += blockedByWaiter.size();
+        for (Map.Entry<Long, List<Long>> e : blockedByWaiter.entrySet()) {
+            Episode episode = episodes.get(e.getKey());
+            if (!episode.reported) episode.reported = reportStall(mx, e.getKey(), e.getValue(), episode, now);
+        }
+        return stuck;
+    }
+
+    /** Confirms the stall on one consistent snapshot of the threads involved, then reports it. */
+    private boolean reportStall(ThreadMXBean mx, long waiterId, List<Long> blockedIds, Episode episode, long now) {
+        long[] ids = new long[blockedIds.size() + 1];
+        ids[0] = waiterId;
+        for (int i = 0; i < blockedIds.size(); i++) ids[i + 1] = blockedIds.get(i);
+        ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(),
+                mx.isSynchronizerUsageSupported(), stackDepth);
+        ThreadInfo waiterInfo = infos[0];
+        if (waiterInfo == null || !episode.same(waiterInfo)) return false; // the wait ended meanwhile
+        ThreadView waiter = new ThreadView(waiterInfo, waitedMillis(waiterId, now));
+        List<ThreadView> blocked = new ArrayList<>();
+        List<LockRef> locks = new ArrayList<>();
+        Set<String> lockNames = new HashSet<>();
+        for (int i = 1; i < infos.length; i++) {
+            ThreadInfo b = infos[i];
+            if (b == null || b.getLockOwnerId() != waiterId) continue;
+            blocked.add(new ThreadView(b, waitedMillis(b.getThreadId(), now)));
+            LockRef lock = waiter.held(b.getLockInfo());
+            if (lock != null && lockNames.add(lock.name())) locks.add(lock);
+        }
+        if (blocked.isEmpty()) return false;
+        String waitingOn = waiterInfo.getLockName();
+        if (waitingOn == null) {
+            StackTraceElement[] stack = waiterInfo.getStackTrace();
+            waitingOn = "nothing" + (stack.length > 0 ? " (in " + stack[0].getClassName() + "." + stack[0].getMethodName() + ")" : "");
+        }
+        addHazard(new StallFinding(waiter, waitingOn, locks, blocked), AgentStats.Hazard.STALL);
+        return true;
+    }
+
+    // ---- locks held by threads that have ended ----
+
+    private void findDeadOwners(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        for (ThreadRegistry.HeldByDeadThread held : ThreadRegistry.collectEnded()) {
+            DeadOwnerFinding finding = new DeadOwnerFinding(held);
+            for (ThreadView w : waitersOf(finding, mx, live, now)) finding.addWaiter(w);
+            if (addHazard(finding, AgentStats.Hazard.DEAD_OWNER)) {
+                if (deadOwners.size() < MAX_DEAD_OWNER_WATCHES) deadOwners.add(finding);
+            }
+        }
+        for (Iterator<DeadOwnerFinding> it = deadOwners.iterator(); it.hasNext(); ) {
+            DeadOwnerFinding finding = it.next();
+            if (finding.forgotten()) {
+                it.remove();
+                continue;
+            }
+            for (ThreadView w : waitersOf(finding, mx, live, now)) {
+                finding.addWaiter(w);
+                report.updated(finding, finding.news(w));
+            }
+        }
+    }
+
+    private List<ThreadView> waitersOf(DeadOwnerFinding finding, ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        List<Long> ids = new ArrayList<>();
+        for (ThreadInfo info : live.values()) {
+            if (isWaiting(info.getThreadState()) && finding.isWaiter(info)) ids.add(info.getThreadId());
+        }
+        if (ids.isEmpty()) return Collections.emptyList();
+        long[] array = new long[ids.size()];
+        for (int i = 0; i < array.length; i++) array[i] = ids.get(i);
+        List<ThreadView> views = new ArrayList<>();
+        for (ThreadInfo info : mx.getThreadInfo(array, mx.isObjectMonitorUsageSupported(),
+                mx.isSynchronizerUsageSupported(), stackDepth)) {
+            if (info != null && finding.isWaiter(info)) views.add(new ThreadView(info, waitedMillis(info.getThreadId(), now)));
+        }
+        return views;
+    }
+
+    // ---- publishing ----
+
+    /** @return false when over the cap (counted) */
+    private boolean addHazard(HangFinding finding, AgentStats.Hazard kind) {
+        if (hazardCount >= MAX_FINDINGS) {
+            AgentStats.hangFindingsDropped.incrementAndGet();
+            return false;
+        }
+        finding.number(++hazardCount);
+        AgentStats.hazardFound(kind);
+        report.addHazard(finding);
+        return true;
+    }
+}

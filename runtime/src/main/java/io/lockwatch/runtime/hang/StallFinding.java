@@ -1,0 +1,71 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stall on an owner-less wait: a thread waits (latch, condition, semaphore, barrier, phaser, join,
+ * future, sleep...) for longer than the threshold while holding a lock that other threads are blocked on.
+ * No owner cycle exists, so thread dumps' deadlock detection stays silent, but if whoever would end the
+ * wait needs that lock, nothing moves again.
+ */
+final class StallFinding extends HangFinding {
+    private final ThreadView waiter;
+    private final String waitingOn;
+    private final List<LockRef> locks;
+    private final List<ThreadView> blocked;
+
+    StallFinding(ThreadView waiter, String waitingOn, List<LockRef> locks, List<ThreadView> blocked) {
+        super("stall");
+        this.waiter = waiter;
+        this.waitingOn = waitingOn;
+        this.locks = locks;
+        this.blocked = blocked;
+    }
+
+    @Override
+    public List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        names.add(waiter.name);
+        for (ThreadView b : blocked) names.add(b.name);
+        return names;
+    }
+
+    @Override
+    public List<String> lockNames() {
+        List<String> names = new ArrayList<>();
+        for (LockRef l : locks) names.add(l.name());
+        return names;
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.field("waitingOn", waitingOn);
+        json.name("heldLocks").beginArray();
+        for (LockRef l : locks) l.write(json);
+        json.endArray();
+        json.name("waiter");
+        waiter.write(json);
+        json.name("blocked").beginArray();
+        for (ThreadView b : blocked) b.write(json);
+        json.endArray();
+    }
+
+    @Override
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": thread ").append(quoted(waiter.name)).append(" has waited ")
+                .append(ThreadView.seconds(waiter.waitingMillis)).append(" on ").append(waitingOn)
+                .append(" while holding ").append(String.join(", ", lockNames())).append(", which ");
+        for (int i = 0; i < blocked.size(); i++) {
+            if (i > 0) out.append(i == blocked.size() - 1 ? " and " : ", ");
+            out.append(quoted(blocked.get(i).name));
+        }
+        out.append(blocked.size() == 1 ? " is" : " are").append(" blocked on\n");
+        waiter.summarize(out, "  ");
+        for (ThreadView b : blocked) b.summarize(out, "  ");
+        out.append("  if the wait needs any of these threads to go on, it never ends\n");
+        return out.toString();
+    }
+}

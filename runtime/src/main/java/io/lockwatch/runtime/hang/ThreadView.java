@@ -1,0 +1,123 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.lang.management.LockInfo;
+import java.lang.management.MonitorInfo;
+import java.lang.management.ThreadInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One thread as a hang finding shows it, taken from a {@link ThreadInfo}: its state, what it waits for and
+ * who holds that, the locks it holds, and its stack with jstack's {@code - locked} lines.
+ */
+final class ThreadView {
+    /** Frames per thread on stderr; the report has the whole stack. */
+    private static final int SUMMARY_FRAMES = 12;
+
+    final String name;
+    final long id;
+    final String state;
+    final LockRef waitingFor;
+    final String ownerName;
+    final long ownerId;
+    final long waitingMillis;
+    final List<LockRef> holds = new ArrayList<>();
+    /** The stack without lockwatch's own frames. */
+    final List<String> stack = new ArrayList<>();
+    /** The same, each frame followed by jstack-style "- locked ..." lines: for stderr. */
+    private final List<String> annotated = new ArrayList<>();
+
+    ThreadView(ThreadInfo info, long waitingMillis) {
+        this.name = info.getThreadName();
+        this.id = info.getThreadId();
+        this.state = info.getThreadState().name();
+        this.waitingFor = LockRef.of(info.getLockInfo(), null);
+        this.ownerId = info.getLockOwnerId();
+        this.ownerName = ownerId >= 0 ? info.getLockOwnerName() : null;
+        this.waitingMillis = Math.max(0, waitingMillis);
+        StackTraceElement[] frames = info.getStackTrace();
+        MonitorInfo[] monitors = info.getLockedMonitors();
+        for (int depth = 0; depth < frames.length; depth++) {
+            String frame = plain(frames[depth]);
+            boolean own = isOwnFrame(frames[depth].getClassName());
+            if (!own) {
+                stack.add(frame);
+                annotated.add("at " + frame);
+            }
+            for (MonitorInfo m : monitors) {
+                if (m.getLockedStackDepth() != depth) continue;
+                LockRef held = new LockRef(m.getClassName(), m.getIdentityHashCode(), frame);
+                holds.add(held);
+                if (!own) annotated.add("- locked " + held.name());
+            }
+        }
+        for (MonitorInfo m : monitors) {
+            if (m.getLockedStackDepth() < 0) holds.add(new LockRef(m.getClassName(), m.getIdentityHashCode(), null));
+        }
+        for (LockInfo sync : info.getLockedSynchronizers()) holds.add(LockRef.of(sync, null));
+    }
+
+    /** A frame as the rest of the report prints it: without the class loader and module prefixes. */
+    static String plain(StackTraceElement frame) {
+        return new StackTraceElement(frame.getClassName(), frame.getMethodName(), frame.getFileName(),
+                frame.getLineNumber()).toString();
+    }
+
+    static boolean isOwnFrame(String className) {
+        return className.startsWith("io.lockwatch.runtime.") || className.startsWith("io.lockwatch.agent.");
+    }
+
+    /** The lock of {@link #holds} that {@code wanted} names, or a reference without a site. */
+    LockRef held(LockInfo wanted) {
+        for (LockRef h : holds) {
+            if (h.sameLock(wanted)) return h;
+        }
+        return LockRef.of(wanted, null);
+    }
+
+    void write(JsonWriter json) {
+        json.beginObject();
+        json.field("name", name).field("id", id).field("state", state);
+        json.name("waitingFor");
+        if (waitingFor == null) json.value((String) null);
+        else waitingFor.write(json);
+        json.name("owner");
+        if (ownerId < 0) json.value((String) null);
+        else json.beginObject().field("name", ownerName).field("id", ownerId).endObject();
+        json.field("waitingMillis", waitingMillis);
+        json.name("holds").beginArray();
+        for (LockRef h : holds) h.write(json);
+        json.endArray();
+        json.stringArray("stack", stack);
+        json.endObject();
+    }
+
+    /** jstack-like: a header line, what it waits for, then the top of the stack. */
+    void summarize(StringBuilder out, String indent) {
+        out.append(indent).append('"').append(name).append("\" #").append(id).append(' ').append(state);
+        if (waitingMillis > 0) out.append(" for ").append(seconds(waitingMillis));
+        out.append('\n');
+        if (waitingFor != null) {
+            out.append(indent).append("    ").append(state.equals("BLOCKED") ? "waiting to lock " : "waiting for ")
+                    .append(waitingFor.name());
+            if (ownerId >= 0) out.append(" held by \"").append(ownerName).append("\" #").append(ownerId);
+            out.append('\n');
+        }
+        int shown = 0;
+        for (String line : annotated) {
+            if (line.startsWith("at ") && ++shown > SUMMARY_FRAMES) {
+                out.append(indent).append("    ...\n");
+                break;
+            }
+            out.append(indent).append("    ").append(line).append('\n');
+        }
+        for (LockRef h : holds) {
+            if (h.at == null) out.append(indent).append("    holds ").append(h.name()).append('\n');
+        }
+    }
+
+    static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,142 @@
+package io.lockwatch.runtime.track;
+
+import io.lockwatch.runtime.util.InternalErrors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Checks that {@code java.lang.Thread} itself calls on entry of {@code start} and of every {@code join}
+ * overload (the agent hooks those methods, so every caller is covered: application code, subclasses, thread
+ * pools). Each notices the mistake it is named for and tells the hang detector; the method then goes on
+ * exactly as it would: a thread that joins itself still waits forever, and a second {@code start()} still
+ * throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace.
+ *
+ * <p>Runs on every thread start and join in the JVM, so the common case is one comparison. Only a
+ * mistake walks the stack (to name the calling line); no lambdas, no lock of ours, never a failure of ours
+ * thrown into the caller. The report itself is written by the detector thread.
+ */
+public final class ThreadCalls {
+    /** Receives what was noticed; the hang detector, which hands it to its own thread. */
+    public interface Listener {
+        /** A thread joins itself. */
+        void selfJoin(String threadName, long threadId, String call, StackTraceElement site, StackTraceElement[] stack);
+
+        /** A thread that is not new is started (again). */
+        void doubleStart(String threadName, long threadId, String state, String callerName, long callerId,
+                         StackTraceElement site, StackTraceElement[] stack);
+    }
+
+    /** Distinct (mistake, site, thread) triples remembered, so a loop repeating one mistake reports it once. */
+    private static final int MAX_REMEMBERED = 1024;
+    private static final ConcurrentHashMap<String, Boolean> REPORTED = new ConcurrentHashMap<>();
+    private static final AtomicLong DROPPED = new AtomicLong();
+    private static final String THREAD = "java.lang.Thread";
+
+    private static final StackWalker JOIN_WALKER =
+            StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    private static volatile Listener listener;
+
+    private ThreadCalls() {}
+
+    public static void start(Listener hangDetector) {
+        listener = hangDetector;
+    }
+
+    /** Mistakes not reported because {@link #MAX_REMEMBERED} distinct ones were already. */
+    public static long dropped() {
+        return DROPPED.get();
+    }
+
+    /** On entry of {@code Thread.start}: the thread about to be started. */
+    public static void starting(Thread thread) {
+        if (thread.getState() == Thread.State.NEW || listener == null) return;
+        try {
+            ThreadState state = LockTracker.currentState();
+            if (state == null) return;
+            state.busy = true;
+            try {
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement site = caller(stack);
+                String name = thread.getName();
+                if (!firstTime("double_start", site, name)) return;
+                Thread current = Thread.currentThread();
+                listener.doubleStart(name, thread.getId(), thread.getState().name(), current.getName(), current.getId(),
+                        site, stack);
+            } finally {
+                state.busy = false;
+            }
+        } catch (Throwable e) {
+            InternalErrors.record("double-start check", e);
+        }
+    }
+
+    /** On entry of every {@code Thread.join} overload: the thread to be joined. */
+    public static void joining(Thread thread) {
+        if (thread != Thread.currentThread() || listener == null) return;
+        try {
+            ThreadState state = LockTracker.currentState();
+            if (state == null) return;
+            state.busy = true;
+            try {
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement site = caller(stack);
+                String name = thread.getName();
+                if (!firstTime("self_join", site, name)) return;
+                listener.selfJoin(name, thread.getId(), joinCall(), site, stack);
+            } finally {
+                state.busy = false;
+            }
+        } catch (Throwable e) {
+            InternalErrors.record("self-join check", e);
+        }
+    }
+
+    /** The frame that called into {@code Thread}: the first one below Thread's own. */
+    private static StackTraceElement caller(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (!THREAD.equals(frame.getClassName())) return frame;
+        }
+        return null;
+    }
+
+    /** Which overload the caller used: the outermost {@code Thread.join} frame, by its descriptor. */
+    private static String joinCall() {
+        // Descriptors need the frames' classes (JDK 22+ refuses them otherwise).
+        String descriptor = JOIN_WALKER.walk(
+                new java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, String>() {
+                    @Override
+                    public String apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+                        String outermost = "()V";
+                        java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
+                        while (it.hasNext()) {
+                            StackWalker.StackFrame f = it.next();
+                            if (f.getClassName().equals(THREAD) && f.getMethodName().equals("join")) {
+                                outermost = f.getDescriptor();
+                            }
+                        }
+                        return outermost;
+                    }
+                });
+        switch (descriptor) {
+            case "()V":
+                return "join()";
+            case "(J)V":
+                return "join(millis)";
+            case "(JI)V":
+                return "join(millis, nanos)";
+            default:
+                return "join(Duration)";
+        }
+    }
+
+    private static boolean firstTime(String kind, StackTraceElement site, String threadName) {
+        String key = kind + '|' + site + '|' + threadName;
+        if (REPORTED.containsKey(key)) return false;
+        if (REPORTED.size() >= MAX_REMEMBERED) {
+            DROPPED.incrementAndGet();
+            return false;
+        }
+        return REPORTED.putIfAbsent(key, Boolean.TRUE) == null;
+    }
+}
