@@ -241,28 +241,18 @@ public final class LockTracker {
         }
     }
 
-    /**
-     * Before a blocking acquisition: the order check (like a monitor, before it can block). Returns the
-     * thread's state, with the lock's identity, mode and node kept in it for {@link #afterAcquired}, or null
-     * when this acquisition is not tracked.
-     */
+    /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
     private static ThreadState beforeBlocking(Lock lock, int site) {
         if (!enabled || lock == null) return null;
         ThreadState t = null;
         try {
             t = STATE.get();
             if (t.busy) return null;
-            t.busy = true;
-            t.pendingLock = lock;
-            t.pendingHeld = t.indexOf(lock);
-            if (t.pendingHeld < 0) {
-                Object identity = LockKinds.identity(lock);
-                byte mode = LockKinds.mode(lock);
-                t.pendingIdentity = identity;
-                t.pendingMode = mode;
-                t.pendingNode = t.checkOrder(graph, lock, identity, mode, site, false, stackDepth);
+            if (t.indexOf(lock) < 0 && t.heldCount() > 0) {
+                t.busy = true;
+                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
+                t.busy = false;
             }
-            t.busy = false;
             return t;
         } catch (Throwable e) {
             if (t != null) t.busy = false;
@@ -271,26 +261,21 @@ public final class LockTracker {
         }
     }
 
-    /** The lock is taken: one push (or one re-entry count), with what {@link #beforeBlocking} worked out. */
+    /**
+     * The lock is taken: one push (or one re-entry count). Worked out again rather than handed over from
+     * {@link #beforeBlocking}: a short scan is cheaper than the GC barriers of storing references.
+     */
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
         try {
-            if (t.pendingLock != lock) {
-                // Something else was tracked on this thread in between: work it out again.
-                int held = t.indexOf(lock);
-                if (held >= 0) t.reentered(held);
-                else t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
-            } else if (t.pendingHeld >= 0) {
-                t.reentered(t.pendingHeld);
+            int held = t.indexOf(lock);
+            if (held >= 0) {
+                t.reentered(held);
             } else {
-                t.push(lock, t.pendingIdentity, t.pendingMode, site, t.pendingNode);
+                t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
+                registerOnce(t);
             }
-            registerOnce(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
-        } finally {
-            t.pendingLock = null; // never keep a lock alive from here
-            t.pendingIdentity = null;
-            t.pendingNode = null;
         }
     }
 

@@ -44,14 +44,6 @@ final class ThreadState {
     private final LockNode[] recentNodes = new LockNode[4];
     private int recentNext;
 
-    // Handed from LockTracker.beforeBlocking to afterAcquired around a blocking lock(): what was worked
-    // out before the wait, so the push after it (inside the critical section) is only a few stores.
-    Object pendingLock;
-    int pendingHeld;
-    Object pendingIdentity;
-    byte pendingMode;
-    LockNode pendingNode;
-
     /**
      * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
      * on first need, not in the constructor: the lookup runs instrumented JDK code, which would come back
