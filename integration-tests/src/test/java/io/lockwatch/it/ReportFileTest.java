@@ -3,6 +3,7 @@ package io.lockwatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
@@ -22,19 +23,17 @@ class ReportFileTest {
         }
     }
 
+    private static boolean hasFinding(JsonNode report) {
+        return report.get("potentialDeadlocks").size() > 0;
+    }
+
     @Test
     void aFindingIsOnDiskWhileTheProgramRunsAndTheReportIsCompleteAfterSigterm() throws Exception {
         ChildJvm.Running child = ChildJvm.run(InversionThenWaits.class).start();
         child.awaitStdoutLine("ready", 60);
         child.awaitStderr("POTENTIAL DEADLOCK #1", 30);
-        Path report = child.dir().resolve("report.json");
-        // Written at once, before any exit: poll until the detector's write lands.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!(Files.exists(report) && Files.readString(report).contains("lock-order-inversion"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.readString(report).contains("lock-order-inversion"), "finding on disk before exit");
+        // Written at once, before any exit.
+        child.awaitReport("the finding on disk before exit", ReportFileTest::hasFinding, 30);
 
         ChildResult result = child.terminate(30);
         assertEquals(143, result.exitCode, "SIGTERM exit status is the JVM's own: " + result);
@@ -49,11 +48,7 @@ class ReportFileTest {
         ChildJvm.Running child = ChildJvm.run(InversionThenWaits.class).start();
         child.awaitStdoutLine("ready", 60);
         child.awaitStderr("POTENTIAL DEADLOCK #1", 30);
-        Path report = child.dir().resolve("report.json");
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!Files.readString(report).contains("lock-order-inversion") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        child.awaitReport("the finding on disk before the kill", ReportFileTest::hasFinding, 30);
         ChildResult result = child.kill(30);
         assertEquals(137, result.exitCode);
         assertEquals(1, result.report().potentialDeadlocks().size(), "the finding survived SIGKILL");
