@@ -2,6 +2,7 @@ package io.lockwatch.runtime;
 
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.hang.HangDetector;
 import io.lockwatch.runtime.report.Report;
 import io.lockwatch.runtime.stats.AgentStats;
@@ -46,6 +47,7 @@ public final class Lockwatch {
         newReport.statsFrom(json -> {
             lockGraph.writeStats(json);
             json.field("stacksCaptured", LockTracker.stacksCaptured());
+            json.field("segmentsDropped", SegmentGraph.dropped.get());
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());

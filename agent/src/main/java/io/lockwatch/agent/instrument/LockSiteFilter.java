@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 
@@ -19,8 +18,6 @@ import net.bytebuddy.jar.asm.ClassWriter;
  * it was, is counted, and is logged once with the class name.
  */
 final class LockSiteFilter implements ClassFileTransformer {
-    static final AtomicLong classesScanned = new AtomicLong();
-
     private final List<String> userExcludes;
 
     LockSiteFilter(List<String> userExcludes) {
@@ -70,7 +67,6 @@ final class LockSiteFilter implements ClassFileTransformer {
 
     /** @return the instrumented class file, or null when the class takes no lock */
     private static byte[] instrument(byte[] classFile) {
-        classesScanned.incrementAndGet();
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
         ClassReader reader = new ClassReader(classFile);

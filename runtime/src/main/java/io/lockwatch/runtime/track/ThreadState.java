@@ -199,10 +199,6 @@ final class ThreadState {
         size++;
     }
 
-    Object lockAt(int i) {
-        return held[i];
-    }
-
     /** The thread releases {@code lock} once. Locks may be released in any order. */
     void released(Object lock) {
         int i = indexOf(lock);
