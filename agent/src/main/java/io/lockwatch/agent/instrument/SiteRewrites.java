@@ -13,6 +13,7 @@ import net.bytebuddy.jar.asm.Opcodes;
 final class SiteRewrites {
     static final String TRACKER = "io/lockwatch/runtime/track/LockTracker";
     private static final String LOCK = "java/util/concurrent/locks/Lock";
+    private static final String REENTRANT_LOCK = "java/util/concurrent/locks/ReentrantLock";
 
     private SiteRewrites() {}
 
@@ -38,7 +39,9 @@ final class SiteRewrites {
     /** @return the rewrite for this call, or null when it is left alone */
     static Rewrite rewriteFor(int opcode, String owner, String name, String descriptor) {
         if ((opcode == Opcodes.INVOKEINTERFACE || opcode == Opcodes.INVOKEVIRTUAL) && isLockOwner(owner)) {
-            String lockParam = "(L" + LOCK + ";";
+            // ReentrantLock's own lock/unlock get wrappers of their own: short enough for the JIT to inline.
+            String lockParam = "(L" + (owner.equals(REENTRANT_LOCK) && (name.equals("lock") || name.equals("unlock"))
+                    ? REENTRANT_LOCK : LOCK) + ";";
             switch (name + descriptor) {
                 case "lock()V":
                     return new Rewrite(TRACKER, "lock", lockParam + "I)V", true);
@@ -60,7 +63,7 @@ final class SiteRewrites {
     /** A {@code java.util.concurrent.locks} lock type that we track. */
     static boolean isLockOwner(String owner) {
         return owner.equals(LOCK)
-                || owner.equals("java/util/concurrent/locks/ReentrantLock")
+                || owner.equals(REENTRANT_LOCK)
                 || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock")
                 || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
     }

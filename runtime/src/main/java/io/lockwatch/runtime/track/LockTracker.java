@@ -9,6 +9,7 @@ import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The acquisition hot path: what instrumented bytecode calls, on every lock the application takes.
@@ -99,21 +100,13 @@ public final class LockTracker {
 
     public static void monitorEnter(Object monitor, int site) {
         if (!enabled || monitor == null) return; // a null monitor: monitorenter throws the NPE itself
-        ThreadState t = null;
         try {
-            t = STATE.get();
-            if (t.busy) return;
-            int held = t.indexOf(monitor);
-            if (held >= 0) {
-                t.reentered(held); // re-entry is never an edge
-                return;
-            }
-            t.busy = true; // whatever JDK code we reach from here must not come back in
-            LockNode node = t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            ThreadState t = STATE.get();
+            if (t.busy || t.reentered(monitor)) return; // re-entry is never an edge
+            LockNode node = t.heldCount() == 0 ? null
+                    : t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
             t.push(monitor, monitor, Occurrence.EXCLUSIVE, site, node);
-            t.busy = false;
         } catch (Throwable e) {
-            if (t != null) t.busy = false;
             InternalErrors.record("monitorEnter", e);
         }
     }
@@ -179,8 +172,15 @@ public final class LockTracker {
     // ---- java.util.concurrent.locks.Lock call sites ----
 
     // A contended acquisition (t != null: tracking is on for this thread) is timed as a JFR event of ours.
+    // These wrappers are shared by every call site in the JVM, so a plain lock.lock() here would see every
+    // Lock class the JDK and the application use and compile to a virtual call; the exact-class test keeps
+    // the common ReentrantLock inlined, as it is at an untracked call site.
 
     public static void lock(Lock lock, int site) {
+        if (lock != null && lock.getClass() == ReentrantLock.class) {
+            lock((ReentrantLock) lock, site);
+            return;
+        }
         ThreadState t = beforeBlocking(lock, site);
         if (t != null && Contention.mayBlock(lock)) {
             ContendedLockEvent wait = Contention.beginLock(lock);
@@ -190,6 +190,67 @@ public final class LockTracker {
             lock.lock();
         }
         if (t != null) afterAcquired(t, lock, site);
+    }
+
+    /**
+     * {@code ReentrantLock.lock()}, the most common case, kept short so that the JIT inlines it into the
+     * caller: the lock is its own identity, always exclusive, and the held-stack scan is done once.
+     */
+    public static void lock(ReentrantLock lock, int site) {
+        ThreadState t = currentState();
+        if (t == null) {
+            lock.lock();
+            return;
+        }
+        int held = beforeLock(t, lock, site);
+        if (held < 0 && lock.isLocked()) {
+            lockTimed(lock, site); // someone else may hold it: time the wait
+        } else {
+            lock.lock();
+        }
+        afterLock(t, lock, held, site);
+    }
+
+    private static int beforeLock(ThreadState t, ReentrantLock lock, int site) {
+        try {
+            int held = t.indexOf(lock);
+            if (held < 0 && t.heldCount() > 0) {
+                t.checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            }
+            return held;
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            return -1;
+        }
+    }
+
+    private static void lockTimed(ReentrantLock lock, int site) {
+        ContendedLockEvent wait = Contention.beginLock(lock);
+        lock.lock();
+        Contention.endLock(wait, lock, site);
+    }
+
+    private static void afterLock(ThreadState t, ReentrantLock lock, int held, int site) {
+        try {
+            if (held >= 0 && t.reenteredAt(held, lock)) return;
+            if (held >= 0 && t.reentered(lock)) return; // the stack moved meanwhile (not expected)
+            t.push(lock, lock, Occurrence.EXCLUSIVE, site, null);
+            if (!t.registered) registerOnce(t);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+        }
+    }
+
+    /** {@code ReentrantLock.unlock()}: unlocks first, then forgets the lock. */
+    public static void unlock(ReentrantLock lock) {
+        lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
+        if (!enabled) return;
+        try {
+            ThreadState t = STATE.get();
+            if (!t.busy) t.released(lock);
+        } catch (Throwable e) {
+            InternalErrors.record("unlock", e);
+        }
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
@@ -208,7 +269,7 @@ public final class LockTracker {
     }
 
     public static boolean tryLock(Lock lock, int site) {
-        boolean locked = lock.tryLock();
+        boolean locked = lock.getClass() == ReentrantLock.class ? ((ReentrantLock) lock).tryLock() : lock.tryLock();
         if (locked) afterNonBlocking(lock, site);
         return locked;
     }
@@ -231,6 +292,10 @@ public final class LockTracker {
 
     /** Unlocks first, then forgets the lock: the bookkeeping stays out of the critical section. */
     public static void unlock(Lock lock) {
+        if (lock != null && lock.getClass() == ReentrantLock.class) {
+            unlock((ReentrantLock) lock);
+            return;
+        }
         lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
         if (!enabled) return;
         try {
@@ -244,18 +309,14 @@ public final class LockTracker {
     /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
     private static ThreadState beforeBlocking(Lock lock, int site) {
         if (!enabled || lock == null) return null;
-        ThreadState t = null;
         try {
-            t = STATE.get();
+            ThreadState t = STATE.get();
             if (t.busy) return null;
-            if (t.indexOf(lock) < 0 && t.heldCount() > 0) {
-                t.busy = true;
+            if (t.heldCount() > 0 && t.indexOf(lock) < 0) {
                 t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
-                t.busy = false;
             }
             return t;
         } catch (Throwable e) {
-            if (t != null) t.busy = false;
             InternalErrors.record("lock", e);
             return null;
         }
@@ -267,13 +328,9 @@ public final class LockTracker {
      */
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
         try {
-            int held = t.indexOf(lock);
-            if (held >= 0) {
-                t.reentered(held);
-            } else {
-                t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
-                registerOnce(t);
-            }
+            if (t.reentered(lock)) return;
+            t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
+            if (!t.registered) registerOnce(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         }
@@ -294,24 +351,15 @@ public final class LockTracker {
     /** A successful {@code tryLock}: an edge that cannot block, recorded as such. */
     private static void afterNonBlocking(Lock lock, int site) {
         if (!enabled) return;
-        ThreadState t = null;
         try {
-            t = STATE.get();
-            if (t.busy) return;
-            int held = t.indexOf(lock);
-            if (held >= 0) {
-                t.reentered(held);
-                return;
-            }
-            t.busy = true;
+            ThreadState t = STATE.get();
+            if (t.busy || t.reentered(lock)) return;
             Object identity = LockKinds.identity(lock);
             byte mode = LockKinds.mode(lock);
-            LockNode node = t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
+            LockNode node = t.heldCount() == 0 ? null : t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
             t.push(lock, identity, mode, site, node);
-            registerOnce(t);
-            t.busy = false;
+            if (!t.registered) registerOnce(t);
         } catch (Throwable e) {
-            if (t != null) t.busy = false;
             InternalErrors.record("tryLock", e);
         }
     }

@@ -30,7 +30,8 @@ final class ThreadState {
 
     // The held-lock stack, as parallel arrays (no object per acquisition).
     private Object[] held = new Object[8];      // what was locked: the monitor, or the Lock object
-    private Object[] identity = new Object[8];  // the lock in the graph (a read/write lock's shared sync)
+    private Object[] identity = new Object[8];  // the lock in the graph when it is not what was locked (a
+                                                // read/write lock's shared sync), else null: one GC barrier less
     private LockNode[] nodes = new LockNode[8]; // resolved on first need, then reused
     private byte[] modes = new byte[8];
     private int[] sites = new int[8];
@@ -84,14 +85,16 @@ final class ThreadState {
     }
 
     /**
-     * Adds the edges held -> lock that this thread has not taken in this way before. The caller has set
-     * {@link #busy}, so JDK code reached from here is not tracked. The common case,
+     * Adds the edges held -> lock that this thread has not taken in this way before. It sets
+     * {@link #busy} meanwhile, so JDK code reached from here is not tracked. The common case,
      * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock.
      */
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
         if (size == 0) return null; // nothing held: no edge, and no lookup (most acquisitions end here)
         LockNode to = null;
+        boolean wasBusy = busy;
+        busy = true; // whatever JDK code we reach from here must not come back in
         try {
             to = nodeOf(graph, lock, lockIdentity);
             if (to == null) return null;
@@ -117,6 +120,8 @@ final class ThreadState {
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
+        } finally {
+            busy = wasBusy;
         }
         return to;
     }
@@ -170,15 +175,25 @@ final class ThreadState {
     private LockNode nodeAt(LockOrderGraph graph, int i) {
         LockNode node = nodes[i];
         if (node == null) {
-            node = nodeOf(graph, held[i], identity[i]);
+            node = nodeOf(graph, held[i], identityAt(i));
             nodes[i] = node;
         }
         return node;
     }
 
-    /** The thread holds the lock at {@code i} once more. */
-    void reentered(int i) {
+    /** If the lock at {@code i} is still {@code lock}, counts one more hold of it and returns true. */
+    boolean reenteredAt(int i, Object lock) {
+        if (i >= size || held[i] != lock) return false;
         counts[i]++;
+        return true;
+    }
+
+    /** If the thread holds {@code lock} already, counts one more hold and returns true. */
+    boolean reentered(Object lock) {
+        int i = indexOf(lock);
+        if (i < 0) return false;
+        counts[i]++;
+        return true;
     }
 
     /** The thread now holds {@code lock}, which it did not hold; {@code node} may be null (resolved on need). */
@@ -191,7 +206,7 @@ final class ThreadState {
             grow();
         }
         held[size] = lock;
-        identity[size] = lockIdentity;
+        if (lockIdentity != lock || identity[size] != null) identity[size] = lockIdentity == lock ? null : lockIdentity;
         nodes[size] = node;
         modes[size] = mode;
         sites[size] = site;
@@ -199,8 +214,21 @@ final class ThreadState {
         size++;
     }
 
-    /** The thread releases {@code lock} once. Locks may be released in any order. */
+    /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
     void released(Object lock) {
+        int top = size - 1;
+        if (top >= 0 && held[top] == lock) {
+            if (--counts[top] > 0) return;
+            size = top;
+            held[top] = null; // do not keep the lock alive
+            identity[top] = null;
+            nodes[top] = null;
+            return;
+        }
+        releasedOutOfOrder(lock);
+    }
+
+    private void releasedOutOfOrder(Object lock) {
         int i = indexOf(lock);
         if (i < 0) return; // taken before lockwatch started, or past MAX_HELD
         if (--counts[i] > 0) return;
@@ -229,7 +257,8 @@ final class ThreadState {
     }
 
     Object identityAt(int i) {
-        return identity[i];
+        Object other = identity[i];
+        return other != null ? other : held[i];
     }
 
     byte modeAt(int i) {
