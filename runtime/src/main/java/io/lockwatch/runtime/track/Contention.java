@@ -46,9 +46,17 @@ public final class Contention {
         ready = true;
     }
 
-    /** Could this acquisition block? Cheap and side-effect free; unknown lock types are never timed. */
+    /**
+     * Does any recording want contention events now? Asked first: without one (no JFR recording, no metrics
+     * endpoint) the lock's state is never read, so a contended lock's cache line is not touched twice.
+     */
+    static boolean timing() {
+        return ready && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing for this
+    }
+
+    /** Could this acquisition block, and is anyone timing it? Cheap and side-effect free; unknown lock types are never timed. */
     static boolean mayBlock(Lock lock) {
-        if (!ready) return false;
+        if (!timing()) return false;
         if (lock instanceof ReentrantLock) {
             ReentrantLock rl = (ReentrantLock) lock;
             return rl.isLocked() && !rl.isHeldByCurrentThread();

@@ -194,7 +194,9 @@ public final class LockTracker {
 
     /**
      * {@code ReentrantLock.lock()}, the most common case, kept short so that the JIT inlines it into the
-     * caller: the lock is its own identity, always exclusive, and the held-stack scan is done once.
+     * caller: the lock is its own identity, always exclusive, and the held stack is scanned once. The
+     * bookkeeping is done before the lock is taken (as for a monitor), so none of it lengthens the critical
+     * section; should {@code lock()} throw, it is undone.
      */
     public static void lock(ReentrantLock lock, int site) {
         ThreadState t = currentState();
@@ -202,25 +204,32 @@ public final class LockTracker {
             lock.lock();
             return;
         }
-        int held = beforeLock(t, lock, site);
-        if (held < 0 && lock.isLocked()) {
-            lockTimed(lock, site); // someone else may hold it: time the wait
-        } else {
-            lock.lock();
+        boolean firstHold = beforeLock(t, lock, site);
+        try {
+            // Timed only when a recording wants the event: otherwise the lock's state is not even read.
+            if (firstHold && Contention.timing() && lock.isLocked()) {
+                lockTimed(lock, site);
+            } else {
+                lock.lock();
+            }
+        } catch (Throwable e) {
+            afterUnlock(lock);
+            throw e;
         }
-        afterLock(t, lock, held, site);
     }
 
-    private static int beforeLock(ThreadState t, ReentrantLock lock, int site) {
+    /** The order check, then the push (or one more count): @return whether the thread did not hold it yet */
+    private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site) {
         try {
-            int held = t.indexOf(lock);
-            if (held < 0 && t.heldCount() > 0) {
-                t.checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
-            }
-            return held;
+            if (t.reentered(lock)) return false;
+            LockNode node = t.heldCount() == 0 ? null
+                    : t.checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            t.push(lock, lock, Occurrence.EXCLUSIVE, site, node);
+            if (!t.registered) registerOnce(t);
+            return true;
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
-            return -1;
+            return false;
         }
     }
 
@@ -230,20 +239,13 @@ public final class LockTracker {
         Contention.endLock(wait, lock, site);
     }
 
-    private static void afterLock(ThreadState t, ReentrantLock lock, int held, int site) {
-        try {
-            if (held >= 0 && t.reenteredAt(held, lock)) return;
-            if (held >= 0 && t.reentered(lock)) return; // the stack moved meanwhile (not expected)
-            t.push(lock, lock, Occurrence.EXCLUSIVE, site, null);
-            if (!t.registered) registerOnce(t);
-        } catch (Throwable e) {
-            InternalErrors.record("lock", e);
-        }
-    }
-
     /** {@code ReentrantLock.unlock()}: unlocks first, then forgets the lock. */
     public static void unlock(ReentrantLock lock) {
         lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
+        afterUnlock(lock);
+    }
+
+    private static void afterUnlock(Lock lock) {
         if (!enabled) return;
         try {
             ThreadState t = STATE.get();
@@ -297,13 +299,7 @@ public final class LockTracker {
             return;
         }
         lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
-        if (!enabled) return;
-        try {
-            ThreadState t = STATE.get();
-            if (!t.busy) t.released(lock);
-        } catch (Throwable e) {
-            InternalErrors.record("unlock", e);
-        }
+        afterUnlock(lock);
     }
 
     /** Before a blocking acquisition: the order check (like a monitor, before it can block). */

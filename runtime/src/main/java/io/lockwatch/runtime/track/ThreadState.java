@@ -41,6 +41,7 @@ final class ThreadState {
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
     private final StackCache stacks = new StackCache();
+    private final KnownPairs knownPairs = new KnownPairs();
     /** The nodes this thread looked up last (weak, so they keep no lock alive). */
     private final LockNode[] recentNodes = new LockNode[4];
     private int recentNext;
@@ -87,7 +88,8 @@ final class ThreadState {
     /**
      * Adds the edges held -> lock that this thread has not taken in this way before. It sets
      * {@link #busy} meanwhile, so JDK code reached from here is not tracked. The common case,
-     * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock.
+     * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock;
+     * a pair of locks nested the same way as last time at the same two sites costs one table probe.
      */
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
@@ -96,6 +98,18 @@ final class ThreadState {
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in
         try {
+            // The same nesting as before, one lock inside one other: nothing new (see KnownPairs).
+            long pair = 0;
+            byte kind = 0;
+            if (size == 1 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN) {
+                pair = StackCache.key(sites[0], site);
+                kind = KnownPairs.kind(modes[0], mode, nonBlocking);
+                LockNode known = knownPairs.taken(pair, identityAt(0), lockIdentity, kind, segment());
+                if (known != null) {
+                    if (nodes[0] == null) nodes[0] = knownPairs.held(pair);
+                    return known;
+                }
+            }
             to = nodeOf(graph, lock, lockIdentity);
             if (to == null) return null;
             int heldCount = sortedHeldIds(graph);
@@ -118,6 +132,7 @@ final class ThreadState {
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
                         nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
             }
+            if (pair != 0 && nodes[0] != null && nodes[0] != to) knownPairs.remember(pair, nodes[0], to, kind, segment());
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
         } finally {
@@ -179,13 +194,6 @@ final class ThreadState {
             nodes[i] = node;
         }
         return node;
-    }
-
-    /** If the lock at {@code i} is still {@code lock}, counts one more hold of it and returns true. */
-    boolean reenteredAt(int i, Object lock) {
-        if (i >= size || held[i] != lock) return false;
-        counts[i]++;
-        return true;
     }
 
     /** If the thread holds {@code lock} already, counts one more hold and returns true. */
