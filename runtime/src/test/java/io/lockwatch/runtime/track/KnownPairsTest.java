@@ -1,0 +1,47 @@
+package io.lockwatch.runtime.track;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.lockwatch.runtime.graph.LockNode;
+import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.graph.Occurrence;
+import org.junit.jupiter.api.Test;
+
+/** The memo of checked nested pairs answers only for exactly the occurrence it was told about. */
+class KnownPairsTest {
+    private final LockOrderGraph graph = new LockOrderGraph(finding -> { });
+    private final Object outer = new Object();
+    private final Object inner = new Object();
+    private final LockNode outerNode = graph.node(outer, "Outer");
+    private final LockNode innerNode = graph.node(inner, "Inner");
+    private final long sites = StackCache.key(11, 12);
+    private final byte blocking = KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false);
+    private final KnownPairs pairs = new KnownPairs();
+
+    @Test
+    void theSamePairAtTheSameSitesInTheSameSegmentIsKnown() {
+        pairs.remember(sites, outerNode, innerNode, blocking, 1);
+        assertSame(innerNode, pairs.taken(sites, outer, inner, blocking, 1));
+        assertSame(outerNode, pairs.held(sites));
+    }
+
+    @Test
+    void anythingElseIsCheckedInFull() {
+        pairs.remember(sites, outerNode, innerNode, blocking, 1);
+        assertNull(pairs.taken(sites, outer, inner, blocking, 2), "a new happens-before segment");
+        assertNull(pairs.taken(sites, outer, new Object(), blocking, 1), "another lock taken");
+        assertNull(pairs.taken(sites, new Object(), inner, blocking, 1), "another lock held");
+        assertNull(pairs.taken(sites, inner, outer, blocking, 1), "the reverse order");
+        assertNull(pairs.taken(StackCache.key(11, 13), outer, inner, blocking, 1), "another site");
+        assertNull(pairs.taken(sites, outer, inner, KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, true), 1),
+                "a tryLock instead of a blocking lock");
+        assertNull(pairs.taken(sites, outer, inner, KnownPairs.kind(Occurrence.SHARED, Occurrence.EXCLUSIVE, false), 1),
+                "another mode");
+    }
+
+    @Test
+    void nothingIsKnownBeforeItWasRemembered() {
+        assertNull(pairs.taken(sites, outer, inner, blocking, 0));
+    }
+}
