@@ -1,6 +1,7 @@
 package io.lockwatch.bench.jmh;
 
 import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.track.CallSites;
 import io.lockwatch.runtime.track.LockTracker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class TrackerBenchmark {
-    private static final int SITE_OUTER = 0;
-    private static final int SITE_INNER = 0;
+    // Two sites, as the instrumentation registers them: the nested-pair memo is keyed by them.
+    private static final int SITE_OUTER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "outer", "TrackerBenchmark.java", 1);
+    private static final int SITE_INNER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "inner", "TrackerBenchmark.java", 2);
 
     final Object outerMonitor = new Object();
     final Object innerMonitor = new Object();

@@ -214,8 +214,9 @@ final class ThreadState {
             grow();
         }
         held[size] = lock;
-        if (lockIdentity != lock || identity[size] != null) identity[size] = lockIdentity == lock ? null : lockIdentity;
-        nodes[size] = node;
+        // Slots above the top are kept null, so most pushes store only the lock: one GC barrier, not three.
+        if (lockIdentity != lock) identity[size] = lockIdentity;
+        if (node != null) nodes[size] = node;
         modes[size] = mode;
         sites[size] = site;
         counts[size] = 1;
@@ -229,8 +230,8 @@ final class ThreadState {
             if (--counts[top] > 0) return;
             size = top;
             held[top] = null; // do not keep the lock alive
-            identity[top] = null;
-            nodes[top] = null;
+            if (identity[top] != null) identity[top] = null;
+            if (nodes[top] != null) nodes[top] = null;
             return;
         }
         releasedOutOfOrder(lock);
