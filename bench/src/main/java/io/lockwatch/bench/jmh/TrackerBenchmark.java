@@ -71,6 +71,22 @@ public class TrackerBenchmark {
         }
     }
 
+    /** The release recorded after {@code monitorexit} instead of before: the alternative placement. */
+    @Benchmark
+    public int trackedMonitorsNested2ExitAfter() {
+        int result;
+        LockTracker.monitorEnter(outerMonitor, SITE_OUTER);
+        synchronized (outerMonitor) {
+            LockTracker.monitorEnter(innerMonitor, SITE_INNER);
+            synchronized (innerMonitor) {
+                result = ++counter;
+            }
+            LockTracker.monitorExit(innerMonitor);
+        }
+        LockTracker.monitorExit(outerMonitor);
+        return result;
+    }
+
     @Benchmark
     public int trackedMonitorSingle() {
         LockTracker.monitorEnter(outerMonitor, SITE_OUTER);
