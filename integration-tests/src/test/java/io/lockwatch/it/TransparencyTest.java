@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.FrameShapes;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import org.junit.jupiter.api.Test;
@@ -30,5 +32,23 @@ class TransparencyTest {
         ChildResult with = ChildJvm.run(SameOrderUnderLoad.class).exec().assertCleanExit();
         assertEquals(without.stdout, with.stdout);
         assertEquals("counter=400000\n", with.stdout);
+    }
+
+    /**
+     * lockwatch adds a local variable (the thread's state) to every method it rewrites and declares it in
+     * each stack map frame. With the verifier switched on for the JDK's own classes too (the JVM trusts
+     * them by default), every rewritten class, the program's and the JDK's, must pass, the program must
+     * print the same, and its one inversion, taken through those methods, must be found.
+     */
+    @Test
+    void rewrittenMethodsPassTheVerifierAndBehaveTheSame() {
+        ChildResult without = ChildJvm.run(FrameShapes.class).withoutAgent().exec();
+        ChildResult with = ChildJvm.run(FrameShapes.class)
+                .jvmArgs("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal")
+                .exec().assertCleanExit();
+        assertEquals(without.stdout, with.stdout);
+        assertTrue(with.stdout.startsWith("checksum="), with.stdout);
+        Report.assertFinding(with.report().singlePotentialDeadlock(), FrameShapes.class,
+                "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
     }
 }

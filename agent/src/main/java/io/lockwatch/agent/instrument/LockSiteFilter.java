@@ -72,7 +72,9 @@ final class LockSiteFilter implements ClassFileTransformer {
         ClassReader reader = new ClassReader(classFile);
         // Passing the reader lets ASM copy every method we do not touch as it is.
         ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer), scan), 0);
+        // Expanded frames: the visitor appends its state local to each (the writer compresses them again).
+        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer), scan),
+                ClassReader.EXPAND_FRAMES);
         byte[] transformed = writer.toByteArray();
         AgentStats.classesInstrumented.incrementAndGet();
         return transformed;

@@ -1,6 +1,8 @@
 package io.lockwatch.agent.instrument;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
@@ -18,6 +20,14 @@ final class LockSiteScanner {
         boolean hasSites;
         /** Synchronized instance methods (name + descriptor) whose code overwrites local 0 ({@code this}). */
         final Set<String> thisOverwritten = new HashSet<>();
+        /** Each method's number of local variable slots (name + descriptor): the next one is free for us. */
+        final Map<String, Integer> maxLocals = new HashMap<>();
+
+        /** @return the first free local variable slot of the method, or -1 when unknown */
+        int freeLocal(String name, String descriptor) {
+            Integer max = maxLocals.get(name + descriptor);
+            return max == null ? -1 : max;
+        }
     }
 
     private LockSiteScanner() {}
@@ -56,6 +66,11 @@ final class LockSiteScanner {
                         if (synchronizedInstance && var == 0 && opcode >= Opcodes.ISTORE && opcode <= Opcodes.ASTORE) {
                             result.thisOverwritten.add(name + descriptor);
                         }
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        result.maxLocals.put(name + descriptor, maxLocals);
                     }
 
                     @Override

@@ -20,9 +20,11 @@ import net.bytebuddy.jar.asm.Type;
  *   <li>calls listed in {@link SiteRewrites} ({@code Lock.lock()} and friends) become calls of the runtime
  *       method of the same name, with the site's number.</li>
  * </ul>
- * Inserted code only pushes values and calls static methods; the one new branch target, the handler, gets
- * a frame of its own. So the original frames stay valid and nothing needs recomputing (which would load
- * classes in the middle of class loading).
+ * Inserted code only pushes values, calls static methods and keeps the thread's state in one new local
+ * variable after the method's own, so a method that takes several locks looks the state up once. Every
+ * frame gets that local appended; the one new branch target, the handler, gets a frame of its own. So the
+ * original frames stay valid and nothing needs recomputing (which would load classes in the middle of
+ * class loading).
  */
 final class LockSiteVisitor extends ClassVisitor {
     private final LockSiteScanner.Result scan;
@@ -57,8 +59,19 @@ final class LockSiteVisitor extends ClassVisitor {
         boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
                 && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
-        mv = new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor);
+        mv = new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor, stateLocal(name, descriptor));
         return owner.equals(ThreadHooks.THREAD) ? ThreadHooks.wrap(mv, name) : mv;
+    }
+
+    /**
+     * The local variable slot that keeps the thread's state between the lock sites of one invocation: the
+     * first slot the method does not use. -1 (no such local) when the method's size is unknown or at the
+     * limit, or for class files without stack map frames (before Java 6), which lockwatch leaves as simple
+     * as they were.
+     */
+    private int stateLocal(String name, String descriptor) {
+        int free = scan.freeLocal(name, descriptor);
+        return free < 0 || free >= 0xFFFE || !hasFrames() ? -1 : free;
     }
 
     /** {@code ldc} of a class constant needs class file version 49 (Java 5). */
@@ -75,15 +88,18 @@ final class LockSiteVisitor extends ClassVisitor {
         private final String methodName;
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
+        /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
+        private final int state;
         private final Label bodyStart = new Label();
         private int line = -1;
         private int methodSite = -1;
 
-        SiteMethodVisitor(MethodVisitor mv, String methodName, boolean isStatic, boolean trackMethodMonitor) {
+        SiteMethodVisitor(MethodVisitor mv, String methodName, boolean isStatic, boolean trackMethodMonitor, int state) {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
+            this.state = state;
         }
 
         private int site() {
@@ -98,13 +114,67 @@ final class LockSiteVisitor extends ClassVisitor {
         @Override
         public void visitCode() {
             super.visitCode();
+            if (state >= 0) {
+                // Before any original instruction, so the local is set on every path: the frames declare it.
+                super.visitInsn(Opcodes.ACONST_NULL);
+                super.visitVarInsn(Opcodes.ASTORE, state);
+            }
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
                 pushMethodMonitor();
-                super.visitLdcInsn(methodSite());
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+                monitorEnter(methodSite());
                 super.visitLabel(bodyStart);
             }
+        }
+
+        /** Stack: the monitor (kept). Records the acquisition, keeping the thread's state for later sites. */
+        private void monitorEnter(int site) {
+            super.visitLdcInsn(site);
+            if (state >= 0) {
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter",
+                        "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitVarInsn(Opcodes.ASTORE, state);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+            }
+        }
+
+        /** Stack: the monitor (consumed). Records the release. */
+        private void monitorExit(boolean withState) {
+            if (withState) {
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit",
+                        "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+            }
+        }
+
+        /**
+         * Every frame gets the state local, after the method's own locals (padded with unused slots): it is
+         * set before the first instruction and only ever holds null or the state, both plain objects.
+         */
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+            if (state < 0) {
+                super.visitFrame(type, numLocal, local, numStack, stack);
+                return;
+            }
+            Object[] locals = withState(local, numLocal); // type is F_NEW: the reader expands frames
+            super.visitFrame(type, locals.length, locals, numStack, stack);
+        }
+
+        private Object[] withState(Object[] local, int numLocal) {
+            int slots = 0;
+            for (int i = 0; i < numLocal; i++) {
+                slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+            }
+            Object[] extended = new Object[numLocal + (state - slots) + 1];
+            System.arraycopy(local, 0, extended, 0, numLocal);
+            for (int i = numLocal; i < extended.length - 1; i++) extended[i] = Opcodes.TOP;
+            extended[extended.length - 1] = "java/lang/Object";
+            return extended;
         }
 
         /** A synchronized method's site: the method, at its first line once known. */
@@ -123,14 +193,13 @@ final class LockSiteVisitor extends ClassVisitor {
         public void visitInsn(int opcode) {
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                super.visitLdcInsn(site());
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+                monitorEnter(site());
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // Recorded just before the release. (Calling after monitorexit was measured twice: it doubled,
                 // then tripled, the cost of a nested synchronized loop on JDK 17, which the JIT compiles worse
                 // that way; in a JMH method the two placements cost the same.)
                 super.visitInsn(Opcodes.DUP);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+                monitorExit(state >= 0);
             } else if (trackMethodMonitor && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 exitMethodMonitor();
             }
@@ -139,7 +208,7 @@ final class LockSiteVisitor extends ClassVisitor {
 
         private void exitMethodMonitor() {
             pushMethodMonitor();
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorExit", "(Ljava/lang/Object;)V", false);
+            monitorExit(state >= 0);
         }
 
         @Override
@@ -150,7 +219,13 @@ final class LockSiteVisitor extends ClassVisitor {
                 return;
             }
             if (rewrite.withSite) super.visitLdcInsn(site());
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.descriptor, false);
+            if (state >= 0 && rewrite.stateDescriptor != null) {
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.stateDescriptor, false);
+                if (rewrite.returnsState()) super.visitVarInsn(Opcodes.ASTORE, state);
+            } else {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.descriptor, false);
+            }
         }
 
         @Override
@@ -162,14 +237,17 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitLabel(bodyEnd);
                 super.visitLabel(handler);
                 if (hasFrames()) {
+                    // Only this (never overwritten: see LockSiteScanner) and the state local are known here.
+                    // (Expanded, like every frame the class reader hands over: see LockSiteFilter.)
                     Object[] locals = isStatic ? new Object[0] : new Object[] {owner};
-                    super.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+                    if (state >= 0) locals = withState(locals, locals.length);
+                    super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
                 }
                 exitMethodMonitor();
                 super.visitInsn(Opcodes.ATHROW);
                 super.visitTryCatchBlock(bodyStart, bodyEnd, handler, null);
             }
-            super.visitMaxs(Math.max(maxStack + 2, 3), maxLocals);
+            super.visitMaxs(Math.max(maxStack + 3, 4), state >= 0 ? Math.max(maxLocals, state + 1) : maxLocals);
         }
     }
 }

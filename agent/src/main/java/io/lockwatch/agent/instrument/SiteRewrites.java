@@ -13,6 +13,7 @@ import net.bytebuddy.jar.asm.Opcodes;
 final class SiteRewrites {
     static final String TRACKER = "io/lockwatch/runtime/track/LockTracker";
     private static final String LOCK = "java/util/concurrent/locks/Lock";
+    static final String OBJECT = "Ljava/lang/Object;";
     private static final String REENTRANT_LOCK = "java/util/concurrent/locks/ReentrantLock";
 
     private SiteRewrites() {}
@@ -23,12 +24,27 @@ final class SiteRewrites {
         final String name;
         final String descriptor;
         final boolean withSite;
+        /**
+         * The same runtime method's variant that also takes the thread's state from a local variable of the
+         * calling method and (for an acquisition) returns it to be kept there; null when there is none.
+         */
+        final String stateDescriptor;
 
         Rewrite(String owner, String name, String descriptor, boolean withSite) {
+            this(owner, name, descriptor, withSite, null);
+        }
+
+        Rewrite(String owner, String name, String descriptor, boolean withSite, String stateDescriptor) {
             this.owner = owner;
             this.name = name;
             this.descriptor = descriptor;
             this.withSite = withSite;
+            this.stateDescriptor = stateDescriptor;
+        }
+
+        /** Does the state variant return the state (to be stored back into the local)? */
+        boolean returnsState() {
+            return stateDescriptor != null && stateDescriptor.endsWith(")" + OBJECT);
         }
     }
 
@@ -44,7 +60,7 @@ final class SiteRewrites {
                     ? REENTRANT_LOCK : LOCK) + ";";
             switch (name + descriptor) {
                 case "lock()V":
-                    return new Rewrite(TRACKER, "lock", lockParam + "I)V", true);
+                    return new Rewrite(TRACKER, "lock", lockParam + "I)V", true, lockParam + "I" + OBJECT + ")" + OBJECT);
                 case "lockInterruptibly()V":
                     return new Rewrite(TRACKER, "lockInterruptibly", lockParam + "I)V", true);
                 case "tryLock()Z":
@@ -52,7 +68,7 @@ final class SiteRewrites {
                 case "tryLock(JLjava/util/concurrent/TimeUnit;)Z":
                     return new Rewrite(TRACKER, "tryLock", lockParam + "JLjava/util/concurrent/TimeUnit;I)Z", true);
                 case "unlock()V":
-                    return new Rewrite(TRACKER, "unlock", lockParam + ")V", false);
+                    return new Rewrite(TRACKER, "unlock", lockParam + ")V", false, lockParam + OBJECT + ")V");
                 default:
                     return null;
             }

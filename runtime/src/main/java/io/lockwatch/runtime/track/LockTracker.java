@@ -96,26 +96,48 @@ public final class LockTracker {
         return heldOverflow.get();
     }
 
+    /**
+     * The thread's state for a call from instrumented code. The instrumentation keeps what the first lock
+     * site of a method invocation got back in a local variable of that method and passes it to the later
+     * ones ({@code state}), so a method that takes and releases several locks looks up the thread-local
+     * once; it is null at the first site, and in calls from elsewhere. Null before the agent started.
+     */
+    private static ThreadState state(Object state) {
+        if (state != null) return (ThreadState) state;
+        return enabled ? STATE.get() : null;
+    }
+
     // ---- synchronized blocks and methods ----
 
     public static void monitorEnter(Object monitor, int site) {
-        if (!enabled || monitor == null) return; // a null monitor: monitorenter throws the NPE itself
+        monitorEnter(monitor, site, null);
+    }
+
+    /** @return the thread's state, for the instrumented method to pass to its next lock sites */
+    public static Object monitorEnter(Object monitor, int site, Object state) {
+        if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
-            ThreadState t = STATE.get();
-            if (t.busy || t.reentered(monitor)) return; // re-entry is never an edge
+            ThreadState t = state(state);
+            if (t == null || t.busy || t.reentered(monitor)) return t; // re-entry is never an edge
             LockNode node = t.heldCount() == 0 ? null
                     : t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
             t.push(monitor, monitor, Occurrence.EXCLUSIVE, site, node);
+            return t;
         } catch (Throwable e) {
             InternalErrors.record("monitorEnter", e);
+            return state;
         }
     }
 
     public static void monitorExit(Object monitor) {
-        if (!enabled || monitor == null) return;
+        monitorExit(monitor, null);
+    }
+
+    public static void monitorExit(Object monitor, Object state) {
+        if (monitor == null) return;
         try {
-            ThreadState t = STATE.get();
-            if (!t.busy) t.released(monitor);
+            ThreadState t = state(state);
+            if (t != null && !t.busy) t.released(monitor);
         } catch (Throwable e) {
             InternalErrors.record("monitorExit", e);
         }
@@ -177,11 +199,13 @@ public final class LockTracker {
     // the common ReentrantLock inlined, as it is at an untracked call site.
 
     public static void lock(Lock lock, int site) {
-        if (lock != null && lock.getClass() == ReentrantLock.class) {
-            lock((ReentrantLock) lock, site);
-            return;
-        }
-        ThreadState t = beforeBlocking(lock, site);
+        lock(lock, site, null);
+    }
+
+    /** @return the thread's state, for the instrumented method to pass to its next lock sites */
+    public static Object lock(Lock lock, int site, Object state) {
+        if (lock != null && lock.getClass() == ReentrantLock.class) return lock((ReentrantLock) lock, site, state);
+        ThreadState t = beforeBlocking(lock, site, state);
         if (t != null && Contention.mayBlock(lock)) {
             ContendedLockEvent wait = Contention.beginLock(lock);
             lock.lock();
@@ -190,6 +214,11 @@ public final class LockTracker {
             lock.lock();
         }
         if (t != null) afterAcquired(t, lock, site);
+        return t != null ? t : state;
+    }
+
+    public static void lock(ReentrantLock lock, int site) {
+        lock(lock, site, null);
     }
 
     /**
@@ -197,12 +226,14 @@ public final class LockTracker {
      * caller: the lock is its own identity, always exclusive, and the held stack is scanned once. The
      * bookkeeping is done before the lock is taken (as for a monitor), so none of it lengthens the critical
      * section; should {@code lock()} throw, it is undone.
+     *
+     * @return the thread's state, for the instrumented method to pass to its next lock sites
      */
-    public static void lock(ReentrantLock lock, int site) {
-        ThreadState t = currentState();
-        if (t == null) {
+    public static Object lock(ReentrantLock lock, int site, Object state) {
+        ThreadState t = lock == null ? null : state(state);
+        if (t == null || t.busy) {
             lock.lock();
-            return;
+            return t;
         }
         boolean firstHold = beforeLock(t, lock, site);
         try {
@@ -213,9 +244,10 @@ public final class LockTracker {
                 lock.lock();
             }
         } catch (Throwable e) {
-            afterUnlock(lock);
+            afterUnlock(lock, t);
             throw e;
         }
+        return t;
     }
 
     /** The order check, then the push (or one more count): @return whether the thread did not hold it yet */
@@ -239,24 +271,27 @@ public final class LockTracker {
         Contention.endLock(wait, lock, site);
     }
 
-    /** {@code ReentrantLock.unlock()}: unlocks first, then forgets the lock. */
     public static void unlock(ReentrantLock lock) {
-        lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
-        afterUnlock(lock);
+        unlock(lock, null);
     }
 
-    private static void afterUnlock(Lock lock) {
-        if (!enabled) return;
+    /** {@code ReentrantLock.unlock()}: unlocks first, then forgets the lock. */
+    public static void unlock(ReentrantLock lock, Object state) {
+        lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
+        afterUnlock(lock, state);
+    }
+
+    private static void afterUnlock(Lock lock, Object state) {
         try {
-            ThreadState t = STATE.get();
-            if (!t.busy) t.released(lock);
+            ThreadState t = state(state);
+            if (t != null && !t.busy) t.released(lock);
         } catch (Throwable e) {
             InternalErrors.record("unlock", e);
         }
     }
 
     public static void lockInterruptibly(Lock lock, int site) throws InterruptedException {
-        ThreadState t = beforeBlocking(lock, site);
+        ThreadState t = beforeBlocking(lock, site, null);
         if (t != null && Contention.mayBlock(lock)) {
             ContendedLockEvent wait = Contention.beginLock(lock);
             try {
@@ -292,22 +327,26 @@ public final class LockTracker {
         return locked;
     }
 
-    /** Unlocks first, then forgets the lock: the bookkeeping stays out of the critical section. */
     public static void unlock(Lock lock) {
+        unlock(lock, null);
+    }
+
+    /** Unlocks first, then forgets the lock: the bookkeeping stays out of the critical section. */
+    public static void unlock(Lock lock, Object state) {
         if (lock != null && lock.getClass() == ReentrantLock.class) {
-            unlock((ReentrantLock) lock);
+            unlock((ReentrantLock) lock, state);
             return;
         }
         lock.unlock(); // throws IllegalMonitorStateException unchanged when the thread does not hold it
-        afterUnlock(lock);
+        afterUnlock(lock, state);
     }
 
     /** Before a blocking acquisition: the order check (like a monitor, before it can block). */
-    private static ThreadState beforeBlocking(Lock lock, int site) {
-        if (!enabled || lock == null) return null;
+    private static ThreadState beforeBlocking(Lock lock, int site, Object state) {
+        if (lock == null) return null;
         try {
-            ThreadState t = STATE.get();
-            if (t.busy) return null;
+            ThreadState t = state(state);
+            if (t == null || t.busy) return null;
             if (t.heldCount() > 0 && t.indexOf(lock) < 0) {
                 t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
             }
