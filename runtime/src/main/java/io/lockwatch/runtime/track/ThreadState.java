@@ -86,30 +86,38 @@ final class ThreadState {
     }
 
     /**
-     * Adds the edges held -> lock that this thread has not taken in this way before. It sets
-     * {@link #busy} meanwhile, so JDK code reached from here is not tracked. The common case,
+     * Adds the edges held -> lock that this thread has not taken in this way before. The common case,
      * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock;
-     * a pair of locks nested the same way as last time at the same two sites costs one table probe.
+     * a pair of locks nested the same way as last time at the same two sites costs one table probe, done
+     * here in a method short enough for the JIT to inline.
      */
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
+        if (size == 1 && segment != 0 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN) {
+            long pair = StackCache.key(sites[0], site);
+            LockNode known = knownPairs.taken(pair, identityAt(0), lockIdentity, KnownPairs.kind(modes[0], mode, nonBlocking),
+                    segment);
+            if (known != null) {
+                if (nodes[0] == null) nodes[0] = knownPairs.held(pair);
+                return known;
+            }
+        }
+        return checkOrderFully(graph, lock, lockIdentity, mode, site, nonBlocking, stackDepth);
+    }
+
+    /**
+     * The full check. It sets {@link #busy} meanwhile, so JDK code reached from here is not tracked.
+     */
+    private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
+                                     boolean nonBlocking, int stackDepth) {
         if (size == 0) return null; // nothing held: no edge, and no lookup (most acquisitions end here)
         LockNode to = null;
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in
         try {
-            // The same nesting as before, one lock inside one other: nothing new (see KnownPairs).
-            long pair = 0;
-            byte kind = 0;
-            if (size == 1 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN) {
-                pair = StackCache.key(sites[0], site);
-                kind = KnownPairs.kind(modes[0], mode, nonBlocking);
-                LockNode known = knownPairs.taken(pair, identityAt(0), lockIdentity, kind, segment());
-                if (known != null) {
-                    if (nodes[0] == null) nodes[0] = knownPairs.held(pair);
-                    return known;
-                }
-            }
+            // One lock inside one other: remembered once checked (see KnownPairs and checkOrder).
+            long pair = size == 1 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN
+                    ? StackCache.key(sites[0], site) : 0;
             to = nodeOf(graph, lock, lockIdentity);
             if (to == null) return null;
             int heldCount = sortedHeldIds(graph);
@@ -132,7 +140,9 @@ final class ThreadState {
                 graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
                         nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
             }
-            if (pair != 0 && nodes[0] != null && nodes[0] != to) knownPairs.remember(pair, nodes[0], to, kind, segment());
+            if (pair != 0 && nodes[0] != null && nodes[0] != to) {
+                knownPairs.remember(pair, nodes[0], to, KnownPairs.kind(modes[0], mode, nonBlocking), segment());
+            }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
         } finally {
