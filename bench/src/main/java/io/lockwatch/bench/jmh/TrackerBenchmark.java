@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code tracked*} mirror what the instrumentation emits: {@code monitorEnter} before each
  * {@code monitorenter}, {@code monitorExit} before each {@code monitorexit}; {@code LockTracker.lock/unlock}
- * in place of {@code Lock.lock/unlock}.
+ * in place of {@code Lock.lock/unlock}; each passing on the thread's state, as the method-local variable
+ * the instrumentation adds does.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -57,15 +58,18 @@ public class TrackerBenchmark {
         }
     }
 
+    // The tracked variants call exactly what instrumented code calls, including the thread's state that the
+    // instrumentation keeps in a local variable between the lock sites of one method invocation.
+
     @Benchmark
     public int trackedMonitorsNested2() {
-        LockTracker.monitorEnter(outerMonitor, SITE_OUTER);
+        Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
         synchronized (outerMonitor) {
-            LockTracker.monitorEnter(innerMonitor, SITE_INNER);
+            state = LockTracker.monitorEnter(innerMonitor, SITE_INNER, state);
             synchronized (innerMonitor) {
                 int result = ++counter;
-                LockTracker.monitorExit(innerMonitor);
-                LockTracker.monitorExit(outerMonitor);
+                LockTracker.monitorExit(innerMonitor, state);
+                LockTracker.monitorExit(outerMonitor, state);
                 return result;
             }
         }
@@ -75,24 +79,24 @@ public class TrackerBenchmark {
     @Benchmark
     public int trackedMonitorsNested2ExitAfter() {
         int result;
-        LockTracker.monitorEnter(outerMonitor, SITE_OUTER);
+        Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
         synchronized (outerMonitor) {
-            LockTracker.monitorEnter(innerMonitor, SITE_INNER);
+            state = LockTracker.monitorEnter(innerMonitor, SITE_INNER, state);
             synchronized (innerMonitor) {
                 result = ++counter;
             }
-            LockTracker.monitorExit(innerMonitor);
+            LockTracker.monitorExit(innerMonitor, state);
         }
-        LockTracker.monitorExit(outerMonitor);
+        LockTracker.monitorExit(outerMonitor, state);
         return result;
     }
 
     @Benchmark
     public int trackedMonitorSingle() {
-        LockTracker.monitorEnter(outerMonitor, SITE_OUTER);
+        Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
         synchronized (outerMonitor) {
             int result = ++counter;
-            LockTracker.monitorExit(outerMonitor);
+            LockTracker.monitorExit(outerMonitor, state);
             return result;
         }
     }
@@ -114,26 +118,26 @@ public class TrackerBenchmark {
 
     @Benchmark
     public int trackedLocksNested2() {
-        LockTracker.lock(outerLock, SITE_OUTER);
+        Object state = LockTracker.lock(outerLock, SITE_OUTER, null);
         try {
-            LockTracker.lock(innerLock, SITE_INNER);
+            state = LockTracker.lock(innerLock, SITE_INNER, state);
             try {
                 return ++counter;
             } finally {
-                LockTracker.unlock(innerLock);
+                LockTracker.unlock(innerLock, state);
             }
         } finally {
-            LockTracker.unlock(outerLock);
+            LockTracker.unlock(outerLock, state);
         }
     }
 
     @Benchmark
     public int trackedLockSingle() {
-        LockTracker.lock(outerLock, SITE_OUTER);
+        Object state = LockTracker.lock(outerLock, SITE_OUTER, null);
         try {
             return ++counter;
         } finally {
-            LockTracker.unlock(outerLock);
+            LockTracker.unlock(outerLock, state);
         }
     }
 
