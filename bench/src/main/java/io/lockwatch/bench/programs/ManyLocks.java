@@ -42,6 +42,8 @@ public final class ManyLocks {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         Metrics.print("heap_used_after_full_gc", memory.getHeapMemoryUsage().getUsed() / 1048576.0, "MiB", true);
+        // Diagnosis only (it is one more full GC): what the agent retains right after the loop.
+        if (Boolean.getBoolean("bench.histogram.first")) lockwatchHistogramBytes();
         Thread.sleep(pauseMillis);
         System.gc();
         System.gc();

@@ -26,18 +26,46 @@ final class LockRegistry {
         }
     }
 
+    /** Collected locks an application thread purges itself, at most, before it gives up on a new lock. */
+    static final int PURGE_BATCH = 1024;
+    /** Slots of the memory of recently dropped locks (identity hashes), so a lock is counted once. */
+    private static final int DROPPED_MEMORY = 4096;
+
     private final AtomicReferenceArray<Entry> buckets;
     private final int mask;
     private final int maxLocks;
+    /** Live locks past which the detector is asked to purge collected ones (half the cap). */
+    private final int purgeAt;
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicInteger live = new AtomicInteger();
+    /** Locks not tracked because the registry was full: distinct locks, as far as {@link #droppedHashes} remembers. */
     final AtomicLong dropped = new AtomicLong();
+    /** Lookups that found the registry full (a dropped lock is looked up again each time it is taken). */
+    final AtomicLong droppedLookups = new AtomicLong();
+    /** Collected locks removed by the application thread that needed the room. */
+    final AtomicLong purgedOnDemand = new AtomicLong();
+    /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
+    private final int[] droppedHashes = new int[DROPPED_MEMORY];
+    private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable requestPurge = () -> { };
+    /** The graph's count of live edges: a purged node's outgoing edges go with it. */
+    private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
         this.buckets = new AtomicReferenceArray<>(bucketsPowerOfTwo);
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
+        this.purgeAt = maxLocks / 2;
+    }
+
+    /** What to run (once, until the next {@link #expunge}) when live locks pass half the cap: wake the detector. */
+    void onPurgeWanted(Runnable wake) {
+        this.requestPurge = wake;
+    }
+
+    void countEdgesIn(AtomicLong liveEdges) {
+        this.edgesLive = liveEdges;
     }
 
     /** @return the lock's node, or null when the graph is full (counted in {@link #dropped}) */
@@ -51,10 +79,14 @@ final class LockRegistry {
                 // refersTo(), which is a native call on JDK 17 and showed up in profiles.
                 if (e.node.identityHash == hash && e.node.get() == lock) return e.node;
             }
-            if (live.get() >= maxLocks) {
-                dropped.incrementAndGet();
+            int n = live.get();
+            if (n >= maxLocks) {
+                // Full. Most of it may be locks the GC has collected but nobody purged yet: make room first.
+                if (expunge(PURGE_BATCH, purgedOnDemand) > 0) continue;
+                countDropped(hash);
                 return null;
             }
+            if (n >= purgeAt && !purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
             LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected);
             if (buckets.compareAndSet(index, head, new Entry(node, head))) {
                 live.incrementAndGet();
@@ -70,9 +102,21 @@ final class LockRegistry {
      * @return how many nodes were removed
      */
     int expunge() {
+        int removed = expunge(Integer.MAX_VALUE, null);
+        // Ask again only after a purge that helped: a registry full of locks that are still alive (or that
+        // the GC has not cleared yet) must not wake the detector for every new lock.
+        if (removed > 0 || live.get() < purgeAt) purgeRequested.set(false);
+        return removed;
+    }
+
+    /**
+     * Removes up to {@code limit} nodes of collected locks; safe on any thread (the chains change by
+     * compare-and-set). The queue's poll returns at once when it is empty.
+     */
+    private int expunge(int limit, AtomicLong counter) {
         int removed = 0;
         Reference<?> ref;
-        while ((ref = collected.poll()) != null) {
+        while (removed < limit && (ref = collected.poll()) != null) {
             LockNode dead = (LockNode) ref;
             int index = spread(dead.identityHash) & mask;
             while (true) {
@@ -81,12 +125,26 @@ final class LockRegistry {
                 if (rebuilt == head) break; // not there (already removed)
                 if (buckets.compareAndSet(index, head, rebuilt)) {
                     live.decrementAndGet();
+                    AtomicLong edges = edgesLive;
+                    int outgoing = dead.edgeCount();
+                    if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
                     removed++;
                     break;
                 }
             }
         }
+        if (counter != null && removed > 0) counter.addAndGet(removed);
         return removed;
+    }
+
+    /** Counts a lock that found the registry full, once while it is among the last few thousand dropped. */
+    private void countDropped(int hash) {
+        droppedLookups.incrementAndGet();
+        int slot = spread(hash) & (DROPPED_MEMORY - 1);
+        // 0 is a possible identity hash but marks an empty slot: such a lock is counted on every lookup.
+        if (hash != 0 && droppedHashes[slot] == hash) return;
+        droppedHashes[slot] = hash;
+        dropped.incrementAndGet();
     }
 
     /** The chain without {@code dead}; the same chain when it is not in it. Copies only the prefix. */
