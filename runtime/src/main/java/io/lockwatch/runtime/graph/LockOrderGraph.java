@@ -209,6 +209,10 @@ public final class LockOrderGraph {
         return registry.dropped.get();
     }
 
+    public long locksEvicted() {
+        return registry.evicted.get();
+    }
+
     public long edges() {
         return Math.max(0, edgesLive.get());
     }
@@ -227,6 +231,7 @@ public final class LockOrderGraph {
         json.field("locksDropped", registry.dropped.get());
         json.field("lockLookupsDropped", registry.droppedLookups.get());
         json.field("locksPurgedOnDemand", registry.purgedOnDemand.get());
+        json.field("locksEvicted", registry.evicted.get());
         json.field("edges", edges());
         json.field("edgesSeen", edgesCreated.get());
         json.field("edgesDropped", edgesDropped.get());

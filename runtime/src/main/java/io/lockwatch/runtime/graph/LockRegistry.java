@@ -43,6 +43,11 @@ final class LockRegistry {
     final AtomicLong dropped = new AtomicLong();
     /** Lookups that found the registry full (a dropped lock is looked up again each time it is taken). */
     final AtomicLong droppedLookups = new AtomicLong();
+    /** Live locks removed to make room (not looked up for longest), see {@link #evict}. */
+    final AtomicLong evicted = new AtomicLong();
+    /** Nodes removed per eviction at the cap: the sweep's cost is shared by the next new locks. */
+    static final int EVICT_BATCH = 256;
+    private final AtomicInteger hand = new AtomicInteger();
     /** Collected locks removed by the application thread that needed the room. */
     final AtomicLong purgedOnDemand = new AtomicLong();
     /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
@@ -77,12 +82,21 @@ final class LockRegistry {
             for (Entry e = head; e != null; e = e.next) {
                 // The stored hash first: reading a weak reference costs a GC barrier. get() rather than
                 // refersTo(), which is a native call on JDK 17 and showed up in profiles.
-                if (e.node.identityHash == hash && e.node.get() == lock) return e.node;
+                if (e.node.identityHash == hash && e.node.get() == lock) {
+                    LockNode node = e.node;
+                    if (!node.used) node.used = true; // written only when it changes: no shared-line traffic on hot locks
+                    return node;
+                }
             }
             int n = live.get();
             if (n >= maxLocks) {
                 // Full. Most of it may be locks the GC has collected but nobody purged yet: make room first.
                 if (expunge(PURGE_BATCH, purgedOnDemand) > 0) continue;
+                // The rest: with G1, weakly referenced objects whose reference was promoted in the same
+                // young collection are only cleared by the next marking cycle, which may be far away. Make
+                // room from the locks not looked up for longest, rather than refuse every new lock.
+                // (A second sweep when the first met only marked nodes: it cleared their marks.)
+                if (evict(EVICT_BATCH) > 0 || evict(EVICT_BATCH) > 0) continue;
                 countDropped(hash);
                 return null;
             }
@@ -134,6 +148,48 @@ final class LockRegistry {
             }
         }
         if (counter != null && removed > 0) counter.addAndGet(removed);
+        return removed;
+    }
+
+    /**
+     * CLOCK eviction: the hand walks the buckets; a node looked up since the hand last passed loses its
+     * mark and stays (a second chance), a node not looked up since is removed and cleared, so the whole
+     * graph sees it as gone (like a collected lock: its edges stop counting, cycles through it are not
+     * searched). Collected nodes met on the way are removed too. Bounded work; safe on any thread.
+     *
+     * @return how many nodes were removed
+     */
+    int evict(int wanted) {
+        int removed = 0;
+        int maxBuckets = Math.min(buckets.length(), 8 * wanted + 64);
+        for (int scanned = 0; scanned < maxBuckets && removed < wanted; scanned++) {
+            int index = hand.getAndIncrement() & mask;
+            Entry head = buckets.get(index);
+            Entry kept = null;
+            Entry victims = null;
+            for (Entry e = head; e != null; e = e.next) {
+                LockNode node = e.node;
+                if (node.used && node.isAlive()) kept = new Entry(node, kept);
+                else victims = new Entry(node, victims);
+            }
+            if (victims == null || !buckets.compareAndSet(index, head, kept)) {
+                // Nothing to take here, or an insert or purge raced with us: the marks stay, try the next bucket.
+                if (victims == null) for (Entry e = kept; e != null; e = e.next) e.node.used = false;
+                continue;
+            }
+            for (Entry e = kept; e != null; e = e.next) e.node.used = false;
+            for (Entry e = victims; e != null; e = e.next) {
+                LockNode node = e.node;
+                boolean wasAlive = node.isAlive();
+                node.clear();
+                live.decrementAndGet();
+                AtomicLong edges = edgesLive;
+                int outgoing = node.edgeCount();
+                if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
+                if (wasAlive) evicted.incrementAndGet(); else purgedOnDemand.incrementAndGet();
+                removed++;
+            }
+        }
         return removed;
     }
 
