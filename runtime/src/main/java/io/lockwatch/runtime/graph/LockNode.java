@@ -49,8 +49,17 @@ public final class LockNode extends WeakReference<Object> {
         return className + "@" + Integer.toHexString(identityHash);
     }
 
+    /**
+     * Is the lock still there (not collected, the node not evicted)? Unlike {@code get() != null} this does
+     * not make the lock strongly reachable for a concurrent marking that is running, so the detector's walks
+     * over every node and edge do not keep the locks they meet alive for one more GC cycle.
+     */
     public boolean isAlive() {
-        return get() != null;
+        return !refersTo(null);
+    }
+
+    boolean isCleared() {
+        return refersTo(null);
     }
 
     /** A snapshot of the outgoing edges (the detector's view). */

@@ -32,7 +32,7 @@ public final class LockOrderGraph {
     /** Most potential deadlocks reported per run; more are counted. */
     public static final int MAX_FINDINGS = 1000;
 
-    private final LockRegistry registry = new LockRegistry(1 << 18, MAX_LOCKS);
+    private final LockRegistry registry;
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
     private volatile Runnable wakeDetector = () -> { };
@@ -68,7 +68,13 @@ public final class LockOrderGraph {
     private int findingCount;
 
     public LockOrderGraph(Consumer<PotentialDeadlock> findings) {
+        this(findings, 1 << 18, MAX_LOCKS);
+    }
+
+    /** A graph with other caps (tests). */
+    LockOrderGraph(Consumer<PotentialDeadlock> findings, int buckets, int maxLocks) {
         this.findings = findings;
+        this.registry = new LockRegistry(buckets, maxLocks);
         registry.countEdgesIn(edgesLive);
     }
 

@@ -47,6 +47,7 @@ final class LockRegistry {
     final AtomicLong evicted = new AtomicLong();
     /** Nodes removed per eviction at the cap: the sweep's cost is shared by the next new locks. */
     static final int EVICT_BATCH = 256;
+    private final int evictBatch;
     private final AtomicInteger hand = new AtomicInteger();
     /** Collected locks removed by the application thread that needed the room. */
     final AtomicLong purgedOnDemand = new AtomicLong();
@@ -62,6 +63,7 @@ final class LockRegistry {
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
         this.purgeAt = maxLocks / 2;
+        this.evictBatch = Math.max(1, Math.min(EVICT_BATCH, maxLocks >> 6));
     }
 
     /** What to run (once, until the next {@link #expunge}) when live locks pass half the cap: wake the detector. */
@@ -95,8 +97,7 @@ final class LockRegistry {
                 // The rest: with G1, weakly referenced objects whose reference was promoted in the same
                 // young collection are only cleared by the next marking cycle, which may be far away. Make
                 // room from the locks not looked up for longest, rather than refuse every new lock.
-                // (A second sweep when the first met only marked nodes: it cleared their marks.)
-                if (evict(EVICT_BATCH) > 0 || evict(EVICT_BATCH) > 0) continue;
+                if (evict(evictBatch) > 0) continue;
                 countDropped(hash);
                 return null;
             }
@@ -161,32 +162,37 @@ final class LockRegistry {
      */
     int evict(int wanted) {
         int removed = 0;
-        int maxBuckets = Math.min(buckets.length(), 8 * wanted + 64);
+        // Twice round at most: the first pass may only take the marks off. Amortized, a sweep costs a few
+        // buckets per new lock, since every node it unmarks is a victim when the hand next comes by.
+        int maxBuckets = 2 * buckets.length();
         for (int scanned = 0; scanned < maxBuckets && removed < wanted; scanned++) {
             int index = hand.getAndIncrement() & mask;
             Entry head = buckets.get(index);
+            boolean anyVictim = false;
+            for (Entry e = head; e != null && !anyVictim; e = e.next) anyVictim = !e.node.used || e.node.isCleared();
+            if (!anyVictim) {
+                for (Entry e = head; e != null; e = e.next) e.node.used = false;
+                continue;
+            }
             Entry kept = null;
             Entry victims = null;
             for (Entry e = head; e != null; e = e.next) {
                 LockNode node = e.node;
-                if (node.used && node.isAlive()) kept = new Entry(node, kept);
+                if (node.used && !node.isCleared()) kept = new Entry(node, kept);
                 else victims = new Entry(node, victims);
             }
-            if (victims == null || !buckets.compareAndSet(index, head, kept)) {
-                // Nothing to take here, or an insert or purge raced with us: the marks stay, try the next bucket.
-                if (victims == null) for (Entry e = kept; e != null; e = e.next) e.node.used = false;
-                continue;
-            }
+            // An insert or a purge raced with us: leave this bucket to the next pass.
+            if (victims == null || !buckets.compareAndSet(index, head, kept)) continue;
             for (Entry e = kept; e != null; e = e.next) e.node.used = false;
             for (Entry e = victims; e != null; e = e.next) {
                 LockNode node = e.node;
-                boolean wasAlive = node.isAlive();
+                boolean collected = node.isCleared();
                 node.clear();
                 live.decrementAndGet();
                 AtomicLong edges = edgesLive;
                 int outgoing = node.edgeCount();
                 if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
-                if (wasAlive) evicted.incrementAndGet(); else purgedOnDemand.incrementAndGet();
+                if (collected) purgedOnDemand.incrementAndGet(); else evicted.incrementAndGet();
                 removed++;
             }
         }
