@@ -38,9 +38,14 @@ public final class LockNode extends WeakReference<Object> {
     boolean used = true;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
+        this(lock, className, id, queue, System.identityHashCode(lock));
+    }
+
+    /** {@code identityHash} is the lock's, already computed (hashing a monitor that is held is slow on JDK 17). */
+    LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue, int identityHash) {
         super(lock, queue);
         this.id = id;
-        this.identityHash = System.identityHashCode(lock);
+        this.identityHash = identityHash;
         this.className = className;
     }
 
