@@ -31,11 +31,6 @@ public final class LockNode extends WeakReference<Object> {
     public final String className;
     /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or a {@code ConcurrentHashMap<LockNode, Edge>}. */
     private volatile Object out;
-    /**
-     * Looked up since the registry's eviction hand last passed (see {@link LockRegistry}). Plain and racy
-     * on purpose: a lost update only gives or takes one second chance. Fits in the object's padding.
-     */
-    boolean used = true;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
         this(lock, className, id, queue, System.identityHashCode(lock));

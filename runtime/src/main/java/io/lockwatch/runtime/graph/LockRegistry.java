@@ -52,6 +52,14 @@ final class LockRegistry {
     static final int EVICT_BATCH = 256;
     private final int evictBatch;
     private final AtomicInteger hand = new AtomicInteger();
+    /**
+     * Per bucket: a lock of it looked up or added since the eviction hand last passed. Racy on purpose (a
+     * lost write only gives or takes one second chance). Allocated when live locks first pass half the cap:
+     * a JVM that never comes near it pays nothing.
+     */
+    private volatile byte[] marks;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<LockRegistry, byte[]> MARKS =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(LockRegistry.class, byte[].class, "marks");
     /** Collected locks removed by the application thread that needed the room. */
     final AtomicLong purgedOnDemand = new AtomicLong();
     /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
@@ -88,9 +96,8 @@ final class LockRegistry {
                 // The stored hash first: reading a weak reference costs a GC barrier. get() rather than
                 // refersTo(), which is a native call on JDK 17 and showed up in profiles.
                 if (e.hash == hash && e.node.get() == lock) {
-                    LockNode node = e.node;
-                    if (!node.used) node.used = true; // written only when it changes: no shared-line traffic on hot locks
-                    return node;
+                    mark(index);
+                    return e.node;
                 }
             }
             int n = live.get();
@@ -104,10 +111,14 @@ final class LockRegistry {
                 countDropped(hash);
                 return null;
             }
-            if (n >= purgeAt && !purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
+            if (n >= purgeAt) {
+                if (marks == null) MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+                if (!purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
+            }
             LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected, hash);
             if (buckets.compareAndSet(index, head, new Entry(node, head))) {
                 live.incrementAndGet();
+                mark(index);
                 return node;
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
@@ -156,38 +167,35 @@ final class LockRegistry {
     }
 
     /**
-     * CLOCK eviction: the hand walks the buckets; a node looked up since the hand last passed loses its
-     * mark and stays (a second chance), a node not looked up since is removed and cleared, so the whole
-     * graph sees it as gone (like a collected lock: its edges stop counting, cycles through it are not
-     * searched). Collected nodes met on the way are removed too. Bounded work; safe on any thread.
+     * CLOCK eviction, by bucket: the hand walks the buckets; a bucket with a lock looked up (or added)
+     * since the hand last passed loses its mark and stays (a second chance), an unmarked bucket is emptied:
+     * its nodes are cleared, so the whole graph sees them as gone (like collected locks: their edges stop
+     * counting, cycles through them are not searched). A mark per bucket rather than per node keeps the
+     * node small and the sweep from touching nodes it keeps; a hot lock shelters the one or two others of
+     * its bucket. Bounded work; safe on any thread.
      *
      * @return how many nodes were removed
      */
     int evict(int wanted) {
+        byte[] m = marks;
+        if (m == null) {
+            MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+            m = marks;
+        }
         int removed = 0;
         // Twice round at most: the first pass may only take the marks off. Amortized, a sweep costs a few
-        // buckets per new lock, since every node it unmarks is a victim when the hand next comes by.
+        // buckets per new lock, since every bucket it unmarks is emptied when the hand next comes by.
         int maxBuckets = 2 * buckets.length();
         for (int scanned = 0; scanned < maxBuckets && removed < wanted; scanned++) {
             int index = hand.getAndIncrement() & mask;
-            Entry head = buckets.get(index);
-            boolean anyVictim = false;
-            for (Entry e = head; e != null && !anyVictim; e = e.next) anyVictim = !e.node.used || e.node.isCleared();
-            if (!anyVictim) {
-                for (Entry e = head; e != null; e = e.next) e.node.used = false;
+            if (m[index] != 0) {
+                m[index] = 0;
                 continue;
             }
-            Entry kept = null;
-            Entry victims = null;
+            Entry head = buckets.get(index);
+            // Empty, or an insert or a purge raced with us: leave this bucket to the next pass.
+            if (head == null || !buckets.compareAndSet(index, head, null)) continue;
             for (Entry e = head; e != null; e = e.next) {
-                LockNode node = e.node;
-                if (node.used && !node.isCleared()) kept = new Entry(node, kept);
-                else victims = new Entry(node, victims);
-            }
-            // An insert or a purge raced with us: leave this bucket to the next pass.
-            if (victims == null || !buckets.compareAndSet(index, head, kept)) continue;
-            for (Entry e = kept; e != null; e = e.next) e.node.used = false;
-            for (Entry e = victims; e != null; e = e.next) {
                 LockNode node = e.node;
                 boolean collected = node.isCleared();
                 node.clear();
@@ -200,6 +208,12 @@ final class LockRegistry {
             }
         }
         return removed;
+    }
+
+    /** Marks a bucket as used since the hand last passed; written only when it changes (no traffic on hot locks). */
+    private void mark(int index) {
+        byte[] m = marks;
+        if (m != null && m[index] == 0) m[index] = 1;
     }
 
     /** Counts a lock that found the registry full, once while it is among the last few thousand dropped. */
