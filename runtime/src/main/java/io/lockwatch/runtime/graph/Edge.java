@@ -39,8 +39,21 @@ public final class Edge {
 
     /** @return false when the occurrence was already there or the edge is full */
     boolean add(Occurrence occurrence) {
+        return add(occurrence, null);
+    }
+
+    /**
+     * Like {@link #add(Occurrence)}; {@code single}, when not null, is a one-element array holding an
+     * occurrence equal to the new one that other edges share: a new edge takes it instead of an array
+     * of its own (arrays here are never written after publication, so sharing them is safe).
+     */
+    boolean add(Occurrence occurrence, Occurrence[] single) {
         while (true) {
             Occurrence[] current = occurrences;
+            if (current.length == 0 && single != null) {
+                if (OCCURRENCES.compareAndSet(this, current, single)) return true;
+                continue;
+            }
             if (current.length >= MAX_OCCURRENCES) return false;
             for (Occurrence o : current) {
                 if (o.covers(occurrence.threadId, occurrence.segment, occurrence.heldMode, occurrence.takenMode,

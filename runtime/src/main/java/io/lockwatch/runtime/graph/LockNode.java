@@ -9,32 +9,38 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * One lock in the lock-order graph. Its identity is the lock object (two instances of one class are
  * two locks), held weakly so that the graph never keeps an application object alive.
  *
- * <p>Outgoing edges live in a short copy-on-write array: the fast path scans it without locking or
- * allocating. A lock under which a program takes many different locks (a database's table lock over its
- * rows, say) would make that scan and every copy long, so past {@link #SMALL} edges they move to a
- * concurrent hash map, looked up without locking as well.
+ * <p>Outgoing edges live in one field whose shape follows their number: nothing, the one edge itself
+ * (by far the most common case, and no array to pay for), a short copy-on-write array, or, past
+ * {@link #SMALL} edges, a concurrent hash map. A lock under which a program takes many different locks (a
+ * database's table lock over its rows, say) would otherwise make the scan and every copy long. Every
+ * shape is read without locking or allocating; every change is one compare-and-set of the field, so a
+ * change of shape cannot lose an edge added at the same time.
+ *
+ * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
+ * garbage collections. A node is 48 bytes (compressed oops), the lock's registry entry 24.
  */
 public final class LockNode extends WeakReference<Object> {
     /** Most edges kept in the array; more move to the map. */
     static final int SMALL = 16;
     private static final Edge[] NO_EDGES = new Edge[0];
-    private static final AtomicReferenceFieldUpdater<LockNode, Edge[]> OUT =
-            AtomicReferenceFieldUpdater.newUpdater(LockNode.class, Edge[].class, "out");
-    private static final AtomicReferenceFieldUpdater<LockNode, ConcurrentHashMap> MANY =
-            AtomicReferenceFieldUpdater.newUpdater(LockNode.class, ConcurrentHashMap.class, "many");
+    private static final AtomicReferenceFieldUpdater<LockNode, Object> OUT =
+            AtomicReferenceFieldUpdater.newUpdater(LockNode.class, Object.class, "out");
 
     public final long id;
     public final int identityHash;
     public final String className;
-    /** Outgoing edges while there are few, copied on write: readers scan a snapshot. */
-    private volatile Edge[] out = NO_EDGES;
-    /** Outgoing edges by target once there are many (LockNode has identity equality). */
-    private volatile ConcurrentHashMap<LockNode, Edge> many;
+    /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or a {@code ConcurrentHashMap<LockNode, Edge>}. */
+    private volatile Object out;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
+        this(lock, className, id, queue, System.identityHashCode(lock));
+    }
+
+    /** {@code identityHash} is the lock's, already computed (hashing a monitor that is held is slow on JDK 17). */
+    LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue, int identityHash) {
         super(lock, queue);
         this.id = id;
-        this.identityHash = System.identityHashCode(lock);
+        this.identityHash = identityHash;
         this.className = className;
     }
 
@@ -43,102 +49,140 @@ public final class LockNode extends WeakReference<Object> {
         return className + "@" + Integer.toHexString(identityHash);
     }
 
+    /**
+     * Is the lock still there (not collected, the node not evicted)? Unlike {@code get() != null} this does
+     * not make the lock strongly reachable for a concurrent marking that is running, so the detector's walks
+     * over every node and edge do not keep the locks they meet alive for one more GC cycle.
+     */
     public boolean isAlive() {
-        return get() != null;
+        return !refersTo(null);
+    }
+
+    boolean isCleared() {
+        return refersTo(null);
     }
 
     /** A snapshot of the outgoing edges (the detector's view). */
+    @SuppressWarnings("unchecked")
     public Edge[] edges() {
-        ConcurrentHashMap<LockNode, Edge> map = many;
-        return map == null ? out : map.values().toArray(NO_EDGES);
+        Object o = out;
+        if (o == null) return NO_EDGES;
+        if (o instanceof Edge) return new Edge[] {(Edge) o};
+        if (o instanceof Edge[]) return (Edge[]) o;
+        return ((ConcurrentHashMap<LockNode, Edge>) o).values().toArray(NO_EDGES);
+    }
+
+    /** Has this lock any outgoing edge? */
+    boolean hasEdges() {
+        return out != null;
     }
 
     /** The edge to {@code target}, or null. No allocation, no lock. */
+    @SuppressWarnings("unchecked")
     public Edge edgeTo(LockNode target) {
-        ConcurrentHashMap<LockNode, Edge> map = many;
-        if (map != null) return map.get(target);
-        Edge[] edges = out;
-        for (Edge edge : edges) {
-            if (edge.to == target) return edge;
+        Object o = out;
+        if (o instanceof Edge) {
+            Edge edge = (Edge) o;
+            return edge.to == target ? edge : null;
         }
-        return null;
+        if (o instanceof Edge[]) {
+            for (Edge edge : (Edge[]) o) {
+                if (edge.to == target) return edge;
+            }
+            return null;
+        }
+        if (o == null) return null;
+        return ((ConcurrentHashMap<LockNode, Edge>) o).get(target);
     }
 
     /**
      * Adds the edge to {@code target} unless another thread just did; returns the one in the graph. Edges
      * to locks that were collected meanwhile are left out of each copy.
      */
+    @SuppressWarnings("unchecked")
     Edge addEdge(LockNode target, Edge candidate) {
         while (true) {
-            ConcurrentHashMap<LockNode, Edge> map = many;
-            if (map != null) {
-                Edge existing = map.putIfAbsent(target, candidate);
+            Object o = out;
+            Object grown;
+            if (o == null) {
+                grown = candidate;
+            } else if (o instanceof Edge) {
+                Edge only = (Edge) o;
+                if (only.to == target) return only;
+                grown = only.to.isAlive() ? new Edge[] {only, candidate} : candidate;
+            } else if (o instanceof Edge[]) {
+                Edge[] current = (Edge[]) o;
+                int alive = 0;
+                for (Edge edge : current) {
+                    if (edge.to == target) return edge;
+                    if (edge.to.isAlive()) alive++;
+                }
+                if (alive >= SMALL) {
+                    ConcurrentHashMap<LockNode, Edge> map = new ConcurrentHashMap<>(SMALL * 4);
+                    for (Edge edge : current) map.putIfAbsent(edge.to, edge);
+                    map.putIfAbsent(target, candidate);
+                    grown = map;
+                } else {
+                    grown = withAlive(current, alive, candidate);
+                }
+            } else {
+                Edge existing = ((ConcurrentHashMap<LockNode, Edge>) o).putIfAbsent(target, candidate);
                 return existing != null ? existing : candidate;
             }
-            Edge[] current = out;
-            int alive = 0;
-            for (Edge edge : current) {
-                if (edge.to == target) return edge;
-                if (edge.to.isAlive()) alive++;
-            }
-            if (alive >= SMALL) {
-                moveToMap(current);
-                continue;
-            }
-            Edge[] grown = new Edge[alive + 1];
-            int i = 0;
-            for (Edge edge : current) {
-                if (i < alive && edge.to.isAlive()) grown[i++] = edge;
-            }
-            grown[i] = candidate;
-            if (i < alive) grown = java.util.Arrays.copyOf(grown, i + 1); // one died between the two passes
-            if (OUT.compareAndSet(this, current, grown)) {
-                // A concurrent move to the map may have copied the array before this edge arrived.
-                ConcurrentHashMap<LockNode, Edge> moved = many;
-                if (moved != null) {
-                    Edge existing = moved.putIfAbsent(target, candidate);
-                    return existing != null ? existing : candidate;
-                }
-                return candidate;
+            // Once the map is in place it stays, so a lost race is simply tried again on the new shape.
+            if (OUT.compareAndSet(this, o, grown)) {
+                return grown instanceof ConcurrentHashMap ? ((ConcurrentHashMap<LockNode, Edge>) grown).get(target) : candidate;
             }
         }
     }
 
-    /** Switches to the map; whichever thread wins, every edge of the array ends up in it. */
-    private void moveToMap(Edge[] snapshot) {
-        ConcurrentHashMap<LockNode, Edge> map = new ConcurrentHashMap<>(SMALL * 4);
-        for (Edge edge : snapshot) map.putIfAbsent(edge.to, edge);
-        MANY.compareAndSet(this, null, map);
-        ConcurrentHashMap<LockNode, Edge> winner = many;
-        for (Edge edge : out) winner.putIfAbsent(edge.to, edge); // edges added to the array meanwhile
+    /** The live edges of {@code current} (about {@code alive} of them) plus {@code extra} when not null, as the field's shape. */
+    private static Object withAlive(Edge[] current, int alive, Edge extra) {
+        Edge[] kept = new Edge[alive + (extra != null ? 1 : 0)];
+        int i = 0;
+        for (Edge edge : current) {
+            if (i < alive && edge.to.isAlive()) kept[i++] = edge;
+        }
+        if (extra != null) kept[i++] = extra;
+        if (i < kept.length) kept = java.util.Arrays.copyOf(kept, i); // one died between the two passes
+        if (i == 0) return null;
+        if (i == 1) return kept[0];
+        return kept;
     }
 
     /** Drops edges to locks that no longer exist; returns how many were dropped. */
+    @SuppressWarnings("unchecked")
     int pruneDeadTargets() {
-        ConcurrentHashMap<LockNode, Edge> map = many;
-        if (map != null) {
-            int before = map.size();
-            map.values().removeIf(edge -> !edge.to.isAlive());
-            return Math.max(0, before - map.size());
-        }
         while (true) {
-            Edge[] current = out;
+            Object o = out;
+            if (o == null) return 0;
+            if (o instanceof ConcurrentHashMap) {
+                ConcurrentHashMap<LockNode, Edge> map = (ConcurrentHashMap<LockNode, Edge>) o;
+                int before = map.size();
+                map.values().removeIf(edge -> !edge.to.isAlive());
+                return Math.max(0, before - map.size());
+            }
+            if (o instanceof Edge) {
+                if (((Edge) o).to.isAlive()) return 0;
+                if (OUT.compareAndSet(this, o, null)) return 1;
+                continue;
+            }
+            Edge[] current = (Edge[]) o;
             int alive = 0;
             for (Edge edge : current) {
                 if (edge.to.isAlive()) alive++;
             }
             if (alive == current.length) return 0;
-            Edge[] kept = new Edge[alive];
-            int i = 0;
-            for (Edge edge : current) {
-                if (edge.to.isAlive() && i < alive) kept[i++] = edge;
-            }
-            if (OUT.compareAndSet(this, current, kept)) return current.length - alive;
+            if (OUT.compareAndSet(this, o, withAlive(current, alive, null))) return current.length - alive;
         }
     }
 
+    @SuppressWarnings("unchecked")
     int edgeCount() {
-        ConcurrentHashMap<LockNode, Edge> map = many;
-        return map != null ? map.size() : out.length;
+        Object o = out;
+        if (o == null) return 0;
+        if (o instanceof Edge) return 1;
+        if (o instanceof Edge[]) return ((Edge[]) o).length;
+        return ((ConcurrentHashMap<LockNode, Edge>) o).size();
     }
 }

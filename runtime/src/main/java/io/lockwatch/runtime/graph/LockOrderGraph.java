@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -17,14 +18,21 @@ import java.util.function.Consumer;
  * detector thread in {@link #detect()}.
  */
 public final class LockOrderGraph {
-    /** Most locks the graph tracks at once; beyond it, new locks are counted as dropped. */
-    public static final int MAX_LOCKS = 1 << 20;
-    /** Most edges the graph keeps at once; beyond it, new edges are counted as dropped. */
-    public static final long MAX_EDGES = 4L << 20;
+    /**
+     * Most locks the graph tracks at once; beyond it, new locks are counted as dropped. Sized by memory: a
+     * lock costs about 72 bytes (node and registry entry), so the cap is about 36 MiB.
+     */
+    public static final int MAX_LOCKS = 1 << 19;
+    /**
+     * Most edges the graph keeps at once; beyond it, new edges are counted as dropped. An edge costs 24 bytes
+     * plus its slot and its occurrences, which new edges taken the same way share: about 16 MiB at the cap
+     * when they do. Locks and edges at their caps stay under 64 MiB.
+     */
+    public static final long MAX_EDGES = 1L << 19;
     /** Most potential deadlocks reported per run; more are counted. */
     public static final int MAX_FINDINGS = 1000;
 
-    private final LockRegistry registry = new LockRegistry(1 << 18, MAX_LOCKS);
+    private final LockRegistry registry;
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
     private volatile Runnable wakeDetector = () -> { };
@@ -39,6 +47,18 @@ public final class LockOrderGraph {
     private final AtomicLong cycleSearches = new AtomicLong();
     private final AtomicLong cycleSearchesCapped = new AtomicLong();
     private final AtomicLong findingsDropped = new AtomicLong();
+    private final AtomicLong cycleSearchesSkipped = new AtomicLong();
+
+    /** Slots of {@link #sharedFirst}. */
+    private static final int SHARED_SLOTS = 1024;
+    /**
+     * One-element occurrence arrays that new edges share when they are taken the same way: a program that
+     * locks fresh objects in pairs at the same two lines makes a new edge per pair, all with equal
+     * occurrences. Racy by design: a miss only costs an array of the edge's own.
+     */
+    private final AtomicReferenceArray<Occurrence[]> sharedFirst = new AtomicReferenceArray<>(SHARED_SLOTS);
+    /** Cycle searches of a backlog between two purges of collected locks. */
+    private static final int SEARCHES_PER_PURGE = 4096;
 
     /** Set when collected locks were expunged since the last full clean. */
     private volatile boolean pruneNeeded;
@@ -48,11 +68,20 @@ public final class LockOrderGraph {
     private int findingCount;
 
     public LockOrderGraph(Consumer<PotentialDeadlock> findings) {
-        this.findings = findings;
+        this(findings, 1 << 18, MAX_LOCKS);
     }
 
+    /** A graph with other caps (tests). */
+    LockOrderGraph(Consumer<PotentialDeadlock> findings, int buckets, int maxLocks) {
+        this.findings = findings;
+        this.registry = new LockRegistry(buckets, maxLocks);
+        registry.countEdgesIn(edgesLive);
+    }
+
+    /** What wakes the detector: new edges to search, or a registry past half its cap that wants a purge. */
     public void onChange(Runnable wakeDetector) {
         this.wakeDetector = wakeDetector;
+        registry.onPurgeWanted(wakeDetector);
     }
 
     /** @return the node of a lock, or null when the graph is full */
@@ -79,7 +108,13 @@ public final class LockOrderGraph {
                 edgesCreated.incrementAndGet();
             }
         }
-        if (edge.add(occurrence)) {
+        if (edge.add(occurrence, edge.occurrences().length == 0 ? shared(occurrence) : null)) {
+            // A cycle through from -> to needs a path out of to. If there is none yet, the edge that will
+            // make one is searched when it comes, and that search walks through this edge: nothing to do.
+            if (!to.hasEdges()) {
+                cycleSearchesSkipped.incrementAndGet();
+                return;
+            }
             changed.offer(edge);
             // Waking a parked thread is a system call: once per batch of edges, not once per edge.
             if (!wakeupPending.get() && wakeupPending.compareAndSet(false, true)) wakeDetector.run();
@@ -88,12 +123,29 @@ public final class LockOrderGraph {
         }
     }
 
+    /** The shared one-element array for an occurrence equal to this one, made and remembered if there is none. */
+    private Occurrence[] shared(Occurrence occurrence) {
+        int slot = occurrence.sharingHash() & (SHARED_SLOTS - 1);
+        Occurrence[] known = sharedFirst.getAcquire(slot);
+        if (known != null && known[0].sameAs(occurrence)) return known;
+        Occurrence[] single = {occurrence};
+        sharedFirst.setRelease(slot, single);
+        return single;
+    }
+
     /** Searches the cycles that new occurrences may have closed and reports the real ones. */
     public synchronized void detect() {
         wakeupPending.set(false);
         Edge edge;
+        int searched = 0;
         while ((edge = changed.poll()) != null) {
-            if (!edge.from.isAlive() || !edge.to.isAlive()) continue;
+            // A lock that was collected can no longer be part of a deadlock: no search for its edges.
+            if (!edge.from.isAlive() || !edge.to.isAlive()) {
+                cycleSearchesSkipped.incrementAndGet();
+                continue;
+            }
+            // A long backlog must not keep collected locks in the graph until it is done.
+            if (++searched % SEARCHES_PER_PURGE == 0) expungeCollected();
             cycleSearches.incrementAndGet();
             boolean complete = CycleFinder.findCycles(edge, this::consider);
             if (!complete) cycleSearchesCapped.incrementAndGet();
@@ -163,8 +215,12 @@ public final class LockOrderGraph {
         return registry.dropped.get();
     }
 
+    public long locksEvicted() {
+        return registry.evicted.get();
+    }
+
     public long edges() {
-        return edgesLive.get();
+        return Math.max(0, edgesLive.get());
     }
 
     public long edgesDropped() {
@@ -179,13 +235,17 @@ public final class LockOrderGraph {
         json.field("locksTracked", registry.liveCount());
         json.field("locksSeen", registry.createdCount());
         json.field("locksDropped", registry.dropped.get());
-        json.field("edges", edgesLive.get());
+        json.field("lockLookupsDropped", registry.droppedLookups.get());
+        json.field("locksPurgedOnDemand", registry.purgedOnDemand.get());
+        json.field("locksEvicted", registry.evicted.get());
+        json.field("edges", edges());
         json.field("edgesSeen", edgesCreated.get());
         json.field("edgesDropped", edgesDropped.get());
         json.field("occurrencesDropped", occurrencesDropped.get());
         json.field("occurrencesRecorded", occurrencesRecorded.get());
         json.field("cycleSearches", cycleSearches.get());
         json.field("cycleSearchesCapped", cycleSearchesCapped.get());
+        json.field("cycleSearchesSkipped", cycleSearchesSkipped.get());
         json.field("findingsDropped", findingsDropped.get());
     }
 }

@@ -19,25 +19,71 @@ final class LockRegistry {
     private static final class Entry {
         final LockNode node;
         final Entry next;
+        /** The lock's identity hash, here too: a lookup skips other entries without loading their node (24 bytes either way). */
+        final int hash;
 
         Entry(LockNode node, Entry next) {
             this.node = node;
             this.next = next;
+            this.hash = node.identityHash;
         }
     }
+
+    /** Collected locks an application thread purges itself, at most, before it gives up on a new lock. */
+    static final int PURGE_BATCH = 1024;
+    /** Slots of the memory of recently dropped locks (identity hashes), so a lock is counted once. */
+    private static final int DROPPED_MEMORY = 4096;
 
     private final AtomicReferenceArray<Entry> buckets;
     private final int mask;
     private final int maxLocks;
+    /** Live locks past which the detector is asked to purge collected ones (half the cap). */
+    private final int purgeAt;
     private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicInteger live = new AtomicInteger();
+    /** Locks not tracked because the registry was full: distinct locks, as far as {@link #droppedHashes} remembers. */
     final AtomicLong dropped = new AtomicLong();
+    /** Lookups that found the registry full (a dropped lock is looked up again each time it is taken). */
+    final AtomicLong droppedLookups = new AtomicLong();
+    /** Live locks removed to make room (not looked up for longest), see {@link #evict}. */
+    final AtomicLong evicted = new AtomicLong();
+    /** Nodes removed per eviction at the cap: the sweep's cost is shared by the next new locks. */
+    static final int EVICT_BATCH = 256;
+    private final int evictBatch;
+    private final AtomicInteger hand = new AtomicInteger();
+    /**
+     * Per bucket: a lock of it looked up or added since the eviction hand last passed. Racy on purpose (a
+     * lost write only gives or takes one second chance). Allocated when live locks first pass half the cap:
+     * a JVM that never comes near it pays nothing.
+     */
+    private volatile byte[] marks;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<LockRegistry, byte[]> MARKS =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(LockRegistry.class, byte[].class, "marks");
+    /** Collected locks removed by the application thread that needed the room. */
+    final AtomicLong purgedOnDemand = new AtomicLong();
+    /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
+    private final int[] droppedHashes = new int[DROPPED_MEMORY];
+    private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable requestPurge = () -> { };
+    /** The graph's count of live edges: a purged node's outgoing edges go with it. */
+    private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
         this.buckets = new AtomicReferenceArray<>(bucketsPowerOfTwo);
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
+        this.purgeAt = maxLocks / 2;
+        this.evictBatch = Math.max(1, Math.min(EVICT_BATCH, maxLocks >> 6));
+    }
+
+    /** What to run (once, until the next {@link #expunge}) when live locks pass half the cap: wake the detector. */
+    void onPurgeWanted(Runnable wake) {
+        this.requestPurge = wake;
+    }
+
+    void countEdgesIn(AtomicLong liveEdges) {
+        this.edgesLive = liveEdges;
     }
 
     /** @return the lock's node, or null when the graph is full (counted in {@link #dropped}) */
@@ -49,15 +95,30 @@ final class LockRegistry {
             for (Entry e = head; e != null; e = e.next) {
                 // The stored hash first: reading a weak reference costs a GC barrier. get() rather than
                 // refersTo(), which is a native call on JDK 17 and showed up in profiles.
-                if (e.node.identityHash == hash && e.node.get() == lock) return e.node;
+                if (e.hash == hash && e.node.get() == lock) {
+                    mark(index);
+                    return e.node;
+                }
             }
-            if (live.get() >= maxLocks) {
-                dropped.incrementAndGet();
+            int n = live.get();
+            if (n >= maxLocks) {
+                // Full. Most of it may be locks the GC has collected but nobody purged yet: make room first.
+                if (expunge(PURGE_BATCH, purgedOnDemand) > 0) continue;
+                // The rest: with G1, weakly referenced objects whose reference was promoted in the same
+                // young collection are only cleared by the next marking cycle, which may be far away. Make
+                // room from the locks not looked up for longest, rather than refuse every new lock.
+                if (evict(evictBatch) > 0) continue;
+                countDropped(hash);
                 return null;
             }
-            LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected);
+            if (n >= purgeAt) {
+                if (marks == null) MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+                if (!purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
+            }
+            LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected, hash);
             if (buckets.compareAndSet(index, head, new Entry(node, head))) {
                 live.incrementAndGet();
+                mark(index);
                 return node;
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
@@ -70,9 +131,21 @@ final class LockRegistry {
      * @return how many nodes were removed
      */
     int expunge() {
+        int removed = expunge(Integer.MAX_VALUE, null);
+        // Ask again only after a purge that helped: a registry full of locks that are still alive (or that
+        // the GC has not cleared yet) must not wake the detector for every new lock.
+        if (removed > 0 || live.get() < purgeAt) purgeRequested.set(false);
+        return removed;
+    }
+
+    /**
+     * Removes up to {@code limit} nodes of collected locks; safe on any thread (the chains change by
+     * compare-and-set). The queue's poll returns at once when it is empty.
+     */
+    private int expunge(int limit, AtomicLong counter) {
         int removed = 0;
         Reference<?> ref;
-        while ((ref = collected.poll()) != null) {
+        while (removed < limit && (ref = collected.poll()) != null) {
             LockNode dead = (LockNode) ref;
             int index = spread(dead.identityHash) & mask;
             while (true) {
@@ -81,12 +154,76 @@ final class LockRegistry {
                 if (rebuilt == head) break; // not there (already removed)
                 if (buckets.compareAndSet(index, head, rebuilt)) {
                     live.decrementAndGet();
+                    AtomicLong edges = edgesLive;
+                    int outgoing = dead.edgeCount();
+                    if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
                     removed++;
                     break;
                 }
             }
         }
+        if (counter != null && removed > 0) counter.addAndGet(removed);
         return removed;
+    }
+
+    /**
+     * CLOCK eviction, by bucket: the hand walks the buckets; a bucket with a lock looked up (or added)
+     * since the hand last passed loses its mark and stays (a second chance), an unmarked bucket is emptied:
+     * its nodes are cleared, so the whole graph sees them as gone (like collected locks: their edges stop
+     * counting, cycles through them are not searched). A mark per bucket rather than per node keeps the
+     * node small and the sweep from touching nodes it keeps; a hot lock shelters the one or two others of
+     * its bucket. Bounded work; safe on any thread.
+     *
+     * @return how many nodes were removed
+     */
+    int evict(int wanted) {
+        byte[] m = marks;
+        if (m == null) {
+            MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+            m = marks;
+        }
+        int removed = 0;
+        // Twice round at most: the first pass may only take the marks off. Amortized, a sweep costs a few
+        // buckets per new lock, since every bucket it unmarks is emptied when the hand next comes by.
+        int maxBuckets = 2 * buckets.length();
+        for (int scanned = 0; scanned < maxBuckets && removed < wanted; scanned++) {
+            int index = hand.getAndIncrement() & mask;
+            if (m[index] != 0) {
+                m[index] = 0;
+                continue;
+            }
+            Entry head = buckets.get(index);
+            // Empty, or an insert or a purge raced with us: leave this bucket to the next pass.
+            if (head == null || !buckets.compareAndSet(index, head, null)) continue;
+            for (Entry e = head; e != null; e = e.next) {
+                LockNode node = e.node;
+                boolean collected = node.isCleared();
+                node.clear();
+                live.decrementAndGet();
+                AtomicLong edges = edgesLive;
+                int outgoing = node.edgeCount();
+                if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
+                if (collected) purgedOnDemand.incrementAndGet(); else evicted.incrementAndGet();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Marks a bucket as used since the hand last passed; written only when it changes (no traffic on hot locks). */
+    private void mark(int index) {
+        byte[] m = marks;
+        if (m != null && m[index] == 0) m[index] = 1;
+    }
+
+    /** Counts a lock that found the registry full, once while it is among the last few thousand dropped. */
+    private void countDropped(int hash) {
+        droppedLookups.incrementAndGet();
+        int slot = spread(hash) & (DROPPED_MEMORY - 1);
+        // 0 is a possible identity hash but marks an empty slot: such a lock is counted on every lookup.
+        if (hash != 0 && droppedHashes[slot] == hash) return;
+        droppedHashes[slot] = hash;
+        dropped.incrementAndGet();
     }
 
     /** The chain without {@code dead}; the same chain when it is not in it. Copies only the prefix. */

@@ -25,7 +25,6 @@ public final class Occurrence {
     /** Where A was acquired (its frame first, then the callers still on the stack) and where B was. */
     public final StackTraceElement[] heldStack;
     public final StackTraceElement[] takenStack;
-    public final long wallTimeMillis;
 
     public Occurrence(long threadId, String threadName, byte heldMode, byte takenMode, boolean nonBlocking,
                long[] gates, long segment, StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
@@ -38,7 +37,28 @@ public final class Occurrence {
         this.segment = segment;
         this.heldStack = heldStack;
         this.takenStack = takenStack;
-        this.wallTimeMillis = System.currentTimeMillis();
+    }
+
+    /**
+     * Is {@code other} the very same way of taking an edge: same thread, modes, gates, segment and the same
+     * stack arrays (the tracker reuses them for every edge between the same two lock sites)? Then one
+     * object can stand for both; nothing in an occurrence names the edge's locks.
+     */
+    boolean sameAs(Occurrence other) {
+        return threadId == other.threadId && segment == other.segment && heldMode == other.heldMode
+                && takenMode == other.takenMode && nonBlocking == other.nonBlocking && heldStack == other.heldStack
+                && takenStack == other.takenStack && java.util.Objects.equals(threadName, other.threadName)
+                && java.util.Arrays.equals(gates, other.gates);
+    }
+
+    /** A hash consistent with {@link #sameAs} (stacks by identity). */
+    int sharingHash() {
+        long h = threadId * 0x9E3779B97F4A7C15L + segment;
+        h = h * 31 + System.identityHashCode(heldStack);
+        h = h * 31 + System.identityHashCode(takenStack);
+        h = h * 31 + (heldMode * 4 + takenMode * 2 + (nonBlocking ? 1 : 0));
+        h = h * 31 + java.util.Arrays.hashCode(gates);
+        return (int) (h ^ (h >>> 32));
     }
 
     /**

@@ -56,4 +56,42 @@ class LockNodeTest {
         }
         assertEquals(targets, keepAlive.size());
     }
+
+    @Test
+    void edgesKeepEveryShapeAndPruningGoesBackToTheSmallerOnes() {
+        LockNode from = new LockNode(new Object(), "From", 1, null);
+        assertEquals(0, from.edges().length);
+        List<Object> locks = new ArrayList<>();
+        List<LockNode> targets = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            LockNode to = new LockNode(lock, "To", 10 + i, null);
+            targets.add(to);
+            Edge edge = from.addEdge(to, new Edge(from, to));
+            assertSame(edge, from.addEdge(to, new Edge(from, to)), "no second edge to the same lock");
+            assertEquals(i + 1, from.edgeCount());
+            assertEquals(i + 1, from.edges().length);
+            for (int j = 0; j <= i; j++) assertSame(targets.get(j), from.edgeTo(targets.get(j)).to);
+        }
+        for (int i = 1; i < 40; i++) targets.get(i).clear(); // as if collected
+        assertEquals(39, from.pruneDeadTargets());
+        assertEquals(1, from.edgeCount());
+        assertSame(targets.get(0), from.edgeTo(targets.get(0)).to);
+
+        LockNode small = new LockNode(new Object(), "Small", 2, null);
+        LockNode t1 = targets.get(0);
+        LockNode t2 = new LockNode(locks.get(1), "To", 99, null);
+        small.addEdge(t1, new Edge(small, t1));
+        small.addEdge(t2, new Edge(small, t2));
+        assertEquals(2, small.edgeCount());
+        t2.clear();
+        assertEquals(1, small.pruneDeadTargets());
+        assertSame(t1, small.edges()[0].to);
+        t1.clear();
+        assertEquals(1, small.pruneDeadTargets());
+        assertEquals(0, small.edgeCount());
+        assertEquals(null, small.edgeTo(t1));
+        assertEquals(40, locks.size());
+    }
 }

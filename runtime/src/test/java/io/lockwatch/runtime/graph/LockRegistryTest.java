@@ -1,0 +1,109 @@
+package io.lockwatch.runtime.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The registry at its cap: it makes room (collected locks first, then the least recently looked up) rather than drop. */
+class LockRegistryTest {
+    private static final int CAP = 64;
+
+    @Test
+    void aFullRegistryOfLiveLocksEvictsInsteadOfDropping() {
+        LockRegistry registry = new LockRegistry(16, CAP);
+        List<Object> locks = new ArrayList<>();
+        List<LockNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            LockNode node = registry.nodeFor(lock, "L");
+            assertNotNull(node, "lock " + i + " got a node");
+            nodes.add(node);
+            assertTrue(registry.liveCount() <= CAP);
+        }
+        assertEquals(0, registry.dropped.get());
+        assertEquals(1000 - registry.liveCount(), registry.evicted.get());
+        // An evicted node is cleared, so the graph treats it like a collected lock; the lock gets a new node.
+        LockNode first = nodes.get(0);
+        assertFalse(first.isAlive());
+        LockNode again = registry.nodeFor(locks.get(0), "L");
+        assertNotSame(first, again);
+        assertTrue(again.id > first.id);
+    }
+
+    @Test
+    void aLockLookedUpBetweenNewOnesIsNotEvicted() {
+        // Marks are per bucket, and a sweep that finds every non-empty bucket marked goes round twice: with
+        // more buckets than locks (as in the graph: 2^18 buckets, 2^19 locks, ~60% marked when the hand
+        // comes by) that does not happen; with 16 buckets for 64 locks it would.
+        LockRegistry registry = new LockRegistry(256, CAP);
+        Object hot = new Object();
+        List<Object> keep = new ArrayList<>();
+        LockNode hotNode = null;
+        for (int i = 0; i < 2000; i++) {
+            LockNode node = registry.nodeFor(hot, "Hot");
+            if (i == 4 * CAP) hotNode = node; // past the first sweeps, when every node was still marked
+            if (hotNode != null) assertSame(hotNode, node, "the hot lock kept its node at " + i);
+            Object lock = new Object();
+            keep.add(lock);
+            registry.nodeFor(lock, "Cold");
+        }
+        assertTrue(registry.evicted.get() > 1000);
+        assertEquals(0, registry.dropped.get());
+    }
+
+    @Test
+    void collectedLocksArePurgedByTheThreadThatNeedsRoom() throws Exception {
+        LockRegistry registry = new LockRegistry(16, CAP);
+        List<LockNode> garbage = new ArrayList<>();
+        for (int i = 0; i < CAP; i++) garbage.add(registry.nodeFor(new Object(), "Garbage"));
+        for (int i = 0; i < 50 && anyAlive(garbage); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        Thread.sleep(100); // the reference handler thread enqueues them
+        List<Object> keep = new ArrayList<>();
+        for (int i = 0; i < CAP; i++) {
+            Object lock = new Object();
+            keep.add(lock);
+            assertNotNull(registry.nodeFor(lock, "Live"));
+        }
+        assertEquals(CAP, registry.liveCount());
+        assertEquals(0, registry.evicted.get(), "no live lock was evicted while collected ones took room");
+        assertEquals(CAP, registry.purgedOnDemand.get());
+        assertEquals(0, registry.dropped.get());
+    }
+
+    @Test
+    void halfFullAsksForAPurgeOnce() {
+        LockRegistry registry = new LockRegistry(16, CAP);
+        int[] asked = {0};
+        registry.onPurgeWanted(() -> asked[0]++);
+        List<Object> keep = new ArrayList<>();
+        for (int i = 0; i < CAP; i++) {
+            Object lock = new Object();
+            keep.add(lock);
+            registry.nodeFor(lock, "L");
+        }
+        assertEquals(1, asked[0]);
+        registry.expunge(); // nothing collected: no new request until a purge helped
+        Object another = new Object();
+        keep.add(another);
+        registry.nodeFor(another, "L");
+        assertEquals(1, asked[0]);
+    }
+
+    private static boolean anyAlive(List<LockNode> nodes) {
+        for (LockNode n : nodes) {
+            if (n.isAlive()) return true;
+        }
+        return false;
+    }
+}
