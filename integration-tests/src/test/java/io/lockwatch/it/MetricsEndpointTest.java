@@ -120,7 +120,7 @@ class MetricsEndpointTest {
             for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start"}) {
                 assertEquals(0, scrape.value("lockwatch_hazards_total", "kind", hazard), hazard);
             }
-            for (String what : new String[] {"locks", "edges", "occurrences", "events"}) {
+            for (String what : new String[] {"locks", "locks_evicted", "edges", "occurrences", "events"}) {
                 assertEquals(0, scrape.value("lockwatch_dropped_total", "what", what), what);
             }
             assertEquals(0, scrape.value("lockwatch_potential_deadlocks_total"));

@@ -34,6 +34,8 @@ final class AgentHealthMetrics implements MeterBinder {
         Gauge.builder("lockwatch.edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edges))
                 .description("Edges in the lock-order graph").register(registry);
         dropped(registry, "locks", Lockwatch.class, m -> graphValue(LockOrderGraph::locksDropped));
+        // A full graph forgets the live locks not looked up for longest to make room: their history is gone.
+        dropped(registry, "locks_evicted", Lockwatch.class, m -> graphValue(LockOrderGraph::locksEvicted));
         dropped(registry, "edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edgesDropped));
         dropped(registry, "occurrences", Lockwatch.class, m -> graphValue(LockOrderGraph::occurrencesDropped));
         dropped(registry, "events", eventsDropped, AtomicLong::get);
