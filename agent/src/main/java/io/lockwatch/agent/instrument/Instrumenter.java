@@ -2,10 +2,10 @@ package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
+import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.Log;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Installs lockwatch's class file transformer and applies it to the classes that were loaded before the
@@ -29,31 +29,66 @@ public final class Instrumenter {
     }
 
     /**
-     * Classes loaded before the agent are transformed again now. In batches, so that one class the JVM
-     * refuses does not stop the rest; a refused batch is retried one class at a time to name the class.
+     * Classes loaded before the agent are transformed again now, but only those that take a lock. The JVM
+     * redefines every class it is asked to retransform, even when the transformer leaves it as it is, and
+     * that costs far more than reading the class file: so each class file is read first (from the module
+     * image or the class path, as a resource) and scanned like the transformer would, and only the classes
+     * with lock sites (about a hundred of the 800 or so loaded before {@code premain}) are retransformed,
+     * in one call. A class whose file cannot be read is retransformed anyway. If the JVM refuses the
+     * batch, it is retried one class at a time to name the class.
      */
     private static void retransformLoadedClasses(Instrumentation inst, Options options) {
-        List<Class<?>> candidates = new ArrayList<>();
-        for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
-            if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
-            candidates.add(type);
+        Class<?>[] loaded = inst.getAllLoadedClasses();
+        Class<?>[] chosen = new Class<?>[loaded.length];
+        int count = 0;
+        LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
+        try {
+            for (Class<?> type : loaded) {
+                if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
+                if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
+                byte[] classFile = classFile(type);
+                if (classFile != null && !hasSites(classFile)) continue;
+                chosen[count++] = type;
+            }
+        } finally {
+            LockTracker.exitAgentCode();
         }
-        final int batch = 4096; // one call for all: each call costs the JVM a safepoint and bookkeeping
-        for (int from = 0; from < candidates.size(); from += batch) {
-            List<Class<?>> part = candidates.subList(from, Math.min(candidates.size(), from + batch));
-            try {
-                inst.retransformClasses(part.toArray(new Class<?>[0]));
-            } catch (Throwable batchFailure) {
-                for (Class<?> type : part) {
-                    try {
-                        inst.retransformClasses(type);
-                    } catch (Throwable e) {
-                        AgentStats.instrumentationErrors.incrementAndGet();
-                        Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
-                    }
+        if (count == 0) return;
+        Class<?>[] batch = new Class<?>[count];
+        System.arraycopy(chosen, 0, batch, 0, count);
+        try {
+            inst.retransformClasses(batch); // one call: each costs the JVM a safepoint and bookkeeping
+        } catch (Throwable batchFailure) {
+            for (Class<?> type : batch) {
+                try {
+                    inst.retransformClasses(type);
+                } catch (Throwable e) {
+                    AgentStats.instrumentationErrors.incrementAndGet();
+                    Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
                 }
             }
+        }
+    }
+
+    private static boolean hasSites(byte[] classFile) {
+        try {
+            return LockSiteFilter.hasSites(classFile);
+        } catch (Throwable e) {
+            return true; // the transformer will meet the same problem, count it and name the class
+        }
+    }
+
+    /**
+     * The class file a class was loaded from, as its module or class loader serves it as a resource, or
+     * null when there is none. Class files are never encapsulated, so this works for every JDK module.
+     */
+    static byte[] classFile(Class<?> type) {
+        String name = type.getName();
+        String resource = name.substring(name.lastIndexOf('.') + 1) + ".class";
+        try (InputStream in = type.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (Throwable e) {
+            return null;
         }
     }
 }

@@ -57,11 +57,19 @@ final class SiteRewrites {
         return null;
     }
 
+    /** The {@code java.util.concurrent.locks} lock types whose calls are rewritten. */
+    static final String[] LOCK_OWNERS = {
+        LOCK,
+        "java/util/concurrent/locks/ReentrantLock",
+        "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
+        "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock",
+    };
+
     /** A {@code java.util.concurrent.locks} lock type that we track. */
     static boolean isLockOwner(String owner) {
-        return owner.equals(LOCK)
-                || owner.equals("java/util/concurrent/locks/ReentrantLock")
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock")
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
+        for (String lockOwner : LOCK_OWNERS) {
+            if (owner.equals(lockOwner)) return true;
+        }
+        return false;
     }
 }

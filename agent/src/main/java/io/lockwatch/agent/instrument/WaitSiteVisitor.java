@@ -1,7 +1,9 @@
 package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.track.CallSites;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Label;
@@ -28,6 +30,7 @@ final class WaitSiteVisitor {
 
     /** "owner.name+descriptor" of the original call -> the wrapper's first parameter type. */
     private static final Map<String, String> WRAPPED = new HashMap<>();
+    private static final List<String> OWNERS = new ArrayList<>();
 
     static {
         wrap(LATCH, LATCH, "await", "()V");
@@ -57,6 +60,12 @@ final class WaitSiteVisitor {
 
     private static void wrap(String owner, String parameterType, String name, String descriptor) {
         WRAPPED.put(owner + "." + name + descriptor, parameterType);
+        if (!OWNERS.contains(owner)) OWNERS.add(owner);
+    }
+
+    /** The internal names of every class whose wait calls are rewritten (for the scanner's quick check). */
+    static List<String> owners() {
+        return OWNERS;
     }
 
     /** Is this call one of the waits this visitor rewrites? (For the scan that picks classes to transform.) */
