@@ -78,7 +78,7 @@ final class LockSiteFilter implements ClassFileTransformer {
         ClassReader reader = new ClassReader(classFile);
         // Passing the reader lets ASM copy every method we do not touch as it is.
         ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer), scan), 0);
+        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer, scan), scan), 0);
         byte[] transformed = writer.toByteArray();
         AgentStats.classesInstrumented.incrementAndGet();
         return transformed;

@@ -9,8 +9,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 
 /**
  * A quick read of a class file before anything is changed: does the class take any lock at all (most do
- * not, and those are left exactly as they are), and which synchronized methods cannot be instrumented
- * safely. A plain ASM read costs microseconds.
+ * not, and those are left exactly as they are), which of its methods do (only those are rewritten; the
+ * others are copied as they are), and which synchronized methods cannot be instrumented safely. A plain
+ * ASM read costs microseconds; {@link ClassFileSkim} settles most lock-free classes before it.
  */
 final class LockSiteScanner {
     /** What the scan found. */
@@ -18,6 +19,15 @@ final class LockSiteScanner {
         boolean hasSites;
         /** Synchronized instance methods (name + descriptor) whose code overwrites local 0 ({@code this}). */
         final Set<String> thisOverwritten = new HashSet<>();
+        /** Methods (name + descriptor) that are synchronized or have a lock or wait site. */
+        final Set<String> methodsWithSites = new HashSet<>();
+        /** Every method is looked at (java.lang.Thread: its hooks are not lock sites). */
+        boolean allMethods;
+
+        /** Does the method need rewriting? The others are copied as they are, which is much cheaper. */
+        boolean rewrites(String name, String descriptor) {
+            return allMethods || methodsWithSites.contains(name + descriptor);
+        }
     }
 
     private LockSiteScanner() {}
@@ -28,43 +38,63 @@ final class LockSiteScanner {
             @Override
             public void visit(int version, int access, String name, String signature, String superName,
                               String[] interfaces) {
-                if (name.equals(ThreadHooks.THREAD)) result.hasSites = true;
+                if (name.equals(ThreadHooks.THREAD)) {
+                    result.hasSites = true;
+                    result.allMethods = true;
+                }
             }
 
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                boolean synchronizedInstance = (access & Opcodes.ACC_SYNCHRONIZED) != 0
-                        && (access & Opcodes.ACC_STATIC) == 0;
-                if ((access & Opcodes.ACC_SYNCHRONIZED) != 0) result.hasSites = true;
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitInsn(int opcode) {
-                        if (opcode == Opcodes.MONITORENTER || opcode == Opcodes.MONITOREXIT) result.hasSites = true;
-                    }
-
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        if (SiteRewrites.isSite(opcode, owner, method, desc)
-                                || WaitSiteVisitor.isWaitSite(opcode, owner, method, desc)) {
-                            result.hasSites = true;
-                        }
-                    }
-
-                    @Override
-                    public void visitVarInsn(int opcode, int var) {
-                        if (synchronizedInstance && var == 0 && opcode >= Opcodes.ISTORE && opcode <= Opcodes.ASTORE) {
-                            result.thisOverwritten.add(name + descriptor);
-                        }
-                    }
-
-                    @Override
-                    public void visitIincInsn(int var, int increment) {
-                        if (synchronizedInstance && var == 0) result.thisOverwritten.add(name + descriptor);
-                    }
-                };
+                return new MethodScan(result, access, name + descriptor);
             }
         }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return result;
+    }
+
+    /** One method: its sites, and whether a synchronized instance method overwrites {@code this}. */
+    private static final class MethodScan extends MethodVisitor {
+        private final Result result;
+        private final String method;
+        private final boolean synchronizedInstance;
+
+        MethodScan(Result result, int access, String method) {
+            super(Opcodes.ASM9);
+            this.result = result;
+            this.method = method;
+            this.synchronizedInstance = (access & Opcodes.ACC_SYNCHRONIZED) != 0 && (access & Opcodes.ACC_STATIC) == 0;
+            if ((access & Opcodes.ACC_SYNCHRONIZED) != 0) found();
+        }
+
+        private void found() {
+            result.hasSites = true;
+            result.methodsWithSites.add(method);
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (opcode == Opcodes.MONITORENTER || opcode == Opcodes.MONITOREXIT) found();
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean itf) {
+            if (SiteRewrites.isSite(opcode, owner, name, descriptor)
+                    || WaitSiteVisitor.isWaitSite(opcode, owner, name, descriptor)) {
+                found();
+            }
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int var) {
+            if (synchronizedInstance && var == 0 && opcode >= Opcodes.ISTORE && opcode <= Opcodes.ASTORE) {
+                result.thisOverwritten.add(method);
+            }
+        }
+
+        @Override
+        public void visitIincInsn(int var, int increment) {
+            if (synchronizedInstance && var == 0) result.thisOverwritten.add(method);
+        }
     }
 }

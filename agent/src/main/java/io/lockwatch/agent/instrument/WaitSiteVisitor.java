@@ -94,8 +94,11 @@ final class WaitSiteVisitor {
                 || className.startsWith("java.util.concurrent.Phaser");
     }
 
-    /** Wraps {@code next} so that the wait calls of class {@code internalName} are rewritten. */
-    static ClassVisitor around(String internalName, ClassVisitor next) {
+    /**
+     * Wraps {@code next} so that the wait calls of class {@code internalName} are rewritten, in the methods
+     * the scan found sites in (the others pass through untouched, so that ASM copies them as they are).
+     */
+    static ClassVisitor around(String internalName, ClassVisitor next, LockSiteScanner.Result scan) {
         String name = internalName.replace('/', '.');
         if (isSynchronizerItself(name)) return next;
         return new ClassVisitor(Opcodes.ASM9, next) {
@@ -112,7 +115,8 @@ final class WaitSiteVisitor {
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return mv == null ? null : new WaitCallVisitor(mv, className, name, sourceFile);
+                if (mv == null || !scan.rewrites(name, descriptor)) return mv;
+                return new WaitCallVisitor(mv, className, name, sourceFile);
             }
         };
     }

@@ -1,0 +1,110 @@
+package io.lockwatch.agent.instrument;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The skim may only say "no lock site" when the full scan agrees: checked on every class of the running
+ * JDK's modules, which have every kind of instruction, switch and constant there is.
+ */
+class ClassFileSkimTest {
+
+    @Test
+    void neverMissesAClassTheScannerWouldInstrument() throws IOException {
+        FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
+        List<String> missed = new ArrayList<>();
+        int classes = 0;
+        int skimmedAway = 0;
+        int withSites = 0;
+        try (Stream<Path> files = Files.walk(jrt.getPath("/modules"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (!file.toString().endsWith(".class") || file.getFileName().toString().equals("module-info.class")) continue;
+                byte[] classFile = Files.readAllBytes(file);
+                classes++;
+                boolean sites = LockSiteScanner.scan(classFile).hasSites;
+                boolean maybe = ClassFileSkim.mayHaveSites(classFile);
+                if (sites) withSites++;
+                if (!maybe) skimmedAway++;
+                if (sites && !maybe) missed.add(file.toString());
+            }
+        }
+        assertEquals(List.of(), missed, "classes with lock sites the skim said had none");
+        assertTrue(classes > 5_000, "read the JDK: " + classes);
+        // The point of the skim: it alone settles most classes (those without any lock site).
+        assertTrue(skimmedAway > (classes - withSites) * 8 / 10,
+                skimmedAway + " of " + (classes - withSites) + " lock-free classes settled by the skim");
+    }
+
+    @Test
+    void findsEachKindOfSite() throws IOException {
+        assertTrue(ClassFileSkim.mayHaveSites(classFile(LockSiteFilter.WarmUp.class)));
+        assertTrue(ClassFileSkim.mayHaveSites(classFile(Thread.class)), "Thread gets its hooks");
+        assertTrue(ClassFileSkim.mayHaveSites(classFile(SynchronizedMethodOnly.class)));
+        assertTrue(ClassFileSkim.mayHaveSites(classFile(BlockOnly.class)));
+        assertTrue(ClassFileSkim.mayHaveSites(classFile(LatchOnly.class)));
+        assertFalse(ClassFileSkim.mayHaveSites(classFile(NoLocks.class)));
+        assertFalse(ClassFileSkim.mayHaveSites(classFile(Object.class)), "Object takes no lock");
+    }
+
+    @Test
+    void malformedClassFilesAreLeftToTheFullScan() {
+        assertTrue(ClassFileSkim.mayHaveSites(new byte[0]));
+        assertTrue(ClassFileSkim.mayHaveSites(new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 0, 9}));
+        assertTrue(ClassFileSkim.mayHaveSites(new byte[] {1, 2, 3, 4}));
+    }
+
+    private static byte[] classFile(Class<?> type) throws IOException {
+        byte[] bytes = Instrumenter.classFile(type);
+        if (bytes == null) throw new IOException("no class file for " + type);
+        return bytes;
+    }
+
+    static final class SynchronizedMethodOnly {
+        synchronized void run() {}
+    }
+
+    static final class BlockOnly {
+        void run(Object o) {
+            synchronized (o) {
+                o.hashCode();
+            }
+        }
+    }
+
+    static final class LatchOnly {
+        void run(java.util.concurrent.CountDownLatch latch) throws InterruptedException {
+            latch.await();
+        }
+    }
+
+    static final class NoLocks {
+        int run(int x) {
+            switch (x) {
+                case 1: return 10;
+                case 2: return 20;
+                case 3: return 30;
+                default: return x * 0xc2c3;
+            }
+        }
+
+        int sparse(int x) {
+            switch (x) {
+                case 1000: return 1;
+                case -5000: return 2;
+                default: return 0;
+            }
+        }
+    }
+}
