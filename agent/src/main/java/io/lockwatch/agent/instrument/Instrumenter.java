@@ -19,9 +19,13 @@ import java.lang.instrument.Instrumentation;
 public final class Instrumenter {
     private Instrumenter() {}
 
-    public static void install(Instrumentation inst, Options options) throws Exception {
+    /**
+     * @param warmUpClass the class file of {@code LockSiteFilter.WarmUp}, read by the caller from the agent
+     *                    jar it has open anyway, or null to read it here
+     */
+    public static void install(Instrumentation inst, Options options, byte[] warmUpClass) throws Exception {
         LockSiteFilter filter = new LockSiteFilter(options.excludes());
-        filter.warmUp();
+        filter.warmUp(warmUpClass);
         inst.addTransformer(filter, true);
         long started = System.nanoTime();
         retransformLoadedClasses(inst, options);

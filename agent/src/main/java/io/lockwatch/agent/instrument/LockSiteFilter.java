@@ -30,12 +30,15 @@ final class LockSiteFilter implements ClassFileTransformer {
      * transformer while it is running, fail with a class circularity error, and the JVM would silently
      * ignore the transformer from then on.
      */
-    void warmUp() throws Exception {
-        String resource = WarmUp.class.getName().replace('.', '/') + ".class";
-        try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
-            byte[] classFile = in.readAllBytes();
-            if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
+    void warmUp(byte[] warmUpClass) throws Exception {
+        byte[] classFile = warmUpClass;
+        if (classFile == null) {
+            String resource = WarmUp.class.getName().replace('.', '/') + ".class";
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
+                classFile = in.readAllBytes();
+            }
         }
+        if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
         IgnoreRules.ignores("java.lang.Object", userExcludes);
     }
 
@@ -84,7 +87,7 @@ final class LockSiteFilter implements ClassFileTransformer {
         return transformed;
     }
 
-    /** A class with every kind of lock site, transformed once by {@link #warmUp()}; never loaded. */
+    /** A class with every kind of lock site, transformed once by {@link #warmUp(byte[])}; never loaded. */
     static final class WarmUp {
         private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
