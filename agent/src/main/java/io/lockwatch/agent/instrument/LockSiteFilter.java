@@ -68,11 +68,6 @@ final class LockSiteFilter implements ClassFileTransformer {
         }
     }
 
-    /** Would {@link #transform} change this class? (The same decision, without transforming.) */
-    static boolean hasSites(byte[] classFile) {
-        return ClassFileSkim.mayHaveSites(classFile) && LockSiteScanner.scan(classFile).hasSites;
-    }
-
     /** @return the instrumented class file, or null when the class takes no lock */
     private static byte[] instrument(byte[] classFile) {
         if (!ClassFileSkim.mayHaveSites(classFile)) return null;
