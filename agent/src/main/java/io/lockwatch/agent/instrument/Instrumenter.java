@@ -3,6 +3,7 @@ package io.lockwatch.agent.instrument;
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -39,37 +40,101 @@ public final class Instrumenter {
      * image or the class path, as a resource) and skimmed ({@link ClassFileSkim}: exact for all but a few
      * dozen of the JDK's 26,000 classes, and never wrong in the direction that matters), and only the
      * classes that may have lock sites (under a hundred of the 800 or so loaded before {@code premain}) are
-     * retransformed, in one call. A class whose file cannot be read is retransformed anyway. If the JVM
-     * refuses the batch, it is retried one class at a time to name the class.
+     * retransformed. A class whose file cannot be read is retransformed anyway.
+     *
+     * <p>The work is shared with one helper thread (every other class each): the transformer runs on the
+     * thread that asks for the retransformation, so two batches are transformed side by side on two cores.
+     * {@code premain} waits for both, so every class is instrumented before the application's {@code main}.
      */
     private static void retransformLoadedClasses(Instrumentation inst, Options options) {
         Class<?>[] loaded = inst.getAllLoadedClasses();
-        Class<?>[] chosen = new Class<?>[loaded.length];
-        int count = 0;
-        LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
+        Share helperShare = new Share(inst, options, loaded, 1);
+        Thread helper = new Thread(helperShare, "lockwatch-retransform");
+        helper.setDaemon(true);
         try {
-            for (Class<?> type : loaded) {
-                if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
-                if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
-                byte[] classFile = classFile(type);
-                if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
-                chosen[count++] = type;
-            }
-        } finally {
-            LockTracker.exitAgentCode();
+            helper.start();
+        } catch (Throwable e) {
+            helper = null;
         }
-        if (count == 0) return;
-        Class<?>[] batch = new Class<?>[count];
-        System.arraycopy(chosen, 0, batch, 0, count);
-        try {
-            inst.retransformClasses(batch); // one call: each costs the JVM a safepoint and bookkeeping
-        } catch (Throwable batchFailure) {
-            for (Class<?> type : batch) {
-                try {
-                    inst.retransformClasses(type);
-                } catch (Throwable e) {
-                    AgentStats.instrumentationErrors.incrementAndGet();
-                    Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
+        new Share(inst, options, loaded, 0).retransform();
+        if (helper == null) {
+            helperShare.retransform();
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                helper.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // premain's thread is the application's: keep its interrupt for it
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
+    private static final class Share implements Runnable {
+        private final Instrumentation inst;
+        private final Options options;
+        private final Class<?>[] loaded;
+        private final int first;
+
+        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first) {
+            this.inst = inst;
+            this.options = options;
+            this.loaded = loaded;
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            LockTracker.ignoreCurrentThread(); // lockwatch's own thread
+            retransform();
+        }
+
+        void retransform() {
+            try {
+                retransform(choose());
+            } catch (Throwable e) {
+                InternalErrors.record("retransformation", e);
+            }
+        }
+
+        private Class<?>[] choose() {
+            Class<?>[] chosen = new Class<?>[loaded.length / 2 + 1];
+            int count = 0;
+            LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
+            try {
+                for (int i = first; i < loaded.length; i += 2) {
+                    Class<?> type = loaded[i];
+                    if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
+                    if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
+                    byte[] classFile = classFile(type);
+                    if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
+                    chosen[count++] = type;
+                }
+            } finally {
+                LockTracker.exitAgentCode();
+            }
+            Class<?>[] batch = new Class<?>[count];
+            System.arraycopy(chosen, 0, batch, 0, count);
+            return batch;
+        }
+
+        /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
+        private void retransform(Class<?>[] batch) {
+            if (batch.length == 0) return;
+            try {
+                inst.retransformClasses(batch);
+            } catch (Throwable batchFailure) {
+                for (Class<?> type : batch) {
+                    try {
+                        inst.retransformClasses(type);
+                    } catch (Throwable e) {
+                        AgentStats.instrumentationErrors.incrementAndGet();
+                        Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
+                    }
                 }
             }
         }
