@@ -21,20 +21,20 @@ import java.util.List;
  * a "maybe" too.
  */
 final class ClassFileSkim {
-    private static final byte[] THREAD = ascii(ThreadHooks.THREAD);
-    private static final byte[] CODE = ascii("Code");
+    static final byte[] THREAD = ascii(ThreadHooks.THREAD);
+    static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
 
-    private static final int ACC_SYNCHRONIZED = 0x0020;
-    private static final int MONITORENTER = 0xc2;
-    private static final int MONITOREXIT = 0xc3;
+    static final int ACC_SYNCHRONIZED = 0x0020;
+    static final int MONITORENTER = 0xc2;
+    static final int MONITOREXIT = 0xc3;
 
     /**
      * Length of each instruction by opcode; 0 for the variable-length ones (tableswitch, lookupswitch,
      * wide) and -1 for opcodes that are not valid in a class file.
      */
-    private static final byte[] LENGTH = new byte[256];
+    static final byte[] LENGTH = new byte[256];
 
     static {
         for (int op = 0; op < 256; op++) LENGTH[op] = -1;
@@ -128,7 +128,7 @@ final class ClassFileSkim {
         return false;
     }
 
-    private static int skipMember(byte[] b, int p) {
+    static int skipMember(byte[] b, int p) {
         int attributes = u2(b, p + 6);
         p += 8;
         for (int a = 0; a < attributes; a++) p += 6 + u4(b, p + 2);
@@ -167,7 +167,7 @@ final class ClassFileSkim {
         return false;
     }
 
-    private static boolean isOwner(byte[] b, int from, int length) {
+    static boolean isOwner(byte[] b, int from, int length) {
         if (length < CONCURRENT.length || b[from] != 'j' || !regionEquals(b, from, CONCURRENT, CONCURRENT.length)) return false;
         for (byte[] owner : OWNERS) {
             if (owner.length == length && regionEquals(b, from, owner, length)) return true;
@@ -176,7 +176,7 @@ final class ClassFileSkim {
     }
 
     /** Is the constant pool entry at {@code entry} the Utf8 constant {@code text}? */
-    private static boolean utf8Equals(byte[] b, int entry, byte[] text) {
+    static boolean utf8Equals(byte[] b, int entry, byte[] text) {
         return (b[entry] & 0xff) == 1 && u2(b, entry + 1) == text.length && regionEquals(b, entry + 3, text, text.length);
     }
 
@@ -187,11 +187,11 @@ final class ClassFileSkim {
         return true;
     }
 
-    private static int u2(byte[] b, int p) {
+    static int u2(byte[] b, int p) {
         return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
     }
 
-    private static int u4(byte[] b, int p) {
+    static int u4(byte[] b, int p) {
         return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
     }
 }

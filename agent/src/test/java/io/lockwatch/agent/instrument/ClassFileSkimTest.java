@@ -12,7 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,10 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 class ClassFileSkimTest {
 
+    /**
+     * Over every class of the JDK: the skim never rules out a class with sites, and the raw-byte scanner
+     * finds exactly what the same scan written with ASM's visitors finds (sites, the methods that have
+     * them, synchronized methods that overwrite {@code this}).
+     */
     @Test
-    void neverMissesAClassTheScannerWouldInstrument() throws IOException {
+    void skimAndScannerAgreeWithTheAsmScanOnEveryJdkClass() throws IOException {
         FileSystem jrt = FileSystems.getFileSystem(URI.create("jrt:/"));
         List<String> missed = new ArrayList<>();
+        List<String> disagreements = new ArrayList<>();
         int classes = 0;
         int skimmedAway = 0;
         int withSites = 0;
@@ -33,14 +43,23 @@ class ClassFileSkimTest {
                 if (!file.toString().endsWith(".class") || file.getFileName().toString().equals("module-info.class")) continue;
                 byte[] classFile = Files.readAllBytes(file);
                 classes++;
-                boolean sites = LockSiteScanner.scan(classFile).hasSites;
+                LockSiteScanner.Result reference = AsmLockSiteScanner.scan(classFile);
+                LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
                 boolean maybe = ClassFileSkim.mayHaveSites(classFile);
-                if (sites) withSites++;
+                if (reference.hasSites) withSites++;
                 if (!maybe) skimmedAway++;
-                if (sites && !maybe) missed.add(file.toString());
+                if (reference.hasSites && !maybe) missed.add(file.toString());
+                if (scan.hasSites != reference.hasSites || scan.allMethods != reference.allMethods
+                        || !scan.methodsWithSites.equals(reference.methodsWithSites)
+                        || !scan.thisOverwritten.equals(reference.thisOverwritten)) {
+                    disagreements.add(file + ": " + scan.methodsWithSites + " / " + reference.methodsWithSites
+                            + ", " + scan.thisOverwritten + " / " + reference.thisOverwritten);
+                }
             }
         }
         assertEquals(List.of(), missed, "classes with lock sites the skim said had none");
+        assertEquals(List.of(), disagreements.subList(0, Math.min(10, disagreements.size())),
+                disagreements.size() + " classes where the raw-byte scan and the ASM scan disagree");
         assertTrue(classes > 5_000, "read the JDK: " + classes);
         // The point of the skim: it alone settles most classes (those without any lock site).
         assertTrue(skimmedAway > (classes - withSites) * 8 / 10,
@@ -56,6 +75,46 @@ class ClassFileSkimTest {
         assertTrue(ClassFileSkim.mayHaveSites(classFile(LatchOnly.class)));
         assertFalse(ClassFileSkim.mayHaveSites(classFile(NoLocks.class)));
         assertFalse(ClassFileSkim.mayHaveSites(classFile(Object.class)), "Object takes no lock");
+    }
+
+    /** javac never stores into {@code this}; other compilers and bytecode tools may. Written here with ASM. */
+    @Test
+    void synchronizedMethodsThatOverwriteThisAgreeWithTheAsmScan() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, "test/OverwritesThis", null, "java/lang/Object", null);
+        method(cw, Opcodes.ACC_SYNCHRONIZED, "astore", mv -> {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitVarInsn(Opcodes.ASTORE, 0);
+        });
+        method(cw, Opcodes.ACC_SYNCHRONIZED, "wideStore", mv -> {
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 300); // wide, another local: not this
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitVarInsn(Opcodes.ASTORE, 1);
+        });
+        method(cw, Opcodes.ACC_SYNCHRONIZED, "keeps", mv -> mv.visitVarInsn(Opcodes.ALOAD, 0));
+        method(cw, 0, "unsynchronizedStore", mv -> {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitVarInsn(Opcodes.ASTORE, 0);
+        });
+        cw.visitEnd();
+        byte[] classFile = cw.toByteArray();
+        LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
+        LockSiteScanner.Result reference = AsmLockSiteScanner.scan(classFile);
+        assertEquals(Set.of("astore()V"), scan.thisOverwritten);
+        assertEquals(reference.thisOverwritten, scan.thisOverwritten);
+        assertEquals(Set.of("astore()V", "wideStore()V", "keeps()V"), scan.methodsWithSites);
+        assertEquals(reference.methodsWithSites, scan.methodsWithSites);
+    }
+
+    private static void method(ClassWriter cw, int access, String name, java.util.function.Consumer<MethodVisitor> body) {
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | access, name, "()V", null, null);
+        mv.visitCode();
+        body.accept(mv);
+        if (name.equals("keeps")) mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
     }
 
     @Test
