@@ -43,7 +43,7 @@ public final class Lockwatch {
 
     public static synchronized void start(Options options, String version, long pid) {
         // Called from premain, before the application's main: no lambdas here (each one costs the JVM a
-        // class spun at run time), and the first report write happens on the detector thread.
+        // class spun at run time), and the first report write happens on the detector thread, on its first pass.
         Report newReport = new Report(options, version, pid);
         LockOrderGraph lockGraph = new LockOrderGraph(new Findings(newReport));
         newReport.statsFrom(new Stats(lockGraph));
@@ -100,6 +100,7 @@ public final class Lockwatch {
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
+            json.field("classesRetransformRequested", AgentStats.classesRetransformRequested.get());
             json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
             json.field("threadsDeadlockedNow", AgentStats.threadsDeadlockedNow.get());
             json.field("threadsStuckNow", AgentStats.threadsStuckNow.get());
@@ -139,7 +140,8 @@ public final class Lockwatch {
         @Override
         public void run() {
             LockTracker.ignoreCurrentThread();
-            report.write(); // the first write: an unwritable path is said on stderr at once
+            // The first write comes with the first pass (the report starts out changed), within one
+            // period: not at once, where it would compete with premain for the CPU.
             runDetector(graph, report, hangs);
         }
     }

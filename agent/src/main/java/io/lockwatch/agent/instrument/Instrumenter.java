@@ -125,6 +125,7 @@ public final class Instrumenter {
         /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
         private void retransform(Class<?>[] batch) {
             if (batch.length == 0) return;
+            AgentStats.classesRetransformRequested.addAndGet(batch.length);
             try {
                 inst.retransformClasses(batch);
             } catch (Throwable batchFailure) {
