@@ -12,9 +12,9 @@ import java.util.List;
  *   <li>is {@code java.lang.Thread} (its hooks),</li>
  *   <li>has a {@code synchronized} method,</li>
  *   <li>has a {@code monitorenter} or {@code monitorexit} instruction, or</li>
- *   <li>names in its constant pool a class whose calls are rewritten (the {@code java.util.concurrent}
- *       locks and synchronizers of {@link SiteRewrites} and {@link WaitSiteVisitor}): a call's owner is
- *       always there, as the name of a class constant.</li>
+ *   <li>calls a method of a class whose calls are rewritten (the {@code java.util.concurrent} locks and
+ *       synchronizers of {@link SiteRewrites} and {@link WaitSiteVisitor}): every call is a method
+ *       reference in the constant pool, naming its owner class.</li>
  * </ul>
  * Those are exactly the ways {@link LockSiteScanner} can find a site, so "no" here is always right; "maybe"
  * goes on to the full scan. Anything this walk does not understand (a malformed or future class file) is
@@ -25,6 +25,7 @@ final class ClassFileSkim {
     static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
+    private static final byte[][] METHOD_NAMES = methodNames();
 
     static final int ACC_SYNCHRONIZED = 0x0020;
     static final int MONITORENTER = 0xc2;
@@ -66,6 +67,15 @@ final class ClassFileSkim {
         return out;
     }
 
+    private static byte[][] methodNames() {
+        List<String> waits = WaitSiteVisitor.methodNames();
+        byte[][] out = new byte[SiteRewrites.METHOD_NAMES.length + waits.size()][];
+        int i = 0;
+        for (String name : SiteRewrites.METHOD_NAMES) out[i++] = ascii(name);
+        for (String name : waits) out[i++] = ascii(name);
+        return out;
+    }
+
     /** @return false only when the class certainly has no lock site; true when it may have one */
     static boolean mayHaveSites(byte[] classFile) {
         try {
@@ -79,6 +89,7 @@ final class ClassFileSkim {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) return true;
         int count = u2(b, 8);
         int[] entry = new int[count]; // offset of each constant pool entry
+        boolean[] ownerName = null; // Utf8 entries that name a class whose calls are rewritten
         int p = 10;
         for (int i = 1; i < count; i++) {
             entry[i] = p;
@@ -86,7 +97,10 @@ final class ClassFileSkim {
             switch (tag) {
                 case 1: // Utf8
                     int length = u2(b, p + 1);
-                    if (isOwner(b, p + 3, length)) return true;
+                    if (isOwner(b, p + 3, length)) {
+                        if (ownerName == null) ownerName = new boolean[count];
+                        ownerName[i] = true;
+                    }
                     p += 3 + length;
                     break;
                 case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
@@ -106,6 +120,7 @@ final class ClassFileSkim {
                     return true;
             }
         }
+        if (ownerName != null && callsOwner(b, entry, ownerName)) return true;
         int thisClass = entry[u2(b, p + 2)];
         if ((b[thisClass] & 0xff) != 7 || utf8Equals(b, entry[u2(b, thisClass + 1)], THREAD)) return true;
         p += 6;
@@ -123,6 +138,26 @@ final class ClassFileSkim {
                 int length = u4(b, p + 2);
                 if (utf8Equals(b, entry[u2(b, p)], CODE) && hasMonitorInstruction(b, p + 14, u4(b, p + 10))) return true;
                 p += 6 + length;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Does a Methodref or InterfaceMethodref call a rewritten method (by name) of one of those classes?
+     * (The lock classes name their own class in the pool too, and call their other methods.)
+     */
+    private static boolean callsOwner(byte[] b, int[] entry, boolean[] ownerName) {
+        for (int i = 1; i < entry.length; i++) {
+            int at = entry[i];
+            if (at == 0) continue; // the second slot of a Long or Double
+            int tag = b[at] & 0xff;
+            if (tag != 10 && tag != 11) continue;
+            int owner = entry[u2(b, at + 1)];
+            if ((b[owner] & 0xff) != 7 || !ownerName[u2(b, owner + 1)]) continue;
+            int name = entry[u2(b, entry[u2(b, at + 3)] + 1)];
+            for (byte[] method : METHOD_NAMES) {
+                if (utf8Equals(b, name, method)) return true;
             }
         }
         return false;

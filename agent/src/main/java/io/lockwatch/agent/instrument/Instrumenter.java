@@ -61,17 +61,25 @@ public final class Instrumenter {
             helperShare.retransform();
             return;
         }
+        // Bounded, so that whatever happens to the helper, the application starts.
+        long deadline = System.nanoTime() + HELPER_WAIT_NANOS;
         boolean interrupted = false;
-        while (true) {
-            try {
-                helper.join();
+        while (helper.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                Log.warn("the retransformation of early JDK classes is taking long; the application starts meanwhile");
                 break;
+            }
+            try {
+                helper.join(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
                 interrupted = true; // premain's thread is the application's: keep its interrupt for it
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
     }
+
+    private static final long HELPER_WAIT_NANOS = 60_000_000_000L;
 
     /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
     private static final class Share implements Runnable {

@@ -57,6 +57,9 @@ final class SiteRewrites {
         return null;
     }
 
+    /** The names of the methods {@link #rewriteFor} rewrites (for the skim's quick check). */
+    static final String[] METHOD_NAMES = {"lock", "lockInterruptibly", "tryLock", "unlock"};
+
     /** The {@code java.util.concurrent.locks} lock types whose calls are rewritten. */
     static final String[] LOCK_OWNERS = {
         LOCK,

@@ -31,6 +31,7 @@ final class WaitSiteVisitor {
     /** "owner.name+descriptor" of the original call -> the wrapper's first parameter type. */
     private static final Map<String, String> WRAPPED = new HashMap<>();
     private static final List<String> OWNERS = new ArrayList<>();
+    private static final List<String> METHOD_NAMES = new ArrayList<>();
 
     static {
         wrap(LATCH, LATCH, "await", "()V");
@@ -61,6 +62,12 @@ final class WaitSiteVisitor {
     private static void wrap(String owner, String parameterType, String name, String descriptor) {
         WRAPPED.put(owner + "." + name + descriptor, parameterType);
         if (!OWNERS.contains(owner)) OWNERS.add(owner);
+        if (!METHOD_NAMES.contains(name)) METHOD_NAMES.add(name);
+    }
+
+    /** The names of the wait methods whose calls are rewritten (for the scanner's quick check). */
+    static List<String> methodNames() {
+        return METHOD_NAMES;
     }
 
     /** The internal names of every class whose wait calls are rewritten (for the scanner's quick check). */

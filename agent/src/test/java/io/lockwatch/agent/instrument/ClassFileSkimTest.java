@@ -61,9 +61,10 @@ class ClassFileSkimTest {
         assertEquals(List.of(), disagreements.subList(0, Math.min(10, disagreements.size())),
                 disagreements.size() + " classes where the raw-byte scan and the ASM scan disagree");
         assertTrue(classes > 5_000, "read the JDK: " + classes);
-        // The point of the skim: it alone settles most classes (those without any lock site).
-        assertTrue(skimmedAway > (classes - withSites) * 8 / 10,
-                skimmedAway + " of " + (classes - withSites) + " lock-free classes settled by the skim");
+        // The point of the skim: it alone settles nearly every class without a lock site (a few dozen
+        // lock-free classes call, say, ReentrantLock.isLocked() and are left to the scanner).
+        int lockFree = classes - withSites;
+        assertTrue(lockFree - skimmedAway < 100, skimmedAway + " of " + lockFree + " lock-free classes settled by the skim");
     }
 
     @Test
