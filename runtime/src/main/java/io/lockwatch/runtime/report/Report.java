@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +29,7 @@ public final class Report {
     private final Options options;
     private final String agentVersion;
     private final long pid;
-    /** Formatted at the first write, off the start-up path (java.time's formatters are many classes). */
+    /** Formatted when written, off the start-up path, without java.time (see {@link Timestamps}). */
     private final long startMillis = System.currentTimeMillis();
     private final Path path;
     private final List<Finding> potentialDeadlocks = new CopyOnWriteArrayList<>();
@@ -177,8 +176,8 @@ public final class Report {
                 .field("vendor", System.getProperty("java.vm.vendor", "unknown"))
                 .endObject();
         json.field("pid", pid);
-        json.field("startTime", Instant.ofEpochMilli(startMillis).toString());
-        json.field("writtenAt", Instant.now().toString());
+        json.field("startTime", Timestamps.iso(startMillis));
+        json.field("writtenAt", Timestamps.iso(System.currentTimeMillis()));
         json.name("options").beginObject();
         for (Map.Entry<String, String> e : options.effective().entrySet()) json.field(e.getKey(), e.getValue());
         json.endObject();
