@@ -7,38 +7,70 @@ import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.Log;
+import java.io.File;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * Everything {@code premain} does, running from the bootstrap class path: read the options, start the
  * runtime, then install the instrumentation. Any failure is logged once; the application runs on.
+ *
+ * <p>Everything here runs before the application's {@code main}, so it is kept lean: no lambdas, streams
+ * or formatting on this path (each pulls in classes the JVM would not otherwise load), and work that can
+ * wait (the first report write) happens on lockwatch's own thread.
  */
 public final class AgentInstaller {
+    /** The class the transformer is exercised on before it is registered; see {@code LockSiteFilter}. */
+    private static final String WARM_UP_CLASS = "io/lockwatch/agent/instrument/LockSiteFilter$WarmUp.class";
+
     private AgentInstaller() {}
 
-    public static void install(String agentArgs, Instrumentation inst, String jarPath) {
+    public static void install(String agentArgs, Instrumentation inst, JarFile jar) {
         long started = System.nanoTime();
         try {
-            long pid = ProcessHandle.current().pid();
+            long pid = pid();
             Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);
-            String version = version(jarPath);
+            String version = "unknown";
+            byte[] warmUpClass = null;
+            try {
+                version = version(jar);
+                warmUpClass = read(jar, WARM_UP_CLASS);
+            } finally {
+                close(jar);
+            }
 
             for (String problem : options.problems()) Log.error(problem);
             openLockInternals(inst);
             Lockwatch.start(options, version, pid);
 
-            Instrumenter.install(inst, options);
+            Instrumenter.install(inst, options, warmUpClass);
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
         } catch (Throwable t) {
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");
         }
+    }
+
+    /**
+     * This process's id. On Linux from {@code /proc/self}, a link named after it: {@link ProcessHandle}
+     * would start the JDK's process-reaper machinery (an executor, its queue, lambdas) to say the same.
+     */
+    static long pid() {
+        try {
+            File self = new File("/proc/self").getCanonicalFile();
+            if (self.getParent() != null && self.getParent().equals("/proc")) return Long.parseLong(self.getName());
+        } catch (Exception e) {
+            // not Linux, or no /proc: ask the JDK
+        }
+        return ProcessHandle.current().pid();
     }
 
     /** Lets the runtime read which read/write lock a ReadLock or WriteLock belongs to. */
@@ -54,12 +86,34 @@ public final class AgentInstaller {
         return out;
     }
 
-    private static String version(String jarPath) {
-        try (JarFile jar = new JarFile(jarPath)) {
-            String v = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+    private static String version(JarFile jar) {
+        try {
+            Manifest manifest = jar.getManifest();
+            String v = manifest == null ? null : manifest.getMainAttributes().getValue("Implementation-Version");
             return v != null ? v : "unknown";
         } catch (Exception e) {
             return "unknown";
+        }
+    }
+
+    /** @return the entry's bytes, or null when it cannot be read (the warm-up then reads it another way) */
+    private static byte[] read(JarFile jar, String entry) {
+        try {
+            JarEntry e = jar.getJarEntry(entry);
+            if (e == null) return null;
+            try (InputStream in = jar.getInputStream(e)) {
+                return in.readAllBytes();
+            }
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void close(JarFile jar) {
+        try {
+            jar.close();
+        } catch (Exception e) {
+            // nothing held on to: the JVM opened the jar on its own for the boot class path
         }
     }
 }

@@ -27,10 +27,12 @@ public final class LockwatchAgent {
     private static void start(String args, Instrumentation inst) {
         try {
             File jar = new File(LockwatchAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+            JarFile jarFile = new JarFile(jar);
+            inst.appendToBootstrapClassLoaderSearch(jarFile);
             Class<?> installer = Class.forName("io.lockwatch.agent.AgentInstaller", true, null);
-            installer.getMethod("install", String.class, Instrumentation.class, String.class)
-                    .invoke(null, args, inst, jar.getPath());
+            // The open jar is handed over: the installer reads its manifest and the warm-up class from it.
+            installer.getMethod("install", String.class, Instrumentation.class, JarFile.class)
+                    .invoke(null, args, inst, jarFile);
         } catch (Throwable t) {
             System.err.println("[lockwatch] ERROR the agent could not start (" + t
                     + "); the application runs without lockwatch.");

@@ -44,6 +44,24 @@ class JdkAndLibraryInversionTest {
         assertFinding(finding, StringBufferInversion.class, "java.lang.StringBuffer", "java.lang.StringBuffer");
     }
 
+    /**
+     * Start-up: of the JDK classes loaded before the agent (several hundred), only those that take a lock
+     * are retransformed; StringBuffer, loaded that early, is one of them, as the test above shows.
+     */
+    @Test
+    void onlyTheEarlyClassesThatTakeLocksAreRetransformed() {
+        ChildResult run = ChildJvm.run(StringBufferInversion.class).exec().assertCleanExit();
+        Report report = run.report();
+        report.singlePotentialDeadlock();
+        long retransformed = report.stat("classesRetransformed");
+        long requested = report.stat("classesRetransformRequested");
+        assertTrue(retransformed >= 20 && retransformed <= 200,
+                "a few dozen early JDK classes take locks, not hundreds: " + report.json.get("stats"));
+        assertTrue(requested >= retransformed && requested <= retransformed + 5,
+                "the JVM is asked to retransform only (nearly) those: " + report.json.get("stats"));
+        assertTrue(report.stat("retransformMillis") <= report.stat("startupMillis"), report.json.get("stats").toString());
+    }
+
     @Test
     void vectorsComparedBothWays() {
         JsonNode finding = onlyFinding(ChildJvm.run(VectorInversion.class), VectorInversion.class);

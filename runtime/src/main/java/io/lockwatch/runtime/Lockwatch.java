@@ -4,6 +4,8 @@ import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.hang.HangDetector;
+import io.lockwatch.runtime.report.JsonWriter;
+import io.lockwatch.runtime.report.PotentialDeadlock;
 import io.lockwatch.runtime.report.Report;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
@@ -12,6 +14,7 @@ import io.lockwatch.runtime.track.ThreadRegistry;
 import io.lockwatch.runtime.util.InternalErrors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Starts and stops the runtime: the lock-order graph, the hang detector, the one detector thread that
@@ -39,18 +42,65 @@ public final class Lockwatch {
     }
 
     public static synchronized void start(Options options, String version, long pid) {
+        // Called from premain, before the application's main: no lambdas here (each one costs the JVM a
+        // class spun at run time), and the first report write happens on the detector thread, on its first pass.
         Report newReport = new Report(options, version, pid);
-        LockOrderGraph lockGraph = new LockOrderGraph(finding -> {
+        LockOrderGraph lockGraph = new LockOrderGraph(new Findings(newReport));
+        newReport.statsFrom(new Stats(lockGraph));
+        report = newReport;
+        graph = lockGraph;
+        HangDetector hangs = new HangDetector(newReport, options.stallThresholdMillis(), options.stackDepth());
+
+        Thread detector = new Thread(new Detector(lockGraph, newReport, hangs), "lockwatch-detector");
+        detector.setDaemon(true);
+        hangs.ownThread(detector);
+        Runnable wakeDetector = new Unpark(detector);
+        lockGraph.onChange(wakeDetector);
+        hangs.wakeUpWith(wakeDetector);
+
+        // The exit path needs no lock an application thread could hold: the graph and the report are
+        // ours, and the last hang check runs bounded in time on a thread of its own.
+        Thread finalWrite = new Thread(new FinalWrite(lockGraph, newReport, hangs), "lockwatch-shutdown");
+        hangs.ownThread(finalWrite);
+
+        LockTracker.start(lockGraph, options.stackDepth());
+        ThreadCalls.start(hangs);
+        detector.start();
+        Runtime.getRuntime().addShutdownHook(finalWrite);
+    }
+
+    /** New potential deadlocks go into the report. */
+    private static final class Findings implements Consumer<PotentialDeadlock> {
+        private final Report report;
+
+        Findings(Report report) {
+            this.report = report;
+        }
+
+        @Override
+        public void accept(PotentialDeadlock finding) {
             AgentStats.potentialDeadlocks.incrementAndGet();
-            newReport.addPotentialDeadlock(finding);
-        });
-        newReport.statsFrom(json -> {
-            lockGraph.writeStats(json);
+            report.addPotentialDeadlock(finding);
+        }
+    }
+
+    /** The report's {@code stats} object. */
+    private static final class Stats implements Consumer<JsonWriter> {
+        private final LockOrderGraph graph;
+
+        Stats(LockOrderGraph graph) {
+            this.graph = graph;
+        }
+
+        @Override
+        public void accept(JsonWriter json) {
+            graph.writeStats(json);
             json.field("stacksCaptured", LockTracker.stacksCaptured());
             json.field("segmentsDropped", SegmentGraph.dropped.get());
             json.field("heldLocksOverflow", LockTracker.heldOverflowCount());
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
+            json.field("classesRetransformRequested", AgentStats.classesRetransformRequested.get());
             json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
             json.field("threadsDeadlockedNow", AgentStats.threadsDeadlockedNow.get());
             json.field("threadsStuckNow", AgentStats.threadsStuckNow.get());
@@ -60,43 +110,67 @@ public final class Lockwatch {
             json.field("threadsUnwatched", ThreadRegistry.dropped());
             json.field("startupMillis", AgentStats.startupNanos.get() / 1_000_000);
             json.field("retransformMillis", AgentStats.retransformNanos.get() / 1_000_000);
-        });
-        report = newReport;
-        graph = lockGraph;
-        HangDetector hangs = new HangDetector(newReport, options.stallThresholdMillis(), options.stackDepth());
+        }
+    }
 
-        Thread detector = new Thread(() -> runDetector(lockGraph, newReport, hangs), "lockwatch-detector");
-        detector.setDaemon(true);
-        hangs.ownThread(detector);
-        lockGraph.onChange(() -> LockSupport.unpark(detector));
-        hangs.wakeUpWith(() -> LockSupport.unpark(detector));
+    private static final class Unpark implements Runnable {
+        private final Thread thread;
 
-        // The exit path needs no lock an application thread could hold: the graph and the report are
-        // ours, and the last hang check runs bounded in time on a thread of its own.
-        Thread finalWrite = new Thread(() -> {
+        Unpark(Thread thread) {
+            this.thread = thread;
+        }
+
+        @Override
+        public void run() {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private static final class Detector implements Runnable {
+        private final LockOrderGraph graph;
+        private final Report report;
+        private final HangDetector hangs;
+
+        Detector(LockOrderGraph graph, Report report, HangDetector hangs) {
+            this.graph = graph;
+            this.report = report;
+            this.hangs = hangs;
+        }
+
+        @Override
+        public void run() {
+            LockTracker.ignoreCurrentThread();
+            // The first write comes with the first pass (the report starts out changed), within one
+            // period: not at once, where it would compete with premain for the CPU.
+            runDetector(graph, report, hangs);
+        }
+    }
+
+    private static final class FinalWrite implements Runnable {
+        private final LockOrderGraph graph;
+        private final Report report;
+        private final HangDetector hangs;
+
+        FinalWrite(LockOrderGraph graph, Report report, HangDetector hangs) {
+            this.graph = graph;
+            this.report = report;
+            this.hangs = hangs;
+        }
+
+        @Override
+        public void run() {
             LockTracker.ignoreCurrentThread();
             try {
-                lockGraph.detect();
+                graph.detect();
                 hangs.finalCheck(FINAL_CHECK_MILLIS);
             } catch (Throwable e) {
                 InternalErrors.record("shutdown", e);
             }
-            newReport.write();
-        }, "lockwatch-shutdown");
-        hangs.ownThread(finalWrite);
-
-        if (!newReport.write()) {
-            // Already said on stderr by the report; kept here so the options block shows it too.
-            options.addProblem("report path " + newReport.path() + " is not writable");
+            report.write();
         }
-        LockTracker.start(lockGraph, options.stackDepth());
-        ThreadCalls.start(hangs);
-        detector.start();
-        Runtime.getRuntime().addShutdownHook(finalWrite);
     }
 
     private static void runDetector(LockOrderGraph graph, Report report, HangDetector hangs) {
-        LockTracker.ignoreCurrentThread();
         long nextClean = System.nanoTime();
         while (true) {
             try {

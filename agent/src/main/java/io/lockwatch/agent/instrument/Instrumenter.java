@@ -2,10 +2,11 @@ package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Installs lockwatch's class file transformer and applies it to the classes that were loaded before the
@@ -19,9 +20,13 @@ import java.util.List;
 public final class Instrumenter {
     private Instrumenter() {}
 
-    public static void install(Instrumentation inst, Options options) throws Exception {
+    /**
+     * @param warmUpClass the class file of {@code LockSiteFilter.WarmUp}, read by the caller from the agent
+     *                    jar it has open anyway, or null to read it here
+     */
+    public static void install(Instrumentation inst, Options options, byte[] warmUpClass) throws Exception {
         LockSiteFilter filter = new LockSiteFilter(options.excludes());
-        filter.warmUp();
+        filter.warmUp(warmUpClass);
         inst.addTransformer(filter, true);
         long started = System.nanoTime();
         retransformLoadedClasses(inst, options);
@@ -29,23 +34,110 @@ public final class Instrumenter {
     }
 
     /**
-     * Classes loaded before the agent are transformed again now. In batches, so that one class the JVM
-     * refuses does not stop the rest; a refused batch is retried one class at a time to name the class.
+     * Classes loaded before the agent are transformed again now, but only those that take a lock. The JVM
+     * redefines every class it is asked to retransform, even when the transformer leaves it as it is, and
+     * that costs far more than reading the class file: so each class file is read first (from the module
+     * image or the class path, as a resource) and skimmed ({@link ClassFileSkim}: exact for all but a few
+     * dozen of the JDK's 26,000 classes, and never wrong in the direction that matters), and only the
+     * classes that may have lock sites (under a hundred of the 800 or so loaded before {@code premain}) are
+     * retransformed. A class whose file cannot be read is retransformed anyway.
+     *
+     * <p>The work is shared with one helper thread (every other class each): the transformer runs on the
+     * thread that asks for the retransformation, so two batches are transformed side by side on two cores.
+     * {@code premain} waits for both, so every class is instrumented before the application's {@code main}.
      */
     private static void retransformLoadedClasses(Instrumentation inst, Options options) {
-        List<Class<?>> candidates = new ArrayList<>();
-        for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
-            if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
-            candidates.add(type);
+        Class<?>[] loaded = inst.getAllLoadedClasses();
+        Share helperShare = new Share(inst, options, loaded, 1);
+        Thread helper = new Thread(helperShare, "lockwatch-retransform");
+        helper.setDaemon(true);
+        try {
+            helper.start();
+        } catch (Throwable e) {
+            helper = null;
         }
-        final int batch = 4096; // one call for all: each call costs the JVM a safepoint and bookkeeping
-        for (int from = 0; from < candidates.size(); from += batch) {
-            List<Class<?>> part = candidates.subList(from, Math.min(candidates.size(), from + batch));
+        new Share(inst, options, loaded, 0).retransform();
+        if (helper == null) {
+            helperShare.retransform();
+            return;
+        }
+        // Bounded, so that whatever happens to the helper, the application starts.
+        long deadline = System.nanoTime() + HELPER_WAIT_NANOS;
+        boolean interrupted = false;
+        while (helper.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                Log.warn("the retransformation of early JDK classes is taking long; the application starts meanwhile");
+                break;
+            }
             try {
-                inst.retransformClasses(part.toArray(new Class<?>[0]));
+                helper.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true; // premain's thread is the application's: keep its interrupt for it
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private static final long HELPER_WAIT_NANOS = 60_000_000_000L;
+
+    /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
+    private static final class Share implements Runnable {
+        private final Instrumentation inst;
+        private final Options options;
+        private final Class<?>[] loaded;
+        private final int first;
+
+        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first) {
+            this.inst = inst;
+            this.options = options;
+            this.loaded = loaded;
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            LockTracker.ignoreCurrentThread(); // lockwatch's own thread
+            retransform();
+        }
+
+        void retransform() {
+            try {
+                retransform(choose());
+            } catch (Throwable e) {
+                InternalErrors.record("retransformation", e);
+            }
+        }
+
+        private Class<?>[] choose() {
+            Class<?>[] chosen = new Class<?>[loaded.length / 2 + 1];
+            int count = 0;
+            LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
+            try {
+                for (int i = first; i < loaded.length; i += 2) {
+                    Class<?> type = loaded[i];
+                    if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
+                    if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
+                    byte[] classFile = classFile(type);
+                    if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
+                    chosen[count++] = type;
+                }
+            } finally {
+                LockTracker.exitAgentCode();
+            }
+            Class<?>[] batch = new Class<?>[count];
+            System.arraycopy(chosen, 0, batch, 0, count);
+            return batch;
+        }
+
+        /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
+        private void retransform(Class<?>[] batch) {
+            if (batch.length == 0) return;
+            AgentStats.classesRetransformRequested.addAndGet(batch.length);
+            try {
+                inst.retransformClasses(batch);
             } catch (Throwable batchFailure) {
-                for (Class<?> type : part) {
+                for (Class<?> type : batch) {
                     try {
                         inst.retransformClasses(type);
                     } catch (Throwable e) {
@@ -54,6 +146,20 @@ public final class Instrumenter {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The class file a class was loaded from, as its module or class loader serves it as a resource, or
+     * null when there is none. Class files are never encapsulated, so this works for every JDK module.
+     */
+    static byte[] classFile(Class<?> type) {
+        String name = type.getName();
+        String resource = name.substring(name.lastIndexOf('.') + 1) + ".class";
+        try (InputStream in = type.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (Throwable e) {
+            return null;
         }
     }
 }

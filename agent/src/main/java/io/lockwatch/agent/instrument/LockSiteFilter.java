@@ -30,12 +30,15 @@ final class LockSiteFilter implements ClassFileTransformer {
      * transformer while it is running, fail with a class circularity error, and the JVM would silently
      * ignore the transformer from then on.
      */
-    void warmUp() throws Exception {
-        String resource = WarmUp.class.getName().replace('.', '/') + ".class";
-        try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
-            byte[] classFile = in.readAllBytes();
-            if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
+    void warmUp(byte[] warmUpClass) throws Exception {
+        byte[] classFile = warmUpClass;
+        if (classFile == null) {
+            String resource = WarmUp.class.getName().replace('.', '/') + ".class";
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(resource)) {
+                classFile = in.readAllBytes();
+            }
         }
+        if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
         IgnoreRules.ignores("java.lang.Object", userExcludes);
     }
 
@@ -67,20 +70,21 @@ final class LockSiteFilter implements ClassFileTransformer {
 
     /** @return the instrumented class file, or null when the class takes no lock */
     private static byte[] instrument(byte[] classFile) {
+        if (!ClassFileSkim.mayHaveSites(classFile)) return null;
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
         ClassReader reader = new ClassReader(classFile);
         // Passing the reader lets ASM copy every method we do not touch as it is.
         ClassWriter writer = new ClassWriter(reader, 0);
         // Expanded frames: the visitor appends its state local to each (the writer compresses them again).
-        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer), scan),
+        reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer, scan), scan),
                 ClassReader.EXPAND_FRAMES);
         byte[] transformed = writer.toByteArray();
         AgentStats.classesInstrumented.incrementAndGet();
         return transformed;
     }
 
-    /** A class with every kind of lock site, transformed once by {@link #warmUp()}; never loaded. */
+    /** A class with every kind of lock site, transformed once by {@link #warmUp(byte[])}; never loaded. */
     static final class WarmUp {
         private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 

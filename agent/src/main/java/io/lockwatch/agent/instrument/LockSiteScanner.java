@@ -1,18 +1,20 @@
 package io.lockwatch.agent.instrument;
 
+import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
+import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * A quick read of a class file before anything is changed: does the class take any lock at all (most do
- * not, and those are left exactly as they are), and which synchronized methods cannot be instrumented
- * safely. A plain ASM read costs microseconds.
+ * A read of a class file before anything is changed, for a class {@link ClassFileSkim} could not rule out:
+ * does it take a lock at all, which of its methods do (only those are rewritten; ASM copies the others as
+ * they are), and which synchronized methods cannot be instrumented safely. It walks the raw bytes, like
+ * the skim: an ASM read of every method would cost more than the rewrite that follows, and ASM runs
+ * interpreted while the JVM starts. {@code AsmLockSiteScanner} in the tests is the same scan written with
+ * ASM's visitors, and the two must agree on every class of the JDK.
  */
 final class LockSiteScanner {
     /** What the scan found. */
@@ -20,7 +22,11 @@ final class LockSiteScanner {
         boolean hasSites;
         /** Synchronized instance methods (name + descriptor) whose code overwrites local 0 ({@code this}). */
         final Set<String> thisOverwritten = new HashSet<>();
-        /** Each method's number of local variable slots (name + descriptor): the next one is free for us. */
+        /** Methods (name + descriptor) that are synchronized or have a lock or wait site. */
+        final Set<String> methodsWithSites = new HashSet<>();
+        /** Every method is looked at (java.lang.Thread: its hooks are not lock sites). */
+        boolean allMethods;
+        /** The number of local variable slots of each method with sites: the next one is free for us. */
         final Map<String, Integer> maxLocals = new HashMap<>();
 
         /** @return the first free local variable slot of the method, or -1 when unknown */
@@ -28,58 +34,178 @@ final class LockSiteScanner {
             Integer max = maxLocals.get(name + descriptor);
             return max == null ? -1 : max;
         }
+
+        /** Does the method need rewriting? The others are copied as they are, which is much cheaper. */
+        boolean rewrites(String name, String descriptor) {
+            return allMethods || methodsWithSites.contains(name + descriptor);
+        }
     }
+
+    private static final int ACC_STATIC = 0x0008;
+    private static final int INVOKEVIRTUAL = 0xb6;
+    private static final int INVOKEINTERFACE = 0xb9;
+    private static final int IINC = 0x84;
+    private static final int WIDE = 0xc4;
+    /** What the walk of one method's code found. */
+    private static final int SITE = 1;
+    private static final int STORES_THIS = 2;
 
     private LockSiteScanner() {}
 
-    static Result scan(byte[] classFile) {
+    /** @throws RuntimeException when the class file is malformed (the transformer counts it and moves on) */
+    static Result scan(byte[] b) {
+        if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) throw new IllegalArgumentException("not a class file");
         Result result = new Result();
-        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName,
-                              String[] interfaces) {
-                if (name.equals(ThreadHooks.THREAD)) result.hasSites = true;
+        int count = u2(b, 8);
+        int[] entry = new int[count];
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+            entry[i] = p;
+            switch (b[p] & 0xff) {
+                case 1:
+                    p += 3 + u2(b, p + 1);
+                    break;
+                case 7: case 8: case 16: case 19: case 20:
+                    p += 3;
+                    break;
+                case 15:
+                    p += 4;
+                    break;
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                    p += 5;
+                    break;
+                case 5: case 6:
+                    p += 9;
+                    i++;
+                    break;
+                default:
+                    throw new IllegalArgumentException("constant pool tag " + (b[p] & 0xff));
             }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                boolean synchronizedInstance = (access & Opcodes.ACC_SYNCHRONIZED) != 0
-                        && (access & Opcodes.ACC_STATIC) == 0;
-                if ((access & Opcodes.ACC_SYNCHRONIZED) != 0) result.hasSites = true;
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitInsn(int opcode) {
-                        if (opcode == Opcodes.MONITORENTER || opcode == Opcodes.MONITOREXIT) result.hasSites = true;
-                    }
-
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        if (SiteRewrites.isSite(opcode, owner, method, desc)
-                                || WaitSiteVisitor.isWaitSite(opcode, owner, method, desc)) {
-                            result.hasSites = true;
-                        }
-                    }
-
-                    @Override
-                    public void visitVarInsn(int opcode, int var) {
-                        if (synchronizedInstance && var == 0 && opcode >= Opcodes.ISTORE && opcode <= Opcodes.ASTORE) {
-                            result.thisOverwritten.add(name + descriptor);
-                        }
-                    }
-
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        result.maxLocals.put(name + descriptor, maxLocals);
-                    }
-
-                    @Override
-                    public void visitIincInsn(int var, int increment) {
-                        if (synchronizedInstance && var == 0) result.thisOverwritten.add(name + descriptor);
-                    }
-                };
+        }
+        int thisClass = entry[u2(b, p + 2)];
+        if (ClassFileSkim.utf8Equals(b, entry[u2(b, thisClass + 1)], ClassFileSkim.THREAD)) {
+            result.hasSites = true;
+            result.allMethods = true;
+        }
+        p += 6;
+        p += 2 + 2 * u2(b, p);
+        int fields = u2(b, p);
+        p += 2;
+        for (int f = 0; f < fields; f++) p = ClassFileSkim.skipMember(b, p);
+        int methods = u2(b, p);
+        p += 2;
+        for (int m = 0; m < methods; m++) {
+            int access = u2(b, p);
+            int nameIndex = u2(b, p + 2);
+            int descriptorIndex = u2(b, p + 4);
+            boolean isSynchronized = (access & ClassFileSkim.ACC_SYNCHRONIZED) != 0;
+            int found = isSynchronized ? SITE : 0;
+            int maxLocals = -1;
+            int attributes = u2(b, p + 6);
+            p += 8;
+            for (int a = 0; a < attributes; a++) {
+                int length = u4(b, p + 2);
+                if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], ClassFileSkim.CODE)) {
+                    maxLocals = u2(b, p + 8);
+                    found |= walk(b, entry, p + 14, u4(b, p + 10), isSynchronized && (access & ACC_STATIC) == 0);
+                }
+                p += 6 + length;
             }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            if (found != 0) {
+                String method = utf8(b, entry[nameIndex]) + utf8(b, entry[descriptorIndex]);
+                if ((found & SITE) != 0) {
+                    result.hasSites = true;
+                    result.methodsWithSites.add(method);
+                    if (maxLocals >= 0) result.maxLocals.put(method, maxLocals);
+                }
+                if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
+            }
+        }
         return result;
+    }
+
+    /** One method's instructions: a lock site anywhere, and (if asked) a store into local 0. */
+    private static int walk(byte[] b, int[] entry, int code, int codeLength, boolean watchThis) {
+        if (codeLength < 0 || code + codeLength > b.length) throw new IllegalArgumentException("code length");
+        int found = 0;
+        int pc = 0;
+        while (pc < codeLength) {
+            int at = code + pc;
+            int op = b[at] & 0xff;
+            if (op == ClassFileSkim.MONITORENTER || op == ClassFileSkim.MONITOREXIT) {
+                found |= SITE;
+            } else if (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) {
+                if ((found & SITE) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) found |= SITE;
+            } else if (watchThis && storesLocalZero(b, at, op)) {
+                found |= STORES_THIS;
+            }
+            int length = ClassFileSkim.LENGTH[op];
+            if (length > 0) {
+                pc += length;
+            } else if (length < 0) {
+                throw new IllegalArgumentException("opcode " + op);
+            } else if (op == WIDE) {
+                pc += (b[at + 1] & 0xff) == IINC ? 6 : 4;
+            } else { // tableswitch, lookupswitch
+                int operands = (pc + 4) & ~3;
+                if (op == 0xaa) {
+                    long entries = (long) u4(b, code + operands + 8) - u4(b, code + operands + 4) + 1;
+                    if (entries < 0 || entries > codeLength) throw new IllegalArgumentException("tableswitch");
+                    pc = operands + 12 + (int) entries * 4;
+                } else {
+                    int pairs = u4(b, code + operands + 4);
+                    if (pairs < 0 || pairs > codeLength) throw new IllegalArgumentException("lookupswitch");
+                    pc = operands + 8 + pairs * 8;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** istore..astore (also their _0 forms, and wide) into local 0, or iinc of local 0. */
+    private static boolean storesLocalZero(byte[] b, int at, int op) {
+        if ((op >= 0x36 && op <= 0x3a) || op == IINC) return b[at + 1] == 0; // istore..astore n, iinc n c
+        if (op >= 0x3b && op <= 0x4e) return (op - 0x3b) % 4 == 0; // istore_0, lstore_0, fstore_0, dstore_0, astore_0
+        if (op == WIDE) {
+            int widened = b[at + 1] & 0xff;
+            return ((widened >= 0x36 && widened <= 0x3a) || widened == IINC) && u2(b, at + 2) == 0;
+        }
+        return false;
+    }
+
+    /** Is this call (its Methodref or InterfaceMethodref) one that {@link SiteRewrites} or the wait visitor rewrites? */
+    private static boolean isSiteCall(byte[] b, int[] entry, int opcode, int index) {
+        int ref = entry[index];
+        int tag = b[ref] & 0xff;
+        if (tag != 10 && tag != 11) return false;
+        int owner = entry[u2(b, entry[u2(b, ref + 1)] + 1)];
+        if (!ClassFileSkim.isOwner(b, owner + 3, u2(b, owner + 1))) return false; // the usual case: no strings made
+        int nameAndType = entry[u2(b, ref + 3)];
+        String ownerName = utf8(b, owner);
+        String name = utf8(b, entry[u2(b, nameAndType + 1)]);
+        String descriptor = utf8(b, entry[u2(b, nameAndType + 3)]);
+        return SiteRewrites.isSite(opcode, ownerName, name, descriptor)
+                || WaitSiteVisitor.isWaitSite(opcode, ownerName, name, descriptor);
+    }
+
+    /** The text of the Utf8 constant at {@code entry} (modified UTF-8, as class files store it). */
+    private static String utf8(byte[] b, int entry) {
+        if ((b[entry] & 0xff) != 1) throw new IllegalArgumentException("not a Utf8 constant");
+        int length = u2(b, entry + 1);
+        char[] out = new char[length];
+        int n = 0;
+        int p = entry + 3;
+        int end = p + length;
+        while (p < end) {
+            int c = b[p++] & 0xff;
+            if (c < 0x80) {
+                out[n++] = (char) c;
+            } else if (c < 0xe0) {
+                out[n++] = (char) (((c & 0x1f) << 6) | (b[p++] & 0x3f));
+            } else {
+                out[n++] = (char) (((c & 0x0f) << 12) | ((b[p++] & 0x3f) << 6) | (b[p++] & 0x3f));
+            }
+        }
+        return new String(out, 0, n);
     }
 }

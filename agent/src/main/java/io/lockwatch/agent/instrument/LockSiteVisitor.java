@@ -56,6 +56,8 @@ final class LockSiteVisitor extends ClassVisitor {
     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
         if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return mv;
+        // A method without sites is handed straight to the writer, which then copies it as it is.
+        if (!scan.rewrites(name, descriptor)) return mv;
         boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
                 && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));

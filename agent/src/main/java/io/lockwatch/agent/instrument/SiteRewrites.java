@@ -76,11 +76,22 @@ final class SiteRewrites {
         return null;
     }
 
+    /** The names of the methods {@link #rewriteFor} rewrites (for the skim's quick check). */
+    static final String[] METHOD_NAMES = {"lock", "lockInterruptibly", "tryLock", "unlock"};
+
+    /** The {@code java.util.concurrent.locks} lock types whose calls are rewritten. */
+    static final String[] LOCK_OWNERS = {
+        LOCK,
+        REENTRANT_LOCK,
+        "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
+        "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock",
+    };
+
     /** A {@code java.util.concurrent.locks} lock type that we track. */
     static boolean isLockOwner(String owner) {
-        return owner.equals(LOCK)
-                || owner.equals(REENTRANT_LOCK)
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock")
-                || owner.equals("java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock");
+        for (String lockOwner : LOCK_OWNERS) {
+            if (owner.equals(lockOwner)) return true;
+        }
+        return false;
     }
 }

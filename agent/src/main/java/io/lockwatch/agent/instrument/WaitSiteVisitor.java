@@ -1,7 +1,9 @@
 package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.track.CallSites;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Label;
@@ -28,6 +30,8 @@ final class WaitSiteVisitor {
 
     /** "owner.name+descriptor" of the original call -> the wrapper's first parameter type. */
     private static final Map<String, String> WRAPPED = new HashMap<>();
+    private static final List<String> OWNERS = new ArrayList<>();
+    private static final List<String> METHOD_NAMES = new ArrayList<>();
 
     static {
         wrap(LATCH, LATCH, "await", "()V");
@@ -57,6 +61,18 @@ final class WaitSiteVisitor {
 
     private static void wrap(String owner, String parameterType, String name, String descriptor) {
         WRAPPED.put(owner + "." + name + descriptor, parameterType);
+        if (!OWNERS.contains(owner)) OWNERS.add(owner);
+        if (!METHOD_NAMES.contains(name)) METHOD_NAMES.add(name);
+    }
+
+    /** The names of the wait methods whose calls are rewritten (for the scanner's quick check). */
+    static List<String> methodNames() {
+        return METHOD_NAMES;
+    }
+
+    /** The internal names of every class whose wait calls are rewritten (for the scanner's quick check). */
+    static List<String> owners() {
+        return OWNERS;
     }
 
     /** Is this call one of the waits this visitor rewrites? (For the scan that picks classes to transform.) */
@@ -85,8 +101,11 @@ final class WaitSiteVisitor {
                 || className.startsWith("java.util.concurrent.Phaser");
     }
 
-    /** Wraps {@code next} so that the wait calls of class {@code internalName} are rewritten. */
-    static ClassVisitor around(String internalName, ClassVisitor next) {
+    /**
+     * Wraps {@code next} so that the wait calls of class {@code internalName} are rewritten, in the methods
+     * the scan found sites in (the others pass through untouched, so that ASM copies them as they are).
+     */
+    static ClassVisitor around(String internalName, ClassVisitor next, LockSiteScanner.Result scan) {
         String name = internalName.replace('/', '.');
         if (isSynchronizerItself(name)) return next;
         return new ClassVisitor(Opcodes.ASM9, next) {
@@ -103,7 +122,8 @@ final class WaitSiteVisitor {
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                return mv == null ? null : new WaitCallVisitor(mv, className, name, sourceFile);
+                if (mv == null || !scan.rewrites(name, descriptor)) return mv;
+                return new WaitCallVisitor(mv, className, name, sourceFile);
             }
         };
     }

@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,6 +54,11 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** Most locks of ended threads watched for new waiters. */
     private static final int MAX_DEAD_OWNER_WATCHES = 256;
 
+    private static final Runnable NO_WAKE_UP = new Runnable() {
+        @Override
+        public void run() {}
+    };
+
     private final Report report;
     private final long thresholdNanos;
     private final long periodNanos;
@@ -61,7 +68,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final ConcurrentLinkedQueue<HangFinding> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final Set<Long> ownThreads = ConcurrentHashMap.newKeySet();
-    private volatile Runnable wakeUp = () -> { };
+    private volatile Runnable wakeUp = NO_WAKE_UP;
     private volatile long nextCheck;
 
     // Only touched while holding `checking`.
@@ -119,18 +126,22 @@ public final class HangDetector implements ThreadCalls.Listener {
      */
     public void finalCheck(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        Thread last = new Thread(() -> {
-            LockTracker.ignoreCurrentThread();
-            try {
-                if (!checking.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) return;
+        Thread last = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                LockTracker.ignoreCurrentThread();
                 try {
-                    publishPending();
-                    check();
-                } finally {
-                    checking.unlock();
+                    if (!checking.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) return;
+                    try {
+                        publishPending();
+                        if (needsSnapshot()) check();
+                        else checkWithoutSnapshot();
+                    } finally {
+                        checking.unlock();
+                    }
+                } catch (Throwable e) {
+                    InternalErrors.record("final hang check", e);
                 }
-            } catch (Throwable e) {
-                InternalErrors.record("final hang check", e);
             }
         }, "lockwatch-final-check");
         last.setDaemon(true);
@@ -177,6 +188,45 @@ public final class HangDetector implements ThreadCalls.Listener {
     }
 
     // ---- the check ----
+
+    /**
+     * Can a check find anything that {@link #checkWithoutSnapshot()} cannot? Only asked at exit: a JVM that
+     * lived shorter than one check period has not loaded the JVM's thread management yet (tens of
+     * milliseconds, on the exit path of every short program), and usually needs none. Without a check
+     * before, no wait has a known duration, so no stall can be found; a deadlock, and a waiter on a lock of
+     * a dead thread, need a thread blocked on a monitor or parked on an owned lock
+     * ({@code ReentrantLock}, a read/write lock). If no thread but ours is, there is nothing to find.
+     */
+    private boolean needsSnapshot() {
+        if (threads != null || unavailable || thresholdNanos <= 0 || !episodes.isEmpty()) return true;
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] all = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(all, true);
+        if (n == all.length) return true; // more threads than room: do not guess
+        for (int i = 0; i < n; i++) {
+            Thread t = all[i];
+            if (ownThreads.contains(t.getId())) continue;
+            Thread.State state = t.getState();
+            if (state == Thread.State.BLOCKED) return true;
+            if ((state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && LockSupport.getBlocker(t) instanceof AbstractOwnableSynchronizer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The check when no thread waits for an owned lock: locks left held by threads that ended. */
+    private void checkWithoutSnapshot() {
+        long started = System.nanoTime();
+        nextCheck = started + periodNanos;
+        AgentStats.threadsDeadlockedNow.set(0);
+        findDeadOwners(null, Collections.emptyMap(), started); // no thread waits, so no snapshot is needed
+        AgentStats.threadsStuckNow.set(0);
+        AgentStats.hangChecks.incrementAndGet();
+        AgentStats.hangCheckNanos.addAndGet(System.nanoTime() - started);
+    }
 
     private void check() {
         long started = System.nanoTime();

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,12 +29,13 @@ public final class Report {
     private final Options options;
     private final String agentVersion;
     private final long pid;
-    private final String startTime = Instant.now().toString();
+    /** Formatted when written, off the start-up path, without java.time (see {@link Timestamps}). */
+    private final long startMillis = System.currentTimeMillis();
     private final Path path;
     private final List<Finding> potentialDeadlocks = new CopyOnWriteArrayList<>();
     private final List<Finding> deadlocks = new CopyOnWriteArrayList<>();
     private final List<Finding> hazards = new CopyOnWriteArrayList<>();
-    private volatile Consumer<JsonWriter> statsSource = json -> { };
+    private volatile Consumer<JsonWriter> statsSource;
     private volatile boolean dirty = true;
     private boolean writeFailureLogged;
 
@@ -143,6 +143,8 @@ public final class Report {
             dirty = true;
             if (!writeFailureLogged) {
                 writeFailureLogged = true;
+                // Said on stderr below; the options block of the report shows it too, should a later write succeed.
+                options.addProblem("report path " + path + " is not writable");
                 Log.error("cannot write the report to " + path + " (" + why(e) + "). Fix: pass a writable file path"
                         + " with report=PATH (or -Dlockwatch.report=PATH); findings are still printed here on stderr.");
             }
@@ -174,8 +176,8 @@ public final class Report {
                 .field("vendor", System.getProperty("java.vm.vendor", "unknown"))
                 .endObject();
         json.field("pid", pid);
-        json.field("startTime", startTime);
-        json.field("writtenAt", Instant.now().toString());
+        json.field("startTime", Timestamps.iso(startMillis));
+        json.field("writtenAt", Timestamps.iso(System.currentTimeMillis()));
         json.name("options").beginObject();
         for (Map.Entry<String, String> e : options.effective().entrySet()) json.field(e.getKey(), e.getValue());
         json.endObject();
@@ -185,7 +187,8 @@ public final class Report {
         writeFindings(json, "deadlocks", deadlocks);
         writeFindings(json, "hazards", hazards);
         json.name("stats").beginObject();
-        statsSource.accept(json);
+        Consumer<JsonWriter> stats = statsSource;
+        if (stats != null) stats.accept(json);
         json.field("internalErrors", InternalErrors.count());
         json.endObject();
         json.endObject();

@@ -14,6 +14,8 @@ public final class AgentStats {
     // ---- instrumentation ----
     public static final AtomicLong classesInstrumented = new AtomicLong();
     public static final AtomicLong classesRetransformed = new AtomicLong();
+    /** Classes loaded before the agent that were asked to be retransformed (those that may take a lock). */
+    public static final AtomicLong classesRetransformRequested = new AtomicLong();
     public static final AtomicLong instrumentationErrors = new AtomicLong();
     /** How long premain took, and the part of it spent transforming classes loaded before the agent. */
     public static final AtomicLong startupNanos = new AtomicLong();
