@@ -9,6 +9,7 @@ import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.FrameShapes;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The agent is invisible to the program: stdout and the exit code are what they are without it. */
@@ -50,5 +51,24 @@ class TransparencyTest {
         assertTrue(with.stdout.startsWith("checksum="), with.stdout);
         Report.assertFinding(with.report().singlePotentialDeadlock(), FrameShapes.class,
                 "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
+    }
+
+    /**
+     * lockwatch's calls must leave every method compilable by C1, the JIT's first tier. A call inside the
+     * range of javac's handler that covers a synchronized block's own monitorexit made C1 give up on the
+     * whole method ("exception handler covers itself"): ConcurrentHashMap.putVal among 72 methods in the H2
+     * benchmark, which then ran interpreted until C2 took them. Low compile thresholds, with compilation in
+     * the foreground, make the JIT compile the program's and the JDK's instrumented methods in this short run.
+     */
+    @Test
+    void instrumentedMethodsStayCompilableByC1() {
+        ChildResult with = ChildJvm.run(FrameShapes.class)
+                .jvmArgs("-Xbatch", "-XX:CompileThresholdScaling=0.05", "-XX:+PrintCompilation")
+                .exec().assertCleanExit();
+        assertTrue(with.stdout.contains("io.lockwatch.it.programs.FrameShapes::wide"),
+                "the JIT should have compiled the program's locking method");
+        // (Other skips, "redefined method" while premain retransforms, are the JVM's normal business.)
+        List<String> bailouts = with.stdout.lines().filter(l -> l.contains("covers itself")).toList();
+        assertEquals(List.of(), bailouts, "methods C1 refused to compile because of lockwatch's code");
     }
 }

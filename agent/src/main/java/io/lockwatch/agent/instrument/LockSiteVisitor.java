@@ -1,6 +1,10 @@
 package io.lockwatch.agent.instrument;
 
 import io.lockwatch.runtime.track.CallSites;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -73,8 +77,11 @@ final class LockSiteVisitor extends ClassVisitor {
      */
     private int stateLocal(String name, String descriptor) {
         int free = scan.freeLocal(name, descriptor);
-        return free < 0 || free >= 0xFFFE || !hasFrames() ? -1 : free;
+        return free < 0 || free > 0xFFFF - ADDED_LOCALS || !hasFrames() ? -1 : free;
     }
+
+    /** The local variables lockwatch adds to a rewritten method: the thread's state and a released monitor. */
+    private static final int ADDED_LOCALS = 2;
 
     /** {@code ldc} of a class constant needs class file version 49 (Java 5). */
     private boolean supportsClassConstants() {
@@ -92,6 +99,11 @@ final class LockSiteVisitor extends ClassVisitor {
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
         private final int state;
+        /** The try-catch ranges by each of their labels, and how many that contain their own handler are open. */
+        private final Map<Label, List<TryBlock>> tryBlocks = new HashMap<>();
+        private int selfCoveredOpen;
+        /** A monitor released inside such a range, whose release is recorded where the range ends. */
+        private boolean releaseDeferred;
         private final Label bodyStart = new Label();
         private int line = -1;
         private int methodSite = -1;
@@ -117,9 +129,11 @@ final class LockSiteVisitor extends ClassVisitor {
         public void visitCode() {
             super.visitCode();
             if (state >= 0) {
-                // Before any original instruction, so the local is set on every path: the frames declare it.
+                // Before any original instruction, so the locals are set on every path: the frames declare them.
                 super.visitInsn(Opcodes.ACONST_NULL);
                 super.visitVarInsn(Opcodes.ASTORE, state);
+                super.visitInsn(Opcodes.ACONST_NULL);
+                super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
             }
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
@@ -154,8 +168,8 @@ final class LockSiteVisitor extends ClassVisitor {
         }
 
         /**
-         * Every frame gets the state local, after the method's own locals (padded with unused slots): it is
-         * set before the first instruction and only ever holds null or the state, both plain objects.
+         * Every frame gets the two locals lockwatch adds, after the method's own (padded with unused slots):
+         * both are set before the first instruction and only ever hold null or a plain object.
          */
         @Override
         public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
@@ -172,10 +186,10 @@ final class LockSiteVisitor extends ClassVisitor {
             for (int i = 0; i < numLocal; i++) {
                 slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
             }
-            Object[] extended = new Object[numLocal + (state - slots) + 1];
+            Object[] extended = new Object[numLocal + (state - slots) + ADDED_LOCALS];
             System.arraycopy(local, 0, extended, 0, numLocal);
-            for (int i = numLocal; i < extended.length - 1; i++) extended[i] = Opcodes.TOP;
-            extended[extended.length - 1] = "java/lang/Object";
+            for (int i = numLocal; i < extended.length - ADDED_LOCALS; i++) extended[i] = Opcodes.TOP;
+            for (int i = extended.length - ADDED_LOCALS; i < extended.length; i++) extended[i] = "java/lang/Object";
             return extended;
         }
 
@@ -183,6 +197,52 @@ final class LockSiteVisitor extends ClassVisitor {
         private int methodSite() {
             if (methodSite < 0) methodSite = CallSites.register(className, methodName, sourceFile, -1);
             return methodSite;
+        }
+
+        /** The second local lockwatch adds: a monitor whose release is recorded a few instructions later. */
+        private int releasedMonitor() {
+            return state + 1;
+        }
+
+        @Override
+        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+            TryBlock block = new TryBlock(start, end, handler);
+            for (Label label : new Label[] {start, end, handler}) {
+                tryBlocks.computeIfAbsent(label, l -> new ArrayList<>(2)).add(block);
+            }
+            super.visitTryCatchBlock(start, end, handler, type);
+        }
+
+        /**
+         * Follows which try-catch ranges the code is inside, and whether one of them contains its own
+         * handler (javac's exception path of a synchronized block: the range around its monitorexit).
+         */
+        @Override
+        public void visitLabel(Label label) {
+            super.visitLabel(label);
+            List<TryBlock> blocks = tryBlocks.get(label);
+            if (blocks == null) return;
+            for (TryBlock block : blocks) {
+                if (block.end == label && block.open) {
+                    block.open = false;
+                    if (block.coversHandler) selfCoveredOpen--;
+                    block.coversHandler = false;
+                }
+            }
+            for (TryBlock block : blocks) {
+                if (block.start == label) block.open = true;
+                if (block.handler == label && block.open && !block.coversHandler) {
+                    block.coversHandler = true;
+                    selfCoveredOpen++;
+                }
+            }
+            if (selfCoveredOpen == 0 && releaseDeferred) {
+                super.visitVarInsn(Opcodes.ALOAD, releasedMonitor());
+                monitorExit(true);
+                super.visitInsn(Opcodes.ACONST_NULL); // keeps no lock alive
+                super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
+                releaseDeferred = false;
+            }
         }
 
         @Override
@@ -200,8 +260,17 @@ final class LockSiteVisitor extends ClassVisitor {
                 // Recorded just before the release. (Calling after monitorexit was measured twice: it doubled,
                 // then tripled, the cost of a nested synchronized loop on JDK 17, which the JIT compiles worse
                 // that way; in a JMH method the two placements cost the same.)
-                super.visitInsn(Opcodes.DUP);
-                monitorExit(state >= 0);
+                if (state >= 0 && selfCoveredOpen > 0 && !releaseDeferred) {
+                    // javac's exception path of a synchronized block: a handler that covers its own
+                    // monitorexit. A call there makes C1 refuse to compile the whole method ("exception
+                    // handler covers itself"), so the release is recorded just after that range instead.
+                    super.visitInsn(Opcodes.DUP);
+                    super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
+                    releaseDeferred = true;
+                } else {
+                    super.visitInsn(Opcodes.DUP);
+                    monitorExit(state >= 0);
+                }
             } else if (trackMethodMonitor && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 exitMethodMonitor();
             }
@@ -249,7 +318,22 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitInsn(Opcodes.ATHROW);
                 super.visitTryCatchBlock(bodyStart, bodyEnd, handler, null);
             }
-            super.visitMaxs(Math.max(maxStack + 3, 4), state >= 0 ? Math.max(maxLocals, state + 1) : maxLocals);
+            super.visitMaxs(Math.max(maxStack + 3, 4), state >= 0 ? Math.max(maxLocals, state + ADDED_LOCALS) : maxLocals);
+        }
+    }
+
+    /** One try-catch range while the code is visited. */
+    private static final class TryBlock {
+        final Label start;
+        final Label end;
+        final Label handler;
+        boolean open;
+        boolean coversHandler;
+
+        TryBlock(Label start, Label end, Label handler) {
+            this.start = start;
+            this.end = end;
+            this.handler = handler;
         }
     }
 }
