@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -104,6 +105,8 @@ final class LockSiteVisitor extends ClassVisitor {
         private int selfCoveredOpen;
         /** A monitor released inside such a range, whose release is recorded where the range ends. */
         private boolean releaseDeferred;
+        /** The range has ended: the release is recorded before the next instruction. */
+        private boolean releaseDue;
         private final Label bodyStart = new Label();
         private int line = -1;
         private int methodSite = -1;
@@ -236,13 +239,89 @@ final class LockSiteVisitor extends ClassVisitor {
                     selfCoveredOpen++;
                 }
             }
-            if (selfCoveredOpen == 0 && releaseDeferred) {
-                super.visitVarInsn(Opcodes.ALOAD, releasedMonitor());
-                monitorExit(true);
-                super.visitInsn(Opcodes.ACONST_NULL); // keeps no lock alive
-                super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
-                releaseDeferred = false;
-            }
+            if (selfCoveredOpen == 0 && releaseDeferred) releaseDue = true;
+        }
+
+        /**
+         * Records a deferred release before the first instruction after the range, not at its label: a
+         * frame for that label may still follow, and it must stay at the label's offset.
+         */
+        private void recordDueRelease() {
+            if (!releaseDue) return;
+            releaseDue = false;
+            releaseDeferred = false;
+            super.visitVarInsn(Opcodes.ALOAD, releasedMonitor());
+            monitorExit(true);
+            super.visitInsn(Opcodes.ACONST_NULL); // keeps no lock alive
+            super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
+        }
+
+        // Every kind of instruction first records a release that is due (see recordDueRelease).
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            recordDueRelease();
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int var) {
+            recordDueRelease();
+            super.visitVarInsn(opcode, var);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            recordDueRelease();
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String fieldOwner, String name, String descriptor) {
+            recordDueRelease();
+            super.visitFieldInsn(opcode, fieldOwner, name, descriptor);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
+            recordDueRelease();
+            super.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            recordDueRelease();
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            recordDueRelease();
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int var, int increment) {
+            recordDueRelease();
+            super.visitIincInsn(var, increment);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+            recordDueRelease();
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+            recordDueRelease();
+            super.visitLookupSwitchInsn(dflt, keys, labels);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+            recordDueRelease();
+            super.visitMultiANewArrayInsn(descriptor, numDimensions);
         }
 
         @Override
@@ -253,6 +332,7 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitInsn(int opcode) {
+            recordDueRelease();
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
                 monitorEnter(site());
@@ -284,6 +364,7 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String callOwner, String name, String descriptor, boolean isInterface) {
+            recordDueRelease();
             SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(opcode, callOwner, name, descriptor);
             if (rewrite == null) {
                 super.visitMethodInsn(opcode, callOwner, name, descriptor, isInterface);

@@ -28,8 +28,7 @@ final class CycleFinder {
     private static boolean walk(LockNode at, LockNode target, List<Edge> path, CycleVisitor visitor, int[] steps) {
         for (Edge edge : at.edges()) {
             if (++steps[0] > MAX_STEPS_PER_SEARCH) return false;
-            LockNode next = edge.to;
-            if (!next.isAlive()) continue;
+            LockNode next = edge.to; // collected or not: see LockOrderGraph.detect
             if (next == target) {
                 path.add(edge);
                 visitor.cycle(path.toArray(new Edge[0]));

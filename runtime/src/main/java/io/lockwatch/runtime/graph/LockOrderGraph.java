@@ -139,11 +139,8 @@ public final class LockOrderGraph {
         Edge edge;
         int searched = 0;
         while ((edge = changed.poll()) != null) {
-            // A lock that was collected can no longer be part of a deadlock: no search for its edges.
-            if (!edge.from.isAlive() || !edge.to.isAlive()) {
-                cycleSearchesSkipped.incrementAndGet();
-                continue;
-            }
+            // A cycle is searched even when its locks were collected meanwhile: the program did take them
+            // in both orders, and the code that did can deadlock the next time, with other instances.
             // A long backlog must not keep collected locks in the graph until it is done.
             if (++searched % SEARCHES_PER_PURGE == 0) expungeCollected();
             cycleSearches.incrementAndGet();

@@ -41,6 +41,31 @@ class LockOrderGraphTest {
         }
     }
 
+    /**
+     * A program that takes two short-lived locks in both orders has an inversion in its code, even if both
+     * locks are gone by the time the detector looks (it once skipped such edges, and lost the finding
+     * whenever a GC came first).
+     */
+    @Test
+    void anInversionIsReportedEvenWhenItsLocksWereCollectedBeforeTheSearch() throws InterruptedException {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object a = new Object();
+        Object b = new Object();
+        LockNode nodeA = graph.node(a, "A");
+        LockNode nodeB = graph.node(b, "B");
+        graph.record(nodeA, nodeB, occ(7101, segment1));
+        graph.record(nodeB, nodeA, occ(7102, segment2));
+        a = null;
+        b = null;
+        for (int i = 0; i < 50 && (nodeA.isAlive() || nodeB.isAlive()); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(false, nodeA.isAlive() || nodeB.isAlive(), "the locks should have been collected");
+        graph.detect();
+        assertEquals(1, found.size());
+    }
+
     @Test
     void anEdgeIntoALockWithoutOutgoingEdgesIsNotSearchedButTheClosingEdgeIs() {
         LockOrderGraph graph = new LockOrderGraph(found::add);
