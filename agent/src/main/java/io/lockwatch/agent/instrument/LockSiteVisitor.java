@@ -180,11 +180,11 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitFrame(type, numLocal, local, numStack, stack);
                 return;
             }
-            Object[] locals = withState(local, numLocal); // type is F_NEW: the reader expands frames
+            Object[] locals = withAddedLocals(local, numLocal); // type is F_NEW: the reader expands frames
             super.visitFrame(type, locals.length, locals, numStack, stack);
         }
 
-        private Object[] withState(Object[] local, int numLocal) {
+        private Object[] withAddedLocals(Object[] local, int numLocal) {
             int slots = 0;
             for (int i = 0; i < numLocal; i++) {
                 slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
@@ -392,7 +392,7 @@ final class LockSiteVisitor extends ClassVisitor {
                     // Only this (never overwritten: see LockSiteScanner) and the state local are known here.
                     // (Expanded, like every frame the class reader hands over: see LockSiteFilter.)
                     Object[] locals = isStatic ? new Object[0] : new Object[] {owner};
-                    if (state >= 0) locals = withState(locals, locals.length);
+                    if (state >= 0) locals = withAddedLocals(locals, locals.length);
                     super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
                 }
                 exitMethodMonitor();
