@@ -51,7 +51,7 @@ public final class Lockwatch {
         graph = lockGraph;
         HangDetector hangs = new HangDetector(newReport, options.stallThresholdMillis(), options.stackDepth());
 
-        Thread detector = new Thread(new Detector(lockGraph, newReport, hangs), "lockwatch-detector");
+        Thread detector = new Thread(new DetectorRun(lockGraph, newReport, hangs, false), "lockwatch-detector");
         detector.setDaemon(true);
         hangs.ownThread(detector);
         Runnable wakeDetector = new Unpark(detector);
@@ -60,7 +60,7 @@ public final class Lockwatch {
 
         // The exit path needs no lock an application thread could hold: the graph and the report are
         // ours, and the last hang check runs bounded in time on a thread of its own.
-        Thread finalWrite = new Thread(new FinalWrite(lockGraph, newReport, hangs), "lockwatch-shutdown");
+        Thread finalWrite = new Thread(new DetectorRun(lockGraph, newReport, hangs, true), "lockwatch-shutdown");
         hangs.ownThread(finalWrite);
 
         LockTracker.start(lockGraph, options.stackDepth());
@@ -126,40 +126,32 @@ public final class Lockwatch {
         }
     }
 
-    private static final class Detector implements Runnable {
+    /**
+     * The detector thread's loop, or the shutdown hook's last pass and write ({@code atExit}). A named class
+     * rather than two lambdas: lambdas would be spun up during premain.
+     */
+    private static final class DetectorRun implements Runnable {
         private final LockOrderGraph graph;
         private final Report report;
         private final HangDetector hangs;
+        private final boolean atExit;
 
-        Detector(LockOrderGraph graph, Report report, HangDetector hangs) {
+        DetectorRun(LockOrderGraph graph, Report report, HangDetector hangs, boolean atExit) {
             this.graph = graph;
             this.report = report;
             this.hangs = hangs;
+            this.atExit = atExit;
         }
 
         @Override
         public void run() {
             LockTracker.ignoreCurrentThread();
-            // The first write comes with the first pass (the report starts out changed), within one
-            // period: not at once, where it would compete with premain for the CPU.
-            runDetector(graph, report, hangs);
-        }
-    }
-
-    private static final class FinalWrite implements Runnable {
-        private final LockOrderGraph graph;
-        private final Report report;
-        private final HangDetector hangs;
-
-        FinalWrite(LockOrderGraph graph, Report report, HangDetector hangs) {
-            this.graph = graph;
-            this.report = report;
-            this.hangs = hangs;
-        }
-
-        @Override
-        public void run() {
-            LockTracker.ignoreCurrentThread();
+            if (!atExit) {
+                // The first write comes with the first pass (the report starts out changed), within one
+                // period: not at once, where it would compete with premain for the CPU.
+                runDetector(graph, report, hangs);
+                return;
+            }
             try {
                 graph.detect();
                 hangs.finalCheck(FINAL_CHECK_MILLIS);
