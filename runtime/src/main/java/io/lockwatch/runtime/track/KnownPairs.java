@@ -31,22 +31,13 @@ final class KnownPairs {
         return (int) ((sitePair * 0x9E3779B97F4A7C15L) >>> 58); // SIZE = 2^6
     }
 
-    /**
-     * @return the taken lock's node when {@code held -> taken} was checked already in exactly this way,
-     *         else null
-     */
-    LockNode taken(long sitePair, Object heldIdentity, Object takenIdentity, byte kind, long segment) {
+    /** @return whether {@code held -> taken} was checked already in exactly this way */
+    boolean taken(long sitePair, Object heldIdentity, Object takenIdentity, byte kind, long segment) {
         int i = slot(sitePair);
-        if (sitePairs[i] != sitePair || kinds[i] != kind || segments[i] != segment) return null;
+        if (sitePairs[i] != sitePair || kinds[i] != kind || segments[i] != segment) return false;
         LockNode held = heldNodes[i];
         LockNode taken = takenNodes[i];
-        if (held == null || taken == null || !held.refersTo(heldIdentity) || !taken.refersTo(takenIdentity)) return null;
-        return taken;
-    }
-
-    /** The held lock's node of the entry {@link #taken} just matched. */
-    LockNode held(long sitePair) {
-        return heldNodes[slot(sitePair)];
+        return held != null && taken != null && held.refersTo(heldIdentity) && taken.refersTo(takenIdentity);
     }
 
     void remember(long sitePair, LockNode held, LockNode taken, byte kind, long segment) {

@@ -95,11 +95,10 @@ final class ThreadState {
                         boolean nonBlocking, int stackDepth) {
         if (size == 1 && segment != 0 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN) {
             long pair = StackCache.key(sites[0], site);
-            LockNode known = knownPairs.taken(pair, identityAt(0), lockIdentity, KnownPairs.kind(modes[0], mode, nonBlocking),
-                    segment);
-            if (known != null) {
-                if (nodes[0] == null) nodes[0] = knownPairs.held(pair);
-                return known;
+            // A hit returns no node: the push then stores no reference (each costs a G1 barrier with a memory
+            // fence), and the slow path finds the nodes again in recentNodes should it ever need them.
+            if (knownPairs.taken(pair, identityAt(0), lockIdentity, KnownPairs.kind(modes[0], mode, nonBlocking), segment)) {
+                return null;
             }
         }
         return checkOrderFully(graph, lock, lockIdentity, mode, site, nonBlocking, stackDepth);
