@@ -93,7 +93,7 @@ final class ThreadState {
      */
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
-        if (size == 1 && segment != 0 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN) {
+        if (size == 1) { // unknown sites and an unknown segment simply miss: see KnownPairs.taken
             long pair = StackCache.key(sites[0], site);
             // A hit returns no node: the push then stores no reference (each costs a G1 barrier with a memory
             // fence), and the slow path finds the nodes again in recentNodes should it ever need them.
