@@ -33,10 +33,17 @@ final class ThreadState {
     private Object[] identity = new Object[8];  // the lock in the graph when it is not what was locked (a
                                                 // read/write lock's shared sync), else null: one GC barrier less
     private LockNode[] nodes = new LockNode[8]; // resolved on first need, then reused
-    private byte[] modes = new byte[8];
-    private int[] sites = new int[8];
-    private int[] counts = new int[8];          // re-entrant holds
+    /**
+     * The rest of each entry in one long, so that a push is two stores and the pop of a lock held once reads
+     * one value: the site (high 32 bits), the mode (8 bits), whether {@code identity} or {@code nodes} has an
+     * entry at this index ({@link #EXTRA}), and the count of re-entrant holds (the low 23 bits).
+     */
+    private long[] meta = new long[8];
     private int size;
+    private static final int MODE_SHIFT = 24;
+    private static final long EXTRA = 1L << 23;
+    /** At most 2^23 - 1 holds of one lock are counted; further re-entries are counted as overflow. */
+    private static final long COUNT = EXTRA - 1;
     /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
@@ -94,10 +101,12 @@ final class ThreadState {
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
         if (size == 1) { // unknown sites and an unknown segment simply miss: see KnownPairs.taken
-            long pair = StackCache.key(sites[0], site);
+            long first = meta[0];
+            Object heldIdentity = (first & EXTRA) == 0 ? held[0] : identityAt(0);
             // A hit returns no node: the push then stores no reference (each costs a G1 barrier with a memory
             // fence), and the slow path finds the nodes again in recentNodes should it ever need them.
-            if (knownPairs.taken(pair, identityAt(0), lockIdentity, KnownPairs.kind(modes[0], mode, nonBlocking), segment)) {
+            if (knownPairs.taken(StackCache.key(siteOf(first), site), heldIdentity, lockIdentity,
+                    KnownPairs.kind(modeOf(first), mode, nonBlocking), segment)) {
                 return null;
             }
         }
@@ -115,8 +124,8 @@ final class ThreadState {
         busy = true; // whatever JDK code we reach from here must not come back in
         try {
             // One lock inside one other: remembered once checked (see KnownPairs and checkOrder).
-            long pair = size == 1 && site != CallSites.UNKNOWN && sites[0] != CallSites.UNKNOWN
-                    ? StackCache.key(sites[0], site) : 0;
+            long pair = size == 1 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
+                    ? StackCache.key(siteAt(0), site) : 0;
             to = nodeOf(graph, lock, lockIdentity);
             if (to == null) return null;
             int heldCount = sortedHeldIds(graph);
@@ -125,22 +134,22 @@ final class ThreadState {
                 LockNode from = nodeAt(graph, i);
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
-                if (edge != null && edge.knows(threadId, segment(), modes[i], mode, nonBlocking, heldIds, heldCount)) continue;
+                if (edge != null && edge.knows(threadId, segment(), modeAt(i), mode, nonBlocking, heldIds, heldCount)) continue;
                 // A new edge: its stacks, walked once per pair of sites (see StackCache).
-                long sitePair = StackCache.key(sites[i], site);
+                long sitePair = StackCache.key(siteAt(i), site);
                 StackTraceElement[] heldStack = stacks.held(sitePair);
                 StackTraceElement[] takenStack = stacks.taken(sitePair);
                 if (heldStack == null || site == CallSites.UNKNOWN) {
                     if (now == null) now = StackCapture.current(stackDepth);
-                    heldStack = StackCapture.heldAt(sites[i], now);
+                    heldStack = StackCapture.heldAt(siteAt(i), now);
                     takenStack = now;
                     stacks.put(sitePair, heldStack, takenStack);
                 }
-                graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modes[i], mode,
+                graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modeAt(i), mode,
                         nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
             }
             if (pair != 0 && nodes[0] != null && nodes[0] != to) {
-                knownPairs.remember(pair, nodes[0], to, KnownPairs.kind(modes[0], mode, nonBlocking), segment());
+                knownPairs.remember(pair, nodes[0], to, KnownPairs.kind(modeAt(0), mode, nonBlocking), segment());
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);
@@ -200,7 +209,10 @@ final class ThreadState {
         LockNode node = nodes[i];
         if (node == null) {
             node = nodeOf(graph, held[i], identityAt(i));
-            nodes[i] = node;
+            if (node != null) {
+                nodes[i] = node;
+                meta[i] |= EXTRA;
+            }
         }
         return node;
     }
@@ -209,7 +221,12 @@ final class ThreadState {
     boolean reentered(Object lock) {
         int i = indexOf(lock);
         if (i < 0) return false;
-        counts[i]++;
+        long m = meta[i];
+        if ((m & COUNT) != COUNT) {
+            meta[i] = m + 1;
+        } else {
+            LockTracker.heldOverflow.incrementAndGet(); // its releases will forget it early: counted here
+        }
         return true;
     }
 
@@ -224,11 +241,16 @@ final class ThreadState {
         }
         held[size] = lock;
         // Slots above the top are kept null, so most pushes store only the lock: one GC barrier, not three.
-        if (lockIdentity != lock) identity[size] = lockIdentity;
-        if (node != null) nodes[size] = node;
-        modes[size] = mode;
-        sites[size] = site;
-        counts[size] = 1;
+        long m = (long) site << 32 | (mode & 0xFFL) << MODE_SHIFT | 1;
+        if (lockIdentity != lock) {
+            identity[size] = lockIdentity;
+            m |= EXTRA;
+        }
+        if (node != null) {
+            nodes[size] = node;
+            m |= EXTRA;
+        }
+        meta[size] = m;
         size++;
     }
 
@@ -236,11 +258,17 @@ final class ThreadState {
     void released(Object lock) {
         int top = size - 1;
         if (top >= 0 && held[top] == lock) {
-            if (--counts[top] > 0) return;
+            long m = meta[top];
+            if ((m & COUNT) > 1) {
+                meta[top] = m - 1;
+                return;
+            }
             size = top;
             held[top] = null; // do not keep the lock alive
-            if (identity[top] != null) identity[top] = null;
-            if (nodes[top] != null) nodes[top] = null;
+            if ((m & EXTRA) != 0) {
+                identity[top] = null;
+                nodes[top] = null;
+            }
             return;
         }
         releasedOutOfOrder(lock);
@@ -249,15 +277,17 @@ final class ThreadState {
     private void releasedOutOfOrder(Object lock) {
         int i = indexOf(lock);
         if (i < 0) return; // taken before lockwatch started, or past MAX_HELD
-        if (--counts[i] > 0) return;
+        long m = meta[i];
+        if ((m & COUNT) > 1) {
+            meta[i] = m - 1;
+            return;
+        }
         int tail = size - i - 1;
         if (tail > 0) {
             System.arraycopy(held, i + 1, held, i, tail);
             System.arraycopy(identity, i + 1, identity, i, tail);
             System.arraycopy(nodes, i + 1, nodes, i, tail);
-            System.arraycopy(modes, i + 1, modes, i, tail);
-            System.arraycopy(sites, i + 1, sites, i, tail);
-            System.arraycopy(counts, i + 1, counts, i, tail);
+            System.arraycopy(meta, i + 1, meta, i, tail);
         }
         size--;
         held[size] = null; // do not keep the lock alive
@@ -280,11 +310,19 @@ final class ThreadState {
     }
 
     byte modeAt(int i) {
-        return modes[i];
+        return modeOf(meta[i]);
     }
 
     int siteAt(int i) {
-        return sites[i];
+        return siteOf(meta[i]);
+    }
+
+    private static int siteOf(long meta) {
+        return (int) (meta >>> 32);
+    }
+
+    private static byte modeOf(long meta) {
+        return (byte) (meta >>> MODE_SHIFT);
     }
 
     private void grow() {
@@ -292,8 +330,6 @@ final class ThreadState {
         held = java.util.Arrays.copyOf(held, n);
         identity = java.util.Arrays.copyOf(identity, n);
         nodes = java.util.Arrays.copyOf(nodes, n);
-        modes = java.util.Arrays.copyOf(modes, n);
-        sites = java.util.Arrays.copyOf(sites, n);
-        counts = java.util.Arrays.copyOf(counts, n);
+        meta = java.util.Arrays.copyOf(meta, n);
     }
 }
