@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ContendsEveryPrimitive;
 import io.lockwatch.it.programs.FrameShapes;
+import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import java.util.List;
@@ -70,5 +72,27 @@ class TransparencyTest {
         // (Other skips, "redefined method" while premain retransforms, are the JVM's normal business.)
         List<String> bailouts = with.stdout.lines().filter(l -> l.contains("covers itself")).toList();
         assertEquals(List.of(), bailouts, "methods C1 refused to compile because of lockwatch's code");
+    }
+
+    /**
+     * A runtime without the jdk.jfr module (a jlink image, or {@code --limit-modules}) cannot load lockwatch's
+     * JFR event classes. That used to reach the program as a NoClassDefFoundError from its first
+     * {@code ReentrantLock.lock()}. The program must run as it does without the agent, every primitive
+     * included, and findings must still reach the report.
+     */
+    @Test
+    void aRuntimeWithoutTheJfrModuleRunsTheProgramUnchanged() {
+        String[] noJfr = {"--limit-modules", "java.base,java.instrument,java.management"};
+        ChildResult without = ChildJvm.run(ContendsEveryPrimitive.class).withoutAgent().jvmArgs(noJfr).args("1").exec();
+        ChildResult with = ChildJvm.run(ContendsEveryPrimitive.class).jvmArgs(noJfr).args("1").exec().assertCleanExit();
+        assertEquals("contending\ndone\n", without.stdout);
+        assertEquals(without.stdout, with.stdout);
+        with.assertOnlyAgentLinesOnStderr();
+        assertEquals(0, with.report().stat("internalErrors"));
+
+        ChildResult inversion = ChildJvm.run(MixedInversion.class).jvmArgs(noJfr).exec().assertCleanExit();
+        Report.assertFinding(inversion.report().singlePotentialDeadlock(), MixedInversion.class,
+                "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
+        assertEquals(0, inversion.report().stat("internalErrors"));
     }
 }

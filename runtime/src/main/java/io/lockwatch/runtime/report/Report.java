@@ -2,6 +2,7 @@ package io.lockwatch.runtime.report;
 
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.events.FindingEvent;
+import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class Report {
     private static volatile boolean eventsUnavailable;
 
     private static void emitEvent(Finding finding, String summary) {
-        if (eventsUnavailable) return;
+        if (eventsUnavailable || !Recordings.mayRecord()) return;
         try {
             FindingEvent.emit(finding.kind(), summary, String.join(", ", finding.threadNames()),
                     String.join(", ", finding.lockNames()));

@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.events.ContendedLockEvent;
+import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.events.WaitEvent;
 import io.lockwatch.runtime.util.InternalErrors;
 import java.lang.invoke.MethodHandle;
@@ -51,12 +52,24 @@ public final class Contention {
      * endpoint) the lock's state is never read, so a contended lock's cache line is not touched twice.
      */
     static boolean timing() {
-        return ready && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing for this
+        // Recordings first: no event class is loaded before a recording could want it (see there).
+        return ready && Recordings.mayRecord() && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing
     }
 
-    /** Could this acquisition block, and is anyone timing it? Cheap and side-effect free; unknown lock types are never timed. */
+    /**
+     * Could this acquisition block, and is anyone timing it? Cheap and side-effect free; unknown lock types
+     * are never timed. Never throws: its callers are about to take the application's lock.
+     */
     static boolean mayBlock(Lock lock) {
-        if (!timing()) return false;
+        try {
+            return timing() && stateSaysMayBlock(lock);
+        } catch (Throwable e) {
+            InternalErrors.record("contention check", e);
+            return false;
+        }
+    }
+
+    private static boolean stateSaysMayBlock(Lock lock) {
         if (lock instanceof ReentrantLock) {
             ReentrantLock rl = (ReentrantLock) lock;
             return rl.isLocked() && !rl.isHeldByCurrentThread();
@@ -124,6 +137,7 @@ public final class Contention {
 
     /** @return a wait event that has begun, or null when no recording wants it */
     static WaitEvent beginWait() {
+        if (!Recordings.mayRecord()) return null;
         try {
             WaitEvent event = new WaitEvent();
             if (!event.isEnabled()) return null;

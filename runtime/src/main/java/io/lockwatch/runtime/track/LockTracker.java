@@ -236,14 +236,15 @@ public final class LockTracker {
             return t;
         }
         boolean firstHold = beforeLock(t, lock, site);
+        // Timed only when a recording wants the event: otherwise the lock's state is not even read.
+        boolean timed = firstHold && Contention.mayBlock(lock);
         try {
-            // Timed only when a recording wants the event: otherwise the lock's state is not even read.
-            if (firstHold && Contention.timing() && lock.isLocked()) {
+            if (timed) {
                 lockTimed(lock, site);
             } else {
                 lock.lock();
             }
-        } catch (Throwable e) {
+        } catch (Throwable e) { // the application's own exception from lock(): undo our push, pass it on
             afterUnlock(lock, t);
             throw e;
         }
