@@ -135,18 +135,7 @@ final class ThreadState {
                 if (from == null || from == to) continue;
                 Edge edge = from.edgeTo(to);
                 if (edge != null && edge.knows(threadId, segment(), modeAt(i), mode, nonBlocking, heldIds, heldCount)) continue;
-                // A new edge: its stacks, walked once per pair of sites (see StackCache).
-                long sitePair = StackCache.key(siteAt(i), site);
-                StackTraceElement[] heldStack = stacks.held(sitePair);
-                StackTraceElement[] takenStack = stacks.taken(sitePair);
-                if (heldStack == null || site == CallSites.UNKNOWN) {
-                    if (now == null) now = StackCapture.current(stackDepth);
-                    heldStack = StackCapture.heldAt(siteAt(i), now);
-                    takenStack = now;
-                    stacks.put(sitePair, heldStack, takenStack);
-                }
-                graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modeAt(i), mode,
-                        nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
+                now = recordNew(graph, from, to, i, mode, site, nonBlocking, heldCount, stackDepth, now);
             }
             if (pair != 0 && nodes[0] != null && nodes[0] != to) {
                 knownPairs.remember(pair, nodes[0], to, KnownPairs.kind(modeAt(0), mode, nonBlocking), segment());
@@ -157,6 +146,28 @@ final class ThreadState {
             busy = wasBusy;
         }
         return to;
+    }
+
+    /**
+     * A new occurrence of held lock {@code i} -> {@code to}: its stacks, walked once per pair of sites (see
+     * {@link StackCache}), then into the graph.
+     *
+     * @return the current stack if it was walked (or as passed in), for the next new edge of the same check
+     */
+    private StackTraceElement[] recordNew(LockOrderGraph graph, LockNode from, LockNode to, int i, byte mode, int site,
+                                          boolean nonBlocking, int heldCount, int stackDepth, StackTraceElement[] now) {
+        long sitePair = StackCache.key(siteAt(i), site);
+        StackTraceElement[] heldStack = stacks.held(sitePair);
+        StackTraceElement[] takenStack = stacks.taken(sitePair);
+        if (heldStack == null || site == CallSites.UNKNOWN) {
+            if (now == null) now = StackCapture.current(stackDepth);
+            heldStack = StackCapture.heldAt(siteAt(i), now);
+            takenStack = now;
+            stacks.put(sitePair, heldStack, takenStack);
+        }
+        graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modeAt(i), mode,
+                nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
+        return now;
     }
 
     /**
