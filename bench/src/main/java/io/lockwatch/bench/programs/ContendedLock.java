@@ -8,6 +8,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Contended locking: 4 threads on one lock, a monitor and then a ReentrantLock, each for a fixed time
  * after a warm-up. Reports acquisitions per second for each.
  *
+ * <p>Twice: first with nothing but a counter increment between acquisitions (the lock's own cost; on 2
+ * cores mostly one thread re-acquiring while the others are parked), then as locks are used for work
+ * ({@code with_work}): each thread computes about {@link #WORK_STEPS} steps of its own between
+ * acquisitions and updates a small shared table under the lock, so the lock changes hands.
+ *
  * <p>Arguments: [measured seconds per lock, default 3] [warm-up seconds, default 1].
  */
 public final class ContendedLock {
@@ -15,18 +20,37 @@ public final class ContendedLock {
     private static final Object monitor = new Object();
     private static final ReentrantLock lock = new ReentrantLock();
     private static long sharedCounter;
+    /** Steps of private work between two acquisitions in the {@code with_work} variant (roughly 100-200 ns). */
+    static final int WORK_STEPS = 64;
+    private static final long[] sharedTable = new long[16];
+    private static volatile long sink;
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         double warmUp = args.length > 1 ? Double.parseDouble(args[1]) : 1;
-        run(true, warmUp);
-        Metrics.print("monitor_acquisitions_per_second", run(true, seconds) / seconds, "ops/s", false);
-        run(false, warmUp);
-        Metrics.print("reentrantlock_acquisitions_per_second", run(false, seconds) / seconds, "ops/s", false);
+        run(true, 0, warmUp);
+        Metrics.print("monitor_acquisitions_per_second", run(true, 0, seconds) / seconds, "ops/s", false);
+        run(false, 0, warmUp);
+        Metrics.print("reentrantlock_acquisitions_per_second", run(false, 0, seconds) / seconds, "ops/s", false);
+        run(true, WORK_STEPS, warmUp);
+        Metrics.print("monitor_with_work_acquisitions_per_second", run(true, WORK_STEPS, seconds) / seconds, "ops/s", false);
+        run(false, WORK_STEPS, warmUp);
+        Metrics.print("reentrantlock_with_work_acquisitions_per_second", run(false, WORK_STEPS, seconds) / seconds,
+                "ops/s", false);
+    }
+
+    /** Private work between acquisitions: a xorshift walk the JIT cannot fold away. */
+    private static long work(long x, int steps) {
+        for (int i = 0; i < steps; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        return x;
     }
 
     /** @return acquisitions by all threads together in the given time */
-    private static long run(boolean useMonitor, double seconds) throws InterruptedException {
+    private static long run(boolean useMonitor, int workSteps, double seconds) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch ready = new CountDownLatch(THREADS);
         CountDownLatch go = new CountDownLatch(1);
@@ -41,25 +65,7 @@ public final class ContendedLock {
                 } catch (InterruptedException e) {
                     return;
                 }
-                long n = 0;
-                while (!stop.get()) {
-                    for (int k = 0; k < 64; k++) {
-                        if (useMonitor) {
-                            synchronized (monitor) {
-                                sharedCounter++;
-                            }
-                        } else {
-                            lock.lock();
-                            try {
-                                sharedCounter++;
-                            } finally {
-                                lock.unlock();
-                            }
-                        }
-                    }
-                    n += 64;
-                }
-                counts[slot] = n;
+                counts[slot] = workSteps == 0 ? contend(useMonitor, stop) : contendWithWork(useMonitor, workSteps, stop, slot + 1);
             }, "contender-" + t);
             threads[t].start();
         }
@@ -73,5 +79,54 @@ public final class ContendedLock {
             total += counts[t * 16];
         }
         return total;
+    }
+
+    /** Nothing but the lock between acquisitions. @return acquisitions until {@code stop} */
+    private static long contend(boolean useMonitor, AtomicBoolean stop) {
+        long n = 0;
+        while (!stop.get()) {
+            for (int k = 0; k < 64; k++) {
+                if (useMonitor) {
+                    synchronized (monitor) {
+                        sharedCounter++;
+                    }
+                } else {
+                    lock.lock();
+                    try {
+                        sharedCounter++;
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+            n += 64;
+        }
+        return n;
+    }
+
+    /** Private work between acquisitions, a table update under the lock. @return acquisitions until {@code stop} */
+    private static long contendWithWork(boolean useMonitor, int workSteps, AtomicBoolean stop, long seed) {
+        long n = 0;
+        long x = seed;
+        while (!stop.get()) {
+            for (int k = 0; k < 64; k++) {
+                x = work(x, workSteps);
+                if (useMonitor) {
+                    synchronized (monitor) {
+                        sharedTable[(int) (x & 15)] += x;
+                    }
+                } else {
+                    lock.lock();
+                    try {
+                        sharedTable[(int) (x & 15)] += x;
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+            n += 64;
+        }
+        sink = x;
+        return n;
     }
 }
