@@ -56,22 +56,27 @@ class TransparencyTest {
     }
 
     /**
-     * lockwatch's calls must leave every method compilable by C1, the JIT's first tier. A call inside the
-     * range of javac's handler that covers a synchronized block's own monitorexit made C1 give up on the
-     * whole method ("exception handler covers itself"): ConcurrentHashMap.putVal among 72 methods in the H2
-     * benchmark, which then ran interpreted until C2 took them. Low compile thresholds, with compilation in
-     * the foreground, make the JIT compile the program's and the JDK's instrumented methods in this short run.
+     * lockwatch's calls must leave every method compilable by both JIT compilers. Two placements made them
+     * give up on whole methods, which then run interpreted: a call inside the range of javac's handler that
+     * covers a synchronized block's own monitorexit (C1: "exception handler covers itself";
+     * ConcurrentHashMap.putVal among 72 methods in the H2 benchmark), and a call between a monitorexit and
+     * the end of the range whose catch-all handler releases that monitor (C1: "invalid parsing", C2:
+     * "cannot parse method"; a nested synchronized loop ran 5x slower). Low compile thresholds, with
+     * compilation in the foreground, make the JIT compile the program's and the JDK's instrumented methods
+     * in this short run.
      */
     @Test
-    void instrumentedMethodsStayCompilableByC1() {
+    void instrumentedMethodsStayCompilable() {
         ChildResult with = ChildJvm.run(FrameShapes.class)
                 .jvmArgs("-Xbatch", "-XX:CompileThresholdScaling=0.05", "-XX:+PrintCompilation")
                 .exec().assertCleanExit();
         assertTrue(with.stdout.contains("io.lockwatch.it.programs.FrameShapes::wide"),
                 "the JIT should have compiled the program's locking method");
         // (Other skips, "redefined method" while premain retransforms, are the JVM's normal business.)
-        List<String> bailouts = with.stdout.lines().filter(l -> l.contains("covers itself")).toList();
-        assertEquals(List.of(), bailouts, "methods C1 refused to compile because of lockwatch's code");
+        List<String> bailouts = with.stdout.lines()
+                .filter(l -> l.contains("covers itself") || l.contains("invalid parsing") || l.contains("cannot parse method"))
+                .toList();
+        assertEquals(List.of(), bailouts, "methods the JIT refused to compile because of lockwatch's code");
     }
 
     /**

@@ -100,11 +100,17 @@ final class LockSiteVisitor extends ClassVisitor {
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
         private final int state;
-        /** The try-catch ranges by each of their labels, and how many that contain their own handler are open. */
+        /**
+         * The try-catch ranges by each of their labels, how many are open, and how many that contain their own
+         * handler are open.
+         */
         private final Map<Label, List<TryBlock>> tryBlocks = new HashMap<>();
+        private int openBlocks;
         private int selfCoveredOpen;
-        /** A monitor released inside such a range, whose release is recorded where the range ends. */
+        /** A monitor released inside a range, whose release is recorded where the range ends (see MONITOREXIT). */
         private boolean releaseDeferred;
+        /** Deferred on a normal path (until a range ends), not on javac's exception path (until no self-covering range is open). */
+        private boolean deferredToRangeEnd;
         /** The range has ended: the release is recorded before the next instruction. */
         private boolean releaseDue;
         private final Label bodyStart = new Label();
@@ -225,21 +231,27 @@ final class LockSiteVisitor extends ClassVisitor {
             super.visitLabel(label);
             List<TryBlock> blocks = tryBlocks.get(label);
             if (blocks == null) return;
+            boolean ended = false;
             for (TryBlock block : blocks) {
                 if (block.end == label && block.open) {
                     block.open = false;
+                    openBlocks--;
+                    ended = true;
                     if (block.coversHandler) selfCoveredOpen--;
                     block.coversHandler = false;
                 }
             }
             for (TryBlock block : blocks) {
-                if (block.start == label) block.open = true;
+                if (block.start == label && !block.open) {
+                    block.open = true;
+                    openBlocks++;
+                }
                 if (block.handler == label && block.open && !block.coversHandler) {
                     block.coversHandler = true;
                     selfCoveredOpen++;
                 }
             }
-            if (selfCoveredOpen == 0 && releaseDeferred) releaseDue = true;
+            if (releaseDeferred && (deferredToRangeEnd ? ended : selfCoveredOpen == 0)) releaseDue = true;
         }
 
         /**
@@ -247,7 +259,20 @@ final class LockSiteVisitor extends ClassVisitor {
          * frame for that label may still follow, and it must stay at the label's offset.
          */
         private void recordDueRelease() {
-            if (!releaseDue) return;
+            if (releaseDue) recordDeferredRelease();
+        }
+
+        /**
+         * Before an instruction that could take a lock or leave this straight line of code (a call, a jump,
+         * a return, a monitor instruction), a deferred release is recorded wherever the range stands: no
+         * lock may be taken, nor the path left, while the tracker still counts the monitor as held. javac's
+         * code never gets here (its ranges end right after the monitorexit); other compilers' might.
+         */
+        private void recordPendingRelease() {
+            if (releaseDeferred) recordDeferredRelease();
+        }
+
+        private void recordDeferredRelease() {
             releaseDue = false;
             releaseDeferred = false;
             super.visitVarInsn(Opcodes.ALOAD, releasedMonitor());
@@ -284,13 +309,13 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
-            recordDueRelease();
+            recordPendingRelease();
             super.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
         }
 
         @Override
         public void visitJumpInsn(int opcode, Label label) {
-            recordDueRelease();
+            recordPendingRelease();
             super.visitJumpInsn(opcode, label);
         }
 
@@ -308,13 +333,13 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
-            recordDueRelease();
+            recordPendingRelease();
             super.visitTableSwitchInsn(min, max, dflt, labels);
         }
 
         @Override
         public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
-            recordDueRelease();
+            recordPendingRelease();
             super.visitLookupSwitchInsn(dflt, keys, labels);
         }
 
@@ -332,24 +357,40 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitInsn(int opcode) {
-            recordDueRelease();
+            if (opcode == Opcodes.MONITORENTER || opcode == Opcodes.MONITOREXIT || opcode == Opcodes.ATHROW
+                    || (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN)) {
+                recordPendingRelease();
+            } else {
+                recordDueRelease();
+            }
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
                 monitorEnter(site());
             } else if (opcode == Opcodes.MONITOREXIT) {
-                // Recorded just before the release. (Calling after monitorexit was measured twice: it doubled,
-                // then tripled, the cost of a nested synchronized loop on JDK 17, which the JIT compiles worse
-                // that way; in a JMH method the two placements cost the same.)
-                if (state >= 0 && selfCoveredOpen > 0 && !releaseDeferred) {
-                    // javac's exception path of a synchronized block: a handler that covers its own
-                    // monitorexit. A call there makes C1 refuse to compile the whole method ("exception
-                    // handler covers itself"), so the release is recorded just after that range instead.
+                // The release is recorded after the monitorexit, so that our call does not lengthen the critical
+                // section (a contended monitor's throughput is one over it). Not inside a try-catch range,
+                // though: javac covers a synchronized block's body and its monitorexit with a catch-all handler
+                // that releases the monitor, and a call between the monitorexit and the range's end gives that
+                // handler a path where the monitor is released twice. C1 and C2 then refuse the whole method
+                // ("cannot parse method", and on javac's exception path "exception handler covers itself"),
+                // and it runs interpreted: a nested synchronized loop went from 57 to 304 ns. So inside a
+                // range the release is recorded just after the range (javac ends it right after the
+                // monitorexit); outside any range, right after the instruction.
+                if (state < 0) {
+                    super.visitInsn(Opcodes.DUP); // no state local (no stack map frames): before, as always
+                    monitorExit(false);
+                } else if (openBlocks > 0) {
                     super.visitInsn(Opcodes.DUP);
                     super.visitVarInsn(Opcodes.ASTORE, releasedMonitor());
+                    super.visitInsn(opcode);
                     releaseDeferred = true;
+                    deferredToRangeEnd = selfCoveredOpen == 0;
+                    return;
                 } else {
                     super.visitInsn(Opcodes.DUP);
-                    monitorExit(state >= 0);
+                    super.visitInsn(opcode);
+                    monitorExit(true);
+                    return;
                 }
             } else if (trackMethodMonitor && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                 exitMethodMonitor();
@@ -364,7 +405,7 @@ final class LockSiteVisitor extends ClassVisitor {
 
         @Override
         public void visitMethodInsn(int opcode, String callOwner, String name, String descriptor, boolean isInterface) {
-            recordDueRelease();
+            recordPendingRelease();
             SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(opcode, callOwner, name, descriptor);
             if (rewrite == null) {
                 super.visitMethodInsn(opcode, callOwner, name, descriptor, isInterface);
