@@ -1,0 +1,209 @@
+package io.lockwatch.agent.instrument;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.SimpleRemapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the instrumentation records a monitor's release: after the {@code monitorexit}, but never between
+ * it and the end of a try-catch range (the JIT compilers refuse such a method; see
+ * {@code TransparencyTest.instrumentedMethodsStayCompilable}), and never after a call, jump or return
+ * that follows it (the tracker would count the monitor as held while other locks are taken).
+ */
+class MonitorReleasePlacementTest {
+    private static final String TRACKER_EXIT = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.monitorExit";
+    private static final String JAVAC = "com/example/Javac";
+
+    /**
+     * javac's layout: the range of the block's catch-all handler ends right after the monitorexit. Renamed
+     * to {@link #JAVAC} before it is instrumented: lockwatch leaves its own classes alone.
+     */
+    static final class Javac {
+        static int counter;
+
+        static void blockThenCall(Object monitor) {
+            synchronized (monitor) {
+                counter++;
+            }
+            afterwards();
+        }
+
+        static void afterwards() {
+            counter++;
+        }
+    }
+
+    @Test
+    void withJavacTheReleaseIsRecordedJustAfterTheRangeAndBeforeTheNextCall() throws Exception {
+        List<String> code = instrumentedCode(javacClass(), "blockThenCall");
+        int exit = code.indexOf("MONITOREXIT");
+        int rangeEnd = code.subList(exit, code.size()).indexOf("LABEL") + exit;
+        int recorded = code.indexOf(TRACKER_EXIT + "(Ljava/lang/Object;Ljava/lang/Object;)V");
+        int nextCall = code.indexOf("INVOKESTATIC " + JAVAC + ".afterwards()V");
+        assertTrue(exit >= 0 && rangeEnd > exit && recorded > rangeEnd && recorded < nextCall, String.join("\n", code));
+        assertEquals(2, count(code, TRACKER_EXIT), "the normal path and javac's exception path: " + code);
+    }
+
+    /**
+     * Another compiler's layout: a call inside the range, after the monitorexit. The release must be
+     * recorded before that call, even though the range has not ended.
+     */
+    @Test
+    void aCallInsideTheRangeAfterTheMonitorexitComesAfterTheRelease() throws Exception {
+        List<String> code = instrumentedCode(callInsideRange(), "run");
+        int exit = code.indexOf("MONITOREXIT");
+        int recorded = code.indexOf(TRACKER_EXIT + "(Ljava/lang/Object;Ljava/lang/Object;)V");
+        int call = code.indexOf("INVOKESTATIC Generated.afterwards()V");
+        assertTrue(exit >= 0 && recorded > exit && recorded < call, String.join("\n", code));
+    }
+
+    /** Both layouts, instrumented, still pass the verifier and run (the tracker itself is not started here). */
+    @Test
+    void instrumentedClassesLoadAndRun() throws Exception {
+        Class<?> generated = define("Generated", instrument(callInsideRange()));
+        Method run = generated.getMethod("run", Object.class);
+        run.invoke(null, new Object());
+        assertEquals(1, generated.getField("calls").getInt(null));
+
+        Class<?> javac = define(JAVAC.replace('/', '.'), instrument(javacClass()));
+        Method blockThenCall = javac.getDeclaredMethod("blockThenCall", Object.class);
+        blockThenCall.setAccessible(true);
+        blockThenCall.invoke(null, new Object());
+        java.lang.reflect.Field counter = javac.getDeclaredField("counter");
+        counter.setAccessible(true);
+        assertEquals(2, counter.getInt(null));
+    }
+
+    // ---- helpers ----
+
+    private static byte[] instrument(byte[] classFile) {
+        String name = new ClassReader(classFile).getClassName();
+        byte[] out = new LockSiteFilter(List.of()).transform(null, null, name, null, null, classFile);
+        assertNotNull(out, name + " has a lock site and must be instrumented");
+        return out;
+    }
+
+    /** The method's instructions as text: opcodes, calls as "INVOKESTATIC owner.name(desc)", and LABEL. */
+    private static List<String> instrumentedCode(byte[] classFile, String method) {
+        List<String> code = new ArrayList<>();
+        new ClassReader(instrument(classFile)).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                if (!name.equals(method)) return null;
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitLabel(Label label) {
+                        code.add("LABEL");
+                    }
+
+                    @Override
+                    public void visitInsn(int opcode) {
+                        code.add(opcode == Opcodes.MONITOREXIT ? "MONITOREXIT"
+                                : opcode == Opcodes.MONITORENTER ? "MONITORENTER" : "INSN " + opcode);
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean itf) {
+                        code.add((opcode == Opcodes.INVOKESTATIC ? "INVOKESTATIC " : "INVOKE " + opcode + " ")
+                                + owner + "." + name + descriptor);
+                    }
+                };
+            }
+        }, 0);
+        return code;
+    }
+
+    /**
+     * {@code public static void run(Object m)}: monitorenter; monitorexit; afterwards() inside the range of a
+     * catch-all handler that releases the monitor and rethrows.
+     */
+    private static byte[] callInsideRange() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "Generated", null, "java/lang/Object", null);
+        cw.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "calls", "I", null, null).visitEnd();
+
+        MethodVisitor after = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "afterwards", "()V", null, null);
+        after.visitCode();
+        after.visitFieldInsn(Opcodes.GETSTATIC, "Generated", "calls", "I");
+        after.visitInsn(Opcodes.ICONST_1);
+        after.visitInsn(Opcodes.IADD);
+        after.visitFieldInsn(Opcodes.PUTSTATIC, "Generated", "calls", "I");
+        after.visitInsn(Opcodes.RETURN);
+        after.visitMaxs(0, 0);
+        after.visitEnd();
+
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "(Ljava/lang/Object;)V", null, null);
+        Label start = new Label();
+        Label end = new Label();
+        Label handler = new Label();
+        mv.visitCode();
+        mv.visitTryCatchBlock(start, end, handler, null);
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitInsn(Opcodes.MONITORENTER);
+        mv.visitLabel(start);
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitInsn(Opcodes.MONITOREXIT);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "Generated", "afterwards", "()V", false);
+        mv.visitLabel(end);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitLabel(handler);
+        mv.visitVarInsn(Opcodes.ASTORE, 1);
+        mv.visitVarInsn(Opcodes.ALOAD, 1);
+        mv.visitInsn(Opcodes.ATHROW);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** {@link Javac} as javac compiled it, renamed to {@link #JAVAC} (and out of its nest). */
+    private static byte[] javacClass() throws Exception {
+        String resource = Javac.class.getName().substring(Javac.class.getName().lastIndexOf('.') + 1) + ".class";
+        byte[] original;
+        try (InputStream in = Javac.class.getResourceAsStream(resource)) {
+            original = in.readAllBytes();
+        }
+        ClassWriter writer = new ClassWriter(0);
+        ClassVisitor outOfNest = new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public void visitNestHost(String nestHost) {}
+
+            @Override
+            public void visitInnerClass(String name, String outerName, String innerName, int access) {}
+        };
+        new ClassReader(original).accept(
+                new ClassRemapper(outOfNest, new SimpleRemapper(Javac.class.getName().replace('.', '/'), JAVAC)), 0);
+        return writer.toByteArray();
+    }
+
+    /** A loader of its own, so that the instrumented copy is the one that runs (and is verified). */
+    private static Class<?> define(String name, byte[] classFile) throws Exception {
+        return new ClassLoader(MonitorReleasePlacementTest.class.getClassLoader()) {
+            Class<?> load() {
+                return defineClass(name, classFile, 0, classFile.length);
+            }
+        }.load();
+    }
+
+    private static int count(List<String> code, String prefix) {
+        int n = 0;
+        for (String line : code) {
+            if (line.startsWith(prefix)) n++;
+        }
+        return n;
+    }
+}
