@@ -59,20 +59,19 @@ final class ClassFileSkim {
     }
 
     private static byte[][] owners() {
-        List<String> waits = WaitSiteVisitor.owners();
-        byte[][] out = new byte[SiteRewrites.LOCK_OWNERS.length + waits.size()][];
-        int i = 0;
-        for (String owner : SiteRewrites.LOCK_OWNERS) out[i++] = ascii(owner);
-        for (String owner : waits) out[i++] = ascii(owner);
-        return out;
+        return ascii(SiteRewrites.LOCK_OWNERS, WaitSiteVisitor.owners());
     }
 
     private static byte[][] methodNames() {
-        List<String> waits = WaitSiteVisitor.methodNames();
-        byte[][] out = new byte[SiteRewrites.METHOD_NAMES.length + waits.size()][];
+        return ascii(SiteRewrites.METHOD_NAMES, WaitSiteVisitor.methodNames());
+    }
+
+    /** The lock rewrites' names, then the wait rewrites', as bytes. */
+    private static byte[][] ascii(String[] locks, List<String> waits) {
+        byte[][] out = new byte[locks.length + waits.size()][];
         int i = 0;
-        for (String name : SiteRewrites.METHOD_NAMES) out[i++] = ascii(name);
-        for (String name : waits) out[i++] = ascii(name);
+        for (String text : locks) out[i++] = ascii(text);
+        for (String text : waits) out[i++] = ascii(text);
         return out;
     }
 
@@ -89,38 +88,10 @@ final class ClassFileSkim {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) return true;
         int count = u2(b, 8);
         int[] entry = new int[count]; // offset of each constant pool entry
-        boolean[] ownerName = null; // Utf8 entries that name a class whose calls are rewritten
-        int p = 10;
-        for (int i = 1; i < count; i++) {
-            entry[i] = p;
-            int tag = b[p] & 0xff;
-            switch (tag) {
-                case 1: // Utf8
-                    int length = u2(b, p + 1);
-                    if (isOwner(b, p + 3, length)) {
-                        if (ownerName == null) ownerName = new boolean[count];
-                        ownerName[i] = true;
-                    }
-                    p += 3 + length;
-                    break;
-                case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
-                    p += 3;
-                    break;
-                case 15: // MethodHandle
-                    p += 4;
-                    break;
-                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
-                    p += 5;
-                    break;
-                case 5: case 6: // Long, Double: two slots
-                    p += 9;
-                    i++;
-                    break;
-                default:
-                    return true;
-            }
-        }
-        if (ownerName != null && callsOwner(b, entry, ownerName)) return true;
+        boolean[] ownerName = new boolean[count]; // Utf8 entries that name a class whose calls are rewritten
+        int p = readConstantPool(b, entry, ownerName);
+        if (p < 0) return true;
+        if (ownerName[0] && callsOwner(b, entry, ownerName)) return true;
         int thisClass = entry[u2(b, p + 2)];
         if ((b[thisClass] & 0xff) != 7 || utf8Equals(b, entry[u2(b, thisClass + 1)], THREAD)) return true;
         p += 6;
@@ -141,6 +112,46 @@ final class ClassFileSkim {
             }
         }
         return false;
+    }
+
+    /**
+     * Records where each constant pool entry starts ({@code entry[i]}; 0 for the second slot of a Long or
+     * Double) and, when {@code ownerNames} is given, marks the Utf8 entries that name a class whose calls
+     * are rewritten, with {@code ownerNames[0]} (no entry has index 0) set if there is any.
+     *
+     * @return the offset just after the pool, or -1 at a tag this walk does not know (a future class file)
+     */
+    static int readConstantPool(byte[] b, int[] entry, boolean[] ownerNames) {
+        int p = 10;
+        for (int i = 1; i < entry.length; i++) {
+            entry[i] = p;
+            switch (b[p] & 0xff) {
+                case 1: // Utf8
+                    int length = u2(b, p + 1);
+                    if (ownerNames != null && isOwner(b, p + 3, length)) {
+                        ownerNames[i] = true;
+                        ownerNames[0] = true;
+                    }
+                    p += 3 + length;
+                    break;
+                case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
+                    p += 3;
+                    break;
+                case 15: // MethodHandle
+                    p += 4;
+                    break;
+                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                    p += 5;
+                    break;
+                case 5: case 6: // Long, Double: two slots
+                    p += 9;
+                    i++;
+                    break;
+                default:
+                    return -1;
+            }
+        }
+        return p;
     }
 
     /**
@@ -178,28 +189,25 @@ final class ClassFileSkim {
             int op = b[code + pc] & 0xff;
             if (op == MONITORENTER || op == MONITOREXIT) return true;
             int length = LENGTH[op];
-            if (length > 0) {
-                pc += length;
-            } else if (length < 0) {
-                return true; // not a valid opcode: let the full scan decide
-            } else if (op == 0xc4) { // wide: iinc has two 2-byte operands, the rest one
-                pc += (b[code + pc + 1] & 0xff) == 0x84 ? 6 : 4;
-            } else { // tableswitch, lookupswitch: padded to a multiple of 4 from the start of the code
-                int operands = (pc + 4) & ~3;
-                if (op == 0xaa) {
-                    int low = u4(b, code + operands + 4);
-                    int high = u4(b, code + operands + 8);
-                    long entries = (long) high - low + 1;
-                    if (entries < 0 || entries > codeLength) return true;
-                    pc = operands + 12 + (int) entries * 4;
-                } else {
-                    int pairs = u4(b, code + operands + 4);
-                    if (pairs < 0 || pairs > codeLength) return true;
-                    pc = operands + 8 + pairs * 8;
-                }
-            }
+            pc = length > 0 ? pc + length : length < 0 ? -1 : afterVariableLength(b, code, pc, op, codeLength);
+            if (pc < 0) return true; // not something this walk understands: let the full scan decide
         }
         return false;
+    }
+
+    /**
+     * Where the instruction after {@code wide}, {@code tableswitch} or {@code lookupswitch} at {@code pc}
+     * starts; -1 when its operands make no sense.
+     */
+    static int afterVariableLength(byte[] b, int code, int pc, int op, int codeLength) {
+        if (op == 0xc4) return pc + ((b[code + pc + 1] & 0xff) == 0x84 ? 6 : 4); // wide: iinc has 2 operands
+        int operands = (pc + 4) & ~3; // padded to a multiple of 4 from the start of the code
+        if (op == 0xaa) {
+            long entries = (long) u4(b, code + operands + 8) - u4(b, code + operands + 4) + 1;
+            return entries < 0 || entries > codeLength ? -1 : operands + 12 + (int) entries * 4;
+        }
+        int pairs = u4(b, code + operands + 4);
+        return pairs < 0 || pairs > codeLength ? -1 : operands + 8 + pairs * 8;
     }
 
     static boolean isOwner(byte[] b, int from, int length) {

@@ -56,32 +56,9 @@ final class LockSiteScanner {
     static Result scan(byte[] b) {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) throw new IllegalArgumentException("not a class file");
         Result result = new Result();
-        int count = u2(b, 8);
-        int[] entry = new int[count];
-        int p = 10;
-        for (int i = 1; i < count; i++) {
-            entry[i] = p;
-            switch (b[p] & 0xff) {
-                case 1:
-                    p += 3 + u2(b, p + 1);
-                    break;
-                case 7: case 8: case 16: case 19: case 20:
-                    p += 3;
-                    break;
-                case 15:
-                    p += 4;
-                    break;
-                case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
-                    p += 5;
-                    break;
-                case 5: case 6:
-                    p += 9;
-                    i++;
-                    break;
-                default:
-                    throw new IllegalArgumentException("constant pool tag " + (b[p] & 0xff));
-            }
-        }
+        int[] entry = new int[u2(b, 8)];
+        int p = ClassFileSkim.readConstantPool(b, entry, null);
+        if (p < 0) throw new IllegalArgumentException("constant pool tag");
         int thisClass = entry[u2(b, p + 2)];
         if (ClassFileSkim.utf8Equals(b, entry[u2(b, thisClass + 1)], ClassFileSkim.THREAD)) {
             result.hasSites = true;
@@ -140,24 +117,9 @@ final class LockSiteScanner {
                 found |= STORES_THIS;
             }
             int length = ClassFileSkim.LENGTH[op];
-            if (length > 0) {
-                pc += length;
-            } else if (length < 0) {
-                throw new IllegalArgumentException("opcode " + op);
-            } else if (op == WIDE) {
-                pc += (b[at + 1] & 0xff) == IINC ? 6 : 4;
-            } else { // tableswitch, lookupswitch
-                int operands = (pc + 4) & ~3;
-                if (op == 0xaa) {
-                    long entries = (long) u4(b, code + operands + 8) - u4(b, code + operands + 4) + 1;
-                    if (entries < 0 || entries > codeLength) throw new IllegalArgumentException("tableswitch");
-                    pc = operands + 12 + (int) entries * 4;
-                } else {
-                    int pairs = u4(b, code + operands + 4);
-                    if (pairs < 0 || pairs > codeLength) throw new IllegalArgumentException("lookupswitch");
-                    pc = operands + 8 + pairs * 8;
-                }
-            }
+            if (length < 0) throw new IllegalArgumentException("opcode " + op);
+            pc = length > 0 ? pc + length : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+            if (pc < 0) throw new IllegalArgumentException("operands of opcode " + op);
         }
         return found;
     }

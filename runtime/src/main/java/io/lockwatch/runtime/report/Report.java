@@ -90,16 +90,13 @@ public final class Report {
         emitEvent(finding, news);
     }
 
-    private static volatile boolean eventsUnavailable;
-
     private static void emitEvent(Finding finding, String summary) {
-        if (eventsUnavailable || !Recordings.mayRecord()) return;
+        // Not before a recording exists, and never on a runtime without jdk.jfr (see Recordings): the
+        // report and stderr still have everything.
+        if (!Recordings.mayRecord()) return;
         try {
             FindingEvent.emit(finding.kind(), summary, String.join(", ", finding.threadNames()),
                     String.join(", ", finding.lockNames()));
-        } catch (LinkageError e) {
-            // A JVM without the jdk.jfr module: the report and stderr still have everything.
-            eventsUnavailable = true;
         } catch (Throwable e) {
             InternalErrors.record("finding event", e);
         }

@@ -1,7 +1,6 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.events.ContendedLockEvent;
-import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
@@ -118,10 +117,7 @@ public final class LockTracker {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
-            if (t == null || t.busy || t.reentered(monitor)) return t; // re-entry is never an edge
-            LockNode node = t.heldCount() == 0 ? null
-                    : t.checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
-            t.push(monitor, monitor, Occurrence.EXCLUSIVE, site, node);
+            if (t != null && !t.busy) t.acquiring(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
             return t;
         } catch (Throwable e) {
             InternalErrors.record("monitorEnter", e);
@@ -254,11 +250,8 @@ public final class LockTracker {
     /** The order check, then the push (or one more count): @return whether the thread did not hold it yet */
     private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site) {
         try {
-            if (t.reentered(lock)) return false;
-            LockNode node = t.heldCount() == 0 ? null
-                    : t.checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
-            t.push(lock, lock, Occurrence.EXCLUSIVE, site, node);
-            if (!t.registered) registerOnce(t);
+            if (!t.acquiring(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth)) return false;
+            registerOnce(t);
             return true;
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
@@ -348,7 +341,7 @@ public final class LockTracker {
         try {
             ThreadState t = state(state);
             if (t == null || t.busy) return null;
-            if (t.heldCount() > 0 && t.indexOf(lock) < 0) {
+            if (t.indexOf(lock) < 0) {
                 t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
             }
             return t;
@@ -366,13 +359,16 @@ public final class LockTracker {
         try {
             if (t.reentered(lock)) return;
             t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
-            if (!t.registered) registerOnce(t);
+            registerOnce(t);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         }
     }
 
-    /** A thread that takes a java.util.concurrent lock is watched for ending with it held (hang detection). */
+    /**
+     * A thread that takes a java.util.concurrent lock is watched for ending with it held (hang detection).
+     * After the first time, the test of {@code registered} is all this costs.
+     */
     private static void registerOnce(ThreadState t) {
         if (t.registered) return;
         boolean wasBusy = t.busy;
@@ -389,12 +385,9 @@ public final class LockTracker {
         if (!enabled) return;
         try {
             ThreadState t = STATE.get();
-            if (t.busy || t.reentered(lock)) return;
-            Object identity = LockKinds.identity(lock);
-            byte mode = LockKinds.mode(lock);
-            LockNode node = t.heldCount() == 0 ? null : t.checkOrder(graph, lock, identity, mode, site, true, stackDepth);
-            t.push(lock, identity, mode, site, node);
-            if (!t.registered) registerOnce(t);
+            if (!t.busy && t.acquiring(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, true, stackDepth)) {
+                registerOnce(t);
+            }
         } catch (Throwable e) {
             InternalErrors.record("tryLock", e);
         }

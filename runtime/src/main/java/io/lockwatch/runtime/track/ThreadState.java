@@ -93,13 +93,30 @@ final class ThreadState {
     }
 
     /**
-     * Adds the edges held -> lock that this thread has not taken in this way before. The common case,
-     * every edge already known, costs a node lookup and a short scan per held lock: no allocation, no lock;
-     * a pair of locks nested the same way as last time at the same two sites costs one table probe, done
-     * here in a method short enough for the JIT to inline.
+     * The thread takes {@code lock}: one more hold if it has it already (re-entry is never an edge), else
+     * the order check and the push.
+     *
+     * @return whether the thread did not hold it yet
+     */
+    boolean acquiring(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
+                      boolean nonBlocking, int stackDepth) {
+        if (reentered(lock)) return false;
+        push(lock, lockIdentity, mode, site, checkOrder(graph, lock, lockIdentity, mode, site, nonBlocking, stackDepth));
+        return true;
+    }
+
+    /**
+     * Adds the edges held -> lock that this thread has not taken in this way before; nothing, not even a
+     * lookup, when nothing is held (most acquisitions). The common case, every edge already known, costs a
+     * node lookup and a short scan per held lock: no allocation, no lock; a pair of locks nested the same
+     * way as last time at the same two sites costs one table probe, done here in a method short enough for
+     * the JIT to inline.
+     *
+     * @return the lock's node when the full check looked it up, else null (resolved on need)
      */
     LockNode checkOrder(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                         boolean nonBlocking, int stackDepth) {
+        if (size == 0) return null;
         if (size == 1) { // unknown sites and an unknown segment simply miss: see KnownPairs.taken
             long first = meta[0];
             Object heldIdentity = (first & EXTRA) == 0 ? held[0] : identityAt(0);
@@ -118,7 +135,6 @@ final class ThreadState {
      */
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
-        if (size == 0) return null; // nothing held: no edge, and no lookup (most acquisitions end here)
         LockNode to = null;
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in
@@ -268,42 +284,29 @@ final class ThreadState {
     /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
     void released(Object lock) {
         int top = size - 1;
-        if (top >= 0 && held[top] == lock) {
-            long m = meta[top];
-            if ((m & COUNT) > 1) {
-                meta[top] = m - 1;
-                return;
-            }
-            size = top;
-            held[top] = null; // do not keep the lock alive
-            if ((m & EXTRA) != 0) {
-                identity[top] = null;
-                nodes[top] = null;
-            }
-            return;
-        }
-        releasedOutOfOrder(lock);
-    }
-
-    private void releasedOutOfOrder(Object lock) {
-        int i = indexOf(lock);
+        int i = top >= 0 && held[top] == lock ? top : indexOf(lock);
         if (i < 0) return; // taken before lockwatch started, or past MAX_HELD
         long m = meta[i];
         if ((m & COUNT) > 1) {
             meta[i] = m - 1;
             return;
         }
-        int tail = size - i - 1;
+        // The top slot is emptied either way (the lock itself, or the shift below moved it down); its extra
+        // bit says whether identity or nodes has anything there to clear.
+        boolean topHasExtra = (meta[top] & EXTRA) != 0;
+        int tail = top - i;
         if (tail > 0) {
             System.arraycopy(held, i + 1, held, i, tail);
             System.arraycopy(identity, i + 1, identity, i, tail);
             System.arraycopy(nodes, i + 1, nodes, i, tail);
             System.arraycopy(meta, i + 1, meta, i, tail);
         }
-        size--;
-        held[size] = null; // do not keep the lock alive
-        identity[size] = null;
-        nodes[size] = null;
+        size = top;
+        held[top] = null; // do not keep the lock alive
+        if (topHasExtra) {
+            identity[top] = null;
+            nodes[top] = null;
+        }
     }
 
     int heldCount() {
