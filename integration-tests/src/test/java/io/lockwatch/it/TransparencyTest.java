@@ -11,6 +11,7 @@ import io.lockwatch.it.programs.FrameShapes;
 import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
+import io.lockwatch.it.programs.ShortLivedLockChurn;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,26 @@ class TransparencyTest {
                 .filter(l -> l.contains("covers itself") || l.contains("invalid parsing") || l.contains("cannot parse method"))
                 .toList();
         assertEquals(List.of(), bailouts, "methods the JIT refused to compile because of lockwatch's code");
+    }
+
+    /**
+     * The order check's slow path (a lock or an edge the thread has not seen) must stay out of the code the
+     * JIT compiles for lock sites. Where new locks are common it is hot, and C2 inlined it, with the graph
+     * update and the stack walk under it, into {@code monitorEnter} and into methods with lock sites: in
+     * the H2 benchmark one 1.3 s compilation that kept H2's own methods from reaching C2 during the run.
+     * This program nests fresh locks in pairs, so that path is as hot as it gets; every compiler's verdict
+     * on a call to it must be the annotation's.
+     */
+    @Test
+    void theOrderChecksSlowPathIsNeverInlinedIntoLockSites() {
+        ChildResult with = ChildJvm.run(ShortLivedLockChurn.class).args("200000")
+                .jvmArgs("-Xbatch", "-XX:+UnlockDiagnosticVMOptions", "-XX:+PrintInlining")
+                .exec().assertCleanExit();
+        List<String> verdicts = with.stdout.lines().filter(l -> l.contains("ThreadState::checkOrderFully")).toList();
+        assertTrue(verdicts.stream().anyMatch(l -> l.contains("don't inline by annotation")),
+                "the JIT should have compiled a caller of the slow path; its verdicts: " + verdicts);
+        List<String> inlined = verdicts.stream().filter(l -> l.matches(".*bytes\\)\\s+inline.*")).toList();
+        assertEquals(List.of(), inlined, "calls to the slow path that a JIT compiler inlined");
     }
 
     /**

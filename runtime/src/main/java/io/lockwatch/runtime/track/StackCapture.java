@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import jdk.internal.vm.annotation.DontInline;
 
 /** Captures the application's stack, without lockwatch's own frames. Only ever on a new edge. */
 final class StackCapture {
@@ -19,6 +20,8 @@ final class StackCapture {
                 || className.startsWith("io.lockwatch.shaded.");
     }
 
+    /** Never inlined: rare (once per new pair of sites), and the stack walker's code is large. */
+    @DontInline
     static StackTraceElement[] current(int depth) {
         walks.incrementAndGet();
         return WALKER.walk(new Function<Stream<StackWalker.StackFrame>, StackTraceElement[]>() {

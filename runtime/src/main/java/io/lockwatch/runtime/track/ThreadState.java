@@ -6,6 +6,7 @@ import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * One thread's view: the locks it holds, in the order it took them, and whether lockwatch itself is
@@ -132,7 +133,15 @@ final class ThreadState {
 
     /**
      * The full check. It sets {@link #busy} meanwhile, so JDK code reached from here is not tracked.
+     *
+     * <p>Never inlined (HotSpot honours {@code @DontInline} in boot class path code, as ours is). Where
+     * locks are often new, as in a database that locks each transaction's objects, this path is hot, and
+     * C2 would inline it with all it calls into {@code monitorEnter} and into every compiled method with a
+     * lock site: measured in H2, one 1.3 s compilation of {@code monitorEnter} (72 KB of machine code) that
+     * held up the compile queue so long that none of H2's own hot methods reached C2 during the run.
+     * Compiled on its own, it is compiled once, and the code at each lock site stays the fast path only.
      */
+    @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
         LockNode to = null;
@@ -170,6 +179,7 @@ final class ThreadState {
      *
      * @return the current stack if it was walked (or as passed in), for the next new edge of the same check
      */
+    @DontInline // allocates and updates the graph anyway; inlined, it was most of checkOrderFully's C2 time
     private StackTraceElement[] recordNew(LockOrderGraph graph, LockNode from, LockNode to, int i, byte mode, int site,
                                           boolean nonBlocking, int heldCount, int stackDepth, StackTraceElement[] now) {
         long sitePair = StackCache.key(siteAt(i), site);
