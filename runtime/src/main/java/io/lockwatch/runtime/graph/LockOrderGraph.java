@@ -195,11 +195,13 @@ public final class LockOrderGraph {
     public void clean() {
         if (registry.expunge() == 0 && !pruneNeeded) return;
         pruneNeeded = false;
-        long[] pruned = {0};
-        registry.forEach(node -> pruned[0] += node.pruneDeadTargets());
-        // Edges *from* a collected lock went with its node; recount rather than track each one.
+        // One pass: drop each node's edges to collected locks, and recount the live edges (edges *from* a
+        // collected lock went with its node) rather than track each one.
         long[] live = {0};
-        registry.forEach(node -> live[0] += node.edgeCount());
+        registry.forEach(node -> {
+            node.pruneDeadTargets();
+            live[0] += node.edgeCount();
+        });
         edgesLive.set(live[0]);
     }
 
