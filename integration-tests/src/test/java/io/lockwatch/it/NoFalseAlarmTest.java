@@ -9,6 +9,7 @@ import io.lockwatch.it.programs.DeepReentrancy;
 import io.lockwatch.it.programs.ExceptionUnwinding;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import io.lockwatch.it.programs.SingleThreadBothOrders;
+import io.lockwatch.it.programs.ThreadsSharingASlot;
 import org.junit.jupiter.api.Test;
 
 /** Lock orders that cannot deadlock: no finding, and the held-lock state stays exact. */
@@ -55,5 +56,16 @@ class NoFalseAlarmTest {
         Report report = cleanReport(ExceptionUnwinding.class);
         // thrower: A->B, A->D, B->D; other: C->A. Nothing from A or B to C.
         assertEquals(4, report.stat("edges"));
+    }
+
+    /**
+     * The agent finds a thread's state through a cache indexed by thread id, where threads whose ids are a
+     * multiple of its size apart share a slot. Each must still get its own state: handed another's, a thread
+     * would take its locks "under" the other's, and the false edge would close a false cycle here.
+     */
+    @Test
+    void threadsSharingACacheSlotKeepTheirOwnHeldLocks() {
+        Report report = cleanReport(ThreadsSharingASlot.class);
+        assertEquals(1, report.stat("edges"), "only Y -> X");
     }
 }

@@ -1,7 +1,6 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.graph.Occurrence;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,9 +38,7 @@ public final class ThreadRegistry {
             DROPPED.incrementAndGet();
             return;
         }
-        Thread current = Thread.currentThread();
-        state.thread = new WeakReference<>(current);
-        state.threadName = current.getName();
+        state.threadName = Thread.currentThread().getName();
         STATES.offer(state);
     }
 

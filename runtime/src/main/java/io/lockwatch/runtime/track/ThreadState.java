@@ -19,8 +19,8 @@ final class ThreadState {
     final long threadId;
     /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry}. */
     boolean registered;
-    /** The thread, for the registry to notice its end; only set once registered. */
-    java.lang.ref.WeakReference<Thread> thread;
+    /** The thread (weakly): whose state this is, for the lookup by id, and for the registry to notice its end. */
+    final java.lang.ref.WeakReference<Thread> thread;
     /** The thread's name, refreshed by the registry while it lives (the Thread may be collected after). */
     volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
@@ -48,7 +48,8 @@ final class ThreadState {
     /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
     private long[] heldIds = new long[8];
     private static final long[] NO_GATES = new long[0];
-    private final StackCache stacks = new StackCache();
+    /** Made on the first new edge: most threads never have one, and it is most of a state's size (4 KB). */
+    private StackCache stacks;
     private final KnownPairs knownPairs = new KnownPairs();
     /** The nodes this thread looked up last (weak, so they keep no lock alive). */
     private final LockNode[] recentNodes = new LockNode[4];
@@ -63,6 +64,7 @@ final class ThreadState {
 
     ThreadState(Thread thread) {
         this.threadId = thread.getId();
+        this.thread = new java.lang.ref.WeakReference<>(thread);
     }
 
     /** Call only while {@link #busy}. */
@@ -183,6 +185,7 @@ final class ThreadState {
     private StackTraceElement[] recordNew(LockOrderGraph graph, LockNode from, LockNode to, int i, byte mode, int site,
                                           boolean nonBlocking, int heldCount, int stackDepth, StackTraceElement[] now) {
         long sitePair = StackCache.key(siteAt(i), site);
+        if (stacks == null) stacks = new StackCache();
         StackTraceElement[] heldStack = stacks.held(sitePair);
         StackTraceElement[] takenStack = stacks.taken(sitePair);
         if (heldStack == null || site == CallSites.UNKNOWN) {
