@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <p>The agent runs in its default configuration (no options; the report goes to the work directory).
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,h2,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
+ *     [--runs N] [--cases nested,calls,h2,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
  */
 public final class OverheadRunner {
     private static final Pattern METRIC = Pattern.compile("^METRIC (\\S+) (\\S+) (\\S+) (lower|higher)$");
@@ -61,6 +61,10 @@ public final class OverheadRunner {
             new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
                     "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
                     false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x"))),
+            new Case("calls", "one lock per call: a synchronized method called in a loop, 50M calls after 10M warm-up"
+                    + " (no target of its own; the per-call state lookup that the nested case does once)",
+                    "io.lockwatch.bench.programs.SynchronizedCalls", List.of("50000000", "10000000"),
+                    List.of("5000000", "1000000"), false, List.of()),
             new Case("h2", "embedded H2, 4 threads x 10,000 JDBC transactions (2 updates + commit, range query every 10th)",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000"), List.of("2000"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
@@ -103,7 +107,7 @@ public final class OverheadRunner {
                 case "--agent" -> agent = argv[++i];
                 case "--out" -> out = Path.of(argv[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,h2,contended,startup,memory --quick --java PATH --agent JAR --out FILE");
+                        + "; accepted: --runs N --cases nested,calls,h2,contended,startup,memory --quick --java PATH --agent JAR --out FILE");
             }
         }
         Path agentJar = Path.of(agent).toAbsolutePath();
