@@ -113,12 +113,14 @@ public final class LockTracker {
      * The threads' states by thread id, a direct-mapped cache in front of {@link #STATE}: a few loads and
      * no hashing where the thread-local probes its table, and all that the JIT inlines at a lock site (the
      * thread-local's miss and set-up paths stay out of line). A method that takes one lock per call (a
-     * synchronized method in a loop) looks the state up on every call: with the thread-local, the agent
-     * cost such a loop 14 ns per call, with this 10. A slot holds the state of the last thread of its ids
-     * that missed (ids 1,024 apart share a slot); the state's weak reference to its thread says whose it
-     * is, so a slot can be stale, never wrong. A thread empties its slot as it ends; one that ends without
-     * {@code Thread.exit} (a virtual thread) leaves its state there until another thread takes the slot,
-     * so at most 1,024 of those, each small (no stack cache unless it found a new edge).
+     * synchronized method in a loop) looks the state up on every call: the bench's {@code calls} case went
+     * from 18.6 to 11.9 ns per call with this cache (5.3 without the agent).
+     *
+     * <p>A slot holds the state of the last thread of its ids that missed (ids 1,024 apart share a slot);
+     * the state's weak reference to its thread says whose it is, so a slot can be stale, never wrong. A
+     * thread empties its slot as it ends; one that ends without {@code Thread.exit} (a virtual thread)
+     * leaves its state there until another thread takes the slot: at most 1,024 of those, each small (no
+     * stack cache unless it found a new edge).
      */
     private static final ThreadState[] STATE_BY_ID = new ThreadState[1024];
 
