@@ -35,11 +35,25 @@ public final class OverheadRunner {
 
     record Target(String metric, Judge judge, double limit, String text) {}
 
+    /**
+     * One benchmark program. {@code pairedMetric}: for a single-threaded program, the metric that
+     * {@code --side-by-side} compares run by run (null: the program needs more than one CPU).
+     */
     record Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
-                boolean wallClockMetric, List<Target> targets, int maxRuns) {
+                boolean wallClockMetric, List<Target> targets, int maxRuns, String pairedMetric) {
         Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
              boolean wallClockMetric, List<Target> targets) {
-            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, Integer.MAX_VALUE);
+            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, Integer.MAX_VALUE, null);
+        }
+
+        Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
+             boolean wallClockMetric, List<Target> targets, int maxRuns) {
+            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns, null);
+        }
+
+        /** The same case, marked single-threaded: {@code --side-by-side} runs both sides at once on this metric. */
+        Case comparedOn(String metric) {
+            return new Case(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns, metric);
         }
     }
 
@@ -60,11 +74,12 @@ public final class OverheadRunner {
     private static final List<Case> CASES = List.of(
             new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
                     "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
-                    false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x"))),
+                    false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x")))
+                    .comparedOn("cpu_ns_per_iteration"),
             new Case("calls", "one lock per call: a synchronized method called in a loop, 50M calls after 10M warm-up"
                     + " (no target of its own; the per-call state lookup that the nested case does once)",
                     "io.lockwatch.bench.programs.SynchronizedCalls", List.of("50000000", "10000000"),
-                    List.of("5000000", "1000000"), false, List.of()),
+                    List.of("5000000", "1000000"), false, List.of()).comparedOn("cpu_ns_per_call"),
             new Case("h2", "embedded H2, 4 threads x 10,000 JDBC transactions (2 updates + commit, range query every 10th)",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000"), List.of("2000"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
@@ -98,6 +113,7 @@ public final class OverheadRunner {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String agent = "agent/target/lockwatch-agent.jar";
         Path out = Path.of("bench/target/overhead-results.md");
+        boolean sideBySide = false;
         for (int i = 0; i < argv.length; i++) {
             switch (argv[i]) {
                 case "--runs" -> runs = Integer.parseInt(argv[++i]);
@@ -106,9 +122,17 @@ public final class OverheadRunner {
                 case "--java" -> java = argv[++i];
                 case "--agent" -> agent = argv[++i];
                 case "--out" -> out = Path.of(argv[++i]);
+                case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,calls,h2,contended,startup,memory --quick --java PATH --agent JAR --out FILE");
+                        + "; accepted: --runs N --cases nested,calls,h2,contended,startup,memory --quick --side-by-side"
+                        + " --java PATH --agent JAR --out FILE");
             }
+        }
+        if (sideBySide && Runtime.getRuntime().availableProcessors() < 2) {
+            throw new IllegalStateException("--side-by-side needs two CPUs, one per side");
+        }
+        if (sideBySide && !canRun("taskset", "-V")) {
+            throw new IllegalStateException("--side-by-side pins each JVM with taskset, which is not here (Debian: util-linux)");
         }
         Path agentJar = Path.of(agent).toAbsolutePath();
         if (!Files.isRegularFile(agentJar)) throw new IllegalStateException("no agent jar at " + agentJar + "; build it first");
@@ -119,7 +143,9 @@ public final class OverheadRunner {
         StringBuilder md = new StringBuilder();
         md.append("Overhead of lockwatch (default configuration: no agent options), ").append(Instant.now()).append('\n');
         md.append("machine: ").append(machine(java)).append('\n');
-        md.append("runs: ").append(runs).append(" per side, interleaved without/with").append(quick ? ", QUICK sizes (not the issue's)" : "").append('\n');
+        md.append("runs: ").append(runs).append(" per side, interleaved without/with").append(quick ? ", QUICK sizes (not the issue's)" : "");
+        if (sideBySide) md.append("; single-threaded cases SIDE BY SIDE: ").append(SIDE_BY_SIDE_NOTE);
+        md.append('\n');
         md.append("load average at start: ").append(loadAverage()).append('\n');
         System.out.print(md);
         System.out.flush();
@@ -133,42 +159,24 @@ public final class OverheadRunner {
             Map<String, Metric> metrics = new LinkedHashMap<>();
             Map<String, Long> lastStats = new LinkedHashMap<>();
             int caseRuns = Math.min(runs, c.maxRuns);
+            List<Double> pairedRatios = new ArrayList<>();
+            boolean pinned = sideBySide && c.pairedMetric != null;
             for (int run = 0; run < caseRuns; run++) {
-                for (boolean withAgent : new boolean[] {false, true}) {
-                    List<String> command = new ArrayList<>();
-                    command.add(java);
-                    if (withAgent) command.add("-javaagent:" + agentJar);
-                    command.add("-cp");
-                    command.add(classPath);
-                    command.add(c.mainClass);
-                    command.addAll(quick ? c.quickArgs : c.args);
-                    Path log = work.resolve(c.name + "-" + (withAgent ? "with" : "without") + "-" + run + ".log");
-                    long started = System.nanoTime();
-                    Process p = new ProcessBuilder(command).directory(work.toFile())
-                            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                    int exit = p.waitFor();
-                    double wallMillis = (System.nanoTime() - started) / 1e6;
-                    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-                    if (exit != 0) {
-                        throw new IllegalStateException(c.name + (withAgent ? " with" : " without") + " the agent exited "
-                                + exit + "; see " + log);
+                if (pinned) {
+                    // Both sides at once, each on its own CPU (swapped every run): the machine's drift hits both.
+                    Run without = start(c, false, run, work, java, agentJar, classPath, quick, pinning(run % 2));
+                    Run with = start(c, true, run, work, java, agentJar, classPath, quick, pinning(1 - run % 2));
+                    Map<String, Double> a = finish(c, without, metrics, work);
+                    Map<String, Double> b = finish(c, with, metrics, work);
+                    lastStats = with.stats.isEmpty() ? lastStats : with.stats;
+                    String key = c.pairedMetric;
+                    if (a.containsKey(key) && b.containsKey(key)) pairedRatios.add(b.get(key) / a.get(key));
+                } else {
+                    for (boolean withAgent : new boolean[] {false, true}) {
+                        Run r = start(c, withAgent, run, work, java, agentJar, classPath, quick, List.of());
+                        finish(c, r, metrics, work);
+                        if (withAgent && !r.stats.isEmpty()) lastStats = r.stats;
                     }
-                    for (String line : lines) {
-                        Matcher m = METRIC.matcher(line.trim());
-                        if (!m.matches()) continue;
-                        add(metrics, m.group(1), m.group(3), m.group(4).equals("lower"), withAgent, Double.parseDouble(m.group(2)));
-                    }
-                    if (c.wallClockMetric) add(metrics, "process_wall", "ms", true, withAgent, wallMillis);
-                    if (withAgent) {
-                        Path report = work.resolve("lockwatch-" + p.pid() + ".json");
-                        if (Files.isRegularFile(report)) {
-                            lastStats = reportStats(Files.readString(report));
-                            Files.delete(report);
-                        }
-                    }
-                    System.out.printf(Locale.ROOT, "  %-9s run %d %-7s %8.0f ms %s%n", c.name, run + 1,
-                            withAgent ? "with" : "without", wallMillis, summary(lines));
-                    System.out.flush();
                 }
             }
             for (Metric m : metrics.values()) {
@@ -195,6 +203,12 @@ public final class OverheadRunner {
                 notes.append(String.format(Locale.ROOT, "- memory: with the agent, heap when settled minus after the first GC: %+.1f MiB (median)%n",
                         median(further.with) - median(first.with)));
             }
+            if (!pairedRatios.isEmpty()) {
+                notes.append(String.format(Locale.ROOT, "- %s side by side: %s with/without, median of the %d per-run ratios: %.2fx"
+                        + " (from %.2fx to %.2fx)%n", c.name, c.pairedMetric, pairedRatios.size(), median(pairedRatios),
+                        pairedRatios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                        pairedRatios.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+            }
             notes.append("- ").append(c.name).append(" (").append(caseRuns).append(" runs per side): ").append(quick ? "QUICK sizes; " : "").append(c.description);
             if (!lastStats.isEmpty()) notes.append("; agent report of the last run: ").append(lastStats);
             notes.append('\n');
@@ -206,6 +220,94 @@ public final class OverheadRunner {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, result);
         System.out.println("(also written to " + out + ")");
+    }
+
+    static final String SIDE_BY_SIDE_NOTE = "both JVMs at once, each pinned to one CPU (taskset) and told it has one"
+            + " (-XX:ActiveProcessorCount=1 -XX:+UseG1GC, G1 named because one CPU would make the JVM pick Serial),"
+            + " CPUs swapped every run; the agent itself in its default configuration";
+
+    /** One program run: the process, where its output goes, and (after {@link #finish}) the agent's stats. */
+    private static final class Run {
+        final boolean withAgent;
+        final int run;
+        final Process process;
+        final Path log;
+        final long started;
+        Map<String, Long> stats = Map.of();
+
+        Run(boolean withAgent, int run, Process process, Path log, long started) {
+            this.withAgent = withAgent;
+            this.run = run;
+            this.process = process;
+            this.log = log;
+            this.started = started;
+        }
+    }
+
+    private static boolean canRun(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** The command prefix that pins a JVM to one CPU, for the side-by-side mode. */
+    private static List<String> pinning(int cpu) {
+        return List.of("taskset", "-c", Integer.toString(cpu));
+    }
+
+    private static Run start(Case c, boolean withAgent, int run, Path work, String java, Path agentJar, String classPath,
+                             boolean quick, List<String> pinning) throws IOException {
+        List<String> command = new ArrayList<>(pinning);
+        command.add(java);
+        if (!pinning.isEmpty()) {
+            command.add("-XX:ActiveProcessorCount=1");
+            command.add("-XX:+UseG1GC");
+        }
+        if (withAgent) command.add("-javaagent:" + agentJar);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(c.mainClass);
+        command.addAll(quick ? c.quickArgs : c.args);
+        Path log = work.resolve(c.name + "-" + (withAgent ? "with" : "without") + "-" + run + ".log");
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Run(withAgent, run, p, log, started);
+    }
+
+    /** Waits for the run, adds its metrics, prints its line. @return its metrics by name */
+    private static Map<String, Double> finish(Case c, Run r, Map<String, Metric> metrics, Path work)
+            throws IOException, InterruptedException {
+        int exit = r.process.waitFor();
+        double wallMillis = (System.nanoTime() - r.started) / 1e6;
+        List<String> lines = Files.readAllLines(r.log, StandardCharsets.UTF_8);
+        if (exit != 0) {
+            throw new IllegalStateException(c.name + (r.withAgent ? " with" : " without") + " the agent exited "
+                    + exit + "; see " + r.log);
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String line : lines) {
+            Matcher m = METRIC.matcher(line.trim());
+            if (!m.matches()) continue;
+            double value = Double.parseDouble(m.group(2));
+            add(metrics, m.group(1), m.group(3), m.group(4).equals("lower"), r.withAgent, value);
+            values.put(m.group(1), value);
+        }
+        if (c.wallClockMetric) add(metrics, "process_wall", "ms", true, r.withAgent, wallMillis);
+        if (r.withAgent) {
+            Path report = work.resolve("lockwatch-" + r.process.pid() + ".json");
+            if (Files.isRegularFile(report)) {
+                r.stats = reportStats(Files.readString(report));
+                Files.delete(report);
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %-9s run %d %-7s %8.0f ms %s%n", c.name, r.run + 1,
+                r.withAgent ? "with" : "without", wallMillis, summary(lines));
+        System.out.flush();
+        return values;
     }
 
     /** The programs get only their own classes and H2: no runtime or JMH jar that could mask the agent's. */
