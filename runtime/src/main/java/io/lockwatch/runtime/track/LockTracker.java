@@ -128,12 +128,21 @@ public final class LockTracker {
         return (int) thread.getId() & (STATE_BY_ID.length - 1);
     }
 
-    /** Out of line, so that the thread-local's paths stay out of the code compiled at lock sites. */
+    /**
+     * Out of line, so that the thread-local's paths stay out of the code compiled at lock sites. Never
+     * throws (making a thread's first state allocates): some callers are about to take the application's
+     * lock outside any try. The lookup before it cannot throw.
+     */
     @DontInline
     private static ThreadState stateAfterMiss(Thread current) {
-        ThreadState t = STATE.get();
-        STATE_BY_ID[slotOf(current)] = t;
-        return t;
+        try {
+            ThreadState t = STATE.get();
+            STATE_BY_ID[slotOf(current)] = t;
+            return t;
+        } catch (Throwable e) {
+            InternalErrors.record("thread state", e);
+            return null;
+        }
     }
 
     // ---- synchronized blocks and methods ----
