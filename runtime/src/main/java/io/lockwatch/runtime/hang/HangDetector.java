@@ -219,18 +219,14 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     /** The check when no thread waits for an owned lock: locks left held by threads that ended. */
     private void checkWithoutSnapshot() {
-        long started = System.nanoTime();
-        nextCheck = started + periodNanos;
+        long started = beginCheck();
         AgentStats.threadsDeadlockedNow.set(0);
         findDeadOwners(null, Collections.emptyMap(), started); // no thread waits, so no snapshot is needed
-        AgentStats.threadsStuckNow.set(0);
-        AgentStats.hangChecks.incrementAndGet();
-        AgentStats.hangCheckNanos.addAndGet(System.nanoTime() - started);
+        endCheck(started, 0);
     }
 
     private void check() {
-        long started = System.nanoTime();
-        nextCheck = started + periodNanos;
+        long started = beginCheck();
         ThreadMXBean mx = threads();
         if (mx == null) return;
         Map<Long, ThreadInfo> live = new HashMap<>();
@@ -242,6 +238,18 @@ public final class HangDetector implements ThreadCalls.Listener {
         else AgentStats.threadsDeadlockedNow.set(0);
         int stuck = findStalls(mx, live, started);
         findDeadOwners(mx, live, started);
+        endCheck(started, stuck);
+    }
+
+    /** @return the check's start; the next periodic check is due one period later */
+    private long beginCheck() {
+        long now = System.nanoTime();
+        nextCheck = now + periodNanos;
+        return now;
+    }
+
+    /** The gauges and counters every completed check updates. */
+    private static void endCheck(long started, int stuck) {
         AgentStats.threadsStuckNow.set(stuck);
         AgentStats.hangChecks.incrementAndGet();
         AgentStats.hangCheckNanos.addAndGet(System.nanoTime() - started);
