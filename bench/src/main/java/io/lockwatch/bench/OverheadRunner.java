@@ -166,16 +166,17 @@ public final class OverheadRunner {
                     // Both sides at once, each on its own CPU (swapped every run): the machine's drift hits both.
                     Run without = start(c, false, run, work, java, agentJar, classPath, quick, pinning(run % 2));
                     Run with = start(c, true, run, work, java, agentJar, classPath, quick, pinning(1 - run % 2));
-                    Map<String, Double> a = finish(c, without, metrics, work);
-                    Map<String, Double> b = finish(c, with, metrics, work);
-                    lastStats = with.stats.isEmpty() ? lastStats : with.stats;
-                    String key = c.pairedMetric;
-                    if (a.containsKey(key) && b.containsKey(key)) pairedRatios.add(b.get(key) / a.get(key));
+                    Map<String, Double> a = finish(c, without, metrics, work).values;
+                    Finished b = finish(c, with, metrics, work);
+                    if (!b.stats.isEmpty()) lastStats = b.stats;
+                    Double before = a.get(c.pairedMetric);
+                    Double after = b.values.get(c.pairedMetric);
+                    if (before != null && after != null) pairedRatios.add(after / before);
                 } else {
                     for (boolean withAgent : new boolean[] {false, true}) {
-                        Run r = start(c, withAgent, run, work, java, agentJar, classPath, quick, List.of());
-                        finish(c, r, metrics, work);
-                        if (withAgent && !r.stats.isEmpty()) lastStats = r.stats;
+                        Finished f = finish(c, start(c, withAgent, run, work, java, agentJar, classPath, quick, List.of()),
+                                metrics, work);
+                        if (!f.stats.isEmpty()) lastStats = f.stats;
                     }
                 }
             }
@@ -226,23 +227,11 @@ public final class OverheadRunner {
             + " (-XX:ActiveProcessorCount=1 -XX:+UseG1GC, G1 named because one CPU would make the JVM pick Serial),"
             + " CPUs swapped every run; the agent itself in its default configuration";
 
-    /** One program run: the process, where its output goes, and (after {@link #finish}) the agent's stats. */
-    private static final class Run {
-        final boolean withAgent;
-        final int run;
-        final Process process;
-        final Path log;
-        final long started;
-        Map<String, Long> stats = Map.of();
+    /** One program run, started: the process, where its output goes, and when it began. */
+    private record Run(boolean withAgent, int run, Process process, Path log, long started) {}
 
-        Run(boolean withAgent, int run, Process process, Path log, long started) {
-            this.withAgent = withAgent;
-            this.run = run;
-            this.process = process;
-            this.log = log;
-            this.started = started;
-        }
-    }
+    /** A finished run: its metrics by name, and the stats of the agent's report (empty without the agent). */
+    private record Finished(Map<String, Double> values, Map<String, Long> stats) {}
 
     private static boolean canRun(String... command) {
         try {
@@ -278,8 +267,8 @@ public final class OverheadRunner {
         return new Run(withAgent, run, p, log, started);
     }
 
-    /** Waits for the run, adds its metrics, prints its line. @return its metrics by name */
-    private static Map<String, Double> finish(Case c, Run r, Map<String, Metric> metrics, Path work)
+    /** Waits for the run, adds its metrics, prints its line. */
+    private static Finished finish(Case c, Run r, Map<String, Metric> metrics, Path work)
             throws IOException, InterruptedException {
         int exit = r.process.waitFor();
         double wallMillis = (System.nanoTime() - r.started) / 1e6;
@@ -297,17 +286,16 @@ public final class OverheadRunner {
             values.put(m.group(1), value);
         }
         if (c.wallClockMetric) add(metrics, "process_wall", "ms", true, r.withAgent, wallMillis);
-        if (r.withAgent) {
-            Path report = work.resolve("lockwatch-" + r.process.pid() + ".json");
-            if (Files.isRegularFile(report)) {
-                r.stats = reportStats(Files.readString(report));
-                Files.delete(report);
-            }
+        Map<String, Long> stats = Map.of();
+        Path report = work.resolve("lockwatch-" + r.process.pid() + ".json");
+        if (r.withAgent && Files.isRegularFile(report)) {
+            stats = reportStats(Files.readString(report));
+            Files.delete(report);
         }
         System.out.printf(Locale.ROOT, "  %-9s run %d %-7s %8.0f ms %s%n", c.name, r.run + 1,
                 r.withAgent ? "with" : "without", wallMillis, summary(lines));
         System.out.flush();
-        return values;
+        return new Finished(values, stats);
     }
 
     /** The programs get only their own classes and H2: no runtime or JMH jar that could mask the agent's. */

@@ -97,11 +97,15 @@ public final class Contention {
         return (int) h.getVolatile((AbstractQueuedSynchronizer) sync);
     }
 
-    /** @return an event that has begun, or null when no recording wants it */
+    /**
+     * Only after {@link #mayBlock} said yes, which asked the recordings already (should they stop meanwhile,
+     * the event is simply not committed at its end).
+     *
+     * @return an event that has begun, or null if it could not be made
+     */
     static ContendedLockEvent beginLock(Lock lock) {
         try {
             ContendedLockEvent event = new ContendedLockEvent();
-            if (!event.isEnabled()) return null;
             if (lock instanceof ReentrantLock && reentrantLockOwner != null) {
                 event.owner = (Thread) reentrantLockOwner.invokeExact((ReentrantLock) lock);
             }

@@ -185,8 +185,8 @@ public final class LockTracker {
         if (!enabled || child == null) return;
         ThreadState t = null;
         try {
-            t = STATE.get();
-            if (t.busy) return;
+            t = state(null);
+            if (t == null || t.busy) return;
             t.busy = true;
             t.segment(SegmentGraph.starting(t.segment(), child.getId()));
             t.busy = false;
@@ -201,8 +201,8 @@ public final class LockTracker {
         if (!enabled || joined == null || joined.isAlive()) return;
         ThreadState t = null;
         try {
-            t = STATE.get();
-            if (t.busy) return;
+            t = state(null);
+            if (t == null || t.busy) return;
             t.busy = true;
             t.segment(SegmentGraph.joined(t.segment(), joined.getId()));
             t.busy = false;
@@ -244,9 +244,7 @@ public final class LockTracker {
         if (lock != null && lock.getClass() == ReentrantLock.class) return lock((ReentrantLock) lock, site, state);
         ThreadState t = beforeBlocking(lock, site, state);
         if (t != null && Contention.mayBlock(lock)) {
-            ContendedLockEvent wait = Contention.beginLock(lock);
-            lock.lock();
-            Contention.endLock(wait, lock, site);
+            lockTimed(lock, site);
         } else {
             lock.lock();
         }
@@ -300,7 +298,8 @@ public final class LockTracker {
         }
     }
 
-    private static void lockTimed(ReentrantLock lock, int site) {
+    /** A contended acquisition that a recording wants timed (the caller asked {@link Contention#mayBlock}). */
+    private static void lockTimed(Lock lock, int site) {
         ContendedLockEvent wait = Contention.beginLock(lock);
         lock.lock();
         Contention.endLock(wait, lock, site);
@@ -423,10 +422,10 @@ public final class LockTracker {
 
     /** A successful {@code tryLock}: an edge that cannot block, recorded as such. */
     private static void afterNonBlocking(Lock lock, int site) {
-        if (!enabled) return;
         try {
-            ThreadState t = STATE.get();
-            if (!t.busy && t.acquiring(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, true, stackDepth)) {
+            ThreadState t = state(null);
+            if (t != null && !t.busy
+                    && t.acquiring(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, true, stackDepth)) {
                 registerOnce(t);
             }
         } catch (Throwable e) {

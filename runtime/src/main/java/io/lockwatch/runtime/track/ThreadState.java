@@ -122,10 +122,9 @@ final class ThreadState {
         if (size == 0) return null;
         if (size == 1) { // unknown sites and an unknown segment simply miss: see KnownPairs.taken
             long first = meta[0];
-            Object heldIdentity = (first & EXTRA) == 0 ? held[0] : identityAt(0);
             // A hit returns no node: the push then stores no reference (each costs a G1 barrier with a memory
             // fence), and the slow path finds the nodes again in recentNodes should it ever need them.
-            if (knownPairs.taken(StackCache.key(siteOf(first), site), heldIdentity, lockIdentity,
+            if (knownPairs.taken(StackCache.key(siteOf(first), site), identityAt(0), lockIdentity,
                     KnownPairs.kind(modeOf(first), mode, nonBlocking), segment)) {
                 return null;
             }
@@ -332,6 +331,7 @@ final class ThreadState {
     }
 
     Object identityAt(int i) {
+        if ((meta[i] & EXTRA) == 0) return held[i]; // nothing beside the lock at i: identity[] is not read
         Object other = identity[i];
         return other != null ? other : held[i];
     }
