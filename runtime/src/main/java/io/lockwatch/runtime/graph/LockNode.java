@@ -4,6 +4,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * One lock in the lock-order graph. Its identity is the lock object (two instances of one class are
@@ -69,7 +70,13 @@ public final class LockNode extends WeakReference<Object> {
         if (o == null) return NO_EDGES;
         if (o instanceof Edge) return new Edge[] {(Edge) o};
         if (o instanceof Edge[]) return (Edge[]) o;
-        return ((ConcurrentHashMap<LockNode, Edge>) o).values().toArray(NO_EDGES);
+        return edgesOf((ConcurrentHashMap<LockNode, Edge>) o);
+    }
+
+    /** Out of line: the map's iteration is large and rare (a lock with many successors), so callers stay small to compile. */
+    @DontInline
+    private static Edge[] edgesOf(ConcurrentHashMap<LockNode, Edge> map) {
+        return map.values().toArray(NO_EDGES);
     }
 
     /** Has this lock any outgoing edge? */
@@ -118,22 +125,35 @@ public final class LockNode extends WeakReference<Object> {
                     if (edge.to.isAlive()) alive++;
                 }
                 if (alive >= SMALL) {
-                    ConcurrentHashMap<LockNode, Edge> map = new ConcurrentHashMap<>(SMALL * 4);
-                    for (Edge edge : current) map.putIfAbsent(edge.to, edge);
-                    map.putIfAbsent(target, candidate);
-                    grown = map;
+                    grown = mapOf(current, target, candidate);
                 } else {
                     grown = withAlive(current, alive, candidate);
                 }
             } else {
-                Edge existing = ((ConcurrentHashMap<LockNode, Edge>) o).putIfAbsent(target, candidate);
-                return existing != null ? existing : candidate;
+                return putIfAbsent((ConcurrentHashMap<LockNode, Edge>) o, target, candidate);
             }
             // Once the map is in place it stays, so a lost race is simply tried again on the new shape.
             if (OUT.compareAndSet(this, o, grown)) {
                 return grown instanceof ConcurrentHashMap ? ((ConcurrentHashMap<LockNode, Edge>) grown).get(target) : candidate;
             }
         }
+    }
+
+    // The map's methods are large and needed only by locks with many successors: kept out of line, so that
+    // addEdge (and the slow path of the order check that inlines it) stays small to compile.
+
+    @DontInline
+    private static ConcurrentHashMap<LockNode, Edge> mapOf(Edge[] current, LockNode target, Edge candidate) {
+        ConcurrentHashMap<LockNode, Edge> map = new ConcurrentHashMap<>(SMALL * 4);
+        for (Edge edge : current) map.putIfAbsent(edge.to, edge);
+        map.putIfAbsent(target, candidate);
+        return map;
+    }
+
+    @DontInline
+    private static Edge putIfAbsent(ConcurrentHashMap<LockNode, Edge> map, LockNode target, Edge candidate) {
+        Edge existing = map.putIfAbsent(target, candidate);
+        return existing != null ? existing : candidate;
     }
 
     /** The live edges of {@code current} (about {@code alive} of them) plus {@code extra} when not null, as the field's shape. */
