@@ -5,6 +5,7 @@ import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
@@ -111,10 +112,7 @@ final class LockRegistry {
                 countDropped(hash);
                 return null;
             }
-            if (n >= purgeAt) {
-                if (marks == null) MARKS.compareAndSet(this, null, new byte[buckets.length()]);
-                if (!purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
-            }
+            if (n >= purgeAt) halfFull();
             LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected, hash);
             if (buckets.compareAndSet(index, head, new Entry(node, head))) {
                 live.incrementAndGet();
@@ -123,6 +121,13 @@ final class LockRegistry {
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
         }
+    }
+
+    /** Past half the cap: start marking buckets for eviction, and ask the detector (once) to purge. */
+    @DontInline // this and the other paths of a nearly full registry stay out of the compiled lookup
+    private void halfFull() {
+        if (marks == null) MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+        if (!purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
     }
 
     /**
@@ -142,6 +147,7 @@ final class LockRegistry {
      * Removes up to {@code limit} nodes of collected locks; safe on any thread (the chains change by
      * compare-and-set). The queue's poll returns at once when it is empty.
      */
+    @DontInline
     private int expunge(int limit, AtomicLong counter) {
         int removed = 0;
         Reference<?> ref;
@@ -176,6 +182,7 @@ final class LockRegistry {
      *
      * @return how many nodes were removed
      */
+    @DontInline
     int evict(int wanted) {
         byte[] m = marks;
         if (m == null) {
@@ -217,6 +224,7 @@ final class LockRegistry {
     }
 
     /** Counts a lock that found the registry full, once while it is among the last few thousand dropped. */
+    @DontInline
     private void countDropped(int hash) {
         droppedLookups.incrementAndGet();
         int slot = spread(hash) & (DROPPED_MEMORY - 1);

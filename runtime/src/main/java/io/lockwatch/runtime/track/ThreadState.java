@@ -207,6 +207,15 @@ final class ThreadState {
         for (LockNode recent : recentNodes) {
             if (recent != null && recent.get() == lockIdentity) return recent;
         }
+        return nodeFromGraph(graph, lock, lockIdentity);
+    }
+
+    /**
+     * Out of line: the registry's lookup and insert would otherwise be compiled into the order check twice
+     * (for the lock taken and for each held lock), doubling the largest compilation of the slow path.
+     */
+    @DontInline
+    private LockNode nodeFromGraph(LockOrderGraph graph, Object lock, Object lockIdentity) {
         LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
         if (node != null) {
             recentNodes[recentNext] = node;
