@@ -99,7 +99,12 @@ public final class LockNode extends WeakReference<Object> {
             return null;
         }
         if (o == null) return null;
-        return ((ConcurrentHashMap<LockNode, Edge>) o).get(target);
+        return edgeInMap((ConcurrentHashMap<LockNode, Edge>) o, target);
+    }
+
+    @DontInline // the map's methods out of line: see the note above mapOf
+    private static Edge edgeInMap(ConcurrentHashMap<LockNode, Edge> map, LockNode target) {
+        return map.get(target);
     }
 
     /**
@@ -140,7 +145,7 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     // The map's methods are large and needed only by locks with many successors: kept out of line, so that
-    // addEdge (and the slow path of the order check that inlines it) stays small to compile.
+    // edgeTo, edges and addEdge (and the order check's slow path, which inlines them) stay small to compile.
 
     @DontInline
     private static ConcurrentHashMap<LockNode, Edge> mapOf(Edge[] current, LockNode target, Edge candidate) {

@@ -127,7 +127,11 @@ public final class LockOrderGraph {
         }
     }
 
-    /** The shared one-element array for an occurrence equal to this one, made and remembered if there is none. */
+    /**
+     * The shared one-element array for an occurrence equal to this one, made and remembered if there is none.
+     * Out of line: once per new edge, and its comparison of stacks and gates is most of what record inlined.
+     */
+    @DontInline
     private Occurrence[] shared(Occurrence occurrence) {
         int slot = occurrence.sharingHash() & (SHARED_SLOTS - 1);
         Occurrence[] known = sharedFirst.getAcquire(slot);
