@@ -30,7 +30,7 @@ public final class LockNode extends WeakReference<Object> {
     public final long id;
     public final int identityHash;
     public final String className;
-    /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or a {@code ConcurrentHashMap<LockNode, Edge>}. */
+    /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or an {@link EdgeMap} (a {@code ConcurrentHashMap}). */
     private volatile Object out;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
@@ -149,7 +149,7 @@ public final class LockNode extends WeakReference<Object> {
 
     @DontInline
     private static ConcurrentHashMap<LockNode, Edge> mapOf(Edge[] current, LockNode target, Edge candidate) {
-        ConcurrentHashMap<LockNode, Edge> map = new ConcurrentHashMap<>(SMALL * 4);
+        ConcurrentHashMap<LockNode, Edge> map = new EdgeMap();
         for (Edge edge : current) map.putIfAbsent(edge.to, edge);
         map.putIfAbsent(target, candidate);
         return map;
@@ -159,6 +159,48 @@ public final class LockNode extends WeakReference<Object> {
     private static Edge putIfAbsent(ConcurrentHashMap<LockNode, Edge> map, LockNode target, Edge candidate) {
         Edge existing = map.putIfAbsent(target, candidate);
         return existing != null ? existing : candidate;
+    }
+
+    /**
+     * The out-edges of a lock with many successors, and when to drop those to collected locks. Such a lock
+     * is typically a long-lived one under which short-lived objects are locked (H2 locks
+     * {@code ConcurrentHashMap} bins under its own): without pruning, the edges to collected locks piled up
+     * until the detector's periodic clean (every 2 s), growing and resizing the map and keeping every dead
+     * edge, node and occurrence alive through young collections, into the old generation.
+     */
+    private static final class EdgeMap extends ConcurrentHashMap<LockNode, Edge> {
+        private static final int FIRST_PRUNE = SMALL * 8;
+        /** The size at which the next edge added prunes: twice the live size after the last prune. Racy on purpose. */
+        int pruneAt = FIRST_PRUNE;
+
+        EdgeMap() {
+            super(SMALL * 4);
+        }
+    }
+
+    /**
+     * After an edge was added here: drops the edges to collected locks once the map has doubled since the
+     * last time, so the work is a constant per edge added, and the map stays about twice its live size.
+     * A collected lock cannot be taken again, so it will never have an edge out of it: no cycle can pass
+     * through it, and its incoming edges are of no more use.
+     *
+     * @return how many edges were dropped
+     */
+    int pruneIfGrown() {
+        Object o = out;
+        if (!(o instanceof EdgeMap)) return 0;
+        EdgeMap map = (EdgeMap) o;
+        if (map.size() < map.pruneAt) return 0;
+        return prune(map);
+    }
+
+    @DontInline
+    private static int prune(EdgeMap map) {
+        int before = map.size();
+        map.values().removeIf(edge -> !edge.to.isAlive());
+        int after = map.size();
+        map.pruneAt = Math.max(EdgeMap.FIRST_PRUNE, 2 * after);
+        return Math.max(0, before - after);
     }
 
     /** The live edges of {@code current} (about {@code alive} of them) plus {@code extra} when not null, as the field's shape. */
@@ -181,12 +223,7 @@ public final class LockNode extends WeakReference<Object> {
         while (true) {
             Object o = out;
             if (o == null) return 0;
-            if (o instanceof ConcurrentHashMap) {
-                ConcurrentHashMap<LockNode, Edge> map = (ConcurrentHashMap<LockNode, Edge>) o;
-                int before = map.size();
-                map.values().removeIf(edge -> !edge.to.isAlive());
-                return Math.max(0, before - map.size());
-            }
+            if (o instanceof EdgeMap) return prune((EdgeMap) o);
             if (o instanceof Edge) {
                 if (((Edge) o).to.isAlive()) return 0;
                 if (OUT.compareAndSet(this, o, null)) return 1;

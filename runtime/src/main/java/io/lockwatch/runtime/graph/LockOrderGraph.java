@@ -110,6 +110,8 @@ public final class LockOrderGraph {
             if (edge == fresh) {
                 edgesLive.incrementAndGet();
                 edgesCreated.incrementAndGet();
+                int pruned = from.pruneIfGrown();
+                if (pruned > 0) edgesLive.addAndGet(-pruned);
             }
         }
         if (edge.add(occurrence, edge.occurrences().length == 0 ? shared(occurrence) : null)) {

@@ -2,6 +2,7 @@ package io.lockwatch.runtime.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,5 +94,36 @@ class LockNodeTest {
         assertEquals(0, small.edgeCount());
         assertEquals(null, small.edgeTo(t1));
         assertEquals(40, locks.size());
+    }
+    /**
+     * A long-lived lock under which short-lived ones are taken (a database's lock over map bins): the edges to
+     * collected locks are dropped as the map grows, not kept until the detector's next clean, and every edge
+     * to a live lock stays.
+     */
+    @Test
+    void edgesToCollectedLocksArePrunedAsTheMapGrows() {
+        Object hubLock = new Object();
+        LockNode hub = new LockNode(hubLock, "Hub", 1, null);
+        List<Object> liveLocks = new ArrayList<>();
+        List<LockNode> liveNodes = new ArrayList<>();
+        int largest = 0;
+        for (int i = 0; i < 20_000; i++) {
+            Object lock = new Object();
+            LockNode node = new LockNode(lock, "Bin", 100 + i, null);
+            hub.addEdge(node, new Edge(hub, node));
+            if (i % 100 == 0) {
+                liveLocks.add(lock);
+                liveNodes.add(node);
+            } else {
+                node.clear(); // as the GC does when the lock is collected
+            }
+            hub.pruneIfGrown();
+            largest = Math.max(largest, hub.edgeCount());
+        }
+        // Pruned when the map has doubled since the last prune: never much more than twice the live edges.
+        assertTrue(largest <= 2 * liveNodes.size() + LockNode.SMALL * 8, "largest map: " + largest);
+        for (LockNode node : liveNodes) assertSame(node, hub.edgeTo(node).to, "an edge to a live lock was dropped");
+        assertEquals(200, liveLocks.size());
+        assertTrue(hubLock != null);
     }
 }
