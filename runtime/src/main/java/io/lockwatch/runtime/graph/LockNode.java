@@ -197,6 +197,7 @@ public final class LockNode extends WeakReference<Object> {
     @DontInline
     private static int prune(EdgeMap map) {
         int before = map.size();
+        map.pruneAt = 2 * before; // claimed: the threads adding edges meanwhile do not prune it again
         map.values().removeIf(edge -> !edge.to.isAlive());
         int after = map.size();
         map.pruneAt = Math.max(EdgeMap.FIRST_PRUNE, 2 * after);
