@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import jdk.internal.vm.annotation.DontInline;
 import java.util.function.Consumer;
+import jdk.internal.vm.annotation.DontInline;
 
 /**
  * The lock-order graph: a node per lock, an edge A -> B when a thread acquired B while holding A.
