@@ -65,6 +65,16 @@ public class NewEdgeBenchmark {
         return node;
     }
 
+    /** The registry's part of {@code underHub}: the fresh lock's node, no edge. */
+    @Benchmark
+    public LockNode nodeOnly() {
+        Object bin = new Object();
+        recent[(int) (operations & 1023)] = bin;
+        LockNode node = graph.node(bin, "Bin");
+        detectorRhythm();
+        return node;
+    }
+
     @Benchmark
     public LockNode freshPair() {
         Object outer = new Object();
