@@ -55,11 +55,16 @@ public class NewEdgeBenchmark {
         if ((n & ((1 << 20) - 1)) == 0) graph.clean();
     }
 
+    /** A fresh lock, kept reachable for the next 1,024 operations. */
+    private Object freshLock() {
+        Object lock = new Object();
+        recent[(int) (operations & 1023)] = lock;
+        return lock;
+    }
+
     @Benchmark
     public LockNode underHub() {
-        Object bin = new Object();
-        recent[(int) (operations & 1023)] = bin;
-        LockNode node = graph.node(bin, "Bin");
+        LockNode node = graph.node(freshLock(), "Bin");
         if (node != null) graph.record(hub, node, occurrence);
         detectorRhythm();
         return node;
@@ -68,20 +73,15 @@ public class NewEdgeBenchmark {
     /** The registry's part of {@code underHub}: the fresh lock's node, no edge. */
     @Benchmark
     public LockNode nodeOnly() {
-        Object bin = new Object();
-        recent[(int) (operations & 1023)] = bin;
-        LockNode node = graph.node(bin, "Bin");
+        LockNode node = graph.node(freshLock(), "Bin");
         detectorRhythm();
         return node;
     }
 
     @Benchmark
     public LockNode freshPair() {
-        Object outer = new Object();
-        Object inner = new Object();
-        recent[(int) (operations & 1023)] = outer;
-        LockNode from = graph.node(outer, "Outer");
-        LockNode to = graph.node(inner, "Inner");
+        LockNode from = graph.node(freshLock(), "Outer");
+        LockNode to = graph.node(new Object(), "Inner"); // unreachable at once, like the memory case's inner locks
         if (from != null && to != null) graph.record(from, to, occurrence);
         detectorRhythm();
         return to;

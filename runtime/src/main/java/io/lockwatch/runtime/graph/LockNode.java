@@ -64,18 +64,17 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /** A snapshot of the outgoing edges (the detector's view). */
-    @SuppressWarnings("unchecked")
     public Edge[] edges() {
         Object o = out;
         if (o == null) return NO_EDGES;
         if (o instanceof Edge) return new Edge[] {(Edge) o};
         if (o instanceof Edge[]) return (Edge[]) o;
-        return edgesOf((ConcurrentHashMap<LockNode, Edge>) o);
+        return edgesOf((EdgeMap) o);
     }
 
     /** Out of line: the map's iteration is large and rare (a lock with many successors), so callers stay small to compile. */
     @DontInline
-    private static Edge[] edgesOf(ConcurrentHashMap<LockNode, Edge> map) {
+    private static Edge[] edgesOf(EdgeMap map) {
         return map.values().toArray(NO_EDGES);
     }
 
@@ -85,7 +84,6 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /** The edge to {@code target}, or null. No allocation, no lock. */
-    @SuppressWarnings("unchecked")
     public Edge edgeTo(LockNode target) {
         Object o = out;
         if (o instanceof Edge) {
@@ -99,11 +97,11 @@ public final class LockNode extends WeakReference<Object> {
             return null;
         }
         if (o == null) return null;
-        return edgeInMap((ConcurrentHashMap<LockNode, Edge>) o, target);
+        return edgeInMap((EdgeMap) o, target);
     }
 
     @DontInline // the map's methods out of line: see the note above mapOf
-    private static Edge edgeInMap(ConcurrentHashMap<LockNode, Edge> map, LockNode target) {
+    private static Edge edgeInMap(EdgeMap map, LockNode target) {
         return map.get(target);
     }
 
@@ -111,7 +109,6 @@ public final class LockNode extends WeakReference<Object> {
      * Adds the edge to {@code target} unless another thread just did; returns the one in the graph. Edges
      * to locks that were collected meanwhile are left out of each copy.
      */
-    @SuppressWarnings("unchecked")
     Edge addEdge(LockNode target, Edge candidate) {
         while (true) {
             Object o = out;
@@ -135,11 +132,11 @@ public final class LockNode extends WeakReference<Object> {
                     grown = withAlive(current, alive, candidate);
                 }
             } else {
-                return putIfAbsent((ConcurrentHashMap<LockNode, Edge>) o, target, candidate);
+                return putIfAbsent((EdgeMap) o, target, candidate);
             }
             // Once the map is in place it stays, so a lost race is simply tried again on the new shape.
             if (OUT.compareAndSet(this, o, grown)) {
-                return grown instanceof ConcurrentHashMap ? ((ConcurrentHashMap<LockNode, Edge>) grown).get(target) : candidate;
+                return grown instanceof EdgeMap ? edgeInMap((EdgeMap) grown, target) : candidate;
             }
         }
     }
@@ -148,15 +145,15 @@ public final class LockNode extends WeakReference<Object> {
     // edgeTo, edges and addEdge (and the order check's slow path, which inlines them) stay small to compile.
 
     @DontInline
-    private static ConcurrentHashMap<LockNode, Edge> mapOf(Edge[] current, LockNode target, Edge candidate) {
-        ConcurrentHashMap<LockNode, Edge> map = new EdgeMap();
+    private static EdgeMap mapOf(Edge[] current, LockNode target, Edge candidate) {
+        EdgeMap map = new EdgeMap();
         for (Edge edge : current) map.putIfAbsent(edge.to, edge);
         map.putIfAbsent(target, candidate);
         return map;
     }
 
     @DontInline
-    private static Edge putIfAbsent(ConcurrentHashMap<LockNode, Edge> map, LockNode target, Edge candidate) {
+    private static Edge putIfAbsent(EdgeMap map, LockNode target, Edge candidate) {
         Edge existing = map.putIfAbsent(target, candidate);
         return existing != null ? existing : candidate;
     }
@@ -219,7 +216,6 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /** Drops edges to locks that no longer exist; returns how many were dropped. */
-    @SuppressWarnings("unchecked")
     int pruneDeadTargets() {
         while (true) {
             Object o = out;
@@ -240,12 +236,11 @@ public final class LockNode extends WeakReference<Object> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     int edgeCount() {
         Object o = out;
         if (o == null) return 0;
         if (o instanceof Edge) return 1;
         if (o instanceof Edge[]) return ((Edge[]) o).length;
-        return ((ConcurrentHashMap<LockNode, Edge>) o).size();
+        return ((EdgeMap) o).size();
     }
 }
