@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.programs.LeafInversion;
 import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
@@ -77,6 +78,21 @@ class LockOrderInversionTest {
         assertFinding(finding, SynchronizedMethodsInversion.class, account, account);
         JsonNode locks = finding.get("locks");
         assertTrue(!locks.get(0).asText().equals(locks.get(1).asText()), "two instances are two locks: " + locks);
+    }
+
+    /**
+     * Both inner locks are leaf critical sections (a synchronized method and a block with nothing called
+     * inside), which are checked against the held locks but never pushed: the cycle is found all the same,
+     * with the leaf's own line at the top of its taken stack.
+     */
+    @Test
+    void leafCriticalSectionsAsTheInnerLocks() {
+        JsonNode finding = onlyFinding(LeafInversion.class);
+        assertFinding(finding, LeafInversion.class, "java.lang.Object", LeafInversion.class.getName() + "$Counter");
+        String takenTops = "";
+        for (JsonNode edge : finding.get("edges")) takenTops += edge.get("takenStack").get(0).asText() + "\n";
+        assertTrue(takenTops.contains(LeafInversion.class.getName() + "$Counter.increment("), takenTops);
+        assertTrue(takenTops.contains(LeafInversion.class.getName() + ".lambda$main$"), takenTops);
     }
 
     @Test

@@ -28,6 +28,17 @@ final class LockSiteScanner {
         boolean allMethods;
         /** The number of local variable slots of each method with sites: the next one is free for us. */
         final Map<String, Integer> maxLocals = new HashMap<>();
+        /** Synchronized methods (name + descriptor) whose code is a leaf critical section (see {@link LeafSections}). */
+        final Set<String> leafMethods = new HashSet<>();
+        /** Per method with a leaf block: bit k set when its k-th {@code monitorenter} opens one (see {@link LeafSections}). */
+        final Map<String, Long> leafBlocks = new HashMap<>();
+
+        /** Does the method's {@code monitorenter} number {@code ordinal} (from 0, in code order) open a leaf block? */
+        boolean isLeafBlock(String name, String descriptor, int ordinal) {
+            if (ordinal >= LeafSections.MAX_BLOCKS) return false;
+            Long blocks = leafBlocks.get(name + descriptor);
+            return blocks != null && (blocks >>> ordinal & 1) != 0;
+        }
 
         /** @return the first free local variable slot of the method, or -1 when unknown */
         int freeLocal(String name, String descriptor) {
@@ -49,6 +60,7 @@ final class LockSiteScanner {
     /** What the walk of one method's code found. */
     private static final int SITE = 1;
     private static final int STORES_THIS = 2;
+    private static final int MONITOR = 4;
 
     private LockSiteScanner() {}
 
@@ -59,7 +71,8 @@ final class LockSiteScanner {
         int[] entry = new int[u2(b, 8)];
         int p = ClassFileSkim.readConstantPool(b, entry, null);
         if (p < 0) throw new IllegalArgumentException("constant pool tag");
-        int thisClass = entry[u2(b, p + 2)];
+        int thisClassIndex = u2(b, p + 2);
+        int thisClass = entry[thisClassIndex];
         if (ClassFileSkim.utf8Equals(b, entry[u2(b, thisClass + 1)], ClassFileSkim.THREAD)) {
             result.hasSites = true;
             result.allMethods = true;
@@ -78,13 +91,19 @@ final class LockSiteScanner {
             boolean isSynchronized = (access & ClassFileSkim.ACC_SYNCHRONIZED) != 0;
             int found = isSynchronized ? SITE : 0;
             int maxLocals = -1;
+            boolean leafMethod = false;
+            long leafBlocks = 0;
             int attributes = u2(b, p + 6);
             p += 8;
             for (int a = 0; a < attributes; a++) {
                 int length = u4(b, p + 2);
                 if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], ClassFileSkim.CODE)) {
                     maxLocals = u2(b, p + 8);
-                    found |= walk(b, entry, p + 14, u4(b, p + 10), isSynchronized && (access & ACC_STATIC) == 0);
+                    int code = p + 14;
+                    int codeLength = u4(b, p + 10);
+                    found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0);
+                    if (isSynchronized) leafMethod = LeafSections.isLeafMethod(b, entry, thisClassIndex, code, codeLength);
+                    if ((found & MONITOR) != 0) leafBlocks = LeafSections.leafBlocks(b, entry, thisClassIndex, code, codeLength);
                 }
                 p += 6 + length;
             }
@@ -96,12 +115,14 @@ final class LockSiteScanner {
                     if (maxLocals >= 0) result.maxLocals.put(method, maxLocals);
                 }
                 if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
+                if (leafMethod) result.leafMethods.add(method);
+                if (leafBlocks != 0) result.leafBlocks.put(method, leafBlocks);
             }
         }
         return result;
     }
 
-    /** One method's instructions: a lock site anywhere, and (if asked) a store into local 0. */
+    /** One method's instructions: a lock site anywhere, a monitor instruction, and (if asked) a store into local 0. */
     private static int walk(byte[] b, int[] entry, int code, int codeLength, boolean watchThis) {
         if (codeLength < 0 || code + codeLength > b.length) throw new IllegalArgumentException("code length");
         int found = 0;
@@ -110,7 +131,7 @@ final class LockSiteScanner {
             int at = code + pc;
             int op = b[at] & 0xff;
             if (op == ClassFileSkim.MONITORENTER || op == ClassFileSkim.MONITOREXIT) {
-                found |= SITE;
+                found |= SITE | MONITOR;
             } else if (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) {
                 if ((found & SITE) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) found |= SITE;
             } else if (watchThis && storesLocalZero(b, at, op)) {

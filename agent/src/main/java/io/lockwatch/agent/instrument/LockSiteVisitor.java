@@ -22,6 +22,8 @@ import net.bytebuddy.jar.asm.Type;
  *       {@code monitorExit} before every return and in a catch-all handler appended after the code, which
  *       rethrows. The handler comes last in the exception table, so the method's own handlers still see
  *       their exceptions first.</li>
+ *   <li>a block or method that {@link LeafSections} proves to be a leaf (nothing can be locked inside it)
+ *       calls {@code leafMonitorEnter} instead: the order check without the push.</li>
  *   <li>calls listed in {@link SiteRewrites} ({@code Lock.lock()} and friends) become calls of the runtime
  *       method of the same name, with the site's number.</li>
  * </ul>
@@ -66,7 +68,7 @@ final class LockSiteVisitor extends ClassVisitor {
         boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
                 && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
-        mv = new SiteMethodVisitor(mv, name, isStatic, trackMethodMonitor, stateLocal(name, descriptor));
+        mv = new SiteMethodVisitor(mv, name, descriptor, isStatic, trackMethodMonitor, stateLocal(name, descriptor));
         return owner.equals(ThreadHooks.THREAD) ? ThreadHooks.wrap(mv, name) : mv;
     }
 
@@ -96,6 +98,9 @@ final class LockSiteVisitor extends ClassVisitor {
 
     private final class SiteMethodVisitor extends MethodVisitor {
         private final String methodName;
+        private final String descriptor;
+        /** The method's monitorenters so far: the scan's leaf blocks are numbered by it. */
+        private int monitorEnters;
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
@@ -117,9 +122,11 @@ final class LockSiteVisitor extends ClassVisitor {
         private int line = -1;
         private int methodSite = -1;
 
-        SiteMethodVisitor(MethodVisitor mv, String methodName, boolean isStatic, boolean trackMethodMonitor, int state) {
+        SiteMethodVisitor(MethodVisitor mv, String methodName, String descriptor, boolean isStatic,
+                          boolean trackMethodMonitor, int state) {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
+            this.descriptor = descriptor;
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
@@ -147,17 +154,21 @@ final class LockSiteVisitor extends ClassVisitor {
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
                 pushMethodMonitor();
-                monitorEnter(methodSite());
+                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + descriptor));
                 super.visitLabel(bodyStart);
             }
         }
 
-        /** Stack: the monitor (kept). Records the acquisition, keeping the thread's state for later sites. */
-        private void monitorEnter(int site) {
+        /**
+         * Stack: the monitor (kept). Records the acquisition, keeping the thread's state for later sites. A
+         * leaf critical section (see {@link LeafSections}) gets the order check only; its releases are
+         * recorded as any others, and find nothing to pop.
+         */
+        private void monitorEnter(int site, boolean leaf) {
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter",
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, leaf ? "leafMonitorEnter" : "monitorEnter",
                         "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;", false);
                 super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
@@ -365,7 +376,7 @@ final class LockSiteVisitor extends ClassVisitor {
             }
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                monitorEnter(site());
+                monitorEnter(site(), scan.isLeafBlock(methodName, descriptor, monitorEnters++));
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // The release is recorded after the monitorexit, so that our call does not lengthen the critical
                 // section (a contended monitor's throughput is one over it). Not inside a try-catch range,

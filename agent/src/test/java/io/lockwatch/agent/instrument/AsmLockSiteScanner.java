@@ -84,4 +84,85 @@ final class AsmLockSiteScanner {
             if (result.methodsWithSites.contains(method)) result.maxLocals.put(method, maxLocals);
         }
     }
+
+    /**
+     * The leaves the raw-byte scan found ({@link LeafSections}), each checked again with ASM's visitors for
+     * what a leaf must not contain: a call, a monitor instruction, a class to load or initialize, a field of
+     * another class. A leaf method is checked whole; a leaf block from its {@code monitorenter} to the next
+     * {@code monitorexit}. (A weaker check than the scan's, which also follows jumps and handlers: it
+     * catches a misread instruction, not a wrong rule.)
+     *
+     * @return what was wrong, one line each; counts[0] and counts[1] get the leaf methods and blocks checked
+     */
+    static java.util.List<String> leafViolations(byte[] classFile, LockSiteScanner.Result scan, int[] counts) {
+        java.util.List<String> violations = new java.util.ArrayList<>();
+        ClassReader reader = new ClassReader(classFile);
+        String owner = reader.getClassName();
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                String method = name + descriptor;
+                boolean leafMethod = scan.leafMethods.contains(method);
+                if (leafMethod) counts[0]++;
+                if (!leafMethod && !scan.leafBlocks.containsKey(method)) return null;
+                return new MethodVisitor(Opcodes.ASM9) {
+                    private int enters;
+                    private boolean inLeafBlock;
+
+                    private boolean checking() {
+                        return leafMethod || inLeafBlock;
+                    }
+
+                    private void violation(String what) {
+                        if (checking()) violations.add(owner + "." + method + ": " + what);
+                    }
+
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.MONITOREXIT) {
+                            if (leafMethod) violation("monitorexit");
+                            inLeafBlock = false;
+                        } else if (opcode == Opcodes.MONITORENTER) {
+                            violation("monitorenter");
+                            inLeafBlock = scan.isLeafBlock(name, descriptor, enters++);
+                            if (inLeafBlock) counts[1]++;
+                        }
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String callOwner, String callName, String callDescriptor, boolean itf) {
+                        violation("call " + callOwner + "." + callName);
+                    }
+
+                    @Override
+                    public void visitInvokeDynamicInsn(String indyName, String indyDescriptor, net.bytebuddy.jar.asm.Handle bootstrap,
+                                                       Object... arguments) {
+                        violation("invokedynamic");
+                    }
+
+                    @Override
+                    public void visitTypeInsn(int opcode, String type) {
+                        violation("type instruction " + opcode + " " + type);
+                    }
+
+                    @Override
+                    public void visitMultiANewArrayInsn(String type, int dimensions) {
+                        violation("multianewarray");
+                    }
+
+                    @Override
+                    public void visitFieldInsn(int opcode, String fieldOwner, String fieldName, String fieldDescriptor) {
+                        if (!fieldOwner.equals(owner)) violation("field of " + fieldOwner);
+                    }
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        if (!(value instanceof Number || value instanceof String)) violation("ldc " + value);
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return violations;
+    }
 }

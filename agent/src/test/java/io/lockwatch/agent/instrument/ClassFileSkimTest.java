@@ -28,7 +28,8 @@ class ClassFileSkimTest {
     /**
      * Over every class of the JDK: the skim never rules out a class with sites, and the raw-byte scanner
      * finds exactly what the same scan written with ASM's visitors finds (sites, the methods that have
-     * them, synchronized methods that overwrite {@code this}).
+     * them, synchronized methods that overwrite {@code this}), and every leaf critical section it finds
+     * passes ASM's check of what a leaf may contain.
      */
     @Test
     void skimAndScannerAgreeWithTheAsmScanOnEveryJdkClass() throws IOException {
@@ -38,6 +39,8 @@ class ClassFileSkimTest {
         int classes = 0;
         int skimmedAway = 0;
         int withSites = 0;
+        List<String> leafViolations = new ArrayList<>();
+        int[] leaves = new int[2];
         try (Stream<Path> files = Files.walk(jrt.getPath("/modules"))) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (!file.toString().endsWith(".class") || file.getFileName().toString().equals("module-info.class")) continue;
@@ -49,6 +52,7 @@ class ClassFileSkimTest {
                 if (reference.hasSites) withSites++;
                 if (!maybe) skimmedAway++;
                 if (reference.hasSites && !maybe) missed.add(file.toString());
+                leafViolations.addAll(AsmLockSiteScanner.leafViolations(classFile, scan, leaves));
                 if (scan.hasSites != reference.hasSites || scan.allMethods != reference.allMethods
                         || !scan.methodsWithSites.equals(reference.methodsWithSites)
                         || !scan.thisOverwritten.equals(reference.thisOverwritten)
@@ -62,6 +66,10 @@ class ClassFileSkimTest {
         assertEquals(List.of(), disagreements.subList(0, Math.min(10, disagreements.size())),
                 disagreements.size() + " classes where the raw-byte scan and the ASM scan disagree");
         assertTrue(classes > 5_000, "read the JDK: " + classes);
+        assertEquals(List.of(), leafViolations.subList(0, Math.min(10, leafViolations.size())),
+                leafViolations.size() + " leaf critical sections with something inside that could take a lock");
+        // The JDK is full of small critical sections: a scan that finds next to none has lost its way.
+        assertTrue(leaves[0] > 300 && leaves[1] > 300, leaves[0] + " leaf methods and " + leaves[1] + " leaf blocks");
         // The point of the skim: it alone settles nearly every class without a lock site (a few dozen
         // lock-free classes call, say, ReentrantLock.isLocked() and are left to the scanner).
         int lockFree = classes - withSites;

@@ -1,21 +1,17 @@
 package io.lockwatch.agent.instrument;
 
+import static io.lockwatch.agent.instrument.InstrumentedCode.define;
+import static io.lockwatch.agent.instrument.InstrumentedCode.instrument;
+import static io.lockwatch.agent.instrument.InstrumentedCode.instrumentedCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.jar.asm.commons.ClassRemapper;
-import net.bytebuddy.jar.asm.commons.SimpleRemapper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,45 +84,6 @@ class MonitorReleasePlacementTest {
         assertEquals(2, counter.getInt(null));
     }
 
-    // ---- helpers ----
-
-    private static byte[] instrument(byte[] classFile) {
-        String name = new ClassReader(classFile).getClassName();
-        byte[] out = new LockSiteFilter(List.of()).transform(null, null, name, null, null, classFile);
-        assertNotNull(out, name + " has a lock site and must be instrumented");
-        return out;
-    }
-
-    /** The method's instructions as text: opcodes, calls as "INVOKESTATIC owner.name(desc)", and LABEL. */
-    private static List<String> instrumentedCode(byte[] classFile, String method) {
-        List<String> code = new ArrayList<>();
-        new ClassReader(instrument(classFile)).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                if (!name.equals(method)) return null;
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitLabel(Label label) {
-                        code.add("LABEL");
-                    }
-
-                    @Override
-                    public void visitInsn(int opcode) {
-                        code.add(opcode == Opcodes.MONITOREXIT ? "MONITOREXIT"
-                                : opcode == Opcodes.MONITORENTER ? "MONITORENTER" : "INSN " + opcode);
-                    }
-
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean itf) {
-                        code.add((opcode == Opcodes.INVOKESTATIC ? "INVOKESTATIC " : "INVOKE " + opcode + " ")
-                                + owner + "." + name + descriptor);
-                    }
-                };
-            }
-        }, 0);
-        return code;
-    }
-
     /**
      * {@code public static void run(Object m)}: monitorenter; monitorexit; afterwards() inside the range of a
      * catch-all handler that releases the monitor and rethrows.
@@ -170,33 +127,9 @@ class MonitorReleasePlacementTest {
         return cw.toByteArray();
     }
 
-    /** {@link Javac} as javac compiled it, renamed to {@link #JAVAC} (and out of its nest). */
-    private static byte[] javacClass() throws Exception {
-        String resource = Javac.class.getName().substring(Javac.class.getName().lastIndexOf('.') + 1) + ".class";
-        byte[] original;
-        try (InputStream in = Javac.class.getResourceAsStream(resource)) {
-            original = in.readAllBytes();
-        }
-        ClassWriter writer = new ClassWriter(0);
-        ClassVisitor outOfNest = new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public void visitNestHost(String nestHost) {}
-
-            @Override
-            public void visitInnerClass(String name, String outerName, String innerName, int access) {}
-        };
-        new ClassReader(original).accept(
-                new ClassRemapper(outOfNest, new SimpleRemapper(Javac.class.getName().replace('.', '/'), JAVAC)), 0);
-        return writer.toByteArray();
-    }
-
-    /** A loader of its own, so that the instrumented copy is the one that runs (and is verified). */
-    private static Class<?> define(String name, byte[] classFile) throws Exception {
-        return new ClassLoader(MonitorReleasePlacementTest.class.getClassLoader()) {
-            Class<?> load() {
-                return defineClass(name, classFile, 0, classFile.length);
-            }
-        }.load();
+    /** {@link Javac} as javac compiled it, renamed to {@link #JAVAC}. */
+    private static byte[] javacClass() {
+        return InstrumentedCode.javacClass(Javac.class, JAVAC);
     }
 
     private static int count(List<String> code, String prefix) {

@@ -164,6 +164,28 @@ public final class LockTracker {
         }
     }
 
+    /**
+     * Before the {@code monitorenter} of a leaf critical section: a {@code synchronized} block or method
+     * whose body can take no other lock, call no method and load no class (the instrumentation proves it
+     * from the bytecode). Nothing can be acquired while it is held, so it is never the "held" end of an
+     * edge and need not be on the held stack: only the order check of the locks held so far against it is
+     * done. Its release calls still come, and find nothing to pop; a re-entry counts one more hold of the
+     * entry already there, which its release then takes off.
+     *
+     * @return the thread's state, for the instrumented method to pass to its next lock sites
+     */
+    public static Object leafMonitorEnter(Object monitor, int site, Object state) {
+        if (monitor == null) return state; // monitorenter throws the NPE itself
+        try {
+            ThreadState t = state(state);
+            if (t != null && !t.busy) t.acquiringLeaf(graph, monitor, site, stackDepth);
+            return t;
+        } catch (Throwable e) {
+            InternalErrors.record("monitorEnter", e);
+            return state;
+        }
+    }
+
     public static void monitorExit(Object monitor) {
         monitorExit(monitor, null);
     }

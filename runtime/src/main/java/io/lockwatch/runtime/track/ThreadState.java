@@ -109,6 +109,16 @@ final class ThreadState {
     }
 
     /**
+     * The thread takes a monitor inside which it can take nothing else (see
+     * {@link LockTracker#leafMonitorEnter}): the order check without the push. A re-entry counts one
+     * more hold of the entry already there, as for any lock, so that the release balances it.
+     */
+    void acquiringLeaf(LockOrderGraph graph, Object monitor, int site, int stackDepth) {
+        if (reentered(monitor)) return;
+        checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+    }
+
+    /**
      * Adds the edges held -> lock that this thread has not taken in this way before; nothing, not even a
      * lookup, when nothing is held (most acquisitions). The common case, every edge already known, costs a
      * node lookup and a short scan per held lock: no allocation, no lock; a pair of locks nested the same

@@ -1,0 +1,241 @@
+package io.lockwatch.agent.instrument;
+
+import static io.lockwatch.agent.instrument.InstrumentedCode.define;
+import static io.lockwatch.agent.instrument.InstrumentedCode.instrument;
+import static io.lockwatch.agent.instrument.InstrumentedCode.instrumentedCode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which critical sections the instrumentation treats as leaves ({@link LeafSections}: nothing can be locked
+ * inside them, so the tracker skips their push): every shape javac gives a small one, and every way a
+ * body could take a lock after all, which must keep the ordinary site.
+ */
+class LeafSectionsTest {
+    private static final String LEAF = "leafMonitorEnter";
+    private static final String ORDINARY = "monitorEnter";
+    private static final String FIXTURE = "com/example/Sections";
+
+    /** Compiled by javac, renamed to {@link #FIXTURE} before it is instrumented. */
+    @SuppressWarnings({"unused", "SynchronizeOnNonFinalField"})
+    static final class Sections {
+        static final Object MONITOR = new Object();
+        static final Object OTHER = new Object();
+        static long count;
+        static int[] array;
+        static Object object;
+        static String text;
+        static Class<?> type;
+        int value;
+
+        static void counter() {
+            synchronized (MONITOR) {
+                count++;
+            }
+        }
+
+        synchronized int getter() {
+            return value;
+        }
+
+        static synchronized void staticMethod() {
+            count += 2;
+        }
+
+        static long loop(int n) {
+            synchronized (MONITOR) {
+                for (int i = 0; i < n; i++) count += i;
+                return count;
+            }
+        }
+
+        static void primitiveArray(int n) {
+            synchronized (MONITOR) {
+                array = new int[n];
+            }
+        }
+
+        static void stringConstant() {
+            synchronized (MONITOR) {
+                text = "text";
+            }
+        }
+
+        static void insideTry() {
+            try {
+                synchronized (MONITOR) {
+                    count++;
+                }
+            } catch (RuntimeException e) {
+                helper();
+            }
+        }
+
+        static void nested() {
+            synchronized (OTHER) {
+                synchronized (MONITOR) {
+                    count++;
+                }
+            }
+        }
+
+        static void withCall() {
+            synchronized (MONITOR) {
+                helper();
+            }
+        }
+
+        synchronized void methodWithCall() {
+            helper();
+        }
+
+        static void withNew() {
+            synchronized (MONITOR) {
+                object = new Object();
+            }
+        }
+
+        static void otherClassField() {
+            synchronized (MONITOR) {
+                Other.x++;
+            }
+        }
+
+        static void classConstant() {
+            synchronized (MONITOR) {
+                type = String.class;
+            }
+        }
+
+        static void cast(Object o) {
+            synchronized (MONITOR) {
+                text = (String) o;
+            }
+        }
+
+        static void withSwitch(int k) {
+            synchronized (MONITOR) {
+                switch (k) {
+                    case 1: count++; break;
+                    case 2: count--; break;
+                    case 5: count = 0; break;
+                    default: break;
+                }
+            }
+        }
+
+        static void waits() throws InterruptedException {
+            synchronized (MONITOR) {
+                MONITOR.wait(1);
+            }
+        }
+
+        static void helper() {
+            count--;
+        }
+    }
+
+    static final class Other {
+        static int x;
+    }
+
+    @Test
+    void smallJavacSectionsAreLeaves() {
+        byte[] sections = InstrumentedCode.javacClass(Sections.class, FIXTURE);
+        for (String method : List.of("counter", "getter", "staticMethod", "loop", "primitiveArray", "stringConstant", "insideTry")) {
+            assertEquals(List.of(LEAF), enters(sections, method), method);
+        }
+        assertEquals(List.of(ORDINARY, LEAF), enters(sections, "nested"), "the inner block only");
+    }
+
+    @Test
+    void sectionsThatCouldTakeALockAreOrdinarySites() {
+        byte[] sections = InstrumentedCode.javacClass(Sections.class, FIXTURE);
+        // A call, a class to initialize or load, a switch (not followed, conservatively), a wait.
+        for (String method : List.of("withCall", "methodWithCall", "withNew", "otherClassField", "classConstant",
+                "cast", "withSwitch", "waits")) {
+            assertEquals(List.of(ORDINARY), enters(sections, method), method);
+        }
+    }
+
+    /** Instrumented, the leaves still pass the verifier and run (the tracker itself is not started here). */
+    @Test
+    void instrumentedLeavesRun() throws Exception {
+        Class<?> sections = define(FIXTURE.replace('/', '.'), instrument(InstrumentedCode.javacClass(Sections.class, FIXTURE)));
+        for (String name : List.of("counter", "staticMethod", "nested", "insideTry")) {
+            Method method = sections.getDeclaredMethod(name);
+            method.setAccessible(true);
+            method.invoke(null);
+        }
+        Method loop = sections.getDeclaredMethod("loop", int.class);
+        loop.setAccessible(true);
+        assertEquals(1L + 2 + 1 + 1 + (0 + 1 + 2), loop.invoke(null, 3));
+    }
+
+    /** Other compilers' shapes: without a catch-all that releases the monitor, an exception could leave with it held. */
+    @Test
+    void aBlockWithoutItsCatchAllIsAnOrdinarySite() {
+        assertEquals(List.of(ORDINARY), enters(generated(false, false), "run"));
+        assertEquals(List.of(LEAF), enters(generated(true, false), "run"), "the same block with javac's handler");
+        assertEquals(List.of(ORDINARY), enters(generated(true, true), "run"), "its monitor's local overwritten inside");
+    }
+
+    private static List<String> enters(byte[] classFile, String method) {
+        return instrumentedCode(classFile, method).stream()
+                .filter(insn -> insn.startsWith("INVOKESTATIC " + SiteRewrites.TRACKER + "."))
+                .map(insn -> insn.substring(insn.indexOf('.') + 1, insn.indexOf('(')))
+                .filter(name -> name.equals(LEAF) || name.equals(ORDINARY))
+                .collect(java.util.stream.Collectors.toList());
+    }
+
+    /**
+     * {@code static void run(Object m)}: {@code aload 0; dup; astore 1; monitorenter; iinc 2 1; aload 1;
+     * monitorexit}, with or without javac's catch-all handler, and optionally storing into local 1 inside.
+     */
+    private static byte[] generated(boolean catchAll, boolean overwriteMonitorLocal) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "Generated", null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "(Ljava/lang/Object;)V", null, null);
+        Label start = new Label();
+        Label end = new Label();
+        Label handler = new Label();
+        Label after = new Label();
+        mv.visitCode();
+        if (catchAll) mv.visitTryCatchBlock(start, end, handler, null);
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 2);
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, 1);
+        mv.visitInsn(Opcodes.MONITORENTER);
+        mv.visitLabel(start);
+        mv.visitIincInsn(2, 1);
+        if (overwriteMonitorLocal) {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitVarInsn(Opcodes.ASTORE, 1);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 1);
+        mv.visitInsn(Opcodes.MONITOREXIT);
+        mv.visitLabel(end);
+        mv.visitJumpInsn(Opcodes.GOTO, after);
+        mv.visitLabel(handler);
+        mv.visitVarInsn(Opcodes.ASTORE, 3);
+        mv.visitVarInsn(Opcodes.ALOAD, 1);
+        mv.visitInsn(Opcodes.MONITOREXIT);
+        mv.visitVarInsn(Opcodes.ALOAD, 3);
+        mv.visitInsn(Opcodes.ATHROW);
+        mv.visitLabel(after);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+}
