@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.programs.LeafInversion;
+import io.lockwatch.it.programs.LeafLockInversion;
 import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
@@ -93,6 +94,13 @@ class LockOrderInversionTest {
         for (JsonNode edge : finding.get("edges")) takenTops += edge.get("takenStack").get(0).asText() + "\n";
         assertTrue(takenTops.contains(LeafInversion.class.getName() + "$Counter.increment("), takenTops);
         assertTrue(takenTops.contains(LeafInversion.class.getName() + ".lambda$main$"), takenTops);
+    }
+
+    /** The same with a ReentrantLock's {@code lock(); try { ... } finally { unlock(); }} as a leaf section. */
+    @Test
+    void leafLockSectionAsTheInnerLock() {
+        JsonNode finding = onlyFinding(LeafLockInversion.class);
+        assertFinding(finding, LeafLockInversion.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
     }
 
     @Test

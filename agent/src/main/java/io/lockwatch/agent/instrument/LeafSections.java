@@ -4,62 +4,126 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
 
 /**
- * Finds the leaf critical sections of a method in its raw bytecode: {@code synchronized} blocks and
- * methods inside which the thread cannot take another lock, because their code calls no method, executes
- * no monitor instruction and loads or initializes no class (no {@code new}, no type check, no field of
- * another class). The tracker checks the order of such a monitor against the locks already held, but does
- * not push it on the thread's held stack: nothing is ever taken while it is held, so it can never be the
- * held end of an edge (see {@code LockTracker.leafMonitorEnter}). Most small critical sections (a counter,
- * a getter, a field swap) are leaves, and the push and pop were most of what tracking them cost.
+ * Finds the leaf critical sections of a class's methods in its raw bytecode: {@code synchronized} blocks
+ * and methods, and {@code lock()}/{@code unlock()} pairs, inside which the thread cannot take another lock,
+ * because the code there calls no method, executes no monitor instruction and loads or initializes no
+ * class (no {@code new}, no type check, no field of another class). The tracker checks the order of such a
+ * lock against the locks already held, but does not push it on the thread's held stack: nothing is ever
+ * taken while it is held, so it can never be the held end of an edge (see
+ * {@code LockTracker.leafMonitorEnter}). Most small critical sections (a counter, a getter, a field swap)
+ * are leaves, and the push and pop were most of what tracking them cost.
  *
  * <p>The one thing that can still run inside a leaf is the constructor of an exception the JVM throws
  * there (a {@code NullPointerException}, say), whose {@code fillInStackTrace} locks the new exception:
- * that edge, from the leaf's monitor to an object nothing else has seen yet, is not recorded.
+ * that edge, from the leaf's lock to an object nothing else has seen yet, is not recorded.
  *
- * <p>Everything here is conservative: a block is a leaf only in the shape javac (and other compilers)
- * give {@code synchronized}: {@code dup; astore n; monitorenter}, the body, {@code aload n; monitorexit},
- * with a catch-all handler covering the body that does {@code aload n; monitorexit} before anything that
- * could take a lock. Anything else is an ordinary lock site.
+ * <p>Everything here is conservative. A section is a leaf only in the shapes javac gives it:
+ * <ul>
+ *   <li>{@code synchronized (x)}: {@code dup; astore n; monitorenter}, the body, {@code aload n;
+ *       monitorexit};</li>
+ *   <li>{@code lock.lock(); try { ... } finally { lock.unlock(); }}: the lock loaded the same way before
+ *       both calls, from a local that the body does not overwrite or from a final field of the class
+ *       itself;</li>
+ * </ul>
+ * with a catch-all handler covering the body that releases the lock before anything else, and every jump
+ * of the body staying inside it. Anything else is an ordinary lock site.
  */
 final class LeafSections {
-    /** Monitorenters of one method whose leafness is recorded, a bit each; later ones are ordinary sites. */
-    static final int MAX_BLOCKS = 64;
+    /** Sections of one kind in one method whose leafness is recorded, a bit each; later ones are ordinary sites. */
+    static final int MAX_SECTIONS = 64;
 
     private static final int DUP = 0x59;
-    private static final int ASTORE = 0x3a;
     private static final int ALOAD = 0x19;
-    private static final int WIDE = 0xc4;
+    private static final int ASTORE = 0x3a;
+    private static final int GETSTATIC = 0xb2;
+    private static final int PUTSTATIC = 0xb3;
+    private static final int GETFIELD = 0xb4;
+    private static final int PUTFIELD = 0xb5;
+    private static final int INVOKEVIRTUAL = 0xb6;
+    private static final int INVOKEINTERFACE = 0xb9;
     private static final int ATHROW = 0xbf;
+    private static final int WIDE = 0xc4;
     private static final int GOTO_W = 0xc8;
 
-    private LeafSections() {}
+    /** How the lock of a section is found again at its release: a local, a static final field, or a final field of {@code this}. */
+    private static final int LOCAL = 1;
+    private static final int STATIC_FIELD = 2;
+    private static final int THIS_FIELD = 3;
+
+    private final byte[] b;
+    private final int[] entry;
+    private final int thisClass;
+    /** The final fields of the class, each as (name index << 16 | descriptor index). */
+    private final int[] finalFields;
+    /** The method's code being looked at: where it starts in {@link #b}, and its length. */
+    private int code;
+    private int codeLength;
+    /** The section being looked at: a monitor's or a lock's, and how its lock is loaded ({@link #LOCAL}...). */
+    private boolean monitor;
+    private int lockKind;
+    private int lockValue;
+
+    LeafSections(byte[] classFile, int[] constantPoolEntries, int thisClassIndex, int[] finalFields) {
+        this.b = classFile;
+        this.entry = constantPoolEntries;
+        this.thisClass = thisClassIndex;
+        this.finalFields = finalFields;
+    }
+
+    /** The final fields of a class, for {@link #LeafSections}: name and descriptor indexes of those at {@code fields}. */
+    static int[] finalFields(byte[] b, int fields, int count) {
+        int[] found = new int[count];
+        int n = 0;
+        int p = fields;
+        for (int f = 0; f < count; f++) {
+            if ((u2(b, p) & 0x0010) != 0) found[n++] = u2(b, p + 2) << 16 | u2(b, p + 4);
+            p = ClassFileSkim.skipMember(b, p);
+        }
+        return java.util.Arrays.copyOf(found, n);
+    }
 
     /**
      * Is this synchronized method's code a leaf? Branches, switches, returns and throws are all fine here:
      * whatever path it takes, the method's monitor is released when it returns or throws.
      */
-    static boolean isLeafMethod(byte[] b, int[] entry, int thisClass, int code, int codeLength) {
-        for (int pc = 0; pc < codeLength; pc = next(b, code, pc, codeLength)) {
-            int op = b[code + pc] & 0xff;
+    boolean isLeafMethod(int code, int codeLength) {
+        this.code = code;
+        this.codeLength = codeLength;
+        for (int pc = 0; pc < codeLength; pc = next(pc)) {
+            int op = op(pc);
             boolean controlFlow = isBranch(op) || op == 0xaa || op == 0xab || (op >= 0xac && op <= 0xb1) || op == ATHROW;
-            if (!controlFlow && !isPlain(b, entry, thisClass, code + pc, op)) return false;
+            if (!controlFlow && !isPlain(pc, op)) return false;
         }
         return true;
     }
 
-    /** Bit k is set when the method's k-th {@code monitorenter} (counted from 0, in code order) opens a leaf block. */
-    static long leafBlocks(byte[] b, int[] entry, int thisClass, int code, int codeLength) {
-        long leaves = 0;
-        int ordinal = 0;
+    /**
+     * Bit k of [0] is set when the method's k-th {@code monitorenter} (counted from 0, in code order) opens a
+     * leaf block; bit k of [1] when its k-th {@code lock()} call site (as {@link SiteRewrites} rewrites
+     * them) opens a leaf section.
+     */
+    long[] leaves(int code, int codeLength) {
+        this.code = code;
+        this.codeLength = codeLength;
+        long[] leaves = new long[2];
+        int monitors = 0;
+        int locks = 0;
         int before = -1;
         int beforeThat = -1;
-        for (int pc = 0; pc < codeLength; pc = next(b, code, pc, codeLength)) {
-            if ((b[code + pc] & 0xff) == ClassFileSkim.MONITORENTER) {
-                if (ordinal < MAX_BLOCKS && beforeThat >= 0 && (b[code + beforeThat] & 0xff) == DUP
-                        && isLeafBlock(b, entry, thisClass, code, codeLength, pc, stored(b, code + before))) {
-                    leaves |= 1L << ordinal;
+        for (int pc = 0; pc < codeLength; pc = next(pc)) {
+            int op = op(pc);
+            if (op == ClassFileSkim.MONITORENTER) {
+                if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP
+                        && isLeaf(pc, true, LOCAL, stored(before))) {
+                    leaves[0] |= 1L << monitors;
                 }
-                ordinal++;
+                monitors++;
+            } else if (isCall(pc, op, "lock")) {
+                if (locks < MAX_SECTIONS && before >= 0) {
+                    int kind = lockKind(before, beforeThat);
+                    if (kind != 0 && isLeaf(pc, false, kind, lockValue(before, kind))) leaves[1] |= 1L << locks;
+                }
+                locks++;
             }
             beforeThat = before;
             before = pc;
@@ -68,44 +132,50 @@ final class LeafSections {
     }
 
     /**
-     * The block opened at {@code enter}, whose monitor javac kept in local {@code local}: is every path from
-     * it to the monitor's release free of anything that could take a lock?
+     * The section that the instruction at {@code enter} opens (a monitorenter, or a {@code lock()} call), its
+     * lock loaded as {@code kind} and {@code value} say: is every path from it to the lock's release free of
+     * anything that could take a lock?
      */
-    private static boolean isLeafBlock(byte[] b, int[] entry, int thisClass, int code, int codeLength, int enter, int local) {
-        if (local < 0) return false;
-        int body = next(b, code, enter, codeLength);
-        int exit = -1;
+    private boolean isLeaf(int enter, boolean monitor, int kind, int value) {
+        if (value < 0) return false;
+        this.monitor = monitor;
+        this.lockKind = kind;
+        this.lockValue = value;
+        int body = next(enter);
+        int release = -1;
         int minTarget = Integer.MAX_VALUE;
         int maxTarget = -1;
-        int previous = -1;
-        for (int pc = body; pc < codeLength; pc = next(b, code, pc, codeLength)) {
-            int op = b[code + pc] & 0xff;
-            if (op == ClassFileSkim.MONITOREXIT) {
-                if (previous < 0 || loaded(b, code + previous) != local) return false;
-                exit = pc;
+        int before = -1;
+        int beforeThat = -1;
+        for (int pc = body; pc < codeLength; pc = next(pc)) {
+            int op = op(pc);
+            if (releases(pc, op)) {
+                if (!loadsLock(before, beforeThat)) return false;
+                release = pc;
                 break;
             }
             if (isBranch(op)) {
                 int target = pc + (op == GOTO_W ? u4(b, code + pc + 1) : (short) u2(b, code + pc + 1));
                 minTarget = Math.min(minTarget, target);
                 maxTarget = Math.max(maxTarget, target);
-            } else if (op != ATHROW && !isPlain(b, entry, thisClass, code + pc, op)) {
+            } else if (op != ATHROW && !isPlain(pc, op)) {
                 return false;
             }
-            if (stored(b, code + pc) == local) return false;
-            previous = pc;
+            if (overwritesLock(pc, op)) return false;
+            beforeThat = before;
+            before = pc;
         }
-        if (exit < 0 || minTarget <= enter || maxTarget > exit) return false; // every jump stays inside the block
-        return handlersRelease(b, entry, thisClass, code, codeLength, body, exit, local);
+        if (release < 0 || minTarget <= enter || maxTarget > release) return false; // every jump stays inside
+        int releaseStart = kind == THIS_FIELD ? beforeThat : before; // where loading the lock for the release starts
+        return handlersRelease(body, releaseStart, release);
     }
 
     /**
-     * The exception handlers of the block's body, in the order the JVM tries them: each one outside the body
-     * must release the monitor before anything else, and a catch-all covering the whole body must come
+     * The exception handlers of the section's body, in the order the JVM tries them: each one outside the
+     * body must release the lock before anything else, and a catch-all covering the whole body must come
      * before any handler of an enclosing try (which the JVM then never reaches from the body).
      */
-    private static boolean handlersRelease(byte[] b, int[] entry, int thisClass, int code, int codeLength,
-                                           int body, int exit, int local) {
+    private boolean handlersRelease(int body, int releaseStart, int release) {
         int table = code + codeLength;
         int handlers = u2(b, table);
         for (int i = 0; i < handlers; i++) {
@@ -113,24 +183,72 @@ final class LeafSections {
             int start = u2(b, at);
             int end = u2(b, at + 2);
             int handler = u2(b, at + 4);
-            if (start > exit || end <= body) continue; // does not cover the body
-            boolean insideBody = handler >= body && handler <= exit; // scanned with the body already
-            if (!insideBody && !releasesFirst(b, entry, thisClass, code, codeLength, handler, local)) return false;
-            if (u2(b, at + 6) == 0 && start <= body && end >= exit) return true;
+            if (start >= release || end <= body) continue; // does not cover the body
+            boolean insideBody = handler >= body && handler <= release; // scanned with the body already
+            if (!insideBody && !releasesFirst(handler)) return false;
+            if (u2(b, at + 6) == 0 && start <= body && end >= releaseStart) return true;
         }
-        return false; // an exception could leave the method with the monitor held
+        return false; // an exception could leave the method with the lock held
     }
 
-    /** Does the code at {@code pc} do {@code aload local; monitorexit} before any jump, call or other lock? */
-    private static boolean releasesFirst(byte[] b, int[] entry, int thisClass, int code, int codeLength, int pc, int local) {
-        int previous = -1;
-        for (; pc < codeLength; pc = next(b, code, pc, codeLength)) {
-            int op = b[code + pc] & 0xff;
-            if (op == ClassFileSkim.MONITOREXIT) return previous >= 0 && loaded(b, code + previous) == local;
-            if (!isPlain(b, entry, thisClass, code + pc, op) || stored(b, code + pc) == local) return false;
-            previous = pc;
+    /** Does the code at {@code pc} release the lock before any jump, call or other lock? */
+    private boolean releasesFirst(int pc) {
+        int before = -1;
+        int beforeThat = -1;
+        for (; pc < codeLength; pc = next(pc)) {
+            int op = op(pc);
+            if (releases(pc, op)) return loadsLock(before, beforeThat);
+            if (!isPlain(pc, op) || overwritesLock(pc, op)) return false;
+            beforeThat = before;
+            before = pc;
         }
         return false;
+    }
+
+    /** A monitor's section ends at a monitorexit, a lock's at an {@code unlock()} call. */
+    private boolean releases(int pc, int op) {
+        return monitor ? op == ClassFileSkim.MONITOREXIT : isCall(pc, op, "unlock");
+    }
+
+    /** Do the instructions just before load the section's lock the way its start did? */
+    private boolean loadsLock(int before, int beforeThat) {
+        return before >= 0 && lockKind(before, beforeThat) == lockKind && lockValue(before, lockKind) == lockValue;
+    }
+
+    /** How the instruction at {@code before} (with {@code beforeThat}) loads a lock: {@link #LOCAL}..., or 0. */
+    private int lockKind(int before, int beforeThat) {
+        int op = op(before);
+        if (loaded(before) >= 0) return LOCAL;
+        if (op == GETSTATIC && isOwnField(u2(b, code + before + 1), true)) return STATIC_FIELD;
+        if (op == GETFIELD && isOwnField(u2(b, code + before + 1), true) && beforeThat >= 0 && loaded(beforeThat) == 0) {
+            return THIS_FIELD;
+        }
+        return 0;
+    }
+
+    private int lockValue(int before, int kind) {
+        return kind == LOCAL ? loaded(before) : u2(b, code + before + 1);
+    }
+
+    /** Does the instruction change what the section's lock is loaded from? */
+    private boolean overwritesLock(int pc, int op) {
+        switch (lockKind) {
+            case LOCAL: return stored(pc) == lockValue;
+            case STATIC_FIELD: return op == PUTSTATIC && u2(b, code + pc + 1) == lockValue;
+            default: return stored(pc) == 0 || (op == PUTFIELD && u2(b, code + pc + 1) == lockValue);
+        }
+    }
+
+    /** Is the instruction a call that {@link SiteRewrites} rewrites to the runtime method {@code name}? */
+    private boolean isCall(int pc, int op, String name) {
+        if (op != INVOKEVIRTUAL && op != INVOKEINTERFACE) return false;
+        int ref = entry[u2(b, code + pc + 1)];
+        int owner = entry[u2(b, entry[u2(b, ref + 1)] + 1)];
+        if (!ClassFileSkim.isOwner(b, owner + 3, u2(b, owner + 1))) return false; // the usual case: no strings made
+        int nameAndType = entry[u2(b, ref + 3)];
+        SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(op, LockSiteScanner.utf8(b, owner),
+                LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 1)]), LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 3)]));
+        return rewrite != null && rewrite.name.equals(name);
     }
 
     /**
@@ -139,36 +257,50 @@ final class LeafSections {
      * loaded and initialized, as its code runs). Calls, monitors, {@code new} and the instructions that may
      * load a class are not.
      */
-    private static boolean isPlain(byte[] b, int[] entry, int thisClass, int at, int op) {
+    private boolean isPlain(int pc, int op) {
+        int at = code + pc;
         if (op <= 0x11) return true; // nop, constants, bipush, sipush
-        if (op == 0x12) return isValueConstant(b, entry, b[at + 1] & 0xff); // ldc
-        if (op == 0x13 || op == 0x14) return isValueConstant(b, entry, u2(b, at + 1)); // ldc_w, ldc2_w
+        if (op == 0x12) return isValueConstant(b[at + 1] & 0xff); // ldc
+        if (op == 0x13 || op == 0x14) return isValueConstant(u2(b, at + 1)); // ldc_w, ldc2_w
         if (op <= 0x98) return true; // loads, stores, array elements, stack, arithmetic, conversions, comparisons
-        if (op >= 0xb2 && op <= 0xb5) return isOwnField(b, entry, thisClass, u2(b, at + 1));
+        if (op >= GETSTATIC && op <= PUTFIELD) return isOwnField(u2(b, at + 1), false);
         if (op == 0xbc || op == 0xbe) return true; // newarray (of a primitive type), arraylength
         if (op == WIDE) return (b[at + 1] & 0xff) != 0xa9; // a wide load, store or iinc; not ret
         return false;
     }
 
     /** Integer, float, long, double or string: no class to load, no bootstrap method to run. */
-    private static boolean isValueConstant(byte[] b, int[] entry, int index) {
+    private boolean isValueConstant(int index) {
         if (index <= 0 || index >= entry.length || entry[index] == 0) return false;
         int tag = b[entry[index]] & 0xff;
         return tag == 3 || tag == 4 || tag == 5 || tag == 6 || tag == 8;
     }
 
-    /** A field reference whose class is the class being scanned. */
-    private static boolean isOwnField(byte[] b, int[] entry, int thisClass, int index) {
+    /** A field reference whose class is the class being scanned (and, if asked, a final field of it). */
+    private boolean isOwnField(int index, boolean mustBeFinal) {
         if (index <= 0 || index >= entry.length || entry[index] == 0 || (b[entry[index]] & 0xff) != 9) return false;
         int classIndex = u2(b, entry[index] + 1);
-        if (classIndex == thisClass) return true;
-        if (classIndex <= 0 || classIndex >= entry.length) return false;
-        int name = entry[u2(b, entry[classIndex] + 1)];
-        int ownName = entry[u2(b, entry[thisClass] + 1)];
-        int length = u2(b, name + 1);
-        if (length != u2(b, ownName + 1)) return false;
+        if (classIndex != thisClass && !sameUtf8(classNameOf(classIndex), classNameOf(thisClass))) return false;
+        if (!mustBeFinal) return true;
+        int nameAndType = entry[u2(b, entry[index] + 3)];
+        int key = u2(b, nameAndType + 1) << 16 | u2(b, nameAndType + 3);
+        for (int field : finalFields) {
+            if (field == key) return true;
+        }
+        return false; // not final, or named by other constants than its declaration's (then: an ordinary site)
+    }
+
+    private int classNameOf(int classIndex) {
+        if (classIndex <= 0 || classIndex >= entry.length || (b[entry[classIndex]] & 0xff) != 7) return -1;
+        return entry[u2(b, entry[classIndex] + 1)];
+    }
+
+    private boolean sameUtf8(int one, int other) {
+        if (one < 0 || other < 0) return false;
+        int length = u2(b, one + 1);
+        if (length != u2(b, other + 1)) return false;
         for (int i = 0; i < length; i++) {
-            if (b[name + 3 + i] != b[ownName + 3 + i]) return false;
+            if (b[one + 3 + i] != b[other + 3 + i]) return false;
         }
         return true;
     }
@@ -178,8 +310,9 @@ final class LeafSections {
         return (op >= 0x99 && op <= 0xa7) || op == 0xc6 || op == 0xc7 || op == GOTO_W;
     }
 
-    /** The local an {@code astore} at {@code at} writes to, or -1. */
-    private static int stored(byte[] b, int at) {
+    /** The local an {@code astore} at {@code pc} writes to, or -1. */
+    private int stored(int pc) {
+        int at = code + pc;
         int op = b[at] & 0xff;
         if (op == ASTORE) return b[at + 1] & 0xff;
         if (op >= 0x4b && op <= 0x4e) return op - 0x4b; // astore_0..3
@@ -187,8 +320,9 @@ final class LeafSections {
         return -1;
     }
 
-    /** The local an {@code aload} at {@code at} reads, or -1. */
-    private static int loaded(byte[] b, int at) {
+    /** The local an {@code aload} at {@code pc} reads, or -1. */
+    private int loaded(int pc) {
+        int at = code + pc;
         int op = b[at] & 0xff;
         if (op == ALOAD) return b[at + 1] & 0xff;
         if (op >= 0x2a && op <= 0x2d) return op - 0x2a; // aload_0..3
@@ -196,8 +330,12 @@ final class LeafSections {
         return -1;
     }
 
-    private static int next(byte[] b, int code, int pc, int codeLength) {
-        int op = b[code + pc] & 0xff;
+    private int op(int pc) {
+        return b[code + pc] & 0xff;
+    }
+
+    private int next(int pc) {
+        int op = op(pc);
         int length = ClassFileSkim.LENGTH[op];
         if (length < 0) throw new IllegalArgumentException("opcode " + op);
         int next = length > 0 ? pc + length : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);

@@ -30,14 +30,26 @@ final class LockSiteScanner {
         final Map<String, Integer> maxLocals = new HashMap<>();
         /** Synchronized methods (name + descriptor) whose code is a leaf critical section (see {@link LeafSections}). */
         final Set<String> leafMethods = new HashSet<>();
-        /** Per method with a leaf block: bit k set when its k-th {@code monitorenter} opens one (see {@link LeafSections}). */
-        final Map<String, Long> leafBlocks = new HashMap<>();
+        /**
+         * Per method with a leaf section (see {@link LeafSections}): bit k of [0] set when its k-th
+         * {@code monitorenter} opens one, of [1] when its k-th {@code lock()} call does.
+         */
+        final Map<String, long[]> leafSections = new HashMap<>();
 
         /** Does the method's {@code monitorenter} number {@code ordinal} (from 0, in code order) open a leaf block? */
         boolean isLeafBlock(String name, String descriptor, int ordinal) {
-            if (ordinal >= LeafSections.MAX_BLOCKS) return false;
-            Long blocks = leafBlocks.get(name + descriptor);
-            return blocks != null && (blocks >>> ordinal & 1) != 0;
+            return isLeaf(name + descriptor, 0, ordinal);
+        }
+
+        /** Does the method's {@code lock()} call number {@code ordinal} (from 0, in code order) open a leaf section? */
+        boolean isLeafLock(String name, String descriptor, int ordinal) {
+            return isLeaf(name + descriptor, 1, ordinal);
+        }
+
+        private boolean isLeaf(String method, int kind, int ordinal) {
+            if (ordinal >= LeafSections.MAX_SECTIONS) return false;
+            long[] sections = leafSections.get(method);
+            return sections != null && (sections[kind] >>> ordinal & 1) != 0;
         }
 
         /** @return the first free local variable slot of the method, or -1 when unknown */
@@ -60,7 +72,8 @@ final class LockSiteScanner {
     /** What the walk of one method's code found. */
     private static final int SITE = 1;
     private static final int STORES_THIS = 2;
-    private static final int MONITOR = 4;
+    /** A monitorenter or a lock() call: a section that may be a leaf. */
+    private static final int SECTION = 4;
 
     private LockSiteScanner() {}
 
@@ -81,6 +94,7 @@ final class LockSiteScanner {
         p += 2 + 2 * u2(b, p);
         int fields = u2(b, p);
         p += 2;
+        LeafSections leaves = new LeafSections(b, entry, thisClassIndex, LeafSections.finalFields(b, p, fields));
         for (int f = 0; f < fields; f++) p = ClassFileSkim.skipMember(b, p);
         int methods = u2(b, p);
         p += 2;
@@ -92,7 +106,7 @@ final class LockSiteScanner {
             int found = isSynchronized ? SITE : 0;
             int maxLocals = -1;
             boolean leafMethod = false;
-            long leafBlocks = 0;
+            long[] leafSections = null;
             int attributes = u2(b, p + 6);
             p += 8;
             for (int a = 0; a < attributes; a++) {
@@ -102,8 +116,8 @@ final class LockSiteScanner {
                     int code = p + 14;
                     int codeLength = u4(b, p + 10);
                     found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0);
-                    if (isSynchronized) leafMethod = LeafSections.isLeafMethod(b, entry, thisClassIndex, code, codeLength);
-                    if ((found & MONITOR) != 0) leafBlocks = LeafSections.leafBlocks(b, entry, thisClassIndex, code, codeLength);
+                    if (isSynchronized) leafMethod = leaves.isLeafMethod(code, codeLength);
+                    if ((found & SECTION) != 0) leafSections = leaves.leaves(code, codeLength);
                 }
                 p += 6 + length;
             }
@@ -116,13 +130,13 @@ final class LockSiteScanner {
                 }
                 if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
                 if (leafMethod) result.leafMethods.add(method);
-                if (leafBlocks != 0) result.leafBlocks.put(method, leafBlocks);
+                if (leafSections != null && (leafSections[0] | leafSections[1]) != 0) result.leafSections.put(method, leafSections);
             }
         }
         return result;
     }
 
-    /** One method's instructions: a lock site anywhere, a monitor instruction, and (if asked) a store into local 0. */
+    /** One method's instructions: a lock site anywhere (and whether it may open a leaf section), and (if asked) a store into local 0. */
     private static int walk(byte[] b, int[] entry, int code, int codeLength, boolean watchThis) {
         if (codeLength < 0 || code + codeLength > b.length) throw new IllegalArgumentException("code length");
         int found = 0;
@@ -131,9 +145,9 @@ final class LockSiteScanner {
             int at = code + pc;
             int op = b[at] & 0xff;
             if (op == ClassFileSkim.MONITORENTER || op == ClassFileSkim.MONITOREXIT) {
-                found |= SITE | MONITOR;
+                found |= SITE | SECTION;
             } else if (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) {
-                if ((found & SITE) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) found |= SITE;
+                if ((found & SECTION) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) found |= SITE | SECTION;
             } else if (watchThis && storesLocalZero(b, at, op)) {
                 found |= STORES_THIS;
             }
@@ -172,7 +186,7 @@ final class LockSiteScanner {
     }
 
     /** The text of the Utf8 constant at {@code entry} (modified UTF-8, as class files store it). */
-    private static String utf8(byte[] b, int entry) {
+    static String utf8(byte[] b, int entry) {
         if ((b[entry] & 0xff) != 1) throw new IllegalArgumentException("not a Utf8 constant");
         int length = u2(b, entry + 1);
         char[] out = new char[length];

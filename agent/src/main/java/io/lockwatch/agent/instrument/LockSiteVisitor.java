@@ -22,8 +22,9 @@ import net.bytebuddy.jar.asm.Type;
  *       {@code monitorExit} before every return and in a catch-all handler appended after the code, which
  *       rethrows. The handler comes last in the exception table, so the method's own handlers still see
  *       their exceptions first.</li>
- *   <li>a block or method that {@link LeafSections} proves to be a leaf (nothing can be locked inside it)
- *       calls {@code leafMonitorEnter} instead: the order check without the push.</li>
+ *   <li>a block, method or {@code lock()}/{@code unlock()} pair that {@link LeafSections} proves to be a leaf
+ *       (nothing can be locked inside it) calls {@code leafMonitorEnter} or {@code leafLock} instead: the
+ *       order check without the push.</li>
  *   <li>calls listed in {@link SiteRewrites} ({@code Lock.lock()} and friends) become calls of the runtime
  *       method of the same name, with the site's number.</li>
  * </ul>
@@ -98,9 +99,10 @@ final class LockSiteVisitor extends ClassVisitor {
 
     private final class SiteMethodVisitor extends MethodVisitor {
         private final String methodName;
-        private final String descriptor;
-        /** The method's monitorenters so far: the scan's leaf blocks are numbered by it. */
+        private final String methodDescriptor;
+        /** The method's monitorenters and lock() calls so far: the scan numbers its leaf sections by them. */
         private int monitorEnters;
+        private int lockCalls;
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
@@ -126,7 +128,7 @@ final class LockSiteVisitor extends ClassVisitor {
                           boolean trackMethodMonitor, int state) {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
-            this.descriptor = descriptor;
+            this.methodDescriptor = descriptor;
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
@@ -154,7 +156,7 @@ final class LockSiteVisitor extends ClassVisitor {
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
                 pushMethodMonitor();
-                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + descriptor));
+                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + methodDescriptor));
                 super.visitLabel(bodyStart);
             }
         }
@@ -376,7 +378,7 @@ final class LockSiteVisitor extends ClassVisitor {
             }
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                monitorEnter(site(), scan.isLeafBlock(methodName, descriptor, monitorEnters++));
+                monitorEnter(site(), scan.isLeafBlock(methodName, methodDescriptor, monitorEnters++));
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // The release is recorded after the monitorexit, so that our call does not lengthen the critical
                 // section (a contended monitor's throughput is one over it). Not inside a try-catch range,
@@ -422,10 +424,12 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitMethodInsn(opcode, callOwner, name, descriptor, isInterface);
                 return;
             }
+            boolean leaf = rewrite.name.equals("lock") && scan.isLeafLock(methodName, methodDescriptor, lockCalls++);
             if (rewrite.withSite) super.visitLdcInsn(site());
             if (state >= 0 && rewrite.stateDescriptor != null) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.stateDescriptor, false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, leaf ? "leafLock" : rewrite.name,
+                        rewrite.stateDescriptor, false);
                 if (rewrite.returnsState()) super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, rewrite.name, rewrite.descriptor, false);

@@ -89,10 +89,11 @@ final class AsmLockSiteScanner {
      * The leaves the raw-byte scan found ({@link LeafSections}), each checked again with ASM's visitors for
      * what a leaf must not contain: a call, a monitor instruction, a class to load or initialize, a field of
      * another class. A leaf method is checked whole; a leaf block from its {@code monitorenter} to the next
-     * {@code monitorexit}. (A weaker check than the scan's, which also follows jumps and handlers: it
-     * catches a misread instruction, not a wrong rule.)
+     * {@code monitorexit}; a leaf {@code lock()} to the next call, which must be an {@code unlock()}. (A
+     * weaker check than the scan's, which also follows jumps and handlers: it catches a misread
+     * instruction, not a wrong rule.)
      *
-     * @return what was wrong, one line each; counts[0] and counts[1] get the leaf methods and blocks checked
+     * @return what was wrong, one line each; counts[0], [1] and [2] get the leaf methods, blocks and locks checked
      */
     static java.util.List<String> leafViolations(byte[] classFile, LockSiteScanner.Result scan, int[] counts) {
         java.util.List<String> violations = new java.util.ArrayList<>();
@@ -105,13 +106,15 @@ final class AsmLockSiteScanner {
                 String method = name + descriptor;
                 boolean leafMethod = scan.leafMethods.contains(method);
                 if (leafMethod) counts[0]++;
-                if (!leafMethod && !scan.leafBlocks.containsKey(method)) return null;
+                if (!leafMethod && !scan.leafSections.containsKey(method)) return null;
                 return new MethodVisitor(Opcodes.ASM9) {
                     private int enters;
+                    private int locks;
                     private boolean inLeafBlock;
+                    private boolean inLeafLock;
 
                     private boolean checking() {
-                        return leafMethod || inLeafBlock;
+                        return leafMethod || inLeafBlock || inLeafLock;
                     }
 
                     private void violation(String what) {
@@ -132,7 +135,16 @@ final class AsmLockSiteScanner {
 
                     @Override
                     public void visitMethodInsn(int opcode, String callOwner, String callName, String callDescriptor, boolean itf) {
+                        SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(opcode, callOwner, callName, callDescriptor);
+                        if (inLeafLock && rewrite != null && rewrite.name.equals("unlock")) {
+                            inLeafLock = false;
+                            return;
+                        }
                         violation("call " + callOwner + "." + callName);
+                        if (rewrite != null && rewrite.name.equals("lock")) {
+                            inLeafLock = scan.isLeafLock(name, descriptor, locks++);
+                            if (inLeafLock) counts[2]++;
+                        }
                     }
 
                     @Override

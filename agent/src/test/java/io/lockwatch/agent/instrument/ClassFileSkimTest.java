@@ -40,7 +40,7 @@ class ClassFileSkimTest {
         int skimmedAway = 0;
         int withSites = 0;
         List<String> leafViolations = new ArrayList<>();
-        int[] leaves = new int[2];
+        int[] leaves = new int[3];
         try (Stream<Path> files = Files.walk(jrt.getPath("/modules"))) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (!file.toString().endsWith(".class") || file.getFileName().toString().equals("module-info.class")) continue;
@@ -69,7 +69,8 @@ class ClassFileSkimTest {
         assertEquals(List.of(), leafViolations.subList(0, Math.min(10, leafViolations.size())),
                 leafViolations.size() + " leaf critical sections with something inside that could take a lock");
         // The JDK is full of small critical sections: a scan that finds next to none has lost its way.
-        assertTrue(leaves[0] > 300 && leaves[1] > 300, leaves[0] + " leaf methods and " + leaves[1] + " leaf blocks");
+        assertTrue(leaves[0] > 300 && leaves[1] > 300 && leaves[2] > 20,
+                leaves[0] + " leaf methods, " + leaves[1] + " leaf blocks and " + leaves[2] + " leaf lock() sections");
         // The point of the skim: it alone settles nearly every class without a lock site (a few dozen
         // lock-free classes call, say, ReentrantLock.isLocked() and are left to the scanner).
         int lockFree = classes - withSites;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -16,11 +18,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Which critical sections the instrumentation treats as leaves ({@link LeafSections}: nothing can be locked
  * inside them, so the tracker skips their push): every shape javac gives a small one, and every way a
- * body could take a lock after all, which must keep the ordinary site.
+ * body could take a lock after all (or release another lock), which must keep the ordinary site.
  */
 class LeafSectionsTest {
     private static final String LEAF = "leafMonitorEnter";
     private static final String ORDINARY = "monitorEnter";
+    private static final String LEAF_LOCK = "leafLock";
+    private static final String ORDINARY_LOCK = "lock";
     private static final String FIXTURE = "com/example/Sections";
 
     /** Compiled by javac, renamed to {@link #FIXTURE} before it is instrumented. */
@@ -140,6 +144,71 @@ class LeafSectionsTest {
         static void helper() {
             count--;
         }
+
+        static final ReentrantLock LOCK = new ReentrantLock();
+        static final ReentrantLock OTHER_LOCK = new ReentrantLock();
+        static ReentrantLock mutableLock = new ReentrantLock();
+        private final ReentrantLock ownLock = new ReentrantLock();
+
+        static void lockStaticField() {
+            LOCK.lock();
+            try {
+                count++;
+            } finally {
+                LOCK.unlock();
+            }
+        }
+
+        void lockOwnField() {
+            ownLock.lock();
+            try {
+                value++;
+            } finally {
+                ownLock.unlock();
+            }
+        }
+
+        static void lockLocal(Lock lock) {
+            lock.lock();
+            try {
+                count++;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        static void lockMutableField() {
+            mutableLock.lock();
+            try {
+                count++;
+            } finally {
+                mutableLock.unlock();
+            }
+        }
+
+        static void lockWithCall() {
+            LOCK.lock();
+            try {
+                helper();
+            } finally {
+                LOCK.unlock();
+            }
+        }
+
+        static void lockWithoutFinally() {
+            LOCK.lock();
+            count++;
+            LOCK.unlock();
+        }
+
+        static void unlockAnother() {
+            LOCK.lock();
+            try {
+                count++;
+            } finally {
+                OTHER_LOCK.unlock();
+            }
+        }
     }
 
     static final class Other {
@@ -165,18 +234,31 @@ class LeafSectionsTest {
         }
     }
 
+    @Test
+    void smallLockSectionsAreLeaves() {
+        byte[] sections = InstrumentedCode.javacClass(Sections.class, FIXTURE);
+        for (String method : List.of("lockStaticField", "lockOwnField", "lockLocal")) {
+            assertEquals(List.of(LEAF_LOCK), locks(sections, method), method);
+        }
+        // Not the same lock for sure at the unlock (a field that may change, another lock), a call inside, or
+        // no handler that unlocks when the body throws.
+        for (String method : List.of("lockMutableField", "unlockAnother", "lockWithCall", "lockWithoutFinally")) {
+            assertEquals(List.of(ORDINARY_LOCK), locks(sections, method), method);
+        }
+    }
+
     /** Instrumented, the leaves still pass the verifier and run (the tracker itself is not started here). */
     @Test
     void instrumentedLeavesRun() throws Exception {
         Class<?> sections = define(FIXTURE.replace('/', '.'), instrument(InstrumentedCode.javacClass(Sections.class, FIXTURE)));
-        for (String name : List.of("counter", "staticMethod", "nested", "insideTry")) {
+        for (String name : List.of("counter", "staticMethod", "nested", "insideTry", "lockStaticField")) {
             Method method = sections.getDeclaredMethod(name);
             method.setAccessible(true);
             method.invoke(null);
         }
         Method loop = sections.getDeclaredMethod("loop", int.class);
         loop.setAccessible(true);
-        assertEquals(1L + 2 + 1 + 1 + (0 + 1 + 2), loop.invoke(null, 3));
+        assertEquals(1L + 2 + 1 + 1 + 1 + (0 + 1 + 2), loop.invoke(null, 3));
     }
 
     /** Other compilers' shapes: without a catch-all that releases the monitor, an exception could leave with it held. */
@@ -187,11 +269,22 @@ class LeafSectionsTest {
         assertEquals(List.of(ORDINARY), enters(generated(true, true), "run"), "its monitor's local overwritten inside");
     }
 
+    /** The runtime methods the instrumented method calls to record a monitor's acquisition. */
     private static List<String> enters(byte[] classFile, String method) {
+        return trackerCalls(classFile, method, LEAF, ORDINARY);
+    }
+
+    /** The runtime methods the instrumented method calls for {@code lock()}. */
+    private static List<String> locks(byte[] classFile, String method) {
+        return trackerCalls(classFile, method, LEAF_LOCK, ORDINARY_LOCK);
+    }
+
+    private static List<String> trackerCalls(byte[] classFile, String method, String... names) {
+        List<String> wanted = List.of(names);
         return instrumentedCode(classFile, method).stream()
                 .filter(insn -> insn.startsWith("INVOKESTATIC " + SiteRewrites.TRACKER + "."))
                 .map(insn -> insn.substring(insn.indexOf('.') + 1, insn.indexOf('(')))
-                .filter(name -> name.equals(LEAF) || name.equals(ORDINARY))
+                .filter(wanted::contains)
                 .collect(java.util.stream.Collectors.toList());
     }
 

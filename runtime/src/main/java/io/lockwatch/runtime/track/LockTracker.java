@@ -287,12 +287,30 @@ public final class LockTracker {
      * @return the thread's state, for the instrumented method to pass to its next lock sites
      */
     public static Object lock(ReentrantLock lock, int site, Object state) {
+        return lockReentrant(lock, site, state, false);
+    }
+
+    /**
+     * {@code lock()} opening a leaf critical section (see {@link #leafMonitorEnter}): the order check
+     * without the push, for a {@code ReentrantLock}; any other lock takes the ordinary path, which is
+     * always right, only slower.
+     */
+    public static Object leafLock(Lock lock, int site, Object state) {
+        if (lock != null && lock.getClass() == ReentrantLock.class) return lockReentrant((ReentrantLock) lock, site, state, true);
+        return lock(lock, site, state);
+    }
+
+    public static Object leafLock(ReentrantLock lock, int site, Object state) {
+        return lockReentrant(lock, site, state, true);
+    }
+
+    private static Object lockReentrant(ReentrantLock lock, int site, Object state, boolean leaf) {
         ThreadState t = lock == null ? null : state(state);
         if (t == null || t.busy) {
             lock.lock();
             return t;
         }
-        boolean firstHold = beforeLock(t, lock, site);
+        boolean firstHold = beforeLock(t, lock, site, leaf);
         // Timed only when a recording wants the event: otherwise the lock's state is not even read.
         boolean timed = firstHold && Contention.mayBlock(lock);
         try {
@@ -308,9 +326,13 @@ public final class LockTracker {
         return t;
     }
 
-    /** The order check, then the push (or one more count): @return whether the thread did not hold it yet */
-    private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site) {
+    /**
+     * The order check, then the push (or one more count), or for a leaf the check alone: @return whether
+     * the thread did not hold it yet
+     */
+    private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site, boolean leaf) {
         try {
+            if (leaf) return t.acquiringLeaf(graph, lock, site, stackDepth); // it cannot end holding a leaf: no registration
             if (!t.acquiring(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth)) return false;
             registerOnce(t);
             return true;

@@ -109,13 +109,16 @@ final class ThreadState {
     }
 
     /**
-     * The thread takes a monitor inside which it can take nothing else (see
-     * {@link LockTracker#leafMonitorEnter}): the order check without the push. A re-entry counts one
-     * more hold of the entry already there, as for any lock, so that the release balances it.
+     * The thread takes an exclusive lock (a monitor, a {@code ReentrantLock}) inside which it can take
+     * nothing else (see {@link LockTracker#leafMonitorEnter}): the order check without the push. A re-entry
+     * counts one more hold of the entry already there, as for any lock, so that the release balances it.
+     *
+     * @return whether the thread did not hold it yet
      */
-    void acquiringLeaf(LockOrderGraph graph, Object monitor, int site, int stackDepth) {
-        if (reentered(monitor)) return;
-        checkOrder(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+    boolean acquiringLeaf(LockOrderGraph graph, Object lock, int site, int stackDepth) {
+        if (reentered(lock)) return false;
+        checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
+        return true;
     }
 
     /**
