@@ -89,6 +89,36 @@ public class TrackerBenchmark {
         }
     }
 
+    /**
+     * The issue's nested iteration as the instrumentation emits it since leaf sections: both inner locks
+     * (nothing called inside them) are order-checked, not pushed.
+     */
+    @Benchmark
+    public int trackedIssueIterationWithLeaves() {
+        int result;
+        Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
+        synchronized (outerMonitor) {
+            state = LockTracker.leafMonitorEnter(innerMonitor, SITE_INNER, state);
+            synchronized (innerMonitor) {
+                result = ++counter;
+                LockTracker.monitorExit(innerMonitor, state);
+                LockTracker.monitorExit(outerMonitor, state);
+            }
+        }
+        state = LockTracker.lock(outerLock, SITE_OUTER, state);
+        try {
+            state = LockTracker.leafLock(innerLock, SITE_INNER, state);
+            try {
+                result += ++counter;
+            } finally {
+                LockTracker.unlock(innerLock, state);
+            }
+        } finally {
+            LockTracker.unlock(outerLock, state);
+        }
+        return result;
+    }
+
     @Benchmark
     public int baselineMonitorSingle() {
         synchronized (outerMonitor) {
