@@ -287,7 +287,13 @@ public final class LockTracker {
      * @return the thread's state, for the instrumented method to pass to its next lock sites
      */
     public static Object lock(ReentrantLock lock, int site, Object state) {
-        return lockReentrant(lock, site, state, false);
+        ThreadState t = lock == null ? null : state(state);
+        if (t == null || t.busy) {
+            lock.lock();
+            return t;
+        }
+        take(lock, site, t, beforeLock(t, lock, site));
+        return t;
     }
 
     /**
@@ -296,21 +302,33 @@ public final class LockTracker {
      * always right, only slower.
      */
     public static Object leafLock(Lock lock, int site, Object state) {
-        if (lock != null && lock.getClass() == ReentrantLock.class) return lockReentrant((ReentrantLock) lock, site, state, true);
+        if (lock != null && lock.getClass() == ReentrantLock.class) return leafLock((ReentrantLock) lock, site, state);
         return lock(lock, site, state);
     }
 
+    /** A method of its own, not a flag of {@link #lock}: compiled without the push, it is small enough to inline. */
     public static Object leafLock(ReentrantLock lock, int site, Object state) {
-        return lockReentrant(lock, site, state, true);
-    }
-
-    private static Object lockReentrant(ReentrantLock lock, int site, Object state, boolean leaf) {
         ThreadState t = lock == null ? null : state(state);
         if (t == null || t.busy) {
             lock.lock();
             return t;
         }
-        boolean firstHold = beforeLock(t, lock, site, leaf);
+        boolean firstHold;
+        try {
+            firstHold = t.acquiringLeaf(graph, lock, site, stackDepth); // it cannot end holding a leaf: no registration
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            firstHold = false;
+        }
+        take(lock, site, t, firstHold);
+        return t;
+    }
+
+    /**
+     * Takes the lock, timed if it may block and a recording wants the event; should {@code lock()} throw,
+     * the push (or count) made for it is undone.
+     */
+    private static void take(ReentrantLock lock, int site, ThreadState t, boolean firstHold) {
         // Timed only when a recording wants the event: otherwise the lock's state is not even read.
         boolean timed = firstHold && Contention.mayBlock(lock);
         try {
@@ -323,16 +341,11 @@ public final class LockTracker {
             afterUnlock(lock, t);
             throw e;
         }
-        return t;
     }
 
-    /**
-     * The order check, then the push (or one more count), or for a leaf the check alone: @return whether
-     * the thread did not hold it yet
-     */
-    private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site, boolean leaf) {
+    /** The order check, then the push (or one more count): @return whether the thread did not hold it yet */
+    private static boolean beforeLock(ThreadState t, ReentrantLock lock, int site) {
         try {
-            if (leaf) return t.acquiringLeaf(graph, lock, site, stackDepth); // it cannot end holding a leaf: no registration
             if (!t.acquiring(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth)) return false;
             registerOnce(t);
             return true;
@@ -343,6 +356,7 @@ public final class LockTracker {
     }
 
     /** A contended acquisition that a recording wants timed (the caller asked {@link Contention#mayBlock}). */
+    @DontInline // rare (a recording on, the lock taken by another thread), and the event's code is large
     private static void lockTimed(Lock lock, int site) {
         ContendedLockEvent wait = Contention.beginLock(lock);
         lock.lock();
