@@ -25,6 +25,7 @@ final class ClassFileSkim {
     static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
+    private static final byte[][] LOCK_OWNERS = ascii(SiteRewrites.LOCK_OWNERS, List.of());
     private static final byte[][] METHOD_NAMES = methodNames();
 
     static final int ACC_SYNCHRONIZED = 0x0020;
@@ -54,7 +55,7 @@ final class ClassFileSkim {
         for (int op : opcodes) LENGTH[op] = (byte) length;
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -211,8 +212,17 @@ final class ClassFileSkim {
     }
 
     static boolean isOwner(byte[] b, int from, int length) {
+        return isOneOf(b, from, length, OWNERS);
+    }
+
+    /** Is this class name (bytes) one of the {@code Lock} types whose calls are rewritten ({@link SiteRewrites#LOCK_OWNERS})? */
+    static boolean isLockOwner(byte[] b, int from, int length) {
+        return isOneOf(b, from, length, LOCK_OWNERS);
+    }
+
+    private static boolean isOneOf(byte[] b, int from, int length, byte[][] owners) {
         if (length < CONCURRENT.length || b[from] != 'j' || !regionEquals(b, from, CONCURRENT, CONCURRENT.length)) return false;
-        for (byte[] owner : OWNERS) {
+        for (byte[] owner : owners) {
             if (owner.length == length && regionEquals(b, from, owner, length)) return true;
         }
         return false;

@@ -44,6 +44,9 @@ final class LeafSections {
     private static final int ATHROW = 0xbf;
     private static final int WIDE = 0xc4;
     private static final int GOTO_W = 0xc8;
+    private static final byte[] LOCK = ClassFileSkim.ascii("lock");
+    private static final byte[] UNLOCK = ClassFileSkim.ascii("unlock");
+    private static final byte[] NO_ARGUMENTS_VOID = ClassFileSkim.ascii("()V");
 
     /** How the lock of a section is found again at its release: a local, a static final field, or a final field of {@code this}. */
     private static final int LOCAL = 1;
@@ -58,16 +61,52 @@ final class LeafSections {
     /** The method's code being looked at: where it starts in {@link #b}, and its length. */
     private int code;
     private int codeLength;
+    /** The method's monitorenters and lock() calls so far, and which of them open leaves, a bit each. */
+    private int monitors;
+    private int locks;
+    private long leafMonitors;
+    private long leafLocks;
     /** The section being looked at: a monitor's or a lock's, and how its lock is loaded ({@link #LOCAL}...). */
     private boolean monitor;
     private int lockKind;
     private int lockValue;
+
+    /** Per constant pool entry: {@link #LOCK_CALL} or {@link #UNLOCK_CALL} for the methods so named; null when the class calls neither. */
+    private final byte[] lockCalls;
+    private static final byte LOCK_CALL = 1;
+    private static final byte UNLOCK_CALL = 2;
 
     LeafSections(byte[] classFile, int[] constantPoolEntries, int thisClassIndex, int[] finalFields) {
         this.b = classFile;
         this.entry = constantPoolEntries;
         this.thisClass = thisClassIndex;
         this.finalFields = finalFields;
+        this.lockCalls = lockCalls();
+    }
+
+    /**
+     * Which method references of the constant pool are {@code lock()} and {@code unlock()} of one of the lock
+     * types whose calls {@link SiteRewrites} rewrites: read once per class, so that telling a call apart costs
+     * one array read (this runs in {@code premain}, interpreted, for every call in a method with a lock site).
+     */
+    private byte[] lockCalls() {
+        byte[] calls = null;
+        for (int i = 1; i < entry.length; i++) {
+            int at = entry[i];
+            if (at == 0) continue; // the second slot of a Long or Double
+            int tag = b[at] & 0xff;
+            if (tag != 10 && tag != 11) continue; // Methodref, InterfaceMethodref
+            int owner = entry[u2(b, entry[u2(b, at + 1)] + 1)];
+            if (!ClassFileSkim.isLockOwner(b, owner + 3, u2(b, owner + 1))) continue;
+            int nameAndType = entry[u2(b, at + 3)];
+            if (!ClassFileSkim.utf8Equals(b, entry[u2(b, nameAndType + 3)], NO_ARGUMENTS_VOID)) continue;
+            int name = entry[u2(b, nameAndType + 1)];
+            byte kind = ClassFileSkim.utf8Equals(b, name, LOCK) ? LOCK_CALL : ClassFileSkim.utf8Equals(b, name, UNLOCK) ? UNLOCK_CALL : 0;
+            if (kind == 0) continue;
+            if (calls == null) calls = new byte[entry.length];
+            calls[i] = kind;
+        }
+        return calls;
     }
 
     /** The final fields of a class, for {@link #LeafSections}: name and descriptor indexes of those at {@code fields}. */
@@ -89,7 +128,7 @@ final class LeafSections {
     boolean isLeafMethod(int code, int codeLength) {
         this.code = code;
         this.codeLength = codeLength;
-        for (int pc = 0; pc < codeLength; pc = next(pc)) {
+        for (int pc = 0; pc < codeLength; pc = next(pc)) { // after the scanner's walk: the code is well formed
             int op = op(pc);
             boolean controlFlow = isBranch(op) || op == 0xaa || op == 0xab || (op >= 0xac && op <= 0xb1) || op == ATHROW;
             if (!controlFlow && !isPlain(pc, op)) return false;
@@ -98,37 +137,59 @@ final class LeafSections {
     }
 
     /**
-     * Bit k of [0] is set when the method's k-th {@code monitorenter} (counted from 0, in code order) opens a
-     * leaf block; bit k of [1] when its k-th {@code lock()} call site (as {@link SiteRewrites} rewrites
-     * them) opens a leaf section.
+     * Starts on a method's code, which the scanner then walks once, telling this object of each
+     * {@code monitorenter} and {@code lock()} call on the way (with the two instructions before it).
      */
-    long[] leaves(int code, int codeLength) {
+    void startMethod(int code, int codeLength) {
         this.code = code;
         this.codeLength = codeLength;
-        long[] leaves = new long[2];
-        int monitors = 0;
-        int locks = 0;
-        int before = -1;
-        int beforeThat = -1;
-        for (int pc = 0; pc < codeLength; pc = next(pc)) {
-            int op = op(pc);
-            if (op == ClassFileSkim.MONITORENTER) {
-                if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP
-                        && isLeaf(pc, true, LOCAL, stored(before))) {
-                    leaves[0] |= 1L << monitors;
-                }
-                monitors++;
-            } else if (isCall(pc, op, "lock")) {
-                if (locks < MAX_SECTIONS && before >= 0) {
-                    int kind = lockKind(before, beforeThat);
-                    if (kind != 0 && isLeaf(pc, false, kind, lockValue(before, kind))) leaves[1] |= 1L << locks;
-                }
-                locks++;
-            }
-            beforeThat = before;
-            before = pc;
+        leafMonitors = 0;
+        leafLocks = 0;
+        monitors = 0;
+        locks = 0;
+    }
+
+    /** The method's next {@code monitorenter}, at {@code pc}. */
+    void monitorEnter(int pc, int before, int beforeThat) {
+        if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP && leaf(pc, true, LOCAL, stored(before))) {
+            leafMonitors |= 1L << monitors;
         }
-        return leaves;
+        monitors++;
+    }
+
+    /** Is the instruction at {@code pc} a {@code lock()} call site? */
+    boolean isLockCall(int pc, int op) {
+        return isCall(pc, op, LOCK_CALL);
+    }
+
+    /** The method's next {@code lock()} call, at {@code pc}. */
+    void lockCall(int pc, int before, int beforeThat) {
+        if (locks < MAX_SECTIONS && before >= 0) {
+            int kind = lockKind(before, beforeThat);
+            if (kind != 0 && leaf(pc, false, kind, lockValue(before, kind))) leafLocks |= 1L << locks;
+        }
+        locks++;
+    }
+
+    /**
+     * What the walk of the method found: bit k of [0] set when its k-th {@code monitorenter} (counted from 0,
+     * in code order) opens a leaf block, bit k of [1] when its k-th {@code lock()} call site does; null when
+     * there is no leaf.
+     */
+    long[] found() {
+        return (leafMonitors | leafLocks) == 0 ? null : new long[] {leafMonitors, leafLocks};
+    }
+
+    /**
+     * {@link #isLeaf}, run ahead of the scanner's own walk over the code: code it cannot make sense of (the
+     * walk then rejects the class, or the JVM's verifier would) is simply no leaf.
+     */
+    private boolean leaf(int enter, boolean monitor, int kind, int value) {
+        try {
+            return isLeaf(enter, monitor, kind, value);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -207,7 +268,7 @@ final class LeafSections {
 
     /** A monitor's section ends at a monitorexit, a lock's at an {@code unlock()} call. */
     private boolean releases(int pc, int op) {
-        return monitor ? op == ClassFileSkim.MONITOREXIT : isCall(pc, op, "unlock");
+        return monitor ? op == ClassFileSkim.MONITOREXIT : isCall(pc, op, UNLOCK_CALL);
     }
 
     /** Do the instructions just before load the section's lock the way its start did? */
@@ -239,16 +300,9 @@ final class LeafSections {
         }
     }
 
-    /** Is the instruction a call that {@link SiteRewrites} rewrites to the runtime method {@code name}? */
-    private boolean isCall(int pc, int op, String name) {
-        if (op != INVOKEVIRTUAL && op != INVOKEINTERFACE) return false;
-        int ref = entry[u2(b, code + pc + 1)];
-        int owner = entry[u2(b, entry[u2(b, ref + 1)] + 1)];
-        if (!ClassFileSkim.isOwner(b, owner + 3, u2(b, owner + 1))) return false; // the usual case: no strings made
-        int nameAndType = entry[u2(b, ref + 3)];
-        SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(op, LockSiteScanner.utf8(b, owner),
-                LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 1)]), LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 3)]));
-        return rewrite != null && rewrite.name.equals(name);
+    /** Is the instruction a call of {@code lock()} or {@code unlock()} ({@code kind}) that {@link SiteRewrites} rewrites? */
+    private boolean isCall(int pc, int op, byte kind) {
+        return lockCalls != null && (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) && lockCalls[u2(b, code + pc + 1)] == kind;
     }
 
     /**

@@ -72,8 +72,6 @@ final class LockSiteScanner {
     /** What the walk of one method's code found. */
     private static final int SITE = 1;
     private static final int STORES_THIS = 2;
-    /** A monitorenter or a lock() call: a section that may be a leaf. */
-    private static final int SECTION = 4;
 
     private LockSiteScanner() {}
 
@@ -115,9 +113,10 @@ final class LockSiteScanner {
                     maxLocals = u2(b, p + 8);
                     int code = p + 14;
                     int codeLength = u4(b, p + 10);
-                    found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0);
+                    leaves.startMethod(code, codeLength);
+                    found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0, leaves);
                     if (isSynchronized) leafMethod = leaves.isLeafMethod(code, codeLength);
-                    if ((found & SECTION) != 0) leafSections = leaves.leaves(code, codeLength);
+                    leafSections = leaves.found();
                 }
                 p += 6 + length;
             }
@@ -130,27 +129,40 @@ final class LockSiteScanner {
                 }
                 if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
                 if (leafMethod) result.leafMethods.add(method);
-                if (leafSections != null && (leafSections[0] | leafSections[1]) != 0) result.leafSections.put(method, leafSections);
+                if (leafSections != null) result.leafSections.put(method, leafSections);
             }
         }
         return result;
     }
 
-    /** One method's instructions: a lock site anywhere (and whether it may open a leaf section), and (if asked) a store into local 0. */
-    private static int walk(byte[] b, int[] entry, int code, int codeLength, boolean watchThis) {
+    /**
+     * One method's instructions: a lock site anywhere, and (if asked) a store into local 0. Each
+     * {@code monitorenter} and {@code lock()} call is shown to {@code leaves} on the way.
+     */
+    private static int walk(byte[] b, int[] entry, int code, int codeLength, boolean watchThis, LeafSections leaves) {
         if (codeLength < 0 || code + codeLength > b.length) throw new IllegalArgumentException("code length");
         int found = 0;
         int pc = 0;
+        int before = -1;
+        int beforeThat = -1;
         while (pc < codeLength) {
             int at = code + pc;
             int op = b[at] & 0xff;
             if (op == ClassFileSkim.MONITORENTER || op == ClassFileSkim.MONITOREXIT) {
-                found |= SITE | SECTION;
+                found |= SITE;
+                if (op == ClassFileSkim.MONITORENTER) leaves.monitorEnter(pc, before, beforeThat);
             } else if (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) {
-                if ((found & SECTION) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) found |= SITE | SECTION;
+                if (leaves.isLockCall(pc, op)) {
+                    found |= SITE;
+                    leaves.lockCall(pc, before, beforeThat);
+                } else if ((found & SITE) == 0 && isSiteCall(b, entry, op, u2(b, at + 1))) {
+                    found |= SITE;
+                }
             } else if (watchThis && storesLocalZero(b, at, op)) {
                 found |= STORES_THIS;
             }
+            beforeThat = before;
+            before = pc;
             int length = ClassFileSkim.LENGTH[op];
             if (length < 0) throw new IllegalArgumentException("opcode " + op);
             pc = length > 0 ? pc + length : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
@@ -186,7 +198,7 @@ final class LockSiteScanner {
     }
 
     /** The text of the Utf8 constant at {@code entry} (modified UTF-8, as class files store it). */
-    static String utf8(byte[] b, int entry) {
+    private static String utf8(byte[] b, int entry) {
         if ((b[entry] & 0xff) != 1) throw new IllegalArgumentException("not a Utf8 constant");
         int length = u2(b, entry + 1);
         char[] out = new char[length];
