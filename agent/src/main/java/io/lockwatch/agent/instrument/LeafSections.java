@@ -226,8 +226,10 @@ final class LeafSections {
             beforeThat = before;
             before = pc;
         }
-        if (release < 0 || minTarget <= enter || maxTarget > release) return false; // every jump stays inside
+        if (release < 0) return false;
         int releaseStart = kind == THIS_FIELD ? beforeThat : before; // where loading the lock for the release starts
+        // Every jump stays inside, and none skips the load of the lock that the release uses.
+        if (minTarget <= enter || maxTarget > releaseStart) return false;
         return handlersRelease(body, releaseStart, release);
     }
 
