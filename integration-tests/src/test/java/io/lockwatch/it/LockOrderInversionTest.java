@@ -9,6 +9,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.programs.LeafInversion;
 import io.lockwatch.it.programs.LeafLockInversion;
+import io.lockwatch.it.programs.LeafLockSubclass;
 import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
@@ -101,6 +102,16 @@ class LockOrderInversionTest {
     void leafLockSectionAsTheInnerLock() {
         JsonNode finding = onlyFinding(LeafLockInversion.class);
         assertFinding(finding, LeafLockInversion.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
+    }
+
+    /**
+     * A ReentrantLock subclass can take locks in its own {@code lock()} or {@code unlock()}, which the leaf
+     * proof (the caller's bytecode) does not see: such a lock is always tracked in full.
+     */
+    @Test
+    void aReentrantLockSubclassIsNeverALeaf() {
+        JsonNode finding = onlyFinding(LeafLockSubclass.class);
+        assertFinding(finding, LeafLockSubclass.class, "java.lang.Object", LeafLockSubclass.class.getName() + "$AuditedLock");
     }
 
     @Test

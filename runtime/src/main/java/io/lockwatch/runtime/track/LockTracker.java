@@ -306,8 +306,13 @@ public final class LockTracker {
         return lock(lock, site, state);
     }
 
-    /** A method of its own, not a flag of {@link #lock}: compiled without the push, it is small enough to inline. */
+    /**
+     * A method of its own, not a flag of {@link #lock}: compiled without the push, it is small enough to
+     * inline. Only for {@code ReentrantLock} itself: a subclass's {@code lock()} or {@code unlock()} could
+     * take other locks while it holds this one, which the bytecode of the section does not show.
+     */
     public static Object leafLock(ReentrantLock lock, int site, Object state) {
+        if (lock != null && lock.getClass() != ReentrantLock.class) return lock(lock, site, state);
         ThreadState t = lock == null ? null : state(state);
         if (t == null || t.busy) {
             lock.lock();
