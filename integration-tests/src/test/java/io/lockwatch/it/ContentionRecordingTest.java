@@ -35,6 +35,7 @@ class ContentionRecordingTest {
         Set<String> lockKinds = new HashSet<>();
         Set<String> waitKinds = new HashSet<>();
         Set<String> owners = new HashSet<>();
+        Set<String> lockWaiters = new HashSet<>();
         for (RecordedEvent e : events) {
             String type = e.getEventType().getName();
             if (!type.startsWith("lockwatch.")) continue;
@@ -49,6 +50,7 @@ class ContentionRecordingTest {
                 lockKinds.add(e.getString("kind"));
                 RecordedThread owner = e.getThread("owner");
                 if (owner != null) owners.add(owner.getJavaName());
+                if (e.getThread() != null) lockWaiters.add(e.getThread().getJavaName());
             } else {
                 waitKinds.add(e.getString("kind"));
             }
@@ -57,5 +59,6 @@ class ContentionRecordingTest {
         assertEquals(Set.of("condition", "semaphore", "latch", "barrier", "phaser"), waitKinds, "owner-less waits");
         assertTrue(owners.stream().anyMatch(n -> n.startsWith("lock-") || n.equals("condition-waiter")),
                 "a ReentrantLock wait names the thread that held the lock: " + owners);
+        assertTrue(lockWaiters.contains("lock-leaf"), "a leaf section's contended lock() is timed too: " + lockWaiters);
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class ContendsEveryPrimitive {
     static final long HOLD_MILLIS = 25;
     static volatile boolean running = true;
+    static long leafAcquisitions;
 
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 6;
@@ -70,6 +71,16 @@ public final class ContendsEveryPrimitive {
                 phaser.arriveAndAwaitAdvance();
             }));
         }
+        // A leaf section (nothing called inside it): its acquisition is timed like any other.
+        threads.add(worker("lock-leaf", () -> {
+            lock.lock();
+            try {
+                leafAcquisitions++;
+            } finally {
+                lock.unlock();
+            }
+            Thread.sleep(5);
+        }));
         threads.add(worker("condition-waiter", () -> {
             lock.lock();
             try {
