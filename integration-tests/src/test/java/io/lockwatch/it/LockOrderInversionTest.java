@@ -11,6 +11,7 @@ import io.lockwatch.it.programs.LeafInversion;
 import io.lockwatch.it.programs.LeafLockInversion;
 import io.lockwatch.it.programs.LeafLockSubclass;
 import io.lockwatch.it.programs.MixedInversion;
+import io.lockwatch.it.programs.NestInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
 import io.lockwatch.it.programs.ReentrantLockInversion;
@@ -102,6 +103,21 @@ class LockOrderInversionTest {
     void leafLockSectionAsTheInnerLock() {
         JsonNode finding = onlyFinding(LeafLockInversion.class);
         assertFinding(finding, LeafLockInversion.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
+    }
+
+    /**
+     * Two nests (an outer block that takes nothing but a leaf block) in opposite orders: neither lock is
+     * pushed, and the inner check gets the outer lock handed over. The first thread's A -> B is only ever
+     * new while it holds C, so the check must have put the nest's lock on the stack beside C.
+     */
+    @Test
+    void nestsInOppositeOrders() {
+        JsonNode finding = onlyFinding(NestInversion.class);
+        assertFinding(finding, NestInversion.class, "java.lang.Object", "java.lang.Object");
+        String held = "";
+        for (JsonNode edge : finding.get("edges")) held += edge.get("heldStack").get(0).asText() + "\n";
+        assertTrue(held.contains(NestInversion.class.getName() + ".nestAB(") && held.contains(NestInversion.class.getName() + ".nestBA("),
+                "each edge's held lock is the nest's outer block: " + held);
     }
 
     /**

@@ -61,11 +61,24 @@ final class LeafSections {
     /** The method's code being looked at: where it starts in {@link #b}, and its length. */
     private int code;
     private int codeLength;
-    /** The method's monitorenters and lock() calls so far, and which of them open leaves, a bit each. */
+    /** The method's monitorenters and lock() calls so far, and which of them open leaves and nests, a bit each. */
     private int monitors;
     private int locks;
     private long leafMonitors;
     private long leafLocks;
+    private long nestMonitors;
+    private long nestLocks;
+    /** The leaves inside the nests found so far in this method, by the code offset of their start: their nest's lock. */
+    private final java.util.Map<Integer, Outer> outers = new java.util.HashMap<>();
+    /** Per leaf inside a nest, by its number among the method's monitorenters (or lock() calls): the nest's lock. */
+    private java.util.Map<Integer, Outer> monitorOuters;
+    private java.util.Map<Integer, Outer> lockOuters;
+    /** While a nest is scanned: the leaves found inside it so far (their kinds, how their locks are loaded). */
+    private final int[] innerKinds = new int[MAX_INNER];
+    private final int[] innerValues = new int[MAX_INNER];
+    private final boolean[] innerMonitors = new boolean[MAX_INNER];
+    private int inners;
+    private static final int MAX_INNER = 8;
     /** The section being looked at: a monitor's or a lock's, and how its lock is loaded ({@link #LOCAL}...). */
     private boolean monitor;
     private int lockKind;
@@ -75,6 +88,35 @@ final class LeafSections {
     private final byte[] lockCalls;
     private static final byte LOCK_CALL = 1;
     private static final byte UNLOCK_CALL = 2;
+
+    /**
+     * The lock of a nest, as a leaf inside it needs it: a nest is a section whose body takes nothing but leaf
+     * sections of the same method. The nest is not pushed either; each leaf inside gets the nest's lock
+     * passed along (loaded again where the leaf starts: the same local, or the same final field), so that
+     * its order check sees it as held.
+     */
+    static final class Outer {
+        /** The nest's own start: a monitorenter (or else a lock() call), and its number among those of the method. */
+        final boolean monitor;
+        final int ordinal;
+        /** Where its lock is: a local ({@code local} >= 0), or a field ({@code static} or of {@code this}). */
+        final int local;
+        final boolean staticField;
+        final String fieldOwner;
+        final String fieldName;
+        final String fieldDescriptor;
+
+        Outer(boolean monitor, int ordinal, int local, boolean staticField, String fieldOwner, String fieldName,
+              String fieldDescriptor) {
+            this.monitor = monitor;
+            this.ordinal = ordinal;
+            this.local = local;
+            this.staticField = staticField;
+            this.fieldOwner = fieldOwner;
+            this.fieldName = fieldName;
+            this.fieldDescriptor = fieldDescriptor;
+        }
+    }
 
     LeafSections(byte[] classFile, int[] constantPoolEntries, int thisClassIndex, int[] finalFields) {
         this.b = classFile;
@@ -145,14 +187,29 @@ final class LeafSections {
         this.codeLength = codeLength;
         leafMonitors = 0;
         leafLocks = 0;
+        nestMonitors = 0;
+        nestLocks = 0;
         monitors = 0;
         locks = 0;
+        outers.clear();
+        monitorOuters = null;
+        lockOuters = null;
     }
 
     /** The method's next {@code monitorenter}, at {@code pc}. */
     void monitorEnter(int pc, int before, int beforeThat) {
-        if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP && leaf(pc, true, LOCAL, stored(before))) {
-            leafMonitors |= 1L << monitors;
+        if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP) {
+            int local = stored(before);
+            if (leaf(pc, true, LOCAL, local)) {
+                leafMonitors |= 1L << monitors;
+                Outer outer = outers.get(pc);
+                if (outer != null) {
+                    if (monitorOuters == null) monitorOuters = new java.util.HashMap<>();
+                    monitorOuters.put(monitors, outer);
+                }
+            } else if (nest(pc, true, LOCAL, local, monitors)) {
+                nestMonitors |= 1L << monitors;
+            }
         }
         monitors++;
     }
@@ -166,7 +223,16 @@ final class LeafSections {
     void lockCall(int pc, int before, int beforeThat) {
         if (locks < MAX_SECTIONS && before >= 0) {
             int kind = lockKind(before, beforeThat);
-            if (kind != 0 && leaf(pc, false, kind, lockValue(before, kind))) leafLocks |= 1L << locks;
+            if (kind != 0 && leaf(pc, false, kind, lockValue(before, kind))) {
+                leafLocks |= 1L << locks;
+                Outer outer = outers.get(pc);
+                if (outer != null) {
+                    if (lockOuters == null) lockOuters = new java.util.HashMap<>();
+                    lockOuters.put(locks, outer);
+                }
+            } else if (kind != 0 && nest(pc, false, kind, lockValue(before, kind), locks)) {
+                nestLocks |= 1L << locks;
+            }
         }
         locks++;
     }
@@ -177,7 +243,17 @@ final class LeafSections {
      * there is no leaf.
      */
     long[] found() {
-        return (leafMonitors | leafLocks) == 0 ? null : new long[] {leafMonitors, leafLocks};
+        return (leafMonitors | leafLocks) == 0 ? null : new long[] {leafMonitors, leafLocks, nestMonitors, nestLocks};
+    }
+
+    /** The nest's lock for each leaf inside a nest, by the leaf's number among the method's monitorenters; null if none. */
+    java.util.Map<Integer, Outer> monitorOuters() {
+        return monitorOuters;
+    }
+
+    /** The same for the leaves that start with a lock() call. */
+    java.util.Map<Integer, Outer> lockOuters() {
+        return lockOuters;
     }
 
     /**
@@ -186,10 +262,38 @@ final class LeafSections {
      */
     private boolean leaf(int enter, boolean monitor, int kind, int value) {
         try {
-            return isLeaf(enter, monitor, kind, value);
+            return isSection(enter, monitor, kind, value, false);
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Is the section at {@code enter} a nest: a section whose body takes nothing but leaf sections (at least
+     * one) of this method? If so, each of those leaves is told which lock encloses it ({@link #outers}).
+     */
+    private boolean nest(int enter, boolean monitor, int kind, int value, int ordinal) {
+        try {
+            inners = 0;
+            innerStarts.clear();
+            if (!isSection(enter, monitor, kind, value, true) || inners == 0) return false;
+            Outer outer = outer(monitor, ordinal, kind, value);
+            for (int start : innerStarts) outers.put(start, outer);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Where the leaves inside the nest being scanned start. */
+    private final java.util.List<Integer> innerStarts = new java.util.ArrayList<>();
+
+    private Outer outer(boolean monitor, int ordinal, int kind, int value) {
+        if (kind == LOCAL) return new Outer(monitor, ordinal, value, false, null, null, null);
+        int ref = entry[value];
+        int nameAndType = entry[u2(b, ref + 3)];
+        return new Outer(monitor, ordinal, -1, kind == STATIC_FIELD, LockSiteScanner.utf8(b, entry[u2(b, entry[u2(b, ref + 1)] + 1)]),
+                LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 1)]), LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 3)]));
     }
 
     /**
@@ -197,7 +301,7 @@ final class LeafSections {
      * lock loaded as {@code kind} and {@code value} say: is every path from it to the lock's release free of
      * anything that could take a lock?
      */
-    private boolean isLeaf(int enter, boolean monitor, int kind, int value) {
+    private boolean isSection(int enter, boolean monitor, int kind, int value, boolean nest) {
         if (value < 0) return false;
         this.monitor = monitor;
         this.lockKind = kind;
@@ -210,12 +314,15 @@ final class LeafSections {
         int beforeThat = -1;
         for (int pc = body; pc < codeLength; pc = next(pc)) {
             int op = op(pc);
-            if (releases(pc, op)) {
-                if (!loadsLock(before, beforeThat)) return false;
+            if (releases(pc, op) && loadsLock(before, beforeThat)) {
                 release = pc;
                 break;
             }
-            if (isBranch(op)) {
+            if (nest && innerSection(pc, op, before, beforeThat)) {
+                // a leaf inside, its start or its release: fine in a nest
+            } else if (releases(pc, op)) {
+                return false; // releases something else
+            } else if (isBranch(op)) {
                 int target = pc + (op == GOTO_W ? u4(b, code + pc + 1) : (short) u2(b, code + pc + 1));
                 minTarget = Math.min(minTarget, target);
                 maxTarget = Math.max(maxTarget, target);
@@ -227,6 +334,9 @@ final class LeafSections {
             before = pc;
         }
         if (release < 0) return false;
+        this.monitor = monitor; // the leaves inside a nest were scanned with these fields in use
+        this.lockKind = kind;
+        this.lockValue = value;
         int releaseStart = kind == THIS_FIELD ? beforeThat : before; // where loading the lock for the release starts
         // Every jump stays inside, and none skips the load of the lock that the release uses.
         if (minTarget <= enter || maxTarget > releaseStart) return false;
@@ -264,6 +374,43 @@ final class LeafSections {
             if (!isPlain(pc, op) || overwritesLock(pc, op)) return false;
             beforeThat = before;
             before = pc;
+        }
+        return false;
+    }
+
+    /**
+     * In a nest's body: is the instruction at {@code pc} the start of a leaf section (recorded), or the
+     * release of one that started inside this nest?
+     */
+    private boolean innerSection(int pc, int op, int before, int beforeThat) {
+        boolean monitorStart = op == ClassFileSkim.MONITORENTER;
+        boolean lockStart = isCall(pc, op, LOCK_CALL);
+        if (monitorStart || lockStart) {
+            int kind = monitorStart ? LOCAL : lockKind(before, beforeThat);
+            int value = monitorStart ? (beforeThat >= 0 && op(beforeThat) == DUP ? stored(before) : -1) : lockValue(before, kind);
+            if (kind == 0 || value < 0 || inners == MAX_INNER) return false;
+            boolean outerMonitor = monitor;
+            int outerKind = lockKind;
+            int outerValue = lockValue;
+            boolean isLeaf = isSection(pc, monitorStart, kind, value, false);
+            monitor = outerMonitor;
+            lockKind = outerKind;
+            lockValue = outerValue;
+            if (!isLeaf || (kind == outerKind && value == outerValue && monitorStart == outerMonitor)) return false;
+            innerMonitors[inners] = monitorStart;
+            innerKinds[inners] = kind;
+            innerValues[inners] = value;
+            inners++;
+            innerStarts.add(pc);
+            return true;
+        }
+        boolean monitorRelease = op == ClassFileSkim.MONITOREXIT;
+        if (!monitorRelease && !isCall(pc, op, UNLOCK_CALL)) return false;
+        for (int i = 0; i < inners; i++) {
+            if (innerMonitors[i] == monitorRelease && before >= 0 && lockKind(before, beforeThat) == innerKinds[i]
+                    && lockValue(before, innerKinds[i]) == innerValues[i]) {
+                return true;
+            }
         }
         return false;
     }

@@ -36,6 +36,11 @@ final class LockSiteScanner {
          */
         final Map<String, long[]> leafSections = new HashMap<>();
 
+        /** Per method with nests: the nest's lock of each leaf inside one, by the leaf's monitorenter number. */
+        final Map<String, Map<Integer, LeafSections.Outer>> monitorOuters = new HashMap<>();
+        /** The same for the leaves that start with a lock() call, by that call's number. */
+        final Map<String, Map<Integer, LeafSections.Outer>> lockOuters = new HashMap<>();
+
         /** Does the method's {@code monitorenter} number {@code ordinal} (from 0, in code order) open a leaf block? */
         boolean isLeafBlock(String name, String descriptor, int ordinal) {
             return isLeaf(name + descriptor, 0, ordinal);
@@ -44,6 +49,28 @@ final class LockSiteScanner {
         /** Does the method's {@code lock()} call number {@code ordinal} (from 0, in code order) open a leaf section? */
         boolean isLeafLock(String name, String descriptor, int ordinal) {
             return isLeaf(name + descriptor, 1, ordinal);
+        }
+
+        /** Does the method's {@code monitorenter} number {@code ordinal} open a nest (only leaves inside)? */
+        boolean isNestBlock(String name, String descriptor, int ordinal) {
+            return isLeaf(name + descriptor, 2, ordinal);
+        }
+
+        /** Does the method's {@code lock()} call number {@code ordinal} open a nest? */
+        boolean isNestLock(String name, String descriptor, int ordinal) {
+            return isLeaf(name + descriptor, 3, ordinal);
+        }
+
+        /** The nest around the leaf block at monitorenter number {@code ordinal}, or null. */
+        LeafSections.Outer outerOfBlock(String name, String descriptor, int ordinal) {
+            Map<Integer, LeafSections.Outer> outers = monitorOuters.get(name + descriptor);
+            return outers == null ? null : outers.get(ordinal);
+        }
+
+        /** The nest around the leaf section at lock() call number {@code ordinal}, or null. */
+        LeafSections.Outer outerOfLock(String name, String descriptor, int ordinal) {
+            Map<Integer, LeafSections.Outer> outers = lockOuters.get(name + descriptor);
+            return outers == null ? null : outers.get(ordinal);
         }
 
         private boolean isLeaf(String method, int kind, int ordinal) {
@@ -105,6 +132,8 @@ final class LockSiteScanner {
             int maxLocals = -1;
             boolean leafMethod = false;
             long[] leafSections = null;
+            Map<Integer, LeafSections.Outer> monitorOuters = null;
+            Map<Integer, LeafSections.Outer> lockOuters = null;
             int attributes = u2(b, p + 6);
             p += 8;
             for (int a = 0; a < attributes; a++) {
@@ -117,6 +146,8 @@ final class LockSiteScanner {
                     found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0, leaves);
                     if (isSynchronized) leafMethod = leaves.isLeafMethod(code, codeLength);
                     leafSections = leaves.found();
+                    monitorOuters = leaves.monitorOuters();
+                    lockOuters = leaves.lockOuters();
                 }
                 p += 6 + length;
             }
@@ -130,6 +161,8 @@ final class LockSiteScanner {
                 if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
                 if (leafMethod) result.leafMethods.add(method);
                 if (leafSections != null) result.leafSections.put(method, leafSections);
+                if (monitorOuters != null) result.monitorOuters.put(method, monitorOuters);
+                if (lockOuters != null) result.lockOuters.put(method, lockOuters);
             }
         }
         return result;
@@ -198,7 +231,7 @@ final class LockSiteScanner {
     }
 
     /** The text of the Utf8 constant at {@code entry} (modified UTF-8, as class files store it). */
-    private static String utf8(byte[] b, int entry) {
+    static String utf8(byte[] b, int entry) {
         if ((b[entry] & 0xff) != 1) throw new IllegalArgumentException("not a Utf8 constant");
         int length = u2(b, entry + 1);
         char[] out = new char[length];

@@ -103,6 +103,9 @@ final class LockSiteVisitor extends ClassVisitor {
         /** The method's monitorenters and lock() calls so far: the scan numbers its leaf sections by them. */
         private int monitorEnters;
         private int lockCalls;
+        /** The site of each of them (the first {@link LeafSections#MAX_SECTIONS}): a nest's site goes to its leaves' calls. */
+        private final int[] monitorSites = new int[LeafSections.MAX_SECTIONS];
+        private final int[] lockSites = new int[LeafSections.MAX_SECTIONS];
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
@@ -156,7 +159,7 @@ final class LockSiteVisitor extends ClassVisitor {
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
                 pushMethodMonitor();
-                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + methodDescriptor));
+                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + methodDescriptor), null);
                 super.visitLabel(bodyStart);
             }
         }
@@ -166,7 +169,18 @@ final class LockSiteVisitor extends ClassVisitor {
          * leaf critical section (see {@link LeafSections}) gets the order check only; its releases are
          * recorded as any others, and find nothing to pop.
          */
-        private void monitorEnter(int site, boolean leaf) {
+        private void monitorEnter(int site, boolean leaf, LeafSections.Outer outer) {
+            if (outer != null && state >= 0) {
+                // A leaf inside a nest: the nest's lock and site go along, as if it were held.
+                loadOuter(outer);
+                super.visitLdcInsn(site);
+                super.visitLdcInsn(outerSite(outer));
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "leafMonitorEnterUnder",
+                        "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitVarInsn(Opcodes.ASTORE, state);
+                return;
+            }
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
@@ -176,6 +190,22 @@ final class LockSiteVisitor extends ClassVisitor {
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
             }
+        }
+
+        /** Pushes the lock of the nest around a leaf, loaded where the nest loads it. */
+        private void loadOuter(LeafSections.Outer outer) {
+            if (outer.local >= 0) {
+                super.visitVarInsn(Opcodes.ALOAD, outer.local);
+            } else if (outer.staticField) {
+                super.visitFieldInsn(Opcodes.GETSTATIC, outer.fieldOwner, outer.fieldName, outer.fieldDescriptor);
+            } else {
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitFieldInsn(Opcodes.GETFIELD, outer.fieldOwner, outer.fieldName, outer.fieldDescriptor);
+            }
+        }
+
+        private int outerSite(LeafSections.Outer outer) {
+            return outer.monitor ? monitorSites[outer.ordinal] : lockSites[outer.ordinal];
         }
 
         /** Stack: the monitor (consumed). Records the release. */
@@ -378,7 +408,12 @@ final class LockSiteVisitor extends ClassVisitor {
             }
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                monitorEnter(site(), scan.isLeafBlock(methodName, methodDescriptor, monitorEnters++));
+                int ordinal = monitorEnters++;
+                int site = site();
+                if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
+                // A nest (only leaves inside) is not pushed either: its leaves get its lock passed along.
+                monitorEnter(site, scan.isLeafBlock(methodName, methodDescriptor, ordinal)
+                        || scan.isNestBlock(methodName, methodDescriptor, ordinal), scan.outerOfBlock(methodName, methodDescriptor, ordinal));
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // The release is recorded after the monitorexit, so that our call does not lengthen the critical
                 // section (a contended monitor's throughput is one over it). Not inside a try-catch range,
@@ -424,8 +459,26 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitMethodInsn(opcode, callOwner, name, descriptor, isInterface);
                 return;
             }
-            boolean leaf = rewrite.name.equals("lock") && scan.isLeafLock(methodName, methodDescriptor, lockCalls++);
-            if (rewrite.withSite) super.visitLdcInsn(site());
+            boolean isLock = rewrite.name.equals("lock");
+            int ordinal = isLock ? lockCalls++ : -1;
+            boolean leaf = isLock && (scan.isLeafLock(methodName, methodDescriptor, ordinal)
+                    || scan.isNestLock(methodName, methodDescriptor, ordinal));
+            LeafSections.Outer outer = isLock ? scan.outerOfLock(methodName, methodDescriptor, ordinal) : null;
+            int site = rewrite.withSite ? site() : -1;
+            if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
+            if (outer != null && state >= 0) {
+                // A leaf inside a nest: the nest's lock and site go along, as if it were held.
+                String lockParam = rewrite.stateDescriptor.substring(0, rewrite.stateDescriptor.indexOf(';') + 1);
+                loadOuter(outer);
+                super.visitLdcInsn(site);
+                super.visitLdcInsn(outerSite(outer));
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, "leafLockUnder",
+                        lockParam + "Ljava/lang/Object;II" + SiteRewrites.OBJECT + ")" + SiteRewrites.OBJECT, false);
+                super.visitVarInsn(Opcodes.ASTORE, state);
+                return;
+            }
+            if (rewrite.withSite) super.visitLdcInsn(site);
             if (state >= 0 && rewrite.stateDescriptor != null) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, leaf ? "leafLock" : rewrite.name,
@@ -455,7 +508,9 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitInsn(Opcodes.ATHROW);
                 super.visitTryCatchBlock(bodyStart, bodyEnd, handler, null);
             }
-            super.visitMaxs(Math.max(maxStack + 3, 4), state >= 0 ? Math.max(maxLocals, state + ADDED_LOCALS) : maxLocals);
+            // At most five values pushed on top of the method's own: a leaf in a nest's monitor, the nest's lock,
+            // two sites and the state.
+            super.visitMaxs(Math.max(maxStack + 5, 6), state >= 0 ? Math.max(maxLocals, state + ADDED_LOCALS) : maxLocals);
         }
     }
 

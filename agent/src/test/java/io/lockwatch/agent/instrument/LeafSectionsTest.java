@@ -24,6 +24,9 @@ class LeafSectionsTest {
     private static final String LEAF = "leafMonitorEnter";
     private static final String ORDINARY = "monitorEnter";
     private static final String LEAF_LOCK = "leafLock";
+    /** A leaf inside a nest: the nest's lock goes along. */
+    private static final String UNDER = "leafMonitorEnterUnder";
+    private static final String LOCK_UNDER = "leafLockUnder";
     private static final String ORDINARY_LOCK = "lock";
     private static final String FIXTURE = "com/example/Sections";
 
@@ -201,6 +204,59 @@ class LeafSectionsTest {
             LOCK.unlock();
         }
 
+        static void lockNestsMonitor() {
+            LOCK.lock();
+            try {
+                synchronized (MONITOR) {
+                    count++;
+                }
+            } finally {
+                LOCK.unlock();
+            }
+        }
+
+        static void monitorNestsLock() {
+            synchronized (MONITOR) {
+                LOCK.lock();
+                try {
+                    count++;
+                } finally {
+                    LOCK.unlock();
+                }
+            }
+        }
+
+        static void twoLeavesInANest() {
+            synchronized (OTHER) {
+                synchronized (MONITOR) {
+                    count++;
+                }
+                LOCK.lock();
+                try {
+                    count--;
+                } finally {
+                    LOCK.unlock();
+                }
+            }
+        }
+
+        static void nestWithACall() {
+            synchronized (OTHER) {
+                synchronized (MONITOR) {
+                    count++;
+                }
+                helper();
+            }
+        }
+
+        static void leafReenteringItsNest() {
+            synchronized (MONITOR) {
+                synchronized (MONITOR) {
+                    count++;
+                }
+            }
+        }
+
         static void unlockAnother() {
             LOCK.lock();
             try {
@@ -221,7 +277,8 @@ class LeafSectionsTest {
         for (String method : List.of("counter", "getter", "staticMethod", "loop", "primitiveArray", "stringConstant", "insideTry")) {
             assertEquals(List.of(LEAF), enters(sections, method), method);
         }
-        assertEquals(List.of(ORDINARY, LEAF), enters(sections, "nested"), "the inner block only");
+        // A nest: its body takes nothing but a leaf, so it is not pushed either, and its leaf gets its lock.
+        assertEquals(List.of(LEAF, UNDER), enters(sections, "nested"));
     }
 
     @Test
@@ -247,18 +304,30 @@ class LeafSectionsTest {
         }
     }
 
+    @Test
+    void sectionsWithOnlyLeavesInsideAreNests() {
+        byte[] sections = InstrumentedCode.javacClass(Sections.class, FIXTURE);
+        assertEquals(List.of(LEAF_LOCK, UNDER), sections(sections, "lockNestsMonitor"));
+        assertEquals(List.of(LEAF, LOCK_UNDER), sections(sections, "monitorNestsLock"));
+        assertEquals(List.of(LEAF, UNDER, LOCK_UNDER), sections(sections, "twoLeavesInANest"));
+        assertEquals(List.of(LEAF, UNDER), sections(sections, "leafReenteringItsNest"));
+        // A call besides the leaf: the outer block is an ordinary site, its leaf a plain one.
+        assertEquals(List.of(ORDINARY, LEAF), sections(sections, "nestWithACall"));
+    }
+
     /** Instrumented, the leaves still pass the verifier and run (the tracker itself is not started here). */
     @Test
     void instrumentedLeavesRun() throws Exception {
         Class<?> sections = define(FIXTURE.replace('/', '.'), instrument(InstrumentedCode.javacClass(Sections.class, FIXTURE)));
-        for (String name : List.of("counter", "staticMethod", "nested", "insideTry", "lockStaticField")) {
+        for (String name : List.of("counter", "staticMethod", "nested", "insideTry", "lockStaticField", "lockNestsMonitor",
+                "monitorNestsLock", "twoLeavesInANest", "leafReenteringItsNest")) {
             Method method = sections.getDeclaredMethod(name);
             method.setAccessible(true);
             method.invoke(null);
         }
         Method loop = sections.getDeclaredMethod("loop", int.class);
         loop.setAccessible(true);
-        assertEquals(1L + 2 + 1 + 1 + 1 + (0 + 1 + 2), loop.invoke(null, 3));
+        assertEquals(1L + 2 + 1 + 1 + 1 + 1 + 1 + 0 + 1 + (0 + 1 + 2), loop.invoke(null, 3));
     }
 
     /** Other compilers' shapes: without a catch-all that releases the monitor, an exception could leave with it held. */
@@ -271,12 +340,17 @@ class LeafSectionsTest {
 
     /** The runtime methods the instrumented method calls to record a monitor's acquisition. */
     private static List<String> enters(byte[] classFile, String method) {
-        return trackerCalls(classFile, method, LEAF, ORDINARY);
+        return trackerCalls(classFile, method, LEAF, ORDINARY, UNDER);
     }
 
     /** The runtime methods the instrumented method calls for {@code lock()}. */
     private static List<String> locks(byte[] classFile, String method) {
-        return trackerCalls(classFile, method, LEAF_LOCK, ORDINARY_LOCK);
+        return trackerCalls(classFile, method, LEAF_LOCK, ORDINARY_LOCK, LOCK_UNDER);
+    }
+
+    /** Both kinds, in code order. */
+    private static List<String> sections(byte[] classFile, String method) {
+        return trackerCalls(classFile, method, LEAF, ORDINARY, UNDER, LEAF_LOCK, ORDINARY_LOCK, LOCK_UNDER);
     }
 
     private static List<String> trackerCalls(byte[] classFile, String method, String... names) {

@@ -186,6 +186,24 @@ public final class LockTracker {
         }
     }
 
+    /**
+     * A leaf block inside a nest: a section of the same method whose body takes nothing but leaves, and which
+     * is not pushed either (it enters through {@link #leafMonitorEnter} or {@link #leafLock}). Its lock
+     * ({@code outer}, taken at {@code outerSite}) is checked with this one as if it were on the held stack:
+     * the nested pair is one memo probe when nothing else is held.
+     */
+    public static Object leafMonitorEnterUnder(Object monitor, Object outer, int site, int outerSite, Object state) {
+        if (monitor == null) return state; // monitorenter throws the NPE itself
+        try {
+            ThreadState t = state(state);
+            if (t != null && !t.busy) t.acquiringLeafUnder(graph, monitor, outer, site, outerSite, stackDepth);
+            return t;
+        } catch (Throwable e) {
+            InternalErrors.record("monitorEnter", e);
+            return state;
+        }
+    }
+
     public static void monitorExit(Object monitor) {
         monitorExit(monitor, null);
     }
@@ -327,6 +345,49 @@ public final class LockTracker {
         }
         take(lock, site, t, firstHold);
         return t;
+    }
+
+    /** {@code lock()} opening a leaf section inside a nest (see {@link #leafMonitorEnterUnder}). */
+    public static Object leafLockUnder(Lock lock, Object outer, int site, int outerSite, Object state) {
+        if (lock != null && lock.getClass() == ReentrantLock.class) return leafLockUnder((ReentrantLock) lock, outer, site, outerSite, state);
+        return lockUnder(lock, outer, site, outerSite, state);
+    }
+
+    public static Object leafLockUnder(ReentrantLock lock, Object outer, int site, int outerSite, Object state) {
+        if (lock != null && lock.getClass() != ReentrantLock.class) return lockUnder(lock, outer, site, outerSite, state);
+        ThreadState t = lock == null ? null : state(state);
+        if (t == null || t.busy) {
+            lock.lock();
+            return t;
+        }
+        boolean firstHold;
+        try {
+            firstHold = t.acquiringLeafUnder(graph, lock, outer, site, outerSite, stackDepth);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            firstHold = false;
+        }
+        take(lock, site, t, firstHold);
+        return t;
+    }
+
+    /**
+     * A lock in a nest that is no leaf at run time (not a {@code ReentrantLock} itself): the ordinary path,
+     * with the nest's lock on the held stack meanwhile, so that its order check sees it.
+     */
+    private static Object lockUnder(Lock lock, Object outer, int site, int outerSite, Object state) {
+        ThreadState t = lock == null ? null : state(state);
+        boolean held = false;
+        try {
+            held = t != null && !t.busy && t.holdForCheck(outer, outerSite);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+        }
+        try {
+            return lock(lock, site, t != null ? t : state);
+        } finally {
+            if (held) t.releaseAfterCheck(outer);
+        }
     }
 
     /**

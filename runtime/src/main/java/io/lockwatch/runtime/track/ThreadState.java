@@ -122,6 +122,47 @@ final class ThreadState {
     }
 
     /**
+     * The same for a leaf inside a nest of the same method (see {@link LockTracker#leafMonitorEnterUnder}):
+     * the nest's lock {@code outer} is held but not on the stack. When nothing else is held, the pair is one
+     * memo probe; otherwise the nest's lock goes on the stack for the check, and off again.
+     *
+     * @return whether the thread did not hold it yet
+     */
+    boolean acquiringLeafUnder(LockOrderGraph graph, Object lock, Object outer, int site, int outerSite, int stackDepth) {
+        if (lock == outer) {
+            reentered(lock); // the nest's own lock again: one more hold if it is on the stack (taken further out)
+            return false;
+        }
+        if (reentered(lock)) return false;
+        if (size == 0 && knownPairs.taken(StackCache.key(outerSite, site), outer, lock,
+                KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false), segment)) {
+            return true;
+        }
+        boolean held = holdForCheck(outer, outerSite);
+        try {
+            checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
+        } finally {
+            if (held) releaseAfterCheck(outer);
+        }
+        return true;
+    }
+
+    /**
+     * Puts a nest's lock on the stack for an order check, unless it is there already (taken further out, or
+     * not a leaf at run time). @return whether it was put there: then {@link #releaseAfterCheck} takes it off.
+     */
+    boolean holdForCheck(Object outer, int outerSite) {
+        if (outer == null || indexOf(outer) >= 0) return false;
+        int before = size;
+        push(outer, outer, Occurrence.EXCLUSIVE, outerSite, null);
+        return size > before;
+    }
+
+    void releaseAfterCheck(Object outer) {
+        released(outer);
+    }
+
+    /**
      * Adds the edges held -> lock that this thread has not taken in this way before; nothing, not even a
      * lookup, when nothing is held (most acquisitions). The common case, every edge already known, costs a
      * node lookup and a short scan per held lock: no allocation, no lock; a pair of locks nested the same
