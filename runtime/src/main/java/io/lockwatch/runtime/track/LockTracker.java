@@ -336,14 +336,7 @@ public final class LockTracker {
             lock.lock();
             return t;
         }
-        boolean firstHold;
-        try {
-            firstHold = t.acquiringLeaf(graph, lock, site, stackDepth); // it cannot end holding a leaf: no registration
-        } catch (Throwable e) {
-            InternalErrors.record("lock", e);
-            firstHold = false;
-        }
-        take(lock, site, t, firstHold);
+        take(lock, site, t, leafCheck(t, lock, null, site, 0));
         return t;
     }
 
@@ -360,21 +353,30 @@ public final class LockTracker {
             lock.lock();
             return t;
         }
-        boolean firstHold;
+        take(lock, site, t, leafCheck(t, lock, outer, site, outerSite));
+        return t;
+    }
+
+    /**
+     * A leaf {@code ReentrantLock}'s order check, inside a nest when {@code outer} is given (a constant null
+     * for {@link #leafLock}, where the JIT drops that branch). A thread cannot end holding a leaf, so there is
+     * no registration with the thread registry. @return whether the thread did not hold the lock yet
+     */
+    private static boolean leafCheck(ThreadState t, ReentrantLock lock, Object outer, int site, int outerSite) {
         try {
-            firstHold = t.acquiringLeafUnder(graph, lock, outer, site, outerSite, stackDepth);
+            return outer == null ? t.acquiringLeaf(graph, lock, site, stackDepth)
+                    : t.acquiringLeafUnder(graph, lock, outer, site, outerSite, stackDepth);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
-            firstHold = false;
+            return false;
         }
-        take(lock, site, t, firstHold);
-        return t;
     }
 
     /**
      * A lock in a nest that is no leaf at run time (not a {@code ReentrantLock} itself): the ordinary path,
      * with the nest's lock on the held stack meanwhile, so that its order check sees it.
      */
+    @DontInline // rare (a subclass of ReentrantLock, or another Lock, inside a nest): kept out of leafLockUnder's code
     private static Object lockUnder(Lock lock, Object outer, int site, int outerSite, Object state) {
         ThreadState t = lock == null ? null : state(state);
         boolean held = false;

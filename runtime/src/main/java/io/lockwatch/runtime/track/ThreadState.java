@@ -138,13 +138,19 @@ final class ThreadState {
                 KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false), segment)) {
             return true;
         }
+        checkWithOuterHeld(graph, lock, outer, site, outerSite, stackDepth);
+        return true;
+    }
+
+    /** Out of line: pushing and popping the nest's lock stays out of the code compiled at lock sites. */
+    @DontInline
+    private void checkWithOuterHeld(LockOrderGraph graph, Object lock, Object outer, int site, int outerSite, int stackDepth) {
         boolean held = holdForCheck(outer, outerSite);
         try {
             checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
         } finally {
             if (held) releaseAfterCheck(outer);
         }
-        return true;
     }
 
     /**
