@@ -11,6 +11,7 @@ import io.lockwatch.it.programs.LeafInversion;
 import io.lockwatch.it.programs.LeafLockInversion;
 import io.lockwatch.it.programs.LeafLockSubclass;
 import io.lockwatch.it.programs.MixedInversion;
+import io.lockwatch.it.programs.NestAroundLockSubclass;
 import io.lockwatch.it.programs.NestInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
@@ -118,6 +119,16 @@ class LockOrderInversionTest {
         for (JsonNode edge : finding.get("edges")) held += edge.get("heldStack").get(0).asText() + "\n";
         assertTrue(held.contains(NestInversion.class.getName() + ".nestAB(") && held.contains(NestInversion.class.getName() + ".nestBA("),
                 "each edge's held lock is the nest's outer block: " + held);
+    }
+
+    /**
+     * A nest around a ReentrantLock subclass, whose own unlock() takes Y while the nest's X is held: X must
+     * stay on the held stack for as long as that lock is held, not just for its order check.
+     */
+    @Test
+    void aNestAroundALockSubclassKeepsItsLockOnTheStack() {
+        JsonNode finding = onlyFinding(NestAroundLockSubclass.class);
+        assertFinding(finding, NestAroundLockSubclass.class, "java.lang.Object", "java.lang.Object");
     }
 
     /**

@@ -27,6 +27,11 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
  * </ul>
  * with a catch-all handler covering the body that releases the lock before anything else, and every jump
  * of the body staying inside it. Anything else is an ordinary lock site.
+ *
+ * <p>A <em>nest</em> is a section of the same shapes whose body takes nothing but leaf sections (at least
+ * one): {@code synchronized (a) { synchronized (b) { n++; } }}. It is not pushed either; each leaf inside is
+ * told its nest ({@link Outer}), so that the instrumentation hands the nest's lock to the leaf's order check
+ * ({@code LockTracker.leafMonitorEnterUnder}, {@code leafLockUnder}).
  */
 final class LeafSections {
     /** Sections of one kind in one method whose leafness is recorded, a bit each; later ones are ordinary sites. */

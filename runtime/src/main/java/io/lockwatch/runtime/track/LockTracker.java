@@ -374,22 +374,19 @@ public final class LockTracker {
 
     /**
      * A lock in a nest that is no leaf at run time (not a {@code ReentrantLock} itself): the ordinary path,
-     * with the nest's lock on the held stack meanwhile, so that its order check sees it.
+     * with the nest's lock put on the held stack first, and left there. Such a lock's own {@code lock()} or
+     * {@code unlock()} may take other locks while the nest's lock is held, so the nest's lock stays on the
+     * stack until its own release, which takes it off (the nest's release calls are kept for this).
      */
     @DontInline // rare (a subclass of ReentrantLock, or another Lock, inside a nest): kept out of leafLockUnder's code
     private static Object lockUnder(Lock lock, Object outer, int site, int outerSite, Object state) {
         ThreadState t = lock == null ? null : state(state);
-        boolean held = false;
         try {
-            held = t != null && !t.busy && t.holdForCheck(outer, outerSite);
+            if (t != null && !t.busy) t.holdForCheck(outer, outerSite);
         } catch (Throwable e) {
             InternalErrors.record("lock", e);
         }
-        try {
-            return lock(lock, site, t != null ? t : state);
-        } finally {
-            if (held) t.releaseAfterCheck(outer);
-        }
+        return lock(lock, site, t != null ? t : state);
     }
 
     /**

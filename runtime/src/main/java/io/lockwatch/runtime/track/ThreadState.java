@@ -154,8 +154,11 @@ final class ThreadState {
     }
 
     /**
-     * Puts a nest's lock on the stack for an order check, unless it is there already (taken further out, or
-     * not a leaf at run time). @return whether it was put there: then {@link #releaseAfterCheck} takes it off.
+     * Puts a nest's lock on the stack, unless it is there already (taken further out, or put there before).
+     * For an order check it comes off again with {@link #releaseAfterCheck}; for a lock inside the nest that
+     * is no leaf at run time, it stays until the nest's own release (see {@code LockTracker.lockUnder}).
+     *
+     * @return whether it was put there now
      */
     boolean holdForCheck(Object outer, int outerSite) {
         if (outer == null || indexOf(outer) >= 0) return false;
