@@ -244,8 +244,8 @@ final class LeafSections {
 
     /**
      * What the walk of the method found: bit k of [0] set when its k-th {@code monitorenter} (counted from 0,
-     * in code order) opens a leaf block, bit k of [1] when its k-th {@code lock()} call site does; null when
-     * there is no leaf.
+     * in code order) opens a leaf block, bit k of [1] when its k-th {@code lock()} call site does, and of [2]
+     * and [3] when they open a nest; null when there is no leaf.
      */
     long[] found() {
         return (leafMonitors | leafLocks) == 0 ? null : new long[] {leafMonitors, leafLocks, nestMonitors, nestLocks};
@@ -282,6 +282,16 @@ final class LeafSections {
             inners = 0;
             innerStarts.clear();
             if (!isSection(enter, monitor, kind, value, true) || inners == 0) return false;
+            // Its leaves must be among the sections whose leafness is recorded, or they would be ordinary
+            // sites that never hear of the nest's lock. Only leaves are inside, so they are numbered next.
+            int innerMonitors = 0;
+            for (int i = 0; i < inners; i++) {
+                if (this.innerMonitors[i]) innerMonitors++;
+            }
+            if (monitors + (monitor ? 1 : 0) + innerMonitors > MAX_SECTIONS
+                    || locks + (monitor ? 0 : 1) + (inners - innerMonitors) > MAX_SECTIONS) {
+                return false;
+            }
             Outer outer = outer(monitor, ordinal, kind, value);
             for (int start : innerStarts) outers.put(start, outer);
             return true;

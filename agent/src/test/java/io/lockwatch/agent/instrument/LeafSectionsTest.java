@@ -257,6 +257,78 @@ class LeafSectionsTest {
             }
         }
 
+        /** 63 leaf blocks, then a nest whose leaf would be the 65th monitorenter: past what the scan records. */
+        static void manyBlocksThenANest() {
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (MONITOR) { count++; }
+            synchronized (OTHER) {
+                synchronized (MONITOR) {
+                    count++;
+                }
+            }
+        }
+
         static void unlockAnother() {
             LOCK.lock();
             try {
@@ -313,6 +385,19 @@ class LeafSectionsTest {
         assertEquals(List.of(LEAF, UNDER), sections(sections, "leafReenteringItsNest"));
         // A call besides the leaf: the outer block is an ordinary site, its leaf a plain one.
         assertEquals(List.of(ORDINARY, LEAF), sections(sections, "nestWithACall"));
+    }
+
+    /**
+     * A method's first {@link LeafSections#MAX_SECTIONS} monitorenters are all the scan records: a nest whose
+     * leaf lies past them would leave that leaf an ordinary site that never hears of the nest's lock, so it
+     * must be an ordinary site itself.
+     */
+    @Test
+    void aNestWhoseLeafIsPastTheRecordedSectionsIsAnOrdinarySite() {
+        List<String> calls = enters(InstrumentedCode.javacClass(Sections.class, FIXTURE), "manyBlocksThenANest");
+        assertEquals(65, calls.size(), calls.toString());
+        assertEquals(java.util.Collections.nCopies(63, LEAF), calls.subList(0, 63));
+        assertEquals(List.of(ORDINARY, ORDINARY), calls.subList(63, 65));
     }
 
     /** Instrumented, the leaves still pass the verifier and run (the tracker itself is not started here). */
