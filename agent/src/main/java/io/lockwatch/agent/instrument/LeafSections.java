@@ -204,15 +204,15 @@ final class LeafSections {
     /** The method's next {@code monitorenter}, at {@code pc}. */
     void monitorEnter(int pc, int before, int beforeThat) {
         if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP) {
-            int local = stored(before);
-            if (leaf(pc, true, LOCAL, local)) {
+            int found = section(pc, true, LOCAL, stored(before), monitors);
+            if (found == LEAF) {
                 leafMonitors |= 1L << monitors;
                 Outer outer = outers.get(pc);
                 if (outer != null) {
                     if (monitorOuters == null) monitorOuters = new java.util.HashMap<>();
                     monitorOuters.put(monitors, outer);
                 }
-            } else if (nest(pc, true, LOCAL, local, monitors)) {
+            } else if (found == NEST) {
                 nestMonitors |= 1L << monitors;
             }
         }
@@ -228,14 +228,15 @@ final class LeafSections {
     void lockCall(int pc, int before, int beforeThat) {
         if (locks < MAX_SECTIONS && before >= 0) {
             int kind = lockKind(before, beforeThat);
-            if (kind != 0 && leaf(pc, false, kind, lockValue(before, kind))) {
+            int found = kind == 0 ? NONE : section(pc, false, kind, lockValue(before, kind), locks);
+            if (found == LEAF) {
                 leafLocks |= 1L << locks;
                 Outer outer = outers.get(pc);
                 if (outer != null) {
                     if (lockOuters == null) lockOuters = new java.util.HashMap<>();
                     lockOuters.put(locks, outer);
                 }
-            } else if (kind != 0 && nest(pc, false, kind, lockValue(before, kind), locks)) {
+            } else if (found == NEST) {
                 nestLocks |= 1L << locks;
             }
         }
@@ -261,27 +262,23 @@ final class LeafSections {
         return lockOuters;
     }
 
-    /**
-     * {@link #isLeaf}, run ahead of the scanner's own walk over the code: code it cannot make sense of (the
-     * walk then rejects the class, or the JVM's verifier would) is simply no leaf.
-     */
-    private boolean leaf(int enter, boolean monitor, int kind, int value) {
-        try {
-            return isSection(enter, monitor, kind, value, false);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
+    /** What {@link #section} found. */
+    private static final int NONE = 0;
+    private static final int LEAF = 1;
+    private static final int NEST = 2;
 
     /**
-     * Is the section at {@code enter} a nest: a section whose body takes nothing but leaf sections (at least
-     * one) of this method? If so, each of those leaves is told which lock encloses it ({@link #outers}).
+     * The section at {@code enter}: a leaf, a nest (only leaves inside, at least one: each of them is then told
+     * which lock encloses it, in {@link #outers}), or neither. One scan of its body answers both. Run ahead of
+     * the scanner's own walk over the code: code it cannot make sense of (the walk then rejects the class, or
+     * the JVM's verifier would) is simply neither.
      */
-    private boolean nest(int enter, boolean monitor, int kind, int value, int ordinal) {
+    private int section(int enter, boolean monitor, int kind, int value, int ordinal) {
         try {
             inners = 0;
             innerStarts.clear();
-            if (!isSection(enter, monitor, kind, value, true) || inners == 0) return false;
+            if (!isSection(enter, monitor, kind, value, true)) return NONE;
+            if (inners == 0) return LEAF;
             // Its leaves must be among the sections whose leafness is recorded, or they would be ordinary
             // sites that never hear of the nest's lock. Only leaves are inside, so they are numbered next.
             int innerMonitors = 0;
@@ -290,13 +287,13 @@ final class LeafSections {
             }
             if (monitors + (monitor ? 1 : 0) + innerMonitors > MAX_SECTIONS
                     || locks + (monitor ? 0 : 1) + (inners - innerMonitors) > MAX_SECTIONS) {
-                return false;
+                return NONE;
             }
             Outer outer = outer(monitor, ordinal, kind, value);
             for (int start : innerStarts) outers.put(start, outer);
-            return true;
+            return NEST;
         } catch (RuntimeException e) {
-            return false;
+            return NONE;
         }
     }
 
@@ -530,21 +527,21 @@ final class LeafSections {
 
     /** The local an {@code astore} at {@code pc} writes to, or -1. */
     private int stored(int pc) {
-        int at = code + pc;
-        int op = b[at] & 0xff;
-        if (op == ASTORE) return b[at + 1] & 0xff;
-        if (op >= 0x4b && op <= 0x4e) return op - 0x4b; // astore_0..3
-        if (op == WIDE && (b[at + 1] & 0xff) == ASTORE) return u2(b, at + 2);
-        return -1;
+        return localOf(pc, ASTORE, 0x4b); // astore n, astore_0..3
     }
 
     /** The local an {@code aload} at {@code pc} reads, or -1. */
     private int loaded(int pc) {
+        return localOf(pc, ALOAD, 0x2a); // aload n, aload_0..3
+    }
+
+    /** The local of the instruction at {@code pc} if it is {@code opcode} (also wide, or its _0.._3 forms from {@code firstShort}). */
+    private int localOf(int pc, int opcode, int firstShort) {
         int at = code + pc;
         int op = b[at] & 0xff;
-        if (op == ALOAD) return b[at + 1] & 0xff;
-        if (op >= 0x2a && op <= 0x2d) return op - 0x2a; // aload_0..3
-        if (op == WIDE && (b[at + 1] & 0xff) == ALOAD) return u2(b, at + 2);
+        if (op == opcode) return b[at + 1] & 0xff;
+        if (op >= firstShort && op <= firstShort + 3) return op - firstShort;
+        if (op == WIDE && (b[at + 1] & 0xff) == opcode) return u2(b, at + 2);
         return -1;
     }
 

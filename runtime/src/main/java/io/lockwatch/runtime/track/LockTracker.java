@@ -175,15 +175,7 @@ public final class LockTracker {
      * @return the thread's state, for the instrumented method to pass to its next lock sites
      */
     public static Object leafMonitorEnter(Object monitor, int site, Object state) {
-        if (monitor == null) return state; // monitorenter throws the NPE itself
-        try {
-            ThreadState t = state(state);
-            if (t != null && !t.busy) t.acquiringLeaf(graph, monitor, site, stackDepth);
-            return t;
-        } catch (Throwable e) {
-            InternalErrors.record("monitorEnter", e);
-            return state;
-        }
+        return enterLeafMonitor(monitor, null, site, 0, state);
     }
 
     /**
@@ -193,10 +185,15 @@ public final class LockTracker {
      * the nested pair is one memo probe when nothing else is held.
      */
     public static Object leafMonitorEnterUnder(Object monitor, Object outer, int site, int outerSite, Object state) {
+        return enterLeafMonitor(monitor, outer, site, outerSite, state);
+    }
+
+    /** Both leaf monitor entries; {@code outer} is null outside a nest (a constant the JIT folds at each caller). */
+    private static Object enterLeafMonitor(Object monitor, Object outer, int site, int outerSite, Object state) {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
-            if (t != null && !t.busy) t.acquiringLeafUnder(graph, monitor, outer, site, outerSite, stackDepth);
+            if (t != null && !t.busy) t.acquiringLeaf(graph, monitor, outer, site, outerSite, stackDepth);
             return t;
         } catch (Throwable e) {
             InternalErrors.record("monitorEnter", e);
@@ -320,8 +317,7 @@ public final class LockTracker {
      * always right, only slower.
      */
     public static Object leafLock(Lock lock, int site, Object state) {
-        if (lock != null && lock.getClass() == ReentrantLock.class) return leafLock((ReentrantLock) lock, site, state);
-        return lock(lock, site, state);
+        return leafLockUnder(lock, null, site, 0, state);
     }
 
     /**
@@ -330,17 +326,13 @@ public final class LockTracker {
      * take other locks while it holds this one, which the bytecode of the section does not show.
      */
     public static Object leafLock(ReentrantLock lock, int site, Object state) {
-        if (lock != null && lock.getClass() != ReentrantLock.class) return lock(lock, site, state);
-        ThreadState t = lock == null ? null : state(state);
-        if (t == null || t.busy) {
-            lock.lock();
-            return t;
-        }
-        take(lock, site, t, leafCheck(t, lock, null, site, 0));
-        return t;
+        return leafLockUnder(lock, null, site, 0, state);
     }
 
-    /** {@code lock()} opening a leaf section inside a nest (see {@link #leafMonitorEnterUnder}). */
+    /**
+     * {@code lock()} opening a leaf section inside a nest (see {@link #leafMonitorEnterUnder}); with a null
+     * {@code outer}, outside any nest ({@link #leafLock}, where the JIT folds the constant).
+     */
     public static Object leafLockUnder(Lock lock, Object outer, int site, int outerSite, Object state) {
         if (lock != null && lock.getClass() == ReentrantLock.class) return leafLockUnder((ReentrantLock) lock, outer, site, outerSite, state);
         return lockUnder(lock, outer, site, outerSite, state);
@@ -353,28 +345,21 @@ public final class LockTracker {
             lock.lock();
             return t;
         }
-        take(lock, site, t, leafCheck(t, lock, outer, site, outerSite));
+        boolean firstHold;
+        try {
+            // A thread cannot end holding a leaf: no registration with the thread registry.
+            firstHold = t.acquiringLeaf(graph, lock, outer, site, outerSite, stackDepth);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            firstHold = false;
+        }
+        take(lock, site, t, firstHold);
         return t;
     }
 
     /**
-     * A leaf {@code ReentrantLock}'s order check, inside a nest when {@code outer} is given (a constant null
-     * for {@link #leafLock}, where the JIT drops that branch). A thread cannot end holding a leaf, so there is
-     * no registration with the thread registry. @return whether the thread did not hold the lock yet
-     */
-    private static boolean leafCheck(ThreadState t, ReentrantLock lock, Object outer, int site, int outerSite) {
-        try {
-            return outer == null ? t.acquiringLeaf(graph, lock, site, stackDepth)
-                    : t.acquiringLeafUnder(graph, lock, outer, site, outerSite, stackDepth);
-        } catch (Throwable e) {
-            InternalErrors.record("lock", e);
-            return false;
-        }
-    }
-
-    /**
-     * A lock in a nest that is no leaf at run time (not a {@code ReentrantLock} itself): the ordinary path,
-     * with the nest's lock put on the held stack first, and left there. Such a lock's own {@code lock()} or
+     * A lock in a leaf section that is no leaf at run time (not a {@code ReentrantLock} itself): the ordinary
+     * path, inside a nest with the nest's lock put on the held stack first, and left there. Such a lock's own {@code lock()} or
      * {@code unlock()} may take other locks while the nest's lock is held, so the nest's lock stays on the
      * stack until its own release, which takes it off (the nest's release calls are kept for this).
      */

@@ -113,27 +113,23 @@ final class ThreadState {
      * nothing else (see {@link LockTracker#leafMonitorEnter}): the order check without the push. A re-entry
      * counts one more hold of the entry already there, as for any lock, so that the release balances it.
      *
-     * @return whether the thread did not hold it yet
-     */
-    boolean acquiringLeaf(LockOrderGraph graph, Object lock, int site, int stackDepth) {
-        if (reentered(lock)) return false;
-        checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
-        return true;
-    }
-
-    /**
-     * The same for a leaf inside a nest of the same method (see {@link LockTracker#leafMonitorEnterUnder}):
-     * the nest's lock {@code outer} is held but not on the stack. When nothing else is held, the pair is one
-     * memo probe; otherwise the nest's lock goes on the stack for the check, and off again.
+     * <p>Inside a nest of the same method ({@code outer} not null, see
+     * {@link LockTracker#leafMonitorEnterUnder}) the nest's lock is held but not on the stack: when nothing
+     * else is held, the pair is one memo probe; otherwise the nest's lock goes on the stack for the check,
+     * and off again.
      *
      * @return whether the thread did not hold it yet
      */
-    boolean acquiringLeafUnder(LockOrderGraph graph, Object lock, Object outer, int site, int outerSite, int stackDepth) {
+    boolean acquiringLeaf(LockOrderGraph graph, Object lock, Object outer, int site, int outerSite, int stackDepth) {
         if (lock == outer) {
             reentered(lock); // the nest's own lock again: one more hold if it is on the stack (taken further out)
             return false;
         }
         if (reentered(lock)) return false;
+        if (outer == null) {
+            checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            return true;
+        }
         if (size == 0 && knownPairs.taken(StackCache.key(outerSite, site), outer, lock,
                 KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false), segment)) {
             return true;
@@ -149,13 +145,13 @@ final class ThreadState {
         try {
             checkOrder(graph, lock, lock, Occurrence.EXCLUSIVE, site, false, stackDepth);
         } finally {
-            if (held) releaseAfterCheck(outer);
+            if (held) released(outer);
         }
     }
 
     /**
      * Puts a nest's lock on the stack, unless it is there already (taken further out, or put there before).
-     * For an order check it comes off again with {@link #releaseAfterCheck}; for a lock inside the nest that
+     * For an order check it comes off again with {@link #released}; for a lock inside the nest that
      * is no leaf at run time, it stays until the nest's own release (see {@code LockTracker.lockUnder}).
      *
      * @return whether it was put there now
@@ -165,10 +161,6 @@ final class ThreadState {
         int before = size;
         push(outer, outer, Occurrence.EXCLUSIVE, outerSite, null);
         return size > before;
-    }
-
-    void releaseAfterCheck(Object outer) {
-        released(outer);
     }
 
     /**
