@@ -62,6 +62,23 @@ class JdkAndLibraryInversionTest {
         assertTrue(report.stat("retransformMillis") <= report.stat("startupMillis"), report.json.get("stats").toString());
     }
 
+    /**
+     * The agent rewrites the JDK's classes by editing their bytes (its ClassFileRewriter). The JVM does not
+     * verify the boot loader's classes unless told to, so here it is told to: every early class the agent
+     * retransforms, and every one it instruments at load, must pass the verifier, and the inversion is
+     * still found.
+     */
+    @Test
+    void rewrittenJdkClassesPassTheVerifier() {
+        ChildResult run = ChildJvm.run(StringBufferInversion.class)
+                .jvmArgs("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal")
+                .exec().assertCleanExit();
+        Report report = run.report();
+        report.singlePotentialDeadlock();
+        assertEquals(0, report.stat("instrumentationErrors"), run.stderr);
+        assertTrue(report.stat("classesRetransformed") >= 20, report.json.get("stats").toString());
+    }
+
     @Test
     void vectorsComparedBothWays() {
         JsonNode finding = onlyFinding(ChildJvm.run(VectorInversion.class), VectorInversion.class);

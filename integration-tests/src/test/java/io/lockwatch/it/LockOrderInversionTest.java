@@ -14,6 +14,7 @@ import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.NestAroundLockSubclass;
 import io.lockwatch.it.programs.NestInversion;
 import io.lockwatch.it.programs.MonitorInversion;
+import io.lockwatch.it.programs.TypeAnnotatedInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
 import io.lockwatch.it.programs.ReentrantLockInversion;
 import io.lockwatch.it.programs.SynchronizedMethodsInversion;
@@ -48,6 +49,12 @@ class LockOrderInversionTest {
             assertTrue(edge.get("heldStack").get(0).asText().contains("MonitorInversion.lambda$main$"), edge.toString());
             assertTrue(edge.get("held").get("lock").asText().matches("java\\.lang\\.Object@[0-9a-f]+"), edge.toString());
         }
+    }
+
+    /** A class whose code carries type annotations goes to ASM instead of the raw rewriter: still tracked. */
+    @Test
+    void twoMonitorsInCodeWithTypeAnnotations() {
+        assertFinding(onlyFinding(TypeAnnotatedInversion.class), TypeAnnotatedInversion.class, "java.lang.Object", "java.lang.Object");
     }
 
     @Test

@@ -73,15 +73,22 @@ final class LockSiteFilter implements ClassFileTransformer {
         if (!ClassFileSkim.mayHaveSites(classFile)) return null;
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
+        // The raw rewriter: the same code as ASM's visitors, much cheaper; ASM for the shapes it leaves.
+        byte[] transformed = ClassFileRewriter.rewrite(classFile, scan);
+        if (transformed == null) transformed = rewriteWithAsm(classFile, scan);
+        AgentStats.classesInstrumented.incrementAndGet();
+        return transformed;
+    }
+
+    /** The rewrite through ASM's visitors: the reference, and the way for every shape the raw rewriter leaves. */
+    static byte[] rewriteWithAsm(byte[] classFile, LockSiteScanner.Result scan) {
         ClassReader reader = new ClassReader(classFile);
         // Passing the reader lets ASM copy every method we do not touch as it is.
         ClassWriter writer = new ClassWriter(reader, 0);
         // Expanded frames: the visitor appends its state local to each (the writer compresses them again).
         reader.accept(new LockSiteVisitor(WaitSiteVisitor.around(reader.getClassName(), writer, scan), scan),
                 ClassReader.EXPAND_FRAMES);
-        byte[] transformed = writer.toByteArray();
-        AgentStats.classesInstrumented.incrementAndGet();
-        return transformed;
+        return writer.toByteArray();
     }
 
     /** A class with every kind of lock site, transformed once by {@link #warmUp(byte[])}; never loaded. */

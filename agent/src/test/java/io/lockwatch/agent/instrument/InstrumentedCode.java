@@ -1,7 +1,9 @@
 package io.lockwatch.agent.instrument;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.lockwatch.runtime.track.CallSites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,11 +22,24 @@ import net.bytebuddy.jar.asm.commons.SimpleRemapper;
 final class InstrumentedCode {
     private InstrumentedCode() {}
 
-    /** The class file instrumented as the agent would; it must have a lock site. */
+    /**
+     * The class file instrumented as the agent would; it must have a lock site. The raw rewriter the agent
+     * uses must give what ASM's visitors give (unless it leaves the class to them), so every test of the
+     * instrumentation checks that on its own shapes too.
+     */
     static byte[] instrument(byte[] classFile) {
         String name = new ClassReader(classFile).getClassName();
         byte[] out = new LockSiteFilter(List.of()).transform(null, null, name, null, null, classFile);
         assertNotNull(out, name + " has a lock site and must be instrumented");
+        LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
+        int asmFirst = CallSites.count() + 1;
+        byte[] byAsm = LockSiteFilter.rewriteWithAsm(classFile, scan);
+        int rawFirst = CallSites.count() + 1;
+        byte[] raw = ClassFileRewriter.rewrite(classFile, scan);
+        if (raw != null) {
+            assertEquals(ClassFileRewriterTest.dump(byAsm, asmFirst, rawFirst),
+                    ClassFileRewriterTest.dump(raw, rawFirst, CallSites.count() + 1), name + ": raw rewrite and ASM's");
+        }
         return out;
     }
 

@@ -1,0 +1,1136 @@
+package io.lockwatch.agent.instrument;
+
+import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
+import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
+
+import io.lockwatch.runtime.track.CallSites;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewrites the lock and wait sites of a class file by editing its bytes: the code that
+ * {@link LockSiteVisitor} and {@link WaitSiteVisitor} produce through ASM, without ASM.
+ *
+ * <p>Why a second way to the same code: at start-up the classes loaded before {@code premain} are rewritten
+ * while the JVM is cold. ASM copies the whole constant pool into its own table, decodes every rewritten
+ * method into visitor calls and encodes it again, all of it interpreted at first, and then keeps the JIT's
+ * compilers busy on the two cores the start-up has (about 140 ms of a hello world's start-up went to it).
+ * This rewriter keeps the constant pool as it is and appends to it, copies every method it does not touch,
+ * and in the methods it does, copies each instruction, inserting the same sequences at the same places.
+ *
+ * <p>Where it inserts is LockSiteVisitor's rule, instruction by instruction: the insertions that
+ * LockSiteVisitor makes for an instruction come before it (a branch to the instruction runs them too), the
+ * release recorded after a {@code monitorexit} outside a try-catch range comes right after it. Every stack
+ * map frame is written out in full, with the two locals lockwatch adds. {@code ClassFileRewriterTest}
+ * checks, for every class of the JDK that has lock sites, that this rewriter and the ASM visitors give the
+ * same instructions, frames, ranges and debug tables.
+ *
+ * <p>It returns null, and the class goes to ASM, for what it leaves alone: class files without stack map
+ * frames (before Java 6), subroutines ({@code jsr}/{@code ret}), attributes of the code it does not know
+ * (type annotations), and a branch that no longer reaches its target with a 16-bit offset. It does
+ * {@link ThreadHooks}' hooks in {@code java.lang.Thread} too: {@code Thread} is loaded before the agent, and
+ * the one class left to ASM at start-up would load and run all of ASM.
+ */
+final class ClassFileRewriter {
+    private static final String TRACKER = SiteRewrites.TRACKER;
+    private static final String OBJECT = SiteRewrites.OBJECT;
+    private static final int ACC_STATIC = 0x0008;
+    private static final int ACC_ABSTRACT_OR_NATIVE = 0x0400 | 0x0100;
+
+    private static final int ACONST_NULL = 0x01;
+    private static final int LDC = 0x12;
+    private static final int LDC_W = 0x13;
+    private static final int ALOAD = 0x19;
+    private static final int ALOAD_0 = 0x2a;
+    private static final int ASTORE = 0x3a;
+    private static final int ASTORE_0 = 0x4b;
+    private static final int DUP = 0x59;
+    private static final int IRETURN = 0xac;
+    private static final int RETURN = 0xb1;
+    private static final int GETSTATIC = 0xb2;
+    private static final int GETFIELD = 0xb4;
+    private static final int INVOKEVIRTUAL = 0xb6;
+    private static final int INVOKESTATIC = 0xb8;
+    private static final int INVOKEINTERFACE = 0xb9;
+    private static final int INVOKEDYNAMIC = 0xba;
+    private static final int ATHROW = 0xbf;
+    private static final int MONITORENTER = 0xc2;
+    private static final int MONITOREXIT = 0xc3;
+    private static final int WIDE = 0xc4;
+    private static final int TABLESWITCH = 0xaa;
+    private static final int LOOKUPSWITCH = 0xab;
+    private static final int GOTO_W = 0xc8;
+
+    /** Verification types of a stack map frame, as an int: the tag, and for Object and Uninitialized the u2 after it. */
+    private static final int TOP = 0;
+    private static final int INTEGER = 1;
+    private static final int FLOAT = 2;
+    private static final int DOUBLE = 3;
+    private static final int LONG = 4;
+    private static final int UNINITIALIZED_THIS = 6;
+    private static final int OBJECT_TYPE = 7;
+    private static final int UNINITIALIZED = 8;
+
+    private final byte[] b;
+    private final LockSiteScanner.Result scan;
+    private final int[] entry;
+    private final int constantPoolEnd;
+    private final int thisClassIndex;
+    private final String owner;
+    private final String className;
+    private final boolean rewritesWaits;
+    private String sourceFile;
+    private final Pool pool;
+
+    /** The shape this rewriter leaves to ASM; thrown from anywhere inside, answered with null. */
+    private static final class LeftToAsm extends RuntimeException {
+        LeftToAsm() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final LeftToAsm LEFT_TO_ASM = new LeftToAsm();
+
+    private ClassFileRewriter(byte[] classFile, LockSiteScanner.Result scan) {
+        this.b = classFile;
+        this.scan = scan;
+        if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE || u2(b, 6) < 50) throw LEFT_TO_ASM; // no stack map frames
+        entry = new int[u2(b, 8)];
+        constantPoolEnd = ClassFileSkim.readConstantPool(b, entry, null);
+        if (constantPoolEnd < 0) throw LEFT_TO_ASM;
+        thisClassIndex = u2(b, constantPoolEnd + 2);
+        owner = utf8(u2(b, entry[thisClassIndex] + 1));
+        className = owner.replace('/', '.');
+        rewritesWaits = !WaitSiteVisitor.isSynchronizerItself(className);
+        pool = new Pool(entry.length);
+    }
+
+    /** @return the rewritten class file, or null when the class is left to ASM */
+    static byte[] rewrite(byte[] classFile, LockSiteScanner.Result scan) {
+        try {
+            return new ClassFileRewriter(classFile, scan).rewrite();
+        } catch (LeftToAsm e) {
+            return null;
+        }
+    }
+
+    private byte[] rewrite() {
+        int p = constantPoolEnd + 6;
+        p += 2 + 2 * u2(b, p); // interfaces
+        int fields = u2(b, p);
+        p += 2;
+        for (int f = 0; f < fields; f++) p = ClassFileSkim.skipMember(b, p);
+        int methodsStart = p;
+        int methods = u2(b, p);
+        p += 2;
+        int[] methodStarts = new int[methods + 1];
+        for (int m = 0; m < methods; m++) {
+            methodStarts[m] = p;
+            p = ClassFileSkim.skipMember(b, p);
+        }
+        methodStarts[methods] = p;
+        int classAttributes = p;
+        readSourceFile(classAttributes);
+
+        Bytes methodBytes = new Bytes(classAttributes - methodsStart + 1024);
+        methodBytes.u2(methods);
+        for (int m = 0; m < methods; m++) {
+            int start = methodStarts[m];
+            int end = methodStarts[m + 1];
+            int access = u2(b, start);
+            String name = utf8(u2(b, start + 2));
+            String descriptor = utf8(u2(b, start + 4));
+            if ((access & ACC_ABSTRACT_OR_NATIVE) != 0 || !scan.rewrites(name, descriptor)) {
+                methodBytes.bytes(b, start, end - start);
+            } else if (!scan.methodsWithSites.contains(name + descriptor) && hooks(name) == 0) {
+                // java.lang.Thread, whose every method goes through the visitor: one without a site or a hook
+                // keeps its code; only its stack size grows, as the visitors' give it.
+                int at = methodBytes.size();
+                methodBytes.bytes(b, start, end - start);
+                int code = codeAttribute(start);
+                if (code >= 0) methodBytes.set2(at + code - start + 6, maxStack(u2(b, code + 6), 0));
+            } else {
+                new MethodRewrite(access, name, descriptor).write(start, methodBytes);
+            }
+        }
+
+        if (pool.count() > 0xFFFF) throw LEFT_TO_ASM;
+        Bytes out = new Bytes(b.length + pool.bytes.size() + methodBytes.size() - (classAttributes - methodsStart));
+        out.bytes(b, 0, 8);
+        out.u2(pool.count());
+        out.bytes(b, 10, constantPoolEnd - 10);
+        out.bytes(pool.bytes.array(), 0, pool.bytes.size());
+        out.bytes(b, constantPoolEnd, methodsStart - constantPoolEnd);
+        out.bytes(methodBytes.array(), 0, methodBytes.size());
+        out.bytes(b, classAttributes, b.length - classAttributes);
+        return out.toArray();
+    }
+
+    /** How many entry hooks {@link ThreadHooks} puts into the method (each adds one to its stack). */
+    private int hooks(String name) {
+        if (!owner.equals(ThreadHooks.THREAD)) return 0;
+        switch (name) {
+            case "start":
+            case "join":
+                return 2; // start: two calls on entry; join: one on entry, one before each return
+            case "exit":
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    /** LockSiteVisitor's stack size, then WaitSiteVisitor's (the hooks wrap both). */
+    private int maxStack(int original, int hooks) {
+        return Math.max(original + hooks + 5, 6) + (rewritesWaits ? 1 : 0);
+    }
+
+    /** @return where the method's Code attribute starts, or -1 */
+    private int codeAttribute(int method) {
+        int attributes = u2(b, method + 6);
+        int p = method + 8;
+        for (int a = 0; a < attributes; a++) {
+            if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], ClassFileSkim.CODE)) return p;
+            p += 6 + u4(b, p + 2);
+        }
+        return -1;
+    }
+
+    private void readSourceFile(int p) {
+        int attributes = u2(b, p);
+        p += 2;
+        for (int a = 0; a < attributes; a++) {
+            if (utf8(u2(b, p)).equals("SourceFile")) sourceFile = utf8(u2(b, p + 6));
+            p += 6 + u4(b, p + 2);
+        }
+    }
+
+    private String utf8(int index) {
+        return LockSiteScanner.utf8(b, entry[index]);
+    }
+
+    /** One method's code, rewritten: the plan per instruction first, then the new code laid out and written. */
+    private final class MethodRewrite {
+        private final String name;
+        private final String descriptor;
+        private final boolean isStatic;
+        private final boolean trackMethodMonitor;
+        private final int state;
+        /** Thread's hooks: how many, and whether each return records a join. */
+        private final int hooks;
+        private final boolean joinHook;
+
+        private int code;
+        private int codeLength;
+        /** What goes before each instruction (a branch to the instruction runs it too), and right after it. */
+        private Bytes[] before;
+        private Bytes[] after;
+        /** Instructions whose own bytes are replaced by what goes before them (a rewritten call). */
+        private boolean[] replaced;
+        private final Bytes prologue = new Bytes(16);
+        /** Where the range of a synchronized method's handler starts: the end of LockSiteVisitor's prologue. */
+        private int bodyStart;
+
+        // The exception table and the ranges the code is inside (as LockSiteVisitor follows them).
+        private int[] tryStart;
+        private int[] tryEnd;
+        private int[] tryHandler;
+        private int[] tryType;
+        private boolean[] open;
+        private boolean[] coversHandler;
+        private int openBlocks;
+        private int selfCoveredOpen;
+        private boolean releaseDeferred;
+        private boolean deferredToRangeEnd;
+        private boolean releaseDue;
+
+        /** Whether a try-catch range starts, ends or has its handler at an offset. */
+        private boolean[] tryLabel;
+        // The line number table, for the sites' lines: the line its last entry at an offset gives, else -2.
+        private int lineTable = -1;
+        private int[] lineAt;
+        private int line = -1;
+        private int methodSite = -1;
+        private int monitorEnters;
+        private int lockCalls;
+        private final int[] monitorSites = new int[LeafSections.MAX_SECTIONS];
+        private final int[] lockSites = new int[LeafSections.MAX_SECTIONS];
+
+        // Where each original instruction boundary lands: newPos (what branches to it reach) and where the
+        // instruction itself starts after what goes before it.
+        private int[] newPos;
+        private int[] instructionPos;
+
+        MethodRewrite(int access, String name, String descriptor) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.isStatic = (access & ACC_STATIC) != 0;
+            this.trackMethodMonitor = (access & ClassFileSkim.ACC_SYNCHRONIZED) != 0
+                    && (isStatic || !scan.thisOverwritten.contains(name + descriptor));
+            int free = scan.freeLocal(name, descriptor);
+            this.state = free < 0 || free > 0xFFFF - 2 ? -1 : free;
+            // Without the state local (a hook in a method without sites is fine): ASM's visitor.
+            if (state < 0 && scan.methodsWithSites.contains(name + descriptor)) throw LEFT_TO_ASM;
+            this.hooks = hooks(name);
+            this.joinHook = hooks > 0 && name.equals("join");
+        }
+
+        void write(int start, Bytes out) {
+            int attributes = u2(b, start + 6);
+            out.bytes(b, start, 6);
+            out.u2(attributes);
+            int p = start + 8;
+            for (int a = 0; a < attributes; a++) {
+                int length = u4(b, p + 2);
+                if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], ClassFileSkim.CODE)) {
+                    writeCode(p, out);
+                } else {
+                    out.bytes(b, p, 6 + length);
+                }
+                p += 6 + length;
+            }
+        }
+
+        private void writeCode(int attribute, Bytes out) {
+            int maxStack = u2(b, attribute + 6);
+            int maxLocals = u2(b, attribute + 8);
+            codeLength = u4(b, attribute + 10);
+            code = attribute + 14;
+            int p = code + codeLength;
+            int exceptions = u2(b, p);
+            tryStart = new int[exceptions];
+            tryEnd = new int[exceptions];
+            tryHandler = new int[exceptions];
+            tryType = new int[exceptions];
+            open = new boolean[exceptions];
+            coversHandler = new boolean[exceptions];
+            for (int i = 0; i < exceptions; i++) {
+                int at = p + 2 + 8 * i;
+                tryStart[i] = u2(b, at);
+                tryEnd[i] = u2(b, at + 2);
+                tryHandler[i] = u2(b, at + 4);
+                tryType[i] = u2(b, at + 6);
+            }
+            p += 2 + 8 * exceptions;
+            int codeAttributes = u2(b, p);
+            int firstCodeAttribute = p + 2;
+            int stackMapTable = -1;
+            p = firstCodeAttribute;
+            for (int a = 0; a < codeAttributes; a++) {
+                String attributeName = utf8(u2(b, p));
+                switch (attributeName) {
+                    case "LineNumberTable":
+                        lineTable = p + 6;
+                        break;
+                    case "StackMapTable":
+                        stackMapTable = p + 6;
+                        break;
+                    case "LocalVariableTable":
+                    case "LocalVariableTypeTable":
+                        break;
+                    default:
+                        throw LEFT_TO_ASM; // type annotations and unknown attributes: ASM knows what to keep
+                }
+                p += 6 + u4(b, p + 2);
+            }
+
+            plan();
+            Bytes newCode = layOutAndWrite();
+
+            Bytes attribute2 = new Bytes(newCode.size() + 256);
+            attribute2.u2(maxStack(maxStack, hooks));
+            attribute2.u2(state >= 0 ? Math.max(maxLocals, state + 2) : maxLocals);
+            attribute2.u4(newCode.size());
+            attribute2.bytes(newCode.array(), 0, newCode.size());
+            int handler = newPos[codeLength]; // the appended handler starts where the original code ended
+            attribute2.u2(exceptions + (trackMethodMonitor ? 1 : 0));
+            for (int i = 0; i < exceptions; i++) {
+                attribute2.u2(at(tryStart[i]));
+                attribute2.u2(at(tryEnd[i]));
+                attribute2.u2(at(tryHandler[i]));
+                attribute2.u2(tryType[i]);
+            }
+            if (trackMethodMonitor) {
+                attribute2.u2(bodyStart);
+                attribute2.u2(handler);
+                attribute2.u2(handler);
+                attribute2.u2(0);
+            }
+            boolean framesWritten = false;
+            int countAt = attribute2.size();
+            attribute2.u2(codeAttributes);
+            int written = 0;
+            p = firstCodeAttribute;
+            for (int a = 0; a < codeAttributes; a++) {
+                int nameIndex = u2(b, p);
+                String attributeName = utf8(nameIndex);
+                int from = p + 6;
+                switch (attributeName) {
+                    case "LineNumberTable":
+                        writeLineNumbers(nameIndex, from, attribute2);
+                        break;
+                    case "StackMapTable":
+                        writeFrames(nameIndex, stackMapTable, handler, attribute2);
+                        framesWritten = true;
+                        break;
+                    default: // LocalVariableTable, LocalVariableTypeTable: the same layout
+                        writeLocalVariables(nameIndex, from, attribute2);
+                        break;
+                }
+                written++;
+                p += 6 + u4(b, p + 2);
+            }
+            if (!framesWritten && trackMethodMonitor) {
+                writeFrames(pool.utf8("StackMapTable"), -1, handler, attribute2);
+                written++;
+            }
+            attribute2.set2(countAt, written);
+
+            out.u2(u2(b, attribute));
+            out.u4(attribute2.size());
+            out.bytes(attribute2.array(), 0, attribute2.size());
+        }
+
+        /** The new offset of an original instruction boundary. */
+        private int at(int pc) {
+            if (pc < 0 || pc > codeLength || newPos[pc] < 0) throw LEFT_TO_ASM; // not an instruction boundary
+            return newPos[pc];
+        }
+
+        // ---- the plan: LockSiteVisitor's decisions, instruction by instruction ----
+
+        private void plan() {
+            tryLabel = new boolean[codeLength + 1];
+            for (int i = 0; i < tryStart.length; i++) {
+                if (tryStart[i] > codeLength || tryEnd[i] > codeLength || tryHandler[i] > codeLength) throw LEFT_TO_ASM;
+                tryLabel[tryStart[i]] = true;
+                tryLabel[tryEnd[i]] = true;
+                tryLabel[tryHandler[i]] = true;
+            }
+            lineAt = new int[codeLength + 1];
+            Arrays.fill(lineAt, -2);
+            if (lineTable >= 0) {
+                int entries = u2(b, lineTable);
+                for (int i = 0; i < entries; i++) { // in the table's order: the last entry for an offset wins, as in ASM
+                    int at = lineTable + 2 + 4 * i;
+                    int start = u2(b, at);
+                    if (start < codeLength) lineAt[start] = u2(b, at + 2);
+                }
+            }
+            before = new Bytes[codeLength + 1];
+            after = new Bytes[codeLength + 1];
+            replaced = new boolean[codeLength + 1];
+            // visitCode
+            if (state >= 0) {
+                prologue.u1(ACONST_NULL);
+                astore(prologue, state);
+                prologue.u1(ACONST_NULL);
+                astore(prologue, releasedMonitor());
+            }
+            if (trackMethodMonitor) {
+                pushMethodMonitor(prologue);
+                monitorEnter(prologue, methodSite(), scan.leafMethods.contains(name + descriptor), null);
+            }
+            bodyStart = prologue.size(); // the handler's range: Thread's hooks come after it
+            threadHooksOnEntry();
+            int pc = 0;
+            while (pc < codeLength) {
+                labelAt(pc);
+                int op = b[code + pc] & 0xff;
+                int length = ClassFileSkim.LENGTH[op];
+                int next = length > 0 ? pc + length : length < 0 ? -1 : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+                if (next <= pc || next > codeLength) throw LEFT_TO_ASM;
+                instruction(pc, op);
+                pc = next;
+            }
+            if (pc != codeLength) throw LEFT_TO_ASM;
+        }
+
+        /** LockSiteVisitor.visitLabel and visitLineNumber for the label at {@code pc}, if there is one. */
+        private void labelAt(int pc) {
+            if (lineAt[pc] != -2) line = lineAt[pc];
+            if (!tryLabel[pc]) return;
+            boolean ended = false;
+            for (int i = 0; i < tryStart.length; i++) {
+                if (tryEnd[i] == pc && open[i]) {
+                    open[i] = false;
+                    openBlocks--;
+                    ended = true;
+                    if (coversHandler[i]) selfCoveredOpen--;
+                    coversHandler[i] = false;
+                }
+            }
+            for (int i = 0; i < tryStart.length; i++) {
+                if (tryStart[i] == pc && !open[i]) {
+                    open[i] = true;
+                    openBlocks++;
+                }
+                if (tryHandler[i] == pc && open[i] && !coversHandler[i]) {
+                    coversHandler[i] = true;
+                    selfCoveredOpen++;
+                }
+            }
+            if (releaseDeferred && (deferredToRangeEnd ? ended : selfCoveredOpen == 0)) releaseDue = true;
+        }
+
+        /** ThreadHooks' calls on entry, after what LockSiteVisitor puts there. */
+        private void threadHooksOnEntry() {
+            if (hooks == 0) return;
+            String thread = "(Ljava/lang/Thread;)V";
+            switch (name) {
+                case "start":
+                    prologue.u1(ALOAD_0);
+                    invokeStatic(prologue, TRACKER, "threadStarting", thread);
+                    prologue.u1(ALOAD_0);
+                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "starting", thread);
+                    break;
+                case "exit":
+                    invokeStatic(prologue, TRACKER, "threadExiting", "()V");
+                    break;
+                default: // join
+                    prologue.u1(ALOAD_0);
+                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "joining", thread);
+                    break;
+            }
+        }
+
+        /**
+         * The join hook before a return, as the visitors order it: a release that is due is recorded before its
+         * {@code aload_0}, one that is only deferred before its call.
+         */
+        private void joinedBeforeReturn(int pc) {
+            Bytes out = before(pc);
+            if (releaseDue) recordDeferredRelease(out);
+            out.u1(ALOAD_0);
+            if (releaseDeferred) recordDeferredRelease(out);
+            invokeStatic(out, TRACKER, "threadJoined", "(Ljava/lang/Thread;)V");
+        }
+
+        private void instruction(int pc, int op) {
+            if (op == 0xa8 || op == 0xa9 || op == 0xc9 || (op == WIDE && (b[code + pc + 1] & 0xff) == 0xa9)) {
+                throw LEFT_TO_ASM; // jsr, ret, jsr_w, wide ret
+            }
+            if (joinHook && op >= IRETURN && op <= RETURN) joinedBeforeReturn(pc);
+            boolean leavesStraightLine = op == MONITORENTER || op == MONITOREXIT || op == ATHROW
+                    || (op >= IRETURN && op <= RETURN) || (op >= 0x99 && op <= 0xa7) || op == 0xc6 || op == 0xc7
+                    || op == GOTO_W || op == TABLESWITCH || op == LOOKUPSWITCH || (op >= INVOKEVIRTUAL && op <= INVOKEDYNAMIC);
+            if (leavesStraightLine ? releaseDeferred : releaseDue) recordDeferredRelease(before(pc));
+            if (op == MONITORENTER) {
+                Bytes out = before(pc);
+                out.u1(DUP);
+                int ordinal = monitorEnters++;
+                int site = site();
+                if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
+                monitorEnter(out, site, scan.isLeafBlock(name, descriptor, ordinal) || scan.isNestBlock(name, descriptor, ordinal),
+                        scan.outerOfBlock(name, descriptor, ordinal));
+            } else if (op == MONITOREXIT) {
+                if (openBlocks > 0) {
+                    Bytes out = before(pc);
+                    out.u1(DUP);
+                    astore(out, releasedMonitor());
+                    releaseDeferred = true;
+                    deferredToRangeEnd = selfCoveredOpen == 0;
+                } else {
+                    before(pc).u1(DUP);
+                    monitorExit(after(pc));
+                }
+            } else if (trackMethodMonitor && op >= IRETURN && op <= RETURN) {
+                exitMethodMonitor(before(pc));
+            } else if (op == INVOKEVIRTUAL || op == INVOKEINTERFACE) {
+                call(pc, op);
+            }
+        }
+
+        /** LockSiteVisitor.visitMethodInsn, then WaitSiteVisitor's for a call it passes on. */
+        private void call(int pc, int op) {
+            int ref = entry[u2(b, code + pc + 1)];
+            int ownerEntry = entry[u2(b, entry[u2(b, ref + 1)] + 1)];
+            if (!ClassFileSkim.isOwner(b, ownerEntry + 3, u2(b, ownerEntry + 1))) return; // the usual case: no strings made
+            int nameAndType = entry[u2(b, ref + 3)];
+            String callOwner = LockSiteScanner.utf8(b, ownerEntry);
+            String callName = LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 1)]);
+            String callDescriptor = LockSiteScanner.utf8(b, entry[u2(b, nameAndType + 3)]);
+            SiteRewrites.Rewrite rewrite = SiteRewrites.rewriteFor(op, callOwner, callName, callDescriptor);
+            if (rewrite == null) {
+                String wrapper = rewritesWaits ? WaitSiteVisitor.wrapperDescriptor(callOwner, callName, callDescriptor) : null;
+                if (wrapper == null) return;
+                Bytes out = before(pc);
+                replaced[pc] = true;
+                ldcInt(out, CallSites.register(className, name, sourceFile, line));
+                invokeStatic(out, WaitSiteVisitor.WAITS, callName, wrapper);
+                return;
+            }
+            Bytes out = before(pc);
+            replaced[pc] = true;
+            boolean isLock = rewrite.name.equals("lock");
+            int ordinal = isLock ? lockCalls++ : -1;
+            boolean leaf = isLock && (scan.isLeafLock(name, descriptor, ordinal) || scan.isNestLock(name, descriptor, ordinal));
+            LeafSections.Outer outer = isLock ? scan.outerOfLock(name, descriptor, ordinal) : null;
+            int site = rewrite.withSite ? site() : -1;
+            if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
+            if (outer != null) {
+                String lockParam = rewrite.stateDescriptor.substring(0, rewrite.stateDescriptor.indexOf(';') + 1);
+                loadOuter(out, outer);
+                ldcInt(out, site);
+                ldcInt(out, outerSite(outer));
+                aload(out, state);
+                invokeStatic(out, rewrite.owner, "leafLockUnder", lockParam + "Ljava/lang/Object;II" + OBJECT + ")" + OBJECT);
+                astore(out, state);
+                return;
+            }
+            if (rewrite.withSite) ldcInt(out, site);
+            if (rewrite.stateDescriptor != null) {
+                aload(out, state);
+                invokeStatic(out, rewrite.owner, leaf ? "leafLock" : rewrite.name, rewrite.stateDescriptor);
+                if (rewrite.returnsState()) astore(out, state);
+            } else {
+                invokeStatic(out, rewrite.owner, rewrite.name, rewrite.descriptor);
+            }
+        }
+
+        private Bytes before(int pc) {
+            if (before[pc] == null) before[pc] = new Bytes(16);
+            return before[pc];
+        }
+
+        private Bytes after(int pc) {
+            if (after[pc] == null) after[pc] = new Bytes(8);
+            return after[pc];
+        }
+
+        private int site() {
+            return CallSites.register(className, name, sourceFile, line);
+        }
+
+        private int methodSite() {
+            if (methodSite < 0) methodSite = CallSites.register(className, name, sourceFile, -1);
+            return methodSite;
+        }
+
+        private int releasedMonitor() {
+            return state + 1;
+        }
+
+        private void pushMethodMonitor(Bytes out) {
+            if (isStatic) {
+                ldc(out, thisClassIndex);
+            } else {
+                out.u1(ALOAD_0);
+            }
+        }
+
+        private void monitorEnter(Bytes out, int site, boolean leaf, LeafSections.Outer outer) {
+            if (outer != null) {
+                loadOuter(out, outer);
+                ldcInt(out, site);
+                ldcInt(out, outerSite(outer));
+                aload(out, state);
+                invokeStatic(out, TRACKER, "leafMonitorEnterUnder",
+                        "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
+                astore(out, state);
+                return;
+            }
+            ldcInt(out, site);
+            aload(out, state);
+            invokeStatic(out, TRACKER, leaf ? "leafMonitorEnter" : "monitorEnter",
+                    "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;");
+            astore(out, state);
+        }
+
+        private void loadOuter(Bytes out, LeafSections.Outer outer) {
+            if (outer.local >= 0) {
+                aload(out, outer.local);
+            } else if (outer.staticField) {
+                out.u1(GETSTATIC);
+                out.u2(pool.fieldref(outer.fieldOwner, outer.fieldName, outer.fieldDescriptor));
+            } else {
+                out.u1(ALOAD_0);
+                out.u1(GETFIELD);
+                out.u2(pool.fieldref(outer.fieldOwner, outer.fieldName, outer.fieldDescriptor));
+            }
+        }
+
+        private int outerSite(LeafSections.Outer outer) {
+            return outer.monitor ? monitorSites[outer.ordinal] : lockSites[outer.ordinal];
+        }
+
+        /** Stack: the monitor (consumed). */
+        private void monitorExit(Bytes out) {
+            aload(out, state);
+            invokeStatic(out, TRACKER, "monitorExit", "(Ljava/lang/Object;Ljava/lang/Object;)V");
+        }
+
+        private void recordDeferredRelease(Bytes out) {
+            releaseDue = false;
+            releaseDeferred = false;
+            aload(out, releasedMonitor());
+            monitorExit(out);
+            out.u1(ACONST_NULL);
+            astore(out, releasedMonitor());
+        }
+
+        private void exitMethodMonitor(Bytes out) {
+            pushMethodMonitor(out);
+            monitorExit(out);
+        }
+
+        // ---- the new code ----
+
+        private Bytes layOutAndWrite() {
+            newPos = new int[codeLength + 1];
+            instructionPos = new int[codeLength + 1];
+            Arrays.fill(newPos, -1);
+            int pos = prologue.size();
+            int pc = 0;
+            while (pc < codeLength) {
+                newPos[pc] = pos;
+                if (before[pc] != null) pos += before[pc].size();
+                instructionPos[pc] = pos;
+                int next = next(pc);
+                if (!replaced[pc]) pos += newLength(pc, pos, next);
+                if (after[pc] != null) pos += after[pc].size();
+                pc = next;
+            }
+            newPos[codeLength] = pos;
+            if (trackMethodMonitor) pos += 16;
+            if (pos > 0xFFFF) throw LEFT_TO_ASM;
+
+            Bytes out = new Bytes(pos);
+            out.bytes(prologue.array(), 0, prologue.size());
+            pc = 0;
+            while (pc < codeLength) {
+                if (before[pc] != null) out.bytes(before[pc].array(), 0, before[pc].size());
+                int next = next(pc);
+                if (!replaced[pc]) copyInstruction(pc, next, out);
+                if (after[pc] != null) out.bytes(after[pc].array(), 0, after[pc].size());
+                pc = next;
+            }
+            if (trackMethodMonitor) {
+                // The catch-all handler: an exception leaving the method releases the monitor; record that, rethrow.
+                exitMethodMonitor(out);
+                out.u1(ATHROW);
+            }
+            return out;
+        }
+
+        private int next(int pc) {
+            int op = b[code + pc] & 0xff;
+            int length = ClassFileSkim.LENGTH[op];
+            return length > 0 ? pc + length : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+        }
+
+        /** A switch's padding depends on where it now starts; every other instruction keeps its length. */
+        private int newLength(int pc, int pos, int next) {
+            int op = b[code + pc] & 0xff;
+            if (op != TABLESWITCH && op != LOOKUPSWITCH) return next - pc;
+            int oldPadding = 3 - (pc & 3);
+            int newPadding = 3 - (pos & 3);
+            return next - pc - oldPadding + newPadding;
+        }
+
+        private void copyInstruction(int pc, int next, Bytes out) {
+            int op = b[code + pc] & 0xff;
+            int self = instructionPos[pc];
+            if ((op >= 0x99 && op <= 0xa7) || op == 0xc6 || op == 0xc7) {
+                int offset = at(pc + (short) u2(b, code + pc + 1)) - self;
+                if (offset != (short) offset) throw LEFT_TO_ASM; // ASM would widen the jump
+                out.u1(op);
+                out.u2(offset & 0xFFFF);
+            } else if (op == GOTO_W) {
+                out.u1(op);
+                out.u4(at(pc + u4(b, code + pc + 1)) - self);
+            } else if (op == TABLESWITCH || op == LOOKUPSWITCH) {
+                out.u1(op);
+                while ((out.size() & 3) != 0) out.u1(0);
+                int operands = (pc + 4) & ~3;
+                out.u4(at(pc + u4(b, code + operands)) - self);
+                if (op == TABLESWITCH) {
+                    int low = u4(b, code + operands + 4);
+                    int high = u4(b, code + operands + 8);
+                    out.u4(low);
+                    out.u4(high);
+                    for (int i = 0; i <= high - low; i++) out.u4(at(pc + u4(b, code + operands + 12 + 4 * i)) - self);
+                } else {
+                    int pairs = u4(b, code + operands + 4);
+                    out.u4(pairs);
+                    for (int i = 0; i < pairs; i++) {
+                        out.u4(u4(b, code + operands + 8 + 8 * i));
+                        out.u4(at(pc + u4(b, code + operands + 12 + 8 * i)) - self);
+                    }
+                }
+            } else {
+                out.bytes(b, code + pc, next - pc);
+            }
+        }
+
+        // ---- the tables that refer to offsets ----
+
+        private void writeLineNumbers(int nameIndex, int from, Bytes out) {
+            int entries = u2(b, from);
+            out.u2(nameIndex);
+            out.u4(2 + 4 * entries);
+            out.u2(entries);
+            for (int i = 0; i < entries; i++) {
+                out.u2(at(u2(b, from + 2 + 4 * i)));
+                out.u2(u2(b, from + 4 + 4 * i));
+            }
+        }
+
+        private void writeLocalVariables(int nameIndex, int from, Bytes out) {
+            int entries = u2(b, from);
+            out.u2(nameIndex);
+            out.u4(2 + 10 * entries);
+            out.u2(entries);
+            for (int i = 0; i < entries; i++) {
+                int at = from + 2 + 10 * i;
+                int start = u2(b, at);
+                int newStart = at(start);
+                out.u2(newStart);
+                out.u2(at(start + u2(b, at + 2)) - newStart);
+                out.bytes(b, at + 4, 6);
+            }
+        }
+
+        /**
+         * Every frame in full, with lockwatch's two locals after the method's own (unused slots in between are
+         * top), then the handler's frame: {@code this} (or nothing) and the two locals, a Throwable on the stack.
+         */
+        private void writeFrames(int nameIndex, int table, int handler, Bytes out) {
+            Bytes frames = new Bytes(256);
+            int count = 0;
+            int previous = -1;
+            if (table >= 0) {
+                int[] locals = initialLocals();
+                int entries = u2(b, table);
+                int p = table + 2;
+                int offset = -1;
+                int[] stack = new int[0];
+                for (int i = 0; i < entries; i++) {
+                    int type = b[p++] & 0xff;
+                    int delta;
+                    if (type < 64) {
+                        delta = type;
+                        stack = new int[0];
+                    } else if (type < 128) {
+                        delta = type - 64;
+                        stack = new int[] {readType(p)};
+                        p += typeLength(p);
+                    } else if (type < 247) {
+                        throw LEFT_TO_ASM;
+                    } else {
+                        delta = u2(b, p);
+                        p += 2;
+                        if (type == 247) {
+                            stack = new int[] {readType(p)};
+                            p += typeLength(p);
+                        } else if (type <= 251) {
+                            int chopped = 251 - type;
+                            if (chopped > locals.length) throw LEFT_TO_ASM;
+                            locals = Arrays.copyOf(locals, locals.length - chopped);
+                            stack = new int[0];
+                        } else if (type <= 254) {
+                            int appended = type - 251;
+                            int[] more = Arrays.copyOf(locals, locals.length + appended);
+                            for (int k = 0; k < appended; k++) {
+                                more[locals.length + k] = readType(p);
+                                p += typeLength(p);
+                            }
+                            locals = more;
+                            stack = new int[0];
+                        } else {
+                            int localCount = u2(b, p);
+                            p += 2;
+                            locals = new int[localCount];
+                            for (int k = 0; k < localCount; k++) {
+                                locals[k] = readType(p);
+                                p += typeLength(p);
+                            }
+                            int stackCount = u2(b, p);
+                            p += 2;
+                            stack = new int[stackCount];
+                            for (int k = 0; k < stackCount; k++) {
+                                stack[k] = readType(p);
+                                p += typeLength(p);
+                            }
+                        }
+                    }
+                    offset = offset < 0 ? delta : offset + delta + 1;
+                    int newOffset = at(offset);
+                    writeFullFrame(frames, previous < 0 ? newOffset : newOffset - previous - 1, withAddedLocals(locals), stack);
+                    previous = newOffset;
+                    count++;
+                }
+            }
+            if (trackMethodMonitor) {
+                int[] locals = isStatic ? new int[0] : new int[] {OBJECT_TYPE << 16 | thisClassIndex};
+                int[] stack = {OBJECT_TYPE << 16 | pool.classRef("java/lang/Throwable")};
+                writeFullFrame(frames, previous < 0 ? handler : handler - previous - 1, withAddedLocals(locals), stack);
+                count++;
+            }
+            out.u2(nameIndex);
+            out.u4(2 + frames.size());
+            out.u2(count);
+            out.bytes(frames.array(), 0, frames.size());
+        }
+
+        private int[] withAddedLocals(int[] locals) {
+            if (state < 0) return locals;
+            int slots = 0;
+            for (int type : locals) slots += (type >>> 16) == LONG || (type >>> 16) == DOUBLE ? 2 : 1;
+            if (slots > state) throw LEFT_TO_ASM;
+            int[] extended = new int[locals.length + (state - slots) + 2];
+            System.arraycopy(locals, 0, extended, 0, locals.length);
+            int object = OBJECT_TYPE << 16 | pool.classRef("java/lang/Object");
+            extended[extended.length - 2] = object;
+            extended[extended.length - 1] = object;
+            return extended; // TOP is 0: the slots in between are top
+        }
+
+        private void writeFullFrame(Bytes out, int delta, int[] locals, int[] stack) {
+            out.u1(255);
+            out.u2(delta);
+            out.u2(locals.length);
+            for (int type : locals) writeType(out, type);
+            out.u2(stack.length);
+            for (int type : stack) writeType(out, type);
+        }
+
+        private void writeType(Bytes out, int type) {
+            int tag = type >>> 16;
+            out.u1(tag);
+            if (tag == OBJECT_TYPE) {
+                out.u2(type & 0xFFFF);
+            } else if (tag == UNINITIALIZED) {
+                int newAt = type & 0xFFFF;
+                if (newAt >= codeLength || newPos[newAt] < 0) throw LEFT_TO_ASM;
+                out.u2(instructionPos[newAt]); // the new instruction itself, after what goes before it
+            }
+        }
+
+        private int readType(int p) {
+            int tag = b[p] & 0xff;
+            if (tag > UNINITIALIZED) throw LEFT_TO_ASM;
+            return tag == OBJECT_TYPE || tag == UNINITIALIZED ? tag << 16 | u2(b, p + 1) : tag << 16;
+        }
+
+        private int typeLength(int p) {
+            int tag = b[p] & 0xff;
+            return tag == OBJECT_TYPE || tag == UNINITIALIZED ? 3 : 1;
+        }
+
+        /** The frame the JVM starts the method with: {@code this} and the parameters. */
+        private int[] initialLocals() {
+            List<Integer> locals = new ArrayList<>();
+            if (!isStatic) {
+                locals.add(name.equals("<init>") && !owner.equals("java/lang/Object")
+                        ? UNINITIALIZED_THIS << 16 : OBJECT_TYPE << 16 | thisClassIndex);
+            }
+            int i = 1;
+            while (descriptor.charAt(i) != ')') {
+                char c = descriptor.charAt(i);
+                int start = i;
+                while (descriptor.charAt(i) == '[') i++;
+                if (descriptor.charAt(i) == 'L') i = descriptor.indexOf(';', i);
+                i++;
+                if (start < i - 1 || c == 'L') {
+                    String type = c == 'L' ? descriptor.substring(start + 1, i - 1) : descriptor.substring(start, i);
+                    locals.add(OBJECT_TYPE << 16 | pool.classRef(type));
+                } else if (c == 'J') {
+                    locals.add(LONG << 16);
+                } else if (c == 'D') {
+                    locals.add(DOUBLE << 16);
+                } else if (c == 'F') {
+                    locals.add(FLOAT << 16);
+                } else {
+                    locals.add(INTEGER << 16);
+                }
+            }
+            int[] out = new int[locals.size()];
+            for (int k = 0; k < out.length; k++) out[k] = locals.get(k);
+            return out;
+        }
+
+        // ---- instructions lockwatch inserts ----
+
+        private void ldcInt(Bytes out, int value) {
+            ldc(out, pool.integer(value));
+        }
+
+        private void ldc(Bytes out, int index) {
+            if (index < 256) {
+                out.u1(LDC);
+                out.u1(index);
+            } else {
+                out.u1(LDC_W);
+                out.u2(index);
+            }
+        }
+
+        private void invokeStatic(Bytes out, String methodOwner, String methodName, String methodDescriptor) {
+            out.u1(INVOKESTATIC);
+            out.u2(pool.methodref(methodOwner, methodName, methodDescriptor));
+        }
+    }
+
+    private static void aload(Bytes out, int local) {
+        variable(out, ALOAD, ALOAD_0, local);
+    }
+
+    private static void astore(Bytes out, int local) {
+        variable(out, ASTORE, ASTORE_0, local);
+    }
+
+    private static void variable(Bytes out, int op, int shortForm, int local) {
+        if (local < 4) {
+            out.u1(shortForm + local);
+        } else if (local < 256) {
+            out.u1(op);
+            out.u1(local);
+        } else {
+            out.u1(WIDE);
+            out.u1(op);
+            out.u2(local);
+        }
+    }
+
+    /** The constants lockwatch adds, appended after the class's own (whose indices stay as they are). */
+    private static final class Pool {
+        final Bytes bytes = new Bytes(256);
+        private final Map<String, Integer> added = new HashMap<>();
+        private int next;
+
+        Pool(int count) {
+            this.next = count;
+        }
+
+        int count() {
+            return next;
+        }
+
+        int utf8(String text) {
+            Integer known = added.get("1|" + text);
+            if (known != null) return known;
+            bytes.u1(1);
+            int lengthAt = bytes.size();
+            bytes.u2(0);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c >= 0x01 && c <= 0x7f) {
+                    bytes.u1(c);
+                } else if (c <= 0x7ff) {
+                    bytes.u1(0xc0 | (c >> 6));
+                    bytes.u1(0x80 | (c & 0x3f));
+                } else {
+                    bytes.u1(0xe0 | (c >> 12));
+                    bytes.u1(0x80 | ((c >> 6) & 0x3f));
+                    bytes.u1(0x80 | (c & 0x3f));
+                }
+            }
+            int length = bytes.size() - lengthAt - 2;
+            if (length > 0xFFFF) throw LEFT_TO_ASM;
+            bytes.set2(lengthAt, length);
+            return add("1|" + text);
+        }
+
+        int classRef(String internalName) {
+            return reference(7, internalName, utf8(internalName), -1);
+        }
+
+        int integer(int value) {
+            String key = "3|" + value;
+            Integer known = added.get(key);
+            if (known != null) return known;
+            bytes.u1(3);
+            bytes.u4(value);
+            return add(key);
+        }
+
+        int methodref(String owner, String name, String descriptor) {
+            return reference(10, owner + "." + name + descriptor, classRef(owner), nameAndType(name, descriptor));
+        }
+
+        int fieldref(String owner, String name, String descriptor) {
+            return reference(9, owner + "." + name + ":" + descriptor, classRef(owner), nameAndType(name, descriptor));
+        }
+
+        private int nameAndType(String name, String descriptor) {
+            return reference(12, name + ":" + descriptor, utf8(name), utf8(descriptor));
+        }
+
+        /** An entry of one or two indices, added once per key. */
+        private int reference(int tag, String text, int first, int second) {
+            String key = tag + "|" + text;
+            Integer known = added.get(key);
+            if (known != null) return known;
+            bytes.u1(tag);
+            bytes.u2(first);
+            if (second >= 0) bytes.u2(second);
+            return add(key);
+        }
+
+        private int add(String key) {
+            int index = next++;
+            added.put(key, index);
+            return index;
+        }
+    }
+
+    /** A growing byte array, big-endian as class files are. */
+    static final class Bytes {
+        private byte[] data;
+        private int size;
+
+        Bytes(int capacity) {
+            data = new byte[Math.max(capacity, 16)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] array() {
+            return data;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+
+        private void room(int more) {
+            if (size + more > data.length) data = Arrays.copyOf(data, Math.max(data.length * 2, size + more));
+        }
+
+        void u1(int value) {
+            room(1);
+            data[size++] = (byte) value;
+        }
+
+        void u2(int value) {
+            room(2);
+            data[size++] = (byte) (value >>> 8);
+            data[size++] = (byte) value;
+        }
+
+        void u4(int value) {
+            room(4);
+            data[size++] = (byte) (value >>> 24);
+            data[size++] = (byte) (value >>> 16);
+            data[size++] = (byte) (value >>> 8);
+            data[size++] = (byte) value;
+        }
+
+        void set2(int at, int value) {
+            data[at] = (byte) (value >>> 8);
+            data[at + 1] = (byte) value;
+        }
+
+        void bytes(byte[] from, int offset, int length) {
+            room(length);
+            System.arraycopy(from, offset, data, size, length);
+            size += length;
+        }
+    }
+}
