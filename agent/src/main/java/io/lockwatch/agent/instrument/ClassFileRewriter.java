@@ -4,6 +4,7 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
 
 import io.lockwatch.runtime.track.CallSites;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -98,9 +99,9 @@ final class ClassFileRewriter {
         this.b = classFile;
         this.scan = scan;
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE || u2(b, 6) < 50) throw LEFT_TO_ASM; // no stack map frames
-        entry = new int[u2(b, 8)];
-        constantPoolEnd = ClassFileSkim.readConstantPool(b, entry, null);
-        if (constantPoolEnd < 0) throw LEFT_TO_ASM;
+        entry = scan.constantPool; // the scan's walk of the pool, done once
+        constantPoolEnd = scan.constantPoolEnd;
+        if (entry == null || entry.length != u2(b, 8)) throw LEFT_TO_ASM;
         thisClassIndex = u2(b, constantPoolEnd + 2);
         owner = utf8(u2(b, entry[thisClassIndex] + 1));
         className = owner.replace('/', '.');
@@ -141,11 +142,13 @@ final class ClassFileRewriter {
             int start = methodStarts[m];
             int end = methodStarts[m + 1];
             int access = u2(b, start);
+            if ((access & ACC_ABSTRACT_OR_NATIVE) != 0 || !(scan.allMethods || scan.hasSites(m))) {
+                methodBytes.bytes(b, start, end - start); // most methods: no strings made for them
+                continue;
+            }
             String name = utf8(u2(b, start + 2));
             String descriptor = utf8(u2(b, start + 4));
-            if ((access & ACC_ABSTRACT_OR_NATIVE) != 0 || !scan.rewrites(name, descriptor)) {
-                methodBytes.bytes(b, start, end - start);
-            } else if (!scan.methodsWithSites.contains(name + descriptor) && hooks(name) == 0) {
+            if (!scan.hasSites(m) && hooks(name) == 0) {
                 // java.lang.Thread, whose every method goes through the visitor: one without a site or a hook
                 // keeps its code; only its stack size grows, as the visitors' give it.
                 int at = methodBytes.size();
@@ -203,10 +206,16 @@ final class ClassFileRewriter {
         int attributes = u2(b, p);
         p += 2;
         for (int a = 0; a < attributes; a++) {
-            if (utf8(u2(b, p)).equals("SourceFile")) sourceFile = utf8(u2(b, p + 6));
+            if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], SOURCE_FILE)) sourceFile = utf8(u2(b, p + 6));
             p += 6 + u4(b, p + 2);
         }
     }
+
+    private static final byte[] SOURCE_FILE = ClassFileSkim.ascii("SourceFile");
+    private static final byte[] LINE_NUMBER_TABLE = ClassFileSkim.ascii("LineNumberTable");
+    private static final byte[] STACK_MAP_TABLE = ClassFileSkim.ascii("StackMapTable");
+    private static final byte[] LOCAL_VARIABLE_TABLE = ClassFileSkim.ascii("LocalVariableTable");
+    private static final byte[] LOCAL_VARIABLE_TYPE_TABLE = ClassFileSkim.ascii("LocalVariableTypeTable");
 
     private String utf8(int index) {
         return LockSiteScanner.utf8(b, entry[index]);
@@ -320,19 +329,17 @@ final class ClassFileRewriter {
             int stackMapTable = -1;
             p = firstCodeAttribute;
             for (int a = 0; a < codeAttributes; a++) {
-                String attributeName = utf8(u2(b, p));
-                switch (attributeName) {
-                    case "LineNumberTable":
-                        lineTable = p + 6;
-                        break;
-                    case "StackMapTable":
-                        stackMapTable = p + 6;
-                        break;
-                    case "LocalVariableTable":
-                    case "LocalVariableTypeTable":
-                        break;
-                    default:
-                        throw LEFT_TO_ASM; // type annotations and unknown attributes: ASM knows what to keep
+                int attributeName = entry[u2(b, p)];
+                // One of each table that is not a local variable table, as javac writes them.
+                if (ClassFileSkim.utf8Equals(b, attributeName, LINE_NUMBER_TABLE)) {
+                    if (lineTable >= 0) throw LEFT_TO_ASM;
+                    lineTable = p + 6;
+                } else if (ClassFileSkim.utf8Equals(b, attributeName, STACK_MAP_TABLE)) {
+                    if (stackMapTable >= 0) throw LEFT_TO_ASM;
+                    stackMapTable = p + 6;
+                } else if (!ClassFileSkim.utf8Equals(b, attributeName, LOCAL_VARIABLE_TABLE)
+                        && !ClassFileSkim.utf8Equals(b, attributeName, LOCAL_VARIABLE_TYPE_TABLE)) {
+                    throw LEFT_TO_ASM; // type annotations and unknown attributes: ASM knows what to keep
                 }
                 p += 6 + u4(b, p + 2);
             }
@@ -366,19 +373,14 @@ final class ClassFileRewriter {
             p = firstCodeAttribute;
             for (int a = 0; a < codeAttributes; a++) {
                 int nameIndex = u2(b, p);
-                String attributeName = utf8(nameIndex);
                 int from = p + 6;
-                switch (attributeName) {
-                    case "LineNumberTable":
-                        writeLineNumbers(nameIndex, from, attribute2);
-                        break;
-                    case "StackMapTable":
-                        writeFrames(nameIndex, stackMapTable, handler, attribute2);
-                        framesWritten = true;
-                        break;
-                    default: // LocalVariableTable, LocalVariableTypeTable: the same layout
-                        writeLocalVariables(nameIndex, from, attribute2);
-                        break;
+                if (from == lineTable) {
+                    writeLineNumbers(nameIndex, from, attribute2);
+                } else if (from == stackMapTable) {
+                    writeFrames(nameIndex, stackMapTable, handler, attribute2);
+                    framesWritten = true;
+                } else { // LocalVariableTable, LocalVariableTypeTable: the same layout
+                    writeLocalVariables(nameIndex, from, attribute2);
                 }
                 written++;
                 p += 6 + u4(b, p + 2);
@@ -866,7 +868,7 @@ final class ClassFileRewriter {
             }
             if (trackMethodMonitor) {
                 int[] locals = isStatic ? new int[0] : new int[] {OBJECT_TYPE << 16 | thisClassIndex};
-                int[] stack = {OBJECT_TYPE << 16 | pool.classRef("java/lang/Throwable")};
+                int[] stack = {OBJECT_TYPE << 16 | pool.throwableClass()};
                 writeFullFrame(frames, previous < 0 ? handler : handler - previous - 1, withAddedLocals(locals), stack);
                 count++;
             }
@@ -883,7 +885,7 @@ final class ClassFileRewriter {
             if (slots > state) throw LEFT_TO_ASM;
             int[] extended = new int[locals.length + (state - slots) + 2];
             System.arraycopy(locals, 0, extended, 0, locals.length);
-            int object = OBJECT_TYPE << 16 | pool.classRef("java/lang/Object");
+            int object = OBJECT_TYPE << 16 | pool.objectClass();
             extended[extended.length - 2] = object;
             extended[extended.length - 1] = object;
             return extended; // TOP is 0: the slots in between are top
@@ -1001,6 +1003,15 @@ final class ClassFileRewriter {
         final Bytes bytes = new Bytes(256);
         private final Map<String, Integer> added = new HashMap<>();
         private int next;
+        private int objectClass;
+        private int throwableClass;
+        // The runtime methods called so far, found again by the identity of their (constant) strings: most
+        // calls lockwatch inserts are a handful of methods, asked for over and over.
+        private final String[] calledOwner = new String[16];
+        private final String[] calledName = new String[16];
+        private final String[] calledDescriptor = new String[16];
+        private final int[] calledIndex = new int[16];
+        private int called;
 
         Pool(int count) {
             this.next = count;
@@ -1016,6 +1027,11 @@ final class ClassFileRewriter {
             bytes.u1(1);
             int lengthAt = bytes.size();
             bytes.u2(0);
+            byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+            if (isAscii(latin1)) { // nearly always (class and method names): the bytes as they are
+                bytes.bytes(latin1, 0, latin1.length);
+                return added(lengthAt, text);
+            }
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c >= 0x01 && c <= 0x7f) {
@@ -1029,10 +1045,22 @@ final class ClassFileRewriter {
                     bytes.u1(0x80 | (c & 0x3f));
                 }
             }
+            return added(lengthAt, text);
+        }
+
+        private int added(int lengthAt, String text) {
             int length = bytes.size() - lengthAt - 2;
             if (length > 0xFFFF) throw LEFT_TO_ASM;
             bytes.set2(lengthAt, length);
             return add("1|" + text);
+        }
+
+        /** Modified UTF-8 writes the characters 1 to 127 as one byte each, and nothing else so. */
+        private static boolean isAscii(byte[] latin1) {
+            for (byte c : latin1) {
+                if (c <= 0) return false;
+            }
+            return true;
         }
 
         int classRef(String internalName) {
@@ -1049,7 +1077,27 @@ final class ClassFileRewriter {
         }
 
         int methodref(String owner, String name, String descriptor) {
-            return reference(10, owner + "." + name + descriptor, classRef(owner), nameAndType(name, descriptor));
+            for (int i = 0; i < called; i++) {
+                if (calledName[i] == name && calledDescriptor[i] == descriptor && calledOwner[i] == owner) return calledIndex[i];
+            }
+            int index = reference(10, owner + "." + name + descriptor, classRef(owner), nameAndType(name, descriptor));
+            if (called < calledIndex.length) {
+                calledOwner[called] = owner;
+                calledName[called] = name;
+                calledDescriptor[called] = descriptor;
+                calledIndex[called++] = index;
+            }
+            return index;
+        }
+
+        int objectClass() {
+            if (objectClass == 0) objectClass = classRef("java/lang/Object");
+            return objectClass;
+        }
+
+        int throwableClass() {
+            if (throwableClass == 0) throwableClass = classRef("java/lang/Throwable");
+            return throwableClass;
         }
 
         int fieldref(String owner, String name, String descriptor) {

@@ -26,6 +26,11 @@ final class LockSiteScanner {
         final Set<String> methodsWithSites = new HashSet<>();
         /** Every method is looked at (java.lang.Thread: its hooks are not lock sites). */
         boolean allMethods;
+        /** The same methods by their place in the class file (for the raw rewriter: no strings made). */
+        boolean[] methodHasSites = new boolean[0];
+        /** Where each constant pool entry starts, and where the pool ends (for the raw rewriter). */
+        int[] constantPool;
+        int constantPoolEnd;
         /** The number of local variable slots of each method with sites: the next one is free for us. */
         final Map<String, Integer> maxLocals = new HashMap<>();
         /** Synchronized methods (name + descriptor) whose code is a leaf critical section (see {@link LeafSections}). */
@@ -89,6 +94,11 @@ final class LockSiteScanner {
         boolean rewrites(String name, String descriptor) {
             return allMethods || methodsWithSites.contains(name + descriptor);
         }
+
+        /** Has the class file's method number {@code index} a site? */
+        boolean hasSites(int index) {
+            return index < methodHasSites.length && methodHasSites[index];
+        }
     }
 
     private static final int ACC_STATIC = 0x0008;
@@ -109,6 +119,8 @@ final class LockSiteScanner {
         int[] entry = new int[u2(b, 8)];
         int p = ClassFileSkim.readConstantPool(b, entry, null);
         if (p < 0) throw new IllegalArgumentException("constant pool tag");
+        result.constantPool = entry;
+        result.constantPoolEnd = p;
         int thisClassIndex = u2(b, p + 2);
         int thisClass = entry[thisClassIndex];
         if (ClassFileSkim.utf8Equals(b, entry[u2(b, thisClass + 1)], ClassFileSkim.THREAD)) {
@@ -123,6 +135,7 @@ final class LockSiteScanner {
         for (int f = 0; f < fields; f++) p = ClassFileSkim.skipMember(b, p);
         int methods = u2(b, p);
         p += 2;
+        result.methodHasSites = new boolean[methods];
         for (int m = 0; m < methods; m++) {
             int access = u2(b, p);
             int nameIndex = u2(b, p + 2);
@@ -155,6 +168,7 @@ final class LockSiteScanner {
                 String method = utf8(b, entry[nameIndex]) + utf8(b, entry[descriptorIndex]);
                 if ((found & SITE) != 0) {
                     result.hasSites = true;
+                    result.methodHasSites[m] = true;
                     result.methodsWithSites.add(method);
                     if (maxLocals >= 0) result.maxLocals.put(method, maxLocals);
                 }
