@@ -5,6 +5,7 @@ import io.lockwatch.runtime.events.FindingEvent;
 import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -130,11 +131,18 @@ public final class Report {
             byte[] bytes = render().getBytes(StandardCharsets.UTF_8);
             Path dir = path.getParent();
             Path tmp = dir.resolve("." + path.getFileName() + "." + pid + ".tmp");
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            // Plain java.io, loaded long before the agent: Files.write and the NIO channels behind it load and
+            // initialise some fifty classes (JDK 25), which a hello world's exit paid for.
+            try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+                out.write(bytes);
+            }
+            // rename(2) replaces the old report atomically; where it cannot (another file system), NIO's move.
+            if (!tmp.toFile().renameTo(path.toFile())) {
+                try {
+                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             return true;
         } catch (IOException | RuntimeException e) {
