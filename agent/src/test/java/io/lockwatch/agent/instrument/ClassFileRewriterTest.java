@@ -160,6 +160,45 @@ class ClassFileRewriterTest {
         return labels;
     }
 
+    /**
+     * The libraries on the test class path (Byte Buddy, Micrometer, JUnit, ...): other authors' code, some of
+     * it built with other compilers and tools, rewritten both ways and compared like the JDK's classes.
+     * (Once by hand over the 1,071 jars of a local Maven repository, Kotlin's, Scala's and Groovy's among
+     * them: 91,472 classes, 3,241 with lock sites, 2,750 rewritten raw with no difference, 491 left to ASM,
+     * 488 of those class files older than Java 6.)
+     */
+    @Test
+    void rewritesTheLibrariesOnTheClassPathAsTheAsmVisitorsDo() throws IOException {
+        List<String> differences = new ArrayList<>();
+        int rewritten = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.endsWith(".jar")) continue;
+            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(entry)) {
+                for (java.util.zip.ZipEntry e : java.util.Collections.list(jar.entries())) {
+                    if (!e.getName().endsWith(".class") || e.getName().endsWith("module-info.class")) continue;
+                    byte[] classFile;
+                    try (java.io.InputStream in = jar.getInputStream(e)) {
+                        classFile = in.readAllBytes();
+                    }
+                    LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
+                    if (!scan.hasSites) continue;
+                    int asmFirst = CallSites.count() + 1;
+                    byte[] byAsm = LockSiteFilter.rewriteWithAsm(classFile, scan);
+                    int rawFirst = CallSites.count() + 1;
+                    byte[] raw = ClassFileRewriter.rewrite(classFile, scan);
+                    if (raw == null) continue;
+                    rewritten++;
+                    String expected = dump(byAsm, asmFirst, rawFirst);
+                    String actual = dump(raw, rawFirst, CallSites.count() + 1);
+                    if (!expected.equals(actual)) differences.add(entry + "!" + e.getName() + "\n" + firstDifference(expected, actual));
+                }
+            }
+        }
+        assertEquals(List.of(), differences.subList(0, Math.min(3, differences.size())),
+                differences.size() + " library classes rewritten differently from the ASM visitors");
+        assertTrue(rewritten > 50, rewritten + " library classes with lock sites rewritten");
+    }
+
     private static String firstDifference(String expected, String actual) {
         String[] e = expected.split("\n");
         String[] a = actual.split("\n");
