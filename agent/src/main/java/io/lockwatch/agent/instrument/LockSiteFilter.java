@@ -73,8 +73,15 @@ final class LockSiteFilter implements ClassFileTransformer {
         if (!ClassFileSkim.mayHaveSites(classFile)) return null;
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
-        // The raw rewriter: the same code as ASM's visitors, much cheaper; ASM for the shapes it leaves.
-        byte[] transformed = ClassFileRewriter.rewrite(classFile, scan);
+        // The raw rewriter: the same code as ASM's visitors, much cheaper; ASM for the shapes it leaves, and
+        // should it ever fail on a class (counted and logged once as an internal error), ASM all the same.
+        byte[] transformed;
+        try {
+            transformed = ClassFileRewriter.rewrite(classFile, scan);
+        } catch (RuntimeException e) {
+            InternalErrors.record("raw class file rewrite", e);
+            transformed = null;
+        }
         if (transformed == null) transformed = rewriteWithAsm(classFile, scan);
         AgentStats.classesInstrumented.incrementAndGet();
         return transformed;
