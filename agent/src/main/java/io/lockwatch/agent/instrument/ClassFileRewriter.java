@@ -4,12 +4,9 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
 
 import io.lockwatch.runtime.track.CallSites;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Rewrites the lock and wait sites of a class file by editing its bytes: the code that
@@ -84,16 +81,16 @@ final class ClassFileRewriter {
     private final String className;
     private final boolean rewritesWaits;
     private String sourceFile;
-    private final Pool pool;
+    private final AppendedConstants pool;
 
     /** The shape this rewriter leaves to ASM; thrown from anywhere inside, answered with null. */
-    private static final class LeftToAsm extends RuntimeException {
+    static final class LeftToAsm extends RuntimeException {
         LeftToAsm() {
             super(null, null, false, false);
         }
     }
 
-    private static final LeftToAsm LEFT_TO_ASM = new LeftToAsm();
+    static final LeftToAsm LEFT_TO_ASM = new LeftToAsm();
 
     private ClassFileRewriter(byte[] classFile, LockSiteScanner.Result scan) {
         this.b = classFile;
@@ -106,7 +103,7 @@ final class ClassFileRewriter {
         owner = utf8(u2(b, entry[thisClassIndex] + 1));
         className = owner.replace('/', '.');
         rewritesWaits = !WaitSiteVisitor.isSynchronizerItself(className);
-        pool = new Pool(entry.length);
+        pool = new AppendedConstants(entry.length);
     }
 
     /** @return the rewritten class file, or null when the class is left to ASM */
@@ -136,7 +133,7 @@ final class ClassFileRewriter {
         int classAttributes = p;
         readSourceFile(classAttributes);
 
-        Bytes methodBytes = new Bytes(classAttributes - methodsStart + 1024);
+        GrowingBytes methodBytes = new GrowingBytes(classAttributes - methodsStart + 1024);
         methodBytes.u2(methods);
         for (int m = 0; m < methods; m++) {
             int start = methodStarts[m];
@@ -161,7 +158,7 @@ final class ClassFileRewriter {
         }
 
         if (pool.count() > 0xFFFF) throw LEFT_TO_ASM;
-        Bytes out = new Bytes(b.length + pool.bytes.size() + methodBytes.size() - (classAttributes - methodsStart));
+        GrowingBytes out = new GrowingBytes(b.length + pool.bytes.size() + methodBytes.size() - (classAttributes - methodsStart));
         out.bytes(b, 0, 8);
         out.u2(pool.count());
         out.bytes(b, 10, constantPoolEnd - 10);
@@ -235,11 +232,11 @@ final class ClassFileRewriter {
         private int code;
         private int codeLength;
         /** What goes before each instruction (a branch to the instruction runs it too), and right after it. */
-        private Bytes[] before;
-        private Bytes[] after;
+        private GrowingBytes[] before;
+        private GrowingBytes[] after;
         /** Instructions whose own bytes are replaced by what goes before them (a rewritten call). */
         private boolean[] replaced;
-        private final Bytes prologue = new Bytes(16);
+        private final GrowingBytes prologue = new GrowingBytes(16);
         /** Where the range of a synchronized method's handler starts: the end of LockSiteVisitor's prologue. */
         private int bodyStart;
 
@@ -287,7 +284,7 @@ final class ClassFileRewriter {
             this.joinHook = hooks > 0 && name.equals("join");
         }
 
-        void write(int start, Bytes out) {
+        void write(int start, GrowingBytes out) {
             int attributes = u2(b, start + 6);
             out.bytes(b, start, 6);
             out.u2(attributes);
@@ -303,7 +300,7 @@ final class ClassFileRewriter {
             }
         }
 
-        private void writeCode(int attribute, Bytes out) {
+        private void writeCode(int attribute, GrowingBytes out) {
             int maxStack = u2(b, attribute + 6);
             int maxLocals = u2(b, attribute + 8);
             codeLength = u4(b, attribute + 10);
@@ -345,9 +342,9 @@ final class ClassFileRewriter {
             }
 
             plan();
-            Bytes newCode = layOutAndWrite();
+            GrowingBytes newCode = layOutAndWrite();
 
-            Bytes attribute2 = new Bytes(newCode.size() + 256);
+            GrowingBytes attribute2 = new GrowingBytes(newCode.size() + 256);
             attribute2.u2(maxStack(maxStack, hooks));
             attribute2.u2(state >= 0 ? Math.max(maxLocals, state + 2) : maxLocals);
             attribute2.u4(newCode.size());
@@ -422,8 +419,8 @@ final class ClassFileRewriter {
                     if (start < codeLength) lineAt[start] = u2(b, at + 2);
                 }
             }
-            before = new Bytes[codeLength + 1];
-            after = new Bytes[codeLength + 1];
+            before = new GrowingBytes[codeLength + 1];
+            after = new GrowingBytes[codeLength + 1];
             replaced = new boolean[codeLength + 1];
             // visitCode
             if (state >= 0) {
@@ -504,7 +501,7 @@ final class ClassFileRewriter {
          * {@code aload_0}, one that is only deferred before its call.
          */
         private void joinedBeforeReturn(int pc) {
-            Bytes out = before(pc);
+            GrowingBytes out = before(pc);
             if (releaseDue) recordDeferredRelease(out);
             out.u1(ALOAD_0);
             if (releaseDeferred) recordDeferredRelease(out);
@@ -521,7 +518,7 @@ final class ClassFileRewriter {
                     || op == GOTO_W || op == TABLESWITCH || op == LOOKUPSWITCH || (op >= INVOKEVIRTUAL && op <= INVOKEDYNAMIC);
             if (leavesStraightLine ? releaseDeferred : releaseDue) recordDeferredRelease(before(pc));
             if (op == MONITORENTER) {
-                Bytes out = before(pc);
+                GrowingBytes out = before(pc);
                 out.u1(DUP);
                 int ordinal = monitorEnters++;
                 int site = site();
@@ -530,7 +527,7 @@ final class ClassFileRewriter {
                         scan.outerOfBlock(name, descriptor, ordinal));
             } else if (op == MONITOREXIT) {
                 if (openBlocks > 0) {
-                    Bytes out = before(pc);
+                    GrowingBytes out = before(pc);
                     out.u1(DUP);
                     astore(out, releasedMonitor());
                     releaseDeferred = true;
@@ -559,13 +556,13 @@ final class ClassFileRewriter {
             if (rewrite == null) {
                 String wrapper = rewritesWaits ? WaitSiteVisitor.wrapperDescriptor(callOwner, callName, callDescriptor) : null;
                 if (wrapper == null) return;
-                Bytes out = before(pc);
+                GrowingBytes out = before(pc);
                 replaced[pc] = true;
                 ldcInt(out, CallSites.register(className, name, sourceFile, line));
                 invokeStatic(out, WaitSiteVisitor.WAITS, callName, wrapper);
                 return;
             }
-            Bytes out = before(pc);
+            GrowingBytes out = before(pc);
             replaced[pc] = true;
             boolean isLock = rewrite.name.equals("lock");
             int ordinal = isLock ? lockCalls++ : -1;
@@ -593,13 +590,13 @@ final class ClassFileRewriter {
             }
         }
 
-        private Bytes before(int pc) {
-            if (before[pc] == null) before[pc] = new Bytes(16);
+        private GrowingBytes before(int pc) {
+            if (before[pc] == null) before[pc] = new GrowingBytes(16);
             return before[pc];
         }
 
-        private Bytes after(int pc) {
-            if (after[pc] == null) after[pc] = new Bytes(8);
+        private GrowingBytes after(int pc) {
+            if (after[pc] == null) after[pc] = new GrowingBytes(8);
             return after[pc];
         }
 
@@ -616,7 +613,7 @@ final class ClassFileRewriter {
             return state + 1;
         }
 
-        private void pushMethodMonitor(Bytes out) {
+        private void pushMethodMonitor(GrowingBytes out) {
             if (isStatic) {
                 ldc(out, thisClassIndex);
             } else {
@@ -624,7 +621,7 @@ final class ClassFileRewriter {
             }
         }
 
-        private void monitorEnter(Bytes out, int site, boolean leaf, LeafSections.Outer outer) {
+        private void monitorEnter(GrowingBytes out, int site, boolean leaf, LeafSections.Outer outer) {
             if (outer != null) {
                 loadOuter(out, outer);
                 ldcInt(out, site);
@@ -642,7 +639,7 @@ final class ClassFileRewriter {
             astore(out, state);
         }
 
-        private void loadOuter(Bytes out, LeafSections.Outer outer) {
+        private void loadOuter(GrowingBytes out, LeafSections.Outer outer) {
             if (outer.local >= 0) {
                 aload(out, outer.local);
             } else if (outer.staticField) {
@@ -660,12 +657,12 @@ final class ClassFileRewriter {
         }
 
         /** Stack: the monitor (consumed). */
-        private void monitorExit(Bytes out) {
+        private void monitorExit(GrowingBytes out) {
             aload(out, state);
             invokeStatic(out, TRACKER, "monitorExit", "(Ljava/lang/Object;Ljava/lang/Object;)V");
         }
 
-        private void recordDeferredRelease(Bytes out) {
+        private void recordDeferredRelease(GrowingBytes out) {
             releaseDue = false;
             releaseDeferred = false;
             aload(out, releasedMonitor());
@@ -674,14 +671,14 @@ final class ClassFileRewriter {
             astore(out, releasedMonitor());
         }
 
-        private void exitMethodMonitor(Bytes out) {
+        private void exitMethodMonitor(GrowingBytes out) {
             pushMethodMonitor(out);
             monitorExit(out);
         }
 
         // ---- the new code ----
 
-        private Bytes layOutAndWrite() {
+        private GrowingBytes layOutAndWrite() {
             newPos = new int[codeLength + 1];
             instructionPos = new int[codeLength + 1];
             Arrays.fill(newPos, -1);
@@ -700,7 +697,7 @@ final class ClassFileRewriter {
             if (trackMethodMonitor) pos += 16;
             if (pos > 0xFFFF) throw LEFT_TO_ASM;
 
-            Bytes out = new Bytes(pos);
+            GrowingBytes out = new GrowingBytes(pos);
             out.bytes(prologue.array(), 0, prologue.size());
             pc = 0;
             while (pc < codeLength) {
@@ -733,7 +730,7 @@ final class ClassFileRewriter {
             return next - pc - oldPadding + newPadding;
         }
 
-        private void copyInstruction(int pc, int next, Bytes out) {
+        private void copyInstruction(int pc, int next, GrowingBytes out) {
             int op = b[code + pc] & 0xff;
             int self = instructionPos[pc];
             if ((op >= 0x99 && op <= 0xa7) || op == 0xc6 || op == 0xc7) {
@@ -770,7 +767,7 @@ final class ClassFileRewriter {
 
         // ---- the tables that refer to offsets ----
 
-        private void writeLineNumbers(int nameIndex, int from, Bytes out) {
+        private void writeLineNumbers(int nameIndex, int from, GrowingBytes out) {
             int entries = u2(b, from);
             out.u2(nameIndex);
             out.u4(2 + 4 * entries);
@@ -781,7 +778,7 @@ final class ClassFileRewriter {
             }
         }
 
-        private void writeLocalVariables(int nameIndex, int from, Bytes out) {
+        private void writeLocalVariables(int nameIndex, int from, GrowingBytes out) {
             int entries = u2(b, from);
             out.u2(nameIndex);
             out.u4(2 + 10 * entries);
@@ -800,8 +797,8 @@ final class ClassFileRewriter {
          * Every frame in full, with lockwatch's two locals after the method's own (unused slots in between are
          * top), then the handler's frame: {@code this} (or nothing) and the two locals, a Throwable on the stack.
          */
-        private void writeFrames(int nameIndex, int table, int handler, Bytes out) {
-            Bytes frames = new Bytes(256);
+        private void writeFrames(int nameIndex, int table, int handler, GrowingBytes out) {
+            GrowingBytes frames = new GrowingBytes(256);
             int count = 0;
             int previous = -1;
             if (table >= 0) {
@@ -891,7 +888,7 @@ final class ClassFileRewriter {
             return extended; // TOP is 0: the slots in between are top
         }
 
-        private void writeFullFrame(Bytes out, int delta, int[] locals, int[] stack) {
+        private void writeFullFrame(GrowingBytes out, int delta, int[] locals, int[] stack) {
             out.u1(255);
             out.u2(delta);
             out.u2(locals.length);
@@ -900,7 +897,7 @@ final class ClassFileRewriter {
             for (int type : stack) writeType(out, type);
         }
 
-        private void writeType(Bytes out, int type) {
+        private void writeType(GrowingBytes out, int type) {
             int tag = type >>> 16;
             out.u1(tag);
             if (tag == OBJECT_TYPE) {
@@ -957,11 +954,11 @@ final class ClassFileRewriter {
 
         // ---- instructions lockwatch inserts ----
 
-        private void ldcInt(Bytes out, int value) {
+        private void ldcInt(GrowingBytes out, int value) {
             ldc(out, pool.integer(value));
         }
 
-        private void ldc(Bytes out, int index) {
+        private void ldc(GrowingBytes out, int index) {
             if (index < 256) {
                 out.u1(LDC);
                 out.u1(index);
@@ -971,21 +968,21 @@ final class ClassFileRewriter {
             }
         }
 
-        private void invokeStatic(Bytes out, String methodOwner, String methodName, String methodDescriptor) {
+        private void invokeStatic(GrowingBytes out, String methodOwner, String methodName, String methodDescriptor) {
             out.u1(INVOKESTATIC);
             out.u2(pool.methodref(methodOwner, methodName, methodDescriptor));
         }
     }
 
-    private static void aload(Bytes out, int local) {
+    private static void aload(GrowingBytes out, int local) {
         variable(out, ALOAD, ALOAD_0, local);
     }
 
-    private static void astore(Bytes out, int local) {
+    private static void astore(GrowingBytes out, int local) {
         variable(out, ASTORE, ASTORE_0, local);
     }
 
-    private static void variable(Bytes out, int op, int shortForm, int local) {
+    private static void variable(GrowingBytes out, int op, int shortForm, int local) {
         if (local < 4) {
             out.u1(shortForm + local);
         } else if (local < 256) {
@@ -995,190 +992,6 @@ final class ClassFileRewriter {
             out.u1(WIDE);
             out.u1(op);
             out.u2(local);
-        }
-    }
-
-    /** The constants lockwatch adds, appended after the class's own (whose indices stay as they are). */
-    private static final class Pool {
-        final Bytes bytes = new Bytes(256);
-        private final Map<String, Integer> added = new HashMap<>();
-        private int next;
-        private int objectClass;
-        private int throwableClass;
-        // The runtime methods called so far, found again by the identity of their (constant) strings: most
-        // calls lockwatch inserts are a handful of methods, asked for over and over.
-        private final String[] calledOwner = new String[16];
-        private final String[] calledName = new String[16];
-        private final String[] calledDescriptor = new String[16];
-        private final int[] calledIndex = new int[16];
-        private int called;
-
-        Pool(int count) {
-            this.next = count;
-        }
-
-        int count() {
-            return next;
-        }
-
-        int utf8(String text) {
-            Integer known = added.get("1|" + text);
-            if (known != null) return known;
-            bytes.u1(1);
-            int lengthAt = bytes.size();
-            bytes.u2(0);
-            byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
-            if (isAscii(latin1)) { // nearly always (class and method names): the bytes as they are
-                bytes.bytes(latin1, 0, latin1.length);
-                return added(lengthAt, text);
-            }
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c >= 0x01 && c <= 0x7f) {
-                    bytes.u1(c);
-                } else if (c <= 0x7ff) {
-                    bytes.u1(0xc0 | (c >> 6));
-                    bytes.u1(0x80 | (c & 0x3f));
-                } else {
-                    bytes.u1(0xe0 | (c >> 12));
-                    bytes.u1(0x80 | ((c >> 6) & 0x3f));
-                    bytes.u1(0x80 | (c & 0x3f));
-                }
-            }
-            return added(lengthAt, text);
-        }
-
-        private int added(int lengthAt, String text) {
-            int length = bytes.size() - lengthAt - 2;
-            if (length > 0xFFFF) throw LEFT_TO_ASM;
-            bytes.set2(lengthAt, length);
-            return add("1|" + text);
-        }
-
-        /** Modified UTF-8 writes the characters 1 to 127 as one byte each, and nothing else so. */
-        private static boolean isAscii(byte[] latin1) {
-            for (byte c : latin1) {
-                if (c <= 0) return false;
-            }
-            return true;
-        }
-
-        int classRef(String internalName) {
-            return reference(7, internalName, utf8(internalName), -1);
-        }
-
-        int integer(int value) {
-            String key = "3|" + value;
-            Integer known = added.get(key);
-            if (known != null) return known;
-            bytes.u1(3);
-            bytes.u4(value);
-            return add(key);
-        }
-
-        int methodref(String owner, String name, String descriptor) {
-            for (int i = 0; i < called; i++) {
-                if (calledName[i] == name && calledDescriptor[i] == descriptor && calledOwner[i] == owner) return calledIndex[i];
-            }
-            int index = reference(10, owner + "." + name + descriptor, classRef(owner), nameAndType(name, descriptor));
-            if (called < calledIndex.length) {
-                calledOwner[called] = owner;
-                calledName[called] = name;
-                calledDescriptor[called] = descriptor;
-                calledIndex[called++] = index;
-            }
-            return index;
-        }
-
-        int objectClass() {
-            if (objectClass == 0) objectClass = classRef("java/lang/Object");
-            return objectClass;
-        }
-
-        int throwableClass() {
-            if (throwableClass == 0) throwableClass = classRef("java/lang/Throwable");
-            return throwableClass;
-        }
-
-        int fieldref(String owner, String name, String descriptor) {
-            return reference(9, owner + "." + name + ":" + descriptor, classRef(owner), nameAndType(name, descriptor));
-        }
-
-        private int nameAndType(String name, String descriptor) {
-            return reference(12, name + ":" + descriptor, utf8(name), utf8(descriptor));
-        }
-
-        /** An entry of one or two indices, added once per key. */
-        private int reference(int tag, String text, int first, int second) {
-            String key = tag + "|" + text;
-            Integer known = added.get(key);
-            if (known != null) return known;
-            bytes.u1(tag);
-            bytes.u2(first);
-            if (second >= 0) bytes.u2(second);
-            return add(key);
-        }
-
-        private int add(String key) {
-            int index = next++;
-            added.put(key, index);
-            return index;
-        }
-    }
-
-    /** A growing byte array, big-endian as class files are. */
-    static final class Bytes {
-        private byte[] data;
-        private int size;
-
-        Bytes(int capacity) {
-            data = new byte[Math.max(capacity, 16)];
-        }
-
-        int size() {
-            return size;
-        }
-
-        byte[] array() {
-            return data;
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(data, size);
-        }
-
-        private void room(int more) {
-            if (size + more > data.length) data = Arrays.copyOf(data, Math.max(data.length * 2, size + more));
-        }
-
-        void u1(int value) {
-            room(1);
-            data[size++] = (byte) value;
-        }
-
-        void u2(int value) {
-            room(2);
-            data[size++] = (byte) (value >>> 8);
-            data[size++] = (byte) value;
-        }
-
-        void u4(int value) {
-            room(4);
-            data[size++] = (byte) (value >>> 24);
-            data[size++] = (byte) (value >>> 16);
-            data[size++] = (byte) (value >>> 8);
-            data[size++] = (byte) value;
-        }
-
-        void set2(int at, int value) {
-            data[at] = (byte) (value >>> 8);
-            data[at + 1] = (byte) value;
-        }
-
-        void bytes(byte[] from, int offset, int length) {
-            room(length);
-            System.arraycopy(from, offset, data, size, length);
-            size += length;
         }
     }
 }

@@ -1,0 +1,59 @@
+package io.lockwatch.agent.instrument;
+
+import java.util.Arrays;
+
+/** A growing byte array, big-endian as class files are. */
+final class GrowingBytes {
+    private byte[] data;
+    private int size;
+
+    GrowingBytes(int capacity) {
+        data = new byte[Math.max(capacity, 16)];
+    }
+
+    int size() {
+        return size;
+    }
+
+    byte[] array() {
+        return data;
+    }
+
+    byte[] toArray() {
+        return Arrays.copyOf(data, size);
+    }
+
+    private void room(int more) {
+        if (size + more > data.length) data = Arrays.copyOf(data, Math.max(data.length * 2, size + more));
+    }
+
+    void u1(int value) {
+        room(1);
+        data[size++] = (byte) value;
+    }
+
+    void u2(int value) {
+        room(2);
+        data[size++] = (byte) (value >>> 8);
+        data[size++] = (byte) value;
+    }
+
+    void u4(int value) {
+        room(4);
+        data[size++] = (byte) (value >>> 24);
+        data[size++] = (byte) (value >>> 16);
+        data[size++] = (byte) (value >>> 8);
+        data[size++] = (byte) value;
+    }
+
+    void set2(int at, int value) {
+        data[at] = (byte) (value >>> 8);
+        data[at + 1] = (byte) value;
+    }
+
+    void bytes(byte[] from, int offset, int length) {
+        room(length);
+        System.arraycopy(from, offset, data, size, length);
+        size += length;
+    }
+}
