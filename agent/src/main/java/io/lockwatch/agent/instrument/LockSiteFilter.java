@@ -26,9 +26,11 @@ final class LockSiteFilter implements ClassFileTransformer {
 
     /**
      * Runs one transformation before the filter is registered, so that every class the transformer needs
-     * (ours and ASM's) is loaded already. Otherwise the first classes it loads would arrive back in the
-     * transformer while it is running, fail with a class circularity error, and the JVM would silently
-     * ignore the transformer from then on.
+     * is loaded already. Otherwise the first classes it loads would arrive back in the transformer while it
+     * is running, fail with a class circularity error, and the JVM would silently ignore the transformer
+     * from then on. ASM's classes are not among them: they load on the first class left to ASM (rare, and
+     * never at start-up), and as lockwatch's own classes they pass straight through the transformer
+     * ({@link IgnoreRules}) while they do ({@code LockOrderInversionTest.twoMonitorsInCodeWithTypeAnnotations}).
      */
     void warmUp(byte[] warmUpClass) throws Exception {
         byte[] classFile = warmUpClass;
