@@ -161,8 +161,9 @@ class ClassFileRewriterTest {
     }
 
     /**
-     * The libraries on the test class path (Byte Buddy, Micrometer, JUnit, ...): other authors' code, some of
-     * it built with other compilers and tools, rewritten both ways and compared like the JDK's classes.
+     * The libraries on the test class path (Kotlin's, Scala's and Groovy's standard libraries and H2 are there
+     * for this test, next to Byte Buddy, Micrometer and JUnit): other compilers' and authors' bytecode,
+     * rewritten both ways and compared like the JDK's classes.
      * (Once by hand over the 1,071 jars of a local Maven repository, Kotlin's, Scala's and Groovy's among
      * them: 91,472 classes, 3,241 with lock sites, 2,750 rewritten raw with no difference, 491 left to ASM,
      * 488 of those class files older than Java 6.)
@@ -196,7 +197,7 @@ class ClassFileRewriterTest {
         }
         assertEquals(List.of(), differences.subList(0, Math.min(3, differences.size())),
                 differences.size() + " library classes rewritten differently from the ASM visitors");
-        assertTrue(rewritten > 50, rewritten + " library classes with lock sites rewritten");
+        assertTrue(rewritten > 200, rewritten + " library classes with lock sites rewritten");
     }
 
     private static String firstDifference(String expected, String actual) {
