@@ -131,9 +131,14 @@ class JdkAndLibraryInversionTest {
         assertTrue(deepest >= 15, "the message's toString() is reached through log4j's frames: " + finding);
     }
 
+    /**
+     * H2 runs with the agent, and with the verifier on for the boot loader's classes too, so every class
+     * rewritten on the way (H2's, and the JDK's it loads) is verified: none may fail.
+     */
     @Test
     void aRealApplicationStartsCleanly() {
-        ChildResult run = ChildJvm.run(H2Workload.class).library("h2-").exec().assertCleanExit();
+        ChildResult run = ChildJvm.run(H2Workload.class).library("h2-")
+                .jvmArgs("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal").exec().assertCleanExit();
         assertEquals("total=100000\n", run.stdout);
         Report report = run.report().assertNoPotentialDeadlocks();
         assertEquals(0, report.stat("instrumentationErrors"));
