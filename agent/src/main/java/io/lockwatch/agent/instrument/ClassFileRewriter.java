@@ -34,7 +34,6 @@ import java.util.List;
  */
 final class ClassFileRewriter {
     private static final String TRACKER = SiteRewrites.TRACKER;
-    private static final String OBJECT = SiteRewrites.OBJECT;
     private static final int ACC_STATIC = 0x0008;
     private static final int ACC_ABSTRACT_OR_NATIVE = 0x0400 | 0x0100;
 
@@ -153,7 +152,7 @@ final class ClassFileRewriter {
                 int code = codeAttribute(start);
                 if (code >= 0) methodBytes.set2(at + code - start + 6, maxStack(u2(b, code + 6), 0));
             } else {
-                new MethodRewrite(access, name, descriptor).write(start, methodBytes);
+                new MethodRewrite(access, name, descriptor, scan.hasSites(m)).write(start, methodBytes);
             }
         }
 
@@ -225,6 +224,8 @@ final class ClassFileRewriter {
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         private final int state;
+        /** Which of its monitorenters and lock() calls open leaves and nests (see {@link LeafSections}). */
+        private final LeafSections.Found sections;
         /** Thread's hooks: how many, and whether each return records a join. */
         private final int hooks;
         private final boolean joinHook;
@@ -270,7 +271,7 @@ final class ClassFileRewriter {
         private int[] newPos;
         private int[] instructionPos;
 
-        MethodRewrite(int access, String name, String descriptor) {
+        MethodRewrite(int access, String name, String descriptor, boolean hasSites) {
             this.name = name;
             this.descriptor = descriptor;
             this.isStatic = (access & ACC_STATIC) != 0;
@@ -279,7 +280,8 @@ final class ClassFileRewriter {
             int free = scan.freeLocal(name, descriptor);
             this.state = free < 0 || free > 0xFFFF - 2 ? -1 : free;
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
-            if (state < 0 && scan.methodsWithSites.contains(name + descriptor)) throw LEFT_TO_ASM;
+            if (state < 0 && hasSites) throw LEFT_TO_ASM;
+            this.sections = scan.sections(name, descriptor);
             this.hooks = hooks(name);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -523,8 +525,7 @@ final class ClassFileRewriter {
                 int ordinal = monitorEnters++;
                 int site = site();
                 if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
-                monitorEnter(out, site, scan.isLeafBlock(name, descriptor, ordinal) || scan.isNestBlock(name, descriptor, ordinal),
-                        scan.outerOfBlock(name, descriptor, ordinal));
+                monitorEnter(out, site, sections.isUnpushedBlock(ordinal), sections.outerOfBlock(ordinal));
             } else if (op == MONITOREXIT) {
                 if (openBlocks > 0) {
                     GrowingBytes out = before(pc);
@@ -566,18 +567,12 @@ final class ClassFileRewriter {
             replaced[pc] = true;
             boolean isLock = rewrite.name.equals("lock");
             int ordinal = isLock ? lockCalls++ : -1;
-            boolean leaf = isLock && (scan.isLeafLock(name, descriptor, ordinal) || scan.isNestLock(name, descriptor, ordinal));
-            LeafSections.Outer outer = isLock ? scan.outerOfLock(name, descriptor, ordinal) : null;
+            boolean leaf = isLock && sections.isUnpushedLock(ordinal);
+            LeafSections.Outer outer = isLock ? sections.outerOfLock(ordinal) : null;
             int site = rewrite.withSite ? site() : -1;
             if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
             if (outer != null) {
-                String lockParam = rewrite.stateDescriptor.substring(0, rewrite.stateDescriptor.indexOf(';') + 1);
-                loadOuter(out, outer);
-                ldcInt(out, site);
-                ldcInt(out, outerSite(outer));
-                aload(out, state);
-                invokeStatic(out, rewrite.owner, "leafLockUnder", lockParam + "Ljava/lang/Object;II" + OBJECT + ")" + OBJECT);
-                astore(out, state);
+                enterUnderNest(out, outer, site, rewrite.owner, "leafLockUnder", rewrite.underNestDescriptor());
                 return;
             }
             if (rewrite.withSite) ldcInt(out, site);
@@ -623,19 +618,25 @@ final class ClassFileRewriter {
 
         private void monitorEnter(GrowingBytes out, int site, boolean leaf, LeafSections.Outer outer) {
             if (outer != null) {
-                loadOuter(out, outer);
-                ldcInt(out, site);
-                ldcInt(out, outerSite(outer));
-                aload(out, state);
-                invokeStatic(out, TRACKER, "leafMonitorEnterUnder",
+                enterUnderNest(out, outer, site, TRACKER, "leafMonitorEnterUnder",
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
-                astore(out, state);
                 return;
             }
             ldcInt(out, site);
             aload(out, state);
             invokeStatic(out, TRACKER, leaf ? "leafMonitorEnter" : "monitorEnter",
                     "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;");
+            astore(out, state);
+        }
+
+        /** A leaf inside a nest: the nest's lock and site go along to the entry, as if the nest's lock were held. */
+        private void enterUnderNest(GrowingBytes out, LeafSections.Outer outer, int site, String owner, String name,
+                                    String descriptor) {
+            loadOuter(out, outer);
+            ldcInt(out, site);
+            ldcInt(out, outerSite(outer));
+            aload(out, state);
+            invokeStatic(out, owner, name, descriptor);
             astore(out, state);
         }
 

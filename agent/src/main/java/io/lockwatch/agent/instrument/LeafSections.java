@@ -66,18 +66,12 @@ final class LeafSections {
     /** The method's code being looked at: where it starts in {@link #b}, and its length. */
     private int code;
     private int codeLength;
-    /** The method's monitorenters and lock() calls so far, and which of them open leaves and nests, a bit each. */
+    /** The method's monitorenters and lock() calls so far, and what of them are leaves and nests (null: none yet). */
     private int monitors;
     private int locks;
-    private long leafMonitors;
-    private long leafLocks;
-    private long nestMonitors;
-    private long nestLocks;
+    private Found found;
     /** The leaves inside the nests found so far in this method, by the code offset of their start: their nest's lock. */
     private final java.util.Map<Integer, Outer> outers = new java.util.HashMap<>();
-    /** Per leaf inside a nest, by its number among the method's monitorenters (or lock() calls): the nest's lock. */
-    private java.util.Map<Integer, Outer> monitorOuters;
-    private java.util.Map<Integer, Outer> lockOuters;
     /** While a nest is scanned: the leaves found inside it so far (their kinds, how their locks are loaded). */
     private final int[] innerKinds = new int[MAX_INNER];
     private final int[] innerValues = new int[MAX_INNER];
@@ -120,6 +114,78 @@ final class LeafSections {
             this.fieldOwner = fieldOwner;
             this.fieldName = fieldName;
             this.fieldDescriptor = fieldDescriptor;
+        }
+    }
+
+    /**
+     * What the walk of one method found, each section by its number among the method's monitorenters, or
+     * among its {@code lock()} calls (from 0, in code order; only the first {@link #MAX_SECTIONS} are known).
+     */
+    static final class Found {
+        /** A method without leaves. */
+        static final Found NONE = new Found();
+
+        private long leafMonitors;
+        private long leafLocks;
+        private long nestMonitors;
+        private long nestLocks;
+        /** Per leaf inside a nest: the nest's lock. */
+        private java.util.Map<Integer, Outer> monitorOuters;
+        private java.util.Map<Integer, Outer> lockOuters;
+
+        boolean isLeafBlock(int ordinal) {
+            return has(leafMonitors, ordinal);
+        }
+
+        boolean isLeafLock(int ordinal) {
+            return has(leafLocks, ordinal);
+        }
+
+        /** Does the block open a leaf or a nest: order-checked, never pushed? */
+        boolean isUnpushedBlock(int ordinal) {
+            return has(leafMonitors | nestMonitors, ordinal);
+        }
+
+        /** Does the {@code lock()} call open a leaf or a nest? */
+        boolean isUnpushedLock(int ordinal) {
+            return has(leafLocks | nestLocks, ordinal);
+        }
+
+        /** The nest around the leaf block, or null. */
+        Outer outerOfBlock(int ordinal) {
+            return monitorOuters == null ? null : monitorOuters.get(ordinal);
+        }
+
+        /** The nest around the leaf {@code lock()} section, or null. */
+        Outer outerOfLock(int ordinal) {
+            return lockOuters == null ? null : lockOuters.get(ordinal);
+        }
+
+        private boolean hasLeaves() {
+            return (leafMonitors | leafLocks) != 0;
+        }
+
+        private static boolean has(long bits, int ordinal) {
+            return ordinal >= 0 && ordinal < MAX_SECTIONS && (bits >>> ordinal & 1) != 0;
+        }
+
+        private void add(boolean monitor, boolean nest, int ordinal, Outer outer) {
+            long bit = 1L << ordinal;
+            if (nest) {
+                if (monitor) nestMonitors |= bit;
+                else nestLocks |= bit;
+                return;
+            }
+            if (monitor) leafMonitors |= bit;
+            else leafLocks |= bit;
+            if (outer == null) return;
+            if (monitor) {
+                if (monitorOuters == null) monitorOuters = new java.util.HashMap<>();
+                monitorOuters.put(ordinal, outer);
+            } else {
+                if (lockOuters == null) lockOuters = new java.util.HashMap<>();
+                lockOuters.put(ordinal, outer);
+            }
         }
     }
 
@@ -190,31 +256,16 @@ final class LeafSections {
     void startMethod(int code, int codeLength) {
         this.code = code;
         this.codeLength = codeLength;
-        leafMonitors = 0;
-        leafLocks = 0;
-        nestMonitors = 0;
-        nestLocks = 0;
         monitors = 0;
         locks = 0;
+        found = null;
         outers.clear();
-        monitorOuters = null;
-        lockOuters = null;
     }
 
     /** The method's next {@code monitorenter}, at {@code pc}. */
     void monitorEnter(int pc, int before, int beforeThat) {
         if (monitors < MAX_SECTIONS && beforeThat >= 0 && op(beforeThat) == DUP) {
-            int found = section(pc, true, LOCAL, stored(before), monitors);
-            if (found == LEAF) {
-                leafMonitors |= 1L << monitors;
-                Outer outer = outers.get(pc);
-                if (outer != null) {
-                    if (monitorOuters == null) monitorOuters = new java.util.HashMap<>();
-                    monitorOuters.put(monitors, outer);
-                }
-            } else if (found == NEST) {
-                nestMonitors |= 1L << monitors;
-            }
+            record(true, section(pc, true, LOCAL, stored(before), monitors), pc, monitors);
         }
         monitors++;
     }
@@ -228,38 +279,21 @@ final class LeafSections {
     void lockCall(int pc, int before, int beforeThat) {
         if (locks < MAX_SECTIONS && before >= 0) {
             int kind = lockKind(before, beforeThat);
-            int found = kind == 0 ? NONE : section(pc, false, kind, lockValue(before, kind), locks);
-            if (found == LEAF) {
-                leafLocks |= 1L << locks;
-                Outer outer = outers.get(pc);
-                if (outer != null) {
-                    if (lockOuters == null) lockOuters = new java.util.HashMap<>();
-                    lockOuters.put(locks, outer);
-                }
-            } else if (found == NEST) {
-                nestLocks |= 1L << locks;
-            }
+            if (kind != 0) record(false, section(pc, false, kind, lockValue(before, kind), locks), pc, locks);
         }
         locks++;
     }
 
-    /**
-     * What the walk of the method found: bit k of [0] set when its k-th {@code monitorenter} (counted from 0,
-     * in code order) opens a leaf block, bit k of [1] when its k-th {@code lock()} call site does, and of [2]
-     * and [3] when they open a nest; null when there is no leaf.
-     */
-    long[] found() {
-        return (leafMonitors | leafLocks) == 0 ? null : new long[] {leafMonitors, leafLocks, nestMonitors, nestLocks};
+    /** Notes a leaf (with its nest's lock, if it is inside one) or a nest; nothing for neither. */
+    private void record(boolean monitor, int section, int pc, int ordinal) {
+        if (section == NONE) return;
+        if (found == null) found = new Found();
+        found.add(monitor, section == NEST, ordinal, section == LEAF ? outers.get(pc) : null);
     }
 
-    /** The nest's lock for each leaf inside a nest, by the leaf's number among the method's monitorenters; null if none. */
-    java.util.Map<Integer, Outer> monitorOuters() {
-        return monitorOuters;
-    }
-
-    /** The same for the leaves that start with a lock() call. */
-    java.util.Map<Integer, Outer> lockOuters() {
-        return lockOuters;
+    /** What the walk of the method found; null when there is no leaf (and so no nest worth keeping). */
+    Found found() {
+        return found != null && found.hasLeaves() ? found : null;
     }
 
     /** What {@link #section} found. */

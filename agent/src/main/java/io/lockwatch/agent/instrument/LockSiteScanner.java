@@ -35,53 +35,13 @@ final class LockSiteScanner {
         final Map<String, Integer> maxLocals = new HashMap<>();
         /** Synchronized methods (name + descriptor) whose code is a leaf critical section (see {@link LeafSections}). */
         final Set<String> leafMethods = new HashSet<>();
-        /**
-         * Per method with a leaf section (see {@link LeafSections}): bit k of [0] set when its k-th
-         * {@code monitorenter} opens one, of [1] when its k-th {@code lock()} call does.
-         */
-        final Map<String, long[]> leafSections = new HashMap<>();
+        /** Per method (name + descriptor) with a leaf section: its leaves and nests (see {@link LeafSections}). */
+        final Map<String, LeafSections.Found> sections = new HashMap<>();
 
-        /** Per method with nests: the nest's lock of each leaf inside one, by the leaf's monitorenter number. */
-        final Map<String, Map<Integer, LeafSections.Outer>> monitorOuters = new HashMap<>();
-        /** The same for the leaves that start with a lock() call, by that call's number. */
-        final Map<String, Map<Integer, LeafSections.Outer>> lockOuters = new HashMap<>();
-
-        /** Does the method's {@code monitorenter} number {@code ordinal} (from 0, in code order) open a leaf block? */
-        boolean isLeafBlock(String name, String descriptor, int ordinal) {
-            return isLeaf(name + descriptor, 0, ordinal);
-        }
-
-        /** Does the method's {@code lock()} call number {@code ordinal} (from 0, in code order) open a leaf section? */
-        boolean isLeafLock(String name, String descriptor, int ordinal) {
-            return isLeaf(name + descriptor, 1, ordinal);
-        }
-
-        /** Does the method's {@code monitorenter} number {@code ordinal} open a nest (only leaves inside)? */
-        boolean isNestBlock(String name, String descriptor, int ordinal) {
-            return isLeaf(name + descriptor, 2, ordinal);
-        }
-
-        /** Does the method's {@code lock()} call number {@code ordinal} open a nest? */
-        boolean isNestLock(String name, String descriptor, int ordinal) {
-            return isLeaf(name + descriptor, 3, ordinal);
-        }
-
-        /** The nest around the leaf block at monitorenter number {@code ordinal}, or null. */
-        LeafSections.Outer outerOfBlock(String name, String descriptor, int ordinal) {
-            Map<Integer, LeafSections.Outer> outers = monitorOuters.get(name + descriptor);
-            return outers == null ? null : outers.get(ordinal);
-        }
-
-        /** The nest around the leaf section at lock() call number {@code ordinal}, or null. */
-        LeafSections.Outer outerOfLock(String name, String descriptor, int ordinal) {
-            Map<Integer, LeafSections.Outer> outers = lockOuters.get(name + descriptor);
-            return outers == null ? null : outers.get(ordinal);
-        }
-
-        private boolean isLeaf(String method, int kind, int ordinal) {
-            if (ordinal >= LeafSections.MAX_SECTIONS) return false;
-            long[] sections = leafSections.get(method);
-            return sections != null && (sections[kind] >>> ordinal & 1) != 0;
+        /** The method's leaves and nests, looked up once per rewritten method. */
+        LeafSections.Found sections(String name, String descriptor) {
+            LeafSections.Found found = sections.get(name + descriptor);
+            return found == null ? LeafSections.Found.NONE : found;
         }
 
         /** @return the first free local variable slot of the method, or -1 when unknown */
@@ -144,9 +104,7 @@ final class LockSiteScanner {
             int found = isSynchronized ? SITE : 0;
             int maxLocals = -1;
             boolean leafMethod = false;
-            long[] leafSections = null;
-            Map<Integer, LeafSections.Outer> monitorOuters = null;
-            Map<Integer, LeafSections.Outer> lockOuters = null;
+            LeafSections.Found sections = null;
             int attributes = u2(b, p + 6);
             p += 8;
             for (int a = 0; a < attributes; a++) {
@@ -158,9 +116,7 @@ final class LockSiteScanner {
                     leaves.startMethod(code, codeLength);
                     found |= walk(b, entry, code, codeLength, isSynchronized && (access & ACC_STATIC) == 0, leaves);
                     if (isSynchronized) leafMethod = leaves.isLeafMethod(code, codeLength);
-                    leafSections = leaves.found();
-                    monitorOuters = leaves.monitorOuters();
-                    lockOuters = leaves.lockOuters();
+                    sections = leaves.found();
                 }
                 p += 6 + length;
             }
@@ -174,9 +130,7 @@ final class LockSiteScanner {
                 }
                 if ((found & STORES_THIS) != 0) result.thisOverwritten.add(method);
                 if (leafMethod) result.leafMethods.add(method);
-                if (leafSections != null) result.leafSections.put(method, leafSections);
-                if (monitorOuters != null) result.monitorOuters.put(method, monitorOuters);
-                if (lockOuters != null) result.lockOuters.put(method, lockOuters);
+                if (sections != null) result.sections.put(method, sections);
             }
         }
         return result;

@@ -106,6 +106,8 @@ final class LockSiteVisitor extends ClassVisitor {
         /** The site of each of them (the first {@link LeafSections#MAX_SECTIONS}): a nest's site goes to its leaves' calls. */
         private final int[] monitorSites = new int[LeafSections.MAX_SECTIONS];
         private final int[] lockSites = new int[LeafSections.MAX_SECTIONS];
+        /** Which of them open leaves and nests (see {@link LeafSections}). */
+        private final LeafSections.Found sections;
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
@@ -132,6 +134,7 @@ final class LockSiteVisitor extends ClassVisitor {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
             this.methodDescriptor = descriptor;
+            this.sections = scan.sections(methodName, descriptor);
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
@@ -171,14 +174,8 @@ final class LockSiteVisitor extends ClassVisitor {
          */
         private void monitorEnter(int site, boolean leaf, LeafSections.Outer outer) {
             if (outer != null && state >= 0) {
-                // A leaf inside a nest: the nest's lock and site go along, as if it were held.
-                loadOuter(outer);
-                super.visitLdcInsn(site);
-                super.visitLdcInsn(outerSite(outer));
-                super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "leafMonitorEnterUnder",
-                        "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;", false);
-                super.visitVarInsn(Opcodes.ASTORE, state);
+                enterUnderNest(outer, site, SiteRewrites.TRACKER, "leafMonitorEnterUnder",
+                        "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
             super.visitLdcInsn(site);
@@ -190,6 +187,19 @@ final class LockSiteVisitor extends ClassVisitor {
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
             }
+        }
+
+        /**
+         * Stack: the lock (consumed). A leaf inside a nest: the nest's lock and site go along to the entry, as if
+         * the nest's lock were held.
+         */
+        private void enterUnderNest(LeafSections.Outer outer, int site, String owner, String name, String descriptor) {
+            loadOuter(outer);
+            super.visitLdcInsn(site);
+            super.visitLdcInsn(outerSite(outer));
+            super.visitVarInsn(Opcodes.ALOAD, state);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, name, descriptor, false);
+            super.visitVarInsn(Opcodes.ASTORE, state);
         }
 
         /** Pushes the lock of the nest around a leaf, loaded where the nest loads it. */
@@ -412,8 +422,7 @@ final class LockSiteVisitor extends ClassVisitor {
                 int site = site();
                 if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
                 // A nest (only leaves inside) is not pushed either: its leaves get its lock passed along.
-                monitorEnter(site, scan.isLeafBlock(methodName, methodDescriptor, ordinal)
-                        || scan.isNestBlock(methodName, methodDescriptor, ordinal), scan.outerOfBlock(methodName, methodDescriptor, ordinal));
+                monitorEnter(site, sections.isUnpushedBlock(ordinal), sections.outerOfBlock(ordinal));
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // The release is recorded after the monitorexit, so that our call does not lengthen the critical
                 // section (a contended monitor's throughput is one over it). Not inside a try-catch range,
@@ -461,21 +470,12 @@ final class LockSiteVisitor extends ClassVisitor {
             }
             boolean isLock = rewrite.name.equals("lock");
             int ordinal = isLock ? lockCalls++ : -1;
-            boolean leaf = isLock && (scan.isLeafLock(methodName, methodDescriptor, ordinal)
-                    || scan.isNestLock(methodName, methodDescriptor, ordinal));
-            LeafSections.Outer outer = isLock ? scan.outerOfLock(methodName, methodDescriptor, ordinal) : null;
+            boolean leaf = isLock && sections.isUnpushedLock(ordinal);
+            LeafSections.Outer outer = isLock ? sections.outerOfLock(ordinal) : null;
             int site = rewrite.withSite ? site() : -1;
             if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
             if (outer != null && state >= 0) {
-                // A leaf inside a nest: the nest's lock and site go along, as if it were held.
-                String lockParam = rewrite.stateDescriptor.substring(0, rewrite.stateDescriptor.indexOf(';') + 1);
-                loadOuter(outer);
-                super.visitLdcInsn(site);
-                super.visitLdcInsn(outerSite(outer));
-                super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, rewrite.owner, "leafLockUnder",
-                        lockParam + "Ljava/lang/Object;II" + SiteRewrites.OBJECT + ")" + SiteRewrites.OBJECT, false);
-                super.visitVarInsn(Opcodes.ASTORE, state);
+                enterUnderNest(outer, site, rewrite.owner, "leafLockUnder", rewrite.underNestDescriptor());
                 return;
             }
             if (rewrite.withSite) super.visitLdcInsn(site);

@@ -42,6 +42,12 @@ final class SiteRewrites {
             this.stateDescriptor = stateDescriptor;
         }
 
+        /** The descriptor of {@code leafLockUnder} for this lock type: the lock, the nest's lock, two sites, the state. */
+        String underNestDescriptor() {
+            String lockParam = stateDescriptor.substring(0, stateDescriptor.indexOf(';') + 1);
+            return lockParam + OBJECT + "II" + OBJECT + ")" + OBJECT;
+        }
+
         /** Does the state variant return the state (to be stored back into the local)? */
         boolean returnsState() {
             return stateDescriptor != null && stateDescriptor.endsWith(")" + OBJECT);

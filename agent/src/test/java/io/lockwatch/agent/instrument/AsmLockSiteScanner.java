@@ -106,7 +106,8 @@ final class AsmLockSiteScanner {
                 String method = name + descriptor;
                 boolean leafMethod = scan.leafMethods.contains(method);
                 if (leafMethod) counts[0]++;
-                if (!leafMethod && !scan.leafSections.containsKey(method)) return null;
+                if (!leafMethod && !scan.sections.containsKey(method)) return null;
+                LeafSections.Found sections = scan.sections(name, descriptor);
                 return new MethodVisitor(Opcodes.ASM9) {
                     private int enters;
                     private int locks;
@@ -128,7 +129,7 @@ final class AsmLockSiteScanner {
                             inLeafBlock = false;
                         } else if (opcode == Opcodes.MONITORENTER) {
                             violation("monitorenter");
-                            inLeafBlock = scan.isLeafBlock(name, descriptor, enters++);
+                            inLeafBlock = sections.isLeafBlock(enters++);
                             if (inLeafBlock) counts[1]++;
                         }
                     }
@@ -142,7 +143,7 @@ final class AsmLockSiteScanner {
                         }
                         violation("call " + callOwner + "." + callName);
                         if (rewrite != null && rewrite.name.equals("lock")) {
-                            inLeafLock = scan.isLeafLock(name, descriptor, locks++);
+                            inLeafLock = sections.isLeafLock(locks++);
                             if (inLeafLock) counts[2]++;
                         }
                     }
