@@ -16,17 +16,19 @@ import jdk.jfr.FlightRecorder;
  * loaded after that is registered with the settings of the recordings already running.
  */
 public final class Recordings {
-    /** Set once this runtime turned out to have no {@code jdk.jfr}; a plain field: a stale read only asks again. */
-    private static boolean unavailable;
+    /**
+     * Whether this runtime has {@code jdk.jfr} at all. A constant, so that the check at every contended-lock
+     * site is one load of the recorder's own flag; without the module, the JIT folds it to "no".
+     */
+    private static final boolean JFR_PRESENT = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     private Recordings() {}
 
     public static boolean mayRecord() {
-        if (unavailable) return false;
+        if (!JFR_PRESENT) return false;
         try {
             return FlightRecorder.isInitialized();
-        } catch (LinkageError e) {
-            unavailable = true;
+        } catch (LinkageError e) { // the module is there but its classes cannot be loaded: treated as absent
             return false;
         }
     }

@@ -52,8 +52,9 @@ public final class Contention {
      * endpoint) the lock's state is never read, so a contended lock's cache line is not touched twice.
      */
     static boolean timing() {
-        // Recordings first: no event class is loaded before a recording could want it (see there).
-        return ready && Recordings.mayRecord() && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing
+        // Recordings first: no event class is loaded before a recording could want it (see there), and until
+        // one does, this is one load of a flag of the recorder's.
+        return Recordings.mayRecord() && ready && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing
     }
 
     /**

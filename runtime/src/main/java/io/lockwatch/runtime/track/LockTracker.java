@@ -193,7 +193,10 @@ public final class LockTracker {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
-            if (t != null && !t.busy) t.acquiringLeaf(graph, monitor, outer, site, outerSite, stackDepth);
+            // Outside a nest with nothing held there is nothing to check and no hold to count.
+            if (t != null && !(outer == null && t.holdsNothing()) && !t.busy) {
+                t.acquiringLeaf(graph, monitor, outer, site, outerSite, stackDepth);
+            }
             return t;
         } catch (Throwable e) {
             InternalErrors.record("monitorEnter", e);
@@ -209,7 +212,7 @@ public final class LockTracker {
         if (monitor == null) return;
         try {
             ThreadState t = state(state);
-            if (t != null && !t.busy) t.released(monitor);
+            if (t != null && !t.holdsNothing() && !t.busy) t.released(monitor);
         } catch (Throwable e) {
             InternalErrors.record("monitorExit", e);
         }
@@ -345,16 +348,20 @@ public final class LockTracker {
             lock.lock();
             return t;
         }
-        boolean firstHold;
-        try {
-            // A thread cannot end holding a leaf: no registration with the thread registry.
-            firstHold = t.acquiringLeaf(graph, lock, outer, site, outerSite, stackDepth);
-        } catch (Throwable e) {
-            InternalErrors.record("lock", e);
-            firstHold = false;
-        }
+        // A thread cannot end holding a leaf: no registration with the thread registry.
+        boolean firstHold = outer == null && t.holdsNothing() || acquiringLeaf(t, lock, outer, site, outerSite);
         take(lock, site, t, firstHold);
         return t;
+    }
+
+    /** The leaf's order check and re-entry count, when something is held: @return whether it was not held yet */
+    private static boolean acquiringLeaf(ThreadState t, ReentrantLock lock, Object outer, int site, int outerSite) {
+        try {
+            return t.acquiringLeaf(graph, lock, outer, site, outerSite, stackDepth);
+        } catch (Throwable e) {
+            InternalErrors.record("lock", e);
+            return false;
+        }
     }
 
     /**
@@ -426,7 +433,7 @@ public final class LockTracker {
     private static void afterUnlock(Lock lock, Object state) {
         try {
             ThreadState t = state(state);
-            if (t != null && !t.busy) t.released(lock);
+            if (t != null && !t.holdsNothing() && !t.busy) t.released(lock);
         } catch (Throwable e) {
             InternalErrors.record("unlock", e);
         }

@@ -389,6 +389,14 @@ final class ThreadState {
         return size;
     }
 
+    /**
+     * Nothing on the held stack: nothing to check a lock's order against, no hold of it to count, nothing to
+     * pop. Asked first at the leaf and release sites, so that the common case is one load of this thread's state.
+     */
+    boolean holdsNothing() {
+        return size == 0;
+    }
+
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
     Object heldAt(int i) {
         return held[i];
