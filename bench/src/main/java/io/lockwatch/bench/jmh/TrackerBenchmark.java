@@ -192,6 +192,30 @@ public class TrackerBenchmark {
         }
     }
 
+    @Benchmark
+    public int baselineLockSingle() {
+        outerLock.lock();
+        try {
+            return ++counter;
+        } finally {
+            outerLock.unlock();
+        }
+    }
+
+    /**
+     * A leaf {@code lock()} section with nothing held, as the instrumentation calls it (the contended case's
+     * loop, uncontended): a thread that holds nothing has no order to check and nothing to pop.
+     */
+    @Benchmark
+    public int trackedLockSingleLeaf() {
+        Object state = LockTracker.leafLock(outerLock, SITE_OUTER, null);
+        try {
+            return ++counter;
+        } finally {
+            LockTracker.unlock(outerLock, state);
+        }
+    }
+
     /** The issue's nested case in one call: two monitors nested, then two locks nested. */
     @Benchmark
     public int baselineIssueIteration() {
