@@ -37,6 +37,10 @@ public class TrackerBenchmark {
     // Two sites, as the instrumentation registers them: the nested-pair memo is keyed by them.
     private static final int SITE_OUTER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "outer", "TrackerBenchmark.java", 1);
     private static final int SITE_INNER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "inner", "TrackerBenchmark.java", 2);
+    // The locks' own sites, as in a real method: with the monitors' sites the two nested pairs of one issue
+    // iteration would share a memo slot and push each other out on every iteration (a full check each time).
+    private static final int SITE_LOCK_OUTER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "lockOuter", "TrackerBenchmark.java", 3);
+    private static final int SITE_LOCK_INNER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "lockInner", "TrackerBenchmark.java", 4);
 
     final Object outerMonitor = new Object();
     final Object innerMonitor = new Object();
@@ -105,9 +109,9 @@ public class TrackerBenchmark {
                 LockTracker.monitorExit(outerMonitor, state);
             }
         }
-        state = LockTracker.lock(outerLock, SITE_OUTER, state);
+        state = LockTracker.lock(outerLock, SITE_LOCK_OUTER, state);
         try {
-            state = LockTracker.leafLock(innerLock, SITE_INNER, state);
+            state = LockTracker.leafLock(innerLock, SITE_LOCK_INNER, state);
             try {
                 result += ++counter;
             } finally {
@@ -169,9 +173,9 @@ public class TrackerBenchmark {
 
     @Benchmark
     public int trackedLocksNested2() {
-        Object state = LockTracker.lock(outerLock, SITE_OUTER, null);
+        Object state = LockTracker.lock(outerLock, SITE_LOCK_OUTER, null);
         try {
-            state = LockTracker.lock(innerLock, SITE_INNER, state);
+            state = LockTracker.lock(innerLock, SITE_LOCK_INNER, state);
             try {
                 return ++counter;
             } finally {
@@ -184,7 +188,7 @@ public class TrackerBenchmark {
 
     @Benchmark
     public int trackedLockSingle() {
-        Object state = LockTracker.lock(outerLock, SITE_OUTER, null);
+        Object state = LockTracker.lock(outerLock, SITE_LOCK_OUTER, null);
         try {
             return ++counter;
         } finally {
@@ -208,7 +212,7 @@ public class TrackerBenchmark {
      */
     @Benchmark
     public int trackedLockSingleLeaf() {
-        Object state = LockTracker.leafLock(outerLock, SITE_OUTER, null);
+        Object state = LockTracker.leafLock(outerLock, SITE_LOCK_OUTER, null);
         try {
             return ++counter;
         } finally {
