@@ -120,8 +120,8 @@ class LockNodeTest {
             hub.pruneIfGrown();
             largest = Math.max(largest, hub.edgeCount());
         }
-        // Pruned when the map has doubled since the last prune: never much more than twice the live edges.
-        assertTrue(largest <= 2 * liveNodes.size() + LockNode.SMALL * 8, "largest map: " + largest);
+        // Pruned when the map has grown PRUNE_GROWTH times past its live size: never much more than that.
+        assertTrue(largest <= LockNode.PRUNE_GROWTH * liveNodes.size() + LockNode.SMALL * 8, "largest map: " + largest);
         for (LockNode node : liveNodes) assertSame(node, hub.edgeTo(node).to, "an edge to a live lock was dropped");
         assertEquals(200, liveLocks.size());
         assertTrue(hubLock != null);
