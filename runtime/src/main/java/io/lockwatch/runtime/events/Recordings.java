@@ -20,9 +20,14 @@ public final class Recordings {
      * Whether this runtime has {@code jdk.jfr} at all. A constant, so that the check at every contended-lock
      * site is one load of the recorder's own flag; without the module, the JIT folds it to "no".
      */
-    private static final boolean JFR_PRESENT = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+    private static final boolean JFR_PRESENT = jfrPresent();
 
     private Recordings() {}
+
+    private static boolean jfrPresent() {
+        ModuleLayer boot = ModuleLayer.boot(); // null only before the module system is up, long before premain
+        return boot != null && boot.findModule("jdk.jfr").isPresent();
+    }
 
     public static boolean mayRecord() {
         if (!JFR_PRESENT) return false;
