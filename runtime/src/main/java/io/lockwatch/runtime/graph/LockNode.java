@@ -169,7 +169,7 @@ public final class LockNode extends WeakReference<Object> {
      */
     private static final class EdgeMap extends ConcurrentHashMap<LockNode, Edge> {
         private static final int FIRST_PRUNE = SMALL * 8;
-        /** The size at which the next edge added prunes: {@link #PRUNE_GROWTH} times the live size after the last prune. Racy on purpose. */
+        /** The size at which the next edge added prunes: PRUNE_GROWTH times the live size after the last prune. Racy on purpose. */
         int pruneAt = FIRST_PRUNE;
 
         EdgeMap() {
@@ -186,8 +186,8 @@ public final class LockNode extends WeakReference<Object> {
      *
      * <p>The factor is a trade: a prune visits every edge of the map, each a few cache misses away from the
      * next (measured in H2: ~0.5 µs per edge, 0.15–0.25 s of a two-pass run at a factor of 2, where most
-     * edges survive). Per edge added, a prune costs about {@code PRUNE_GROWTH / (PRUNE_GROWTH - 1)} visits: 2 at a factor
-     * of 2, 1.33 at 4. The detector's clean, every few seconds, also prunes every map.
+     * edges survive). Per edge added, a prune costs about {@code PRUNE_GROWTH / (PRUNE_GROWTH - 1)} visits:
+     * 2 at a factor of 2, 1.33 at 4. The detector's clean, every few seconds, also prunes every map.
      *
      * @return how many edges were dropped
      */
