@@ -224,8 +224,8 @@ final class ClassFileRewriter {
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         private final int state;
-        /** Which of its monitorenters and lock() calls open leaves and nests (see {@link LeafSections}). */
-        private final LeafSections.Found sections;
+        /** Its monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
+        private final LeafSections.Walk sections;
         /** Thread's hooks: how many, and whether each return records a join. */
         private final int hooks;
         private final boolean joinHook;
@@ -261,10 +261,6 @@ final class ClassFileRewriter {
         private int[] lineAt;
         private int line = -1;
         private int methodSite = -1;
-        private int monitorEnters;
-        private int lockCalls;
-        private final int[] monitorSites = new int[LeafSections.MAX_SECTIONS];
-        private final int[] lockSites = new int[LeafSections.MAX_SECTIONS];
 
         // Where each original instruction boundary lands: newPos (what branches to it reach) and where the
         // instruction itself starts after what goes before it.
@@ -281,7 +277,7 @@ final class ClassFileRewriter {
             this.state = free < 0 || free > 0xFFFF - 2 ? -1 : free;
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
-            this.sections = scan.sections(name, descriptor);
+            this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
             this.hooks = hooks(name);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -522,10 +518,9 @@ final class ClassFileRewriter {
             if (op == MONITORENTER) {
                 GrowingBytes out = before(pc);
                 out.u1(DUP);
-                int ordinal = monitorEnters++;
                 int site = site();
-                if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
-                monitorEnter(out, site, sections.isUnpushedBlock(ordinal), sections.outerOfBlock(ordinal));
+                sections.monitorEnter(site);
+                monitorEnter(out, site, sections.unpushed(), sections.outer());
             } else if (op == MONITOREXIT) {
                 if (openBlocks > 0) {
                     GrowingBytes out = before(pc);
@@ -559,18 +554,17 @@ final class ClassFileRewriter {
                 if (wrapper == null) return;
                 GrowingBytes out = before(pc);
                 replaced[pc] = true;
-                ldcInt(out, CallSites.register(className, name, sourceFile, line));
+                ldcInt(out, site());
                 invokeStatic(out, WaitSiteVisitor.WAITS, callName, wrapper);
                 return;
             }
             GrowingBytes out = before(pc);
             replaced[pc] = true;
             boolean isLock = rewrite.name.equals("lock");
-            int ordinal = isLock ? lockCalls++ : -1;
-            boolean leaf = isLock && sections.isUnpushedLock(ordinal);
-            LeafSections.Outer outer = isLock ? sections.outerOfLock(ordinal) : null;
             int site = rewrite.withSite ? site() : -1;
-            if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
+            if (isLock) sections.lockCall(site);
+            boolean leaf = isLock && sections.unpushed();
+            LeafSections.Outer outer = isLock ? sections.outer() : null;
             if (outer != null) {
                 enterUnderNest(out, outer, site, rewrite.owner, "leafLockUnder", rewrite.underNestDescriptor());
                 return;
@@ -634,7 +628,7 @@ final class ClassFileRewriter {
                                     String descriptor) {
             loadOuter(out, outer);
             ldcInt(out, site);
-            ldcInt(out, outerSite(outer));
+            ldcInt(out, sections.siteOf(outer));
             aload(out, state);
             invokeStatic(out, owner, name, descriptor);
             astore(out, state);
@@ -651,10 +645,6 @@ final class ClassFileRewriter {
                 out.u1(GETFIELD);
                 out.u2(pool.fieldref(outer.fieldOwner, outer.fieldName, outer.fieldDescriptor));
             }
-        }
-
-        private int outerSite(LeafSections.Outer outer) {
-            return outer.monitor ? monitorSites[outer.ordinal] : lockSites[outer.ordinal];
         }
 
         /** Stack: the monitor (consumed). */

@@ -189,6 +189,55 @@ final class LeafSections {
         }
     }
 
+    /**
+     * One rewriter's pass through a method, in code order: numbers its monitorenters and {@code lock()}
+     * calls the way the scan did, answers for the section each one opens, and keeps each one's site, so
+     * that a leaf inside a nest can pass the nest's. Both rewriters walk with it, so they number alike.
+     */
+    static final class Walk {
+        private final Found sections;
+        private int monitorEnters;
+        private int lockCalls;
+        private final int[] monitorSites = new int[MAX_SECTIONS];
+        private final int[] lockSites = new int[MAX_SECTIONS];
+        /** The section met last: its start and number. */
+        private boolean monitor;
+        private int ordinal;
+
+        Walk(Found sections) {
+            this.sections = sections;
+        }
+
+        /** The next monitorenter, at {@code site}; {@link #unpushed} and {@link #outer} then answer for it. */
+        void monitorEnter(int site) {
+            monitor = true;
+            ordinal = monitorEnters++;
+            if (ordinal < MAX_SECTIONS) monitorSites[ordinal] = site;
+        }
+
+        /** The next {@code lock()} call, at {@code site}; {@link #unpushed} and {@link #outer} then answer for it. */
+        void lockCall(int site) {
+            monitor = false;
+            ordinal = lockCalls++;
+            if (ordinal < MAX_SECTIONS) lockSites[ordinal] = site;
+        }
+
+        /** Does the section met last open a leaf or a nest: order-checked, never pushed? */
+        boolean unpushed() {
+            return monitor ? sections.isUnpushedBlock(ordinal) : sections.isUnpushedLock(ordinal);
+        }
+
+        /** The nest around the leaf met last, or null. */
+        Outer outer() {
+            return monitor ? sections.outerOfBlock(ordinal) : sections.outerOfLock(ordinal);
+        }
+
+        /** The site of a nest met earlier in this walk. */
+        int siteOf(Outer nest) {
+            return nest.monitor ? monitorSites[nest.ordinal] : lockSites[nest.ordinal];
+        }
+    }
+
     LeafSections(byte[] classFile, int[] constantPoolEntries, int thisClassIndex, int[] finalFields) {
         this.b = classFile;
         this.entry = constantPoolEntries;

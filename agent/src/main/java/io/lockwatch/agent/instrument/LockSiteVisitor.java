@@ -100,14 +100,8 @@ final class LockSiteVisitor extends ClassVisitor {
     private final class SiteMethodVisitor extends MethodVisitor {
         private final String methodName;
         private final String methodDescriptor;
-        /** The method's monitorenters and lock() calls so far: the scan numbers its leaf sections by them. */
-        private int monitorEnters;
-        private int lockCalls;
-        /** The site of each of them (the first {@link LeafSections#MAX_SECTIONS}): a nest's site goes to its leaves' calls. */
-        private final int[] monitorSites = new int[LeafSections.MAX_SECTIONS];
-        private final int[] lockSites = new int[LeafSections.MAX_SECTIONS];
-        /** Which of them open leaves and nests (see {@link LeafSections}). */
-        private final LeafSections.Found sections;
+        /** The method's monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
+        private final LeafSections.Walk sections;
         private final boolean isStatic;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
@@ -134,7 +128,7 @@ final class LockSiteVisitor extends ClassVisitor {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
             this.methodDescriptor = descriptor;
-            this.sections = scan.sections(methodName, descriptor);
+            this.sections = new LeafSections.Walk(scan.sections(methodName, descriptor));
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
@@ -196,7 +190,7 @@ final class LockSiteVisitor extends ClassVisitor {
         private void enterUnderNest(LeafSections.Outer outer, int site, String owner, String name, String descriptor) {
             loadOuter(outer);
             super.visitLdcInsn(site);
-            super.visitLdcInsn(outerSite(outer));
+            super.visitLdcInsn(sections.siteOf(outer));
             super.visitVarInsn(Opcodes.ALOAD, state);
             super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, name, descriptor, false);
             super.visitVarInsn(Opcodes.ASTORE, state);
@@ -212,10 +206,6 @@ final class LockSiteVisitor extends ClassVisitor {
                 super.visitVarInsn(Opcodes.ALOAD, 0);
                 super.visitFieldInsn(Opcodes.GETFIELD, outer.fieldOwner, outer.fieldName, outer.fieldDescriptor);
             }
-        }
-
-        private int outerSite(LeafSections.Outer outer) {
-            return outer.monitor ? monitorSites[outer.ordinal] : lockSites[outer.ordinal];
         }
 
         /** Stack: the monitor (consumed). Records the release. */
@@ -418,11 +408,10 @@ final class LockSiteVisitor extends ClassVisitor {
             }
             if (opcode == Opcodes.MONITORENTER) {
                 super.visitInsn(Opcodes.DUP);
-                int ordinal = monitorEnters++;
                 int site = site();
-                if (ordinal < monitorSites.length) monitorSites[ordinal] = site;
+                sections.monitorEnter(site);
                 // A nest (only leaves inside) is not pushed either: its leaves get its lock passed along.
-                monitorEnter(site, sections.isUnpushedBlock(ordinal), sections.outerOfBlock(ordinal));
+                monitorEnter(site, sections.unpushed(), sections.outer());
             } else if (opcode == Opcodes.MONITOREXIT) {
                 // The release is recorded after the monitorexit, so that our call does not lengthen the critical
                 // section (a contended monitor's throughput is one over it). Not inside a try-catch range,
@@ -469,11 +458,10 @@ final class LockSiteVisitor extends ClassVisitor {
                 return;
             }
             boolean isLock = rewrite.name.equals("lock");
-            int ordinal = isLock ? lockCalls++ : -1;
-            boolean leaf = isLock && sections.isUnpushedLock(ordinal);
-            LeafSections.Outer outer = isLock ? sections.outerOfLock(ordinal) : null;
             int site = rewrite.withSite ? site() : -1;
-            if (isLock && ordinal < lockSites.length) lockSites[ordinal] = site;
+            if (isLock) sections.lockCall(site);
+            boolean leaf = isLock && sections.unpushed();
+            LeafSections.Outer outer = isLock ? sections.outer() : null;
             if (outer != null && state >= 0) {
                 enterUnderNest(outer, site, rewrite.owner, "leafLockUnder", rewrite.underNestDescriptor());
                 return;

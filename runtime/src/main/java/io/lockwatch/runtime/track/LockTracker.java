@@ -193,8 +193,7 @@ public final class LockTracker {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
-            // Outside a nest with nothing held there is nothing to check and no hold to count.
-            if (t != null && !(outer == null && t.holdsNothing()) && !t.busy) {
+            if (t != null && !t.nothingToCheck(outer) && !t.busy) {
                 t.acquiringLeaf(graph, monitor, outer, site, outerSite, stackDepth);
             }
             return t;
@@ -212,7 +211,7 @@ public final class LockTracker {
         if (monitor == null) return;
         try {
             ThreadState t = state(state);
-            if (t != null && !t.holdsNothing() && !t.busy) t.released(monitor);
+            if (t != null) t.releasing(monitor);
         } catch (Throwable e) {
             InternalErrors.record("monitorExit", e);
         }
@@ -349,7 +348,7 @@ public final class LockTracker {
             return t;
         }
         // A thread cannot end holding a leaf: no registration with the thread registry.
-        boolean firstHold = outer == null && t.holdsNothing() || acquiringLeaf(t, lock, outer, site, outerSite);
+        boolean firstHold = t.nothingToCheck(outer) || acquiringLeaf(t, lock, outer, site, outerSite);
         take(lock, site, t, firstHold);
         return t;
     }
@@ -433,7 +432,7 @@ public final class LockTracker {
     private static void afterUnlock(Lock lock, Object state) {
         try {
             ThreadState t = state(state);
-            if (t != null && !t.holdsNothing() && !t.busy) t.released(lock);
+            if (t != null) t.releasing(lock);
         } catch (Throwable e) {
             InternalErrors.record("unlock", e);
         }

@@ -357,6 +357,14 @@ final class ThreadState {
         size++;
     }
 
+    /**
+     * A release at an instrumented site: nothing to do while the thread holds nothing (one load, the common
+     * case: every leaf's release), nor while lockwatch itself runs on it.
+     */
+    void releasing(Object lock) {
+        if (size != 0 && !busy) released(lock);
+    }
+
     /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
     void released(Object lock) {
         int top = size - 1;
@@ -390,11 +398,11 @@ final class ThreadState {
     }
 
     /**
-     * Nothing on the held stack: nothing to check a lock's order against, no hold of it to count, nothing to
-     * pop. Asked first at the leaf and release sites, so that the common case is one load of this thread's state.
+     * A leaf taken outside a nest while the thread holds nothing: no order to check, no hold to count (a lock
+     * not on the stack cannot be re-entered through it). One load, asked first at the leaf sites.
      */
-    boolean holdsNothing() {
-        return size == 0;
+    boolean nothingToCheck(Object outer) {
+        return outer == null && size == 0;
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
