@@ -17,8 +17,17 @@ import jdk.internal.vm.annotation.DontInline;
  * shape is read without locking or allocating; every change is one compare-and-set of the field, so a
  * change of shape cannot lose an edge added at the same time.
  *
+ * <p>Edges into a lock that has no edge out are kept on that lock ("parked", {@link #park}), not in the
+ * edges of the locks they come from. No cycle can pass through a lock with no way out, so the cycle search
+ * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (H2
+ * locks a fresh {@code ConcurrentHashMap} bin under its connection's and its session's locks at every
+ * commit). Parked, their edges die with them, and the long-lived lock's map does not grow, resize and get
+ * pruned for each one. The first edge out of a lock publishes the edges parked on it into their sources'
+ * edges before it is added itself (see {@link LockOrderGraph#record}), and so does a lock with more than
+ * {@link #SMALL} of them.
+ *
  * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
- * garbage collections. A node is 48 bytes (compressed oops), the lock's registry entry 24.
+ * garbage collections. A node is 56 bytes (compressed oops), the lock's registry entry 24.
  */
 public final class LockNode extends WeakReference<Object> {
     /** Most edges kept in the array; more move to the map. */
@@ -28,12 +37,21 @@ public final class LockNode extends WeakReference<Object> {
     private static final Edge[] NO_EDGES = new Edge[0];
     private static final AtomicReferenceFieldUpdater<LockNode, Object> OUT =
             AtomicReferenceFieldUpdater.newUpdater(LockNode.class, Object.class, "out");
+    private static final AtomicReferenceFieldUpdater<LockNode, Object> INCOMING =
+            AtomicReferenceFieldUpdater.newUpdater(LockNode.class, Object.class, "incoming");
+    /** The value of {@link #incoming} once the lock's in-edges are kept by their sources. */
+    private static final Object PUBLISHED = new Object();
 
     public final long id;
     public final int identityHash;
     public final String className;
     /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or an {@link EdgeMap} (a {@code ConcurrentHashMap}). */
     private volatile Object out;
+    /**
+     * Edges into this lock while it has none out: null, an {@link Edge}, or an {@code Edge[]} (2 to SMALL);
+     * {@link #PUBLISHED} from its first edge out (or its first in-edge past SMALL) on.
+     */
+    private volatile Object incoming;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
         this(lock, className, id, queue, System.identityHashCode(lock));
@@ -85,7 +103,71 @@ public final class LockNode extends WeakReference<Object> {
         return out != null;
     }
 
-    /** The edge to {@code target}, or null. No allocation, no lock. */
+    /** The edge {@code from -> to}, parked on {@code to} or among {@code from}'s edges; or null. No allocation, no lock. */
+    public static Edge edgeBetween(LockNode from, LockNode to) {
+        Object in = to.incoming;
+        return in == PUBLISHED ? from.edgeTo(to) : parkedFrom(in, from);
+    }
+
+    /** The edge from {@code source} among parked edges {@code in} (null, an Edge, an Edge[]), or null. */
+    private static Edge parkedFrom(Object in, LockNode source) {
+        if (in instanceof Edge) {
+            Edge edge = (Edge) in;
+            return edge.from == source ? edge : null;
+        }
+        if (in instanceof Edge[]) {
+            for (Edge edge : (Edge[]) in) {
+                if (edge.from == source) return edge;
+            }
+        }
+        return null;
+    }
+
+    /** Are the edges into this lock kept by their sources (it has, or had, an edge out; or had too many in)? */
+    boolean isPublished() {
+        return incoming == PUBLISHED;
+    }
+
+    /**
+     * Parks {@code candidate}, an edge into this lock, unless this lock's in-edges are published or it has
+     * SMALL parked already.
+     *
+     * @return the edge from the candidate's source now parked here (the candidate, or the one another thread
+     *     parked first); null when the edge belongs among its source's edges instead
+     */
+    Edge park(Edge candidate) {
+        while (true) {
+            Object in = incoming;
+            if (in == PUBLISHED) return null;
+            Edge existing = parkedFrom(in, candidate.from);
+            if (existing != null) return existing;
+            Object grown;
+            if (in == null) {
+                grown = candidate;
+            } else if (in instanceof Edge) {
+                grown = new Edge[] {(Edge) in, candidate};
+            } else {
+                Edge[] current = (Edge[]) in;
+                if (current.length >= SMALL) return null; // a lock taken under many others: the caller publishes
+                grown = java.util.Arrays.copyOf(current, current.length + 1);
+                ((Edge[]) grown)[current.length] = candidate;
+            }
+            if (INCOMING.compareAndSet(this, in, grown)) return candidate;
+        }
+    }
+
+    /**
+     * From now on the edges into this lock are kept by their sources: @return those parked here until now,
+     * for the caller to move there (empty when there were none, or another thread took them).
+     */
+    Edge[] publish() {
+        Object in = INCOMING.getAndSet(this, PUBLISHED);
+        if (in instanceof Edge) return new Edge[] {(Edge) in};
+        if (in instanceof Edge[]) return (Edge[]) in;
+        return NO_EDGES;
+    }
+
+    /** The edge to {@code target} among this lock's own (not one parked on {@code target}), or null. No allocation, no lock. */
     public Edge edgeTo(LockNode target) {
         Object o = out;
         if (o instanceof Edge) {
@@ -243,6 +325,35 @@ public final class LockNode extends WeakReference<Object> {
             if (alive == current.length) return 0;
             if (OUT.compareAndSet(this, o, withAlive(current, alive, null))) return current.length - alive;
         }
+    }
+
+    /** Drops the parked edges whose source was collected (they can never be taken again); returns how many. */
+    int pruneDeadSources() {
+        while (true) {
+            Object in = incoming;
+            if (in == null || in == PUBLISHED) return 0;
+            Edge[] parked = in instanceof Edge ? new Edge[] {(Edge) in} : (Edge[]) in;
+            int alive = 0;
+            for (Edge edge : parked) {
+                if (edge.from.isAlive()) alive++;
+            }
+            if (alive == parked.length) return 0;
+            Edge[] kept = new Edge[alive];
+            int i = 0;
+            for (Edge edge : parked) {
+                if (i < alive && edge.from.isAlive()) kept[i++] = edge;
+            }
+            if (i < alive) kept = java.util.Arrays.copyOf(kept, i); // one died between the two passes
+            Object shaped = i == 0 ? null : i == 1 ? kept[0] : kept;
+            if (INCOMING.compareAndSet(this, in, shaped)) return parked.length - i;
+        }
+    }
+
+    /** The edges this node keeps: its own, and those parked on it (they go with it when its lock is collected). */
+    int edgesKept() {
+        Object in = incoming;
+        int parked = in instanceof Edge ? 1 : in instanceof Edge[] ? ((Edge[]) in).length : 0;
+        return edgeCount() + parked;
     }
 
     int edgeCount() {

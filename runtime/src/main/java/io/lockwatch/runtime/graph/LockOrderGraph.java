@@ -99,22 +99,28 @@ public final class LockOrderGraph {
     @DontInline
     public void record(LockNode from, LockNode to, Occurrence occurrence) {
         occurrencesRecorded.incrementAndGet();
-        Edge edge = from.edgeTo(to);
+        // The edges parked on a lock move to their sources before its first edge out is added: a search of
+        // that edge, or of a later one, then sees every way into it (see LockNode, "parked").
+        if (!from.isPublished()) publish(from);
+        Edge edge = LockNode.edgeBetween(from, to);
         if (edge == null) {
             if (edgesLive.get() >= MAX_EDGES) {
                 edgesDropped.incrementAndGet();
                 return;
             }
             Edge fresh = new Edge(from, to);
-            edge = from.addEdge(to, fresh);
+            edge = to.park(fresh);
+            if (edge == null) { // to has an edge out, or is taken under many locks: the edge is its source's
+                if (!to.isPublished()) publish(to);
+                edge = addToSource(fresh);
+            }
             if (edge == fresh) {
                 edgesLive.incrementAndGet();
                 edgesCreated.incrementAndGet();
-                int pruned = from.pruneIfGrown();
-                if (pruned > 0) edgesLive.addAndGet(-pruned);
             }
         }
         if (edge.add(occurrence, edge.occurrences().length == 0 ? shared(occurrence) : null)) {
+            if (to.isPublished()) keepIfMerged(edge, occurrence);
             // A cycle through from -> to needs a path out of to. If there is none yet, the edge that will
             // make one is searched when it comes, and that search walks through this edge: nothing to do.
             if (!to.hasEdges()) {
@@ -126,6 +132,44 @@ public final class LockOrderGraph {
             if (!wakeupPending.get() && wakeupPending.compareAndSet(false, true)) wakeDetector.run();
         } else {
             occurrencesDropped.incrementAndGet();
+        }
+    }
+
+    /**
+     * The edge just given an occurrence was parked, and published meanwhile into a source that had got an
+     * edge of its own from another thread: the publisher merged the occurrences it saw, and this one must
+     * not stay on the edge it left behind. Three threads at once on one pair of locks; a map lookup otherwise.
+     */
+    private static void keepIfMerged(Edge edge, Occurrence occurrence) {
+        Edge inGraph = edge.from.edgeTo(edge.to);
+        if (inGraph != null && inGraph != edge) inGraph.add(occurrence);
+    }
+
+    /** Adds an edge to its source's edges, pruning them if they have grown: @return the one in the graph (another thread's, if it won) */
+    private Edge addToSource(Edge candidate) {
+        Edge edge = candidate.from.addEdge(candidate.to, candidate);
+        if (edge == candidate) {
+            int pruned = candidate.from.pruneIfGrown();
+            if (pruned > 0) edgesLive.addAndGet(-pruned);
+        }
+        return edge;
+    }
+
+    /**
+     * Moves the edges parked on {@code node} to their sources, where the cycle search sees them: {@code node}
+     * is about to get an edge out (or has too many in to keep them parked). They need no search of their own:
+     * a cycle through {@code node} needs an edge out of it, and the search of the edge that closes the cycle,
+     * added after this, walks through them. Rare next to the edges that stay parked: out of line.
+     */
+    @DontInline
+    private void publish(LockNode node) {
+        for (Edge edge : node.publish()) {
+            Edge kept = addToSource(edge);
+            if (kept != edge) {
+                // A thread that found the lock published already added its own edge meanwhile: one edge, both ways.
+                edgesLive.decrementAndGet();
+                for (Occurrence o : edge.occurrences()) kept.add(o);
+            }
         }
     }
 
@@ -205,12 +249,13 @@ public final class LockOrderGraph {
     public void clean() {
         if (registry.expunge() == 0 && !pruneNeeded) return;
         pruneNeeded = false;
-        // One pass: drop each node's edges to collected locks, and recount the live edges (edges *from* a
-        // collected lock went with its node) rather than track each one.
+        // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
+        // and recount the live edges (those of a collected lock went with its node) rather than track each one.
         long[] live = {0};
         registry.forEach(node -> {
             node.pruneDeadTargets();
-            live[0] += node.edgeCount();
+            node.pruneDeadSources();
+            live[0] += node.edgesKept();
         });
         edgesLive.set(live[0]);
     }

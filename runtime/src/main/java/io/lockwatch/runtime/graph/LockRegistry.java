@@ -67,7 +67,7 @@ final class LockRegistry {
     private final int[] droppedHashes = new int[DROPPED_MEMORY];
     private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable requestPurge = () -> { };
-    /** The graph's count of live edges: a purged node's outgoing edges go with it. */
+    /** The graph's count of live edges: a purged node's edges (its own and those parked on it) go with it. */
     private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
@@ -161,8 +161,8 @@ final class LockRegistry {
                 if (buckets.compareAndSet(index, head, rebuilt)) {
                     live.decrementAndGet();
                     AtomicLong edges = edgesLive;
-                    int outgoing = dead.edgeCount();
-                    if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
+                    int kept = dead.edgesKept();
+                    if (edges != null && kept > 0) edges.addAndGet(-kept);
                     removed++;
                     break;
                 }
@@ -208,8 +208,8 @@ final class LockRegistry {
                 node.clear();
                 live.decrementAndGet();
                 AtomicLong edges = edgesLive;
-                int outgoing = node.edgeCount();
-                if (edges != null && outgoing > 0) edges.addAndGet(-outgoing);
+                int kept = node.edgesKept();
+                if (edges != null && kept > 0) edges.addAndGet(-kept);
                 if (collected) purgedOnDemand.incrementAndGet(); else evicted.incrementAndGet();
                 removed++;
             }

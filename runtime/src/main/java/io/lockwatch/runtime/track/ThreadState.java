@@ -214,7 +214,7 @@ final class ThreadState {
             for (int i = 0; i < size; i++) {
                 LockNode from = nodeAt(graph, i);
                 if (from == null || from == to) continue;
-                Edge edge = from.edgeTo(to);
+                Edge edge = LockNode.edgeBetween(from, to);
                 if (edge != null && edge.knows(threadId, segment(), modeAt(i), mode, nonBlocking, heldIds, heldCount)) continue;
                 now = recordNew(graph, from, to, i, mode, site, nonBlocking, heldCount, stackDepth, now);
             }

@@ -35,7 +35,7 @@ class LockOrderGraphTest {
             LockNode from = graph.node(outer, "Outer");
             LockNode to = graph.node(inner, "Inner");
             graph.record(from, to, occ(7001, segment1));
-            Occurrence[] occurrences = from.edgeTo(to).occurrences();
+            Occurrence[] occurrences = LockNode.edgeBetween(from, to).occurrences();
             if (first == null) first = occurrences;
             assertSame(first, occurrences, "edge " + i);
         }
@@ -114,6 +114,119 @@ class LockOrderGraphTest {
         assertTrue(graph.locksEvicted() > 0);
         assertTrue(graph.locksTracked() <= cap);
         assertTrue(graph.edges() <= cap, "edges go with their evicted source: " + graph.edges());
+    }
+
+    /**
+     * H2's pattern: a fresh lock taken under a long-lived one, then collected. Its edge is parked on it, so the
+     * long-lived lock's own edges never grow, and the edge goes with the fresh lock.
+     */
+    @Test
+    void anEdgeIntoALockWithoutEdgesOutIsKeptOnThatLockAndGoesWithIt() throws InterruptedException {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object hubLock = new Object();
+        LockNode hub = graph.node(hubLock, "Hub");
+        List<LockNode> bins = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            LockNode bin = graph.node(new Object(), "Bin");
+            graph.record(hub, bin, occ(7001, segment1));
+            assertSame(hub, LockNode.edgeBetween(hub, bin).from);
+            bins.add(bin);
+        }
+        assertEquals(0, hub.edgeCount(), "the hub's own edges");
+        assertEquals(100, graph.edges());
+        for (int i = 0; i < 50 && bins.stream().anyMatch(LockNode::isAlive); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        graph.clean();
+        assertEquals(0, graph.edges(), "the parked edges went with their collected locks");
+        assertTrue(hubLock != null);
+    }
+
+    /** A -> B parked on B; B -> C publishes it into A's edges first; C -> A closes the cycle, which is found (three threads). */
+    @Test
+    void parkedEdgesJoinTheirSourcesWhenTheLockGetsAnEdgeOutAndTheCycleThroughThemIsFound() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object a = new Object();
+        Object b = new Object();
+        Object c = new Object();
+        LockNode nodeA = graph.node(a, "A");
+        LockNode nodeB = graph.node(b, "B");
+        LockNode nodeC = graph.node(c, "C");
+        graph.record(nodeA, nodeB, occ(7001, segment1));
+        assertEquals(null, nodeA.edgeTo(nodeB));
+        graph.record(nodeB, nodeC, occ(7002, segment2));
+        assertSame(nodeB, nodeA.edgeTo(nodeB).to, "published into A's edges");
+        graph.record(nodeC, nodeA, occ(7003, SegmentGraph.firstSegmentOf(7003)));
+        graph.detect();
+        assertEquals(1, found.size());
+        assertEquals(3, graph.edges());
+    }
+
+    @Test
+    void aLockTakenUnderManyOthersKeepsNoneOfTheirEdges() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object target = new Object();
+        LockNode to = graph.node(target, "Target");
+        List<Object> keep = new ArrayList<>();
+        List<LockNode> sources = new ArrayList<>();
+        for (int i = 0; i <= LockNode.SMALL; i++) {
+            Object lock = new Object();
+            keep.add(lock);
+            LockNode from = graph.node(lock, "Source");
+            sources.add(from);
+            graph.record(from, to, occ(7001, segment1));
+        }
+        for (LockNode from : sources) assertSame(to, from.edgeTo(to).to, "an edge past SMALL publishes them all");
+        assertEquals(LockNode.SMALL + 1, graph.edges());
+    }
+
+    /**
+     * Threads park edges into one lock while another gives it its first edge out, which publishes them: every
+     * edge must end up among its source's edges, with the occurrence of each thread that took it.
+     */
+    @Test
+    void noEdgeOrOccurrenceIsLostWhenParkingRacesWithPublishing() throws Exception {
+        int threads = 4;
+        for (int round = 0; round < 200; round++) {
+            LockOrderGraph graph = new LockOrderGraph(found::add);
+            Object target = new Object();
+            Object next = new Object();
+            LockNode to = graph.node(target, "Target");
+            LockNode after = graph.node(next, "Next");
+            Object[] sourceLocks = new Object[3];
+            LockNode[] sources = new LockNode[sourceLocks.length];
+            for (int i = 0; i < sources.length; i++) {
+                sourceLocks[i] = new Object();
+                sources[i] = graph.node(sourceLocks[i], "Source" + i);
+            }
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads + 1);
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long id = 7200 + t;
+                long segment = SegmentGraph.firstSegmentOf(id);
+                Thread thread = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (LockNode from : sources) graph.record(from, to, occ(id, segment));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                thread.start();
+                running.add(thread);
+            }
+            start.await();
+            graph.record(to, after, occ(7300, SegmentGraph.firstSegmentOf(7300)));
+            for (Thread thread : running) thread.join();
+            for (LockNode from : sources) {
+                Edge edge = from.edgeTo(to);
+                assertTrue(edge != null, "round " + round + ": an edge was lost");
+                assertEquals(threads, edge.occurrences().length, "round " + round + ": occurrences of " + from.className);
+            }
+            assertEquals(sources.length + 1, graph.edges(), "round " + round);
+            assertTrue(sourceLocks[0] != null && target != null && next != null);
+        }
     }
 
     private static long stat(LockOrderGraph graph, String name) {
