@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <p>The agent runs in its default configuration (no options; the report goes to the work directory).
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,h2,h2-steady,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
+ *     [--runs N] [--cases nested,calls,h2,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
  */
 public final class OverheadRunner {
     private static final Pattern METRIC = Pattern.compile("^METRIC (\\S+) (\\S+) (\\S+) (lower|higher)$");
@@ -88,6 +88,11 @@ public final class OverheadRunner {
                     + " classes are loaded and the JIT has done most of its work",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "1"), List.of("2000", "1"),
                     false, List.of(new Target("steady_workload_elapsed", Judge.RATIO, 1.05, "(<= 1.05x, warmed up)"))),
+            new Case("fresh", "H2's commit alone: 4 threads, each removing a fresh map entry under two locks of its own"
+                    + " (a new lock and two new edges per iteration) between work and garbage of its own; no target of"
+                    + " its own: the path behind most of h2-steady's overhead",
+                    "io.lockwatch.bench.programs.FreshLocks", List.of("200000", "100000"), List.of("20000", "10000"),
+                    false, List.of()),
             new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up;"
                     + " then the same with private work between acquisitions (with_work)",
                     "io.lockwatch.bench.programs.ContendedLock", List.of("3", "1"), List.of("1", "0.5"),
@@ -128,7 +133,7 @@ public final class OverheadRunner {
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,calls,h2,h2-steady,contended,startup,memory --quick --side-by-side"
+                        + "; accepted: --runs N --cases nested,calls,h2,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
                         + " --java PATH --agent JAR --out FILE");
             }
         }

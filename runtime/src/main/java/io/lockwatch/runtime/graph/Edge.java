@@ -43,9 +43,9 @@ public final class Edge {
     }
 
     /**
-     * Like {@link #add(Occurrence)}; {@code single}, when not null, is a one-element array holding an
-     * occurrence equal to the new one that other edges share: a new edge takes it instead of an array
-     * of its own (arrays here are never written after publication, so sharing them is safe).
+     * Like {@link #add(Occurrence)}; {@code single}, when not null, is a one-element array holding
+     * {@code occurrence} that other edges may share: a new edge takes it instead of an array of its own
+     * (arrays here are never written after publication, so sharing them is safe).
      */
     boolean add(Occurrence occurrence, Occurrence[] single) {
         while (true) {

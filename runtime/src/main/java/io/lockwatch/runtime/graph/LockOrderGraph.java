@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import jdk.internal.vm.annotation.DontInline;
 
@@ -50,14 +49,6 @@ public final class LockOrderGraph {
     private final AtomicLong findingsDropped = new AtomicLong();
     private final AtomicLong cycleSearchesSkipped = new AtomicLong();
 
-    /** Slots of {@link #sharedFirst}. */
-    private static final int SHARED_SLOTS = 1024;
-    /**
-     * One-element occurrence arrays that new edges share when they are taken the same way: a program that
-     * locks fresh objects in pairs at the same two lines makes a new edge per pair, all with equal
-     * occurrences. Racy by design: a miss only costs an array of the edge's own.
-     */
-    private final AtomicReferenceArray<Occurrence[]> sharedFirst = new AtomicReferenceArray<>(SHARED_SLOTS);
     /** Cycle searches of a backlog between two purges of collected locks. */
     private static final int SEARCHES_PER_PURGE = 4096;
 
@@ -96,8 +87,19 @@ public final class LockOrderGraph {
      * order check's slow path: inlined there, with all it calls, it made that one of the JIT's largest
      * compilations in the H2 bench (up to 0.5 s of C2 time, 30 KB of machine code).
      */
-    @DontInline
     public void record(LockNode from, LockNode to, Occurrence occurrence) {
+        record(from, to, new Occurrence[] {occurrence});
+    }
+
+    /**
+     * Records {@code taken[0]}, given as a one-element array that a new edge keeps as its occurrences: the
+     * caller hands the same array to every edge it takes the same way (a thread locking fresh objects at the
+     * same two sites), so such edges share it instead of one each (arrays here are never written after
+     * publication). Compiled on its own: see above.
+     */
+    @DontInline
+    public void record(LockNode from, LockNode to, Occurrence[] taken) {
+        Occurrence occurrence = taken[0];
         occurrencesRecorded.incrementAndGet();
         // The edges parked on a lock move to their sources before its first edge out is added: a search of
         // that edge, or of a later one, then sees every way into it (see LockNode, "parked").
@@ -119,7 +121,7 @@ public final class LockOrderGraph {
                 edgesCreated.incrementAndGet();
             }
         }
-        if (edge.add(occurrence, edge.occurrences().length == 0 ? shared(occurrence) : null)) {
+        if (edge.add(occurrence, taken)) {
             if (to.isPublished()) keepIfMerged(edge, occurrence);
             // A cycle through from -> to needs a path out of to. If there is none yet, the edge that will
             // make one is searched when it comes, and that search walks through this edge: nothing to do.
@@ -171,20 +173,6 @@ public final class LockOrderGraph {
                 for (Occurrence o : edge.occurrences()) kept.add(o);
             }
         }
-    }
-
-    /**
-     * The shared one-element array for an occurrence equal to this one, made and remembered if there is none.
-     * Out of line: once per new edge, and its comparison of stacks and gates is most of what record inlined.
-     */
-    @DontInline
-    private Occurrence[] shared(Occurrence occurrence) {
-        int slot = occurrence.sharingHash() & (SHARED_SLOTS - 1);
-        Occurrence[] known = sharedFirst.getAcquire(slot);
-        if (known != null && known[0].sameAs(occurrence)) return known;
-        Occurrence[] single = {occurrence};
-        sharedFirst.setRelease(slot, single);
-        return single;
     }
 
     /** Searches the cycles that new occurrences may have closed and reports the real ones. */

@@ -40,25 +40,16 @@ public final class Occurrence {
     }
 
     /**
-     * Is {@code other} the very same way of taking an edge: same thread, modes, gates, segment and the same
-     * stack arrays (the tracker reuses them for every edge between the same two lock sites)? Then one
-     * object can stand for both; nothing in an occurrence names the edge's locks.
+     * Was this occurrence taken exactly so: by the same thread (the caller's, which made it) under the same
+     * name, in the same segment and modes, and at the same stacks (by identity: the tracker reuses them for
+     * every edge between the same two lock sites)? Then it can stand for the new one; gates are compared
+     * by the caller.
      */
-    boolean sameAs(Occurrence other) {
-        return threadId == other.threadId && segment == other.segment && heldMode == other.heldMode
-                && takenMode == other.takenMode && nonBlocking == other.nonBlocking && heldStack == other.heldStack
-                && takenStack == other.takenStack && java.util.Objects.equals(threadName, other.threadName)
-                && java.util.Arrays.equals(gates, other.gates);
-    }
-
-    /** A hash consistent with {@link #sameAs} (stacks by identity). */
-    int sharingHash() {
-        long h = threadId * 0x9E3779B97F4A7C15L + segment;
-        h = h * 31 + System.identityHashCode(heldStack);
-        h = h * 31 + System.identityHashCode(takenStack);
-        h = h * 31 + (heldMode * 4 + takenMode * 2 + (nonBlocking ? 1 : 0));
-        h = h * 31 + java.util.Arrays.hashCode(gates);
-        return (int) (h ^ (h >>> 32));
+    public boolean takenSameWay(String threadName, long segment, byte heldMode, byte takenMode, boolean nonBlocking,
+                                StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
+        return this.threadName == threadName && this.segment == segment && this.heldMode == heldMode
+                && this.takenMode == takenMode && this.nonBlocking == nonBlocking && this.heldStack == heldStack
+                && this.takenStack == takenStack;
     }
 
     /**

@@ -248,9 +248,28 @@ final class ThreadState {
             takenStack = now;
             stacks.put(sitePair, heldStack, takenStack);
         }
-        graph.record(from, to, new Occurrence(threadId, Thread.currentThread().getName(), modeAt(i), mode,
-                nonBlocking, gatesBesides(from.id, heldCount), segment(), heldStack, takenStack));
+        String name = Thread.currentThread().getName();
+        byte heldMode = modeAt(i);
+        Occurrence[] taken = stacks.occurrence(sitePair);
+        if (taken == null || !taken[0].takenSameWay(name, segment(), heldMode, mode, nonBlocking, heldStack, takenStack)
+                || !gatesAre(taken[0].gates, from.id, heldCount)) {
+            taken = new Occurrence[] {new Occurrence(threadId, name, heldMode, mode, nonBlocking,
+                    gatesBesides(from.id, heldCount), segment(), heldStack, takenStack)};
+            stacks.occurrence(sitePair, taken);
+        }
+        graph.record(from, to, taken);
         return now;
+    }
+
+    /** Are {@code gates} the held locks' ids besides {@code fromId} (what {@link #gatesBesides} would make)? */
+    private boolean gatesAre(long[] gates, long fromId, int heldCount) {
+        int n = 0;
+        for (int i = 0; i < heldCount; i++) {
+            long id = heldIds[i];
+            if (id == fromId) continue;
+            if (n == gates.length || gates[n++] != id) return false;
+        }
+        return n == gates.length;
     }
 
     /**

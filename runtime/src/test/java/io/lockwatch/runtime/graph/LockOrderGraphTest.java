@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Memory-related behaviour of the graph: shared occurrences, searches skipped, inversions found at the cap. */
+/** Memory-related behaviour of the graph: parked edges, searches skipped, inversions found at the cap. */
 class LockOrderGraphTest {
     private static final StackTraceElement[] HELD = {new StackTraceElement("A", "outer", "A.java", 1)};
     private static final StackTraceElement[] TAKEN = {new StackTraceElement("A", "inner", "A.java", 2)};
@@ -20,25 +20,6 @@ class LockOrderGraphTest {
     private Occurrence occ(long thread, long segment) {
         return new Occurrence(thread, "t" + thread, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false, new long[0], segment,
                 HELD, TAKEN);
-    }
-
-    @Test
-    void newEdgesTakenTheSameWayShareTheirOccurrences() {
-        LockOrderGraph graph = new LockOrderGraph(found::add);
-        List<Object> keep = new ArrayList<>();
-        Occurrence[] first = null;
-        for (int i = 0; i < 100; i++) {
-            Object outer = new Object();
-            Object inner = new Object();
-            keep.add(outer);
-            keep.add(inner);
-            LockNode from = graph.node(outer, "Outer");
-            LockNode to = graph.node(inner, "Inner");
-            graph.record(from, to, occ(7001, segment1));
-            Occurrence[] occurrences = LockNode.edgeBetween(from, to).occurrences();
-            if (first == null) first = occurrences;
-            assertSame(first, occurrences, "edge " + i);
-        }
     }
 
     /**
