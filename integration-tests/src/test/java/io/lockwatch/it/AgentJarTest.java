@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +42,36 @@ class AgentJarTest {
         }
         assertEquals(List.of(), foreign, "classes outside io/lockwatch/");
         assertTrue(shaded > 100, "Micrometer and the Prometheus client are bundled, relocated: " + shaded);
+    }
+
+    /**
+     * The jar carries the runtime as it was just built: every class of runtime/target/classes, byte for byte.
+     * The shade once wrote its jar over the module's own, and a build without 'clean' after a change to
+     * runtime/ alone then shaded the previous jar again, whose old runtime classes won.
+     */
+    @Test
+    void theRuntimeInTheJarIsTheOneJustBuilt() throws Exception {
+        Path classes = Path.of(System.getProperty("lockwatch.runtimeClasses"));
+        List<Path> built;
+        try (Stream<Path> walk = Files.walk(classes)) {
+            built = walk.filter(p -> p.toString().endsWith(".class")).collect(Collectors.toList());
+        }
+        assertTrue(built.size() > 50, "runtime classes found: " + built.size());
+        List<String> stale = new ArrayList<>();
+        try (JarFile jar = jar()) {
+            for (Path file : built) {
+                String name = classes.relativize(file).toString().replace('\\', '/');
+                JarEntry entry = jar.getJarEntry(name);
+                if (entry == null) {
+                    stale.add(name + " (missing)");
+                    continue;
+                }
+                try (InputStream in = jar.getInputStream(entry)) {
+                    if (!Arrays.equals(Files.readAllBytes(file), in.readAllBytes())) stale.add(name);
+                }
+            }
+        }
+        assertEquals(List.of(), stale, "runtime classes in the agent jar that differ from runtime/target/classes");
     }
 
     @Test
