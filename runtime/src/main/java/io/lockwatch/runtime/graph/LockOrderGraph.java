@@ -20,13 +20,14 @@ import jdk.internal.vm.annotation.DontInline;
 public final class LockOrderGraph {
     /**
      * Most locks the graph tracks at once; beyond it, new locks are counted as dropped. Sized by memory: a
-     * lock costs about 72 bytes (node and registry entry), so the cap is about 36 MiB.
+     * lock costs about 84 bytes (node, registry entry and bucket), so the cap is about 42 MiB.
      */
     public static final int MAX_LOCKS = 1 << 19;
     /**
      * Most edges the graph keeps at once; beyond it, new edges are counted as dropped. An edge costs 24 bytes
      * plus its slot and its occurrences, which new edges taken the same way share: about 16 MiB at the cap
-     * when they do. Locks and edges at their caps stay under 64 MiB.
+     * when they do. Locks and edges at their caps stay under 64 MiB (the memory bench: +54 MiB after the
+     * loop's collection, ninth round).
      */
     public static final long MAX_EDGES = 1L << 19;
     /** Most potential deadlocks reported per run; more are counted. */
@@ -59,8 +60,14 @@ public final class LockOrderGraph {
     private final Set<String> reportedCycles = new HashSet<>();
     private int findingCount;
 
+    /**
+     * A registry with a bucket per lock at the cap (2 MiB of buckets): a new lock's lookup walks its whole
+     * chain, each entry a cache miss, and a registry near its cap is common (short-lived locks that the GC
+     * has not cleared yet). Half as many buckets made each new lock cost 4% more CPU in the bench's fresh
+     * case, which runs at the cap (ninth round).
+     */
     public LockOrderGraph(Consumer<PotentialDeadlock> findings) {
-        this(findings, 1 << 18, MAX_LOCKS);
+        this(findings, MAX_LOCKS, MAX_LOCKS);
     }
 
     /** A graph with other caps (tests). */
