@@ -26,7 +26,7 @@ public final class LockOrderGraph {
     /**
      * Most edges the graph keeps at once; beyond it, new edges are counted as dropped. An edge costs 24 bytes
      * plus its slot and its occurrences, which new edges taken the same way share: about 16 MiB at the cap
-     * when they do. Locks and edges at their caps stay under 64 MiB (the memory bench: +54 MiB after the
+     * when they do. Locks and edges at their caps stay under 64 MiB (the memory bench: +53 MiB after the
      * loop's collection, ninth round).
      */
     public static final long MAX_EDGES = 1L << 19;
@@ -88,21 +88,19 @@ public final class LockOrderGraph {
         return registry.nodeFor(identity, className);
     }
 
-    /**
-     * Records a new occurrence of from -> to. Called on the application thread, only after the caller's
-     * fast check ({@link Edge#knows}) said the occurrence is new. Compiled on its own rather than into the
-     * order check's slow path: inlined there, with all it calls, it made that one of the JIT's largest
-     * compilations in the H2 bench (up to 0.5 s of C2 time, 30 KB of machine code).
-     */
+    /** Records a new occurrence of from -> to, shared with no other edge (tests and benchmarks). */
     public void record(LockNode from, LockNode to, Occurrence occurrence) {
         record(from, to, new Occurrence[] {occurrence});
     }
 
     /**
-     * Records {@code taken[0]}, given as a one-element array that a new edge keeps as its occurrences: the
-     * caller hands the same array to every edge it takes the same way (a thread locking fresh objects at the
-     * same two sites), so such edges share it instead of one each (arrays here are never written after
-     * publication). Compiled on its own: see above.
+     * Records a new occurrence of from -> to, {@code taken[0]}. Called on the application thread, only after
+     * the caller's fast check ({@link Edge#knows}) said the occurrence is new. The array is what a new edge
+     * keeps as its occurrences: the caller hands the same one to every edge it takes the same way (a thread
+     * locking fresh objects at the same two sites), so such edges share it (arrays here are never written
+     * after publication). Compiled on its own rather than into the order check's slow path: inlined there,
+     * with all it calls, it made that one of the JIT's largest compilations in the H2 bench (up to 0.5 s of
+     * C2 time, 30 KB of machine code).
      */
     @DontInline
     public void record(LockNode from, LockNode to, Occurrence[] taken) {
