@@ -161,7 +161,11 @@ public final class LockNode extends WeakReference<Object> {
      * for the caller to move there (empty when there were none, or another thread took them).
      */
     Edge[] publish() {
-        Object in = INCOMING.getAndSet(this, PUBLISHED);
+        return parked(INCOMING.getAndSet(this, PUBLISHED));
+    }
+
+    /** Parked edges {@code in} (null, an Edge, an Edge[], or PUBLISHED: none here) as an array. */
+    private static Edge[] parked(Object in) {
         if (in instanceof Edge) return new Edge[] {(Edge) in};
         if (in instanceof Edge[]) return (Edge[]) in;
         return NO_EDGES;
@@ -213,7 +217,7 @@ public final class LockNode extends WeakReference<Object> {
                 if (alive >= SMALL) {
                     grown = mapOf(current, target, candidate);
                 } else {
-                    grown = withAlive(current, alive, candidate);
+                    grown = withAlive(current, alive, candidate, false);
                 }
             } else {
                 return putIfAbsent((EdgeMap) o, target, candidate);
@@ -292,18 +296,34 @@ public final class LockNode extends WeakReference<Object> {
         return Math.max(0, before - after);
     }
 
-    /** The live edges of {@code current} (about {@code alive} of them) plus {@code extra} when not null, as the field's shape. */
-    private static Object withAlive(Edge[] current, int alive, Edge extra) {
+    /**
+     * The edges of {@code current} whose far end is alive (about {@code alive} of them: their sources when
+     * {@code bySource}, else their targets) plus {@code extra} when not null, as a field's shape: null, the
+     * one edge, or an array.
+     */
+    private static Object withAlive(Edge[] current, int alive, Edge extra, boolean bySource) {
         Edge[] kept = new Edge[alive + (extra != null ? 1 : 0)];
         int i = 0;
         for (Edge edge : current) {
-            if (i < alive && edge.to.isAlive()) kept[i++] = edge;
+            if (i < alive && farEndAlive(edge, bySource)) kept[i++] = edge;
         }
         if (extra != null) kept[i++] = extra;
         if (i < kept.length) kept = java.util.Arrays.copyOf(kept, i); // one died between the two passes
         if (i == 0) return null;
         if (i == 1) return kept[0];
         return kept;
+    }
+
+    private static int countAlive(Edge[] edges, boolean bySource) {
+        int alive = 0;
+        for (Edge edge : edges) {
+            if (farEndAlive(edge, bySource)) alive++;
+        }
+        return alive;
+    }
+
+    private static boolean farEndAlive(Edge edge, boolean bySource) {
+        return (bySource ? edge.from : edge.to).isAlive();
     }
 
     /** Drops edges to locks that no longer exist; returns how many were dropped. */
@@ -318,12 +338,9 @@ public final class LockNode extends WeakReference<Object> {
                 continue;
             }
             Edge[] current = (Edge[]) o;
-            int alive = 0;
-            for (Edge edge : current) {
-                if (edge.to.isAlive()) alive++;
-            }
+            int alive = countAlive(current, false);
             if (alive == current.length) return 0;
-            if (OUT.compareAndSet(this, o, withAlive(current, alive, null))) return current.length - alive;
+            if (OUT.compareAndSet(this, o, withAlive(current, alive, null, false))) return current.length - alive;
         }
     }
 
@@ -331,21 +348,11 @@ public final class LockNode extends WeakReference<Object> {
     int pruneDeadSources() {
         while (true) {
             Object in = incoming;
-            if (in == null || in == PUBLISHED) return 0;
-            Edge[] parked = in instanceof Edge ? new Edge[] {(Edge) in} : (Edge[]) in;
-            int alive = 0;
-            for (Edge edge : parked) {
-                if (edge.from.isAlive()) alive++;
-            }
+            if (in == PUBLISHED) return 0;
+            Edge[] parked = parked(in);
+            int alive = countAlive(parked, true);
             if (alive == parked.length) return 0;
-            Edge[] kept = new Edge[alive];
-            int i = 0;
-            for (Edge edge : parked) {
-                if (i < alive && edge.from.isAlive()) kept[i++] = edge;
-            }
-            if (i < alive) kept = java.util.Arrays.copyOf(kept, i); // one died between the two passes
-            Object shaped = i == 0 ? null : i == 1 ? kept[0] : kept;
-            if (INCOMING.compareAndSet(this, in, shaped)) return parked.length - i;
+            if (INCOMING.compareAndSet(this, in, withAlive(parked, alive, null, true))) return parked.length - alive;
         }
     }
 

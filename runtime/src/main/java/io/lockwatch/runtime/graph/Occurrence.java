@@ -47,9 +47,8 @@ public final class Occurrence {
      */
     public boolean takenSameWay(String threadName, long segment, byte heldMode, byte takenMode, boolean nonBlocking,
                                 StackTraceElement[] heldStack, StackTraceElement[] takenStack) {
-        return this.threadName == threadName && this.segment == segment && this.heldMode == heldMode
-                && this.takenMode == takenMode && this.nonBlocking == nonBlocking && this.heldStack == heldStack
-                && this.takenStack == takenStack;
+        return this.threadName == threadName && sameKind(segment, heldMode, takenMode, nonBlocking)
+                && this.heldStack == heldStack && this.takenStack == takenStack;
     }
 
     /**
@@ -58,8 +57,14 @@ public final class Occurrence {
      */
     boolean covers(long threadId, long segment, byte heldMode, byte takenMode, boolean nonBlocking, long[] held,
                    int heldCount) {
-        return this.threadId == threadId && this.segment == segment && this.heldMode == heldMode
-                && this.takenMode == takenMode && this.nonBlocking == nonBlocking && isSubset(gates, held, heldCount);
+        return this.threadId == threadId && sameKind(segment, heldMode, takenMode, nonBlocking)
+                && isSubset(gates, held, heldCount);
+    }
+
+    /** The same segment, modes and blocking as this occurrence: what both comparisons above start from. */
+    private boolean sameKind(long segment, byte heldMode, byte takenMode, boolean nonBlocking) {
+        return this.segment == segment && this.heldMode == heldMode && this.takenMode == takenMode
+                && this.nonBlocking == nonBlocking;
     }
 
     /**
