@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real application: an embedded H2 database, 4 threads of JDBC transactions (two updates and a commit;
  * a range query every tenth). Reports the elapsed time of the workload (database already created) and
  * of the whole program from JVM start (class loading and instrumentation included), and the CPU time of the
- * workload's own threads ({@code workload_cpu}).
+ * workload's own threads ({@code workload_cpu}). At the end, where the process's CPU went by kind of thread
+ * (the JIT's, the GC's, lockwatch's: {@link ThreadCpu}).
  *
  * <p>Then the same workload once more, timed on its own ({@code steady_workload_elapsed}): by then the
  * classes are loaded and instrumented and most of the JIT's work is done, so this second pass is what a
@@ -52,6 +53,7 @@ public final class H2Transactions {
             Metrics.print("steady_workload_elapsed", steady / 1e6 / steadyPasses, "ms", true);
             Metrics.print("steady_workload_cpu", tellersCpu.get() / 1e6 / steadyPasses, "ms", true);
         }
+        ThreadCpu.print();
     }
 
     /**
