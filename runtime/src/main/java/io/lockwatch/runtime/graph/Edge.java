@@ -2,7 +2,14 @@ package io.lockwatch.runtime.graph;
 
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
-/** A -> B: some thread acquired B while it held A. */
+/**
+ * A -> B: some thread acquired B while it held A.
+ *
+ * <p>A <em>shared parked</em> edge has no {@code to}: it stands for "from A, taken this way" in the parked
+ * edges of every lock that was taken the same way under A (see {@link LockNode}, "parked", and
+ * {@link LockOrderGraph#record}). It is never changed: a lock that needs a different one gets a copy of its
+ * own, and a lock that publishes its parked edges gives each one its own edge with itself as {@code to}.
+ */
 public final class Edge {
     /** Distinct occurrences kept per edge; more are counted in {@code stats.occurrencesDropped}. */
     static final int MAX_OCCURRENCES = 8;
@@ -17,6 +24,18 @@ public final class Edge {
     Edge(LockNode from, LockNode to) {
         this.from = from;
         this.to = to;
+    }
+
+    /** An edge with these occurrences already (an array never written after publication, so it may be shared). */
+    Edge(LockNode from, LockNode to, Occurrence[] occurrences) {
+        this.from = from;
+        this.to = to;
+        this.occurrences = occurrences;
+    }
+
+    /** Is this a shared parked edge (no {@code to}, never changed)? */
+    boolean isShared() {
+        return to == null;
     }
 
     public Occurrence[] occurrences() {

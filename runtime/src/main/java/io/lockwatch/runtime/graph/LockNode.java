@@ -26,6 +26,12 @@ import jdk.internal.vm.annotation.DontInline;
  * edges before it is added itself (see {@link LockOrderGraph#record}), and so does a lock with more than
  * {@link #SMALL} of them.
  *
+ * <p>Parked edges may be <em>shared</em> ({@link Edge#isShared}): every fresh bin that H2 locks under the
+ * same two locks, the same way, has the same two parked edges, so the locks taken that way share one set of
+ * them rather than each allocating its own. What a young collection then copies for such a lock, before it
+ * finds the lock gone, is its node and registry entry alone. A lock whose parked edges must change (a new
+ * occurrence) gets copies of its own first ({@link #ownCopyOf}), and publishing gives each its own edge.
+ *
  * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
  * garbage collections. A node is 56 bytes (compressed oops), the lock's registry entry 24.
  */
@@ -110,7 +116,7 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /** The edge from {@code source} among parked edges {@code in} (null, an Edge, an Edge[]), or null. */
-    private static Edge parkedFrom(Object in, LockNode source) {
+    static Edge parkedFrom(Object in, LockNode source) {
         if (in instanceof Edge) {
             Edge edge = (Edge) in;
             return edge.from == source ? edge : null;
@@ -141,19 +147,72 @@ public final class LockNode extends WeakReference<Object> {
             if (in == PUBLISHED) return null;
             Edge existing = parkedFrom(in, candidate.from);
             if (existing != null) return existing;
-            Object grown;
-            if (in == null) {
-                grown = candidate;
-            } else if (in instanceof Edge) {
-                grown = new Edge[] {(Edge) in, candidate};
-            } else {
-                Edge[] current = (Edge[]) in;
-                if (current.length >= SMALL) return null; // a lock taken under many others: the caller publishes
-                grown = java.util.Arrays.copyOf(current, current.length + 1);
-                ((Edge[]) grown)[current.length] = candidate;
-            }
+            Object grown = withParked(in, candidate);
+            if (grown == null) return null; // a lock taken under many others: the caller publishes
             if (INCOMING.compareAndSet(this, in, grown)) return candidate;
         }
+    }
+
+    /**
+     * Parked edges {@code in} (null, an Edge or an Edge[]) and {@code edge}, as a new shape; null when
+     * {@link #SMALL} are parked already. {@code in} is not changed: it may be shared by other locks.
+     */
+    static Object withParked(Object in, Edge edge) {
+        if (in == null) return edge;
+        if (in instanceof Edge) return new Edge[] {(Edge) in, edge};
+        Edge[] current = (Edge[]) in;
+        if (current.length >= SMALL) return null;
+        Edge[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = edge;
+        return grown;
+    }
+
+    /** What is parked here now: null, an Edge, an Edge[], or the mark of a published lock ({@link #isPublished(Object)}). */
+    Object parkedShape() {
+        return incoming;
+    }
+
+    static boolean isPublished(Object parkedShape) {
+        return parkedShape == PUBLISHED;
+    }
+
+    /** Are parked edges {@code in} (null, an Edge or an Edge[]) all shared ones, so that other locks may have them too? */
+    static boolean allShared(Object in) {
+        if (in == null) return true;
+        if (in instanceof Edge) return ((Edge) in).isShared();
+        if (!(in instanceof Edge[])) return false;
+        for (Edge edge : (Edge[]) in) {
+            if (!edge.isShared()) return false;
+        }
+        return true;
+    }
+
+    /** Parks {@code next} (made from {@code expected} by {@link #withParked}) unless the parked edges changed meanwhile. */
+    boolean replaceParked(Object expected, Object next) {
+        return INCOMING.compareAndSet(this, expected, next);
+    }
+
+    /**
+     * Replaces a shared parked edge with one of this lock's own, with the same occurrences, which can then
+     * take more. @return it, or null when the parked edges changed meanwhile (look again)
+     */
+    Edge ownCopyOf(Edge shared) {
+        Object in = incoming;
+        Edge own = new Edge(shared.from, this, shared.occurrences());
+        Object replaced;
+        if (in == shared) {
+            replaced = own;
+        } else if (in instanceof Edge[]) {
+            Edge[] copy = ((Edge[]) in).clone(); // perhaps shared with other locks: never written
+            int at = 0;
+            while (at < copy.length && copy[at] != shared) at++;
+            if (at == copy.length) return null;
+            copy[at] = own;
+            replaced = copy;
+        } else {
+            return null;
+        }
+        return INCOMING.compareAndSet(this, in, replaced) ? own : null;
     }
 
     /**
@@ -161,7 +220,16 @@ public final class LockNode extends WeakReference<Object> {
      * for the caller to move there (empty when there were none, or another thread took them).
      */
     Edge[] publish() {
-        return parked(INCOMING.getAndSet(this, PUBLISHED));
+        Edge[] parked = parked(INCOMING.getAndSet(this, PUBLISHED));
+        // A shared parked edge becomes an edge of this lock's own: its source keeps it, with this lock as its
+        // far end. The array may be shared with other locks too, so it is copied before it is written.
+        Edge[] own = parked;
+        for (int i = 0; i < parked.length; i++) {
+            if (!parked[i].isShared()) continue;
+            if (own == parked) own = parked.clone();
+            own[i] = new Edge(parked[i].from, this, parked[i].occurrences());
+        }
+        return own;
     }
 
     /** Parked edges {@code in} (null, an Edge, an Edge[], or PUBLISHED: none here) as an array. */

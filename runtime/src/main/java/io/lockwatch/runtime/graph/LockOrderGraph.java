@@ -109,23 +109,8 @@ public final class LockOrderGraph {
         // The edges parked on a lock move to their sources before its first edge out is added: a search of
         // that edge, or of a later one, then sees every way into it (see LockNode, "parked").
         if (!from.isPublished()) publish(from);
-        Edge edge = LockNode.edgeBetween(from, to);
-        if (edge == null) {
-            if (edgesLive.get() >= MAX_EDGES) {
-                edgesDropped.incrementAndGet();
-                return;
-            }
-            Edge fresh = new Edge(from, to);
-            edge = to.park(fresh);
-            if (edge == null) { // to has an edge out, or is taken under many locks: the edge is its source's
-                if (!to.isPublished()) publish(to);
-                edge = addToSource(fresh);
-            }
-            if (edge == fresh) {
-                edgesLive.incrementAndGet();
-                edgesCreated.incrementAndGet();
-            }
-        }
+        Edge edge = edgeFor(from, to, taken);
+        if (edge == null) return;
         if (edge.add(occurrence, taken)) {
             if (to.isPublished()) keepIfMerged(edge, occurrence);
             // A cycle through from -> to needs a path out of to. If there is none yet, the edge that will
@@ -141,6 +126,103 @@ public final class LockOrderGraph {
             occurrencesDropped.incrementAndGet();
         }
     }
+
+    /**
+     * The edge from -> to that is to take the new occurrence: the one there, or a new one, never a shared
+     * parked edge (a lock that has one gets its own copy). Null when nothing more is to be done: the edge
+     * was new and is now parked as a shared one with its occurrence, or the graph is full (counted).
+     */
+    private Edge edgeFor(LockNode from, LockNode to, Occurrence[] taken) {
+        while (true) {
+            Edge edge = LockNode.edgeBetween(from, to);
+            if (edge == null) {
+                if (edgesLive.get() >= MAX_EDGES) {
+                    edgesDropped.incrementAndGet();
+                    return null;
+                }
+                if (parkShared(from, to, taken)) {
+                    edgesLive.incrementAndGet();
+                    edgesCreated.incrementAndGet();
+                    cycleSearchesSkipped.incrementAndGet(); // parked: to has no edge out
+                    return null;
+                }
+                Edge fresh = new Edge(from, to);
+                edge = to.park(fresh);
+                if (edge == null) { // to has an edge out, or is taken under many locks: the edge is its source's
+                    if (!to.isPublished()) publish(to);
+                    edge = addToSource(fresh);
+                }
+                if (edge == fresh) {
+                    edgesLive.incrementAndGet();
+                    edgesCreated.incrementAndGet();
+                }
+            }
+            if (!edge.isShared()) return edge;
+            Edge own = to.ownCopyOf(edge);
+            if (own != null) return own;
+            // The parked edges changed meanwhile: look again.
+        }
+    }
+
+    /**
+     * Parks the new edge from -> to as the shared edge of this way of taking ({@code taken}, which the
+     * caller hands out again for the next lock taken the same way): the set of parked edges that results
+     * comes from {@link #parkedWays} when a lock taken the same way under the same locks made it before,
+     * and then nothing is allocated.
+     *
+     * @return false when {@code to} is published, its parked edges changed meanwhile, or it has too many:
+     *     the caller goes the ordinary way
+     */
+    private boolean parkShared(LockNode from, LockNode to, Occurrence[] taken) {
+        Object before = to.parkedShape();
+        if (LockNode.isPublished(before)) return false;
+        int slot = wayIndex(from, taken);
+        ParkedWay way = parkedWays[slot];
+        Object after;
+        if (way != null && way.before == before && way.from == from && way.taken == taken) {
+            after = way.after;
+        } else {
+            if (LockNode.parkedFrom(before, from) != null) return false; // parked by another thread meanwhile
+            after = LockNode.withParked(before, new Edge(from, null, taken));
+            if (after == null) return false;
+            // Remembered only for a set that other locks can have too, and a source that has been around a
+            // while: a lock created a moment ago (locks nested in pairs, both new) is rarely a source again.
+            if (LockNode.allShared(before) && registry.createdCount() - from.id > SHORT_LIVED) {
+                parkedWays[slot] = new ParkedWay(before, from, taken, after);
+            }
+        }
+        return to.replaceParked(before, after);
+    }
+
+    private static int wayIndex(LockNode from, Occurrence[] taken) {
+        long h = (from.id + System.identityHashCode(taken)) * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> (64 - PARKED_WAYS_BITS));
+    }
+
+    /**
+     * One way of parking: locks whose parked edges were {@code before} get {@code after}, the same set
+     * plus the shared edge from {@code from} with occurrences {@code taken}. Immutable, so the table of them
+     * is read and written without locking: a lost or stale entry only costs an allocation.
+     */
+    private static final class ParkedWay {
+        final Object before;
+        final LockNode from;
+        final Occurrence[] taken;
+        final Object after;
+
+        ParkedWay(Object before, LockNode from, Occurrence[] taken, Object after) {
+            this.before = before;
+            this.from = from;
+            this.taken = taken;
+            this.after = after;
+        }
+    }
+
+    private static final int PARKED_WAYS_BITS = 10;
+    /** Recent ways of parking, direct-mapped by source and occurrences (1,024 entries, racy on purpose). */
+    private final ParkedWay[] parkedWays = new ParkedWay[1 << PARKED_WAYS_BITS];
+    /** Locks created since a source, under which its way of parking is not remembered (see {@link #parkShared}). */
+    private static final long SHORT_LIVED = 1024;
 
     /**
      * The edge just given an occurrence was parked, and published meanwhile into a source that had got an

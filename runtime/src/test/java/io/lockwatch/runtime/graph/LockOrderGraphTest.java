@@ -124,6 +124,105 @@ class LockOrderGraphTest {
         assertTrue(hubLock != null);
     }
 
+    /**
+     * H2's commit: fresh locks taken, each the same way, under the same two long-lived locks. Past the first
+     * locks (a source just created is not remembered as one), they all have the same two parked edges, one
+     * set shared by all: nothing for the collector to copy per lock but its node.
+     */
+    @Test
+    void locksTakenTheSameWayUnderTheSameLocksShareTheirParkedEdges() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object connectionLock = new Object();
+        Object sessionLock = new Object();
+        LockNode connection = graph.node(connectionLock, "Connection");
+        LockNode session = graph.node(sessionLock, "Session");
+        Occurrence[] underConnection = {occ(7001, segment1)};
+        Occurrence[] underSession = {occ(7001, segment1)};
+        List<Object> binLocks = new ArrayList<>();
+        List<LockNode> bins = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            Object binLock = new Object();
+            LockNode bin = graph.node(binLock, "Bin");
+            graph.record(connection, bin, underConnection);
+            graph.record(session, bin, underSession);
+            binLocks.add(binLock);
+            bins.add(bin);
+        }
+        Object shared = bins.get(1100).parkedShape();
+        for (LockNode bin : bins.subList(1100, 1200)) {
+            assertSame(shared, bin.parkedShape(), "the same set of parked edges");
+            assertTrue(LockNode.edgeBetween(connection, bin).isShared());
+            assertSame(underSession, LockNode.edgeBetween(session, bin).occurrences());
+        }
+        assertEquals(2400, graph.edges(), "each lock's two edges count, shared or not");
+        assertEquals(0, connection.edgeCount() + session.edgeCount());
+        assertTrue(connectionLock != null && sessionLock != null && binLocks.size() == 1200);
+    }
+
+    /** A shared parked edge never changes: the lock that takes it a new way gets an edge of its own. */
+    @Test
+    void aNewOccurrenceOnASharedParkedEdgeChangesThatLocksEdgeAlone() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object hubLock = new Object();
+        LockNode hub = graph.node(hubLock, "Hub");
+        Occurrence[] taken = {occ(7001, segment1)};
+        List<Object> binLocks = new ArrayList<>();
+        List<LockNode> bins = new ArrayList<>();
+        for (int i = 0; i < 1100; i++) {
+            Object binLock = new Object();
+            binLocks.add(binLock);
+            bins.add(graph.node(binLock, "Bin"));
+            graph.record(hub, bins.get(i), taken);
+        }
+        LockNode changed = bins.get(1098);
+        LockNode unchanged = bins.get(1099);
+        assertSame(LockNode.edgeBetween(hub, changed), LockNode.edgeBetween(hub, unchanged), "shared before");
+        graph.record(hub, changed, occ(7002, segment2));
+        Edge own = LockNode.edgeBetween(hub, changed);
+        assertTrue(!own.isShared());
+        assertSame(changed, own.to);
+        assertEquals(2, own.occurrences().length);
+        assertEquals(1, LockNode.edgeBetween(hub, unchanged).occurrences().length, "the shared edge is as it was");
+        assertEquals(1100, graph.edges());
+        assertTrue(hubLock != null && binLocks.size() == 1100);
+    }
+
+    /**
+     * A lock with shared parked edges gets an edge out: each becomes an edge of its source's with that lock as
+     * its far end, and the cycle through it is found; the other locks keep the shared set.
+     */
+    @Test
+    void sharedParkedEdgesArePublishedAsTheLocksOwnAndTheCycleThroughThemIsFound() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object hubLock = new Object();
+        Object otherLock = new Object();
+        LockNode hub = graph.node(hubLock, "Hub");
+        LockNode other = graph.node(otherLock, "Other");
+        Occurrence[] taken = {occ(7001, segment1)};
+        List<Object> binLocks = new ArrayList<>();
+        List<LockNode> bins = new ArrayList<>();
+        for (int i = 0; i < 1100; i++) {
+            Object binLock = new Object();
+            binLocks.add(binLock);
+            bins.add(graph.node(binLock, "Bin"));
+            graph.record(hub, bins.get(i), taken);
+        }
+        LockNode published = bins.get(1098);
+        Object shared = bins.get(1099).parkedShape();
+        assertSame(shared, published.parkedShape());
+        graph.record(published, other, occ(7002, segment2));
+        Edge edge = hub.edgeTo(published);
+        assertTrue(edge != null && !edge.isShared(), "the hub keeps an edge of its own to the published lock");
+        assertSame(published, edge.to);
+        assertSame(taken, edge.occurrences());
+        assertSame(shared, bins.get(1099).parkedShape(), "the other locks keep the shared set");
+        graph.record(other, hub, occ(7003, SegmentGraph.firstSegmentOf(7003)));
+        graph.detect();
+        assertEquals(1, found.size(), "hub -> bin -> other -> hub");
+        assertEquals(1102, graph.edges());
+        assertTrue(hubLock != null && otherLock != null && binLocks.size() == 1100);
+    }
+
     /** A -> B parked on B; B -> C publishes it into A's edges first; C -> A closes the cycle, which is found (three threads). */
     @Test
     void parkedEdgesJoinTheirSourcesWhenTheLockGetsAnEdgeOutAndTheCycleThroughThemIsFound() {
