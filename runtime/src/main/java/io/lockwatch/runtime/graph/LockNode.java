@@ -29,11 +29,12 @@ import jdk.internal.vm.annotation.DontInline;
  * <p>Parked edges may be <em>shared</em> ({@link Edge#isShared}): every fresh bin that H2 locks under the
  * same two locks, the same way, has the same two parked edges, so the locks taken that way share one set of
  * them rather than each allocating its own. What a young collection then copies for such a lock, before it
- * finds the lock gone, is its node and registry entry alone. A lock whose parked edges must change (a new
+ * finds the lock gone, is its node alone (see LockRegistry). A lock whose parked edges must change (a new
  * occurrence) gets copies of its own first ({@link #ownCopyOf}), and publishing gives each its own edge.
  *
  * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
- * garbage collections. A node is 56 bytes (compressed oops), the lock's registry entry 24.
+ * garbage collections. A node is 56 bytes (compressed oops); a registry entry of 24 more only for a lock
+ * that shares its bucket.
  */
 public final class LockNode extends WeakReference<Object> {
     /** Most edges kept in the array; more move to the map. */

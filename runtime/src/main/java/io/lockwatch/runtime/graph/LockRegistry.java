@@ -15,15 +15,21 @@ import jdk.internal.vm.annotation.DontInline;
  * new head with one compare-and-set; a lock that was collected is cut out of its chain by the
  * detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
  * race finds the winner's node on its next walk, so a lock never gets two nodes.
+ *
+ * <p>A bucket that holds one lock holds its node itself; only two or more make a chain of {@link Entry}s,
+ * whose last link is again a node. With a bucket per lock at the cap, most buckets hold one lock, so a
+ * lock usually costs its node alone: one object less to allocate, to load on a lookup, and for a young
+ * collection to copy while the lock is alive (for a fresh lock, once).
  */
 final class LockRegistry {
+    /** A link of a chain of two or more locks: {@code next} is another Entry or, last, a node. */
     private static final class Entry {
         final LockNode node;
-        final Entry next;
+        final Object next;
         /** The lock's identity hash, here too: a lookup skips other entries without loading their node (24 bytes either way). */
         final int hash;
 
-        Entry(LockNode node, Entry next) {
+        Entry(LockNode node, Object next) {
             this.node = node;
             this.next = next;
             this.hash = node.identityHash;
@@ -35,7 +41,8 @@ final class LockRegistry {
     /** Slots of the memory of recently dropped locks (identity hashes), so a lock is counted once. */
     private static final int DROPPED_MEMORY = 4096;
 
-    private final AtomicReferenceArray<Entry> buckets;
+    /** Per bucket: null, a node, or an {@link Entry} chain. */
+    private final AtomicReferenceArray<Object> buckets;
     private final int mask;
     private final int maxLocks;
     /** Live locks past which the detector is asked to purge collected ones (half the cap). */
@@ -92,14 +99,11 @@ final class LockRegistry {
         int hash = System.identityHashCode(lock);
         int index = spread(hash) & mask;
         while (true) {
-            Entry head = buckets.get(index);
-            for (Entry e = head; e != null; e = e.next) {
-                // The stored hash first: reading a weak reference costs a GC barrier. get() rather than
-                // refersTo(), which is a native call on JDK 17 and showed up in profiles.
-                if (e.hash == hash && e.node.get() == lock) {
-                    mark(index);
-                    return e.node;
-                }
+            Object head = buckets.get(index);
+            LockNode known = find(head, hash, lock);
+            if (known != null) {
+                mark(index);
+                return known;
             }
             int n = live.get();
             if (n >= maxLocks) {
@@ -114,13 +118,28 @@ final class LockRegistry {
             }
             if (n >= purgeAt) halfFull();
             LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected, hash);
-            if (buckets.compareAndSet(index, head, new Entry(node, head))) {
+            if (buckets.compareAndSet(index, head, head == null ? node : new Entry(node, head))) {
                 live.incrementAndGet();
                 mark(index);
                 return node;
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
         }
+    }
+
+    /**
+     * The node of {@code lock} in a bucket, or null. The hash first: reading a weak reference costs a GC
+     * barrier. get() rather than refersTo(), which is a native call on JDK 17 and showed up in profiles.
+     */
+    private static LockNode find(Object head, int hash, Object lock) {
+        Object link = head;
+        while (link instanceof Entry) {
+            Entry e = (Entry) link;
+            if (e.hash == hash && e.node.get() == lock) return e.node;
+            link = e.next;
+        }
+        LockNode last = (LockNode) link;
+        return last != null && last.identityHash == hash && last.get() == lock ? last : null;
     }
 
     /** Past half the cap: start marking buckets for eviction, and ask the detector (once) to purge. */
@@ -155,8 +174,8 @@ final class LockRegistry {
             LockNode dead = (LockNode) ref;
             int index = spread(dead.identityHash) & mask;
             while (true) {
-                Entry head = buckets.get(index);
-                Entry rebuilt = without(head, dead);
+                Object head = buckets.get(index);
+                Object rebuilt = without(head, dead);
                 if (rebuilt == head) break; // not there (already removed)
                 if (buckets.compareAndSet(index, head, rebuilt)) {
                     live.decrementAndGet();
@@ -199,11 +218,11 @@ final class LockRegistry {
                 m[index] = 0;
                 continue;
             }
-            Entry head = buckets.get(index);
+            Object head = buckets.get(index);
             // Empty, or an insert or a purge raced with us: leave this bucket to the next pass.
             if (head == null || !buckets.compareAndSet(index, head, null)) continue;
-            for (Entry e = head; e != null; e = e.next) {
-                LockNode node = e.node;
+            for (Object link = head; link != null; link = link instanceof Entry ? ((Entry) link).next : null) {
+                LockNode node = nodeOf(link);
                 boolean collected = node.isCleared();
                 node.clear();
                 live.decrementAndGet();
@@ -234,19 +253,31 @@ final class LockRegistry {
         dropped.incrementAndGet();
     }
 
-    /** The chain without {@code dead}; the same chain when it is not in it. Copies only the prefix. */
-    private static Entry without(Entry head, LockNode dead) {
-        if (head == null) return null;
-        if (head.node == dead) return head.next;
-        Entry rest = without(head.next, dead);
-        return rest == head.next ? head : new Entry(head.node, rest);
+    /**
+     * The bucket without {@code dead}; the same bucket when it is not in it. Copies only the prefix, and a
+     * chain left with one lock becomes that lock's node.
+     */
+    private static Object without(Object head, LockNode dead) {
+        if (head == null || head == dead) return null;
+        if (!(head instanceof Entry)) return head; // another lock, alone in its bucket
+        Entry e = (Entry) head;
+        if (e.node == dead) return e.next;
+        Object rest = without(e.next, dead);
+        if (rest == e.next) return e;
+        return rest == null ? e.node : new Entry(e.node, rest);
+    }
+
+    /** The node of a link of a bucket: an Entry's, or the node itself. */
+    private static LockNode nodeOf(Object link) {
+        return link instanceof Entry ? ((Entry) link).node : (LockNode) link;
     }
 
     /** Visits every live node (for statistics and cleaning); not a snapshot. */
     void forEach(java.util.function.Consumer<LockNode> visitor) {
         for (int i = 0; i < buckets.length(); i++) {
-            for (Entry e = buckets.get(i); e != null; e = e.next) {
-                if (e.node.isAlive()) visitor.accept(e.node);
+            for (Object link = buckets.get(i); link != null; link = link instanceof Entry ? ((Entry) link).next : null) {
+                LockNode node = nodeOf(link);
+                if (node.isAlive()) visitor.accept(node);
             }
         }
     }

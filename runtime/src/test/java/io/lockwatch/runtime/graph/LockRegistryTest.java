@@ -59,6 +59,60 @@ class LockRegistryTest {
         assertEquals(0, registry.dropped.get());
     }
 
+    /**
+     * A bucket holds a lone lock's node itself and a chain of entries for more (the last link again a node):
+     * every lock of a shared bucket is found whatever its place in the chain, and one that was collected
+     * leaves the others there, a chain of one left as the lone node.
+     */
+    @Test
+    void locksSharingABucketAreFoundAndRemovedOneByOne() throws Exception {
+        LockRegistry registry = new LockRegistry(1, CAP); // one bucket: every lock after the first shares it
+        List<Object> kept = new ArrayList<>();
+        List<LockNode> keptNodes = new ArrayList<>();
+        List<LockNode> collected = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Object lock = new Object();
+            LockNode node = registry.nodeFor(lock, "Lock" + i);
+            if (i % 2 == 0) {
+                collected.add(node); // the first (the chain's last link), and two in the middle
+            } else {
+                kept.add(lock);
+                keptNodes.add(node);
+            }
+        }
+        for (int i = 0; i < kept.size(); i++) assertSame(keptNodes.get(i), registry.nodeFor(kept.get(i), "again"));
+        for (int i = 0; i < 50 && anyAlive(collected); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        Thread.sleep(100); // the reference handler thread enqueues them
+        assertEquals(3, registry.expunge());
+        assertEquals(3, registry.liveCount());
+        for (int i = 0; i < kept.size(); i++) assertSame(keptNodes.get(i), registry.nodeFor(kept.get(i), "again"));
+        List<LockNode> visited = new ArrayList<>();
+        registry.forEach(visited::add);
+        assertEquals(3, visited.size());
+        assertTrue(visited.containsAll(keptNodes));
+
+        LockRegistry lone = new LockRegistry(1, CAP);
+        Object survivor = new Object();
+        LockNode survivorNode = lone.nodeFor(survivor, "Survivor");
+        List<LockNode> gone = new ArrayList<>();
+        gone.add(lone.nodeFor(new Object(), "Gone"));
+        for (int i = 0; i < 50 && anyAlive(gone); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        Thread.sleep(100);
+        assertEquals(1, lone.expunge(), "a chain of two loses its head");
+        assertSame(survivorNode, lone.nodeFor(survivor, "again"), "and the other lock is its bucket's node again");
+        Object newcomer = new Object();
+        LockNode newcomerNode = lone.nodeFor(newcomer, "Newcomer");
+        assertSame(newcomerNode, lone.nodeFor(newcomer, "again"));
+        assertSame(survivorNode, lone.nodeFor(survivor, "again"));
+        assertEquals(2, lone.liveCount());
+    }
+
     @Test
     void collectedLocksArePurgedByTheThreadThatNeedsRoom() throws Exception {
         LockRegistry registry = new LockRegistry(16, CAP);
