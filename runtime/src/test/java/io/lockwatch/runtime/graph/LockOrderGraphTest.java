@@ -167,13 +167,7 @@ class LockOrderGraphTest {
         LockNode hub = graph.node(hubLock, "Hub");
         Occurrence[] taken = {occ(7001, segment1)};
         List<Object> binLocks = new ArrayList<>();
-        List<LockNode> bins = new ArrayList<>();
-        for (int i = 0; i < 1100; i++) {
-            Object binLock = new Object();
-            binLocks.add(binLock);
-            bins.add(graph.node(binLock, "Bin"));
-            graph.record(hub, bins.get(i), taken);
-        }
+        List<LockNode> bins = binsTakenUnder(graph, hub, taken, 1100, binLocks);
         LockNode changed = bins.get(1098);
         LockNode unchanged = bins.get(1099);
         assertSame(LockNode.edgeBetween(hub, changed), LockNode.edgeBetween(hub, unchanged), "shared before");
@@ -200,13 +194,7 @@ class LockOrderGraphTest {
         LockNode other = graph.node(otherLock, "Other");
         Occurrence[] taken = {occ(7001, segment1)};
         List<Object> binLocks = new ArrayList<>();
-        List<LockNode> bins = new ArrayList<>();
-        for (int i = 0; i < 1100; i++) {
-            Object binLock = new Object();
-            binLocks.add(binLock);
-            bins.add(graph.node(binLock, "Bin"));
-            graph.record(hub, bins.get(i), taken);
-        }
+        List<LockNode> bins = binsTakenUnder(graph, hub, taken, 1100, binLocks);
         LockNode published = bins.get(1098);
         Object shared = bins.get(1099).parkedShape();
         assertSame(shared, published.parkedShape());
@@ -221,6 +209,23 @@ class LockOrderGraphTest {
         assertEquals(1, found.size(), "hub -> bin -> other -> hub");
         assertEquals(1102, graph.edges());
         assertTrue(hubLock != null && otherLock != null && binLocks.size() == 1100);
+    }
+
+    /**
+     * {@code count} fresh locks, each taken once under {@code hub} with the same occurrences: past the first
+     * 1,024 (a source just created is not remembered), they share their parked edge. Their locks go to {@code keep}.
+     */
+    private static List<LockNode> binsTakenUnder(LockOrderGraph graph, LockNode hub, Occurrence[] taken, int count,
+                                                 List<Object> keep) {
+        List<LockNode> bins = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Object binLock = new Object();
+            keep.add(binLock);
+            LockNode bin = graph.node(binLock, "Bin");
+            graph.record(hub, bin, taken);
+            bins.add(bin);
+        }
+        return bins;
     }
 
     /** A -> B parked on B; B -> C publishes it into A's edges first; C -> A closes the cycle, which is found (three threads). */
