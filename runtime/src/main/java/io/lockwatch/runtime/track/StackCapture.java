@@ -3,6 +3,7 @@ package io.lockwatch.runtime.track;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import jdk.internal.vm.annotation.DontInline;
@@ -31,11 +32,31 @@ final class StackCapture {
                 Iterator<StackWalker.StackFrame> it = frames.iterator();
                 while (it.hasNext() && kept.size() < depth) {
                     StackWalker.StackFrame frame = it.next();
-                    if (!isOwnFrame(frame.getClassName())) kept.add(frame.toStackTraceElement());
+                    if (!isOwnFrame(frame.getClassName())) kept.add(shared(frame.toStackTraceElement()));
                 }
                 return kept.toArray(new StackTraceElement[0]);
             }
         });
+    }
+
+    /**
+     * One frame object per distinct frame, kept by every captured stack that has it. Captured stacks live as
+     * long as the graph keeps their edges, and the threads of a pool capture the same frames again and again
+     * (each its own stacks, per pair of sites): in the H2 bench 12,000–19,000 frame objects were alive, about
+     * 1,600 with this table, and each young collection copied them again until they were old enough to
+     * promote. Bounded: at {@link #MAX_SHARED_FRAMES} distinct frames the table starts over, so that frames
+     * no stack keeps any more are not kept by the table alone for ever.
+     */
+    private static final ConcurrentHashMap<StackTraceElement, StackTraceElement> FRAMES = new ConcurrentHashMap<>();
+    static final int MAX_SHARED_FRAMES = 1 << 16;
+
+    /** The frame object already kept for a frame equal to {@code frame}, or {@code frame} itself. */
+    static StackTraceElement shared(StackTraceElement frame) {
+        StackTraceElement known = FRAMES.get(frame);
+        if (known != null) return known;
+        if (FRAMES.size() >= MAX_SHARED_FRAMES) FRAMES.clear();
+        known = FRAMES.putIfAbsent(frame, frame);
+        return known != null ? known : frame;
     }
 
     /**
