@@ -17,7 +17,7 @@ import jdk.internal.vm.annotation.DontInline;
  * shape is read without locking or allocating; every change is one compare-and-set of the field, so a
  * change of shape cannot lose an edge added at the same time.
  *
- * <p>Edges into a lock that has no edge out are kept on that lock ("parked", {@link #park}), not in the
+ * <p>Edges into a lock that has no edge out are kept on that lock ("parked", {@link #replaceParked}), not in the
  * edges of the locks they come from. No cycle can pass through a lock with no way out, so the cycle search
  * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (H2
  * locks a fresh {@code ConcurrentHashMap} bin under its connection's and its session's locks at every
@@ -136,25 +136,6 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /**
-     * Parks {@code candidate}, an edge into this lock, unless this lock's in-edges are published or it has
-     * SMALL parked already.
-     *
-     * @return the edge from the candidate's source now parked here (the candidate, or the one another thread
-     *     parked first); null when the edge belongs among its source's edges instead
-     */
-    Edge park(Edge candidate) {
-        while (true) {
-            Object in = incoming;
-            if (in == PUBLISHED) return null;
-            Edge existing = parkedFrom(in, candidate.from);
-            if (existing != null) return existing;
-            Object grown = withParked(in, candidate);
-            if (grown == null) return null; // a lock taken under many others: the caller publishes
-            if (INCOMING.compareAndSet(this, in, grown)) return candidate;
-        }
-    }
-
-    /**
      * Parked edges {@code in} (null, an Edge or an Edge[]) and {@code edge}, as a new shape; null when
      * {@link #SMALL} are parked already. {@code in} is not changed: it may be shared by other locks.
      */
@@ -188,7 +169,11 @@ public final class LockNode extends WeakReference<Object> {
         return true;
     }
 
-    /** Parks {@code next} (made from {@code expected} by {@link #withParked}) unless the parked edges changed meanwhile. */
+    /**
+     * Parks {@code next} (made from {@code expected} by {@link #withParked}) unless the parked edges changed
+     * meanwhile. Parked edges are shared ones when they are parked ({@link LockOrderGraph#record}); a lock's
+     * own copy replaces one only when it must change ({@link #ownCopyOf}).
+     */
     boolean replaceParked(Object expected, Object next) {
         return INCOMING.compareAndSet(this, expected, next);
     }

@@ -147,12 +147,11 @@ public final class LockOrderGraph {
                     cycleSearchesSkipped.incrementAndGet(); // parked: to has no edge out
                     return null;
                 }
+                if (LockNode.edgeBetween(from, to) != null) continue; // another thread added it meanwhile
+                // to has an edge out, or is taken under many locks: the edge is its source's.
+                if (!to.isPublished()) publish(to);
                 Edge fresh = new Edge(from, to);
-                edge = to.park(fresh);
-                if (edge == null) { // to has an edge out, or is taken under many locks: the edge is its source's
-                    if (!to.isPublished()) publish(to);
-                    edge = addToSource(fresh);
-                }
+                edge = addToSource(fresh);
                 if (edge == fresh) {
                     edgesLive.incrementAndGet();
                     edgesCreated.incrementAndGet();
@@ -166,33 +165,35 @@ public final class LockOrderGraph {
     }
 
     /**
-     * Parks the new edge from -> to as the shared edge of this way of taking ({@code taken}, which the
-     * caller hands out again for the next lock taken the same way): the set of parked edges that results
-     * comes from {@link #parkedWays} when a lock taken the same way under the same locks made it before,
-     * and then nothing is allocated.
+     * Parks the new edge from -> to, the one way an edge is parked: as the shared edge of this way of taking
+     * ({@code taken}, which the caller hands out again for the next lock taken the same way). The set of
+     * parked edges that results comes from {@link #parkedWays} when a lock taken the same way under the same
+     * locks made it before, and then nothing is allocated.
      *
-     * @return false when {@code to} is published, its parked edges changed meanwhile, or it has too many:
-     *     the caller goes the ordinary way
+     * @return false when {@code to} is published or has too many parked, or another thread parked an edge
+     *     from {@code from} meanwhile: the caller looks again
      */
     private boolean parkShared(LockNode from, LockNode to, Occurrence[] taken) {
-        Object before = to.parkedShape();
-        if (LockNode.isPublished(before)) return false;
         int slot = wayIndex(from, taken);
-        ParkedWay way = parkedWays[slot];
-        Object after;
-        if (way != null && way.before == before && way.from == from && way.taken == taken) {
-            after = way.after;
-        } else {
-            if (LockNode.parkedFrom(before, from) != null) return false; // parked by another thread meanwhile
-            after = LockNode.withParked(before, new Edge(from, null, taken));
-            if (after == null) return false;
-            // Remembered only for a set that other locks can have too, and a source that has been around a
-            // while: a lock created a moment ago (locks nested in pairs, both new) is rarely a source again.
-            if (LockNode.allShared(before) && registry.createdCount() - from.id > SHORT_LIVED) {
-                parkedWays[slot] = new ParkedWay(before, from, taken, after);
+        while (true) {
+            Object before = to.parkedShape();
+            if (LockNode.isPublished(before)) return false;
+            ParkedWay way = parkedWays[slot];
+            Object after;
+            if (way != null && way.before == before && way.from == from && way.taken == taken) {
+                after = way.after;
+            } else {
+                if (LockNode.parkedFrom(before, from) != null) return false;
+                after = LockNode.withParked(before, new Edge(from, null, taken));
+                if (after == null) return false;
+                // Remembered only for a set that other locks can have too, and a source that has been around a
+                // while: a lock created a moment ago (locks nested in pairs, both new) is rarely a source again.
+                if (LockNode.allShared(before) && registry.createdCount() - from.id > SHORT_LIVED) {
+                    parkedWays[slot] = new ParkedWay(before, from, taken, after);
+                }
             }
+            if (to.replaceParked(before, after)) return true;
         }
-        return to.replaceParked(before, after);
     }
 
     private static int wayIndex(LockNode from, Occurrence[] taken) {

@@ -221,7 +221,7 @@ final class LockRegistry {
             Object head = buckets.get(index);
             // Empty, or an insert or a purge raced with us: leave this bucket to the next pass.
             if (head == null || !buckets.compareAndSet(index, head, null)) continue;
-            for (Object link = head; link != null; link = link instanceof Entry ? ((Entry) link).next : null) {
+            for (Object link = head; link != null; link = nextLink(link)) {
                 LockNode node = nodeOf(link);
                 boolean collected = node.isCleared();
                 node.clear();
@@ -267,6 +267,11 @@ final class LockRegistry {
         return rest == null ? e.node : new Entry(e.node, rest);
     }
 
+    /** The link after {@code link} in its bucket; null after a node, which is always the last. */
+    private static Object nextLink(Object link) {
+        return link instanceof Entry ? ((Entry) link).next : null;
+    }
+
     /** The node of a link of a bucket: an Entry's, or the node itself. */
     private static LockNode nodeOf(Object link) {
         return link instanceof Entry ? ((Entry) link).node : (LockNode) link;
@@ -275,7 +280,7 @@ final class LockRegistry {
     /** Visits every live node (for statistics and cleaning); not a snapshot. */
     void forEach(java.util.function.Consumer<LockNode> visitor) {
         for (int i = 0; i < buckets.length(); i++) {
-            for (Object link = buckets.get(i); link != null; link = link instanceof Entry ? ((Entry) link).next : null) {
+            for (Object link = buckets.get(i); link != null; link = nextLink(link)) {
                 LockNode node = nodeOf(link);
                 if (node.isAlive()) visitor.accept(node);
             }
