@@ -202,6 +202,12 @@ public final class OverheadRunner {
                     met = cost <= target.limit ? "yes" : "**no**";
                     if (target.judge == Judge.DELTA) ratio += String.format(Locale.ROOT, " (%+.0f %s)", b - a, m.unit);
                     else if (!m.lowerIsBetter) ratio += String.format(Locale.ROOT, " (loss %.2fx)", a / b);
+                    if (target.judge == Judge.RATIO) {
+                        double[] interval = costInterval(m);
+                        ratio += String.format(Locale.ROOT, " [%.2f–%.2f]", interval[0], interval[1]);
+                        notes.append(String.format(Locale.ROOT, "- %s %s: %s%n", c.name, m.name,
+                                verdict(cost, interval, target)));
+                    }
                 }
                 table.append(String.format(Locale.ROOT, "| %s | %s (%s, %s is better) | %s | %s | %s | %s / %s | %s | %s |%n",
                         c.name, m.name, m.unit, m.lowerIsBetter ? "lower" : "higher", fmt(a), fmt(b), ratio,
@@ -345,6 +351,42 @@ public final class OverheadRunner {
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** Resamples per bootstrap interval: enough for a stable 5th and 95th percentile. */
+    private static final int RESAMPLES = 4000;
+
+    /**
+     * A 90% bootstrap interval of the cost (with/without for a time, without/with for a throughput) as a
+     * ratio of medians: each side's runs are resampled with replacement, independently, and the 5th and 95th
+     * percentiles of the resampled ratios are the bounds. Seeded, so one set of runs always gives the same
+     * interval. With 5 runs per side it is coarse; it says whether the runs can tell the target at all.
+     */
+    static double[] costInterval(Metric m) {
+        java.util.Random random = new java.util.Random(42);
+        double[] costs = new double[RESAMPLES];
+        for (int i = 0; i < RESAMPLES; i++) {
+            double a = median(resample(m.without, random));
+            double b = median(resample(m.with, random));
+            costs[i] = m.lowerIsBetter ? b / a : a / b;
+        }
+        Arrays.sort(costs);
+        return new double[] {costs[(int) (RESAMPLES * 0.05)], costs[(int) (RESAMPLES * 0.95) - 1]};
+    }
+
+    private static List<Double> resample(List<Double> values, java.util.Random random) {
+        List<Double> out = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) out.add(values.get(random.nextInt(values.size())));
+        return out;
+    }
+
+    /** What the interval says about a ratio target: met, missed, or not decided by these runs. */
+    static String verdict(double cost, double[] interval, Target target) {
+        String range = String.format(Locale.ROOT, "cost %.2fx, 90%% bootstrap interval %.2fx to %.2fx", cost,
+                interval[0], interval[1]);
+        if (interval[1] <= target.limit) return range + ": within the target " + target.text + " even at its upper end";
+        if (interval[0] > target.limit) return range + ": above the target " + target.text + " even at its lower end";
+        return range + ": the target " + target.text + " lies inside it, so these runs cannot tell (more runs, or a quieter machine)";
     }
 
     /** (max - min) / median, in percent: how noisy the runs were. */
