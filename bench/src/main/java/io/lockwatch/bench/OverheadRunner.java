@@ -200,11 +200,13 @@ public final class OverheadRunner {
                     double cost = m.lowerIsBetter ? b / a : a / b;
                     if (target.judge == Judge.DELTA) cost = b - a;
                     met = cost <= target.limit ? "yes" : "**no**";
-                    if (target.judge == Judge.DELTA) ratio += String.format(Locale.ROOT, " (%+.0f %s)", b - a, m.unit);
-                    else if (!m.lowerIsBetter) ratio += String.format(Locale.ROOT, " (loss %.2fx)", a / b);
-                    if (target.judge == Judge.RATIO) {
+                    if (target.judge == Judge.DELTA) {
+                        ratio += String.format(Locale.ROOT, " (%+.0f %s)", b - a, m.unit);
+                    } else {
+                        // The interval is the cost's: next to the ratio for a time, next to the loss for a throughput.
                         double[] interval = costInterval(m);
-                        ratio += String.format(Locale.ROOT, " [%.2f–%.2f]", interval[0], interval[1]);
+                        String bounds = String.format(Locale.ROOT, " [%.2f–%.2f]", interval[0], interval[1]);
+                        ratio += m.lowerIsBetter ? bounds : String.format(Locale.ROOT, " (loss %.2fx%s)", a / b, bounds);
                         notes.append(String.format(Locale.ROOT, "- %s %s: %s%n", c.name, m.name,
                                 verdict(cost, interval, target)));
                     }
