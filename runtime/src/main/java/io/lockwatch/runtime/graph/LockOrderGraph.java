@@ -142,8 +142,7 @@ public final class LockOrderGraph {
                     return null;
                 }
                 if (parkShared(from, to, taken)) {
-                    edgesLive.incrementAndGet();
-                    edgesCreated.incrementAndGet();
+                    countNewEdge();
                     cycleSearchesSkipped.incrementAndGet(); // parked: to has no edge out
                     return null;
                 }
@@ -152,16 +151,18 @@ public final class LockOrderGraph {
                 if (!to.isPublished()) publish(to);
                 Edge fresh = new Edge(from, to);
                 edge = addToSource(fresh);
-                if (edge == fresh) {
-                    edgesLive.incrementAndGet();
-                    edgesCreated.incrementAndGet();
-                }
+                if (edge == fresh) countNewEdge();
             }
             if (!edge.isShared()) return edge;
             Edge own = to.ownCopyOf(edge);
             if (own != null) return own;
             // The parked edges changed meanwhile: look again.
         }
+    }
+
+    private void countNewEdge() {
+        edgesLive.incrementAndGet();
+        edgesCreated.incrementAndGet();
     }
 
     /**

@@ -132,14 +132,15 @@ final class LockRegistry {
      * barrier. get() rather than refersTo(), which is a native call on JDK 17 and showed up in profiles.
      */
     private static LockNode find(Object head, int hash, Object lock) {
-        Object link = head;
-        while (link instanceof Entry) {
-            Entry e = (Entry) link;
-            if (e.hash == hash && e.node.get() == lock) return e.node;
-            link = e.next;
+        for (Object link = head; link != null; link = nextLink(link)) {
+            if (hashOf(link) == hash && nodeOf(link).get() == lock) return nodeOf(link);
         }
-        LockNode last = (LockNode) link;
-        return last != null && last.identityHash == hash && last.get() == lock ? last : null;
+        return null;
+    }
+
+    /** The identity hash of a link's lock, read without loading an Entry's node. */
+    private static int hashOf(Object link) {
+        return link instanceof Entry ? ((Entry) link).hash : ((LockNode) link).identityHash;
     }
 
     /** Past half the cap: start marking buckets for eviction, and ask the detector (once) to purge. */

@@ -139,15 +139,8 @@ class LockOrderGraphTest {
         Occurrence[] underConnection = {occ(7001, segment1)};
         Occurrence[] underSession = {occ(7001, segment1)};
         List<Object> binLocks = new ArrayList<>();
-        List<LockNode> bins = new ArrayList<>();
-        for (int i = 0; i < 1200; i++) {
-            Object binLock = new Object();
-            LockNode bin = graph.node(binLock, "Bin");
-            graph.record(connection, bin, underConnection);
-            graph.record(session, bin, underSession);
-            binLocks.add(binLock);
-            bins.add(bin);
-        }
+        List<LockNode> bins = binsTakenUnder(graph, new LockNode[] {connection, session},
+                new Occurrence[][] {underConnection, underSession}, 1200, binLocks);
         Object shared = bins.get(1100).parkedShape();
         for (LockNode bin : bins.subList(1100, 1200)) {
             assertSame(shared, bin.parkedShape(), "the same set of parked edges");
@@ -217,12 +210,18 @@ class LockOrderGraphTest {
      */
     private static List<LockNode> binsTakenUnder(LockOrderGraph graph, LockNode hub, Occurrence[] taken, int count,
                                                  List<Object> keep) {
+        return binsTakenUnder(graph, new LockNode[] {hub}, new Occurrence[][] {taken}, count, keep);
+    }
+
+    /** The same, each fresh lock taken under every one of {@code hubs} in turn, with {@code taken[i]} under {@code hubs[i]}. */
+    private static List<LockNode> binsTakenUnder(LockOrderGraph graph, LockNode[] hubs, Occurrence[][] taken, int count,
+                                                 List<Object> keep) {
         List<LockNode> bins = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Object binLock = new Object();
             keep.add(binLock);
             LockNode bin = graph.node(binLock, "Bin");
-            graph.record(hub, bin, taken);
+            for (int h = 0; h < hubs.length; h++) graph.record(hubs[h], bin, taken[h]);
             bins.add(bin);
         }
         return bins;
