@@ -223,6 +223,8 @@ final class ClassFileRewriter {
         private final String name;
         private final String descriptor;
         private final boolean isStatic;
+        /** Its monitor entries lock bins of {@code this} map (see {@link SiteRewrites#locksBins}). */
+        private final boolean locksBins;
         private final boolean trackMethodMonitor;
         private final int state;
         /** Its monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
@@ -279,6 +281,7 @@ final class ClassFileRewriter {
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
             this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
+            this.locksBins = SiteRewrites.locksBins(className, isStatic, scan.thisOverwritten.contains(name + descriptor), state >= 0);
             this.hooks = hooks(name);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -640,6 +643,14 @@ final class ClassFileRewriter {
         }
 
         private void monitorEnter(GrowingBytes out, int site, boolean leaf, LeafSections.Outer outer) {
+            if (locksBins && !leaf && outer == null) {
+                out.u1(ALOAD_0);
+                ldcInt(out, site);
+                aload(out, state);
+                invokeStatic(out, TRACKER, SiteRewrites.BIN_MONITOR_ENTER, SiteRewrites.BIN_MONITOR_ENTER_DESCRIPTOR);
+                astore(out, state);
+                return;
+            }
             if (outer != null) {
                 enterUnderNest(out, outer, site, TRACKER, "leafMonitorEnterUnder",
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");

@@ -103,6 +103,8 @@ final class LockSiteVisitor extends ClassVisitor {
         /** The method's monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
         private final LeafSections.Walk sections;
         private final boolean isStatic;
+        /** Its monitor entries lock bins of {@code this} map (see {@link SiteRewrites#locksBins}). */
+        private final boolean locksBins;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
         private final int state;
@@ -132,6 +134,8 @@ final class LockSiteVisitor extends ClassVisitor {
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
+            this.locksBins = SiteRewrites.locksBins(className, isStatic,
+                    scan.thisOverwritten.contains(methodName + descriptor), state >= 0);
         }
 
         private int site() {
@@ -167,6 +171,15 @@ final class LockSiteVisitor extends ClassVisitor {
          * recorded as any others, and find nothing to pop.
          */
         private void monitorEnter(int site, boolean leaf, LeafSections.Outer outer) {
+            if (locksBins && !leaf && outer == null) {
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitLdcInsn(site);
+                super.visitVarInsn(Opcodes.ALOAD, state);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.BIN_MONITOR_ENTER,
+                        SiteRewrites.BIN_MONITOR_ENTER_DESCRIPTOR, false);
+                super.visitVarInsn(Opcodes.ASTORE, state);
+                return;
+            }
             if (outer != null && state >= 0) {
                 enterUnderNest(outer, site, SiteRewrites.TRACKER, "leafMonitorEnterUnder",
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");

@@ -18,6 +18,23 @@ final class SiteRewrites {
 
     private SiteRewrites() {}
 
+    /**
+     * The class whose {@code synchronized} blocks all lock its bins (entries heading a bin of its table).
+     * Its monitor entries call {@code LockTracker.binMonitorEnter(bin, this, site, state)}, so that the graph
+     * sees one lock per map, its bins, rather than one per entry (see there).
+     */
+    private static final String BIN_LOCKING_CLASS = "java.util.concurrent.ConcurrentHashMap";
+    static final String BIN_MONITOR_ENTER = "binMonitorEnter";
+    static final String BIN_MONITOR_ENTER_DESCRIPTOR = "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+
+    /**
+     * Do the monitor entries of this method lock bins of {@code this} map? Only in an instance method of
+     * {@code ConcurrentHashMap} that keeps {@code this} in local 0, and with a state local to pass along.
+     */
+    static boolean locksBins(String className, boolean isStatic, boolean thisOverwritten, boolean hasState) {
+        return !isStatic && !thisOverwritten && hasState && className.equals(BIN_LOCKING_CLASS);
+    }
+
     /** One rewrite: the runtime method to call and whether it takes the site number. */
     static final class Rewrite {
         final String owner;

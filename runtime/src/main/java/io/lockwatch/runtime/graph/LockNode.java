@@ -33,8 +33,8 @@ import jdk.internal.vm.annotation.DontInline;
  * occurrence) gets copies of its own first ({@link #ownCopyOf}), and publishing gives each its own edge.
  *
  * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
- * garbage collections. A node is 56 bytes (compressed oops); a registry entry of 24 more only for a lock
- * that shares its bucket.
+ * garbage collections. A node is 56 bytes (compressed oops; {@link #part} fills what was padding); a
+ * registry entry of 24 more only for a lock that shares its bucket.
  */
 public final class LockNode extends WeakReference<Object> {
     /** Most edges kept in the array; more move to the map. */
@@ -49,9 +49,19 @@ public final class LockNode extends WeakReference<Object> {
     /** The value of {@link #incoming} once the lock's in-edges are kept by their sources. */
     private static final Object PUBLISHED = new Object();
 
+    /** {@link #part}: the lock is the object itself (its monitor, or a {@code java.util.concurrent} lock). */
+    public static final byte WHOLE = 0;
+    /**
+     * {@link #part}: the lock is the bins of a {@code ConcurrentHashMap}, which the map's methods lock one at
+     * a time. The bin objects come and go with the entries; the order a program takes them in is the map's.
+     */
+    public static final byte BINS = 1;
+
     public final long id;
     public final int identityHash;
     public final String className;
+    /** Which of its object's locks this node stands for: {@link #WHOLE} or {@link #BINS} (the map's own monitor is another lock). */
+    public final byte part;
     /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or an {@link EdgeMap} (a {@code ConcurrentHashMap}). */
     private volatile Object out;
     /**
@@ -61,20 +71,25 @@ public final class LockNode extends WeakReference<Object> {
     private volatile Object incoming;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
-        this(lock, className, id, queue, System.identityHashCode(lock));
+        this(lock, className, WHOLE, id, queue, System.identityHashCode(lock));
     }
 
     /** {@code identityHash} is the lock's, already computed (hashing a monitor that is held is slow on JDK 17). */
-    LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue, int identityHash) {
+    LockNode(Object lock, String className, byte part, long id, ReferenceQueue<Object> queue, int identityHash) {
         super(lock, queue);
         this.id = id;
         this.identityHash = identityHash;
         this.className = className;
+        this.part = part;
     }
 
-    /** How users see the lock, like {@code Object.toString()}: {@code java.lang.Object@1b6d3586}. */
+    /**
+     * How users see the lock, like {@code Object.toString()}: {@code java.lang.Object@1b6d3586}; a map's bins
+     * as {@code java.util.concurrent.ConcurrentHashMap@1b6d3586 (bins)}.
+     */
     public String displayName() {
-        return className + "@" + Integer.toHexString(identityHash);
+        String name = className + "@" + Integer.toHexString(identityHash);
+        return part == BINS ? name + " (bins)" : name;
     }
 
     /**

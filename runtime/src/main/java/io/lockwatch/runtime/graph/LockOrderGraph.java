@@ -86,7 +86,12 @@ public final class LockOrderGraph {
 
     /** @return the node of a lock, or null when the graph is full */
     public LockNode node(Object identity, String className) {
-        return registry.nodeFor(identity, className);
+        return registry.nodeFor(identity, className, LockNode.WHOLE);
+    }
+
+    /** @return the node of one of an object's locks ({@link LockNode#part}), or null when the graph is full */
+    public LockNode node(Object identity, String className, byte part) {
+        return registry.nodeFor(identity, className, part);
     }
 
     /** Records a new occurrence of from -> to, shared with no other edge (tests and benchmarks). */

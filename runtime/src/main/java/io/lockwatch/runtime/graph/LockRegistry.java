@@ -96,11 +96,19 @@ final class LockRegistry {
 
     /** @return the lock's node, or null when the graph is full (counted in {@link #dropped}) */
     LockNode nodeFor(Object lock, String className) {
+        return nodeFor(lock, className, LockNode.WHOLE);
+    }
+
+    /**
+     * @param part which of the object's locks ({@link LockNode#WHOLE}, {@link LockNode#BINS}): each has its own node
+     * @return the lock's node, or null when the graph is full (counted in {@link #dropped})
+     */
+    LockNode nodeFor(Object lock, String className, byte part) {
         int hash = System.identityHashCode(lock);
         int index = spread(hash) & mask;
         while (true) {
             Object head = buckets.get(index);
-            LockNode known = find(head, hash, lock);
+            LockNode known = find(head, hash, lock, part);
             if (known != null) {
                 mark(index);
                 return known;
@@ -117,7 +125,7 @@ final class LockRegistry {
                 return null;
             }
             if (n >= purgeAt) halfFull();
-            LockNode node = new LockNode(lock, className, nextId.getAndIncrement(), collected, hash);
+            LockNode node = new LockNode(lock, className, part, nextId.getAndIncrement(), collected, hash);
             if (buckets.compareAndSet(index, head, head == null ? node : new Entry(node, head))) {
                 live.incrementAndGet();
                 mark(index);
@@ -131,9 +139,11 @@ final class LockRegistry {
      * The node of {@code lock} in a bucket, or null. The hash first: reading a weak reference costs a GC
      * barrier. get() rather than refersTo(), which is a native call on JDK 17 and showed up in profiles.
      */
-    private static LockNode find(Object head, int hash, Object lock) {
+    private static LockNode find(Object head, int hash, Object lock, byte part) {
         for (Object link = head; link != null; link = nextLink(link)) {
-            if (hashOf(link) == hash && nodeOf(link).get() == lock) return nodeOf(link);
+            if (hashOf(link) != hash) continue;
+            LockNode node = nodeOf(link);
+            if (node.get() == lock && node.part == part) return node;
         }
         return null;
     }

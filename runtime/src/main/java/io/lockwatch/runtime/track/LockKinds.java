@@ -1,16 +1,20 @@
 package io.lockwatch.runtime.track;
 
+import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.Occurrence;
 import java.lang.reflect.Field;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * What a {@link Lock} is, for the graph: its identity and its mode.
+ * What a lock is, for the graph: its identity, its mode, and which of its identity's locks it is.
  *
  * <p>The read and write locks of one {@link ReentrantReadWriteLock} are one lock in the graph (a write
  * lock then a monitor, against the monitor then the read lock, is an inversion), told apart by mode. Their
  * common identity is the private {@code sync} object they share, which the agent opens to us at start.
+ * The bins of a {@code ConcurrentHashMap} are one lock in the graph too, the map's bins (see
+ * {@link LockTracker#binMonitorEnter}).
  */
 final class LockKinds {
     static final String READ_WRITE_LOCK = ReentrantReadWriteLock.class.getName();
@@ -69,7 +73,18 @@ final class LockKinds {
         return null;
     }
 
+    /** The class users know the lock by: the lock's own, a map's for its bins, the read/write lock's for its halves. */
     static String className(Object lock, Object identity) {
-        return identity != lock ? READ_WRITE_LOCK : lock.getClass().getName();
+        if (identity == lock) return lock.getClass().getName();
+        return identity instanceof ConcurrentHashMap ? identity.getClass().getName() : READ_WRITE_LOCK;
+    }
+
+    /**
+     * Which of its identity's locks a lock is: the bins of a {@code ConcurrentHashMap} (see
+     * {@link LockTracker#binMonitorEnter}) are a lock of their own beside the map's monitor; anything else is
+     * the whole object.
+     */
+    static byte part(Object lock, Object identity) {
+        return identity != lock && identity instanceof ConcurrentHashMap ? LockNode.BINS : LockNode.WHOLE;
     }
 }

@@ -153,10 +153,31 @@ public final class LockTracker {
 
     /** @return the thread's state, for the instrumented method to pass to its next lock sites */
     public static Object monitorEnter(Object monitor, int site, Object state) {
+        return enterMonitor(monitor, monitor, site, state);
+    }
+
+    /**
+     * Before the {@code monitorenter} of a bin in {@code ConcurrentHashMap}'s own methods ({@code put},
+     * {@code remove}, {@code computeIfAbsent}, ...): the bin is held and released as the monitor it is, but
+     * in the lock-order graph it is <em>the map's bins</em>, one lock per map. A bin is whichever entry heads
+     * it at the moment, so the bin objects are as many and as short-lived as the entries, and which bin a key
+     * falls in is a matter of hashing: a lock taken under a map's bins (a mapping function that locks)
+     * and that map's bins taken under it (a {@code put} under that lock) can deadlock whenever two keys meet
+     * in a bin, whether or not this run's keys did. Tracked per object, every bin that a program locks under
+     * one of its own locks was a node, and most of the graph of a database (H2) was bins. The map's own
+     * monitor ({@code synchronized (map)}) is another lock.
+     *
+     * @return the thread's state, for the instrumented method to pass to its next lock sites
+     */
+    public static Object binMonitorEnter(Object bin, Object map, int site, Object state) {
+        return enterMonitor(bin, map, site, state);
+    }
+
+    private static Object enterMonitor(Object monitor, Object identity, int site, Object state) {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
-            if (t != null && !t.busy) t.acquiring(graph, monitor, monitor, Occurrence.EXCLUSIVE, site, false, stackDepth);
+            if (t != null && !t.busy) t.acquiring(graph, monitor, identity, Occurrence.EXCLUSIVE, site, false, stackDepth);
             return t;
         } catch (Throwable e) {
             InternalErrors.record("monitorEnter", e);

@@ -101,6 +101,7 @@ final class ThreadState {
      *
      * @return whether the thread did not hold it yet
      */
+    @jdk.internal.vm.annotation.DontInline
     boolean acquiring(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                       boolean nonBlocking, int stackDepth) {
         if (reentered(lock)) return false;
@@ -278,10 +279,11 @@ final class ThreadState {
      * matters because hashing a monitor the thread holds is slow on JDK 17 (it inflates the monitor).
      */
     private LockNode nodeOf(LockOrderGraph graph, Object lock, Object lockIdentity) {
+        byte part = LockKinds.part(lock, lockIdentity);
         for (LockNode recent : recentNodes) {
-            if (recent != null && recent.get() == lockIdentity) return recent;
+            if (recent != null && recent.get() == lockIdentity && recent.part == part) return recent;
         }
-        return nodeFromGraph(graph, lock, lockIdentity);
+        return nodeFromGraph(graph, lock, lockIdentity, part);
     }
 
     /**
@@ -289,8 +291,8 @@ final class ThreadState {
      * (for the lock taken and for each held lock), doubling the largest compilation of the slow path.
      */
     @DontInline
-    private LockNode nodeFromGraph(LockOrderGraph graph, Object lock, Object lockIdentity) {
-        LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity));
+    private LockNode nodeFromGraph(LockOrderGraph graph, Object lock, Object lockIdentity, byte part) {
+        LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity), part);
         if (node != null) {
             recentNodes[recentNext] = node;
             recentNext = (recentNext + 1) & (recentNodes.length - 1);
@@ -385,6 +387,7 @@ final class ThreadState {
     }
 
     /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
+    @jdk.internal.vm.annotation.DontInline
     void released(Object lock) {
         int top = size - 1;
         int i = top >= 0 && held[top] == lock ? top : indexOf(lock);
