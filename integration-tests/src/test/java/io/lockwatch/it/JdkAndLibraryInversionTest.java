@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ConcurrentMapInversion;
 import io.lockwatch.it.programs.H2Workload;
 import io.lockwatch.it.programs.HashtableInversion;
 import io.lockwatch.it.programs.JulHandlerInversion;
@@ -83,6 +84,23 @@ class JdkAndLibraryInversionTest {
     void vectorsComparedBothWays() {
         JsonNode finding = onlyFinding(ChildJvm.run(VectorInversion.class), VectorInversion.class);
         assertFinding(finding, VectorInversion.class, "java.util.Vector", "java.util.Vector");
+    }
+
+    /**
+     * A put under a lock, and a mapping function that takes the lock: with keys in two different bins, as
+     * here, they did not deadlock this time; with two keys in one bin they would. The map's bins are one
+     * lock in the graph, named after the map.
+     */
+    @Test
+    void concurrentHashMapBinsAgainstALockTakenInAMappingFunction() {
+        JsonNode finding = onlyFinding(ChildJvm.run(ConcurrentMapInversion.class), ConcurrentMapInversion.class);
+        assertFinding(finding, ConcurrentMapInversion.class, "java.lang.Object", "java.util.concurrent.ConcurrentHashMap");
+        boolean binsNamed = false;
+        for (JsonNode edge : finding.get("edges")) {
+            String held = edge.get("held").get("lock").asText();
+            binsNamed |= held.startsWith("java.util.concurrent.ConcurrentHashMap@") && held.endsWith(" (bins)");
+        }
+        assertTrue(binsNamed, "the map's bins are named as such: " + finding.toPrettyString());
     }
 
     @Test

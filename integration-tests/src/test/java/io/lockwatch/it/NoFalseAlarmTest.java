@@ -7,6 +7,7 @@ import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.DeepReentrancy;
 import io.lockwatch.it.programs.ExceptionUnwinding;
+import io.lockwatch.it.programs.MapMonitorAndBins;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import io.lockwatch.it.programs.SingleThreadBothOrders;
 import io.lockwatch.it.programs.ThreadsSharingASlot;
@@ -40,6 +41,18 @@ class NoFalseAlarmTest {
         Report report = cleanReport(DeepReentrancy.class);
         // Only the second thread's C->MONITOR, C->LOCK, C->class, MONITOR->LOCK, MONITOR->class.
         assertEquals(5, report.stat("edges"));
+    }
+
+    /**
+     * A ConcurrentHashMap's bins are one lock in the graph (see JdkAndLibraryInversionTest), the map's
+     * bins: not the map's own monitor, which a program may lock too.
+     */
+    @Test
+    void aMapsOwnMonitorIsNotItsBins() {
+        ChildResult run = ChildJvm.run(MapMonitorAndBins.class).exec().assertCleanExit();
+        assertEquals("2\n", run.stdout);
+        Report report = run.report().assertNoPotentialDeadlocks();
+        assertEquals(0, report.stat("internalErrors"));
     }
 
     @Test

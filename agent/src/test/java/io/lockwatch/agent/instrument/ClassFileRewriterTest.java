@@ -1,6 +1,7 @@
 package io.lockwatch.agent.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lockwatch.runtime.track.CallSites;
@@ -145,6 +146,29 @@ class ClassFileRewriterTest {
     }
 
     /** Offsets in type annotations are not rewritten here: the class goes to ASM, and is instrumented all the same. */
+    /**
+     * ConcurrentHashMap's blocks lock its bins: their entries pass the map along ({@code this}), so that the
+     * graph sees the map's bins as one lock. Any other class's blocks stay ordinary monitor entries.
+     */
+    @Test
+    void concurrentHashMapsBlocksPassTheMapAlong() throws IOException {
+        byte[] map;
+        try (java.io.InputStream in = Object.class.getResourceAsStream("/java/util/concurrent/ConcurrentHashMap.class")) {
+            map = in.readAllBytes();
+        }
+        String bins = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.binMonitorEnter"
+                + "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+        for (String method : List.of("putVal", "replaceNode", "computeIfAbsent", "compute", "merge", "clear", "transfer")) {
+            List<String> code = InstrumentedCode.instrumentedCode(map, method);
+            int enters = java.util.Collections.frequency(code, "MONITORENTER");
+            assertTrue(enters > 0, method + ": " + code);
+            assertEquals(enters, java.util.Collections.frequency(code, bins), method + ": every block is a bin's: " + code);
+            assertFalse(code.stream().anyMatch(i -> i.contains("LockTracker.monitorEnter")), method + ": " + code);
+        }
+        byte[] other = InstrumentedCode.javacClass(TypeAnnotated.class, "shapes/TypeAnnotated");
+        assertFalse(InstrumentedCode.instrumentedCode(other, "locked").contains(bins));
+    }
+
     @Test
     void leavesCodeWithTypeAnnotationsToAsm() {
         byte[] classFile = InstrumentedCode.javacClass(TypeAnnotated.class, "shapes/TypeAnnotated");

@@ -38,6 +38,23 @@ class LockRegistryTest {
         assertTrue(again.id > first.id);
     }
 
+    /** A map's monitor and its bins are two locks of one object: two nodes, each found again as itself. */
+    @Test
+    void eachPartOfAnObjectHasItsOwnNode() {
+        LockRegistry registry = new LockRegistry(1, CAP); // one bucket: the two nodes share it
+        Object map = new Object();
+        LockNode monitor = registry.nodeFor(map, "Map");
+        LockNode bins = registry.nodeFor(map, "Map", LockNode.BINS);
+        assertNotSame(monitor, bins);
+        assertEquals(LockNode.WHOLE, monitor.part);
+        assertEquals(LockNode.BINS, bins.part);
+        assertSame(monitor, registry.nodeFor(map, "Map", LockNode.WHOLE));
+        assertSame(bins, registry.nodeFor(map, "Map", LockNode.BINS));
+        assertEquals("Map@" + Integer.toHexString(System.identityHashCode(map)), monitor.displayName());
+        assertEquals(monitor.displayName() + " (bins)", bins.displayName());
+        assertEquals(2, registry.liveCount());
+    }
+
     @Test
     void aLockLookedUpBetweenNewOnesIsNotEvicted() {
         // Marks are per bucket, and a sweep that finds every non-empty bucket marked goes round twice: with
