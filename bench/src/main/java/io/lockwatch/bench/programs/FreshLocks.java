@@ -3,16 +3,17 @@ package io.lockwatch.bench.programs;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * H2's commit, as far as the agent sees it, and nothing else: each thread holds two long-lived locks of
- * its own (H2's connection and session) and, under them, removes an entry from a {@code ConcurrentHashMap}
- * that it put there just before. The remove locks the entry's bin, a fresh object each time, so every
- * iteration is a new lock with two new edges into it, which then die. This is the path that most of H2's
- * overhead once the JIT is done comes from (README, "Ninth round"); here it runs alone, without H2's own
- * work and its much larger warm-up, so a change to it shows in a few runs.
+ * The path of a fresh lock, and nothing else: each thread holds two long-lived locks of its own (as H2
+ * holds its connection's and its session's) and, under them, locks an object it has just made, around a
+ * call. So every iteration is a new lock with two new edges into it, which then die. Until the twelfth
+ * round this was H2's commit itself (a remove from a {@code ConcurrentHashMap}, which locks the entry's
+ * bin, a fresh object each time), the path that most of H2's overhead once the JIT is done came from
+ * (README, "Ninth round"); since a map's bins are one lock in the graph, a fresh object of the program's
+ * own stands in for the bin. It runs alone, without H2's own work and its much larger warm-up, so a change
+ * to it shows in a few runs.
  *
  * <p>Between two commits each thread does some work of its own ({@code work} steps of a xorshift, about a
  * nanosecond each) and allocates {@code garbage} bytes, as a transaction does: at H2's rate of fresh locks,
@@ -54,11 +55,10 @@ public final class FreshLocks {
         for (Thread thread : running) thread.join();
     }
 
-    /** One thread's commits: its own connection, session and map, as in H2 each session has its own. */
+    /** One thread's commits: its own connection and session, as in H2 each session has its own. */
     private static void commits(int iterations, int work, int garbage) {
         Object connection = new Object();
         Object session = new Object();
-        ConcurrentHashMap<Integer, Integer> pending = new ConcurrentHashMap<>();
         long x = Thread.currentThread().getId() | 1;
         for (int i = 0; i < iterations; i++) {
             for (int w = 0; w < work; w++) {
@@ -67,11 +67,13 @@ public final class FreshLocks {
                 x ^= x << 17;
             }
             sink = new byte[garbage];
-            Integer key = i & 1023;
-            pending.put(key, i); // an empty bin: a compare-and-set, no lock
+            Row row = new Row(i);
+            lastRow = row; // escapes: the JIT may not drop its lock, with or without the agent
             synchronized (connection) {
                 synchronized (session) {
-                    if (pending.remove(key) == null) throw new AssertionError("lost " + key); // locks the bin
+                    synchronized (row) {
+                        row.commit(); // a call: not a leaf section, the row goes on the held stack as a bin did
+                    }
                 }
             }
         }
@@ -80,4 +82,18 @@ public final class FreshLocks {
 
     /** Where the garbage goes, so that the JIT cannot leave it out. */
     static volatile byte[] sink;
+    static Row lastRow;
+
+    /** A fresh object to lock, as a bin or a row of a database is. */
+    static final class Row {
+        int version;
+
+        Row(int version) {
+            this.version = version;
+        }
+
+        void commit() {
+            version++;
+        }
+    }
 }
