@@ -7,6 +7,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.GateLock;
+import io.lockwatch.it.programs.MappingFunctionsInversion;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.NonBlockingAcquisition;
 import io.lockwatch.it.programs.ReadersOnly;
@@ -29,6 +30,8 @@ class PrecisionTest {
         return Stream.of(
                 Arguments.of("gate lock", GateLock.class, "gated", 0),
                 Arguments.of("gate lock removed", GateLock.class, "ungated", 1),
+                Arguments.of("two mapping functions of one map, in a gate", MappingFunctionsInversion.class, "gated", 0),
+                Arguments.of("two mapping functions of one map: its bins are no gate", MappingFunctionsInversion.class, "", 1),
                 Arguments.of("single thread", SingleThreadBothOrders.class, "", 0),
                 Arguments.of("two threads", MonitorInversion.class, "", 1),
                 Arguments.of("tryLock", NonBlockingAcquisition.class, "tryLock", 0),
