@@ -19,14 +19,14 @@ import jdk.internal.vm.annotation.DontInline;
  *
  * <p>Edges into a lock that has no edge out are kept on that lock ("parked", {@link #replaceParked}), not in the
  * edges of the locks they come from. No cycle can pass through a lock with no way out, so the cycle search
- * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (H2
- * locks a fresh {@code ConcurrentHashMap} bin under its connection's and its session's locks at every
- * commit). Parked, their edges die with them, and the long-lived lock's map does not grow, resize and get
+ * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (a
+ * fresh row or buffer under a connection's and a session's locks; until a map's bins became one lock, H2's
+ * {@code ConcurrentHashMap} bins at every commit). Parked, their edges die with them, and the long-lived lock's map does not grow, resize and get
  * pruned for each one. The first edge out of a lock publishes the edges parked on it into their sources'
  * edges before it is added itself (see {@link LockOrderGraph#record}), and so does a lock with more than
  * {@link #SMALL} of them.
  *
- * <p>Parked edges may be <em>shared</em> ({@link Edge#isShared}): every fresh bin that H2 locks under the
+ * <p>Parked edges may be <em>shared</em> ({@link Edge#isShared}): every fresh object locked under the
  * same two locks, the same way, has the same two parked edges, so the locks taken that way share one set of
  * them rather than each allocating its own. What a young collection then copies for such a lock, before it
  * finds the lock gone, is its node alone (see LockRegistry). A lock whose parked edges must change (a new
@@ -317,8 +317,8 @@ public final class LockNode extends WeakReference<Object> {
 
     /**
      * The out-edges of a lock with many successors, and when to drop those to collected locks. Such a lock
-     * is typically a long-lived one under which short-lived objects are locked (H2 locks
-     * {@code ConcurrentHashMap} bins under its own): without pruning, the edges to collected locks piled up
+     * is typically a long-lived one under which short-lived objects are locked (a database's rows under
+     * its connection): without pruning, the edges to collected locks piled up
      * until the detector's periodic clean (every 2 s), growing and resizing the map and keeping every dead
      * edge, node and occurrence alive through young collections, into the old generation.
      */
