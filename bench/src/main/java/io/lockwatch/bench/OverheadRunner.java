@@ -31,7 +31,7 @@ public final class OverheadRunner {
             "locksSeen", "locksDropped", "locksEvicted", "edgesSeen", "edgesDropped", "stacksCaptured", "occurrencesDropped");
 
     /** How a metric is judged against the target. */
-    enum Judge { RATIO, DELTA, NONE }
+    enum Judge { RATIO, DELTA }
 
     record Target(String metric, Judge judge, double limit, String text) {}
 
