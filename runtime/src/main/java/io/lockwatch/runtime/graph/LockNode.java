@@ -21,8 +21,8 @@ import jdk.internal.vm.annotation.DontInline;
  * edges of the locks they come from. No cycle can pass through a lock with no way out, so the cycle search
  * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (a
  * fresh row or buffer under a connection's and a session's locks; until a map's bins became one lock, H2's
- * {@code ConcurrentHashMap} bins at every commit). Parked, their edges die with them, and the long-lived lock's map does not grow, resize and get
- * pruned for each one. The first edge out of a lock publishes the edges parked on it into their sources'
+ * {@code ConcurrentHashMap} bins at every commit). Parked, their edges die with them, and the long-lived
+ * lock's map does not grow, resize and get pruned for each one. The first edge out of a lock publishes the edges parked on it into their sources'
  * edges before it is added itself (see {@link LockOrderGraph#record}), and so does a lock with more than
  * {@link #SMALL} of them.
  *
@@ -318,8 +318,8 @@ public final class LockNode extends WeakReference<Object> {
     /**
      * The out-edges of a lock with many successors, and when to drop those to collected locks. Such a lock
      * is typically a long-lived one under which short-lived objects are locked (a database's rows under
-     * its connection): without pruning, the edges to collected locks piled up
-     * until the detector's periodic clean (every 2 s), growing and resizing the map and keeping every dead
+     * its connection): without pruning, the edges to collected locks piled up until the detector's
+     * periodic clean (every 2 s), growing and resizing the map and keeping every dead
      * edge, node and occurrence alive through young collections, into the old generation.
      */
     private static final class EdgeMap extends ConcurrentHashMap<LockNode, Edge> {
