@@ -101,7 +101,6 @@ final class ThreadState {
      *
      * @return whether the thread did not hold it yet
      */
-    @jdk.internal.vm.annotation.DontInline
     boolean acquiring(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                       boolean nonBlocking, int stackDepth) {
         if (reentered(lock)) return false;
@@ -391,7 +390,6 @@ final class ThreadState {
     }
 
     /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
-    @jdk.internal.vm.annotation.DontInline
     void released(Object lock) {
         int top = size - 1;
         int i = top >= 0 && held[top] == lock ? top : indexOf(lock);
