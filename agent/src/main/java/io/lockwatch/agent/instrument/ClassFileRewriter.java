@@ -281,7 +281,7 @@ final class ClassFileRewriter {
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
             this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
-            this.locksBins = SiteRewrites.locksBins(className, isStatic, scan.thisOverwritten.contains(name + descriptor), state >= 0);
+            this.locksBins = SiteRewrites.locksBins(className, isStatic, state >= 0, scan.thisOverwritten, name, descriptor);
             this.hooks = hooks(name);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -643,23 +643,16 @@ final class ClassFileRewriter {
         }
 
         private void monitorEnter(GrowingBytes out, int site, boolean leaf, LeafSections.Outer outer) {
-            if (locksBins && !leaf && outer == null) {
-                out.u1(ALOAD_0);
-                ldcInt(out, site);
-                aload(out, state);
-                invokeStatic(out, TRACKER, SiteRewrites.BIN_MONITOR_ENTER, SiteRewrites.BIN_MONITOR_ENTER_DESCRIPTOR);
-                astore(out, state);
-                return;
-            }
             if (outer != null) {
                 enterUnderNest(out, outer, site, TRACKER, "leafMonitorEnterUnder",
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
+            boolean bin = locksBins && !leaf;
+            if (bin) out.u1(ALOAD_0); // the map, after its bin
             ldcInt(out, site);
             aload(out, state);
-            invokeStatic(out, TRACKER, leaf ? "leafMonitorEnter" : "monitorEnter",
-                    "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;");
+            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(bin, leaf), SiteRewrites.monitorEntryDescriptor(bin));
             astore(out, state);
         }
 

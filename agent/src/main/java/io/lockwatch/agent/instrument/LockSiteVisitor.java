@@ -134,8 +134,7 @@ final class LockSiteVisitor extends ClassVisitor {
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
-            this.locksBins = SiteRewrites.locksBins(className, isStatic,
-                    scan.thisOverwritten.contains(methodName + descriptor), state >= 0);
+            this.locksBins = SiteRewrites.locksBins(className, isStatic, state >= 0, scan.thisOverwritten, methodName, descriptor);
         }
 
         private int site() {
@@ -171,25 +170,18 @@ final class LockSiteVisitor extends ClassVisitor {
          * recorded as any others, and find nothing to pop.
          */
         private void monitorEnter(int site, boolean leaf, LeafSections.Outer outer) {
-            if (locksBins && !leaf && outer == null) {
-                super.visitVarInsn(Opcodes.ALOAD, 0);
-                super.visitLdcInsn(site);
-                super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.BIN_MONITOR_ENTER,
-                        SiteRewrites.BIN_MONITOR_ENTER_DESCRIPTOR, false);
-                super.visitVarInsn(Opcodes.ASTORE, state);
-                return;
-            }
             if (outer != null && state >= 0) {
                 enterUnderNest(outer, site, SiteRewrites.TRACKER, "leafMonitorEnterUnder",
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
+            boolean bin = locksBins && !leaf; // locksBins only with a state local
+            if (bin) super.visitVarInsn(Opcodes.ALOAD, 0); // the map, after its bin
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, leaf ? "leafMonitorEnter" : "monitorEnter",
-                        "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(bin, leaf),
+                        SiteRewrites.monitorEntryDescriptor(bin), false);
                 super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);

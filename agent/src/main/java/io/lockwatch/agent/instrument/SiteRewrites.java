@@ -1,5 +1,6 @@
 package io.lockwatch.agent.instrument;
 
+import java.util.Set;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
@@ -24,15 +25,30 @@ final class SiteRewrites {
      * sees one lock per map, its bins, rather than one per entry (see there).
      */
     private static final String BIN_LOCKING_CLASS = "java.util.concurrent.ConcurrentHashMap";
-    static final String BIN_MONITOR_ENTER = "binMonitorEnter";
-    static final String BIN_MONITOR_ENTER_DESCRIPTOR = "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+    private static final String MONITOR_ENTER_DESCRIPTOR = "(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+    private static final String BIN_MONITOR_ENTER_DESCRIPTOR =
+            "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
 
     /**
      * Do the monitor entries of this method lock bins of {@code this} map? Only in an instance method of
      * {@code ConcurrentHashMap} that keeps {@code this} in local 0, and with a state local to pass along.
+     * The class is checked first: every other method of every class is done after one string comparison.
      */
-    static boolean locksBins(String className, boolean isStatic, boolean thisOverwritten, boolean hasState) {
-        return !isStatic && !thisOverwritten && hasState && className.equals(BIN_LOCKING_CLASS);
+    static boolean locksBins(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
+                             String name, String descriptor) {
+        return className.equals(BIN_LOCKING_CLASS) && !isStatic && hasState && !thisOverwritten.contains(name + descriptor);
+    }
+
+    /**
+     * The tracker's entry before a {@code monitorenter}, in a method with a state local: a bin of {@code this}
+     * map (which the rewrite pushes after the bin), a leaf section, or an ordinary one.
+     */
+    static String monitorEntry(boolean bin, boolean leaf) {
+        return bin ? "binMonitorEnter" : leaf ? "leafMonitorEnter" : "monitorEnter";
+    }
+
+    static String monitorEntryDescriptor(boolean bin) {
+        return bin ? BIN_MONITOR_ENTER_DESCRIPTOR : MONITOR_ENTER_DESCRIPTOR;
     }
 
     /** One rewrite: the runtime method to call and whether it takes the site number. */

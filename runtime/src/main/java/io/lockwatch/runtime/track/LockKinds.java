@@ -76,7 +76,7 @@ final class LockKinds {
     /** The class users know the lock by: the lock's own, a map's for its bins, the read/write lock's for its halves. */
     static String className(Object lock, Object identity) {
         if (identity == lock) return lock.getClass().getName();
-        return identity instanceof ConcurrentHashMap ? identity.getClass().getName() : READ_WRITE_LOCK;
+        return part(lock, identity) == LockNode.BINS ? identity.getClass().getName() : READ_WRITE_LOCK;
     }
 
     /**
