@@ -84,6 +84,14 @@ public final class LockNode extends WeakReference<Object> {
     }
 
     /**
+     * Can a thread hold this lock only while no other does? Then it is a gate for what is taken under it (see
+     * Feasibility). Not a map's bins: two threads each in a bin of their own hold "the bins" at once.
+     */
+    public boolean isMutuallyExclusive() {
+        return part != BINS;
+    }
+
+    /**
      * How users see the lock, like {@code Object.toString()}: {@code java.lang.Object@1b6d3586}; a map's bins
      * as {@code java.util.concurrent.ConcurrentHashMap@1b6d3586 (bins)}.
      */

@@ -300,16 +300,15 @@ final class ThreadState {
     }
 
     /**
-     * Fills {@link #heldIds} with the ids of the held locks that can be gates, sorted, without duplicates;
-     * returns the count. A map's bins are not one: two threads each in a bin of one map (two keys) hold
-     * them at once, so an inversion taken under them can still deadlock.
+     * Fills {@link #heldIds} with the ids of the held locks that can be gates (mutually exclusive ones: not a
+     * map's bins), sorted, without duplicates; returns the count.
      */
     private int sortedHeldIds(LockOrderGraph graph) {
         if (heldIds.length < size) heldIds = new long[held.length];
         int count = 0;
         for (int i = 0; i < size; i++) {
             LockNode node = nodeAt(graph, i);
-            if (node == null || node.part == LockNode.BINS) continue;
+            if (node == null || !node.isMutuallyExclusive()) continue;
             long id = node.id;
             int at = count; // insertion sort: a thread holds a handful of locks
             while (at > 0 && heldIds[at - 1] > id) at--;
