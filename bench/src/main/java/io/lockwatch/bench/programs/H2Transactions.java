@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the median of the tellers' CPU per timed pass). By then the classes are loaded and instrumented and the JIT
  * has done its work, so this is what a service that has been up for a while pays, where the first pass
  * includes the warm-up. The untimed passes are there because the second pass is not warmed up yet: on 2 cores
- * the JIT is still compiling H2's methods in passes 2 to about 8, with or without the agent, and one late
- * compilation moves a pass by 30-90%. Same transactions, same threads; fresh objects and locks as ever.
+ * the JIT is still compiling H2's methods until about the tenth pass, with or without the agent, and even
+ * later a single pass can take twice as long as its neighbours, hence the median. Same transactions, same
+ * threads; fresh objects and locks as ever.
  *
  * <p>Arguments: [transactions per thread, default 10,000] [passes timed after the first, default 0]
  * [passes run untimed between the first and the timed ones, default 0].
