@@ -648,11 +648,10 @@ final class ClassFileRewriter {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
-            boolean bin = locksBins && !leaf;
-            if (bin) out.u1(ALOAD_0); // the map, after its bin
+            if (locksBins) out.u1(ALOAD_0); // the map, after its bin
             ldcInt(out, site);
             aload(out, state);
-            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(bin, leaf), SiteRewrites.monitorEntryDescriptor(bin));
+            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(locksBins, leaf), SiteRewrites.monitorEntryDescriptor(locksBins));
             astore(out, state);
         }
 

@@ -175,13 +175,12 @@ final class LockSiteVisitor extends ClassVisitor {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
-            boolean bin = locksBins && !leaf; // locksBins only with a state local
-            if (bin) super.visitVarInsn(Opcodes.ALOAD, 0); // the map, after its bin
+            if (locksBins) super.visitVarInsn(Opcodes.ALOAD, 0); // the map, after its bin (only with a state local)
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(bin, leaf),
-                        SiteRewrites.monitorEntryDescriptor(bin), false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(locksBins, leaf),
+                        SiteRewrites.monitorEntryDescriptor(locksBins), false);
                 super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);

@@ -41,7 +41,9 @@ final class SiteRewrites {
 
     /**
      * The tracker's entry before a {@code monitorenter}, in a method with a state local: a bin of {@code this}
-     * map (which the rewrite pushes after the bin), a leaf section, or an ordinary one.
+     * map (which the rewrite pushes after the bin), a leaf section, or an ordinary one. A bin is the map's bins
+     * even where its section is a leaf (none of the map's blocks is one today): tracked as its own object
+     * there, it would be another lock than the same map's bins at every other block.
      */
     static String monitorEntry(boolean bin, boolean leaf) {
         return bin ? "binMonitorEnter" : leaf ? "leafMonitorEnter" : "monitorEnter";

@@ -145,7 +145,6 @@ class ClassFileRewriterTest {
         }
     }
 
-    /** Offsets in type annotations are not rewritten here: the class goes to ASM, and is instrumented all the same. */
     /**
      * ConcurrentHashMap's blocks lock its bins: their entries pass the map along ({@code this}), so that the
      * graph sees the map's bins as one lock. Any other class's blocks stay ordinary monitor entries.
@@ -169,6 +168,7 @@ class ClassFileRewriterTest {
         assertFalse(InstrumentedCode.instrumentedCode(other, "locked").contains(bins));
     }
 
+    /** Offsets in type annotations are not rewritten here: the class goes to ASM, and is instrumented all the same. */
     @Test
     void leavesCodeWithTypeAnnotationsToAsm() {
         byte[] classFile = InstrumentedCode.javacClass(TypeAnnotated.class, "shapes/TypeAnnotated");

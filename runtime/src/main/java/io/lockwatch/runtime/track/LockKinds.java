@@ -73,10 +73,13 @@ final class LockKinds {
         return null;
     }
 
-    /** The class users know the lock by: the lock's own, a map's for its bins, the read/write lock's for its halves. */
-    static String className(Object lock, Object identity) {
+    /**
+     * The class users know the lock by: the lock's own, a map's for its bins, the read/write lock's for its
+     * halves. {@code part} is {@link #part}'s answer for the same two.
+     */
+    static String className(Object lock, Object identity, byte part) {
         if (identity == lock) return lock.getClass().getName();
-        return part(lock, identity) == LockNode.BINS ? identity.getClass().getName() : READ_WRITE_LOCK;
+        return part == LockNode.BINS ? identity.getClass().getName() : READ_WRITE_LOCK;
     }
 
     /**

@@ -166,7 +166,7 @@ public final class LockTracker {
      * in a bin, whether or not this run's keys did. Tracked per object, every bin that a program locks under
      * one of its own locks was a node, and most of the graph of a database (H2) was bins. The map's own
      * monitor ({@code synchronized (map)}) is another lock, and the bins are never a gate (two threads can
-     * each hold a bin of the map at once: see ThreadState's held ids).
+     * each hold a bin of the map at once: see LockNode#isMutuallyExclusive).
      *
      * @return the thread's state, for the instrumented method to pass to its next lock sites
      */

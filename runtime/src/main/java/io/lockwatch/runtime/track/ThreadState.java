@@ -291,7 +291,7 @@ final class ThreadState {
      */
     @DontInline
     private LockNode nodeFromGraph(LockOrderGraph graph, Object lock, Object lockIdentity, byte part) {
-        LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity), part);
+        LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity, part), part);
         if (node != null) {
             recentNodes[recentNext] = node;
             recentNext = (recentNext + 1) & (recentNodes.length - 1);
