@@ -7,6 +7,8 @@ import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Installs lockwatch's class file transformer and applies it to the classes that were loaded before the
@@ -45,9 +47,14 @@ public final class Instrumenter {
      * <p>The work is shared with one helper thread (every other class each): the transformer runs on the
      * thread that asks for the retransformation, so two batches are transformed side by side on two cores.
      * {@code premain} waits for both, so every class is instrumented before the application's {@code main}.
+     * With {@code retransform=minimal}, only the few classes of {@link #MINIMAL}, found by name: nothing is read.
      */
     private static void retransformLoadedClasses(Instrumentation inst, Options options) {
         Class<?>[] loaded = inst.getAllLoadedClasses();
+        if (!options.retransformAll()) {
+            retransformMinimal(inst, options, loaded);
+            return;
+        }
         Share helperShare = new Share(inst, options, loaded, 1);
         Thread helper = new Thread(helperShare, "lockwatch-retransform");
         helper.setDaemon(true);
@@ -81,6 +88,33 @@ public final class Instrumenter {
 
     private static final long HELPER_WAIT_NANOS = 60_000_000_000L;
 
+    /**
+     * The early classes that {@code retransform=minimal} still retransforms: {@code Thread}, whose start, join
+     * and exit hooks the happens-before graph and the self-join, double-start and dead-owner checks rely on,
+     * and {@code ConcurrentHashMap}, whose bins are a lock of their own in the graph. On JDK 17, retransforming
+     * all the early classes that take a lock (about 80) costs a real application's first seconds about 0.1x
+     * of its time (the compilers fall behind after the redefinitions: H2's first pass 1.14x against 1.05x
+     * with these two only), and a hello world ~165 ms of start-up (README, "Fourteenth round").
+     */
+    static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
+
+    /** {@code retransform=minimal}: the classes of {@link #MINIMAL} that are loaded, found by name, in one call. */
+    private static void retransformMinimal(Instrumentation inst, Options options, Class<?>[] loaded) {
+        Class<?>[] chosen = new Class<?>[MINIMAL.size()];
+        int count = 0;
+        for (Class<?> type : loaded) {
+            if (count < chosen.length && MINIMAL.contains(type.getName()) && type.getClassLoader() == null
+                    && inst.isModifiableClass(type) && !IgnoreRules.ignores(type.getName(), options.excludes())) {
+                chosen[count++] = type;
+            }
+        }
+        try {
+            retransformInOneCall(inst, Arrays.copyOf(chosen, count));
+        } catch (Throwable e) {
+            InternalErrors.record("retransformation", e);
+        }
+    }
+
     /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
     private static final class Share implements Runnable {
         private final Instrumentation inst;
@@ -103,7 +137,7 @@ public final class Instrumenter {
 
         void retransform() {
             try {
-                retransform(choose());
+                retransformInOneCall(inst, choose());
             } catch (Throwable e) {
                 InternalErrors.record("retransformation", e);
             }
@@ -129,21 +163,21 @@ public final class Instrumenter {
             System.arraycopy(chosen, 0, batch, 0, count);
             return batch;
         }
+    }
 
-        /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
-        private void retransform(Class<?>[] batch) {
-            if (batch.length == 0) return;
-            AgentStats.classesRetransformRequested.addAndGet(batch.length);
-            try {
-                inst.retransformClasses(batch);
-            } catch (Throwable batchFailure) {
-                for (Class<?> type : batch) {
-                    try {
-                        inst.retransformClasses(type);
-                    } catch (Throwable e) {
-                        AgentStats.instrumentationErrors.incrementAndGet();
-                        Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
-                    }
+    /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
+    private static void retransformInOneCall(Instrumentation inst, Class<?>[] batch) {
+        if (batch.length == 0) return;
+        AgentStats.classesRetransformRequested.addAndGet(batch.length);
+        try {
+            inst.retransformClasses(batch);
+        } catch (Throwable batchFailure) {
+            for (Class<?> type : batch) {
+                try {
+                    inst.retransformClasses(type);
+                } catch (Throwable e) {
+                    AgentStats.instrumentationErrors.incrementAndGet();
+                    Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
                 }
             }
         }

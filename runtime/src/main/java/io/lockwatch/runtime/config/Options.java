@@ -29,7 +29,9 @@ public final class Options {
         CONTENTION_THRESHOLD("contention-threshold",
                 "a duration with a unit: ms, s, m or h (0ms counts every contended wait), e.g. contention-threshold=10ms"),
         MAX_SITES("max-sites", "a whole number of code sites from 1 to 100000, e.g. max-sites=100"),
-        MAX_SERIES("max-series", "a whole number of metric series from 100 to 1000000, e.g. max-series=500");
+        MAX_SERIES("max-series", "a whole number of metric series from 100 to 1000000, e.g. max-series=500"),
+        RETRANSFORM("retransform", "all (every JDK class loaded before the agent that takes a lock) or minimal"
+                + " (only java.lang.Thread and java.util.concurrent.ConcurrentHashMap), e.g. retransform=minimal");
 
         public final String name;
         public final String accepts;
@@ -78,6 +80,7 @@ public final class Options {
     private final long contentionThresholdMillis;
     private final int maxSites;
     private final int maxSeries;
+    private final boolean retransformAll;
 
     private Options(Map<Key, String> raw, List<String> problems, long pid) {
         this.raw = raw;
@@ -96,6 +99,7 @@ public final class Options {
         this.contentionThresholdMillis = parseContentionThreshold(raw.get(Key.CONTENTION_THRESHOLD));
         this.maxSites = parseInt(Key.MAX_SITES, raw.get(Key.MAX_SITES), 1, 100_000, DEFAULT_MAX_SITES);
         this.maxSeries = parseInt(Key.MAX_SERIES, raw.get(Key.MAX_SERIES), 100, 1_000_000, DEFAULT_MAX_SERIES);
+        this.retransformAll = parseRetransform(raw.get(Key.RETRANSFORM));
     }
 
     /**
@@ -218,6 +222,13 @@ public final class Options {
         return defaultValue;
     }
 
+    private boolean parseRetransform(String value) {
+        if (value == null || value.trim().equals("all")) return true;
+        if (value.trim().equals("minimal")) return false;
+        problem(Key.RETRANSFORM, value);
+        return true;
+    }
+
     private List<String> parseExcludes(String value) {
         if (value == null) return Collections.emptyList();
         List<String> prefixes = new ArrayList<>();
@@ -276,6 +287,15 @@ public final class Options {
         return maxSeries;
     }
 
+    /**
+     * Whether every JDK class loaded before the agent that takes a lock is retransformed (the default), or
+     * only {@code Thread} (the start, join and exit hooks) and {@code ConcurrentHashMap} (its bins):
+     * {@code retransform=minimal}, for a faster start on JDK 17 at the cost of the other early classes' locks.
+     */
+    public boolean retransformAll() {
+        return retransformAll;
+    }
+
     /** The effective options, as the report shows them. */
     public Map<String, String> effective() {
         Map<String, String> out = new LinkedHashMap<>();
@@ -288,6 +308,7 @@ public final class Options {
         out.put(Key.CONTENTION_THRESHOLD.name, Durations.format(contentionThresholdMillis));
         out.put(Key.MAX_SITES.name, Integer.toString(maxSites));
         out.put(Key.MAX_SERIES.name, Integer.toString(maxSeries));
+        out.put(Key.RETRANSFORM.name, retransformAll ? "all" : "minimal");
         return out;
     }
 }

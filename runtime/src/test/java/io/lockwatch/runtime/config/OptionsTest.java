@@ -52,6 +52,20 @@ class OptionsTest {
     }
 
     @Test
+    void retransformIsAllUnlessMinimalIsAsked() {
+        assertTrue(parse(null, Map.of(), Map.of()).retransformAll());
+        assertEquals("all", parse(null, Map.of(), Map.of()).effective().get("retransform"));
+        Options minimal = parse(null, Map.of("lockwatch.retransform", "minimal"), Map.of());
+        assertEquals(false, minimal.retransformAll());
+        assertEquals("minimal", minimal.effective().get("retransform"));
+        Options bad = parse("retransform=some", Map.of(), Map.of());
+        assertTrue(bad.retransformAll(), "a bad value keeps the default");
+        assertEquals(1, bad.problems().size(), bad.problems().toString());
+        assertTrue(bad.problems().get(0).contains("retransform") && bad.problems().get(0).contains("'some'")
+                && bad.problems().get(0).contains("all") && bad.problems().get(0).contains("minimal"), bad.problems().get(0));
+    }
+
+    @Test
     void excludesAreSemicolonSeparatedPrefixes() {
         Options o = parse("exclude=com.acme.gen.; org.legacy.", Map.of(), Map.of());
         assertEquals(java.util.List.of("com.acme.gen.", "org.legacy."), o.excludes());
