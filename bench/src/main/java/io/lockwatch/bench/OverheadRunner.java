@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * Whole-process overhead: runs each benchmark program in a fresh JVM without and with the agent,
  * interleaved (A B A B ...), N times each, and prints a Markdown table of medians and ratios.
  *
- * <p>The agent runs in its default configuration (no options; the report goes to the work directory).
+ * <p>The agent runs in its default configuration (no options; the report goes to the work directory) unless
+ * {@code --agent-options} gives some, which the table's first line then names.
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,h2,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR] [--out FILE]</pre>
+ *     [--runs N] [--cases nested,calls,h2,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
+ *     [--agent-options KEY=VALUE,...] [--out FILE]</pre>
  */
 public final class OverheadRunner {
     private static final Pattern METRIC = Pattern.compile("^METRIC (\\S+) (\\S+) (\\S+) (lower|higher)$");
@@ -121,6 +123,7 @@ public final class OverheadRunner {
         boolean quick = false;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String agent = "agent/target/lockwatch-agent.jar";
+        String agentOptions = "";
         Path out = Path.of("bench/target/overhead-results.md");
         boolean sideBySide = false;
         for (int i = 0; i < argv.length; i++) {
@@ -130,11 +133,12 @@ public final class OverheadRunner {
                 case "--quick" -> quick = true;
                 case "--java" -> java = argv[++i];
                 case "--agent" -> agent = argv[++i];
+                case "--agent-options" -> agentOptions = argv[++i];
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
                         + "; accepted: --runs N --cases nested,calls,h2,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
-                        + " --java PATH --agent JAR --out FILE");
+                        + " --java PATH --agent JAR --agent-options KEY=VALUE,... --out FILE");
             }
         }
         if (sideBySide && Runtime.getRuntime().availableProcessors() < 2) {
@@ -145,12 +149,14 @@ public final class OverheadRunner {
         }
         Path agentJar = Path.of(agent).toAbsolutePath();
         if (!Files.isRegularFile(agentJar)) throw new IllegalStateException("no agent jar at " + agentJar + "; build it first");
+        String javaagent = "-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions);
         Path work = Path.of("bench/target/overhead-runs").toAbsolutePath();
         Files.createDirectories(work);
         String classPath = programClassPath();
 
         StringBuilder md = new StringBuilder();
-        md.append("Overhead of lockwatch (default configuration: no agent options), ").append(Instant.now()).append('\n');
+        md.append("Overhead of lockwatch (").append(agentOptions.isEmpty() ? "default configuration: no agent options"
+                : "NOT the default configuration: agent options " + agentOptions).append("), ").append(Instant.now()).append('\n');
         md.append("machine: ").append(machine(java)).append('\n');
         md.append("runs: ").append(runs).append(" per side, interleaved without/with").append(quick ? ", QUICK sizes (not the issue's)" : "");
         if (sideBySide) md.append("; single-threaded cases SIDE BY SIDE: ").append(SIDE_BY_SIDE_NOTE);
@@ -173,8 +179,8 @@ public final class OverheadRunner {
             for (int run = 0; run < caseRuns; run++) {
                 if (pinned) {
                     // Both sides at once, each on its own CPU (swapped every run): the machine's drift hits both.
-                    Run without = start(c, false, run, work, java, agentJar, classPath, quick, pinning(run % 2));
-                    Run with = start(c, true, run, work, java, agentJar, classPath, quick, pinning(1 - run % 2));
+                    Run without = start(c, false, run, work, java, javaagent, classPath, quick, pinning(run % 2));
+                    Run with = start(c, true, run, work, java, javaagent, classPath, quick, pinning(1 - run % 2));
                     Map<String, Double> a = finish(c, without, metrics, work).values;
                     Finished b = finish(c, with, metrics, work);
                     if (!b.stats.isEmpty()) lastStats = b.stats;
@@ -183,7 +189,7 @@ public final class OverheadRunner {
                     if (before != null && after != null) pairedRatios.add(after / before);
                 } else {
                     for (boolean withAgent : new boolean[] {false, true}) {
-                        Finished f = finish(c, start(c, withAgent, run, work, java, agentJar, classPath, quick, List.of()),
+                        Finished f = finish(c, start(c, withAgent, run, work, java, javaagent, classPath, quick, List.of()),
                                 metrics, work);
                         if (!f.stats.isEmpty()) lastStats = f.stats;
                     }
@@ -264,7 +270,7 @@ public final class OverheadRunner {
         return List.of("taskset", "-c", Integer.toString(cpu));
     }
 
-    private static Run start(Case c, boolean withAgent, int run, Path work, String java, Path agentJar, String classPath,
+    private static Run start(Case c, boolean withAgent, int run, Path work, String java, String javaagent, String classPath,
                              boolean quick, List<String> pinning) throws IOException {
         List<String> command = new ArrayList<>(pinning);
         command.add(java);
@@ -272,7 +278,7 @@ public final class OverheadRunner {
             command.add("-XX:ActiveProcessorCount=1");
             command.add("-XX:+UseG1GC");
         }
-        if (withAgent) command.add("-javaagent:" + agentJar);
+        if (withAgent) command.add(javaagent);
         command.add("-cp");
         command.add(classPath);
         command.add(c.mainClass);

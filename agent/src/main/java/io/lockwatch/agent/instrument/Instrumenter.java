@@ -96,7 +96,7 @@ public final class Instrumenter {
      * of its time (the compilers fall behind after the redefinitions: H2's first pass 1.14x against 1.05x
      * with these two only), and a hello world ~165 ms of start-up (README, "Fourteenth round").
      */
-    static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
+    private static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
 
     /** {@code retransform=minimal}: the classes of {@link #MINIMAL} that are loaded, found by name, in one call. */
     private static void retransformMinimal(Instrumentation inst, Options options, Class<?>[] loaded) {
