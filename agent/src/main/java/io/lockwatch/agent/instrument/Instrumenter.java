@@ -100,19 +100,24 @@ public final class Instrumenter {
 
     /** {@code retransform=minimal}: the classes of {@link #MINIMAL} that are loaded, found by name, in one call. */
     private static void retransformMinimal(Instrumentation inst, Options options, Class<?>[] loaded) {
-        Class<?>[] chosen = new Class<?>[MINIMAL.size()];
-        int count = 0;
-        for (Class<?> type : loaded) {
-            if (count < chosen.length && MINIMAL.contains(type.getName()) && type.getClassLoader() == null
-                    && inst.isModifiableClass(type) && !IgnoreRules.ignores(type.getName(), options.excludes())) {
-                chosen[count++] = type;
-            }
-        }
         try {
+            Class<?>[] chosen = new Class<?>[MINIMAL.size()]; // the boot loader has one class of each name
+            int count = 0;
+            for (Class<?> type : loaded) {
+                if (type.getClassLoader() == null && MINIMAL.contains(type.getName()) && retransformable(inst, options, type)) {
+                    chosen[count++] = type;
+                }
+            }
             retransformInOneCall(inst, Arrays.copyOf(chosen, count));
         } catch (Throwable e) {
             InternalErrors.record("retransformation", e);
         }
+    }
+
+    /** Can this loaded class be retransformed, and may it be (the ignore rules and the user's exclusions)? */
+    private static boolean retransformable(Instrumentation inst, Options options, Class<?> type) {
+        return !type.isArray() && !type.isPrimitive() && !type.isHidden() && inst.isModifiableClass(type)
+                && !IgnoreRules.ignores(type.getName(), options.excludes());
     }
 
     /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
@@ -150,8 +155,7 @@ public final class Instrumenter {
             try {
                 for (int i = first; i < loaded.length; i += 2) {
                     Class<?> type = loaded[i];
-                    if (type.isArray() || type.isPrimitive() || type.isHidden() || !inst.isModifiableClass(type)) continue;
-                    if (IgnoreRules.ignores(type.getName(), options.excludes())) continue;
+                    if (!retransformable(inst, options, type)) continue;
                     byte[] classFile = classFile(type);
                     if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
                     chosen[count++] = type;

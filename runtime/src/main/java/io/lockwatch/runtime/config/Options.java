@@ -223,8 +223,9 @@ public final class Options {
     }
 
     private boolean parseRetransform(String value) {
-        if (value == null || value.trim().equals("all")) return true;
-        if (value.trim().equals("minimal")) return false;
+        String v = value == null ? "all" : value.trim();
+        if (v.equals("all")) return true;
+        if (v.equals("minimal")) return false;
         problem(Key.RETRANSFORM, value);
         return true;
     }
