@@ -213,8 +213,8 @@ public final class OverheadRunner {
                         double[] interval = costInterval(m);
                         String bounds = String.format(Locale.ROOT, " [%.2f–%.2f]", interval[0], interval[1]);
                         ratio += m.lowerIsBetter ? bounds : String.format(Locale.ROOT, " (loss %.2fx%s)", a / b, bounds);
-                        notes.append(String.format(Locale.ROOT, "- %s %s: %s%n", c.name, m.name,
-                                verdict(cost, interval, target)));
+                        notes.append(String.format(Locale.ROOT, "- %s %s: %s%s%n", c.name, m.name,
+                                verdict(cost, interval, target), pairedNote(m)));
                     }
                 }
                 table.append(String.format(Locale.ROOT, "| %s | %s (%s, %s is better) | %s | %s | %s | %s / %s | %s | %s |%n",
@@ -386,6 +386,35 @@ public final class OverheadRunner {
         List<Double> out = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) out.add(values.get(random.nextInt(values.size())));
         return out;
+    }
+
+    /**
+     * The cost of each round (run i with the agent against run i without, which ran just before it), or null
+     * when the sides' runs do not pair up. The machine's drift moves both runs of a round together, so the median
+     * of these survives a drift that moves the medians of the sides: on this VM, one 12-run series slowed by a
+     * third midway, and only the paired median kept the figure of the series before it (README, fourteenth round).
+     */
+    static double[] pairedCosts(Metric m) {
+        if (m.with.size() != m.without.size() || m.with.isEmpty()) return null;
+        double[] costs = new double[m.with.size()];
+        for (int i = 0; i < costs.length; i++) {
+            double a = m.without.get(i);
+            double b = m.with.get(i);
+            costs[i] = m.lowerIsBetter ? b / a : a / b;
+        }
+        Arrays.sort(costs);
+        return costs;
+    }
+
+    /** "; paired: ..." for a note, the median and quartiles of the rounds' costs; empty when they do not pair. */
+    private static String pairedNote(Metric m) {
+        double[] costs = pairedCosts(m);
+        if (costs == null) return "";
+        List<Double> all = new ArrayList<>();
+        for (double cost : costs) all.add(cost);
+        int n = costs.length;
+        return String.format(Locale.ROOT, "; paired by round: median of the %d rounds' costs %.2fx (quartiles %.2fx to %.2fx)",
+                n, median(all), costs[n / 4], costs[Math.min(n - 1, (3 * n) / 4)]);
     }
 
     /** What the interval says about a ratio target: met, missed, or not decided by these runs. */
