@@ -93,8 +93,9 @@ public final class Instrumenter {
      * and exit hooks the happens-before graph and the self-join, double-start and dead-owner checks rely on,
      * and {@code ConcurrentHashMap}, whose bins are a lock of their own in the graph. On JDK 17, retransforming
      * all the early classes that take a lock (about 80) costs a real application's first seconds about 0.1x
-     * of its time (the compilers fall behind after the redefinitions: H2's first pass 1.14x against 1.05x
-     * with these two only), and a hello world ~165 ms of start-up (README, "Fourteenth round").
+     * of its time (tracking their locks, the class loaders' above all, is slow-path work during start-up
+     * that leaves the compilers behind: H2's first pass 1.14x against 1.05x with these two only), and a hello
+     * world ~165 ms of start-up (README, "Fourteenth round" and "Fifteenth round").
      */
     private static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
 
