@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ManyClassesLoaded;
 import io.lockwatch.it.programs.MapEntriesUnderLocks;
 import io.lockwatch.it.programs.ShortLivedLockChurn;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,49 @@ class ManyShortLivedLocksTest {
         assertTrue(report.stat("locksSeen") < 1_000, "a few dozen locks of the JVM's, the sessions' and the map's bins: " + stats);
         assertTrue(report.stat("edgesSeen") < 1_000, stats);
         assertEquals(0, report.stat("internalErrors"), stats);
+    }
+
+    /**
+     * A parallel-capable class loader locks a fresh object per class name while it loads it, one that lives
+     * as long as the loader. Tracked one by one, 3,000 classes of a loader were 3,000 locks more and as many
+     * edges, and the JDK's loaders two more per name (the application loader's and the platform
+     * loader's): a large application (40,000 classes) filled the graph's edge cap with them. Each loader's
+     * class-loading locks are now one lock in the graph, like a map's bins.
+     */
+    @Test
+    void classLoadingLocksOfALoaderAreOneLock() {
+        int classes = 3_000;
+        ChildResult own = ChildJvm.run(ManyClassesLoaded.class).args(String.valueOf(classes), "own").exec()
+                .assertCleanExit();
+        assertEquals(classes + "\n", own.stdout);
+        Report report = own.report().assertNoPotentialDeadlocks();
+        String stats = report.json.get("stats").toString();
+        assertTrue(report.stat("locksSeen") < classes / 2, "not a lock per class loaded: " + stats);
+        assertTrue(report.stat("edgesSeen") < classes / 2, "not an edge per class loaded: " + stats);
+        assertEquals(0, report.stat("internalErrors"), stats);
+
+        ChildResult system = ChildJvm.run(ManyClassesLoaded.class).args(String.valueOf(classes), "system").exec()
+                .assertCleanExit();
+        report = system.report().assertNoPotentialDeadlocks();
+        stats = report.json.get("stats").toString();
+        // Before: four locks per name. Left: two, short-lived ones that are garbage at once (the
+        // ClassNotFoundException's among them: Throwable.fillInStackTrace is synchronized).
+        assertTrue(report.stat("locksSeen") < 3L * classes, "not the loaders' locks per name: " + stats);
+        assertEquals(0, report.stat("internalErrors"), stats);
+    }
+
+    /**
+     * What one lock per loader gives: a loader whose {@code findClass} takes a lock, and a thread that asks it
+     * for a class while holding that lock, are reported whichever two classes this run loaded. Per name, only
+     * two loads of the same class in the two orders would show it, which a run that did not hang hardly has.
+     */
+    @Test
+    void aLoaderThatLocksWhatItsCallersHoldIsReported() {
+        ChildResult run = ChildJvm.run(ManyClassesLoaded.class).args("2", "hazard").exec().assertCleanExit();
+        assertEquals("2\n", run.stdout);
+        Report report = run.report();
+        String findings = report.potentialDeadlocks().toPrettyString();
+        assertEquals(1, report.potentialDeadlocks().size(), findings);
+        assertTrue(findings.contains("(class-loading locks)"), findings);
     }
 }

@@ -30,13 +30,27 @@ final class SiteRewrites {
             "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
 
     /**
-     * Do the monitor entries of this method lock bins of {@code this} map? Only in an instance method of
-     * {@code ConcurrentHashMap} that keeps {@code this} in local 0, and with a state local to pass along.
-     * The class is checked first: every other method of every class is done after one string comparison.
+     * Do the monitor entries of this method lock one of many objects that stand for one lock of {@code this}:
+     * bins of {@code this} map, or class-loading locks of {@code this} loader? Only in an instance method that
+     * keeps {@code this} in local 0, and with a state local to pass along. Every other method of every other
+     * class is done after two string comparisons.
      */
     static boolean locksBins(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
                              String name, String descriptor) {
-        return className.equals(BIN_LOCKING_CLASS) && !isStatic && hasState && !thisOverwritten.contains(name + descriptor);
+        if (isStatic || !hasState || thisOverwritten.contains(name + descriptor)) return false;
+        return className.equals(BIN_LOCKING_CLASS) || locksClassLoadingLock(className, name);
+    }
+
+    /**
+     * The JDK's loader methods whose {@code synchronized} blocks lock {@code getClassLoadingLock(name)}
+     * ({@code ClassLoader.loadClass}, both the class path's and the module's, and the builtin loaders'
+     * {@code loadClassOrNull}): a fresh object per class name in a parallel-capable loader, the loader itself
+     * in any other, which the runtime then keeps as the loader's own monitor (the object locked is the
+     * identity; see {@code LockKinds.part}). {@code ClassFileRewriterTest} checks that these are their only blocks.
+     */
+    private static boolean locksClassLoadingLock(String className, String name) {
+        return (className.equals("java.lang.ClassLoader") && name.equals("loadClass"))
+                || (className.equals("jdk.internal.loader.BuiltinClassLoader") && name.equals("loadClassOrNull"));
     }
 
     /**

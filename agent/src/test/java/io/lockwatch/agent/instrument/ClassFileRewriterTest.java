@@ -168,6 +168,28 @@ class ClassFileRewriterTest {
         assertFalse(InstrumentedCode.instrumentedCode(other, "locked").contains(bins));
     }
 
+    /**
+     * The class loaders' loading blocks lock {@code getClassLoadingLock(name)} and pass the loader along, so
+     * that the graph sees a parallel-capable loader's per-name locks as one lock (the runtime keeps a lock that
+     * is the loader itself, a loader that is not parallel-capable, as the loader's own monitor).
+     */
+    @Test
+    void classLoadersLoadingBlocksPassTheLoaderAlong() throws IOException {
+        String passesAlong = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.binMonitorEnter"
+                + "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+        for (String[] loader : List.of(new String[] {"/java/lang/ClassLoader.class", "loadClass"},
+                new String[] {"/jdk/internal/loader/BuiltinClassLoader.class", "loadClassOrNull"})) {
+            byte[] classFile;
+            try (java.io.InputStream in = Object.class.getResourceAsStream(loader[0])) {
+                classFile = in.readAllBytes();
+            }
+            List<String> code = InstrumentedCode.instrumentedCode(classFile, loader[1]);
+            int enters = java.util.Collections.frequency(code, "MONITORENTER");
+            assertTrue(enters > 0, loader[1] + ": " + code);
+            assertEquals(enters, java.util.Collections.frequency(code, passesAlong), loader[1] + ": every block's lock is a class-loading lock: " + code);
+        }
+    }
+
     /** Offsets in type annotations are not rewritten here: the class goes to ASM, and is instrumented all the same. */
     @Test
     void leavesCodeWithTypeAnnotationsToAsm() {

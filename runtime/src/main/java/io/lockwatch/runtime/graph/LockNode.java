@@ -56,6 +56,12 @@ public final class LockNode extends WeakReference<Object> {
      * a time. The bin objects come and go with the entries; the order a program takes them in is the map's.
      */
     public static final byte BINS = 1;
+    /**
+     * {@link #part}: the class-loading locks of a parallel-capable class loader, one object per class name
+     * ({@code ClassLoader.getClassLoadingLock}), each held while its class loads. One lock per loader in the
+     * graph, as a map's bins are, so that the graph does not grow by one lock and its edges per class loaded.
+     */
+    public static final byte CLASS_LOADING = 2;
 
     public final long id;
     public final int identityHash;
@@ -88,7 +94,7 @@ public final class LockNode extends WeakReference<Object> {
      * Feasibility). Not a map's bins: two threads each in a bin of their own hold "the bins" at once.
      */
     public boolean isMutuallyExclusive() {
-        return part != BINS;
+        return part == WHOLE;
     }
 
     /**
@@ -97,7 +103,7 @@ public final class LockNode extends WeakReference<Object> {
      */
     public String displayName() {
         String name = className + "@" + Integer.toHexString(identityHash);
-        return part == BINS ? name + " (bins)" : name;
+        return part == BINS ? name + " (bins)" : part == CLASS_LOADING ? name + " (class-loading locks)" : name;
     }
 
     /**

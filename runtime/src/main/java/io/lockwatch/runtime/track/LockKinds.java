@@ -79,15 +79,18 @@ final class LockKinds {
      */
     static String className(Object lock, Object identity, byte part) {
         if (identity == lock) return lock.getClass().getName();
-        return part == LockNode.BINS ? identity.getClass().getName() : READ_WRITE_LOCK;
+        return part == LockNode.WHOLE ? READ_WRITE_LOCK : identity.getClass().getName();
     }
 
     /**
-     * Which of its identity's locks a lock is: the bins of a {@code ConcurrentHashMap} (see
-     * {@link LockTracker#binMonitorEnter}) are a lock of their own beside the map's monitor; anything else is
-     * the whole object.
+     * Which of its identity's locks a lock is: the bins of a {@code ConcurrentHashMap} and the class-loading
+     * locks of a parallel-capable class loader (both passed along by {@link LockTracker#binMonitorEnter}) are
+     * a lock of their own beside the map's or loader's monitor; anything else is the whole object. A loader
+     * that is not parallel-capable locks itself to load: that is its own monitor, the lock being the identity.
      */
     static byte part(Object lock, Object identity) {
-        return identity != lock && identity instanceof ConcurrentHashMap ? LockNode.BINS : LockNode.WHOLE;
+        if (identity == lock) return LockNode.WHOLE;
+        if (identity instanceof ConcurrentHashMap) return LockNode.BINS;
+        return identity instanceof ClassLoader ? LockNode.CLASS_LOADING : LockNode.WHOLE;
     }
 }

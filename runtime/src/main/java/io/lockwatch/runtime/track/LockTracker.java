@@ -168,6 +168,12 @@ public final class LockTracker {
      * monitor ({@code synchronized (map)}) is another lock, and the bins are never a gate (two threads can
      * each hold a bin of the map at once: see LockNode#isMutuallyExclusive).
      *
+     * <p>The JDK's class loaders pass their class-loading locks the same way ({@code map} is then the loader):
+     * a parallel-capable loader locks a fresh object per class name, one that lives as long as the loader, so
+     * tracked per object every class loaded was a lock and a dozen edges that stayed. One lock per loader also
+     * reports a loader whose loading takes a lock that its callers hold when they load, whichever two classes
+     * this run loaded; per name, only the same class loaded in both orders would show it.
+     *
      * @return the thread's state, for the instrumented method to pass to its next lock sites
      */
     public static Object binMonitorEnter(Object bin, Object map, int site, Object state) {

@@ -38,7 +38,7 @@ class LockRegistryTest {
         assertTrue(again.id > first.id);
     }
 
-    /** A map's monitor and its bins are two locks of one object: two nodes, each found again as itself. */
+    /** A map's monitor and its bins (or a loader's monitor and its class-loading locks) are locks of one object: a node each, each found again as itself. */
     @Test
     void eachPartOfAnObjectHasItsOwnNode() {
         LockRegistry registry = new LockRegistry(1, CAP); // one bucket: the two nodes share it
@@ -52,7 +52,12 @@ class LockRegistryTest {
         assertSame(bins, registry.nodeFor(map, "Map", LockNode.BINS));
         assertEquals("Map@" + Integer.toHexString(System.identityHashCode(map)), monitor.displayName());
         assertEquals(monitor.displayName() + " (bins)", bins.displayName());
-        assertEquals(2, registry.liveCount());
+        LockNode loading = registry.nodeFor(map, "Map", LockNode.CLASS_LOADING);
+        assertNotSame(monitor, loading);
+        assertNotSame(bins, loading);
+        assertSame(loading, registry.nodeFor(map, "Map", LockNode.CLASS_LOADING));
+        assertEquals(monitor.displayName() + " (class-loading locks)", loading.displayName());
+        assertEquals(3, registry.liveCount());
     }
 
     @Test
