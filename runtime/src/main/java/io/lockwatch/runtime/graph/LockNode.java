@@ -66,7 +66,7 @@ public final class LockNode extends WeakReference<Object> {
     public final long id;
     public final int identityHash;
     public final String className;
-    /** Which of its object's locks this node stands for: {@link #WHOLE} or {@link #BINS} (the map's own monitor is another lock). */
+    /** Which of its object's locks this node stands for: {@link #WHOLE}, {@link #BINS} or {@link #CLASS_LOADING} (the object's own monitor is another lock). */
     public final byte part;
     /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or an {@link EdgeMap} (a {@code ConcurrentHashMap}). */
     private volatile Object out;
@@ -91,7 +91,9 @@ public final class LockNode extends WeakReference<Object> {
 
     /**
      * Can a thread hold this lock only while no other does? Then it is a gate for what is taken under it (see
-     * Feasibility). Not a map's bins: two threads each in a bin of their own hold "the bins" at once.
+     * Feasibility). Not a map's bins, nor a loader's class-loading locks: two threads each in a bin of their
+     * own hold "the bins" at once, and two threads each loading a class of their own hold "the class-loading
+     * locks" at once.
      */
     public boolean isMutuallyExclusive() {
         return part == WHOLE;
@@ -99,7 +101,8 @@ public final class LockNode extends WeakReference<Object> {
 
     /**
      * How users see the lock, like {@code Object.toString()}: {@code java.lang.Object@1b6d3586}; a map's bins
-     * as {@code java.util.concurrent.ConcurrentHashMap@1b6d3586 (bins)}.
+     * as {@code java.util.concurrent.ConcurrentHashMap@1b6d3586 (bins)}, a loader's class-loading locks as the
+     * loader with {@code (class-loading locks)} after it.
      */
     public String displayName() {
         String name = className + "@" + Integer.toHexString(identityHash);
