@@ -174,19 +174,15 @@ public final class OverheadRunner {
             Map<String, Metric> metrics = new LinkedHashMap<>();
             Map<String, Long> lastStats = new LinkedHashMap<>();
             int caseRuns = Math.min(runs, c.maxRuns);
-            List<Double> pairedRatios = new ArrayList<>();
             boolean pinned = sideBySide && c.pairedMetric != null;
             for (int run = 0; run < caseRuns; run++) {
                 if (pinned) {
                     // Both sides at once, each on its own CPU (swapped every run): the machine's drift hits both.
                     Run without = start(c, false, run, work, java, javaagent, classPath, quick, pinning(run % 2));
                     Run with = start(c, true, run, work, java, javaagent, classPath, quick, pinning(1 - run % 2));
-                    Map<String, Double> a = finish(c, without, metrics, work).values;
+                    finish(c, without, metrics, work);
                     Finished b = finish(c, with, metrics, work);
                     if (!b.stats.isEmpty()) lastStats = b.stats;
-                    Double before = a.get(c.pairedMetric);
-                    Double after = b.values.get(c.pairedMetric);
-                    if (before != null && after != null) pairedRatios.add(after / before);
                 } else {
                     for (boolean withAgent : new boolean[] {false, true}) {
                         Finished f = finish(c, start(c, withAgent, run, work, java, javaagent, classPath, quick, List.of()),
@@ -227,11 +223,11 @@ public final class OverheadRunner {
                 notes.append(String.format(Locale.ROOT, "- memory: with the agent, heap when settled minus after the first GC: %+.1f MiB (median)%n",
                         median(further.with) - median(first.with)));
             }
-            if (!pairedRatios.isEmpty()) {
+            List<Double> perRun = pinned ? pairedCosts(metrics.get(c.pairedMetric)) : null;
+            if (perRun != null) { // the paired metrics are times: the cost is with/without
                 notes.append(String.format(Locale.ROOT, "- %s side by side: %s with/without, median of the %d per-run ratios: %.2fx"
-                        + " (from %.2fx to %.2fx)%n", c.name, c.pairedMetric, pairedRatios.size(), median(pairedRatios),
-                        pairedRatios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                        pairedRatios.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+                        + " (from %.2fx to %.2fx)%n", c.name, c.pairedMetric, perRun.size(), median(perRun),
+                        perRun.get(0), perRun.get(perRun.size() - 1)));
             }
             notes.append("- ").append(c.name).append(" (").append(caseRuns).append(" runs per side): ").append(quick ? "QUICK sizes; " : "").append(c.description);
             if (!lastStats.isEmpty()) notes.append("; agent report of the last run: ").append(lastStats);
@@ -393,28 +389,27 @@ public final class OverheadRunner {
      * when the sides' runs do not pair up. The machine's drift moves both runs of a round together, so the median
      * of these survives a drift that moves the medians of the sides: on this VM, one 12-run series slowed by a
      * third midway, and only the paired median kept the figure of the series before it (README, fourteenth round).
+     * Sorted; the side-by-side mode's per-run ratios are these too, its two runs of a round started together.
      */
-    static double[] pairedCosts(Metric m) {
-        if (m.with.size() != m.without.size() || m.with.isEmpty()) return null;
-        double[] costs = new double[m.with.size()];
-        for (int i = 0; i < costs.length; i++) {
+    private static List<Double> pairedCosts(Metric m) {
+        if (m == null || m.with.size() != m.without.size() || m.with.isEmpty()) return null;
+        List<Double> costs = new ArrayList<>(m.with.size());
+        for (int i = 0; i < m.with.size(); i++) {
             double a = m.without.get(i);
             double b = m.with.get(i);
-            costs[i] = m.lowerIsBetter ? b / a : a / b;
+            costs.add(m.lowerIsBetter ? b / a : a / b);
         }
-        Arrays.sort(costs);
+        costs.sort(null);
         return costs;
     }
 
-    /** "; paired: ..." for a note, the median and quartiles of the rounds' costs; empty when they do not pair. */
+    /** "; paired by round: ..." for a note, the median and quartiles of the rounds' costs; empty when they do not pair. */
     private static String pairedNote(Metric m) {
-        double[] costs = pairedCosts(m);
+        List<Double> costs = pairedCosts(m);
         if (costs == null) return "";
-        List<Double> all = new ArrayList<>();
-        for (double cost : costs) all.add(cost);
-        int n = costs.length;
+        int n = costs.size();
         return String.format(Locale.ROOT, "; paired by round: median of the %d rounds' costs %.2fx (quartiles %.2fx to %.2fx)",
-                n, median(all), costs[n / 4], costs[Math.min(n - 1, (3 * n) / 4)]);
+                n, median(costs), costs.get(n / 4), costs.get(Math.min(n - 1, (3 * n) / 4)));
     }
 
     /** What the interval says about a ratio target: met, missed, or not decided by these runs. */

@@ -223,8 +223,8 @@ final class ClassFileRewriter {
         private final String name;
         private final String descriptor;
         private final boolean isStatic;
-        /** Its monitor entries lock bins of {@code this} map (see {@link SiteRewrites#locksBins}). */
-        private final boolean locksBins;
+        /** Its monitor entries lock a part of {@code this}: bins of this map, class-loading locks of this loader (see {@link SiteRewrites#locksPartOfThis}). */
+        private final boolean locksPartOfThis;
         private final boolean trackMethodMonitor;
         private final int state;
         /** Its monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
@@ -281,7 +281,7 @@ final class ClassFileRewriter {
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
             this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
-            this.locksBins = SiteRewrites.locksBins(className, isStatic, state >= 0, scan.thisOverwritten, name, descriptor);
+            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, scan.thisOverwritten, name, descriptor);
             this.hooks = hooks(name);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -648,10 +648,10 @@ final class ClassFileRewriter {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
-            if (locksBins) out.u1(ALOAD_0); // the map, after its bin
+            if (locksPartOfThis) out.u1(ALOAD_0); // the map or loader, after the bin or class-loading lock
             ldcInt(out, site);
             aload(out, state);
-            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(locksBins, leaf), SiteRewrites.monitorEntryDescriptor(locksBins));
+            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(locksPartOfThis, leaf), SiteRewrites.monitorEntryDescriptor(locksPartOfThis));
             astore(out, state);
         }
 

@@ -103,8 +103,8 @@ final class LockSiteVisitor extends ClassVisitor {
         /** The method's monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
         private final LeafSections.Walk sections;
         private final boolean isStatic;
-        /** Its monitor entries lock bins of {@code this} map (see {@link SiteRewrites#locksBins}). */
-        private final boolean locksBins;
+        /** Its monitor entries lock a part of {@code this}: bins of this map, class-loading locks of this loader (see {@link SiteRewrites#locksPartOfThis}). */
+        private final boolean locksPartOfThis;
         private final boolean trackMethodMonitor;
         /** Where the thread's state is kept between this method's lock sites, or -1 (see {@link #stateLocal}). */
         private final int state;
@@ -134,7 +134,7 @@ final class LockSiteVisitor extends ClassVisitor {
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
-            this.locksBins = SiteRewrites.locksBins(className, isStatic, state >= 0, scan.thisOverwritten, methodName, descriptor);
+            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, scan.thisOverwritten, methodName, descriptor);
         }
 
         private int site() {
@@ -175,12 +175,12 @@ final class LockSiteVisitor extends ClassVisitor {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
-            if (locksBins) super.visitVarInsn(Opcodes.ALOAD, 0); // the map, after its bin (only with a state local)
+            if (locksPartOfThis) super.visitVarInsn(Opcodes.ALOAD, 0); // the map or loader, after the bin or class-loading lock (only with a state local)
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(locksBins, leaf),
-                        SiteRewrites.monitorEntryDescriptor(locksBins), false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(locksPartOfThis, leaf),
+                        SiteRewrites.monitorEntryDescriptor(locksPartOfThis), false);
                 super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);

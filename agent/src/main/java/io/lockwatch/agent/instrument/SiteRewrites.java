@@ -35,7 +35,7 @@ final class SiteRewrites {
      * keeps {@code this} in local 0, and with a state local to pass along. Every other method of every other
      * class is done after two string comparisons.
      */
-    static boolean locksBins(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
+    static boolean locksPartOfThis(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
                              String name, String descriptor) {
         if (isStatic || !hasState || thisOverwritten.contains(name + descriptor)) return false;
         return className.equals(BIN_LOCKING_CLASS) || locksClassLoadingLock(className, name);
@@ -54,17 +54,18 @@ final class SiteRewrites {
     }
 
     /**
-     * The tracker's entry before a {@code monitorenter}, in a method with a state local: a bin of {@code this}
-     * map (which the rewrite pushes after the bin), a leaf section, or an ordinary one. A bin is the map's bins
+     * The tracker's entry before a {@code monitorenter}, in a method with a state local: a part of {@code this}
+     * (a bin of this map or a class-loading lock of this loader, which the rewrite pushes after the object
+     * locked), a leaf section, or an ordinary one. A bin is the map's bins
      * even where its section is a leaf (none of the map's blocks is one today): tracked as its own object
      * there, it would be another lock than the same map's bins at every other block.
      */
-    static String monitorEntry(boolean bin, boolean leaf) {
-        return bin ? "binMonitorEnter" : leaf ? "leafMonitorEnter" : "monitorEnter";
+    static String monitorEntry(boolean partOfThis, boolean leaf) {
+        return partOfThis ? "binMonitorEnter" : leaf ? "leafMonitorEnter" : "monitorEnter";
     }
 
-    static String monitorEntryDescriptor(boolean bin) {
-        return bin ? BIN_MONITOR_ENTER_DESCRIPTOR : MONITOR_ENTER_DESCRIPTOR;
+    static String monitorEntryDescriptor(boolean partOfThis) {
+        return partOfThis ? BIN_MONITOR_ENTER_DESCRIPTOR : MONITOR_ENTER_DESCRIPTOR;
     }
 
     /** One rewrite: the runtime method to call and whether it takes the site number. */

@@ -151,12 +151,8 @@ class ClassFileRewriterTest {
      */
     @Test
     void concurrentHashMapsBlocksPassTheMapAlong() throws IOException {
-        byte[] map;
-        try (java.io.InputStream in = Object.class.getResourceAsStream("/java/util/concurrent/ConcurrentHashMap.class")) {
-            map = in.readAllBytes();
-        }
-        String bins = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.binMonitorEnter"
-                + "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+        byte[] map = jdkClassFile("/java/util/concurrent/ConcurrentHashMap.class");
+        String bins = PASSES_THIS_ALONG;
         for (String method : List.of("putVal", "replaceNode", "computeIfAbsent", "compute", "merge", "clear", "transfer")) {
             List<String> code = InstrumentedCode.instrumentedCode(map, method);
             int enters = java.util.Collections.frequency(code, "MONITORENTER");
@@ -175,18 +171,24 @@ class ClassFileRewriterTest {
      */
     @Test
     void classLoadersLoadingBlocksPassTheLoaderAlong() throws IOException {
-        String passesAlong = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.binMonitorEnter"
-                + "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
         for (String[] loader : List.of(new String[] {"/java/lang/ClassLoader.class", "loadClass"},
                 new String[] {"/jdk/internal/loader/BuiltinClassLoader.class", "loadClassOrNull"})) {
-            byte[] classFile;
-            try (java.io.InputStream in = Object.class.getResourceAsStream(loader[0])) {
-                classFile = in.readAllBytes();
-            }
-            List<String> code = InstrumentedCode.instrumentedCode(classFile, loader[1]);
+            List<String> code = InstrumentedCode.instrumentedCode(jdkClassFile(loader[0]), loader[1]);
             int enters = java.util.Collections.frequency(code, "MONITORENTER");
             assertTrue(enters > 0, loader[1] + ": " + code);
-            assertEquals(enters, java.util.Collections.frequency(code, passesAlong), loader[1] + ": every block's lock is a class-loading lock: " + code);
+            assertEquals(enters, java.util.Collections.frequency(code, PASSES_THIS_ALONG),
+                    loader[1] + ": every block's lock is a class-loading lock: " + code);
+        }
+    }
+
+    /** The monitor entry that passes {@code this} (the map, the loader) along after the object locked. */
+    private static final String PASSES_THIS_ALONG = "INVOKESTATIC io/lockwatch/runtime/track/LockTracker.binMonitorEnter"
+            + "(Ljava/lang/Object;Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;";
+
+    /** A JDK class file, as its module serves it ({@code /java/lang/ClassLoader.class}). */
+    private static byte[] jdkClassFile(String resource) throws IOException {
+        try (java.io.InputStream in = Object.class.getResourceAsStream(resource)) {
+            return in.readAllBytes();
         }
     }
 

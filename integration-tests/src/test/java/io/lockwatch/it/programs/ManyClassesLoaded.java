@@ -30,7 +30,6 @@ public final class ManyClassesLoaded {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 3_000;
         String mode = args.length > 1 ? args[1] : "own";
-        boolean own = !mode.equals("system");
         Renaming loader = new Renaming(ManyClassesLoaded.class.getClassLoader(), mode.equals("hazard"));
         if (mode.equals("hazard")) {
             Thread underRegistry = new Thread(() -> {
@@ -46,17 +45,19 @@ public final class ManyClassesLoaded {
             System.out.println(2);
             return;
         }
-        ClassLoader system = ClassLoader.getSystemClassLoader();
         int got = 0;
-        for (int i = 0; i < count; i++) {
-            try {
-                if (own) {
-                    if (loader.loadClass(loader.name(i)).getClassLoader() == loader) got++;
-                } else {
-                    system.loadClass(loader.name(i));
+        if (mode.equals("system")) {
+            for (int i = 0; i < count; i++) {
+                try {
+                    ClassLoader.getSystemClassLoader().loadClass(loader.name(i));
+                    got++;
+                } catch (ClassNotFoundException expected) {
+                    // the system loader has none of them
                 }
-            } catch (ClassNotFoundException expected) {
-                if (own) throw expected;
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                if (loader.loadClass(loader.name(i)).getClassLoader() == loader) got++;
             }
         }
         System.out.println(got);
