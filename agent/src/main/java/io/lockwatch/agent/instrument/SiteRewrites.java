@@ -32,13 +32,13 @@ final class SiteRewrites {
     /**
      * Do the monitor entries of this method lock one of many objects that stand for one lock of {@code this}:
      * bins of {@code this} map, or class-loading locks of {@code this} loader? Only in an instance method that
-     * keeps {@code this} in local 0, and with a state local to pass along. Every other method of every other
-     * class is done after two string comparisons.
+     * keeps {@code this} in local 0, and with a state local to pass along. The names are checked first: every
+     * method of every other class is done after two or three string comparisons, building no string.
      */
     static boolean locksPartOfThis(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
                              String name, String descriptor) {
-        if (isStatic || !hasState || thisOverwritten.contains(name + descriptor)) return false;
-        return className.equals(BIN_LOCKING_CLASS) || locksClassLoadingLock(className, name);
+        if (!className.equals(BIN_LOCKING_CLASS) && !locksClassLoadingLock(className, name)) return false;
+        return !isStatic && hasState && !thisOverwritten.contains(name + descriptor);
     }
 
     /**
