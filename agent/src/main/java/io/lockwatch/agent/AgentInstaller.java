@@ -1,6 +1,7 @@
 package io.lockwatch.agent;
 
 import io.lockwatch.agent.instrument.Instrumenter;
+import io.lockwatch.agent.instrument.JdkLockClasses;
 import io.lockwatch.agent.metrics.MetricsAgent;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
@@ -39,9 +40,11 @@ public final class AgentInstaller {
             Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);
             String version = "unknown";
             byte[] warmUpClass = null;
+            JdkLockClasses jdkLockClasses = null;
             try {
                 version = version(jar);
                 warmUpClass = read(jar, WARM_UP_CLASS);
+                jdkLockClasses = jdkLockClasses(jar);
             } finally {
                 close(jar);
             }
@@ -50,7 +53,7 @@ public final class AgentInstaller {
             openLockInternals(inst);
             Lockwatch.start(options, version, pid);
 
-            Instrumenter.install(inst, options, warmUpClass);
+            Instrumenter.install(inst, options, warmUpClass, jdkLockClasses);
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
@@ -107,6 +110,20 @@ public final class AgentInstaller {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /**
+     * The agent jar's list of the JDK classes that take a lock for the running release, or all its lists
+     * together for a release without one; null when none can be read (every early class is then read).
+     */
+    private static JdkLockClasses jdkLockClasses(JarFile jar) {
+        String[] entries = JdkLockClasses.entriesFor(JdkLockClasses.runningRelease());
+        byte[][] lists = new byte[entries.length][];
+        for (int i = 0; i < entries.length; i++) {
+            lists[i] = read(jar, entries[i]);
+            if (lists[i] == null) return null;
+        }
+        return JdkLockClasses.parse(lists);
     }
 
     private static void close(JarFile jar) {

@@ -101,6 +101,7 @@ public final class Lockwatch {
             json.field("classesInstrumented", AgentStats.classesInstrumented.get());
             json.field("classesRetransformed", AgentStats.classesRetransformed.get());
             json.field("classesRetransformRequested", AgentStats.classesRetransformRequested.get());
+            json.field("classesFoundLate", AgentStats.classesFoundLate.get());
             json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
             json.field("threadsDeadlockedNow", AgentStats.threadsDeadlockedNow.get());
             json.field("threadsStuckNow", AgentStats.threadsStuckNow.get());

@@ -23,39 +23,51 @@ public final class Instrumenter {
     private Instrumenter() {}
 
     /**
-     * @param warmUpClass the class file of {@code LockSiteFilter.WarmUp}, read by the caller from the agent
-     *                    jar it has open anyway, or null to read it here
+     * @param warmUpClass    the class file of {@code LockSiteFilter.WarmUp}, read by the caller from the agent
+     *                       jar it has open anyway, or null to read it here
+     * @param jdkLockClasses the JDK classes that take a lock ({@link JdkLockClasses}), or null to read the
+     *                       class file of every class loaded before the agent
      */
-    public static void install(Instrumentation inst, Options options, byte[] warmUpClass) throws Exception {
+    public static void install(Instrumentation inst, Options options, byte[] warmUpClass, JdkLockClasses jdkLockClasses)
+            throws Exception {
         LockSiteFilter filter = new LockSiteFilter(options.excludes());
         filter.warmUp(warmUpClass);
         inst.addTransformer(filter, true);
         long started = System.nanoTime();
-        retransformLoadedClasses(inst, options);
+        retransformLoadedClasses(inst, options, jdkLockClasses);
         AgentStats.retransformNanos.set(System.nanoTime() - started);
     }
 
     /**
      * Classes loaded before the agent are transformed again now, but only those that take a lock. The JVM
      * redefines every class it is asked to retransform, even when the transformer leaves it as it is, and
-     * that costs far more than reading the class file: so each class file is read first (from the module
-     * image or the class path, as a resource) and skimmed ({@link ClassFileSkim}: exact for all but a few
-     * dozen of the JDK's 26,000 classes, and never wrong in the direction that matters), and only the
-     * classes that may have lock sites (under a hundred of the 800 or so loaded before {@code premain}) are
-     * retransformed. A class whose file cannot be read is retransformed anyway.
+     * that costs far more than deciding which classes need it (under a hundred of the 700 to 800 loaded
+     * before {@code premain}):
+     * <ul>
+     *   <li>the JDK's own (java.base, java.instrument) by name, from the agent's list of the JDK classes that
+     *       take a lock ({@link JdkLockClasses}); those it does not name are checked after {@code premain} by
+     *       {@link UnlistedClassCheck}, in case this JDK build differs from the one the list was made from;</li>
+     *   <li>any other (another agent's, say) by its class file, read from the module image or the class path
+     *       as a resource and skimmed ({@link ClassFileSkim}: exact for all but a few dozen of the JDK's 26,000
+     *       classes, and never wrong in the direction that matters). A class whose file cannot be read is
+     *       retransformed anyway.</li>
+     * </ul>
      *
      * <p>The work is shared with one helper thread (every other class each): the transformer runs on the
      * thread that asks for the retransformation, so two batches are transformed side by side on two cores.
      * {@code premain} waits for both, so every class is instrumented before the application's {@code main}.
      * With {@code retransform=minimal}, only the few classes of {@link #MINIMAL}, found by name: nothing is read.
      */
-    private static void retransformLoadedClasses(Instrumentation inst, Options options) {
+    private static void retransformLoadedClasses(Instrumentation inst, Options options, JdkLockClasses jdkLockClasses) {
         Class<?>[] loaded = inst.getAllLoadedClasses();
         if (!options.retransformAll()) {
             retransformMinimal(inst, options, loaded);
             return;
         }
-        Share helperShare = new Share(inst, options, loaded, 1);
+        // On the build a list was read off, the classes it does not name take no lock: nothing to check.
+        boolean checkUnlisted = jdkLockClasses != null && !jdkLockClasses.readOff(JdkLockClasses.runningBuild());
+        Share mainShare = new Share(inst, options, loaded, 0, jdkLockClasses, checkUnlisted);
+        Share helperShare = new Share(inst, options, loaded, 1, jdkLockClasses, checkUnlisted);
         Thread helper = new Thread(helperShare, "lockwatch-retransform");
         helper.setDaemon(true);
         try {
@@ -63,11 +75,16 @@ public final class Instrumenter {
         } catch (Throwable e) {
             helper = null;
         }
-        new Share(inst, options, loaded, 0).retransform();
+        mainShare.retransform();
         if (helper == null) {
             helperShare.retransform();
-            return;
+        } else {
+            awaitHelper(helper);
         }
+        UnlistedClassCheck.start(inst, mainShare.unlisted(), helperShare.unlisted());
+    }
+
+    private static void awaitHelper(Thread helper) {
         // Bounded, so that whatever happens to the helper, the application starts.
         long deadline = System.nanoTime() + HELPER_WAIT_NANOS;
         boolean interrupted = false;
@@ -121,18 +138,32 @@ public final class Instrumenter {
                 && !IgnoreRules.ignores(type.getName(), options.excludes());
     }
 
-    /** Every other loaded class, from {@code first} on: chosen by the skim, then retransformed in one call. */
+    /**
+     * Every other loaded class, from {@code first} on: chosen by the list or the skim, then retransformed in
+     * one call. The JDK classes the list covers but does not name are kept for {@link UnlistedClassCheck}.
+     */
     private static final class Share implements Runnable {
         private final Instrumentation inst;
         private final Options options;
         private final Class<?>[] loaded;
         private final int first;
+        private final JdkLockClasses jdkLockClasses;
+        private final boolean checkUnlisted;
+        private volatile Class<?>[] unlisted = new Class<?>[0];
 
-        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first) {
+        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first, JdkLockClasses jdkLockClasses,
+              boolean checkUnlisted) {
             this.inst = inst;
             this.options = options;
             this.loaded = loaded;
             this.first = first;
+            this.jdkLockClasses = jdkLockClasses;
+            this.checkUnlisted = checkUnlisted;
+        }
+
+        /** The classes to check after {@code premain}; empty until this share has chosen. */
+        Class<?>[] unlisted() {
+            return unlisted;
         }
 
         @Override
@@ -151,12 +182,22 @@ public final class Instrumenter {
 
         private Class<?>[] choose() {
             Class<?>[] chosen = new Class<?>[loaded.length / 2 + 1];
+            Class<?>[] notListed = new Class<?>[loaded.length / 2 + 1];
             int count = 0;
+            int notListedCount = 0;
             LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
             try {
                 for (int i = first; i < loaded.length; i += 2) {
                     Class<?> type = loaded[i];
                     if (!retransformable(inst, options, type)) continue;
+                    if (jdkLockClasses != null && JdkLockClasses.covers(type)) {
+                        if (jdkLockClasses.names(type.getName())) {
+                            chosen[count++] = type;
+                        } else if (checkUnlisted) {
+                            notListed[notListedCount++] = type;
+                        }
+                        continue;
+                    }
                     byte[] classFile = classFile(type);
                     if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
                     chosen[count++] = type;
@@ -164,14 +205,13 @@ public final class Instrumenter {
             } finally {
                 LockTracker.exitAgentCode();
             }
-            Class<?>[] batch = new Class<?>[count];
-            System.arraycopy(chosen, 0, batch, 0, count);
-            return batch;
+            unlisted = Arrays.copyOf(notListed, notListedCount);
+            return Arrays.copyOf(chosen, count);
         }
     }
 
     /** One call for the batch (each call costs the JVM a safepoint); if refused, one class at a time to name it. */
-    private static void retransformInOneCall(Instrumentation inst, Class<?>[] batch) {
+    static void retransformInOneCall(Instrumentation inst, Class<?>[] batch) {
         if (batch.length == 0) return;
         AgentStats.classesRetransformRequested.addAndGet(batch.length);
         try {

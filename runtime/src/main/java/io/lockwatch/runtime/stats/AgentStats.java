@@ -16,6 +16,11 @@ public final class AgentStats {
     public static final AtomicLong classesRetransformed = new AtomicLong();
     /** Classes loaded before the agent that were asked to be retransformed (those that may take a lock). */
     public static final AtomicLong classesRetransformRequested = new AtomicLong();
+    /**
+     * Early JDK classes that take a lock but were not in the agent's list for this JDK: found after premain
+     * by the agent's late check and retransformed then (0 on the JDK builds the lists were made from).
+     */
+    public static final AtomicLong classesFoundLate = new AtomicLong();
     public static final AtomicLong instrumentationErrors = new AtomicLong();
     /** How long premain took, and the part of it spent transforming classes loaded before the agent. */
     public static final AtomicLong startupNanos = new AtomicLong();

@@ -1,0 +1,97 @@
+package io.lockwatch.agent.instrument;
+
+import io.lockwatch.runtime.stats.AgentStats;
+import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
+import java.lang.instrument.Instrumentation;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The safety net of {@link JdkLockClasses} on a JDK build its lists were not read off: reads the class files
+ * of the early JDK classes that the list covers but does not name, and retransforms any that takes a lock.
+ * It runs on lockwatch's own thread, a second after {@code premain}: reading 700 class files costs a cold
+ * JVM about 100 ms of CPU and the compiler threads' work besides, which a program that is done within its
+ * first second should not pay, nor a service while it starts. Usually it finds nothing; what it finds (an
+ * update that added a lock, a release without a list of its own) is tracked from then on, counted in the
+ * report's {@code classesFoundLate} and named in one line on stderr, so that the list can be brought up to date.
+ */
+final class UnlistedClassCheck implements Runnable {
+    /** How many of the classes found the stderr line names; the count says the rest. */
+    private static final int NAMED = 5;
+    private static final long DELAY_NANOS = 1_000_000_000L;
+
+    private final Instrumentation inst;
+    private final Class<?>[] unlisted;
+
+    private UnlistedClassCheck(Instrumentation inst, Class<?>[] unlisted) {
+        this.inst = inst;
+        this.unlisted = unlisted;
+    }
+
+    /** Starts the check of both shares' unlisted classes; without a thread, it runs here and now. */
+    static void start(Instrumentation inst, Class<?>[] first, Class<?>[] second) {
+        Class<?>[] unlisted = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, unlisted, first.length, second.length);
+        if (unlisted.length == 0) return;
+        UnlistedClassCheck check = new UnlistedClassCheck(inst, unlisted);
+        Thread thread = new Thread(check, "lockwatch-unlisted-check");
+        thread.setDaemon(true);
+        try {
+            thread.start();
+        } catch (Throwable e) {
+            check.check();
+        }
+    }
+
+    @Override
+    public void run() {
+        LockTracker.ignoreCurrentThread(); // lockwatch's own thread
+        long until = System.nanoTime() + DELAY_NANOS;
+        for (long left = DELAY_NANOS; left > 0; left = until - System.nanoTime()) LockSupport.parkNanos(left);
+        check();
+    }
+
+    private void check() {
+        try {
+            Class<?>[] found = takeLocks();
+            if (found.length == 0) return;
+            AgentStats.classesFoundLate.addAndGet(found.length);
+            Instrumenter.retransformInOneCall(inst, found);
+            Log.info(describe(found));
+        } catch (Throwable e) {
+            InternalErrors.record("late check of early JDK classes", e);
+        }
+    }
+
+    /** The unlisted classes whose class file the transformer would rewrite, or that cannot be read. */
+    private Class<?>[] takeLocks() {
+        Class<?>[] found = new Class<?>[unlisted.length];
+        int count = 0;
+        LockTracker.enterAgentCode();
+        try {
+            for (Class<?> type : unlisted) {
+                byte[] classFile = Instrumenter.classFile(type);
+                if (classFile == null || (ClassFileSkim.mayHaveSites(classFile) && LockSiteScanner.scan(classFile).hasSites)) {
+                    found[count++] = type;
+                }
+            }
+        } finally {
+            LockTracker.exitAgentCode();
+        }
+        return Arrays.copyOf(found, count);
+    }
+
+    private static String describe(Class<?>[] found) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < Math.min(NAMED, found.length); i++) {
+            if (i > 0) names.append(", ");
+            names.append(found[i].getName());
+        }
+        if (found.length > NAMED) names.append(", ...");
+        return found.length + " JDK classes loaded before the agent take locks but are not in its list for JDK "
+                + System.getProperty("java.specification.version") + " (" + names + "); retransformed now, their locks"
+                + " are tracked from here on (the list is made for JDK 17 and 25 and checked by the agent's tests)";
+    }
+}
