@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
@@ -16,6 +24,7 @@ import io.lockwatch.it.programs.Log4jInversion;
 import io.lockwatch.it.programs.PrintStreamInversion;
 import io.lockwatch.it.programs.StartJoinOrder;
 import io.lockwatch.it.programs.StringBufferInversion;
+import io.lockwatch.it.programs.StringBufferInversionAfterLateCheck;
 import io.lockwatch.it.programs.SynchronizedWrappersInversion;
 import io.lockwatch.it.programs.VectorInversion;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +71,58 @@ class JdkAndLibraryInversionTest {
         assertTrue(requested >= retransformed && requested <= retransformed + 5,
                 "the JVM is asked to retransform only (nearly) those: " + report.json.get("stats"));
         assertTrue(report.stat("retransformMillis") <= report.stat("startupMillis"), report.json.get("stats").toString());
+        assertEquals(0, report.stat("classesFoundLate"), "the agent's list of the JDK's lock-taking classes named them all: " + run.stderr);
+    }
+
+    /**
+     * premain picks the early JDK classes to retransform from the agent's list of the JDK classes that take a
+     * lock. Here the lists, in a copy of the agent jar, leave StringBuffer out. If they name this JDK build as
+     * the one they were read off, they are trusted: StringBuffer keeps its own code and its inversion is not
+     * seen. If they name another build, the late check reads the classes they leave out, a second after
+     * premain: it finds StringBuffer, retransforms it, says so in one line, and the inversion taken after that
+     * is found.
+     */
+    @Test
+    void onAnotherJdkBuildTheLateCheckFindsTheEarlyClassesTheListLeavesOut() throws IOException {
+        Path trusted = agentJarWithLists("list-without-stringbuffer", line -> line.equals("java.lang.StringBuffer") ? null : line);
+        ChildResult unseen = ChildJvm.run(StringBufferInversionAfterLateCheck.class).agentJar(trusted).exec().assertCleanExit();
+        unseen.report().assertNoPotentialDeadlocks();
+        assertEquals(0, unseen.report().stat("classesFoundLate"), unseen.stderr);
+
+        Path otherBuild = agentJarWithLists("list-of-another-build-without-stringbuffer",
+                line -> line.equals("java.lang.StringBuffer") ? null : line.startsWith("#build ") ? "#build Nobody 1.0+1" : line);
+        ChildResult run = ChildJvm.run(StringBufferInversionAfterLateCheck.class).agentJar(otherBuild).exec().assertCleanExit();
+        Report report = run.report();
+        assertEquals(1, report.stat("classesFoundLate"), "StringBuffer alone is left out: " + run.stderr);
+        assertTrue(run.stderr.contains("1 JDK classes loaded before the agent take locks but are not in its list for JDK "
+                + ChildJvm.childFeatureVersion() + " (java.lang.StringBuffer)"), run.stderr);
+        assertFinding(report.singlePotentialDeadlock(), StringBufferInversion.class, "java.lang.StringBuffer", "java.lang.StringBuffer");
+    }
+
+    /** A copy of the agent jar whose lists of the JDK's lock-taking classes are edited line by line (null drops a line). */
+    private static Path agentJarWithLists(String name, UnaryOperator<String> perLine) throws IOException {
+        Path copy = ChildJvm.workDir().resolve(name + "-" + System.nanoTime() + ".jar");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(ChildJvm.realAgentJar()));
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+            int lists = 0;
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                byte[] bytes = in.readAllBytes();
+                if (entry.getName().matches("io/lockwatch/agent/instrument/jdk-lock-classes-\\d+\\.txt")) {
+                    lists++;
+                    StringBuilder edited = new StringBuilder();
+                    for (String line : new String(bytes, StandardCharsets.ISO_8859_1).split("\n")) {
+                        String kept = perLine.apply(line);
+                        if (kept != null) edited.append(kept).append('\n');
+                    }
+                    bytes = edited.toString().getBytes(StandardCharsets.ISO_8859_1);
+                }
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
+            assertTrue(lists >= 2, "the agent jar holds its lists of the JDK's lock-taking classes");
+        }
+        return copy;
     }
 
     /**

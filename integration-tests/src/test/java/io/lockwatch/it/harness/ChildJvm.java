@@ -36,6 +36,7 @@ public final class ChildJvm {
     private final List<String> libraries = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
     private String agentOptions;
+    private Path agentJar = AGENT_JAR;
     private boolean withAgent = true;
     private boolean reportOption = true;
     private long timeoutSeconds = 60;
@@ -52,6 +53,22 @@ public final class ChildJvm {
     public ChildJvm agentOptions(String options) {
         this.agentOptions = options;
         return this;
+    }
+
+    /** Another build of the agent jar (a copy with a resource changed, say) instead of the real one. */
+    public ChildJvm agentJar(Path jar) {
+        this.agentJar = jar;
+        return this;
+    }
+
+    /** The real agent jar, the one every child runs with unless told otherwise. */
+    public static Path realAgentJar() {
+        return AGENT_JAR;
+    }
+
+    /** A folder of this run's files for the child JDK, for a test's own files. */
+    public static Path workDir() throws IOException {
+        return Files.createDirectories(WORK.resolve(JAVA_HOME.getFileName().toString()));
     }
 
     public ChildJvm withoutAgent() {
@@ -130,8 +147,7 @@ public final class ChildJvm {
     /** Starts the child without waiting: for programs that hang, which the test then kills. */
     public Running start() {
         try {
-            Path dir = Files.createDirectories(WORK.resolve(JAVA_HOME.getFileName().toString()))
-                    .resolve(program.getSimpleName() + "-" + System.nanoTime());
+            Path dir = workDir().resolve(program.getSimpleName() + "-" + System.nanoTime());
             Files.createDirectories(dir);
             Path report = dir.resolve("report.json");
             List<String> command = new ArrayList<>();
@@ -141,7 +157,7 @@ public final class ChildJvm {
                 if (reportOption) options.add("report=" + report);
                 if (agentOptions != null && !agentOptions.isEmpty()) options.add(agentOptions);
                 String joined = String.join(",", options);
-                command.add("-javaagent:" + AGENT_JAR + (joined.isEmpty() ? "" : "=" + joined));
+                command.add("-javaagent:" + agentJar + (joined.isEmpty() ? "" : "=" + joined));
             }
             command.addAll(jvmArgs);
             command.add("-cp");
