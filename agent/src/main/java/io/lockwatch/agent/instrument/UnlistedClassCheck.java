@@ -84,14 +84,14 @@ final class UnlistedClassCheck implements Runnable {
     }
 
     private static String describe(Class<?>[] found) {
-        StringBuilder names = new StringBuilder();
+        StringBuilder line = new StringBuilder("early JDK classes that take a lock but are not in the agent's list for JDK ")
+                .append(System.getProperty("java.specification.version")).append(" (made on another build): ");
         for (int i = 0; i < Math.min(NAMED, found.length); i++) {
-            if (i > 0) names.append(", ");
-            names.append(found[i].getName());
+            if (i > 0) line.append(", ");
+            line.append(found[i].getName());
         }
-        if (found.length > NAMED) names.append(", ...");
-        return found.length + " JDK classes loaded before the agent take locks but are not in its list for JDK "
-                + System.getProperty("java.specification.version") + " (" + names + "); retransformed now, their locks"
-                + " are tracked from here on (the list is made for JDK 17 and 25 and checked by the agent's tests)";
+        if (found.length > NAMED) line.append(", ...");
+        return line.append(" (").append(found.length).append(" in all); retransformed now, their locks are tracked from here on")
+                .toString();
     }
 }
