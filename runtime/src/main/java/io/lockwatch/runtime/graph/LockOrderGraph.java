@@ -37,7 +37,7 @@ public final class LockOrderGraph {
     private final LockRegistry registry;
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
-    private volatile Runnable wakeDetector = () -> { };
+    private volatile Runnable wakeDetector = LockRegistry.NOTHING;
     /** Set when the detector has been woken and has not drained the queue yet: one wake-up per batch. */
     private final java.util.concurrent.atomic.AtomicBoolean wakeupPending = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -281,10 +281,18 @@ public final class LockOrderGraph {
             // A long backlog must not keep collected locks in the graph until it is done.
             if (++searched % SEARCHES_PER_PURGE == 0) expungeCollected();
             cycleSearches.incrementAndGet();
-            boolean complete = CycleFinder.findCycles(edge, this::consider);
+            boolean complete = CycleFinder.findCycles(edge, considerCycle);
             if (!complete) cycleSearchesCapped.incrementAndGet();
         }
     }
+
+    /** {@link #consider}, as a class of its own rather than a method reference (see {@link LockRegistry#NOTHING}). */
+    private final CycleFinder.CycleVisitor considerCycle = new CycleFinder.CycleVisitor() {
+        @Override
+        public void cycle(Edge[] edges) {
+            consider(edges);
+        }
+    };
 
     private void consider(Edge[] cycle) {
         String key = cycleKey(cycle);

@@ -73,7 +73,17 @@ final class LockRegistry {
     /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
     private final int[] droppedHashes = new int[DROPPED_MEMORY];
     private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile Runnable requestPurge = () -> { };
+    private volatile Runnable requestPurge = NOTHING;
+
+    /**
+     * Does nothing: what the graph's callbacks are until they are set. A class of its own, not a lambda:
+     * the graph is made in {@code premain}, where each lambda costs the JVM a class spun at run time
+     * (on JDK 25 with the class-file API, interpreted).
+     */
+    static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {}
+    };
     /** The graph's count of live edges: a purged node's edges (its own and those parked on it) go with it. */
     private volatile AtomicLong edgesLive;
 
