@@ -10,9 +10,10 @@ import java.util.jar.JarFile;
  * <p>Start-up is delicate, so this class does only two things. It appends its own jar to the bootstrap
  * class path, because instrumented JDK classes (loaded by the bootstrap loader) must be able to call the
  * runtime; then it hands over to {@link AgentInstaller}, loaded from there. Its one reference to another
- * lockwatch class is that call, which the JVM resolves only when it first runs, after the append (every other
- * lockwatch class must come from the bootstrap loader, not from this one). It keeps no state, and never lets
- * a failure escape into the JVM: without the agent, the application still runs.
+ * lockwatch class is that hand-over, which the JVM resolves only when it first runs, after the append, and
+ * which checks that it reached the bootstrap loader's copy (every lockwatch class must come from there, not
+ * from this class's loader). It keeps no state, and never lets a failure escape into the JVM: without the
+ * agent, the application still runs.
  */
 public final class LockwatchAgent {
     private LockwatchAgent() {}
@@ -30,11 +31,20 @@ public final class LockwatchAgent {
             File jar = new File(LockwatchAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             JarFile jarFile = new JarFile(jar);
             inst.appendToBootstrapClassLoaderSearch(jarFile);
-            // A direct call, resolved only now that the jar is on the boot class path: this class's loader asks
-            // its parents first, so AgentInstaller comes from the bootstrap loader. (A reflective call cost JDK 25
-            // about 10 ms of method handles spun for it.) The open jar is handed over: the installer reads its
-            // manifest, the warm-up class and the list of the JDK's lock-taking classes from it.
-            AgentInstaller.install(args, inst, jarFile);
+            // The open jar is handed over: the installer reads its manifest, the warm-up class and the list of
+            // the JDK's lock-taking classes from it.
+            if (AgentInstaller.class.getClassLoader() == null) {
+                // Resolved only now that the jar is on the boot class path: the application class loader asks
+                // its parents first, so the installer came from the bootstrap loader. A direct call, because a
+                // reflective one cost JDK 25 about 10 ms of method handles spun for it.
+                AgentInstaller.install(args, inst, jarFile);
+            } else {
+                // A system class loader that looks at its own class path first (-Djava.system.class.loader)
+                // found its own copy: the bootstrap loader's is the one the JDK's classes will call.
+                Class.forName("io.lockwatch.agent.AgentInstaller", true, null)
+                        .getMethod("install", String.class, Instrumentation.class, JarFile.class)
+                        .invoke(null, args, inst, jarFile);
+            }
         } catch (Throwable t) {
             System.err.println("[lockwatch] ERROR the agent could not start (" + t
                     + "); the application runs without lockwatch.");

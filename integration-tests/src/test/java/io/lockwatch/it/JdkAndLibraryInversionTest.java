@@ -16,6 +16,7 @@ import java.util.zip.ZipOutputStream;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ChildFirstSystemLoader;
 import io.lockwatch.it.programs.ConcurrentMapInversion;
 import io.lockwatch.it.programs.H2Workload;
 import io.lockwatch.it.programs.HashtableInversion;
@@ -96,6 +97,20 @@ class JdkAndLibraryInversionTest {
         assertEquals(1, report.stat("classesFoundLate"), "StringBuffer alone is left out: " + run.stderr);
         assertTrue(run.stderr.contains("[lockwatch] early JDK classes that take a lock but are not in the agent's list for JDK "
                 + ChildJvm.childFeatureVersion() + " (made on another build): java.lang.StringBuffer (1 in all)"), run.stderr);
+        assertFinding(report.singlePotentialDeadlock(), StringBufferInversion.class, "java.lang.StringBuffer", "java.lang.StringBuffer");
+    }
+
+    /**
+     * With a system class loader that looks at its own class path first, the agent's premain class finds that
+     * loader's copy of the installer; the agent must start the bootstrap loader's copy, which the JDK's
+     * retransformed classes call, or it sees none of their locks (as a plain direct call did, in this round).
+     */
+    @Test
+    void aChildFirstSystemClassLoaderStillGetsTheBootstrapLoadersRuntime() {
+        ChildResult run = ChildJvm.run(StringBufferInversion.class)
+                .jvmArgs("-Djava.system.class.loader=" + ChildFirstSystemLoader.class.getName()).exec().assertCleanExit();
+        Report report = run.report();
+        assertTrue(report.stat("locksSeen") > 0, run.stderr);
         assertFinding(report.singlePotentialDeadlock(), StringBufferInversion.class, "java.lang.StringBuffer", "java.lang.StringBuffer");
     }
 
