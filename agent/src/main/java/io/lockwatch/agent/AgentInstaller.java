@@ -54,11 +54,30 @@ public final class AgentInstaller {
             Lockwatch.start(options, version, pid);
 
             Instrumenter.install(inst, options, warmUpClass, jdkLockClasses);
+            warnIfTheSystemLoaderHasItsOwnRuntime();
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
         } catch (Throwable t) {
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");
+        }
+    }
+
+    /**
+     * The JVM puts the agent jar on the system class path too. A system class loader that looks there before
+     * it asks its parent ({@code -Djava.system.class.loader}) finds its own copy of lockwatch's runtime, and the
+     * classes it loads call that copy, which is never started: their locks go untracked. Said once, with the fix.
+     */
+    private static void warnIfTheSystemLoaderHasItsOwnRuntime() {
+        try {
+            ClassLoader system = ClassLoader.getSystemClassLoader();
+            Class<?> seen = Class.forName(LockTracker.class.getName(), false, system);
+            if (seen.getClassLoader() == null) return;
+            Log.warn("the system class loader (" + system.getClass().getName() + ") loads lockwatch's classes from the"
+                    + " agent jar itself instead of asking its parent first, so the locks of the classes it loads are not"
+                    + " tracked (the JDK's are); to track them, have it leave classes starting with io.lockwatch. to its parent");
+        } catch (Throwable e) {
+            // nothing to warn about when the loader cannot even see the runtime
         }
     }
 
