@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.Http;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.programs.ContendsEveryPrimitive;
@@ -132,6 +133,14 @@ class MetricsEndpointTest {
             assertEquals(0, scrape.value("lockwatch_deadlocks_total"));
             assertEquals(0, scrape.value("jvm_threads_deadlocked_threads"));
             assertTrue(scrape.value("lockwatch_threads_alive") >= 1);
+
+            // A Prometheus with native histograms on asks for the protobuf format first: the agent jar does not
+            // bundle it, and the answer is the text format, which Prometheus accepts as well.
+            Http.Answer protobufAsked = Http.get("http://127.0.0.1:" + Scrape.portOf(child) + "/metrics",
+                    "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+                            + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
+            assertTrue(protobufAsked.contentType.startsWith("text/plain"), protobufAsked.contentType);
+            assertTrue(protobufAsked.body.contains("lockwatch_potential_deadlocks_total 0"), protobufAsked.body);
 
             // main returns: the endpoint's and the event stream's threads must not keep the JVM alive.
             Files.createFile(child.dir().resolve("go"));

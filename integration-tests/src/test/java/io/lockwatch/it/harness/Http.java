@@ -17,15 +17,32 @@ public final class Http {
 
     /** The body of a 200 answer; anything else is an IOException naming the status and body. */
     public static String get(String url) throws IOException {
+        return get(url, null).body;
+    }
+
+    /** A 200 answer's content type and body. */
+    public static final class Answer {
+        public final String contentType;
+        public final String body;
+
+        Answer(String contentType, String body) {
+            this.contentType = contentType;
+            this.body = body;
+        }
+    }
+
+    /** A 200 answer to a GET with this {@code Accept} header (null: none); anything else is an IOException. */
+    public static Answer get(String url, String accept) throws IOException {
         HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
         c.setConnectTimeout(2000);
         c.setReadTimeout(10_000);
+        if (accept != null) c.setRequestProperty("Accept", accept);
         try {
             int code = c.getResponseCode();
             InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream();
             String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
             if (code != 200) throw new IOException("GET " + url + " -> " + code + ": " + body);
-            return body;
+            return new Answer(c.getContentType(), body);
         } finally {
             c.disconnect();
         }
