@@ -64,10 +64,8 @@ public final class Instrumenter {
             retransformMinimal(inst, options, loaded);
             return;
         }
-        // On the build a list was read off, the classes it does not name take no lock: nothing to check.
-        boolean checkUnlisted = jdkLockClasses != null && !jdkLockClasses.readOff(JdkLockClasses.runningBuild());
-        Share mainShare = new Share(inst, options, loaded, 0, jdkLockClasses, checkUnlisted);
-        Share helperShare = new Share(inst, options, loaded, 1, jdkLockClasses, checkUnlisted);
+        Share mainShare = new Share(inst, options, loaded, 0, jdkLockClasses);
+        Share helperShare = new Share(inst, options, loaded, 1, jdkLockClasses);
         Thread helper = new Thread(helperShare, "lockwatch-retransform");
         helper.setDaemon(true);
         try {
@@ -81,7 +79,10 @@ public final class Instrumenter {
         } else {
             awaitHelper(helper);
         }
-        UnlistedClassCheck.start(inst, mainShare.unlisted(), helperShare.unlisted());
+        // On the build a list was read off, the classes it does not name take no lock: nothing to check.
+        if (jdkLockClasses != null && !jdkLockClasses.readOff(JdkLockClasses.runningBuild())) {
+            UnlistedClassCheck.start(inst, options, loaded, jdkLockClasses);
+        }
     }
 
     private static void awaitHelper(Thread helper) {
@@ -133,14 +134,14 @@ public final class Instrumenter {
     }
 
     /** Can this loaded class be retransformed, and may it be (the ignore rules and the user's exclusions)? */
-    private static boolean retransformable(Instrumentation inst, Options options, Class<?> type) {
+    static boolean retransformable(Instrumentation inst, Options options, Class<?> type) {
         return !type.isArray() && !type.isPrimitive() && !type.isHidden() && inst.isModifiableClass(type)
                 && !IgnoreRules.ignores(type.getName(), options.excludes());
     }
 
     /**
      * Every other loaded class, from {@code first} on: chosen by the list or the skim, then retransformed in
-     * one call. The JDK classes the list covers but does not name are kept for {@link UnlistedClassCheck}.
+     * one call. The JDK classes the list covers but does not name are left to {@link UnlistedClassCheck}.
      */
     private static final class Share implements Runnable {
         private final Instrumentation inst;
@@ -148,22 +149,13 @@ public final class Instrumenter {
         private final Class<?>[] loaded;
         private final int first;
         private final JdkLockClasses jdkLockClasses;
-        private final boolean checkUnlisted;
-        private volatile Class<?>[] unlisted = new Class<?>[0];
 
-        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first, JdkLockClasses jdkLockClasses,
-              boolean checkUnlisted) {
+        Share(Instrumentation inst, Options options, Class<?>[] loaded, int first, JdkLockClasses jdkLockClasses) {
             this.inst = inst;
             this.options = options;
             this.loaded = loaded;
             this.first = first;
             this.jdkLockClasses = jdkLockClasses;
-            this.checkUnlisted = checkUnlisted;
-        }
-
-        /** The classes to check after {@code premain}; empty until this share has chosen. */
-        Class<?>[] unlisted() {
-            return unlisted;
         }
 
         @Override
@@ -182,20 +174,14 @@ public final class Instrumenter {
 
         private Class<?>[] choose() {
             Class<?>[] chosen = new Class<?>[loaded.length / 2 + 1];
-            Class<?>[] notListed = new Class<?>[loaded.length / 2 + 1];
             int count = 0;
-            int notListedCount = 0;
             LockTracker.enterAgentCode(); // the JDK code that reads class files must not feed the graph
             try {
                 for (int i = first; i < loaded.length; i += 2) {
                     Class<?> type = loaded[i];
                     if (!retransformable(inst, options, type)) continue;
                     if (jdkLockClasses != null && JdkLockClasses.covers(type)) {
-                        if (jdkLockClasses.names(type.getName())) {
-                            chosen[count++] = type;
-                        } else if (checkUnlisted) {
-                            notListed[notListedCount++] = type;
-                        }
+                        if (jdkLockClasses.names(type.getName())) chosen[count++] = type;
                         continue;
                     }
                     byte[] classFile = classFile(type);
@@ -205,7 +191,6 @@ public final class Instrumenter {
             } finally {
                 LockTracker.exitAgentCode();
             }
-            unlisted = Arrays.copyOf(notListed, notListedCount);
             return Arrays.copyOf(chosen, count);
         }
     }

@@ -2,6 +2,7 @@ package io.lockwatch.agent.instrument;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,7 +23,7 @@ public final class JdkLockClasses {
     static final int[] RELEASES = {17, 25};
 
     /** The modules a list speaks for: where the classes loaded before {@code premain} come from. */
-    private static final String[] MODULES = {"java.base", "java.instrument"};
+    static final List<String> MODULES = List.of("java.base", "java.instrument");
 
     /** Starts the line that names the build a list was read off: {@code #build <java.vm.vendor> <java.runtime.version>}. */
     static final String BUILD_LINE = "#build ";
@@ -96,11 +97,7 @@ public final class JdkLockClasses {
     /** Is this one of the classes a list speaks for: a boot-loader class of one of {@link #MODULES}? */
     static boolean covers(Class<?> type) {
         if (type.getClassLoader() != null) return false;
-        String module = type.getModule().getName();
-        for (String covered : MODULES) {
-            if (covered.equals(module)) return true;
-        }
-        return false;
+        return MODULES.contains(type.getModule().getName());
     }
 
     boolean names(String className) {

@@ -72,6 +72,11 @@ final class LockSiteScanner {
 
     private LockSiteScanner() {}
 
+    /** Would the transformer rewrite this class: does it take a lock? The skim first, for most classes the answer. */
+    static boolean takesLocks(byte[] classFile) {
+        return ClassFileSkim.mayHaveSites(classFile) && scan(classFile).hasSites;
+    }
+
     /** @throws RuntimeException when the class file is malformed (the transformer counts it and moves on) */
     static Result scan(byte[] b) {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) throw new IllegalArgumentException("not a class file");

@@ -1,5 +1,6 @@
 package io.lockwatch.agent.instrument;
 
+import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
@@ -23,19 +24,21 @@ final class UnlistedClassCheck implements Runnable {
     private static final long DELAY_NANOS = 1_000_000_000L;
 
     private final Instrumentation inst;
-    private final Class<?>[] unlisted;
+    private final Options options;
+    /** The classes loaded before the agent; which of them the list does not name is worked out on the check's own thread. */
+    private final Class<?>[] loaded;
+    private final JdkLockClasses list;
 
-    private UnlistedClassCheck(Instrumentation inst, Class<?>[] unlisted) {
+    private UnlistedClassCheck(Instrumentation inst, Options options, Class<?>[] loaded, JdkLockClasses list) {
         this.inst = inst;
-        this.unlisted = unlisted;
+        this.options = options;
+        this.loaded = loaded;
+        this.list = list;
     }
 
-    /** Starts the check of both shares' unlisted classes; without a thread, it runs here and now. */
-    static void start(Instrumentation inst, Class<?>[] first, Class<?>[] second) {
-        Class<?>[] unlisted = Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, unlisted, first.length, second.length);
-        if (unlisted.length == 0) return;
-        UnlistedClassCheck check = new UnlistedClassCheck(inst, unlisted);
+    /** Starts the check of the early classes {@code list} covers but does not name; without a thread, here and now. */
+    static void start(Instrumentation inst, Options options, Class<?>[] loaded, JdkLockClasses list) {
+        UnlistedClassCheck check = new UnlistedClassCheck(inst, options, loaded, list);
         Thread thread = new Thread(check, "lockwatch-unlisted-check");
         thread.setDaemon(true);
         try {
@@ -65,17 +68,19 @@ final class UnlistedClassCheck implements Runnable {
         }
     }
 
-    /** The unlisted classes whose class file the transformer would rewrite, or that cannot be read. */
+    /** The unlisted early classes whose class file the transformer would rewrite, or that cannot be read. */
     private Class<?>[] takeLocks() {
-        Class<?>[] found = new Class<?>[unlisted.length];
+        Class<?>[] found = new Class<?>[loaded.length];
         int count = 0;
         LockTracker.enterAgentCode();
         try {
-            for (Class<?> type : unlisted) {
-                byte[] classFile = Instrumenter.classFile(type);
-                if (classFile == null || (ClassFileSkim.mayHaveSites(classFile) && LockSiteScanner.scan(classFile).hasSites)) {
-                    found[count++] = type;
+            for (Class<?> type : loaded) {
+                if (!Instrumenter.retransformable(inst, options, type) || !JdkLockClasses.covers(type)
+                        || list.names(type.getName())) {
+                    continue;
                 }
+                byte[] classFile = Instrumenter.classFile(type);
+                if (classFile == null || LockSiteScanner.takesLocks(classFile)) found[count++] = type;
             }
         } finally {
             LockTracker.exitAgentCode();
