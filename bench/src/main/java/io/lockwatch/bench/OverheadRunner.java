@@ -388,7 +388,7 @@ public final class OverheadRunner {
      * The cost of each round (run i with the agent against run i without, which ran just before it), or null
      * when the sides' runs do not pair up. The machine's drift moves both runs of a round together, so the median
      * of these survives a drift that moves the medians of the sides: on this VM, one 12-run series slowed by a
-     * third midway, and only the paired median kept the figure of the series before it (README, fourteenth round).
+     * third midway, and only the paired median kept the figure of the series before it (PERFORMANCE-ROUNDS.md, fourteenth round).
      * Sorted; the side-by-side mode's per-run ratios are these too, its two runs of a round started together.
      */
     private static List<Double> pairedCosts(Metric m) {

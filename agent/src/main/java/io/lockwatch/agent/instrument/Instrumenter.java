@@ -113,7 +113,7 @@ public final class Instrumenter {
      * all the early classes that take a lock (about 80) costs a real application's first seconds about 0.1x
      * of its time (tracking their locks, the class loaders' above all, is slow-path work during start-up
      * that leaves the compilers behind: H2's first pass 1.14x against 1.05x with these two only), and a hello
-     * world ~165 ms of start-up (README, "Fourteenth round" and "Fifteenth round").
+     * world ~165 ms of start-up (bench/PERFORMANCE-ROUNDS.md, "Fourteenth round" and "Fifteenth round").
      */
     private static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
 

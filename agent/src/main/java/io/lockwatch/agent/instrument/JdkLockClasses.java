@@ -9,7 +9,7 @@ import java.util.Set;
  * The classes of the JDK that take a lock, listed per feature release in the agent jar
  * ({@code jdk-lock-classes-17.txt}, ...). {@code premain} picks the early classes to retransform from this
  * list by name: reading and skimming the class files of the 700 to 800 classes loaded before the agent
- * cost a hello world about 50 ms of its start-up (README, "Sixteenth round").
+ * cost a hello world about 50 ms of its start-up (bench/PERFORMANCE-ROUNDS.md, "Sixteenth round").
  *
  * <p>A list is read off one JDK build ({@code JdkLockClassesTest} writes it, and checks it against the JDK of
  * every test run); it names that build in a {@code #build} line. On that build it is exact. On another build

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The new-lock/new-edge path of the graph, which is most of a warmed-up H2's overhead (see README, fifth
+ * The new-lock/new-edge path of the graph, which is most of a warmed-up H2's overhead (see PERFORMANCE-ROUNDS.md, fifth
  * round): a fresh lock object gets its node, and an edge from a long-lived lock ({@code underHub}, H2's
  * pattern: map bins locked under the database's own locks) or from another fresh lock ({@code freshPair},
  * the memory case's pattern). The locks die young, as they do there; the detector's work is done inline

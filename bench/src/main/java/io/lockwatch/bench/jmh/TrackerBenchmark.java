@@ -235,7 +235,7 @@ public class TrackerBenchmark {
      * The least that any tracker of held locks must do, written inline for the JIT to see whole: per
      * acquisition, store the lock in a per-thread stack and (when another lock is held) compare the pair
      * with the one known last; per release, compare the top and drop it. No re-entry count, no sites, no
-     * graph, no calls, no failure handling: a floor for the issue's nested case, not a design (see README,
+     * graph, no calls, no failure handling: a floor for the issue's nested case, not a design (see PERFORMANCE-ROUNDS.md,
      * "Why the remaining targets are not met").
      */
     static final class FloorState {

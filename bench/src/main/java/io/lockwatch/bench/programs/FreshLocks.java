@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * call. So every iteration is a new lock with two new edges into it, which then die. Until the twelfth
  * round this was H2's commit itself (a remove from a {@code ConcurrentHashMap}, which locks the entry's
  * bin, a fresh object each time), the path that most of H2's overhead once the JIT is done came from
- * (README, "Ninth round"); since a map's bins are one lock in the graph, a fresh object of the program's
+ * (PERFORMANCE-ROUNDS.md, "Ninth round"); since a map's bins are one lock in the graph, a fresh object of the program's
  * own stands in for the bin. It runs alone, without H2's own work and its much larger warm-up, so a change
  * to it shows in a few runs.
  *
