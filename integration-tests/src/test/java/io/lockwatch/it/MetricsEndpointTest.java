@@ -139,8 +139,8 @@ class MetricsEndpointTest {
             Http.Answer protobufAsked = Http.get("http://127.0.0.1:" + Scrape.portOf(child) + "/metrics",
                     "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
                             + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2");
-            assertTrue(protobufAsked.contentType.startsWith("text/plain"), protobufAsked.contentType);
-            assertTrue(protobufAsked.body.contains("lockwatch_potential_deadlocks_total 0"), protobufAsked.body);
+            assertTrue(protobufAsked.contentType().startsWith("text/plain"), protobufAsked.contentType());
+            assertTrue(protobufAsked.body().contains("lockwatch_potential_deadlocks_total 0"), protobufAsked.body());
 
             // main returns: the endpoint's and the event stream's threads must not keep the JVM alive.
             Files.createFile(child.dir().resolve("go"));

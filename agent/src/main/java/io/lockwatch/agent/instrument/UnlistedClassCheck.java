@@ -90,7 +90,7 @@ final class UnlistedClassCheck implements Runnable {
 
     private static String describe(Class<?>[] found) {
         StringBuilder line = new StringBuilder("early JDK classes that take a lock but are not in the agent's list for JDK ")
-                .append(System.getProperty("java.specification.version")).append(" (made on another build): ");
+                .append(JdkLockClasses.runningRelease()).append(" (made on another build): ");
         for (int i = 0; i < Math.min(NAMED, found.length); i++) {
             if (i > 0) line.append(", ");
             line.append(found[i].getName());

@@ -17,19 +17,11 @@ public final class Http {
 
     /** The body of a 200 answer; anything else is an IOException naming the status and body. */
     public static String get(String url) throws IOException {
-        return get(url, null).body;
+        return get(url, null).body();
     }
 
     /** A 200 answer's content type and body. */
-    public static final class Answer {
-        public final String contentType;
-        public final String body;
-
-        Answer(String contentType, String body) {
-            this.contentType = contentType;
-            this.body = body;
-        }
-    }
+    public record Answer(String contentType, String body) {}
 
     /** A 200 answer to a GET with this {@code Accept} header (null: none); anything else is an IOException. */
     public static Answer get(String url, String accept) throws IOException {
