@@ -64,8 +64,15 @@ public final class OverheadRunner {
 
         /** The same case, its JVM started with these options on both sides. */
         Case withJvmOptions(String... options) {
+            return withJvmOptions(List.of(options));
+        }
+
+        /** The same case, these options added after its own on both sides ({@code --jvm-options}). */
+        Case withJvmOptions(List<String> more) {
+            List<String> all = new ArrayList<>(jvmOptions);
+            all.addAll(more);
             return new Case(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns,
-                    pairedMetric, List.of(options));
+                    pairedMetric, List.copyOf(all));
         }
     }
 
@@ -143,6 +150,7 @@ public final class OverheadRunner {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String agent = "agent/target/lockwatch-agent.jar";
         String agentOptions = "";
+        List<String> jvmOptions = List.of();
         Path out = Path.of("bench/target/overhead-results.md");
         boolean sideBySide = false;
         for (int i = 0; i < argv.length; i++) {
@@ -153,11 +161,12 @@ public final class OverheadRunner {
                 case "--java" -> java = argv[++i];
                 case "--agent" -> agent = argv[++i];
                 case "--agent-options" -> agentOptions = argv[++i];
+                case "--jvm-options" -> jvmOptions = List.of(argv[++i].trim().split("\\s+"));
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
                         + "; accepted: --runs N --cases nested,calls,h2,h2-pretouch,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
-                        + " --java PATH --agent JAR --agent-options KEY=VALUE,... --out FILE");
+                        + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --out FILE");
             }
         }
         if (sideBySide && Runtime.getRuntime().availableProcessors() < 2) {
@@ -177,6 +186,9 @@ public final class OverheadRunner {
         md.append("Overhead of lockwatch (").append(agentOptions.isEmpty() ? "default configuration: no agent options"
                 : "NOT the default configuration: agent options " + agentOptions).append("), ").append(Instant.now()).append('\n');
         md.append("machine: ").append(machine(java)).append('\n');
+        if (!jvmOptions.isEmpty()) {
+            md.append("JVM options on both sides, NOT the JVM's defaults: ").append(String.join(" ", jvmOptions)).append('\n');
+        }
         md.append("runs: ").append(runs).append(" per side, interleaved without/with").append(quick ? ", QUICK sizes (not the issue's)" : "");
         if (sideBySide) md.append("; single-threaded cases SIDE BY SIDE: ").append(SIDE_BY_SIDE_NOTE);
         md.append('\n');
@@ -188,8 +200,9 @@ public final class OverheadRunner {
         table.append("\n| case | metric | median without | median with | ratio with/without | spread without / with | target | met |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");
         StringBuilder notes = new StringBuilder();
-        for (Case c : CASES) {
-            if (!selected.isEmpty() && !selected.contains(c.name)) continue;
+        for (Case listed : CASES) {
+            if (!selected.isEmpty() && !selected.contains(listed.name)) continue;
+            Case c = jvmOptions.isEmpty() ? listed : listed.withJvmOptions(jvmOptions);
             Map<String, Metric> metrics = new LinkedHashMap<>();
             Map<String, Long> lastStats = new LinkedHashMap<>();
             int caseRuns = Math.min(runs, c.maxRuns);
