@@ -1,6 +1,5 @@
 package io.lockwatch.agent.instrument;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,6 +9,9 @@ import java.util.Map;
  */
 final class AppendedConstants {
     final GrowingBytes bytes = new GrowingBytes(256);
+    // The most asked-for kinds by their text as it is, the others by kind and text ("12|name:descriptor").
+    private final Map<String, Integer> utf8s = new HashMap<>();
+    private final Map<String, Integer> classes = new HashMap<>();
     private final Map<String, Integer> added = new HashMap<>();
     private int next;
     private int objectClass;
@@ -31,17 +33,12 @@ final class AppendedConstants {
     }
 
     int utf8(String text) {
-        Integer known = added.get("1|" + text);
+        Integer known = utf8s.get(text);
         if (known != null) return known;
         bytes.u1(1);
         int lengthAt = bytes.size();
         bytes.u2(0);
-        byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
-        if (isAscii(latin1)) { // nearly always (class and method names): the bytes as they are
-            bytes.bytes(latin1, 0, latin1.length);
-            return added(lengthAt, text);
-        }
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = 0; i < text.length(); i++) { // modified UTF-8; nearly always ASCII, one byte a character
             char c = text.charAt(i);
             if (c >= 0x01 && c <= 0x7f) {
                 bytes.u1(c);
@@ -54,26 +51,23 @@ final class AppendedConstants {
                 bytes.u1(0x80 | (c & 0x3f));
             }
         }
-        return added(lengthAt, text);
-    }
-
-    private int added(int lengthAt, String text) {
         int length = bytes.size() - lengthAt - 2;
         if (length > 0xFFFF) throw ClassFileRewriter.LEFT_TO_ASM;
         bytes.set2(lengthAt, length);
-        return add("1|" + text);
-    }
-
-    /** Modified UTF-8 writes the characters 1 to 127 as one byte each, and nothing else so. */
-    private static boolean isAscii(byte[] latin1) {
-        for (byte c : latin1) {
-            if (c <= 0) return false;
-        }
-        return true;
+        int index = next++;
+        utf8s.put(text, index);
+        return index;
     }
 
     int classRef(String internalName) {
-        return reference(7, internalName, utf8(internalName), -1);
+        Integer known = classes.get(internalName);
+        if (known != null) return known;
+        int name = utf8(internalName);
+        bytes.u1(7);
+        bytes.u2(name);
+        int index = next++;
+        classes.put(internalName, index);
+        return index;
     }
 
     int integer(int value) {

@@ -82,6 +82,47 @@ final class ClassFileRewriter {
     private final boolean rewritesWaits;
     private String sourceFile;
     private final AppendedConstants pool;
+    private final CodeTables tables;
+
+    /**
+     * A method rewrite's tables, one entry per offset of its code, kept for the next rewritten method, of this
+     * class or (one set, for whichever transforming thread takes it) of the next: without them each method
+     * allocated seven arrays the size of its code. Cleared for each method.
+     */
+    private static final class CodeTables {
+        /** Tables for methods of up to this many bytes of code are kept for the next class (~90 KB at most). */
+        static final int MAX_KEPT = 4096;
+
+        boolean[] tryLabel = new boolean[0];
+        boolean[] replaced = new boolean[0];
+        int[] lineAt = new int[0];
+        int[] newPos = new int[0];
+        int[] instructionPos = new int[0];
+        GrowingBytes[] before = new GrowingBytes[0];
+        GrowingBytes[] after = new GrowingBytes[0];
+
+        void fitTo(int length) {
+            if (lineAt.length < length) {
+                tryLabel = new boolean[length];
+                replaced = new boolean[length];
+                lineAt = new int[length];
+                newPos = new int[length];
+                instructionPos = new int[length];
+                before = new GrowingBytes[length];
+                after = new GrowingBytes[length];
+                return;
+            }
+            Arrays.fill(tryLabel, 0, length, false);
+            Arrays.fill(replaced, 0, length, false);
+            Arrays.fill(instructionPos, 0, length, 0);
+            Arrays.fill(before, 0, length, null);
+            Arrays.fill(after, 0, length, null);
+            // lineAt and newPos: filled by their users
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<CodeTables> SPARE_TABLES =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** The shape this rewriter leaves to ASM; thrown from anywhere inside, answered with null. */
     static final class LeftToAsm extends RuntimeException {
@@ -104,14 +145,20 @@ final class ClassFileRewriter {
         className = owner.replace('/', '.');
         rewritesWaits = !WaitSiteVisitor.isSynchronizerItself(className);
         pool = new AppendedConstants(entry.length);
+        CodeTables spare = SPARE_TABLES.getAndSet(null);
+        tables = spare != null ? spare : new CodeTables();
     }
 
     /** @return the rewritten class file, or null when the class is left to ASM */
     static byte[] rewrite(byte[] classFile, LockSiteScanner.Result scan) {
+        ClassFileRewriter rewriter = null;
         try {
-            return new ClassFileRewriter(classFile, scan).rewrite();
+            rewriter = new ClassFileRewriter(classFile, scan);
+            return rewriter.rewrite();
         } catch (LeftToAsm e) {
             return null;
+        } finally {
+            if (rewriter != null && rewriter.tables.lineAt.length <= CodeTables.MAX_KEPT) SPARE_TABLES.set(rewriter.tables);
         }
     }
 
@@ -133,38 +180,49 @@ final class ClassFileRewriter {
         int classAttributes = p;
         readSourceFile(classAttributes);
 
-        GrowingBytes methodBytes = new GrowingBytes(classAttributes - methodsStart + 1024);
-        methodBytes.u2(methods);
+        // Per method, its new bytes, or null: most methods are written out of the class file as they are, so
+        // only the rewritten ones are copied (a class's bytes were copied twice over before the output was made).
+        GrowingBytes[] rewritten = new GrowingBytes[methods];
+        int growth = 0;
         for (int m = 0; m < methods; m++) {
             int start = methodStarts[m];
             int end = methodStarts[m + 1];
             int access = u2(b, start);
             if ((access & ACC_ABSTRACT_OR_NATIVE) != 0 || !(scan.allMethods || scan.hasSites(m))) {
-                methodBytes.bytes(b, start, end - start); // most methods: no strings made for them
-                continue;
+                continue; // most methods: no strings made for them
             }
             String name = utf8(u2(b, start + 2));
             String descriptor = utf8(u2(b, start + 4));
+            // Rewritten, a method grows by its inserted calls and its frames, all written out in full: room
+            // for twice its size saves the copies of growing on most.
+            GrowingBytes method = new GrowingBytes(2 * (end - start) + 256);
             if (!scan.hasSites(m) && hooks(name) == 0) {
                 // java.lang.Thread, whose every method goes through the visitor: one without a site or a hook
                 // keeps its code; only its stack size grows, as the visitors' give it.
-                int at = methodBytes.size();
-                methodBytes.bytes(b, start, end - start);
+                method.bytes(b, start, end - start);
                 int code = codeAttribute(start);
-                if (code >= 0) methodBytes.set2(at + code - start + 6, maxStack(u2(b, code + 6), 0));
+                if (code >= 0) method.set2(code - start + 6, maxStack(u2(b, code + 6), 0));
             } else {
-                new MethodRewrite(access, name, descriptor, scan.hasSites(m)).write(start, methodBytes);
+                new MethodRewrite(access, name, descriptor, scan.hasSites(m)).write(start, method);
             }
+            rewritten[m] = method;
+            growth += method.size() - (end - start);
         }
 
         if (pool.count() > 0xFFFF) throw LEFT_TO_ASM;
-        GrowingBytes out = new GrowingBytes(b.length + pool.bytes.size() + methodBytes.size() - (classAttributes - methodsStart));
+        GrowingBytes out = new GrowingBytes(b.length + pool.bytes.size() + growth); // exactly: no copy at the end
         out.bytes(b, 0, 8);
         out.u2(pool.count());
         out.bytes(b, 10, constantPoolEnd - 10);
         out.bytes(pool.bytes.array(), 0, pool.bytes.size());
-        out.bytes(b, constantPoolEnd, methodsStart - constantPoolEnd);
-        out.bytes(methodBytes.array(), 0, methodBytes.size());
+        out.bytes(b, constantPoolEnd, methodsStart + 2 - constantPoolEnd); // up to the methods, with their count
+        for (int m = 0; m < methods; m++) {
+            if (rewritten[m] != null) {
+                out.bytes(rewritten[m].array(), 0, rewritten[m].size());
+            } else {
+                out.bytes(b, methodStarts[m], methodStarts[m + 1] - methodStarts[m]);
+            }
+        }
         out.bytes(b, classAttributes, b.length - classAttributes);
         return out.toArray();
     }
@@ -235,6 +293,8 @@ final class ClassFileRewriter {
 
         private int code;
         private int codeLength;
+        /** Where the new code starts in the method's bytes (a switch's padding aligns to it). */
+        private int codeStart;
         /** What goes before each instruction (a branch to the instruction runs it too), and right after it. */
         private GrowingBytes[] before;
         private GrowingBytes[] after;
@@ -344,55 +404,57 @@ final class ClassFileRewriter {
             }
 
             plan();
-            GrowingBytes newCode = layOutAndWrite();
 
-            GrowingBytes attribute2 = new GrowingBytes(newCode.size() + 256);
-            attribute2.u2(maxStack(maxStack, hooks));
-            attribute2.u2(state >= 0 ? Math.max(maxLocals, state + 2) : maxLocals);
-            attribute2.u4(newCode.size());
-            attribute2.bytes(newCode.array(), 0, newCode.size());
+            // The attribute goes straight into the method's bytes; its two lengths are filled in once known.
+            out.u2(u2(b, attribute));
+            int lengthAt = out.size();
+            out.u4(0);
+            out.u2(maxStack(maxStack, hooks));
+            out.u2(state >= 0 ? Math.max(maxLocals, state + 2) : maxLocals);
+            int codeLengthAt = out.size();
+            out.u4(0);
+            codeStart = out.size();
+            layOutAndWrite(out);
+            out.set4(codeLengthAt, out.size() - codeStart);
             int handler = newPos[codeLength]; // the appended handler starts where the original code ended
-            attribute2.u2(exceptions + (trackMethodMonitor ? 1 : 0));
+            out.u2(exceptions + (trackMethodMonitor ? 1 : 0));
             for (int i = 0; i < exceptions; i++) {
-                attribute2.u2(at(tryStart[i]));
-                attribute2.u2(at(tryEnd[i]));
-                attribute2.u2(at(tryHandler[i]));
-                attribute2.u2(tryType[i]);
+                out.u2(at(tryStart[i]));
+                out.u2(at(tryEnd[i]));
+                out.u2(at(tryHandler[i]));
+                out.u2(tryType[i]);
             }
             if (trackMethodMonitor) {
-                attribute2.u2(bodyStart);
-                attribute2.u2(handler);
-                attribute2.u2(handler);
-                attribute2.u2(0);
+                out.u2(bodyStart);
+                out.u2(handler);
+                out.u2(handler);
+                out.u2(0);
             }
             boolean framesWritten = false;
-            int countAt = attribute2.size();
-            attribute2.u2(codeAttributes);
+            int countAt = out.size();
+            out.u2(codeAttributes);
             int written = 0;
             p = firstCodeAttribute;
             for (int a = 0; a < codeAttributes; a++) {
                 int nameIndex = u2(b, p);
                 int from = p + 6;
                 if (from == lineTable) {
-                    writeLineNumbers(nameIndex, from, attribute2);
+                    writeLineNumbers(nameIndex, from, out);
                 } else if (from == stackMapTable) {
-                    writeFrames(nameIndex, stackMapTable, handler, attribute2);
+                    writeFrames(nameIndex, stackMapTable, handler, out);
                     framesWritten = true;
                 } else { // LocalVariableTable, LocalVariableTypeTable: the same layout
-                    writeLocalVariables(nameIndex, from, attribute2);
+                    writeLocalVariables(nameIndex, from, out);
                 }
                 written++;
                 p += 6 + u4(b, p + 2);
             }
             if (!framesWritten && trackMethodMonitor) {
-                writeFrames(pool.utf8("StackMapTable"), -1, handler, attribute2);
+                writeFrames(pool.utf8("StackMapTable"), -1, handler, out);
                 written++;
             }
-            attribute2.set2(countAt, written);
-
-            out.u2(u2(b, attribute));
-            out.u4(attribute2.size());
-            out.bytes(attribute2.array(), 0, attribute2.size());
+            out.set2(countAt, written);
+            out.set4(lengthAt, out.size() - lengthAt - 4);
         }
 
         /** The new offset of an original instruction boundary. */
@@ -404,15 +466,16 @@ final class ClassFileRewriter {
         // ---- the plan: LockSiteVisitor's decisions, instruction by instruction ----
 
         private void plan() {
-            tryLabel = new boolean[codeLength + 1];
+            tables.fitTo(codeLength + 1);
+            tryLabel = tables.tryLabel;
             for (int i = 0; i < tryStart.length; i++) {
                 if (tryStart[i] > codeLength || tryEnd[i] > codeLength || tryHandler[i] > codeLength) throw LEFT_TO_ASM;
                 tryLabel[tryStart[i]] = true;
                 tryLabel[tryEnd[i]] = true;
                 tryLabel[tryHandler[i]] = true;
             }
-            lineAt = new int[codeLength + 1];
-            Arrays.fill(lineAt, -2);
+            lineAt = tables.lineAt;
+            Arrays.fill(lineAt, 0, codeLength + 1, -2);
             if (lineTable >= 0) {
                 int entries = u2(b, lineTable);
                 for (int i = 0; i < entries; i++) { // in the table's order: the last entry for an offset wins, as in ASM
@@ -421,9 +484,9 @@ final class ClassFileRewriter {
                     if (start < codeLength) lineAt[start] = u2(b, at + 2);
                 }
             }
-            before = new GrowingBytes[codeLength + 1];
-            after = new GrowingBytes[codeLength + 1];
-            replaced = new boolean[codeLength + 1];
+            before = tables.before;
+            after = tables.after;
+            replaced = tables.replaced;
             // visitCode
             if (state >= 0) {
                 prologue.u1(ACONST_NULL);
@@ -701,10 +764,11 @@ final class ClassFileRewriter {
 
         // ---- the new code ----
 
-        private GrowingBytes layOutAndWrite() {
-            newPos = new int[codeLength + 1];
-            instructionPos = new int[codeLength + 1];
-            Arrays.fill(newPos, -1);
+        /** Lays the new code out (where each original instruction lands), then writes it into {@code out}. */
+        private void layOutAndWrite(GrowingBytes out) {
+            newPos = tables.newPos;
+            instructionPos = tables.instructionPos;
+            Arrays.fill(newPos, 0, codeLength + 1, -1);
             int pos = prologue.size();
             int pc = 0;
             while (pc < codeLength) {
@@ -720,7 +784,6 @@ final class ClassFileRewriter {
             if (trackMethodMonitor) pos += 16;
             if (pos > 0xFFFF) throw LEFT_TO_ASM;
 
-            GrowingBytes out = new GrowingBytes(pos);
             out.bytes(prologue.array(), 0, prologue.size());
             pc = 0;
             while (pc < codeLength) {
@@ -735,7 +798,6 @@ final class ClassFileRewriter {
                 exitMethodMonitor(out);
                 out.u1(ATHROW);
             }
-            return out;
         }
 
         private int next(int pc) {
@@ -766,7 +828,7 @@ final class ClassFileRewriter {
                 out.u4(at(pc + u4(b, code + pc + 1)) - self);
             } else if (op == TABLESWITCH || op == LOOKUPSWITCH) {
                 out.u1(op);
-                while ((out.size() & 3) != 0) out.u1(0);
+                while (((out.size() - codeStart) & 3) != 0) out.u1(0); // aligned in the code, not the class file
                 int operands = (pc + 4) & ~3;
                 out.u4(at(pc + u4(b, code + operands)) - self);
                 if (op == TABLESWITCH) {
@@ -821,7 +883,11 @@ final class ClassFileRewriter {
          * top), then the handler's frame: {@code this} (or nothing) and the two locals, a Throwable on the stack.
          */
         private void writeFrames(int nameIndex, int table, int handler, GrowingBytes out) {
-            GrowingBytes frames = new GrowingBytes(256);
+            out.u2(nameIndex);
+            int lengthAt = out.size();
+            out.u4(0); // the attribute's length and its count of frames: filled in at the end
+            int countAt = out.size();
+            out.u2(0);
             int count = 0;
             int previous = -1;
             if (table >= 0) {
@@ -881,7 +947,7 @@ final class ClassFileRewriter {
                     }
                     offset = offset < 0 ? delta : offset + delta + 1;
                     int newOffset = at(offset);
-                    writeFullFrame(frames, previous < 0 ? newOffset : newOffset - previous - 1, withAddedLocals(locals), stack);
+                    writeFullFrame(out, previous < 0 ? newOffset : newOffset - previous - 1, withAddedLocals(locals), stack);
                     previous = newOffset;
                     count++;
                 }
@@ -889,13 +955,11 @@ final class ClassFileRewriter {
             if (trackMethodMonitor) {
                 int[] locals = isStatic ? new int[0] : new int[] {OBJECT_TYPE << 16 | thisClassIndex};
                 int[] stack = {OBJECT_TYPE << 16 | pool.throwableClass()};
-                writeFullFrame(frames, previous < 0 ? handler : handler - previous - 1, withAddedLocals(locals), stack);
+                writeFullFrame(out, previous < 0 ? handler : handler - previous - 1, withAddedLocals(locals), stack);
                 count++;
             }
-            out.u2(nameIndex);
-            out.u4(2 + frames.size());
-            out.u2(count);
-            out.bytes(frames.array(), 0, frames.size());
+            out.set2(countAt, count);
+            out.set4(lengthAt, out.size() - lengthAt - 4);
         }
 
         private int[] withAddedLocals(int[] locals) {

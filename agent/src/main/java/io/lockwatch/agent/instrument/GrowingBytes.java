@@ -19,8 +19,9 @@ final class GrowingBytes {
         return data;
     }
 
+    /** The bytes written; the array itself when it is exactly full (a caller that sized it right pays no copy). */
     byte[] toArray() {
-        return Arrays.copyOf(data, size);
+        return size == data.length ? data : Arrays.copyOf(data, size);
     }
 
     private void room(int more) {
@@ -44,6 +45,11 @@ final class GrowingBytes {
         data[size++] = (byte) (value >>> 16);
         data[size++] = (byte) (value >>> 8);
         data[size++] = (byte) value;
+    }
+
+    void set4(int at, int value) {
+        set2(at, value >>> 16);
+        set2(at + 2, value);
     }
 
     void set2(int at, int value) {

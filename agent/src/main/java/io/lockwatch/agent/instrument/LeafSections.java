@@ -1,5 +1,7 @@
 package io.lockwatch.agent.instrument;
 
+import java.util.Arrays;
+
 import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
 
@@ -195,11 +197,13 @@ final class LeafSections {
      * that a leaf inside a nest can pass the nest's. Both rewriters walk with it, so they number alike.
      */
     static final class Walk {
+        private static final int[] NO_SITES = new int[0];
         private final Found sections;
         private int monitorEnters;
         private int lockCalls;
-        private final int[] monitorSites = new int[MAX_SECTIONS];
-        private final int[] lockSites = new int[MAX_SECTIONS];
+        // Grown as sections are met, up to MAX_SECTIONS: most rewritten methods have one or two.
+        private int[] monitorSites = NO_SITES;
+        private int[] lockSites = NO_SITES;
         /** The section met last: its start and number. */
         private boolean monitor;
         private int ordinal;
@@ -212,14 +216,20 @@ final class LeafSections {
         void monitorEnter(int site) {
             monitor = true;
             ordinal = monitorEnters++;
-            if (ordinal < MAX_SECTIONS) monitorSites[ordinal] = site;
+            if (ordinal < MAX_SECTIONS) monitorSites = remember(monitorSites, ordinal, site);
         }
 
         /** The next {@code lock()} call, at {@code site}; {@link #unpushed} and {@link #outer} then answer for it. */
         void lockCall(int site) {
             monitor = false;
             ordinal = lockCalls++;
-            if (ordinal < MAX_SECTIONS) lockSites[ordinal] = site;
+            if (ordinal < MAX_SECTIONS) lockSites = remember(lockSites, ordinal, site);
+        }
+
+        private static int[] remember(int[] sites, int ordinal, int site) {
+            if (ordinal >= sites.length) sites = Arrays.copyOf(sites, Math.min(MAX_SECTIONS, Math.max(4, 2 * ordinal)));
+            sites[ordinal] = site;
+            return sites;
         }
 
         /** Does the section met last open a leaf or a nest: order-checked, never pushed? */
