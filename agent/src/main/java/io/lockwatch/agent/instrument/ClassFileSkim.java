@@ -85,14 +85,47 @@ final class ClassFileSkim {
         }
     }
 
+    /**
+     * The skim's two tables, one entry per constant: kept for the next class (one set, taken by whichever
+     * thread skims next), since every class the JVM loads is skimmed and most are then passed over.
+     */
+    private static final class Tables {
+        /** Tables of classes with up to this many constants are kept (40 KB at most). */
+        static final int MAX_KEPT = 8192;
+
+        int[] entry = new int[0]; // offset of each constant pool entry
+        boolean[] ownerName = new boolean[0]; // Utf8 entries that name a class whose calls are rewritten
+
+        Tables fitTo(int count) {
+            if (entry.length < count) {
+                entry = new int[count];
+                ownerName = new boolean[count];
+            } else {
+                java.util.Arrays.fill(ownerName, 0, count, false); // entry: written in full before it is read
+            }
+            return this;
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<Tables> SPARE_TABLES =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private static boolean skim(byte[] b) {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) return true;
         int count = u2(b, 8);
-        int[] entry = new int[count]; // offset of each constant pool entry
-        boolean[] ownerName = new boolean[count]; // Utf8 entries that name a class whose calls are rewritten
-        int p = readConstantPool(b, entry, ownerName);
+        Tables spare = SPARE_TABLES.getAndSet(null);
+        Tables tables = (spare != null ? spare : new Tables()).fitTo(count);
+        try {
+            return skim(b, count, tables.entry, tables.ownerName);
+        } finally {
+            if (tables.entry.length <= Tables.MAX_KEPT) SPARE_TABLES.set(tables);
+        }
+    }
+
+    private static boolean skim(byte[] b, int count, int[] entry, boolean[] ownerName) {
+        int p = readConstantPool(b, entry, count, ownerName);
         if (p < 0) return true;
-        if (ownerName[0] && callsOwner(b, entry, ownerName)) return true;
+        if (ownerName[0] && callsOwner(b, entry, count, ownerName)) return true;
         int thisClass = entry[u2(b, p + 2)];
         if ((b[thisClass] & 0xff) != 7 || utf8Equals(b, entry[u2(b, thisClass + 1)], THREAD)) return true;
         p += 6;
@@ -122,9 +155,9 @@ final class ClassFileSkim {
      *
      * @return the offset just after the pool, or -1 at a tag this walk does not know (a future class file)
      */
-    static int readConstantPool(byte[] b, int[] entry, boolean[] ownerNames) {
+    static int readConstantPool(byte[] b, int[] entry, int count, boolean[] ownerNames) {
         int p = 10;
-        for (int i = 1; i < entry.length; i++) {
+        for (int i = 1; i < count; i++) {
             entry[i] = p;
             switch (b[p] & 0xff) {
                 case 1: // Utf8
@@ -144,9 +177,9 @@ final class ClassFileSkim {
                 case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
                     p += 5;
                     break;
-                case 5: case 6: // Long, Double: two slots
+                case 5: case 6: // Long, Double: two slots; the second is no entry (0, written: the array may be used)
                     p += 9;
-                    i++;
+                    if (++i < count) entry[i] = 0;
                     break;
                 default:
                     return -1;
@@ -159,8 +192,8 @@ final class ClassFileSkim {
      * Does a Methodref or InterfaceMethodref call a rewritten method (by name) of one of those classes?
      * (The lock classes name their own class in the pool too, and call their other methods.)
      */
-    private static boolean callsOwner(byte[] b, int[] entry, boolean[] ownerName) {
-        for (int i = 1; i < entry.length; i++) {
+    private static boolean callsOwner(byte[] b, int[] entry, int count, boolean[] ownerName) {
+        for (int i = 1; i < count; i++) {
             int at = entry[i];
             if (at == 0) continue; // the second slot of a Long or Double
             int tag = b[at] & 0xff;

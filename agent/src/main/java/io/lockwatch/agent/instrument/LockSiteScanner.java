@@ -82,7 +82,7 @@ final class LockSiteScanner {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) throw new IllegalArgumentException("not a class file");
         Result result = new Result();
         int[] entry = new int[u2(b, 8)];
-        int p = ClassFileSkim.readConstantPool(b, entry, null);
+        int p = ClassFileSkim.readConstantPool(b, entry, entry.length, null);
         if (p < 0) throw new IllegalArgumentException("constant pool tag");
         result.constantPool = entry;
         result.constantPoolEnd = p;

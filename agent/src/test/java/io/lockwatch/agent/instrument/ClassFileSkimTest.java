@@ -1,5 +1,6 @@
 package io.lockwatch.agent.instrument;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -75,6 +77,62 @@ class ClassFileSkimTest {
         // lock-free classes call, say, ReentrantLock.isLocked() and are left to the scanner).
         int lockFree = classes - withSites;
         assertTrue(lockFree - skimmedAway < 100, skimmedAway + " of " + lockFree + " lock-free classes settled by the skim");
+    }
+
+    /**
+     * The skim keeps its tables for the next class: whatever the class before left in them must not change
+     * the answer. Every class of java.base, skimmed in the image's order and then in reverse (so after
+     * another class each time, with a pool of another size), gets the same answer both times.
+     */
+    @Test
+    void theSkimsAnswerDoesNotDependOnTheClassBefore() throws IOException {
+        Path base = FileSystems.getFileSystem(URI.create("jrt:/")).getPath("/modules/java.base");
+        List<byte[]> classFiles = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(base)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.toString().endsWith(".class")) classFiles.add(Files.readAllBytes(file));
+            }
+        }
+        boolean[] forward = new boolean[classFiles.size()];
+        for (int i = 0; i < classFiles.size(); i++) forward[i] = ClassFileSkim.mayHaveSites(classFiles.get(i));
+        List<Integer> differ = new ArrayList<>();
+        for (int i = classFiles.size() - 1; i >= 0; i--) {
+            if (ClassFileSkim.mayHaveSites(classFiles.get(i)) != forward[i]) differ.add(i);
+        }
+        assertTrue(classFiles.size() > 3_000, "read java.base: " + classFiles.size());
+        assertEquals(List.of(), differ, "classes whose skim answer changed with the class skimmed before them");
+    }
+
+    /**
+     * What the skim's kept tables rely on: the walk of the pool writes every entry it returns, the second
+     * slot of a Long or Double included (as 0), whatever the array held before.
+     */
+    @Test
+    void theWalkOfThePoolWritesEveryEntry() throws IOException {
+        Path base = FileSystems.getFileSystem(URI.create("jrt:/")).getPath("/modules/java.base");
+        int withTwoSlotConstants = 0;
+        try (Stream<Path> files = Files.walk(base)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (!file.toString().endsWith(".class")) continue;
+                byte[] classFile = Files.readAllBytes(file);
+                int count = ClassFileSkim.u2(classFile, 8);
+                int[] fresh = new int[count];
+                int[] used = new int[count + 16];
+                Arrays.fill(used, 12345);
+                int end = ClassFileSkim.readConstantPool(classFile, fresh, count, null);
+                assertEquals(end, ClassFileSkim.readConstantPool(classFile, used, count, null), file.toString());
+                // (entry 0 stands for no constant: never written, never read)
+                assertArrayEquals(Arrays.copyOfRange(fresh, 1, count), Arrays.copyOfRange(used, 1, count),
+                        file + ": entries left as they were");
+                for (int i = 1; i < count; i++) {
+                    if (fresh[i] == 0) {
+                        withTwoSlotConstants++;
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(withTwoSlotConstants > 100, "classes with a Long or Double constant: " + withTwoSlotConstants);
     }
 
     @Test
