@@ -9,10 +9,14 @@ import java.util.Map;
  */
 final class AppendedConstants {
     final GrowingBytes bytes = new GrowingBytes(256);
-    // The most asked-for kinds by their text as it is, the others by kind and text ("12|name:descriptor").
+    // Each kind by what it names, without building a string for the key.
     private final Map<String, Integer> utf8s = new HashMap<>();
     private final Map<String, Integer> classes = new HashMap<>();
-    private final Map<String, Integer> added = new HashMap<>();
+    private final Map<Integer, Integer> integers = new HashMap<>();
+    private final Map<Ref, Integer> refs = new HashMap<>();
+
+    /** A Fieldref or Methodref ({@code tag} 9 or 10), or a NameAndType (12, no owner). */
+    private record Ref(int tag, String owner, String name, String descriptor) {}
     private int next;
     private int objectClass;
     private int throwableClass;
@@ -71,19 +75,20 @@ final class AppendedConstants {
     }
 
     int integer(int value) {
-        String key = "3|" + value;
-        Integer known = added.get(key);
+        Integer known = integers.get(value);
         if (known != null) return known;
         bytes.u1(3);
         bytes.u4(value);
-        return add(key);
+        int index = next++;
+        integers.put(value, index);
+        return index;
     }
 
     int methodref(String owner, String name, String descriptor) {
         for (int i = 0; i < called; i++) {
             if (calledName[i] == name && calledDescriptor[i] == descriptor && calledOwner[i] == owner) return calledIndex[i];
         }
-        int index = reference(10, owner + "." + name + descriptor, classRef(owner), nameAndType(name, descriptor));
+        int index = memberRef(10, owner, name, descriptor);
         if (called < calledIndex.length) {
             calledOwner[called] = owner;
             calledName[called] = name;
@@ -104,27 +109,34 @@ final class AppendedConstants {
     }
 
     int fieldref(String owner, String name, String descriptor) {
-        return reference(9, owner + "." + name + ":" + descriptor, classRef(owner), nameAndType(name, descriptor));
+        return memberRef(9, owner, name, descriptor);
+    }
+
+    /** A Fieldref or Methodref, added once, after its class and its NameAndType (in that order, as ever). */
+    private int memberRef(int tag, String owner, String name, String descriptor) {
+        Ref key = new Ref(tag, owner, name, descriptor);
+        Integer known = refs.get(key);
+        if (known != null) return known;
+        int classIndex = classRef(owner);
+        int nameAndType = nameAndType(name, descriptor);
+        return twoIndices(key, classIndex, nameAndType);
     }
 
     private int nameAndType(String name, String descriptor) {
-        return reference(12, name + ":" + descriptor, utf8(name), utf8(descriptor));
-    }
-
-    /** An entry of one or two indices, added once per key. */
-    private int reference(int tag, String text, int first, int second) {
-        String key = tag + "|" + text;
-        Integer known = added.get(key);
+        Ref key = new Ref(12, null, name, descriptor);
+        Integer known = refs.get(key);
         if (known != null) return known;
-        bytes.u1(tag);
-        bytes.u2(first);
-        if (second >= 0) bytes.u2(second);
-        return add(key);
+        int nameIndex = utf8(name);
+        int descriptorIndex = utf8(descriptor);
+        return twoIndices(key, nameIndex, descriptorIndex);
     }
 
-    private int add(String key) {
+    private int twoIndices(Ref key, int first, int second) {
+        bytes.u1(key.tag());
+        bytes.u2(first);
+        bytes.u2(second);
         int index = next++;
-        added.put(key, index);
+        refs.put(key, index);
         return index;
     }
 }

@@ -7,6 +7,7 @@ import io.lockwatch.runtime.track.CallSites;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -87,11 +88,17 @@ final class ClassFileRewriter {
     /**
      * A method rewrite's tables, one entry per offset of its code, kept for the next rewritten method, of this
      * class or (one set, for whichever transforming thread takes it) of the next: without them each method
-     * allocated seven arrays the size of its code. Cleared for each method.
+     * allocated seven arrays the size of its code. Cleared for each method. Also the buffer of a class's
+     * rewritten methods.
      */
     private static final class CodeTables {
-        /** Tables for methods of up to this many bytes of code are kept for the next class (~90 KB at most). */
+        /** Kept for the next class when made for methods of up to this many bytes of code (~90 KB at most)... */
         static final int MAX_KEPT = 4096;
+        /** ... and rewritten methods of up to this many bytes in all. */
+        static final int MAX_KEPT_METHOD_BYTES = 64 * 1024;
+
+        /** A class's rewritten methods. */
+        private final GrowingBytes methods = new GrowingBytes(8 * 1024);
 
         boolean[] tryLabel = new boolean[0];
         boolean[] replaced = new boolean[0];
@@ -119,10 +126,18 @@ final class ClassFileRewriter {
             Arrays.fill(after, 0, length, null);
             // lineAt and newPos: filled by their users
         }
+
+        GrowingBytes emptyMethods() {
+            methods.clear();
+            return methods;
+        }
+
+        boolean worthKeeping() {
+            return lineAt.length <= MAX_KEPT && methods.capacity() <= MAX_KEPT_METHOD_BYTES;
+        }
     }
 
-    private static final java.util.concurrent.atomic.AtomicReference<CodeTables> SPARE_TABLES =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private static final AtomicReference<CodeTables> SPARE_TABLES = new AtomicReference<>();
 
     /** The shape this rewriter leaves to ASM; thrown from anywhere inside, answered with null. */
     static final class LeftToAsm extends RuntimeException {
@@ -158,7 +173,7 @@ final class ClassFileRewriter {
         } catch (LeftToAsm e) {
             return null;
         } finally {
-            if (rewriter != null && rewriter.tables.lineAt.length <= CodeTables.MAX_KEPT) SPARE_TABLES.set(rewriter.tables);
+            if (rewriter != null && rewriter.tables.worthKeeping()) SPARE_TABLES.set(rewriter.tables);
         }
     }
 
@@ -180,9 +195,12 @@ final class ClassFileRewriter {
         int classAttributes = p;
         readSourceFile(classAttributes);
 
-        // Per method, its new bytes, or null: most methods are written out of the class file as they are, so
-        // only the rewritten ones are copied (a class's bytes were copied twice over before the output was made).
-        GrowingBytes[] rewritten = new GrowingBytes[methods];
+        // The rewritten methods' new bytes, one after another in a buffer kept for the next class, and where each
+        // starts and ends there (-1: not rewritten). Most methods are written out of the class file as they are.
+        GrowingBytes newMethods = tables.emptyMethods();
+        int[] newStart = new int[methods];
+        int[] newEnd = new int[methods];
+        Arrays.fill(newStart, -1);
         int growth = 0;
         for (int m = 0; m < methods; m++) {
             int start = methodStarts[m];
@@ -193,20 +211,19 @@ final class ClassFileRewriter {
             }
             String name = utf8(u2(b, start + 2));
             String descriptor = utf8(u2(b, start + 4));
-            // Rewritten, a method grows by its inserted calls and its frames, all written out in full: room
-            // for twice its size saves the copies of growing on most.
-            GrowingBytes method = new GrowingBytes(2 * (end - start) + 256);
+            int at = newMethods.size();
             if (!scan.hasSites(m) && hooks(name) == 0) {
                 // java.lang.Thread, whose every method goes through the visitor: one without a site or a hook
                 // keeps its code; only its stack size grows, as the visitors' give it.
-                method.bytes(b, start, end - start);
+                newMethods.bytes(b, start, end - start);
                 int code = codeAttribute(start);
-                if (code >= 0) method.set2(code - start + 6, maxStack(u2(b, code + 6), 0));
+                if (code >= 0) newMethods.set2(at + code - start + 6, maxStack(u2(b, code + 6), 0));
             } else {
-                new MethodRewrite(access, name, descriptor, scan.hasSites(m)).write(start, method);
+                new MethodRewrite(access, name, descriptor, scan.hasSites(m)).write(start, newMethods);
             }
-            rewritten[m] = method;
-            growth += method.size() - (end - start);
+            newStart[m] = at;
+            newEnd[m] = newMethods.size();
+            growth += newMethods.size() - at - (end - start);
         }
 
         if (pool.count() > 0xFFFF) throw LEFT_TO_ASM;
@@ -217,8 +234,8 @@ final class ClassFileRewriter {
         out.bytes(pool.bytes.array(), 0, pool.bytes.size());
         out.bytes(b, constantPoolEnd, methodsStart + 2 - constantPoolEnd); // up to the methods, with their count
         for (int m = 0; m < methods; m++) {
-            if (rewritten[m] != null) {
-                out.bytes(rewritten[m].array(), 0, rewritten[m].size());
+            if (newStart[m] >= 0) {
+                out.bytes(newMethods.array(), newStart[m], newEnd[m] - newStart[m]);
             } else {
                 out.bytes(b, methodStarts[m], methodStarts[m + 1] - methodStarts[m]);
             }

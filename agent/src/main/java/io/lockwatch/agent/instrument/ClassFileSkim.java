@@ -1,7 +1,9 @@
 package io.lockwatch.agent.instrument;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cheapest possible first look at a class file: can it have a lock site at all? Most classes cannot,
@@ -101,14 +103,13 @@ final class ClassFileSkim {
                 entry = new int[count];
                 ownerName = new boolean[count];
             } else {
-                java.util.Arrays.fill(ownerName, 0, count, false); // entry: written in full before it is read
+                Arrays.fill(ownerName, 0, count, false); // entry: written in full before it is read
             }
             return this;
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicReference<Tables> SPARE_TABLES =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private static final AtomicReference<Tables> SPARE_TABLES = new AtomicReference<>();
 
     private static boolean skim(byte[] b) {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) return true;

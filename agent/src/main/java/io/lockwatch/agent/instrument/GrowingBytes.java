@@ -15,6 +15,15 @@ final class GrowingBytes {
         return size;
     }
 
+    int capacity() {
+        return data.length;
+    }
+
+    /** Empty again, its array kept. */
+    void clear() {
+        size = 0;
+    }
+
     byte[] array() {
         return data;
     }
