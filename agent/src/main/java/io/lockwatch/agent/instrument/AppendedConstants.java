@@ -2,6 +2,7 @@ package io.lockwatch.agent.instrument;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The constants {@link ClassFileRewriter} adds to a class, appended after the class's own (whose indices
@@ -15,8 +16,35 @@ final class AppendedConstants {
     private final Map<Integer, Integer> integers = new HashMap<>();
     private final Map<Ref, Integer> refs = new HashMap<>();
 
-    /** A Fieldref or Methodref ({@code tag} 9 or 10), or a NameAndType (12, no owner). */
-    private record Ref(int tag, String owner, String name, String descriptor) {}
+    /**
+     * A Fieldref or Methodref ({@code tag} 9 or 10), or a NameAndType (12, no owner). A class, not a record:
+     * a record's equals and hashCode are bootstrapped through method handles the first time, which the
+     * transformer would pay for in premain.
+     */
+    private static final class Ref {
+        final int tag;
+        final String owner;
+        final String name;
+        final String descriptor;
+
+        Ref(int tag, String owner, String name, String descriptor) {
+            this.tag = tag;
+            this.owner = owner;
+            this.name = name;
+            this.descriptor = descriptor;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Ref && ((Ref) other).tag == tag && Objects.equals(((Ref) other).owner, owner)
+                    && ((Ref) other).name.equals(name) && ((Ref) other).descriptor.equals(descriptor);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((tag * 31 + Objects.hashCode(owner)) * 31 + name.hashCode()) * 31 + descriptor.hashCode();
+        }
+    }
     private int next;
     private int objectClass;
     private int throwableClass;
@@ -132,7 +160,7 @@ final class AppendedConstants {
     }
 
     private int twoIndices(Ref key, int first, int second) {
-        bytes.u1(key.tag());
+        bytes.u1(key.tag);
         bytes.u2(first);
         bytes.u2(second);
         int index = next++;
