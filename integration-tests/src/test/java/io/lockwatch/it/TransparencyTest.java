@@ -12,8 +12,10 @@ import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.NewEdgeChurn;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The agent is invisible to the program: stdout and the exit code are what they are without it. */
@@ -29,6 +31,30 @@ class TransparencyTest {
             assertEquals(Integer.parseInt(code), with.exitCode);
             with.assertOnlyAgentLinesOnStderr();
         }
+    }
+
+    /**
+     * The agent's start spins no classes of its own: no lambda of lockwatch's code and no record's
+     * equals/hashCode (bootstrapped through {@code java.lang.runtime.ObjectMethods}) runs before the program's
+     * main. Each would cost the JVM method handles and a class generated at run time, in premain, where
+     * start-up is already the agent's largest cost (and on JDK 25, whose class-file API is interpreted that
+     * early, more). The JDK's own lambdas, which the Instrumentation API uses, are not lockwatch's to avoid.
+     */
+    @Test
+    void premainSpinsNoClassesOfItsOwn() {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
+        assertEquals(0, run.exitCode, run.toString());
+        List<String> beforeMain = new ArrayList<>();
+        for (String line : run.stdout.split("\n")) {
+            if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) break;
+            if (line.contains("[class,load]")) beforeMain.add(line);
+        }
+        assertTrue(beforeMain.size() > 300, "class loading logged before main: " + beforeMain.size());
+        List<String> spun = beforeMain.stream()
+                .filter(line -> line.contains("java.lang.runtime.ObjectMethods")
+                        || Pattern.compile("io\\.lockwatch\\.\\S*\\$\\$Lambda").matcher(line).find())
+                .collect(Collectors.toList());
+        assertEquals(List.of(), spun, "classes spun for lockwatch's own code before main");
     }
 
     @Test
