@@ -36,8 +36,8 @@ final class AppendedConstants {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Ref && ((Ref) other).tag == tag && Objects.equals(((Ref) other).owner, owner)
-                    && ((Ref) other).name.equals(name) && ((Ref) other).descriptor.equals(descriptor);
+            return other instanceof Ref ref && ref.tag == tag && Objects.equals(ref.owner, owner)
+                    && ref.name.equals(name) && ref.descriptor.equals(descriptor);
         }
 
         @Override

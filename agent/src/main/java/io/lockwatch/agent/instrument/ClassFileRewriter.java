@@ -424,15 +424,13 @@ final class ClassFileRewriter {
 
             // The attribute goes straight into the method's bytes; its two lengths are filled in once known.
             out.u2(u2(b, attribute));
-            int lengthAt = out.size();
-            out.u4(0);
+            int attributeLength = out.startLength();
             out.u2(maxStack(maxStack, hooks));
             out.u2(state >= 0 ? Math.max(maxLocals, state + 2) : maxLocals);
-            int codeLengthAt = out.size();
-            out.u4(0);
+            int newCodeLength = out.startLength();
             codeStart = out.size();
             layOutAndWrite(out);
-            out.set4(codeLengthAt, out.size() - codeStart);
+            out.endLength(newCodeLength);
             int handler = newPos[codeLength]; // the appended handler starts where the original code ended
             out.u2(exceptions + (trackMethodMonitor ? 1 : 0));
             for (int i = 0; i < exceptions; i++) {
@@ -471,7 +469,7 @@ final class ClassFileRewriter {
                 written++;
             }
             out.set2(countAt, written);
-            out.set4(lengthAt, out.size() - lengthAt - 4);
+            out.endLength(attributeLength);
         }
 
         /** The new offset of an original instruction boundary. */
@@ -901,8 +899,7 @@ final class ClassFileRewriter {
          */
         private void writeFrames(int nameIndex, int table, int handler, GrowingBytes out) {
             out.u2(nameIndex);
-            int lengthAt = out.size();
-            out.u4(0); // the attribute's length and its count of frames: filled in at the end
+            int attributeLength = out.startLength(); // it and the count of frames: filled in at the end
             int countAt = out.size();
             out.u2(0);
             int count = 0;
@@ -976,7 +973,7 @@ final class ClassFileRewriter {
                 count++;
             }
             out.set2(countAt, count);
-            out.set4(lengthAt, out.size() - lengthAt - 4);
+            out.endLength(attributeLength);
         }
 
         private int[] withAddedLocals(int[] locals) {

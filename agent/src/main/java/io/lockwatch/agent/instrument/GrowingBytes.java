@@ -56,9 +56,19 @@ final class GrowingBytes {
         data[size++] = (byte) value;
     }
 
-    void set4(int at, int value) {
-        set2(at, value >>> 16);
-        set2(at + 2, value);
+    /** Writes a u4 length to fill in once what follows is written ({@link #endLength}); @return where it is */
+    int startLength() {
+        int at = size;
+        u4(0);
+        return at;
+    }
+
+    /** Fills in the length started at {@code at}: the bytes written after it. */
+    void endLength(int at) {
+        int length = size - at - 4;
+        data[at] = (byte) (length >>> 24);
+        data[at + 1] = (byte) (length >>> 16);
+        set2(at + 2, length);
     }
 
     void set2(int at, int value) {

@@ -50,13 +50,15 @@ public final class H2Transactions {
         AtomicLong tellersCpu = new AtomicLong();
         long faultsBefore = PageFaults.minor();
         long elapsed = pass(url, transactions, tellersCpu);
-        long faults = PageFaults.minor() - faultsBefore;
+        long faultsAfter = PageFaults.minor();
         Metrics.print("workload_elapsed", elapsed / 1e6, "ms", true);
         Metrics.print("workload_cpu", tellersCpu.get() / 1e6, "ms", true);
         Metrics.print("tx_per_second", THREADS * (double) transactions / (elapsed / 1e9), "tx/s", false);
         // Why JDK 17's first pass moves (README, "What is left"): how many fresh pages the pass touched, and
         // whether the collector grew the heap by then. Both depend on G1's sizing, not on the workload.
-        if (faultsBefore >= 0) Metrics.print("workload_page_faults", faults, "faults", true);
+        if (faultsBefore >= 0 && faultsAfter >= 0) {
+            Metrics.print("workload_page_faults", faultsAfter - faultsBefore, "faults", true);
+        }
         Metrics.print("heap_committed_after_pass", Runtime.getRuntime().totalMemory() / (1024.0 * 1024), "MiB", true);
         for (int p = 0; p < untimedPasses; p++) pass(url, transactions, new AtomicLong());
         if (steadyPasses > 0) {
