@@ -151,6 +151,7 @@ public final class OverheadRunner {
         String agent = "agent/target/lockwatch-agent.jar";
         String agentOptions = "";
         List<String> jvmOptions = List.of();
+        List<String> compareWith = List.of();
         Path out = Path.of("bench/target/overhead-results.md");
         boolean sideBySide = false;
         for (int i = 0; i < argv.length; i++) {
@@ -162,11 +163,12 @@ public final class OverheadRunner {
                 case "--agent" -> agent = argv[++i];
                 case "--agent-options" -> agentOptions = argv[++i];
                 case "--jvm-options" -> jvmOptions = List.of(argv[++i].trim().split("\\s+"));
+                case "--compare-with" -> compareWith = List.of(argv[++i].trim().split("\\s+"));
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
                         + "; accepted: --runs N --cases nested,calls,h2,h2-pretouch,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
-                        + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --out FILE");
+                        + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
         if (sideBySide && Runtime.getRuntime().availableProcessors() < 2) {
@@ -177,14 +179,24 @@ public final class OverheadRunner {
         }
         Path agentJar = Path.of(agent).toAbsolutePath();
         if (!Files.isRegularFile(agentJar)) throw new IllegalStateException("no agent jar at " + agentJar + "; build it first");
-        String javaagent = "-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions);
+        // What the "with" side adds to the JVM's command line: lockwatch, or with --compare-with another tool in
+        // its place (a JFR recording, say), measured by the same runs against the same baseline.
+        List<String> withSide = compareWith.isEmpty()
+                ? List.of("-javaagent:" + agentJar + (agentOptions.isEmpty() ? "" : "=" + agentOptions))
+                : compareWith;
         Path work = Path.of("bench/target/overhead-runs").toAbsolutePath();
         Files.createDirectories(work);
         String classPath = programClassPath();
 
         StringBuilder md = new StringBuilder();
-        md.append("Overhead of lockwatch (").append(agentOptions.isEmpty() ? "default configuration: no agent options"
-                : "NOT the default configuration: agent options " + agentOptions).append("), ").append(Instant.now()).append('\n');
+        if (compareWith.isEmpty()) {
+            md.append("Overhead of lockwatch (").append(agentOptions.isEmpty() ? "default configuration: no agent options"
+                    : "NOT the default configuration: agent options " + agentOptions).append("), ");
+        } else {
+            md.append("Overhead of ").append(String.join(" ", compareWith))
+                    .append(" (NOT lockwatch: the \"with\" side runs these JVM options instead of the agent), ");
+        }
+        md.append(Instant.now()).append('\n');
         md.append("machine: ").append(machine(java)).append('\n');
         if (!jvmOptions.isEmpty()) {
             md.append("JVM options on both sides, NOT the JVM's defaults: ").append(String.join(" ", jvmOptions)).append('\n');
@@ -210,14 +222,14 @@ public final class OverheadRunner {
             for (int run = 0; run < caseRuns; run++) {
                 if (pinned) {
                     // Both sides at once, each on its own CPU (swapped every run): the machine's drift hits both.
-                    Run without = start(c, false, run, work, java, javaagent, classPath, quick, pinning(run % 2));
-                    Run with = start(c, true, run, work, java, javaagent, classPath, quick, pinning(1 - run % 2));
+                    Run without = start(c, false, run, work, java, withSide, classPath, quick, pinning(run % 2));
+                    Run with = start(c, true, run, work, java, withSide, classPath, quick, pinning(1 - run % 2));
                     finish(c, without, metrics, work);
                     Finished b = finish(c, with, metrics, work);
                     if (!b.stats.isEmpty()) lastStats = b.stats;
                 } else {
                     for (boolean withAgent : new boolean[] {false, true}) {
-                        Finished f = finish(c, start(c, withAgent, run, work, java, javaagent, classPath, quick, List.of()),
+                        Finished f = finish(c, start(c, withAgent, run, work, java, withSide, classPath, quick, List.of()),
                                 metrics, work);
                         if (!f.stats.isEmpty()) lastStats = f.stats;
                     }
@@ -298,7 +310,7 @@ public final class OverheadRunner {
         return List.of("taskset", "-c", Integer.toString(cpu));
     }
 
-    private static Run start(Case c, boolean withAgent, int run, Path work, String java, String javaagent, String classPath,
+    private static Run start(Case c, boolean withAgent, int run, Path work, String java, List<String> withSide, String classPath,
                              boolean quick, List<String> pinning) throws IOException {
         List<String> command = new ArrayList<>(pinning);
         command.add(java);
@@ -307,7 +319,7 @@ public final class OverheadRunner {
             command.add("-XX:+UseG1GC");
         }
         command.addAll(c.jvmOptions);
-        if (withAgent) command.add(javaagent);
+        if (withAgent) command.addAll(withSide);
         command.add("-cp");
         command.add(classPath);
         command.add(c.mainClass);
