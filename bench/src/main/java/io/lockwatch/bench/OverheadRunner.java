@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code --agent-options} gives some, which the table's first line then names.
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,h2,h2-pretouch,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
+ *     [--runs N] [--cases nested,calls,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
  *     [--agent-options KEY=VALUE,...] [--out FILE]</pre>
  */
 public final class OverheadRunner {
@@ -41,25 +41,27 @@ public final class OverheadRunner {
      * One benchmark program. {@code pairedMetric}: for a single-threaded program, the metric that
      * {@code --side-by-side} compares run by run (null: the program needs more than one CPU).
      * {@code jvmOptions}: options of the program's JVM, the same on both sides (none for most cases).
+     * {@code classPath}: the program's class path, the same on both sides; null for the runner's usual one
+     * (the programs' classes and H2's jar, see {@link #programClassPath}).
      */
     record Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
                 boolean wallClockMetric, List<Target> targets, int maxRuns, String pairedMetric,
-                List<String> jvmOptions) {
+                List<String> jvmOptions, String classPath) {
         Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
              boolean wallClockMetric, List<Target> targets) {
             this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, Integer.MAX_VALUE, null,
-                    List.of());
+                    List.of(), null);
         }
 
         Case(String name, String description, String mainClass, List<String> args, List<String> quickArgs,
              boolean wallClockMetric, List<Target> targets, int maxRuns) {
-            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns, null, List.of());
+            this(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns, null, List.of(), null);
         }
 
         /** The same case, marked single-threaded: {@code --side-by-side} runs both sides at once on this metric. */
         Case comparedOn(String metric) {
             return new Case(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns, metric,
-                    jvmOptions);
+                    jvmOptions, classPath);
         }
 
         /** The same case, its JVM started with these options on both sides. */
@@ -72,7 +74,13 @@ public final class OverheadRunner {
             List<String> all = new ArrayList<>(jvmOptions);
             all.addAll(more);
             return new Case(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns,
-                    pairedMetric, List.copyOf(all));
+                    pairedMetric, List.copyOf(all), classPath);
+        }
+
+        /** The same case, its program run with this class path on both sides. */
+        Case withClassPath(String path) {
+            return new Case(name, description, mainClass, args, quickArgs, wallClockMetric, targets, maxRuns,
+                    pairedMetric, jvmOptions, path);
         }
     }
 
@@ -112,6 +120,19 @@ public final class OverheadRunner {
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "0"), List.of("2000", "0"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "(<= 1.05x, pages pre-touched)")))
                     .withJvmOptions("-XX:+AlwaysPreTouch"),
+            // The h2 case with the class path of a service rather than of a one-jar program, on both sides: after
+            // H2's jar, the 16 other jars the bench module depends on (JMH, Micrometer, the Prometheus client,
+            // Byte Buddy, ...; not lockwatch's). The program loads no class of theirs, but the JDK opens each
+            // of them during H2's setup (one jar is open after H2's driver class loads, all 17 after the
+            // setup), as it opens the jars of a service's class path. On JDK 17 that alone moves G1 onto the
+            // path the agent moves it onto in the h2 case (nineteenth round).
+            new Case("h2-jars", "the h2 case with " + (serviceClassPath().split(File.pathSeparator).length - 2)
+                    + " more jars on the class path after H2's (the bench's other dependencies; none of their classes"
+                    + " is loaded), both sides: a service's class path",
+                    "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "0"), List.of("2000", "0"),
+                    true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
+                                  new Target("process_wall", Judge.RATIO, 1.05, "<= 1.05x")))
+                    .withClassPath(serviceClassPath()),
             new Case("h2-steady", "the h2 case's workload, then 8 passes more untimed and 12 timed: the median timed"
                     + " pass, the cost once classes are loaded and the JIT has done its work",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "12", "8"), List.of("2000", "3", "2"),
@@ -167,7 +188,7 @@ public final class OverheadRunner {
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,calls,h2,h2-pretouch,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
+                        + "; accepted: --runs N --cases nested,calls,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
                         + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
@@ -321,7 +342,7 @@ public final class OverheadRunner {
         command.addAll(c.jvmOptions);
         if (withAgent) command.addAll(withSide);
         command.add("-cp");
-        command.add(classPath);
+        command.add(c.classPath != null ? c.classPath : classPath);
         command.add(c.mainClass);
         command.addAll(quick ? c.quickArgs : c.args);
         Path log = work.resolve(c.name + "-" + (withAgent ? "with" : "without") + "-" + run + ".log");
@@ -363,6 +384,21 @@ public final class OverheadRunner {
     }
 
     /** The programs get only their own classes and H2: no runtime or JMH jar that could mask the agent's. */
+    /**
+     * The programs' classes, H2's jar, then every other jar of the runner's own class path except
+     * lockwatch's (the {@code h2-jars} case).
+     */
+    private static String serviceClassPath() {
+        List<String> kept = new ArrayList<>(List.of(programClassPath().split(File.pathSeparator)));
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = new File(entry).getName();
+            if (name.endsWith(".jar") && !name.startsWith("h2-") && !name.startsWith("lockwatch-")) {
+                kept.add(new File(entry).getAbsolutePath());
+            }
+        }
+        return String.join(File.pathSeparator, kept);
+    }
+
     private static String programClassPath() {
         List<String> kept = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
