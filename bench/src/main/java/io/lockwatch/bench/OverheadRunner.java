@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
  *     [--runs N] [--cases nested,calls,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
- *     [--agent-options KEY=VALUE,...] [--out FILE]</pre>
+ *     [--agent-options KEY=VALUE,...] [--jvm-options "-XX:A -XX:B"] [--compare-with "-XX:StartFlightRecording"]
+ *     [--side-by-side] [--out FILE]</pre>
  */
 public final class OverheadRunner {
     private static final Pattern METRIC = Pattern.compile("^METRIC (\\S+) (\\S+) (\\S+) (lower|higher)$");
@@ -98,6 +99,9 @@ public final class OverheadRunner {
         }
     }
 
+    /** The {@code h2-jars} case's class path (before {@link #CASES}, which uses it). */
+    private static final String SERVICE_CLASS_PATH = serviceClassPath();
+
     private static final List<Case> CASES = List.of(
             new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
                     "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
@@ -126,13 +130,13 @@ public final class OverheadRunner {
             // of them during H2's setup (one jar is open after H2's driver class loads, all 17 after the
             // setup), as it opens the jars of a service's class path. On JDK 17 that alone moves G1 onto the
             // path the agent moves it onto in the h2 case (nineteenth round).
-            new Case("h2-jars", "the h2 case with " + (serviceClassPath().split(File.pathSeparator).length - 2)
+            new Case("h2-jars", "the h2 case with " + (SERVICE_CLASS_PATH.split(File.pathSeparator).length - 2)
                     + " more jars on the class path after H2's (the bench's other dependencies; none of their classes"
                     + " is loaded), both sides: a service's class path",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "0"), List.of("2000", "0"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
                                   new Target("process_wall", Judge.RATIO, 1.05, "<= 1.05x")))
-                    .withClassPath(serviceClassPath()),
+                    .withClassPath(SERVICE_CLASS_PATH),
             new Case("h2-steady", "the h2 case's workload, then 8 passes more untimed and 12 timed: the median timed"
                     + " pass, the cost once classes are loaded and the JIT has done its work",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "12", "8"), List.of("2000", "3", "2"),
@@ -384,6 +388,14 @@ public final class OverheadRunner {
     }
 
     /** The programs get only their own classes and H2: no runtime or JMH jar that could mask the agent's. */
+    private static String programClassPath() {
+        List<String> kept = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (new File(entry).isDirectory() || new File(entry).getName().startsWith("h2-")) kept.add(new File(entry).getAbsolutePath());
+        }
+        return String.join(File.pathSeparator, kept);
+    }
+
     /**
      * The programs' classes, H2's jar, then every other jar of the runner's own class path except
      * lockwatch's (the {@code h2-jars} case).
@@ -395,14 +407,6 @@ public final class OverheadRunner {
             if (name.endsWith(".jar") && !name.startsWith("h2-") && !name.startsWith("lockwatch-")) {
                 kept.add(new File(entry).getAbsolutePath());
             }
-        }
-        return String.join(File.pathSeparator, kept);
-    }
-
-    private static String programClassPath() {
-        List<String> kept = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (new File(entry).isDirectory() || new File(entry).getName().startsWith("h2-")) kept.add(new File(entry).getAbsolutePath());
         }
         return String.join(File.pathSeparator, kept);
     }
