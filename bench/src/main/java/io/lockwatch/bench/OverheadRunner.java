@@ -196,6 +196,10 @@ public final class OverheadRunner {
                         + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
+        if (!compareWith.isEmpty() && !agentOptions.isEmpty()) {
+            throw new IllegalArgumentException("--compare-with runs its JVM options instead of the agent, so --agent-options "
+                    + agentOptions + " would not be used; give one of the two");
+        }
         if (sideBySide && Runtime.getRuntime().availableProcessors() < 2) {
             throw new IllegalStateException("--side-by-side needs two CPUs, one per side");
         }
