@@ -50,9 +50,9 @@ class TransparencyTest {
             if (line.contains("[class,load]")) beforeMain.add(line);
         }
         assertTrue(beforeMain.size() > 300, "class loading logged before main: " + beforeMain.size());
+        Pattern lockwatchLambda = Pattern.compile("io\\.lockwatch\\.\\S*\\$\\$Lambda");
         List<String> spun = beforeMain.stream()
-                .filter(line -> line.contains("java.lang.runtime.ObjectMethods")
-                        || Pattern.compile("io\\.lockwatch\\.\\S*\\$\\$Lambda").matcher(line).find())
+                .filter(line -> line.contains("java.lang.runtime.ObjectMethods") || lockwatchLambda.matcher(line).find())
                 .collect(Collectors.toList());
         assertEquals(List.of(), spun, "classes spun for lockwatch's own code before main");
     }

@@ -86,9 +86,7 @@ final class AppendedConstants {
         int length = bytes.size() - lengthAt - 2;
         if (length > 0xFFFF) throw ClassFileRewriter.LEFT_TO_ASM;
         bytes.set2(lengthAt, length);
-        int index = next++;
-        utf8s.put(text, index);
-        return index;
+        return added(utf8s, text);
     }
 
     int classRef(String internalName) {
@@ -97,9 +95,7 @@ final class AppendedConstants {
         int name = utf8(internalName);
         bytes.u1(7);
         bytes.u2(name);
-        int index = next++;
-        classes.put(internalName, index);
-        return index;
+        return added(classes, internalName);
     }
 
     int integer(int value) {
@@ -107,9 +103,7 @@ final class AppendedConstants {
         if (known != null) return known;
         bytes.u1(3);
         bytes.u4(value);
-        int index = next++;
-        integers.put(value, index);
-        return index;
+        return added(integers, value);
     }
 
     int methodref(String owner, String name, String descriptor) {
@@ -163,8 +157,13 @@ final class AppendedConstants {
         bytes.u1(key.tag);
         bytes.u2(first);
         bytes.u2(second);
+        return added(refs, key);
+    }
+
+    /** Numbers the entry just written and remembers it under {@code key}: @return its index */
+    private <K> int added(Map<K, Integer> kind, K key) {
         int index = next++;
-        refs.put(key, index);
+        kind.put(key, index);
         return index;
     }
 }

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -86,13 +88,7 @@ class ClassFileSkimTest {
      */
     @Test
     void theSkimsAnswerDoesNotDependOnTheClassBefore() throws IOException {
-        Path base = FileSystems.getFileSystem(URI.create("jrt:/")).getPath("/modules/java.base");
-        List<byte[]> classFiles = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(base)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (file.toString().endsWith(".class")) classFiles.add(Files.readAllBytes(file));
-            }
-        }
+        List<byte[]> classFiles = new ArrayList<>(javaBaseClassFiles().values());
         boolean[] forward = new boolean[classFiles.size()];
         for (int i = 0; i < classFiles.size(); i++) forward[i] = ClassFileSkim.mayHaveSites(classFiles.get(i));
         List<Integer> differ = new ArrayList<>();
@@ -109,30 +105,39 @@ class ClassFileSkimTest {
      */
     @Test
     void theWalkOfThePoolWritesEveryEntry() throws IOException {
-        Path base = FileSystems.getFileSystem(URI.create("jrt:/")).getPath("/modules/java.base");
         int withTwoSlotConstants = 0;
-        try (Stream<Path> files = Files.walk(base)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (!file.toString().endsWith(".class")) continue;
-                byte[] classFile = Files.readAllBytes(file);
-                int count = ClassFileSkim.u2(classFile, 8);
-                int[] fresh = new int[count];
-                int[] used = new int[count + 16];
-                Arrays.fill(used, 12345);
-                int end = ClassFileSkim.readConstantPool(classFile, fresh, count, null);
-                assertEquals(end, ClassFileSkim.readConstantPool(classFile, used, count, null), file.toString());
-                // (entry 0 stands for no constant: never written, never read)
-                assertArrayEquals(Arrays.copyOfRange(fresh, 1, count), Arrays.copyOfRange(used, 1, count),
-                        file + ": entries left as they were");
-                for (int i = 1; i < count; i++) {
-                    if (fresh[i] == 0) {
-                        withTwoSlotConstants++;
-                        break;
-                    }
+        for (Map.Entry<Path, byte[]> each : javaBaseClassFiles().entrySet()) {
+            Path file = each.getKey();
+            byte[] classFile = each.getValue();
+            int count = ClassFileSkim.u2(classFile, 8);
+            int[] fresh = new int[count];
+            int[] used = new int[count + 16];
+            Arrays.fill(used, 12345);
+            int end = ClassFileSkim.readConstantPool(classFile, fresh, count, null);
+            assertEquals(end, ClassFileSkim.readConstantPool(classFile, used, count, null), file.toString());
+            // (entry 0 stands for no constant: never written, never read)
+            assertArrayEquals(Arrays.copyOfRange(fresh, 1, count), Arrays.copyOfRange(used, 1, count),
+                    file + ": entries left as they were");
+            for (int i = 1; i < count; i++) {
+                if (fresh[i] == 0) {
+                    withTwoSlotConstants++;
+                    break;
                 }
             }
         }
         assertTrue(withTwoSlotConstants > 100, "classes with a Long or Double constant: " + withTwoSlotConstants);
+    }
+
+    /** Every class file of java.base, in the image's order. */
+    private static Map<Path, byte[]> javaBaseClassFiles() throws IOException {
+        Path base = FileSystems.getFileSystem(URI.create("jrt:/")).getPath("/modules/java.base");
+        Map<Path, byte[]> classFiles = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.walk(base)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.toString().endsWith(".class")) classFiles.put(file, Files.readAllBytes(file));
+            }
+        }
+        return classFiles;
     }
 
     @Test
