@@ -10,6 +10,7 @@ import io.lockwatch.it.harness.Http;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.programs.ContendsEveryPrimitive;
+import io.lockwatch.it.programs.EndpointAtExit;
 import io.lockwatch.it.programs.ManyLockSites;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.ProbesClassVisibility;
@@ -148,6 +149,28 @@ class MetricsEndpointTest {
             exited = true;
             assertEquals(0, result.exitCode, result.toString());
             assertEquals("none absent\n", result.stdout);
+            result.assertCleanExit();
+        } finally {
+            if (!exited) child.kill(30);
+        }
+    }
+
+    /**
+     * The endpoint's thread waits in {@code accept()}, in native code, and HotSpot's exit waits up to 300 ms for
+     * threads in native code: every JVM with the endpoint exited that much later until the agent closed its
+     * socket at shutdown. The program's own shutdown hook sees the thread end.
+     */
+    @Test
+    void theEndpointClosesAtShutdownSoTheJvmsExitDoesNotWaitForIt() throws Exception {
+        ChildJvm.Running child = ChildJvm.run(EndpointAtExit.class).agentOptions("port=0").start();
+        boolean exited = false;
+        try {
+            Scrape.of(Scrape.portOf(child)); // serving, and its thread back in accept()
+            Files.createFile(child.dir().resolve("go"));
+            ChildResult result = child.awaitExit(60);
+            exited = true;
+            assertEquals(0, result.exitCode, result.toString());
+            assertEquals("endpoint thread at exit: TERMINATED\n", result.stdout, result.toString());
             result.assertCleanExit();
         } finally {
             if (!exited) child.kill(30);

@@ -40,7 +40,9 @@ public final class MetricsAgent {
                     + "); check host= and port=; the application runs without the metrics endpoint");
             return;
         }
-        Thread starter = new Thread(() -> run(options, socket), "lockwatch-metrics");
+        MetricsEndpoint endpoint = new MetricsEndpoint(socket);
+        Runtime.getRuntime().addShutdownHook(new Thread(endpoint::close, "lockwatch-metrics-close"));
+        Thread starter = new Thread(() -> run(options, endpoint), "lockwatch-metrics");
         starter.setDaemon(true);
         // The Prometheus client reads "prometheus.properties" through the context class loader: ours finds
         // only what the bootstrap path has (nothing), so the application's own client configuration never
@@ -49,7 +51,7 @@ public final class MetricsAgent {
         starter.start();
     }
 
-    private static void run(Options options, ServerSocket socket) {
+    private static void run(Options options, MetricsEndpoint endpoint) {
         LockTracker.ignoreCurrentThread();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -66,19 +68,15 @@ public final class MetricsAgent {
             deadlocked.refresh();
 
             stream.open();
-            daemon("lockwatch-metrics-http", new MetricsEndpoint(socket, registry::scrape)::serve).start();
+            daemon("lockwatch-metrics-http", () -> endpoint.serve(registry::scrape)).start();
             daemon("lockwatch-metrics-poll", () -> poll(deadlocked)).start();
             // Said once the stream runs: from this line on, every contended wait is counted.
-            String url = "http://" + hostForUrl(socket) + ":" + socket.getLocalPort() + "/metrics";
+            String url = endpoint.url();
             stream.run(() -> Log.info("metrics at " + url)); // consumes JFR events on this thread until the JVM exits
         } catch (Throwable t) {
             InternalErrors.record("metrics start", t);
             Log.error("the metrics endpoint could not start (" + t + "); the application runs on without it");
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing is best effort
-            }
+            endpoint.close();
         }
     }
 
@@ -102,10 +100,6 @@ public final class MetricsAgent {
         return t;
     }
 
-    private static String hostForUrl(ServerSocket socket) {
-        String host = socket.getInetAddress().getHostAddress();
-        return host.contains(":") ? "[" + host + "]" : host;
-    }
 
     /** Series in a scrape: every line that is not a comment. */
     static int countSeries(String scrape) {

@@ -26,28 +26,58 @@ final class MetricsEndpoint {
     private static final int MAX_HEADER_LINES = 100;
 
     private final ServerSocket socket;
-    private final Supplier<String> scrape;
+    /** The client being answered, if any: closed with the endpoint. */
+    private volatile Socket current;
 
-    MetricsEndpoint(ServerSocket socket, Supplier<String> scrape) {
+    MetricsEndpoint(ServerSocket socket) {
         this.socket = socket;
-        this.scrape = scrape;
     }
 
-    void serve() {
+    /** Where scrapes go: {@code http://HOST:PORT/metrics}, an IPv6 address in brackets. */
+    String url() {
+        String host = socket.getInetAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + socket.getLocalPort() + "/metrics";
+    }
+
+    /** Serves scrapes on the calling thread until {@link #close}. */
+    void serve(Supplier<String> scrape) {
         LockTracker.ignoreCurrentThread();
         while (!socket.isClosed()) {
             try (Socket client = socket.accept()) {
+                current = client;
+                if (socket.isClosed()) return; // closed while accepting: the client is closed on the way out
                 client.setSoTimeout(READ_TIMEOUT_MILLIS);
-                answer(client);
+                answer(client, scrape);
             } catch (IOException e) {
-                // A client that went away or timed out: nothing to do, serve the next one.
+                // A client that went away or timed out, or the endpoint closed: serve the next one, if any.
             } catch (Throwable t) {
                 InternalErrors.record("metrics endpoint", t);
+            } finally {
+                current = null;
             }
         }
     }
 
-    private void answer(Socket client) throws IOException {
+    /**
+     * At shutdown. A thread blocked in {@code accept()} or in a client's read is in native code, and HotSpot's
+     * exit waits up to 300 ms for such threads to come back (VM_Exit) before it gives up on them: every JVM
+     * with the endpoint exited that much later. Closing the sockets returns the thread to Java at once.
+     */
+    void close() {
+        closeQuietly(socket);
+        Socket client = current;
+        if (client != null) closeQuietly(client);
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException | RuntimeException e) {
+            // closing is best effort: the JVM is exiting
+        }
+    }
+
+    private void answer(Socket client, Supplier<String> scrape) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
         String requestLine = in.readLine();
         if (requestLine == null) return;
