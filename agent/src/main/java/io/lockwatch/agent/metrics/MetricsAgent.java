@@ -15,11 +15,19 @@ import java.net.ServerSocket;
 
 /**
  * Starts the metrics side of lockwatch when {@code port=} is given: binds the endpoint at once (so a port
- * in use is reported during start-up), then, on a daemon thread of ours, builds the registry with every
- * meter at zero, opens the JFR stream that feeds the wait metrics and starts serving.
+ * in use is reported during start-up), then, on a daemon thread of ours and {@link #START_DELAY_MILLIS}
+ * later, builds the registry with every meter at zero, opens the JFR stream that feeds the wait metrics and
+ * starts serving.
  */
 public final class MetricsAgent {
     private static final long POLL_PERIOD_MILLIS = DeadlockedThreads.PERIOD_MILLIS;
+    /**
+     * How long the endpoint's start waits after {@code premain}. The registry, Micrometer's classes and JFR's
+     * start take a few hundred milliseconds of CPU, and a JVM's first second (class loading, the JIT) is its
+     * busiest: on 2 cores they made a hello world 50-100 ms slower. A JVM that lives shorter pays only the
+     * bound socket; a scrape that comes meanwhile waits in the socket's backlog.
+     */
+    static final long START_DELAY_MILLIS = 1_000;
 
     private MetricsAgent() {}
 
@@ -53,6 +61,12 @@ public final class MetricsAgent {
 
     private static void run(Options options, MetricsEndpoint endpoint) {
         LockTracker.ignoreCurrentThread();
+        try {
+            Thread.sleep(START_DELAY_MILLIS);
+        } catch (InterruptedException e) {
+            return; // nobody interrupts our thread but a JVM going away
+        }
+        if (endpoint.isClosed()) return; // the JVM is exiting: nothing to start
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ContentionMetrics contention = new ContentionMetrics(options.maxSites(), options.maxSeries());

@@ -33,6 +33,10 @@ final class MetricsEndpoint {
         this.socket = socket;
     }
 
+    boolean isClosed() {
+        return socket.isClosed();
+    }
+
     /** Where scrapes go: {@code http://HOST:PORT/metrics}, an IPv6 address in brackets. */
     String url() {
         String host = socket.getInetAddress().getHostAddress();
