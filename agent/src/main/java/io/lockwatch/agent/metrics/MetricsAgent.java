@@ -114,7 +114,6 @@ public final class MetricsAgent {
         return t;
     }
 
-
     /** Series in a scrape: every line that is not a comment. */
     static int countSeries(String scrape) {
         int n = 0;
