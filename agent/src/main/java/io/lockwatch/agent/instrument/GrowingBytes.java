@@ -66,8 +66,7 @@ final class GrowingBytes {
     /** Fills in the length started at {@code at}: the bytes written after it. */
     void endLength(int at) {
         int length = size - at - 4;
-        data[at] = (byte) (length >>> 24);
-        data[at + 1] = (byte) (length >>> 16);
+        set2(at, length >>> 16);
         set2(at + 2, length);
     }
 

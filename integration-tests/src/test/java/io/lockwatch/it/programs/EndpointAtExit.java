@@ -1,18 +1,14 @@
 package io.lockwatch.it.programs;
 
-import java.nio.file.Files;
-import java.nio.file.Paths;
-
 /**
- * Returns from main once the test creates the file "go", having first registered a shutdown hook that waits
- * for the agent's endpoint thread and prints its state. A thread blocked in {@code accept()} is in native
+ * Once the test creates the file "go", registers a shutdown hook that waits for the agent's endpoint thread
+ * and prints its state, and returns from main. A thread blocked in {@code accept()} is in native
  * code, and the JVM's exit waits 300 ms for such threads: the agent must close its socket at shutdown, so
  * that thread has ended by the time the hooks are done.
  */
 public final class EndpointAtExit {
     public static void main(String[] args) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
+        GoFile.await();
         Thread endpoint = null;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals("lockwatch-metrics-http")) endpoint = t;

@@ -40,8 +40,7 @@ public final class ManyLockSites {
         long lingerSeconds = args.length > 1 ? Long.parseLong(args[1]) : 10;
         if (!Files.exists(dir.resolve("GeneratedSites.class"))) throw new IllegalStateException("no GeneratedSites in " + dir);
         // The test creates "go" once the agent's endpoint runs: waits before that are not what it measures.
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
+        GoFile.await();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, ManyLockSites.class.getClassLoader())) {
             Class<?> generated = loader.loadClass("GeneratedSites");
             ReentrantLock held = new ReentrantLock();

@@ -21,9 +21,8 @@ public final class ProbesClassVisibility {
 
     /** Lets a test scrape an idle program: it returns from main once the test creates the file "go". */
     private static void awaitGo() {
-        long deadline = System.nanoTime() + 60_000_000_000L;
         try {
-            while (!java.nio.file.Files.exists(java.nio.file.Paths.get("go")) && System.nanoTime() < deadline) Thread.sleep(20);
+            GoFile.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
