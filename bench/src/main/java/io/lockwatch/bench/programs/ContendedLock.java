@@ -13,6 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code with_work}): each thread computes about {@link #WORK_STEPS} steps of its own between
  * acquisitions and updates a small shared table under the lock, so the lock changes hands.
  *
+ * <p>The locks are old before the first thread takes them, as a service's shared locks are ({@link LongLived}).
+ *
  * <p>Arguments: [measured seconds per lock, default 3] [warm-up seconds, default 1].
  */
 public final class ContendedLock {
@@ -28,6 +30,7 @@ public final class ContendedLock {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         double warmUp = args.length > 1 ? Double.parseDouble(args[1]) : 1;
+        LongLived.promoteToOldGeneration();
         run(true, 0, warmUp);
         Metrics.print("monitor_acquisitions_per_second", run(true, 0, seconds) / seconds, "ops/s", false);
         run(false, 0, warmUp);

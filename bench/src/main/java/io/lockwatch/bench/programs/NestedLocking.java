@@ -6,6 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Uncontended nested locking: per iteration, two monitors nested, then two ReentrantLocks nested.
  * Reports ns per iteration of the timed pass, after an untimed warm-up pass.
  *
+ * <p>The locks are old when the loop starts, as a service's long-lived locks are ({@link LongLived}).
+ *
  * <p>Arguments: [iterations, default 20,000,000] [warm-up iterations, default 5,000,000].
  */
 public final class NestedLocking {
@@ -15,9 +17,26 @@ public final class NestedLocking {
     private static final ReentrantLock innerLock = new ReentrantLock();
     private static long counter;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         long iterations = args.length > 0 ? Long.parseLong(args[0]) : 20_000_000L;
         long warmUp = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000L;
+        LongLived.promoteToOldGeneration();
+        // A thread made after the collection takes the locks, so it lives in another region than they do,
+        // as a service's threads and its long-lived locks do (the main thread might share their region).
+        Throwable[] failed = new Throwable[1];
+        Thread worker = new Thread(() -> {
+            try {
+                measure(iterations, warmUp);
+            } catch (Throwable t) {
+                failed[0] = t;
+            }
+        }, "nested-locking");
+        worker.start();
+        worker.join();
+        if (failed[0] != null) throw new AssertionError("the loop failed", failed[0]);
+    }
+
+    private static void measure(long iterations, long warmUp) {
         loop(warmUp);
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStarted = cpu.getCurrentThreadCpuTime();

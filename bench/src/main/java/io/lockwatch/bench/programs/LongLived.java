@@ -1,0 +1,21 @@
+package io.lockwatch.bench.programs;
+
+/**
+ * Puts the locks a program has made where a service's shared locks are: in the old generation.
+ *
+ * <p>Why the lock programs need it (twenty-first round): taking a {@code ReentrantLock} stores its owner
+ * thread into the lock. G1's write barrier on that store ends at once while the lock is young; once the lock
+ * is old and the thread lives in another region, it costs a StoreLoad fence on every acquisition. A program
+ * that has not collected yet keeps its static locks young, unless something else makes G1 collect sooner (an
+ * agent's allocations at start-up, a JFR recording), which promotes them: then the same loop runs up to a
+ * third slower, with or without the agent. In a service that has run a minute, the locks its threads share are
+ * old. One full collection puts the program's there too, on both sides; the threads that take them are made
+ * after it, so they live in other (young) regions, as a service's threads and its locks do.
+ */
+final class LongLived {
+    private LongLived() {}
+
+    static void promoteToOldGeneration() {
+        System.gc(); // G1 (the default): a full collection, which compacts every live object into old regions
+    }
+}
