@@ -103,7 +103,8 @@ public final class OverheadRunner {
     private static final String SERVICE_CLASS_PATH = serviceClassPath();
 
     private static final List<Case> CASES = List.of(
-            new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up",
+            new Case("nested", "uncontended: 2 monitors nested, then 2 ReentrantLocks nested; 20M iterations after 5M warm-up,"
+                    + " the locks old (a full collection first; twenty-first round)",
                     "io.lockwatch.bench.programs.NestedLocking", List.of("20000000", "5000000"), List.of("2000000", "1000000"),
                     false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x")))
                     .comparedOn("cpu_ns_per_iteration"),
@@ -147,7 +148,8 @@ public final class OverheadRunner {
                     "io.lockwatch.bench.programs.FreshLocks", List.of("200000", "100000"), List.of("20000", "10000"),
                     false, List.of()),
             new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up;"
-                    + " then the same with private work between acquisitions (with_work)",
+                    + " then the same with private work between acquisitions (with_work); the locks old (a full"
+                    + " collection first; twenty-first round)",
                     "io.lockwatch.bench.programs.ContendedLock", List.of("3", "1"), List.of("1", "0.5"),
                     false, List.of(new Target("monitor_acquisitions_per_second", Judge.RATIO, 1.1, "<= 1.1x loss"),
                                    new Target("reentrantlock_acquisitions_per_second", Judge.RATIO, 1.1, "<= 1.1x loss"),
