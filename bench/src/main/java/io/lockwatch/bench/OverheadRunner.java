@@ -428,6 +428,7 @@ public final class OverheadRunner {
         for (String line : lines) {
             Matcher m = METRIC.matcher(line.trim());
             if (m.matches()) s.append(m.group(1)).append('=').append(fmt(Double.parseDouble(m.group(2)))).append(' ');
+            if (line.startsWith("WARNING ")) s.append('[').append(line.trim()).append("] ");
         }
         return s.toString();
     }

@@ -16,6 +16,20 @@ final class LongLived {
     private LongLived() {}
 
     static void promoteToOldGeneration() {
+        long before = collections();
         System.gc(); // G1 (the default): a full collection, which compacts every live object into old regions
+        if (collections() == before) {
+            // -XX:+DisableExplicitGC in --jvm-options, say: the locks stay young, and the case measures that
+            Metrics.warn("System.gc() did not collect, so the locks may still be young (is -XX:+DisableExplicitGC"
+                    + " set?); the figures then depend on when G1 first collects");
+        }
+    }
+
+    private static long collections() {
+        long count = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
     }
 }
