@@ -1,5 +1,8 @@
 package io.lockwatch.bench.programs;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+
 /**
  * Puts the locks a program has made where a service's shared locks are: in the old generation.
  *
@@ -27,7 +30,7 @@ final class LongLived {
 
     private static long collections() {
         long count = 0;
-        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             count += Math.max(0, gc.getCollectionCount());
         }
         return count;
