@@ -49,7 +49,11 @@ public final class MetricsAgent {
             return;
         }
         MetricsEndpoint endpoint = new MetricsEndpoint(socket);
-        Runtime.getRuntime().addShutdownHook(new Thread(endpoint::close, "lockwatch-metrics-close"));
+        // A thread of ours, like every one the agent starts: the socket locks it takes are not the application's.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LockTracker.ignoreCurrentThread();
+            endpoint.close();
+        }, "lockwatch-metrics-close"));
         Thread starter = new Thread(() -> run(options, endpoint), "lockwatch-metrics");
         starter.setDaemon(true);
         // The Prometheus client reads "prometheus.properties" through the context class loader: ours finds

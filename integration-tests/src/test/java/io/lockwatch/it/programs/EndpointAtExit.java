@@ -9,10 +9,7 @@ package io.lockwatch.it.programs;
 public final class EndpointAtExit {
     public static void main(String[] args) throws Exception {
         GoFile.await();
-        Thread endpoint = null;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("lockwatch-metrics-http")) endpoint = t;
-        }
+        Thread endpoint = AgentThread.named("lockwatch-metrics-http");
         if (endpoint == null) {
             System.out.println("no endpoint thread");
             return;

@@ -7,9 +7,8 @@ package io.lockwatch.it.programs;
  */
 public final class StringBufferInversionAfterLateCheck {
     public static void main(String[] args) throws Exception {
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().equals("lockwatch-unlisted-check")) thread.join(60_000);
-        }
+        Thread check = AgentThread.named("lockwatch-unlisted-check");
+        if (check != null) check.join(60_000);
         StringBufferInversion.main(args);
     }
 }
