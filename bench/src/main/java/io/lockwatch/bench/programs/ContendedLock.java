@@ -15,17 +15,38 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The locks are old before the first thread takes them, as a service's shared locks are ({@link LongLived}).
  *
+ * <p>Each lock and the data written under it have cache lines of their own: spacer arrays are allocated
+ * between them, and a full collection keeps their order. Without them, where the heap happened to put the
+ * monitor next to the data its holder writes decided the rate: waiting threads read the monitor's header
+ * while the holder's writes took the line away. An agent's start-up allocations move that placement, so a
+ * do-nothing agent "lost" 1.42x (paired, 6 rounds) on a copy of the monitor phase without spacers, and
+ * the same agent nothing with them (twenty-second round). A service's layout is as much a matter of
+ * chance; the spacers make it the same on both sides, so that the ratio measures the agent.
+ *
  * <p>Arguments: [measured seconds per lock, default 3] [warm-up seconds, default 1].
  */
 public final class ContendedLock {
     private static final int THREADS = 4;
-    private static final Object monitor = new Object();
-    private static final ReentrantLock lock = new ReentrantLock();
-    private static long sharedCounter;
     /** Steps of private work between two acquisitions in the {@code with_work} variant (roughly 100-200 ns). */
     static final int WORK_STEPS = 64;
+
+    // In allocation order, which the heap keeps: each shared object between spacers (see the class comment).
+    private static final long[] spacerBeforeMonitor = spacer();
+    private static final Object monitor = new Object();
+    private static final long[] spacerBeforeLock = spacer();
+    private static final ReentrantLock lock = new ReentrantLock(); // and its synchronizer, allocated with it
+    private static final long[] spacerBeforeCounter = spacer();
+    /** The counter written under the lock, in an array of its own rather than a static field of this class. */
+    private static final long[] sharedCounter = new long[1];
+    private static final long[] spacerBeforeTable = spacer();
     private static final long[] sharedTable = new long[16];
+    private static final long[] spacerAfterTable = spacer();
     private static volatile long sink;
+
+    /** 144 bytes: more than the 128 that an adjacent-line prefetcher fetches together. */
+    private static long[] spacer() {
+        return new long[16];
+    }
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
@@ -91,12 +112,12 @@ public final class ContendedLock {
             for (int k = 0; k < 64; k++) {
                 if (useMonitor) {
                     synchronized (monitor) {
-                        sharedCounter++;
+                        sharedCounter[0]++;
                     }
                 } else {
                     lock.lock();
                     try {
-                        sharedCounter++;
+                        sharedCounter[0]++;
                     } finally {
                         lock.unlock();
                     }
