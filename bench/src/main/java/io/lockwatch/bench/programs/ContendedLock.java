@@ -89,7 +89,13 @@ public final class ContendedLock {
                 } catch (InterruptedException e) {
                     return;
                 }
-                counts[slot] = workSteps == 0 ? contend(useMonitor, stop) : contendWithWork(useMonitor, workSteps, stop, slot + 1);
+                // One method per variant: each loop is compiled for itself, not a shared method whose branch
+                // profile an earlier phase set (its code shape alone moved these rates by a quarter)
+                if (workSteps == 0) {
+                    counts[slot] = useMonitor ? monitorOnly(stop) : lockOnly(stop);
+                } else {
+                    counts[slot] = useMonitor ? monitorWithWork(workSteps, stop, slot + 1) : lockWithWork(workSteps, stop, slot + 1);
+                }
             }, "contender-" + t);
             threads[t].start();
         }
@@ -105,22 +111,13 @@ public final class ContendedLock {
         return total;
     }
 
-    /** Nothing but the lock between acquisitions. @return acquisitions until {@code stop} */
-    private static long contend(boolean useMonitor, AtomicBoolean stop) {
+    /** Nothing but the monitor between acquisitions. @return acquisitions until {@code stop} */
+    private static long monitorOnly(AtomicBoolean stop) {
         long n = 0;
         while (!stop.get()) {
             for (int k = 0; k < 64; k++) {
-                if (useMonitor) {
-                    synchronized (monitor) {
-                        sharedCounter[0]++;
-                    }
-                } else {
-                    lock.lock();
-                    try {
-                        sharedCounter[0]++;
-                    } finally {
-                        lock.unlock();
-                    }
+                synchronized (monitor) {
+                    sharedCounter[0]++;
                 }
             }
             n += 64;
@@ -128,24 +125,52 @@ public final class ContendedLock {
         return n;
     }
 
-    /** Private work between acquisitions, a table update under the lock. @return acquisitions until {@code stop} */
-    private static long contendWithWork(boolean useMonitor, int workSteps, AtomicBoolean stop, long seed) {
+    /** Nothing but the ReentrantLock between acquisitions. @return acquisitions until {@code stop} */
+    private static long lockOnly(AtomicBoolean stop) {
+        long n = 0;
+        while (!stop.get()) {
+            for (int k = 0; k < 64; k++) {
+                lock.lock();
+                try {
+                    sharedCounter[0]++;
+                } finally {
+                    lock.unlock();
+                }
+            }
+            n += 64;
+        }
+        return n;
+    }
+
+    /** Private work between acquisitions, a table update under the monitor. @return acquisitions until {@code stop} */
+    private static long monitorWithWork(int workSteps, AtomicBoolean stop, long seed) {
         long n = 0;
         long x = seed;
         while (!stop.get()) {
             for (int k = 0; k < 64; k++) {
                 x = work(x, workSteps);
-                if (useMonitor) {
-                    synchronized (monitor) {
-                        sharedTable[(int) (x & 15)] += x;
-                    }
-                } else {
-                    lock.lock();
-                    try {
-                        sharedTable[(int) (x & 15)] += x;
-                    } finally {
-                        lock.unlock();
-                    }
+                synchronized (monitor) {
+                    sharedTable[(int) (x & 15)] += x;
+                }
+            }
+            n += 64;
+        }
+        sink = x;
+        return n;
+    }
+
+    /** Private work between acquisitions, a table update under the ReentrantLock. @return acquisitions until {@code stop} */
+    private static long lockWithWork(int workSteps, AtomicBoolean stop, long seed) {
+        long n = 0;
+        long x = seed;
+        while (!stop.get()) {
+            for (int k = 0; k < 64; k++) {
+                x = work(x, workSteps);
+                lock.lock();
+                try {
+                    sharedTable[(int) (x & 15)] += x;
+                } finally {
+                    lock.unlock();
                 }
             }
             n += 64;
