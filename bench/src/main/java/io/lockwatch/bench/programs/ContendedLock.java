@@ -23,6 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the same agent nothing with them (twenty-second round). A service's layout is as much a matter of
  * chance; the spacers make it the same on both sides, so that the ratio measures the agent.
  *
+ * <p>The four variants are four loop methods, copies of each other on purpose: each loop is compiled for
+ * itself. Through one shared method, a later phase ran code compiled first for an earlier one, and on this VM
+ * a no-work loop's rate moves by a quarter with its compiled shape (twenty-second round).
+ *
  * <p>Arguments: [measured seconds per lock, default 3] [warm-up seconds, default 1].
  */
 public final class ContendedLock {
@@ -89,8 +93,7 @@ public final class ContendedLock {
                 } catch (InterruptedException e) {
                     return;
                 }
-                // One method per variant: each loop is compiled for itself, not a shared method whose branch
-                // profile an earlier phase set (its code shape alone moved these rates by a quarter)
+                // one loop method per variant (see the class comment)
                 if (workSteps == 0) {
                     counts[slot] = useMonitor ? monitorOnly(stop) : lockOnly(stop);
                 } else {
