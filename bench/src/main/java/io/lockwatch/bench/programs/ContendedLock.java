@@ -83,10 +83,10 @@ public final class ContendedLock {
         CountDownLatch ready = new CountDownLatch(THREADS);
         CountDownLatch go = new CountDownLatch(1);
         long[] counts = new long[THREADS * 16]; // padded: one cache line per thread
-        Thread[] threads = new Thread[THREADS];
+        Workers contenders = new Workers();
         for (int t = 0; t < THREADS; t++) {
             int slot = t * 16;
-            threads[t] = new Thread(() -> {
+            contenders.start("contender-" + t, () -> {
                 ready.countDown();
                 try {
                     go.await();
@@ -99,18 +99,15 @@ public final class ContendedLock {
                 } else {
                     counts[slot] = useMonitor ? monitorWithWork(workSteps, stop, slot + 1) : lockWithWork(workSteps, stop, slot + 1);
                 }
-            }, "contender-" + t);
-            threads[t].start();
+            });
         }
         ready.await();
         go.countDown();
         Thread.sleep((long) (seconds * 1000));
         stop.set(true);
+        contenders.joinAll();
         long total = 0;
-        for (int t = 0; t < THREADS; t++) {
-            threads[t].join();
-            total += counts[t * 16];
-        }
+        for (int t = 0; t < THREADS; t++) total += counts[t * 16];
         return total;
     }
 

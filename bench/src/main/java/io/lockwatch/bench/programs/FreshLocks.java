@@ -1,8 +1,6 @@
 package io.lockwatch.bench.programs;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,17 +40,15 @@ public final class FreshLocks {
     }
 
     private static void run(int threads, int iterations, int work, int garbage, AtomicLong cpu) throws InterruptedException {
-        List<Thread> running = new ArrayList<>();
+        Workers committers = new Workers();
         for (int t = 0; t < threads; t++) {
-            Thread thread = new Thread(() -> {
+            committers.start("committer-" + t, () -> {
                 long cpuStarted = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 commits(iterations, work, garbage);
                 cpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStarted);
-            }, "committer-" + t);
-            thread.start();
-            running.add(thread);
+            });
         }
-        for (Thread thread : running) thread.join();
+        committers.joinAll();
     }
 
     /** One thread's commits: its own connection and session, as in H2 each session has its own. */

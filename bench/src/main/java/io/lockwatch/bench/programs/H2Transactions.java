@@ -6,8 +6,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -84,16 +82,15 @@ public final class H2Transactions {
      */
     private static long pass(String url, int transactions, AtomicLong tellersCpu) throws Exception {
         long started = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
+        Workers tellers = new Workers();
         for (int t = 0; t < THREADS; t++) {
             int seed = t;
-            threads.add(new Thread(() -> {
+            tellers.start("teller-" + t, () -> {
                 run(url, seed, transactions);
                 tellersCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
-            }, "teller-" + t));
+            });
         }
-        for (Thread t : threads) t.start();
-        for (Thread t : threads) t.join();
+        tellers.joinAll();
         long elapsed = System.nanoTime() - started;
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select sum(balance) from account")) {
