@@ -27,6 +27,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * itself. Through one shared method, a later phase ran code compiled first for an earlier one, and on this VM
  * a no-work loop's rate moves by a quarter with its compiled shape (twenty-second round).
  *
+ * <p>The no-work monitor loop reads the stop flag at every acquisition, unlike the others, which read it every 64.
+ * With nothing between two {@code synchronized} blocks on one monitor, C2 may merge them (lock coarsening):
+ * it unrolled the inner loop of 64 by four and took the monitor once per four increments, so the program
+ * counted four acquisitions for each one it made. It did so only in the method's normal compilation, not in
+ * the on-stack-replacement one that threads already in the loop run, so a run without an agent measured 2
+ * or 7 × 10^7 "acquisitions" per second (JDK 25 or 17) depending on which one the measured threads entered,
+ * while lockwatch's calls between the blocks keep them apart in both (twenty-fourth round). The volatile read
+ * keeps them apart on both sides, so the ratio compares acquisitions. A {@code ReentrantLock}'s sections
+ * are never merged; {@code with_work}'s are kept apart by the work.
+ *
+ * <p>The {@code with_work} variants take locks of their own, which no earlier phase has used. On one shared
+ * monitor, that variant's rate followed what the no-work phase before it had done to the monitor (bimodal,
+ * 4-6 or 16-18 × 10^6, once the no-work loop changed; presumably the JVM's per-monitor adaptive spinning,
+ * which an inflated monitor keeps until it is deflated; not traced). A service's locks do not share a history
+ * with a benchmark's earlier phase (twenty-fourth round).
+ *
  * <p>Arguments: [measured seconds per lock, default 3] [warm-up seconds, default 1].
  */
 public final class ContendedLock {
@@ -42,6 +58,11 @@ public final class ContendedLock {
     private static final long[] spacerBeforeCounter = spacer();
     /** The counter written under the lock, in an array of its own rather than a static field of this class. */
     private static final long[] sharedCounter = new long[1];
+    // The with_work variants' own locks: a lock no earlier phase has used (see the class comment).
+    private static final long[] spacerBeforeWorkMonitor = spacer();
+    private static final Object workMonitor = new Object();
+    private static final long[] spacerBeforeWorkLock = spacer();
+    private static final ReentrantLock workLock = new ReentrantLock();
     private static final long[] spacerBeforeTable = spacer();
     private static final long[] sharedTable = new long[16];
     private static final long[] spacerAfterTable = spacer();
@@ -111,16 +132,18 @@ public final class ContendedLock {
         return total;
     }
 
-    /** Nothing but the monitor between acquisitions. @return acquisitions until {@code stop} */
+    /**
+     * Nothing but the monitor between acquisitions, and the stop flag read before each of them: that volatile
+     * read is what keeps C2 from merging consecutive iterations' critical sections into one (see the class
+     * comment). @return acquisitions until {@code stop}
+     */
     private static long monitorOnly(AtomicBoolean stop) {
         long n = 0;
         while (!stop.get()) {
-            for (int k = 0; k < 64; k++) {
-                synchronized (monitor) {
-                    sharedCounter[0]++;
-                }
+            synchronized (monitor) {
+                sharedCounter[0]++;
             }
-            n += 64;
+            n++;
         }
         return n;
     }
@@ -149,7 +172,7 @@ public final class ContendedLock {
         while (!stop.get()) {
             for (int k = 0; k < 64; k++) {
                 x = work(x, workSteps);
-                synchronized (monitor) {
+                synchronized (workMonitor) {
                     sharedTable[(int) (x & 15)] += x;
                 }
             }
@@ -166,11 +189,11 @@ public final class ContendedLock {
         while (!stop.get()) {
             for (int k = 0; k < 64; k++) {
                 x = work(x, workSteps);
-                lock.lock();
+                workLock.lock();
                 try {
                     sharedTable[(int) (x & 15)] += x;
                 } finally {
-                    lock.unlock();
+                    workLock.unlock();
                 }
             }
             n += 64;
