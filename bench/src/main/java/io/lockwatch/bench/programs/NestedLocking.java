@@ -23,17 +23,9 @@ public final class NestedLocking {
         LongLived.promoteToOldGeneration();
         // A thread made after the collection takes the locks, so it lives in another region than they do,
         // as a service's threads and its long-lived locks do (the main thread might share their region).
-        Throwable[] failed = new Throwable[1];
-        Thread worker = new Thread(() -> {
-            try {
-                measure(iterations, warmUp);
-            } catch (Throwable t) {
-                failed[0] = t;
-            }
-        }, "nested-locking");
-        worker.start();
-        worker.join();
-        if (failed[0] != null) throw new AssertionError("the loop failed", failed[0]);
+        Workers worker = new Workers();
+        worker.start("nested-locking", () -> measure(iterations, warmUp));
+        worker.joinAll();
     }
 
     private static void measure(long iterations, long warmUp) {
