@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code --agent-options} gives some, which the table's first line then names.
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
+ *     [--runs N] [--cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
  *     [--agent-options KEY=VALUE,...] [--jvm-options "-XX:A -XX:B"] [--compare-with "-XX:StartFlightRecording"]
  *     [--side-by-side] [--out FILE]</pre>
  */
@@ -112,6 +112,11 @@ public final class OverheadRunner {
                     + " (no target of its own; the per-call state lookup that the nested case does once)",
                     "io.lockwatch.bench.programs.SynchronizedCalls", List.of("50000000", "10000000"),
                     List.of("5000000", "1000000"), false, List.of()).comparedOn("cpu_ns_per_call"),
+            new Case("local", "locks that never leave their thread, which the JIT removes without the agent: an object"
+                    + " made and locked in one method, and 4 appends to a method's own StringBuffer; 20M each after 20M"
+                    + " warm-up (no target of its own; twenty-fourth round)",
+                    "io.lockwatch.bench.programs.LocalLocks", List.of("20000000", "20000000"),
+                    List.of("2000000", "2000000"), false, List.of()).comparedOn("local_lock_ns_per_call"),
             new Case("h2", "embedded H2, 4 threads x 10,000 JDBC transactions (2 updates + commit, range query every 10th)",
                     "io.lockwatch.bench.programs.H2Transactions", List.of("10000", "0"), List.of("2000", "0"),
                     true, List.of(new Target("workload_elapsed", Judge.RATIO, 1.05, "<= 1.05x"),
@@ -196,7 +201,7 @@ public final class OverheadRunner {
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,calls,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
+                        + "; accepted: --runs N --cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
                         + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
