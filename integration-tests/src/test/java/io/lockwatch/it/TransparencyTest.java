@@ -14,6 +14,7 @@ import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -149,15 +150,44 @@ class TransparencyTest {
     /** Each method was called from code that C2 compiled, and no compiler inlined it there ({@code -XX:+PrintInlining}). */
     private static void assertCompiledOutOfLine(ChildResult with, List<String> methods) {
         for (String method : methods) {
-            // A verdict names the callee right after the call's bytecode index ("@ 81   pkg.Class::method (304
-            // bytes)   verdict"); JDK 25 may name the method again later in a line about another call.
-            Pattern callee = Pattern.compile("[^@]*@ \\d+\\s+\\S*" + Pattern.quote(method) + " \\(\\d+ bytes\\).*");
-            List<String> verdicts = with.stdout.lines().filter(l -> callee.matcher(l).matches()).toList();
-            assertTrue(verdicts.stream().anyMatch(l -> l.contains("don't inline by annotation")),
+            List<String> verdicts = with.stdout.lines().map(l -> verdictOn(l, method)).filter(v -> v != null).toList();
+            assertTrue(verdicts.stream().anyMatch(v -> v.contains("don't inline by annotation")),
                     "the JIT should have compiled a caller of " + method + "; its verdicts: " + verdicts);
-            List<String> inlined = verdicts.stream().filter(l -> l.matches(".*bytes\\)\\s+inline.*")).toList();
+            List<String> inlined = verdicts.stream().filter(v -> v.startsWith("inline")).toList();
             assertEquals(List.of(), inlined, "calls to " + method + " that a JIT compiler inlined");
         }
+    }
+
+    /**
+     * The compiler's verdict on a call to {@code method} in one line of {@code -XX:+PrintInlining}, or null if
+     * the line has none. A verdict follows the callee right after the call's bytecode index ("@ 81
+     * pkg.Class::method (304 bytes)   verdict"). JDK 25 may name the method again later in a line about another
+     * call, and two compiler threads printing at once can run two calls into one line, the first without its
+     * verdict: only the text between the callee and the next call's "@" is its verdict.
+     */
+    static String verdictOn(String line, String method) {
+        Matcher m = Pattern.compile("^[^@]*@ \\d+\\s+\\S*" + Pattern.quote(method) + " \\(\\d+ bytes\\)([^@]*)").matcher(line);
+        if (!m.find()) return null;
+        String verdict = m.group(1).trim();
+        return verdict.isEmpty() ? null : verdict;
+    }
+
+    /**
+     * Two compilations' lines run together, as CI printed them once: the call to the method has no verdict
+     * of its own, and the other call's "inline (hot)" must not be read as one (the assertion above failed on
+     * this line, with nothing inlined).
+     */
+    @Test
+    void aVerdictIsReadFromItsOwnCallOnly() {
+        String method = "MethodRewrite::joinedBeforeReturn";
+        String runTogether = "                              @ 91   io.lockwatch.agent.instrument.ClassFileRewriter$MethodRewrite"
+                + "::joinedBeforeReturn (51 bytes)                              @ 6   io.lockwatch.agent.instrument"
+                + ".ClassFileSkim::isOneOf (86 bytes)   inline (hot)";
+        assertEquals(null, verdictOn(runTogether, method));
+        assertEquals("don't inline by annotation", verdictOn("  @ 91   io.lockwatch.agent.instrument.ClassFileRewriter"
+                + "$MethodRewrite::joinedBeforeReturn (51 bytes)   don't inline by annotation", method));
+        assertEquals("inline (hot)", verdictOn("  @ 91   x.MethodRewrite::joinedBeforeReturn (51 bytes)   inline (hot)", method));
+        assertEquals(null, verdictOn("  @ 12   x.Other::call (9 bytes)   inline (hot)", method));
     }
 
     /**
