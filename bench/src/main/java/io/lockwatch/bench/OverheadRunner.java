@@ -201,7 +201,7 @@ public final class OverheadRunner {
                 case "--out" -> out = Path.of(argv[++i]);
                 case "--side-by-side" -> sideBySide = true;
                 default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-                        + "; accepted: --runs N --cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory --quick --side-by-side"
+                        + "; accepted: --runs N --cases " + caseNames() + " --quick --side-by-side"
                         + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
@@ -341,6 +341,11 @@ public final class OverheadRunner {
         } catch (IOException | InterruptedException e) {
             return false;
         }
+    }
+
+    /** The cases' names, as {@code --cases} takes them. */
+    private static String caseNames() {
+        return CASES.stream().map(Case::name).collect(java.util.stream.Collectors.joining(","));
     }
 
     /** The command prefix that pins a JVM to one CPU, for the side-by-side mode. */

@@ -150,7 +150,8 @@ class TransparencyTest {
     /** Each method was called from code that C2 compiled, and no compiler inlined it there ({@code -XX:+PrintInlining}). */
     private static void assertCompiledOutOfLine(ChildResult with, List<String> methods) {
         for (String method : methods) {
-            List<String> verdicts = with.stdout.lines().map(l -> verdictOn(l, method)).filter(v -> v != null).toList();
+            Pattern call = callTo(method);
+            List<String> verdicts = with.stdout.lines().map(l -> verdictOn(l, call)).filter(v -> v != null).toList();
             assertTrue(verdicts.stream().anyMatch(v -> v.contains("don't inline by annotation")),
                     "the JIT should have compiled a caller of " + method + "; its verdicts: " + verdicts);
             List<String> inlined = verdicts.stream().filter(v -> v.startsWith("inline")).toList();
@@ -159,17 +160,22 @@ class TransparencyTest {
     }
 
     /**
-     * The compiler's verdict on a call to {@code method} in one line of {@code -XX:+PrintInlining}, or null if
-     * the line has none. A verdict follows the callee right after the call's bytecode index ("@ 81
+     * The compiler's verdict on the call that {@code call} ({@link #callTo}) finds in one line of
+     * {@code -XX:+PrintInlining}, or null if the line has none. A verdict follows the callee right after the call's bytecode index ("@ 81
      * pkg.Class::method (304 bytes)   verdict"). JDK 25 may name the method again later in a line about another
      * call, and two compiler threads printing at once can run two calls into one line, the first without its
      * verdict: only the text between the callee and the next call's "@" is its verdict.
      */
-    static String verdictOn(String line, String method) {
-        Matcher m = Pattern.compile("^[^@]*@ \\d+\\s+\\S*" + Pattern.quote(method) + " \\(\\d+ bytes\\)([^@]*)").matcher(line);
+    static String verdictOn(String line, Pattern call) {
+        Matcher m = call.matcher(line);
         if (!m.find()) return null;
         String verdict = m.group(1).trim();
         return verdict.isEmpty() ? null : verdict;
+    }
+
+    /** A call to {@code method} as the first call of a line, and the text after it up to the next call. */
+    static Pattern callTo(String method) {
+        return Pattern.compile("^[^@]*@ \\d+\\s+\\S*" + Pattern.quote(method) + " \\(\\d+ bytes\\)([^@]*)");
     }
 
     /**
@@ -179,15 +185,15 @@ class TransparencyTest {
      */
     @Test
     void aVerdictIsReadFromItsOwnCallOnly() {
-        String method = "MethodRewrite::joinedBeforeReturn";
+        Pattern call = callTo("MethodRewrite::joinedBeforeReturn");
         String runTogether = "                              @ 91   io.lockwatch.agent.instrument.ClassFileRewriter$MethodRewrite"
                 + "::joinedBeforeReturn (51 bytes)                              @ 6   io.lockwatch.agent.instrument"
                 + ".ClassFileSkim::isOneOf (86 bytes)   inline (hot)";
-        assertEquals(null, verdictOn(runTogether, method));
+        assertEquals(null, verdictOn(runTogether, call));
         assertEquals("don't inline by annotation", verdictOn("  @ 91   io.lockwatch.agent.instrument.ClassFileRewriter"
-                + "$MethodRewrite::joinedBeforeReturn (51 bytes)   don't inline by annotation", method));
-        assertEquals("inline (hot)", verdictOn("  @ 91   x.MethodRewrite::joinedBeforeReturn (51 bytes)   inline (hot)", method));
-        assertEquals(null, verdictOn("  @ 12   x.Other::call (9 bytes)   inline (hot)", method));
+                + "$MethodRewrite::joinedBeforeReturn (51 bytes)   don't inline by annotation", call));
+        assertEquals("inline (hot)", verdictOn("  @ 91   x.MethodRewrite::joinedBeforeReturn (51 bytes)   inline (hot)", call));
+        assertEquals(null, verdictOn("  @ 12   x.Other::call (9 bytes)   inline (hot)", call));
     }
 
     /**
