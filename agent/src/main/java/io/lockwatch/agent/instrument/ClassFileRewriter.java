@@ -47,6 +47,7 @@ final class ClassFileRewriter {
     private static final int ASTORE = 0x3a;
     private static final int ASTORE_0 = 0x4b;
     private static final int DUP = 0x59;
+    private static final int SWAP = 0x5f;
     private static final int IRETURN = 0xac;
     private static final int RETURN = 0xb1;
     private static final int GETSTATIC = 0xb2;
@@ -726,11 +727,29 @@ final class ClassFileRewriter {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
+            if (leaf && !locksPartOfThis) {
+                enterLeaf(out, site);
+                return;
+            }
             if (locksPartOfThis) out.u1(ALOAD_0); // the map or loader, after the bin or class-loading lock
             ldcInt(out, site);
             aload(out, state);
-            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(locksPartOfThis, leaf), SiteRewrites.monitorEntryDescriptor(locksPartOfThis));
+            invokeStatic(out, TRACKER, SiteRewrites.monitorEntry(locksPartOfThis), SiteRewrites.monitorEntryDescriptor(locksPartOfThis));
             astore(out, state);
+        }
+
+        /** A leaf section's entry: see {@link SiteRewrites#LEAF_ENTRY}. */
+        private void enterLeaf(GrowingBytes out, int site) {
+            aload(out, state);
+            invokeStatic(out, TRACKER, SiteRewrites.THREAD_STATE, SiteRewrites.THREAD_STATE_DESCRIPTOR);
+            out.u1(DUP);
+            astore(out, state);
+            invokeStatic(out, TRACKER, SiteRewrites.LEAF_ENTRY, SiteRewrites.LEAF_ENTRY_DESCRIPTOR);
+            out.u1(SWAP);
+            ldcInt(out, site);
+            aload(out, state);
+            out.u1(INVOKEVIRTUAL);
+            out.u2(pool.methodref(SiteRewrites.LEAF_ENTRY_CLASS, SiteRewrites.LEAF_ENTER, SiteRewrites.LEAF_ENTER_DESCRIPTOR));
         }
 
         /** A leaf inside a nest: the nest's lock and site go along to the entry, as if the nest's lock were held. */

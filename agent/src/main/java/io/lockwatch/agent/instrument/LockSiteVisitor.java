@@ -175,16 +175,36 @@ final class LockSiteVisitor extends ClassVisitor {
                         "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;)Ljava/lang/Object;");
                 return;
             }
+            if (leaf && !locksPartOfThis && state >= 0) {
+                enterLeaf(site);
+                return;
+            }
             if (locksPartOfThis) super.visitVarInsn(Opcodes.ALOAD, 0); // the map or loader, after the bin or class-loading lock (only with a state local)
             super.visitLdcInsn(site);
             if (state >= 0) {
                 super.visitVarInsn(Opcodes.ALOAD, state);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(locksPartOfThis, leaf),
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.monitorEntry(locksPartOfThis),
                         SiteRewrites.monitorEntryDescriptor(locksPartOfThis), false);
                 super.visitVarInsn(Opcodes.ASTORE, state);
             } else {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "monitorEnter", "(Ljava/lang/Object;I)V", false);
             }
+        }
+
+        /** Stack: the monitor (consumed). A leaf section's entry: see {@link SiteRewrites#LEAF_ENTRY}. */
+        private void enterLeaf(int site) {
+            super.visitVarInsn(Opcodes.ALOAD, state);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.THREAD_STATE,
+                    SiteRewrites.THREAD_STATE_DESCRIPTOR, false);
+            super.visitInsn(Opcodes.DUP);
+            super.visitVarInsn(Opcodes.ASTORE, state);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, SiteRewrites.LEAF_ENTRY,
+                    SiteRewrites.LEAF_ENTRY_DESCRIPTOR, false);
+            super.visitInsn(Opcodes.SWAP);
+            super.visitLdcInsn(site);
+            super.visitVarInsn(Opcodes.ALOAD, state);
+            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, SiteRewrites.LEAF_ENTRY_CLASS, SiteRewrites.LEAF_ENTER,
+                    SiteRewrites.LEAF_ENTER_DESCRIPTOR, false);
         }
 
         /**

@@ -17,6 +17,20 @@ final class SiteRewrites {
     static final String OBJECT = "Ljava/lang/Object;";
     private static final String REENTRANT_LOCK = "java/util/concurrent/locks/ReentrantLock";
 
+    /**
+     * A leaf section's entry (see {@code LockTracker.leafEntry}): with the monitor on the stack,
+     * {@code threadState(state)} kept in the state local, {@code leafEntry(state)} swapped under the monitor,
+     * then the site and the state, and {@code LeafEntry.enter} called virtually, so that the JIT profiles
+     * the receiver at each site rather than a branch once for the whole JVM.
+     */
+    static final String THREAD_STATE = "threadState";
+    static final String THREAD_STATE_DESCRIPTOR = "(Ljava/lang/Object;)Ljava/lang/Object;";
+    static final String LEAF_ENTRY = "leafEntry";
+    static final String LEAF_ENTRY_CLASS = "io/lockwatch/runtime/track/LeafEntry";
+    static final String LEAF_ENTRY_DESCRIPTOR = "(Ljava/lang/Object;)L" + LEAF_ENTRY_CLASS + ";";
+    static final String LEAF_ENTER = "enter";
+    static final String LEAF_ENTER_DESCRIPTOR = "(Ljava/lang/Object;ILjava/lang/Object;)V";
+
     private SiteRewrites() {}
 
     /**
@@ -54,14 +68,14 @@ final class SiteRewrites {
     }
 
     /**
-     * The tracker's entry before a {@code monitorenter}, in a method with a state local: a part of {@code this}
-     * (a bin of this map or a class-loading lock of this loader, which the rewrite pushes after the object
-     * locked), a leaf section, or an ordinary one. A bin is the map's bins
+     * The tracker's entry before a {@code monitorenter} that is no leaf's (see {@link #LEAF_ENTRY}), in a
+     * method with a state local: a part of {@code this} (a bin of this map or a class-loading lock of this
+     * loader, which the rewrite pushes after the object locked) or an ordinary one. A bin is the map's bins
      * even where its section is a leaf (none of the map's blocks is one today): tracked as its own object
      * there, it would be another lock than the same map's bins at every other block.
      */
-    static String monitorEntry(boolean partOfThis, boolean leaf) {
-        return partOfThis ? "binMonitorEnter" : leaf ? "leafMonitorEnter" : "monitorEnter";
+    static String monitorEntry(boolean partOfThis) {
+        return partOfThis ? "binMonitorEnter" : "monitorEnter";
     }
 
     static String monitorEntryDescriptor(boolean partOfThis) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * body could take a lock after all (or release another lock), which must keep the ordinary site.
  */
 class LeafSectionsTest {
-    private static final String LEAF = "leafMonitorEnter";
+    private static final String LEAF = "leafEntry";
     private static final String ORDINARY = "monitorEnter";
     private static final String LEAF_LOCK = "leafLock";
     /** A leaf inside a nest: the nest's lock goes along. */

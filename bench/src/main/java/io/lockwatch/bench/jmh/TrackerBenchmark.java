@@ -85,7 +85,8 @@ public class TrackerBenchmark {
      */
     @Benchmark
     public int trackedMonitorSingleLeaf() {
-        Object state = LockTracker.leafMonitorEnter(outerMonitor, SITE_OUTER, null);
+        Object state = LockTracker.threadState(null);
+        LockTracker.leafEntry(state).enter(outerMonitor, SITE_OUTER, state);
         synchronized (outerMonitor) {
             int result = ++counter;
             LockTracker.monitorExit(outerMonitor, state);
@@ -102,7 +103,8 @@ public class TrackerBenchmark {
         int result;
         Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
         synchronized (outerMonitor) {
-            state = LockTracker.leafMonitorEnter(innerMonitor, SITE_INNER, state);
+            state = LockTracker.threadState(state);
+            LockTracker.leafEntry(state).enter(innerMonitor, SITE_INNER, state);
             synchronized (innerMonitor) {
                 result = ++counter;
                 LockTracker.monitorExit(innerMonitor, state);

@@ -200,24 +200,44 @@ public final class LockTracker {
      * done. Its release calls still come, and find nothing to pop; a re-entry counts one more hold of the
      * entry already there, which its release then takes off.
      *
-     * @return the thread's state, for the instrumented method to pass to its next lock sites
+     * <p>The instrumentation calls, in this order: {@link #threadState} (kept in the method's state local),
+     * this method, and then {@link LeafEntry#enter} on what it returned, so that the JIT profiles at each
+     * site whether the check ran there (see {@link LeafEntry}).
+     *
+     * @param state what {@link #threadState} returned
      */
-    public static Object leafMonitorEnter(Object monitor, int site, Object state) {
-        return enterLeafMonitor(monitor, null, site, 0, state);
+    public static LeafEntry leafEntry(Object state) {
+        ThreadState t = (ThreadState) state;
+        return t == null || t.nothingToCheck(null) || t.busy ? LeafEntry.NOTHING_HELD : LeafEntry.ORDER_CHECK;
+    }
+
+    /** @return the thread's state for the instrumented method to keep (see {@link #state}); never throws */
+    public static Object threadState(Object state) {
+        try {
+            return state(state);
+        } catch (Throwable e) {
+            InternalErrors.record("thread state", e);
+            return null;
+        }
+    }
+
+    /** A leaf's order check, for a thread that holds something ({@link LeafEntry}). */
+    static void checkLeafOrder(Object monitor, int site, ThreadState t) {
+        if (monitor == null) return; // monitorenter throws the NPE itself
+        try {
+            t.acquiringLeaf(graph, monitor, null, site, 0, stackDepth);
+        } catch (Throwable e) {
+            InternalErrors.record("monitorEnter", e);
+        }
     }
 
     /**
      * A leaf block inside a nest: a section of the same method whose body takes nothing but leaves, and which
-     * is not pushed either (it enters through {@link #leafMonitorEnter} or {@link #leafLock}). Its lock
+     * is not pushed either (it enters through {@link #leafEntry} or {@link #leafLock}). Its lock
      * ({@code outer}, taken at {@code outerSite}) is checked with this one as if it were on the held stack:
      * the nested pair is one memo probe when nothing else is held.
      */
     public static Object leafMonitorEnterUnder(Object monitor, Object outer, int site, int outerSite, Object state) {
-        return enterLeafMonitor(monitor, outer, site, outerSite, state);
-    }
-
-    /** Both leaf monitor entries; {@code outer} is null outside a nest (a constant the JIT folds at each caller). */
-    private static Object enterLeafMonitor(Object monitor, Object outer, int site, int outerSite, Object state) {
         if (monitor == null) return state; // monitorenter throws the NPE itself
         try {
             ThreadState t = state(state);
@@ -342,7 +362,7 @@ public final class LockTracker {
     }
 
     /**
-     * {@code lock()} opening a leaf critical section (see {@link #leafMonitorEnter}): the order check
+     * {@code lock()} opening a leaf critical section (see {@link #leafEntry}): the order check
      * without the push, for a {@code ReentrantLock}; any other lock takes the ordinary path, which is
      * always right, only slower.
      */

@@ -110,7 +110,7 @@ final class ThreadState {
 
     /**
      * The thread takes an exclusive lock (a monitor, a {@code ReentrantLock}) inside which it can take
-     * nothing else (see {@link LockTracker#leafMonitorEnter}): the order check without the push. A re-entry
+     * nothing else (see {@link LockTracker#leafEntry}): the order check without the push. A re-entry
      * counts one more hold of the entry already there, as for any lock, so that the release balances it.
      *
      * <p>Inside a nest of the same method ({@code outer} not null, see
@@ -388,11 +388,22 @@ final class ThreadState {
         if (size != 0 && !busy) released(lock);
     }
 
-    /** The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest. */
+    /**
+     * The thread releases {@code lock} once. Locks may be released in any order; the last taken is quickest.
+     *
+     * <p>The lock is only compared here, and the rest ({@link #releasedAt}) does not get it: where C2 does not
+     * inline the rest (a site where the thread held nothing so far), it can still prove from this method's
+     * bytecode that the lock does not escape, and eliminate a lock that never leaves its thread (see
+     * {@link LeafEntry}). Had the lock gone along, the whole method would have been too large for C2 to
+     * analyse, and a lock passed to it counts as escaping.
+     */
     void released(Object lock) {
         int top = size - 1;
         int i = top >= 0 && held[top] == lock ? top : indexOf(lock);
-        if (i < 0) return; // taken before lockwatch started, or past MAX_HELD
+        if (i >= 0) releasedAt(i, top); // else taken before lockwatch started, or past MAX_HELD
+    }
+
+    private void releasedAt(int i, int top) {
         long m = meta[i];
         if ((m & COUNT) > 1) {
             meta[i] = m - 1;
