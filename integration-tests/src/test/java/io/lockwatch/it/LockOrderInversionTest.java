@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.programs.LeafInversion;
+import io.lockwatch.it.programs.LeafInversionAfterWarmUp;
 import io.lockwatch.it.programs.LeafLockInversion;
 import io.lockwatch.it.programs.LeafLockSubclass;
 import io.lockwatch.it.programs.MixedInversion;
@@ -104,6 +105,23 @@ class LockOrderInversionTest {
         for (JsonNode edge : finding.get("edges")) takenTops += edge.get("takenStack").get(0).asText() + "\n";
         assertTrue(takenTops.contains(LeafInversion.class.getName() + "$Counter.increment("), takenTops);
         assertTrue(takenTops.contains(LeafInversion.class.getName() + ".lambda$main$"), takenTops);
+    }
+
+    /**
+     * A leaf site that the JIT compiled after a hundred thousand calls with nothing held (-Xbatch: compiled
+     * before the program goes on) still checks the order once it runs with a lock held: the compiled code
+     * for "nothing held" alone gives way (LeafEntry), and the inversion through that site is found.
+     */
+    @Test
+    void aLeafSiteCompiledWithNothingHeldStillChecksOnceSomethingIsHeld() {
+        ChildResult run = ChildJvm.run(LeafInversionAfterWarmUp.class).jvmArgs("-Xbatch").exec().assertCleanExit();
+        assertEquals("done\n", run.stdout);
+        JsonNode finding = run.report().singlePotentialDeadlock();
+        assertFinding(finding, LeafInversionAfterWarmUp.class, "java.lang.Object", "java.lang.Object");
+        for (JsonNode edge : finding.get("edges")) {
+            String taken = edge.get("takenStack").get(0).asText();
+            assertTrue(taken.startsWith(LeafInversionAfterWarmUp.class.getName() + ".bump("), "taken at the leaf site: " + edge);
+        }
     }
 
     /** The same with a ReentrantLock's {@code lock(); try { ... } finally { unlock(); }} as a leaf section. */
