@@ -12,7 +12,7 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
  * class (no {@code new}, no type check, no field of another class). The tracker checks the order of such a
  * lock against the locks already held, but does not push it on the thread's held stack: nothing is ever
  * taken while it is held, so it can never be the held end of an edge (see
- * {@code LockTracker.leafMonitorEnter}). Most small critical sections (a counter, a getter, a field swap)
+ * {@code LockTracker.leafEntry}). Most small critical sections (a counter, a getter, a field swap)
  * are leaves, and the push and pop were most of what tracking them cost.
  *
  * <p>The one thing that can still run inside a leaf is the constructor of an exception the JVM throws

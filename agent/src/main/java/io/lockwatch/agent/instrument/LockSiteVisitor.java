@@ -23,12 +23,13 @@ import net.bytebuddy.jar.asm.Type;
  *       rethrows. The handler comes last in the exception table, so the method's own handlers still see
  *       their exceptions first.</li>
  *   <li>a block, method or {@code lock()}/{@code unlock()} pair that {@link LeafSections} proves to be a leaf
- *       (nothing can be locked inside it) calls {@code leafMonitorEnter} or {@code leafLock} instead: the
- *       order check without the push.</li>
+ *       (nothing can be locked inside it) enters through {@code leafEntry} (see {@link SiteRewrites#LEAF_ENTRY})
+ *       or {@code leafLock} instead: the order check without the push.</li>
  *   <li>calls listed in {@link SiteRewrites} ({@code Lock.lock()} and friends) become calls of the runtime
  *       method of the same name, with the site's number.</li>
  * </ul>
- * Inserted code only pushes values, calls static methods and keeps the thread's state in one new local
+ * Inserted code only pushes and swaps values, calls the runtime's methods (static ones, and a leaf's
+ * {@code LeafEntry.enter}) and keeps the thread's state in one new local
  * variable after the method's own, so a method that takes several locks looks the state up once. Every
  * frame gets that local appended; the one new branch target, the handler, gets a frame of its own. So the
  * original frames stay valid and nothing needs recomputing (which would load classes in the middle of

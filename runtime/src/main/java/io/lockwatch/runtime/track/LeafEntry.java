@@ -4,9 +4,9 @@ package io.lockwatch.runtime.track;
  * What a leaf critical section's {@code monitorenter} calls (see {@link LockTracker#leafEntry}): one of two
  * instances, picked by whether the thread holds anything, and called virtually from the lock site itself.
  *
- * <p>Why a virtual call rather than a branch in a static method: C2 lets a lock that never leaves its thread
- * go (a method's own {@code StringBuffer}, an object made and locked in one method), unless the object
- * escapes, and the order check stores the lock into the graph. A branch inside a method that every site
+ * <p>Why a virtual call rather than a branch in a static method: C2 removes the lock of an object that never
+ * leaves its thread (an object made and locked in one method), unless the object escapes, and the order
+ * check stores the lock into the graph. A branch inside a method that every site
  * inlines is profiled once for the whole JVM: once any thread took a leaf while holding something, every
  * site compiled the check in, and no lock was eliminated anywhere (twenty-fourth round, point 8). The
  * receiver type of a virtual call is profiled at each call site instead, so a site where nothing was ever
