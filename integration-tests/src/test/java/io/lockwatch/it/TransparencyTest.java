@@ -9,6 +9,7 @@ import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.ContendsEveryPrimitive;
 import io.lockwatch.it.programs.FrameShapes;
 import io.lockwatch.it.programs.LocksTheJitEliminates;
+import io.lockwatch.it.programs.LocksWhileRecording;
 import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.NewEdgeChurn;
 import io.lockwatch.it.programs.PrintsAndExits;
@@ -77,6 +78,22 @@ class TransparencyTest {
             assertTrue(lines[lines.length - 2].endsWith(": 0.0 bytes per call"),
                     (agent ? "with" : "without") + " the agent, every round of calls allocated:\n" + run.stdout);
         }
+    }
+
+    /**
+     * While any JFR recording runs (the metrics endpoint's too), lockwatch asks its contention event whether
+     * anyone wants it at every {@code lock()}. It used to ask a new event each time, which C2 removes but C1
+     * and the interpreter do not: 48 bytes per iteration of LocksWhileRecording under C1 alone. Now nothing.
+     */
+    @Test
+    void uncontendedLockingAllocatesNothingWhileARecordingRuns() {
+        ChildResult run = ChildJvm.run(LocksWhileRecording.class)
+                .jvmArgs("-XX:TieredStopAtLevel=1", "-XX:StartFlightRecording")
+                .exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertTrue(run.stdout.contains("\n0.0 bytes per iteration\n") || run.stdout.startsWith("0.0 bytes per iteration\n"),
+                "allocations on the uncontended path while recording:\n" + run.stdout);
+        assertTrue(run.stdout.endsWith("counter 4000000\n"), run.stdout);
     }
 
     @Test

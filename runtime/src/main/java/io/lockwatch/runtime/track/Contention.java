@@ -54,7 +54,19 @@ public final class Contention {
     static boolean timing() {
         // Recordings first: no event class is loaded before a recording could want it (see there), and until
         // one does, this is one load of a flag of the recorder's.
-        return Recordings.mayRecord() && ready && new ContendedLockEvent().isEnabled(); // the JIT allocates nothing
+        return Recordings.mayRecord() && ready && Probes.CONTENDED_LOCK.isEnabled();
+    }
+
+    /**
+     * One event of each kind, never begun or committed, only asked {@code isEnabled()} (which reads the
+     * event type's state, not the instance's). A new event per question is what JFR's examples do, and C2
+     * removes it, but code that C2 has not compiled yet (the interpreter, C1: a service's first seconds, and
+     * cold code for good) allocated one at every {@code lock()} for as long as any recording ran, the metrics
+     * endpoint's included. Loaded on first use, so only once a recording exists.
+     */
+    private static final class Probes {
+        static final ContendedLockEvent CONTENDED_LOCK = new ContendedLockEvent();
+        static final WaitEvent WAIT = new WaitEvent();
     }
 
     /**
@@ -144,8 +156,8 @@ public final class Contention {
     static WaitEvent beginWait() {
         if (!Recordings.mayRecord()) return null;
         try {
+            if (!Probes.WAIT.isEnabled()) return null;
             WaitEvent event = new WaitEvent();
-            if (!event.isEnabled()) return null;
             event.begin();
             return event;
         } catch (Throwable e) {
