@@ -205,6 +205,11 @@ public final class OverheadRunner {
                         + " --java PATH --agent JAR --agent-options KEY=VALUE,... --jvm-options \"-XX:A -XX:B\" --compare-with \"-XX:StartFlightRecording\" --out FILE");
             }
         }
+        for (String name : selected) { // a misspelt case would otherwise be skipped without a word
+            if (CASES.stream().noneMatch(listed -> listed.name.equals(name))) {
+                throw new IllegalArgumentException("no case named '" + name + "'; the cases: " + caseNames());
+            }
+        }
         if (!compareWith.isEmpty() && !agentOptions.isEmpty()) {
             throw new IllegalArgumentException("--compare-with runs its JVM options instead of the agent, so --agent-options "
                     + agentOptions + " would not be used; give one of the two");
