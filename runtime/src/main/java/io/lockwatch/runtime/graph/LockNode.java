@@ -434,8 +434,13 @@ public final class LockNode extends WeakReference<Object> {
     int pruneDeadSources() {
         while (true) {
             Object in = incoming;
-            if (in == PUBLISHED) return 0;
-            Edge[] parked = parked(in);
+            if (in == PUBLISHED || in == null) return 0;
+            if (in instanceof Edge) { // the common case, checked as it is: this runs for every node at every clean
+                if (((Edge) in).from.isAlive()) return 0;
+                if (INCOMING.compareAndSet(this, in, null)) return 1;
+                continue;
+            }
+            Edge[] parked = (Edge[]) in;
             int alive = countAlive(parked, true);
             if (alive == parked.length) return 0;
             if (INCOMING.compareAndSet(this, in, withAlive(parked, alive, null, true))) return parked.length - alive;

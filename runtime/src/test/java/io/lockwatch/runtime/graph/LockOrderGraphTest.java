@@ -125,6 +125,39 @@ class LockOrderGraphTest {
     }
 
     /**
+     * The other way round: the source of a parked edge is collected while the lock it is parked on lives. The
+     * clean drops the edge (it can never be taken again), for one parked edge as for several.
+     */
+    @Test
+    void aParkedEdgeGoesWhenItsSourceIsCollected() throws InterruptedException {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object oneLock = new Object();
+        Object twoLock = new Object();
+        LockNode one = graph.node(oneLock, "One");
+        LockNode two = graph.node(twoLock, "Two");
+        List<LockNode> sources = new ArrayList<>();
+        LockNode single = graph.node(new Object(), "Source");
+        graph.record(single, one, occ(7001, segment1));
+        sources.add(single);
+        for (int i = 0; i < 3; i++) {
+            LockNode source = graph.node(new Object(), "Source");
+            graph.record(source, two, occ(7002, segment1));
+            sources.add(source);
+        }
+        assertEquals(1, one.edgesKept(), "one edge parked on the first lock");
+        assertEquals(3, two.edgesKept(), "three parked on the second");
+        for (int i = 0; i < 50 && sources.stream().anyMatch(LockNode::isAlive); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        graph.clean();
+        assertEquals(0, one.edgesKept());
+        assertEquals(0, two.edgesKept());
+        assertEquals(0, graph.edges());
+        assertTrue(oneLock != null && twoLock != null);
+    }
+
+    /**
      * H2's commit: fresh locks taken, each the same way, under the same two long-lived locks. Past the first
      * locks (a source just created is not remembered as one), they all have the same two parked edges, one
      * set shared by all: nothing for the collector to copy per lock but its node.
