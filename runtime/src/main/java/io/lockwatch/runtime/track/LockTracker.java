@@ -18,7 +18,8 @@ import jdk.internal.vm.annotation.DontInline;
  *   <li>{@code synchronized}: the instrumentation calls {@link #monitorEnter} just before each
  *       {@code monitorenter} (so a monitor that is about to block is already an edge, as in lockdep, and
  *       the object is not yet locked when we read its identity hash) and {@link #monitorExit} just
- *       before each {@code monitorexit}, including the ones on exception paths.</li>
+ *       before each {@code monitorexit}, including the ones on exception paths. A leaf section (nothing
+ *       can be locked inside it) enters through {@link #leafEntry} instead.</li>
  *   <li>{@link Lock}: each call site of {@code lock}, {@code lockInterruptibly}, {@code tryLock} and
  *       {@code unlock} is rewritten to call the method of the same name here, with the site's number.</li>
  * </ul>
