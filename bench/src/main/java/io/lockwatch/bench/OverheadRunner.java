@@ -109,7 +109,8 @@ public final class OverheadRunner {
                     false, List.of(new Target("ns_per_iteration", Judge.RATIO, 1.3, "<= 1.3x")))
                     .comparedOn("cpu_ns_per_iteration"),
             new Case("calls", "one lock per call: a synchronized method called in a loop, 50M calls after 10M warm-up"
-                    + " (no target of its own; the per-call state lookup that the nested case does once)",
+                    + " (no target of its own; the per-call state lookup that the nested case does once); then the same"
+                    + " with a method that calls a helper inside (an ordinary site, pushed: ordinary_ns_per_call)",
                     "io.lockwatch.bench.programs.SynchronizedCalls", List.of("50000000", "10000000"),
                     List.of("5000000", "1000000"), false, List.of()).comparedOn("cpu_ns_per_call"),
             new Case("local", "locks that never leave their thread, which the JIT removes without the agent: an object"

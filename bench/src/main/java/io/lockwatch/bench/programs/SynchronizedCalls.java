@@ -6,6 +6,10 @@ package io.lockwatch.bench.programs;
  * method takes all the locks of an iteration, every call here starts a new method invocation, so the agent
  * looks the thread's state up on each. Reports ns per call of the timed pass, after an untimed warm-up.
  *
+ * <p>The method is a leaf (nothing called inside), which lockwatch checks without putting it on the held
+ * stack. A second pass ({@code ordinary_ns_per_call}, since the twenty-fifth round) calls one that calls a
+ * small helper inside, as most synchronized methods call something: an ordinary site, pushed and popped.
+ *
  * <p>Arguments: [calls, default 50,000,000] [warm-up calls, default 10,000,000].
  */
 public final class SynchronizedCalls {
@@ -13,6 +17,14 @@ public final class SynchronizedCalls {
 
     synchronized void increment() {
         count++;
+    }
+
+    synchronized void incrementThroughACall() {
+        count = next(count);
+    }
+
+    private static long next(long value) {
+        return value + 1;
     }
 
     public static void main(String[] args) {
@@ -29,9 +41,20 @@ public final class SynchronizedCalls {
         Metrics.print("ns_per_call", (double) elapsed / calls, "ns", true);
         Metrics.print("cpu_ns_per_call", (double) cpuElapsed / calls, "ns", true);
         if (target.count != calls + warmUp) throw new AssertionError("count " + target.count);
+
+        SynchronizedCalls ordinary = new SynchronizedCalls();
+        loopThroughACall(ordinary, warmUp);
+        started = System.nanoTime();
+        loopThroughACall(ordinary, calls);
+        Metrics.print("ordinary_ns_per_call", (double) (System.nanoTime() - started) / calls, "ns", true);
+        if (ordinary.count != calls + warmUp) throw new AssertionError("count " + ordinary.count);
     }
 
     private static void loop(SynchronizedCalls target, long calls) {
         for (long i = 0; i < calls; i++) target.increment();
+    }
+
+    private static void loopThroughACall(SynchronizedCalls target, long calls) {
+        for (long i = 0; i < calls; i++) target.incrementThroughACall();
     }
 }
