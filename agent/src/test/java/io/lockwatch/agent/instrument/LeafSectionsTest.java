@@ -4,6 +4,7 @@ import static io.lockwatch.agent.instrument.InstrumentedCode.define;
 import static io.lockwatch.agent.instrument.InstrumentedCode.instrument;
 import static io.lockwatch.agent.instrument.InstrumentedCode.instrumentedCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
 import java.util.List;
@@ -423,6 +424,22 @@ class LeafSectionsTest {
         assertEquals(List.of(ORDINARY), enters(generated(true, true), "run"), "its monitor's local overwritten inside");
     }
 
+    /**
+     * A class file without stack map frames (Java 5's) is left to ASM by the raw rewriter, and gets no state
+     * local (LockSiteVisitor keeps such classes as simple as they were): its leaf block takes the plain entry,
+     * not the leaf's, which needs the state. It passes the old verifier and runs.
+     */
+    @Test
+    void aClassFileWithoutFramesKeepsThePlainEntryAndRuns() throws Exception {
+        byte[] java5 = generated(true, false, Opcodes.V1_5);
+        assertEquals(null, ClassFileRewriter.rewrite(java5, LockSiteScanner.scan(java5)), "left to ASM");
+        List<String> code = instrumentedCode(instrument(java5), "run");
+        assertTrue(code.contains("INVOKESTATIC " + SiteRewrites.TRACKER + ".monitorEnter(Ljava/lang/Object;I)V"), code.toString());
+        assertTrue(code.stream().noneMatch(insn -> insn.contains(SiteRewrites.LEAF_ENTRY_CLASS)), code.toString());
+        Method run = define("Generated", instrument(java5)).getDeclaredMethod("run", Object.class);
+        run.invoke(null, new Object());
+    }
+
     /** The runtime methods the instrumented method calls to record a monitor's acquisition. */
     private static List<String> enters(byte[] classFile, String method) {
         return trackerCalls(classFile, method, LEAF, ORDINARY, UNDER);
@@ -452,8 +469,13 @@ class LeafSectionsTest {
      * monitorexit}, with or without javac's catch-all handler, and optionally storing into local 1 inside.
      */
     private static byte[] generated(boolean catchAll, boolean overwriteMonitorLocal) {
+        return generated(catchAll, overwriteMonitorLocal, Opcodes.V11);
+    }
+
+    /** The same in a class file of {@code version} (before Java 6's, ASM writes no stack map frames). */
+    private static byte[] generated(boolean catchAll, boolean overwriteMonitorLocal, int version) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(Opcodes.V11, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "Generated", null, "java/lang/Object", null);
+        cw.visit(version, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, "Generated", null, "java/lang/Object", null);
         MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "(Ljava/lang/Object;)V", null, null);
         Label start = new Label();
         Label end = new Label();
