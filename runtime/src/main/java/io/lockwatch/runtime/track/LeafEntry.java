@@ -19,6 +19,9 @@ public abstract class LeafEntry {
 
     LeafEntry() {}
 
+    /** Loads and initializes this class and both kinds (see {@link LockTracker#start}). */
+    static void load() {}
+
     /**
      * Before the {@code monitorenter} of the leaf section at {@code site}.
      *

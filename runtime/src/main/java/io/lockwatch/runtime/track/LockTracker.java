@@ -48,6 +48,8 @@ public final class LockTracker {
         stackDepth = depth;
         LockKinds.init();
         Contention.init();
+        // Now, before any class is instrumented, rather than first at a leaf site somewhere in the JDK's work.
+        LeafEntry.load();
         enabled = true;
     }
 
