@@ -1,7 +1,5 @@
 package io.lockwatch.it.programs;
 
-import java.lang.management.ManagementFactory;
-
 /**
  * A lock that never leaves its thread: an object made and locked inside one method. C2 proves that no other
  * thread can see it, and then neither allocates the object nor takes its lock. The program first takes
@@ -42,12 +40,10 @@ public final class LocksTheJitEliminates {
     public static void main(String[] args) {
         for (int i = 0; i < 100_000; i++) takeTheSharedPaths();
         for (int i = 0; i < 5 * CALLS; i++) lockLocally();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
         for (int round = 1; round <= ROUNDS; round++) {
-            long before = threads.getThreadAllocatedBytes(id);
+            long before = AllocatedBytes.ofThisThread();
             for (int i = 0; i < CALLS; i++) lockLocally();
-            long allocated = threads.getThreadAllocatedBytes(id) - before;
+            long allocated = AllocatedBytes.ofThisThread() - before;
             System.out.println("round " + round + ": " + (double) allocated / CALLS + " bytes per call");
             if (allocated == 0) break;
         }

@@ -1,6 +1,5 @@
 package io.lockwatch.it.programs;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,12 +28,9 @@ public final class LocksWhileRecording {
 
     public static void main(String[] args) {
         for (int i = 0; i < ITERATIONS; i++) iteration();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        threads.getThreadAllocatedBytes(id); // its own first call's allocations out of the way
-        long before = threads.getThreadAllocatedBytes(id);
+        long before = AllocatedBytes.ofThisThread();
         for (int i = 0; i < ITERATIONS; i++) iteration();
-        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        long allocated = AllocatedBytes.ofThisThread() - before;
         System.out.println((double) allocated / ITERATIONS + " bytes per iteration");
         System.out.println("counter " + counter);
     }
