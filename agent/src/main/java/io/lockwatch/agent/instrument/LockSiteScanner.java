@@ -70,6 +70,17 @@ final class LockSiteScanner {
     private static final int SITE = 1;
     private static final int STORES_THIS = 2;
 
+    /** {@link IgnoreRules#THREAD_PRIVATE}'s classes (internal names) and methods, as bytes: matched without making strings. */
+    private static final byte[][] PRIVATE_CLASSES = new byte[IgnoreRules.THREAD_PRIVATE.length][];
+    private static final byte[][] PRIVATE_METHODS = new byte[IgnoreRules.THREAD_PRIVATE.length][];
+
+    static {
+        for (int i = 0; i < IgnoreRules.THREAD_PRIVATE.length; i++) {
+            PRIVATE_CLASSES[i] = ClassFileSkim.ascii(IgnoreRules.THREAD_PRIVATE[i][0].replace('.', '/'));
+            PRIVATE_METHODS[i] = ClassFileSkim.ascii(IgnoreRules.THREAD_PRIVATE[i][1]);
+        }
+    }
+
     private LockSiteScanner() {}
 
     /** Would the transformer rewrite this class: does it take a lock? The skim first, for most classes the answer. */
@@ -88,7 +99,9 @@ final class LockSiteScanner {
         result.constantPoolEnd = p;
         int thisClassIndex = u2(b, p + 2);
         int thisClass = entry[thisClassIndex];
-        if (ClassFileSkim.utf8Equals(b, entry[u2(b, thisClass + 1)], ClassFileSkim.THREAD)) {
+        int className = entry[u2(b, thisClass + 1)];
+        boolean hasThreadPrivateMethods = threadPrivateRule(b, className, -1) >= 0;
+        if (ClassFileSkim.utf8Equals(b, className, ClassFileSkim.THREAD)) {
             result.hasSites = true;
             result.allMethods = true;
         }
@@ -125,6 +138,8 @@ final class LockSiteScanner {
                 }
                 p += 6 + length;
             }
+            // Its lock is private to one thread (IgnoreRules): the method is copied as it is.
+            if (hasThreadPrivateMethods && threadPrivateRule(b, className, entry[nameIndex]) >= 0) found = 0;
             if (found != 0) {
                 String method = utf8(b, entry[nameIndex]) + utf8(b, entry[descriptorIndex]);
                 if ((found & SITE) != 0) {
@@ -139,6 +154,18 @@ final class LockSiteScanner {
             }
         }
         return result;
+    }
+
+    /**
+     * The {@link IgnoreRules#THREAD_PRIVATE} rule for the class (its name's Utf8 entry) and method (its name's
+     * entry, or -1 for any of the class's rules), or -1 when there is none.
+     */
+    private static int threadPrivateRule(byte[] b, int className, int methodName) {
+        for (int i = 0; i < PRIVATE_CLASSES.length; i++) {
+            if (ClassFileSkim.utf8Equals(b, className, PRIVATE_CLASSES[i])
+                    && (methodName < 0 || ClassFileSkim.utf8Equals(b, methodName, PRIVATE_METHODS[i]))) return i;
+        }
+        return -1;
     }
 
     /**

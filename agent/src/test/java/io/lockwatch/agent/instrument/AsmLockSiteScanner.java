@@ -17,9 +17,12 @@ final class AsmLockSiteScanner {
     static LockSiteScanner.Result scan(byte[] classFile) {
         LockSiteScanner.Result result = new LockSiteScanner.Result();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            private String className;
+
             @Override
             public void visit(int version, int access, String name, String signature, String superName,
                               String[] interfaces) {
+                className = name.replace('/', '.');
                 if (name.equals(ThreadHooks.THREAD)) {
                     result.hasSites = true;
                     result.allMethods = true;
@@ -29,6 +32,7 @@ final class AsmLockSiteScanner {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
+                if (IgnoreRules.isThreadPrivate(className, name)) return null;
                 return new MethodScan(result, access, name + descriptor);
             }
         }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);

@@ -2,14 +2,20 @@ package io.lockwatch.it.programs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * Asks a class loader for {@code count} distinct class names, the way a large application loads its
  * classes. A parallel-capable loader locks a fresh object per name while it loads it
  * ({@code ClassLoader.getClassLoadingLock}), one that lives as long as the loader. Prints how many classes
- * it got. Arguments: [count, default 3,000, at most 9,999] [{@code own} (default), {@code system} or
- * {@code hazard}]:
+ * it got. Arguments: [count, default 3,000, at most 9,999] [{@code own} (default), {@code system},
+ * {@code hazard} or {@code jar}]:
  * <ul>
  *   <li>{@code own}: a parallel-capable loader of its own, whose parent is the boot loader, defines each
  *       class: copies of {@link GeneratedClass0000}, renamed in its class file ({@code java.lang.ClassLoader}'s
@@ -21,6 +27,9 @@ import java.nio.charset.StandardCharsets;
  *       defined, as plug-in loaders keep), loads two classes on two threads at once, one of them asked for
  *       while the thread holds {@link #REGISTRY}. Had both asked for the same class, each could wait for the
  *       other's lock.</li>
+ *   <li>{@code jar}: the copies are written to a jar first, and a {@link URLClassLoader} over it loads them
+ *       while the thread holds {@link #REGISTRY}, as a service loads its classes from its jars under its own
+ *       locks. The JDK then makes a {@code URL} and a {@code Resource} per class and locks both.</li>
  * </ul>
  */
 public final class ManyClassesLoaded {
@@ -46,7 +55,26 @@ public final class ManyClassesLoaded {
             return;
         }
         int got = 0;
-        if (mode.equals("system")) {
+        if (mode.equals("jar")) {
+            Path jar = Files.createTempFile("many-classes", ".jar");
+            try {
+                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+                    for (int i = 0; i < count; i++) {
+                        out.putNextEntry(new JarEntry(loader.name(i).replace('.', '/') + ".class"));
+                        out.write(loader.classFile(loader.name(i)));
+                    }
+                }
+                try (URLClassLoader fromJar = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+                    synchronized (REGISTRY) {
+                        for (int i = 0; i < count; i++) {
+                            if (fromJar.loadClass(loader.name(i)).getClassLoader() == fromJar) got++;
+                        }
+                    }
+                }
+            } finally {
+                Files.delete(jar);
+            }
+        } else if (mode.equals("system")) {
             for (int i = 0; i < count; i++) {
                 try {
                     ClassLoader.getSystemClassLoader().loadClass(loader.name(i));
@@ -101,12 +129,17 @@ public final class ManyClassesLoaded {
             if (!name.startsWith(PREFIX) || name.length() != TEMPLATE.length()) {
                 throw new ClassNotFoundException(name);
             }
-            byte[] renamed = replaceAll(template, templateName.getBytes(StandardCharsets.UTF_8),
-                    name.replace('.', '/').getBytes(StandardCharsets.UTF_8));
+            byte[] renamed = classFile(name);
             if (!locksRegistry) return defineClass(name, renamed, 0, renamed.length);
             synchronized (REGISTRY) {
                 return defineClass(name, renamed, 0, renamed.length);
             }
+        }
+
+        /** The template's class file, renamed to {@code name} (one of {@link #name}'s). */
+        byte[] classFile(String name) {
+            return replaceAll(template, templateName.getBytes(StandardCharsets.UTF_8),
+                    name.replace('.', '/').getBytes(StandardCharsets.UTF_8));
         }
 
         /** The class file with every occurrence of its internal name (the same length) replaced. */
