@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.track;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +9,20 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import jdk.internal.vm.annotation.DontInline;
 
-/** Captures the application's stack, without lockwatch's own frames. Only ever on a new edge. */
+/**
+ * Captures the application's stack, without lockwatch's own frames. Only ever on a new edge (and on a
+ * thread mistake).
+ *
+ * <p>Two ways, by what they leave behind. A {@link Throwable}'s stack is the JVM's compact record of the
+ * frames, turned into {@link StackTraceElement}s in one go, so it costs in proportion to the whole stack. The
+ * {@link StackWalker} stops at {@code depth} frames but makes two objects per frame it fetches (a frame and
+ * its member name) and fetches in growing batches. JMH ({@code StackCaptureBenchmark}, JDK 17, depth 64),
+ * garbage per capture: 5.0 against 9.3 KB for 40 application frames, 9.7 against 10.1 KB for 100, 17.4
+ * against 10.2 KB for 200. The garbage matters while a JVM starts, when most new edges are made: on JDK 17
+ * it moves G1's first collections earlier, and whether G1 then grew the heap during H2's first pass
+ * depended on it (bench/PERFORMANCE-ROUNDS.md, twenty-sixth round). So the Throwable first; a thread whose
+ * stacks run deeper than {@link #deepFrom} frames is walked from then on.
+ */
 final class StackCapture {
     private static final StackWalker WALKER = StackWalker.getInstance();
     static final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
@@ -21,10 +35,56 @@ final class StackCapture {
                 || className.startsWith("io.lockwatch.shaded.");
     }
 
-    /** Never inlined: rare (once per new pair of sites), and the stack walker's code is large. */
-    @DontInline
+    /**
+     * The frames the walker leaves out by default, left out of a Throwable's stack too, so that both ways
+     * give the same stack: reflection's own frames ({@code Method.invoke}, {@code Constructor.newInstance} and
+     * their accessors). Hidden frames (lambda forms) neither way shows.
+     */
+    private static boolean isReflectionFrame(String className) {
+        return className.startsWith("jdk.internal.reflect.") || className.equals("java.lang.reflect.Method")
+                || className.equals("java.lang.reflect.Constructor");
+    }
+
+    /** Stacks deeper than this are about as cheap to walk as to take whole (JMH {@code StackCaptureBenchmark}). */
+    static int deepFrom(int depth) {
+        return depth + depth / 2;
+    }
+
+    /** The current stack, at most {@code depth} frames: by a Throwable, see the class comment. */
     static StackTraceElement[] current(int depth) {
+        return current(depth, null);
+    }
+
+    /**
+     * The current stack, at most {@code depth} frames.
+     *
+     * @param thread the capturing thread's state, which remembers whether its stacks run deep; or null
+     */
+    @DontInline // rare (once per new pair of sites), and the capture's code is large
+    static StackTraceElement[] current(int depth, ThreadState thread) {
         walks.incrementAndGet();
+        if (thread == null || !thread.deepStacks) {
+            StackTraceElement[] all = new Throwable().getStackTrace();
+            if (all.length > deepFrom(depth) && thread != null) thread.deepStacks = true;
+            // Empty only when the JVM keeps no stacks in Throwables (-XX:-StackTraceInThrowable): walk.
+            if (all.length > 0) return kept(all, depth);
+            if (thread != null) thread.deepStacks = true;
+        }
+        return walked(depth);
+    }
+
+    /** The application's frames of a whole stack, at most {@code depth}, each the shared frame object. */
+    private static StackTraceElement[] kept(StackTraceElement[] all, int depth) {
+        int n = 0;
+        for (int i = 0; i < all.length && n < depth; i++) {
+            String className = all[i].getClassName();
+            if (!isOwnFrame(className) && !isReflectionFrame(className)) all[n++] = shared(all[i]);
+        }
+        return n == all.length ? all : Arrays.copyOf(all, n);
+    }
+
+    /** The application's frames, at most {@code depth}, walked one by one: no more are fetched than needed. */
+    static StackTraceElement[] walked(int depth) {
         return WALKER.walk(new Function<Stream<StackWalker.StackFrame>, StackTraceElement[]>() {
             @Override
             public StackTraceElement[] apply(Stream<StackWalker.StackFrame> frames) {

@@ -25,6 +25,8 @@ final class ThreadState {
     volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
+    /** This thread's stacks ran deeper than {@link StackCapture#deepFrom}: they are walked, not taken whole. */
+    boolean deepStacks;
     /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
     private int agentDepth;
     private boolean busyBeforeAgentCode;
@@ -243,7 +245,7 @@ final class ThreadState {
         StackTraceElement[] heldStack = stacks.held(sitePair);
         StackTraceElement[] takenStack = stacks.taken(sitePair);
         if (heldStack == null || site == CallSites.UNKNOWN) {
-            if (now == null) now = StackCapture.current(stackDepth);
+            if (now == null) now = StackCapture.current(stackDepth, this);
             heldStack = StackCapture.heldAt(siteAt(i), now);
             takenStack = now;
             stacks.put(sitePair, heldStack, takenStack);
