@@ -52,6 +52,25 @@ class LockOrderInversionTest {
         }
     }
 
+    /**
+     * lockwatch takes a new edge's stack from a Throwable; a JVM told to keep no stacks in Throwables gives
+     * it none, and the stack is then walked instead: the finding's stacks still reach down to the thread's
+     * first frame.
+     */
+    @Test
+    void stacksAreWholeOnAJvmThatKeepsNoStacksInThrowables() {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).jvmArgs("-XX:-StackTraceInThrowable").exec().assertCleanExit();
+        JsonNode finding = run.report().singlePotentialDeadlock();
+        for (JsonNode edge : finding.get("edges")) {
+            for (String stack : new String[] {"heldStack", "takenStack"}) {
+                JsonNode frames = edge.get(stack);
+                assertTrue(frames.size() >= 2 && frames.get(0).asText().contains("MonitorInversion.lambda$main$")
+                        && frames.get(frames.size() - 1).asText().startsWith("java.base/java.lang.Thread.run"),
+                        stack + " from the site down to Thread.run: " + edge);
+            }
+        }
+    }
+
     /** A class whose code carries type annotations goes to ASM instead of the raw rewriter: still tracked. */
     @Test
     void twoMonitorsInCodeWithTypeAnnotations() {
