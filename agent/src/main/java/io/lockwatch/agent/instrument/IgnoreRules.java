@@ -41,14 +41,6 @@ final class IgnoreRules {
                 "called only while a URL is made (its constructor, through URLStreamHandler.parseURL), before another thread can see it"},
     };
 
-    /** @return true when {@code method} of the class is left as it is because its lock is private to one thread ({@link #THREAD_PRIVATE}) */
-    static boolean isThreadPrivate(String className, String method) {
-        for (String[] rule : THREAD_PRIVATE) {
-            if (rule[0].equals(className) && rule[1].equals(method)) return true;
-        }
-        return false;
-    }
-
     /** @return true when the class (binary name, e.g. {@code java.lang.ThreadLocal$ThreadLocalMap}) is never instrumented */
     static boolean ignores(String className, List<String> userExcludes) {
         for (String[] rule : NEVER) {

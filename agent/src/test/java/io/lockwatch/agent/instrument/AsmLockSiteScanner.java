@@ -14,6 +14,14 @@ import net.bytebuddy.jar.asm.Opcodes;
 final class AsmLockSiteScanner {
     private AsmLockSiteScanner() {}
 
+    /** @return true when {@code method} of the class is left as it is: its lock is private to one thread ({@link IgnoreRules#THREAD_PRIVATE}) */
+    static boolean isThreadPrivate(String className, String method) {
+        for (String[] rule : IgnoreRules.THREAD_PRIVATE) {
+            if (rule[0].equals(className) && rule[1].equals(method)) return true;
+        }
+        return false;
+    }
+
     static LockSiteScanner.Result scan(byte[] classFile) {
         LockSiteScanner.Result result = new LockSiteScanner.Result();
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
@@ -32,7 +40,7 @@ final class AsmLockSiteScanner {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                if (IgnoreRules.isThreadPrivate(className, name)) return null;
+                if (isThreadPrivate(className, name)) return null;
                 return new MethodScan(result, access, name + descriptor);
             }
         }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);

@@ -65,7 +65,7 @@ class IgnoreRulesTest {
         assertTrue(url.methodsWithSites.stream().noneMatch(m -> m.startsWith("set(")), "URL.set is left: " + url.methodsWithSites);
         assertFalse(LockSiteScanner.scan(classFile("jdk.internal.loader.Resource")).hasSites,
                 "Resource's only lock is in cachedInputStream");
-        assertFalse(IgnoreRules.isThreadPrivate("java.net.URL", "hashCode"));
+        assertFalse(AsmLockSiteScanner.isThreadPrivate("java.net.URL", "hashCode"));
     }
 
     private static byte[] classFile(String className) throws Exception {

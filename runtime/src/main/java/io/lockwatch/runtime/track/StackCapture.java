@@ -58,17 +58,16 @@ final class StackCapture {
     /**
      * The current stack, at most {@code depth} frames.
      *
-     * @param thread the capturing thread's state, which remembers whether its stacks run deep; or null
+     * @param thread the capturing thread's state, which remembers whether its stacks are walked; or null
      */
     @DontInline // rare (once per new pair of sites), and the capture's code is large
     static StackTraceElement[] current(int depth, ThreadState thread) {
         walks.incrementAndGet();
-        if (thread == null || !thread.deepStacks) {
+        if (thread == null || !thread.walksStacks) {
             StackTraceElement[] all = new Throwable().getStackTrace();
-            if (all.length > deepFrom(depth) && thread != null) thread.deepStacks = true;
-            // Empty only when the JVM keeps no stacks in Throwables (-XX:-StackTraceInThrowable): walk.
+            // Empty only when the JVM keeps no stacks in Throwables (-XX:-StackTraceInThrowable).
+            if (thread != null && (all.length == 0 || all.length > deepFrom(depth))) thread.walksStacks = true;
             if (all.length > 0) return kept(all, depth);
-            if (thread != null) thread.deepStacks = true;
         }
         return walked(depth);
     }

@@ -56,7 +56,7 @@ public final class ThreadCalls {
             if (state == null) return;
             state.busy = true;
             try {
-                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth(), state);
                 StackTraceElement site = caller(stack);
                 String name = thread.getName();
                 if (!firstTime("double_start", site, name)) return;
@@ -79,7 +79,7 @@ public final class ThreadCalls {
             if (state == null) return;
             state.busy = true;
             try {
-                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth());
+                StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth(), state);
                 StackTraceElement site = caller(stack);
                 String name = thread.getName();
                 if (!firstTime("self_join", site, name)) return;

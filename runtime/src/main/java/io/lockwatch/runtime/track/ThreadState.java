@@ -25,8 +25,11 @@ final class ThreadState {
     volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
-    /** This thread's stacks ran deeper than {@link StackCapture#deepFrom}: they are walked, not taken whole. */
-    boolean deepStacks;
+    /**
+     * This thread's stacks are walked, not taken whole from a Throwable: they ran deeper than
+     * {@link StackCapture#deepFrom}, or the JVM keeps no stacks in Throwables.
+     */
+    boolean walksStacks;
     /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
     private int agentDepth;
     private boolean busyBeforeAgentCode;

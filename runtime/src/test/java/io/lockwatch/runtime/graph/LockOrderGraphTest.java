@@ -38,10 +38,7 @@ class LockOrderGraphTest {
         graph.record(nodeB, nodeA, occ(7102, segment2));
         a = null;
         b = null;
-        for (int i = 0; i < 50 && (nodeA.isAlive() || nodeB.isAlive()); i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
+        awaitCollected(List.of(nodeA, nodeB));
         assertEquals(false, nodeA.isAlive() || nodeB.isAlive(), "the locks should have been collected");
         graph.detect();
         assertEquals(1, found.size());
@@ -115,10 +112,7 @@ class LockOrderGraphTest {
         }
         assertEquals(0, hub.edgeCount(), "the hub's own edges");
         assertEquals(100, graph.edges());
-        for (int i = 0; i < 50 && bins.stream().anyMatch(LockNode::isAlive); i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
+        awaitCollected(bins);
         graph.clean();
         assertEquals(0, graph.edges(), "the parked edges went with their collected locks");
         assertTrue(hubLock != null);
@@ -146,10 +140,7 @@ class LockOrderGraphTest {
         }
         assertEquals(1, one.edgesKept(), "one edge parked on the first lock");
         assertEquals(3, two.edgesKept(), "three parked on the second");
-        for (int i = 0; i < 50 && sources.stream().anyMatch(LockNode::isAlive); i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
+        awaitCollected(sources);
         graph.clean();
         assertEquals(0, one.edgesKept());
         assertEquals(0, two.edgesKept());
@@ -343,6 +334,14 @@ class LockOrderGraphTest {
             }
             assertEquals(sources.length + 1, graph.edges(), "round " + round);
             assertTrue(sourceLocks[0] != null && target != null && next != null);
+        }
+    }
+
+    /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
+    private static void awaitCollected(List<LockNode> nodes) throws InterruptedException {
+        for (int i = 0; i < 50 && nodes.stream().anyMatch(LockNode::isAlive); i++) {
+            System.gc();
+            Thread.sleep(10);
         }
     }
 

@@ -63,10 +63,10 @@ class StackCaptureTest {
     void aThreadWhoseStacksRunDeepIsWalkedFromThenOn() {
         ThreadState thread = new ThreadState(Thread.currentThread());
         StackCapture.current(1024, thread);
-        assertFalse(thread.deepStacks, "this test's stack is not over 1,536 frames");
+        assertFalse(thread.walksStacks, "this test's stack is not over 1,536 frames");
         StackTraceElement[] kept = StackCapture.current(8, thread);
         assertEquals(8, kept.length);
-        assertTrue(thread.deepStacks, "over " + StackCapture.deepFrom(8) + " frames");
+        assertTrue(thread.walksStacks, "over " + StackCapture.deepFrom(8) + " frames");
         assertEquals(8, StackCapture.current(8, thread).length, "walked, to the same depth");
     }
 
