@@ -59,14 +59,28 @@ class LockOrderInversionTest {
      */
     @Test
     void stacksAreWholeOnAJvmThatKeepsNoStacksInThrowables() {
-        ChildResult run = ChildJvm.run(MonitorInversion.class).jvmArgs("-XX:-StackTraceInThrowable").exec().assertCleanExit();
+        assertStacksWholeWith("-XX:-StackTraceInThrowable");
+    }
+
+    /**
+     * A JVM that keeps only a few frames in a Throwable ({@code MaxJavaStackTraceDepth}, here fewer than
+     * lockwatch's own frames at a capture): the stacks are walked, and are whole. Taken from the Throwable,
+     * they would be empty, and the held stack the site alone.
+     */
+    @Test
+    void stacksAreWholeOnAJvmThatCutsThrowablesShort() {
+        assertStacksWholeWith("-XX:MaxJavaStackTraceDepth=6");
+    }
+
+    private static void assertStacksWholeWith(String jvmOption) {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).jvmArgs(jvmOption).exec().assertCleanExit();
         JsonNode finding = run.report().singlePotentialDeadlock();
         for (JsonNode edge : finding.get("edges")) {
             for (String stack : new String[] {"heldStack", "takenStack"}) {
                 JsonNode frames = edge.get(stack);
                 assertTrue(frames.size() >= 2 && frames.get(0).asText().contains("MonitorInversion.lambda$main$")
                         && frames.get(frames.size() - 1).asText().startsWith("java.base/java.lang.Thread.run"),
-                        stack + " from the site down to Thread.run: " + edge);
+                        stack + " from the site down to Thread.run with " + jvmOption + ": " + edge);
             }
         }
     }

@@ -48,6 +48,7 @@ public final class LockTracker {
         stackDepth = depth;
         LockKinds.init();
         Contention.init();
+        StackCapture.checkThrowables(depth);
         // Now, before any class is instrumented, rather than first at a leaf site somewhere in the JDK's work.
         LeafEntry.load();
         enabled = true;

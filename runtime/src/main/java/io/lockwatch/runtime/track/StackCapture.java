@@ -22,12 +22,52 @@ import jdk.internal.vm.annotation.DontInline;
  * it moves G1's first collections earlier, and whether G1 then grew the heap during H2's first pass
  * depended on it (bench/PERFORMANCE-ROUNDS.md, twenty-sixth round). So the Throwable first; a thread whose
  * stacks run deeper than {@link #deepFrom} frames is walked from then on.
+ *
+ * <p>A JVM may cut Throwables' stacks short: {@code -XX:MaxJavaStackTraceDepth=N} keeps N frames, lockwatch's
+ * own among them, and {@code -XX:-StackTraceInThrowable} none. {@link #checkThrowables} finds out once, at
+ * start, and a stack that may have been cut is walked instead.
  */
 final class StackCapture {
     private static final StackWalker WALKER = StackWalker.getInstance();
     static final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * Throwables' stacks this long (in frames, lockwatch's own included) may have been cut short by the JVM;
+     * {@link Integer#MAX_VALUE} until {@link #checkThrowables} finds that this JVM cuts them.
+     */
+    private static volatile int throwablesCutAt = Integer.MAX_VALUE;
+
     private StackCapture() {}
+
+    /**
+     * Finds out, once as the agent starts, whether this JVM cuts Throwables' stacks shorter than the stacks
+     * lockwatch keeps whole from a Throwable (up to {@link #deepFrom} {@code depth} frames): from a little deeper
+     * than that, a Throwable's frames are counted against the walker's. The walker leaves out reflection's
+     * frames, which a Throwable keeps, so a Throwable with fewer frames than the walker's was cut.
+     */
+    static void checkThrowables(int depth) {
+        throwablesCutAt = probe(deepFrom(depth) + 16);
+    }
+
+    static int throwablesCutAt() {
+        return throwablesCutAt;
+    }
+
+    private static final Function<Stream<StackWalker.StackFrame>, Long> COUNT =
+            new Function<Stream<StackWalker.StackFrame>, Long>() {
+                @Override
+                public Long apply(Stream<StackWalker.StackFrame> frames) {
+                    return frames.count();
+                }
+            };
+
+    /** Recurses {@code frames} deep, then compares: the cut length, or {@link Integer#MAX_VALUE} for none. */
+    private static int probe(int frames) {
+        if (frames > 0) return probe(frames - 1);
+        int thrown = new Throwable().getStackTrace().length;
+        long walked = WALKER.walk(COUNT); // not a method reference: no lambda spun while the JVM starts
+        return thrown < walked ? thrown : Integer.MAX_VALUE;
+    }
 
     static boolean isOwnFrame(String className) {
         return className.startsWith("io.lockwatch.runtime.")
@@ -65,9 +105,10 @@ final class StackCapture {
         walks.incrementAndGet();
         if (thread == null || !thread.walksStacks) {
             StackTraceElement[] all = new Throwable().getStackTrace();
-            // Empty only when the JVM keeps no stacks in Throwables (-XX:-StackTraceInThrowable).
-            if (thread != null && (all.length == 0 || all.length > deepFrom(depth))) thread.walksStacks = true;
-            if (all.length > 0) return kept(all, depth);
+            // Empty when the JVM keeps no stacks in Throwables, whether checkThrowables ran or not.
+            boolean cut = all.length == 0 || all.length >= throwablesCutAt;
+            if (thread != null && (cut || all.length > deepFrom(depth))) thread.walksStacks = true;
+            if (!cut) return kept(all, depth);
         }
         return walked(depth);
     }

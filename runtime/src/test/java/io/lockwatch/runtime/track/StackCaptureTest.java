@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Captured stacks keep one frame object per distinct frame, whichever thread or capture found it; the two ways
- * of capturing give the same stack; a thread with deep stacks is walked.
+ * of capturing give the same stack; a thread with deep stacks is walked, and so is a JVM that cuts Throwables short.
  */
 class StackCaptureTest {
     @Test
@@ -68,6 +68,22 @@ class StackCaptureTest {
         assertEquals(8, kept.length);
         assertTrue(thread.walksStacks, "over " + StackCapture.deepFrom(8) + " frames");
         assertEquals(8, StackCapture.current(8, thread).length, "walked, to the same depth");
+    }
+
+    @Test
+    void aJvmThatCutsThrowablesShortIsFoundAtStart() {
+        try {
+            StackCapture.checkThrowables(64);
+            assertEquals(Integer.MAX_VALUE, StackCapture.throwablesCutAt(), "the JVM keeps 1,024 frames by default");
+            // Probes 1,552 frames deep, past the JVM's default MaxJavaStackTraceDepth.
+            StackCapture.checkThrowables(1024);
+            assertEquals(1024, StackCapture.throwablesCutAt());
+            ThreadState thread = new ThreadState(Thread.currentThread());
+            assertTrue(StackCapture.current(1024, thread).length >= 2, "a short stack is taken whole");
+            assertFalse(thread.walksStacks, "and from a Throwable");
+        } finally {
+            StackCapture.checkThrowables(64);
+        }
     }
 
     /** Both ways from one method (a frame of the JDK's below: lockwatch's own frames are left out). */
