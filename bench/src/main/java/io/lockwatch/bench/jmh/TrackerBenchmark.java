@@ -42,7 +42,10 @@ public class TrackerBenchmark {
     private static final int SITE_LOCK_OUTER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "lockOuter", "TrackerBenchmark.java", 3);
     private static final int SITE_LOCK_INNER = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "lockInner", "TrackerBenchmark.java", 4);
 
+    private static final int SITE_MIDDLE = CallSites.register("io.lockwatch.bench.jmh.TrackerBenchmark", "middle", "TrackerBenchmark.java", 5);
+
     final Object outerMonitor = new Object();
+    final Object middleMonitor = new Object();
     final Object innerMonitor = new Object();
     final ReentrantLock outerLock = new ReentrantLock();
     final ReentrantLock innerLock = new ReentrantLock();
@@ -80,6 +83,36 @@ public class TrackerBenchmark {
                 LockTracker.monitorExit(innerMonitor, state);
                 LockTracker.monitorExit(outerMonitor, state);
                 return result;
+            }
+        }
+    }
+
+    @Benchmark
+    public int baselineMonitorsNested3() {
+        synchronized (outerMonitor) {
+            synchronized (middleMonitor) {
+                synchronized (innerMonitor) {
+                    return ++counter;
+                }
+            }
+        }
+    }
+
+    /** A lock taken with two held: H2 takes a map's bins inside its connection's and its session's locks. */
+    @Benchmark
+    public int trackedMonitorsNested3() {
+        Object state = LockTracker.monitorEnter(outerMonitor, SITE_OUTER, null);
+        synchronized (outerMonitor) {
+            state = LockTracker.monitorEnter(middleMonitor, SITE_MIDDLE, state);
+            synchronized (middleMonitor) {
+                state = LockTracker.monitorEnter(innerMonitor, SITE_INNER, state);
+                synchronized (innerMonitor) {
+                    int result = ++counter;
+                    LockTracker.monitorExit(innerMonitor, state);
+                    LockTracker.monitorExit(middleMonitor, state);
+                    LockTracker.monitorExit(outerMonitor, state);
+                    return result;
+                }
             }
         }
     }
