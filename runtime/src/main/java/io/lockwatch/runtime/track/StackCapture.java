@@ -41,9 +41,9 @@ final class StackCapture {
 
     /**
      * Finds out, once as the agent starts, whether this JVM cuts Throwables' stacks shorter than the stacks
-     * lockwatch keeps whole from a Throwable (up to {@link #deepFrom} {@code depth} frames): from a little deeper
-     * than that, a Throwable's frames are counted against the walker's. The walker leaves out reflection's
-     * frames, which a Throwable keeps, so a Throwable with fewer frames than the walker's was cut.
+     * lockwatch keeps whole from a Throwable (up to {@link #deepFrom} {@code depth} frames): a little deeper
+     * than that, two Throwables one frame apart. If the deeper one has no more frames, the JVM cut both. (No
+     * walker here: the first walk sets up machinery that most JVMs never need.)
      */
     static void checkThrowables(int depth) {
         throwablesCutAt = probe(deepFrom(depth) + 16);
@@ -53,20 +53,15 @@ final class StackCapture {
         return throwablesCutAt;
     }
 
-    private static final Function<Stream<StackWalker.StackFrame>, Long> COUNT =
-            new Function<Stream<StackWalker.StackFrame>, Long>() {
-                @Override
-                public Long apply(Stream<StackWalker.StackFrame> frames) {
-                    return frames.count();
-                }
-            };
-
     /** Recurses {@code frames} deep, then compares: the cut length, or {@link Integer#MAX_VALUE} for none. */
     private static int probe(int frames) {
         if (frames > 0) return probe(frames - 1);
-        int thrown = new Throwable().getStackTrace().length;
-        long walked = WALKER.walk(COUNT); // not a method reference: no lambda spun while the JVM starts
-        return thrown < walked ? thrown : Integer.MAX_VALUE;
+        int here = new Throwable().getStackTrace().length;
+        return oneFrameDeeper() > here ? Integer.MAX_VALUE : here;
+    }
+
+    private static int oneFrameDeeper() {
+        return new Throwable().getStackTrace().length;
     }
 
     static boolean isOwnFrame(String className) {
