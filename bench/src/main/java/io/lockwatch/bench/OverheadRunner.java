@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code --agent-options} gives some, which the table's first line then names.
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
+ *     [--runs N] [--cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,files,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
  *     [--agent-options KEY=VALUE,...] [--jvm-options "-XX:A -XX:B"] [--compare-with "-XX:StartFlightRecording"]
  *     [--side-by-side] [--out FILE]</pre>
  */
@@ -152,6 +152,12 @@ public final class OverheadRunner {
                     + " a call, under two locks of its own (a new lock and two new edges per iteration), between work"
                     + " and garbage of its own; no target of its own",
                     "io.lockwatch.bench.programs.FreshLocks", List.of("200000", "100000"), List.of("20000", "10000"),
+                    false, List.of()),
+            new Case("files", "small file reads, one thread: Files.readString, a FileInputStream read whole, and"
+                    + " Files.readString under a lock of the program's; each read opens a channel with locks of its own"
+                    + " (four fresh locks and their edges per read with the agent); 20,000 reads each after 10,000"
+                    + " warm-up; no target of its own (twenty-seventh round)",
+                    "io.lockwatch.bench.programs.FileReads", List.of("20000", "10000"), List.of("2000", "1000"),
                     false, List.of()),
             new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up;"
                     + " then the same with private work between acquisitions (with_work); the locks old (a full"
