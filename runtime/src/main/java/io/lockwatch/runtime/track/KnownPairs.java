@@ -12,25 +12,38 @@ import io.lockwatch.runtime.graph.LockNode;
  * graph nodes) and the modes it was checked for. A hit needs the same two lock objects, the same modes,
  * the same happens-before segment and nothing else held: exactly the occurrence the graph already has,
  * so skipping the check loses nothing. Direct-mapped and fixed in size; a miss simply checks in full.
+ *
+ * <p>A second, smaller table does the same for a lock taken with two held ({@link #takenInside}): the same
+ * three objects at the same three sites, the same way. In H2 every transaction takes a map's bins under its
+ * connection's and its session's locks (twenty-seventh round). It is probed from the full check, not from the
+ * lock sites, so the code compiled at every site stays as it was, and made at its first use.
  */
 final class KnownPairs {
     private static final int SIZE = 64;
+    private static final int INSIDE_SIZE = 32;
 
     /**
      * One remembered nesting. Immutable and replaced whole, so a probe reads one array element and then
      * one object's fields: fewer loads and bounds checks than parallel arrays, on the hottest path we have.
      */
     private static final class Entry {
+        /** The two sites of a pair; for a lock taken inside two, the two held locks' sites. */
         final long sitePair;
+        /** For a lock taken inside two, its own site; 0 for a pair. */
+        final int site;
         final long segment;
+        /** For a lock taken inside two, the outer of them; null for a pair. */
+        final LockNode outer;
         final LockNode held;
         final LockNode taken;
-        /** heldMode, takenMode and nonBlocking packed: see {@link #kind}. */
-        final byte kind;
+        /** The modes and the kind of acquisition packed: see {@link #kind}. */
+        final int kind;
 
-        Entry(long sitePair, long segment, LockNode held, LockNode taken, byte kind) {
+        Entry(long sitePair, int site, long segment, LockNode outer, LockNode held, LockNode taken, int kind) {
             this.sitePair = sitePair;
+            this.site = site;
             this.segment = segment;
+            this.outer = outer;
             this.held = held;
             this.taken = taken;
             this.kind = kind;
@@ -38,13 +51,23 @@ final class KnownPairs {
     }
 
     private final Entry[] entries = new Entry[SIZE];
+    private Entry[] inside; // the locks taken with two held
 
     static byte kind(byte heldMode, byte takenMode, boolean nonBlocking) {
         return (byte) (1 | heldMode << 1 | takenMode << 2 | (nonBlocking ? 8 : 0));
     }
 
+    /** The three modes and the kind of acquisition of a lock taken inside two: {@link #kind} and the outer's mode. */
+    static int kind(byte outerMode, byte innerMode, byte takenMode, boolean nonBlocking) {
+        return kind(innerMode, takenMode, nonBlocking) | outerMode << 4;
+    }
+
     private static int slot(long sitePair) {
         return (int) ((sitePair * 0x9E3779B97F4A7C15L) >>> 58); // SIZE = 2^6
+    }
+
+    private static int insideSlot(long heldSites, int site) {
+        return (int) (((heldSites * 31 + site) * 0x9E3779B97F4A7C15L) >>> 59); // INSIDE_SIZE = 2^5
     }
 
     /**
@@ -59,6 +82,24 @@ final class KnownPairs {
 
     /** Only for pairs of two known sites and a looked-up segment (see {@link #taken}). */
     void remember(long sitePair, LockNode held, LockNode taken, byte kind, long segment) {
-        entries[slot(sitePair)] = new Entry(sitePair, segment, held, taken, kind);
+        entries[slot(sitePair)] = new Entry(sitePair, 0, segment, null, held, taken, kind);
+    }
+
+    /**
+     * @return whether {@code taken} was taken already in exactly this way inside {@code outer} and then
+     *         {@code inner}; {@code heldSites} is {@link StackCache#key} of the two held locks' sites. Never
+     *         remembered with an unknown site or segment, as for pairs.
+     */
+    boolean takenInside(long heldSites, int site, Object outer, Object inner, Object taken, int kind, long segment) {
+        Entry[] table = inside;
+        Entry e = table == null ? null : table[insideSlot(heldSites, site)];
+        return e != null && e.sitePair == heldSites && e.site == site && e.kind == kind && e.segment == segment
+                && e.taken.refersTo(taken) && e.held.refersTo(inner) && e.outer.refersTo(outer);
+    }
+
+    /** Only for three known sites and a looked-up segment (see {@link #takenInside}). */
+    void rememberInside(long heldSites, int site, LockNode outer, LockNode inner, LockNode taken, int kind, long segment) {
+        if (inside == null) inside = new Entry[INSIDE_SIZE];
+        inside[insideSlot(heldSites, site)] = new Entry(heldSites, site, segment, outer, inner, taken, kind);
     }
 }

@@ -27,7 +27,7 @@ final class ThreadState {
     boolean busy;
     /**
      * This thread's stacks are walked, not taken whole from a Throwable: they ran deeper than
-     * {@link StackCapture#deepFrom}, or the JVM keeps no stacks in Throwables.
+     * {@link StackCapture#deepFrom}, or the JVM cut one short (or keeps none in Throwables).
      */
     boolean walksStacks;
     /** Nesting of {@link LockTracker#enterAgentCode()} (a class transformed while another one is). */
@@ -56,7 +56,6 @@ final class ThreadState {
     /** Made on the first new edge: most threads never have one, and it is most of a state's size (4 KB). */
     private StackCache stacks;
     private final KnownPairs knownPairs = new KnownPairs();
-    private KnownTriples knownTriples; // made at the first check with two locks held
     /** The nodes this thread looked up last (weak, so they keep no lock alive). */
     private final LockNode[] recentNodes = new LockNode[4];
     private int recentNext;
@@ -206,11 +205,11 @@ final class ThreadState {
     @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
-        // One lock inside two others: remembered once checked, probed here rather than at the lock sites.
+        // One lock inside two others: remembered once checked (KnownPairs), probed here rather than at the lock sites.
         long heldSites = size == 2 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                 && siteAt(1) != CallSites.UNKNOWN ? StackCache.key(siteAt(0), siteAt(1)) : 0;
-        if (heldSites != 0 && knownTriples != null && knownTriples.taken(heldSites, site, identityAt(0), identityAt(1),
-                lockIdentity, KnownTriples.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment)) {
+        if (heldSites != 0 && knownPairs.takenInside(heldSites, site, identityAt(0), identityAt(1),
+                lockIdentity, KnownPairs.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment)) {
             return null;
         }
         LockNode to = null;
@@ -235,9 +234,8 @@ final class ThreadState {
                 knownPairs.remember(pair, nodes[0], to, KnownPairs.kind(modeAt(0), mode, nonBlocking), segment());
             }
             if (heldSites != 0 && nodes[0] != null && nodes[1] != null) {
-                if (knownTriples == null) knownTriples = new KnownTriples();
-                knownTriples.remember(heldSites, site, nodes[0], nodes[1], to,
-                        KnownTriples.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment());
+                knownPairs.rememberInside(heldSites, site, nodes[0], nodes[1], to,
+                        KnownPairs.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment());
             }
         } catch (Throwable e) {
             InternalErrors.record("lock-order check", e);

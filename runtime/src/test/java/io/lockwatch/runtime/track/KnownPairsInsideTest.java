@@ -10,50 +10,51 @@ import io.lockwatch.runtime.graph.Occurrence;
 import org.junit.jupiter.api.Test;
 
 /**
- * The memo of locks taken inside two held ones answers only for exactly the acquisition it was told about,
- * and a thread's order check still records every new edge of a nest it has remembered.
+ * The memo's table of locks taken inside two held ones ({@link KnownPairs#takenInside}) answers only for
+ * exactly the acquisition it was told about, and a thread's order check still records every new edge of a
+ * nest it has remembered.
  */
-class KnownTriplesTest {
+class KnownPairsInsideTest {
     private final LockOrderGraph graph = new LockOrderGraph(finding -> { });
     private final Object outer = new Object();
     private final Object inner = new Object();
     private final Object taken = new Object();
     private final long heldSites = StackCache.key(21, 22);
-    private final int exclusive = KnownTriples.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false);
-    private final KnownTriples triples = new KnownTriples();
+    private final int exclusive = KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false);
+    private final KnownPairs triples = new KnownPairs();
 
     private void rememberTheTriple() {
-        triples.remember(heldSites, 23, graph.node(outer, "Outer"), graph.node(inner, "Inner"), graph.node(taken, "Taken"),
+        triples.rememberInside(heldSites, 23, graph.node(outer, "Outer"), graph.node(inner, "Inner"), graph.node(taken, "Taken"),
                 exclusive, 1);
     }
 
     @Test
     void theSameTripleAtTheSameSitesInTheSameSegmentIsKnown() {
         rememberTheTriple();
-        assertTrue(triples.taken(heldSites, 23, outer, inner, taken, exclusive, 1));
+        assertTrue(triples.takenInside(heldSites, 23, outer, inner, taken, exclusive, 1));
     }
 
     @Test
     void anythingElseIsCheckedInFull() {
         rememberTheTriple();
-        assertFalse(triples.taken(heldSites, 23, outer, inner, taken, exclusive, 2), "a new happens-before segment");
-        assertFalse(triples.taken(heldSites, 23, outer, inner, new Object(), exclusive, 1), "another lock taken");
-        assertFalse(triples.taken(heldSites, 23, outer, new Object(), taken, exclusive, 1), "another inner lock held");
-        assertFalse(triples.taken(heldSites, 23, new Object(), inner, taken, exclusive, 1), "another outer lock held");
-        assertFalse(triples.taken(heldSites, 23, inner, outer, taken, exclusive, 1), "the held ones the other way round");
-        assertFalse(triples.taken(heldSites, 24, outer, inner, taken, exclusive, 1), "another site of the lock taken");
-        assertFalse(triples.taken(StackCache.key(21, 25), 23, outer, inner, taken, exclusive, 1), "another site held");
-        assertFalse(triples.taken(heldSites, 23, outer, inner, taken,
-                KnownTriples.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, true), 1), "a tryLock");
-        assertFalse(triples.taken(heldSites, 23, outer, inner, taken,
-                KnownTriples.kind(Occurrence.SHARED, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false), 1), "the outer lock shared");
-        assertFalse(triples.taken(heldSites, 23, outer, inner, taken,
-                KnownTriples.kind(Occurrence.EXCLUSIVE, Occurrence.SHARED, Occurrence.EXCLUSIVE, false), 1), "the inner lock shared");
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, taken, exclusive, 2), "a new happens-before segment");
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, new Object(), exclusive, 1), "another lock taken");
+        assertFalse(triples.takenInside(heldSites, 23, outer, new Object(), taken, exclusive, 1), "another inner lock held");
+        assertFalse(triples.takenInside(heldSites, 23, new Object(), inner, taken, exclusive, 1), "another outer lock held");
+        assertFalse(triples.takenInside(heldSites, 23, inner, outer, taken, exclusive, 1), "the held ones the other way round");
+        assertFalse(triples.takenInside(heldSites, 24, outer, inner, taken, exclusive, 1), "another site of the lock taken");
+        assertFalse(triples.takenInside(StackCache.key(21, 25), 23, outer, inner, taken, exclusive, 1), "another site held");
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, taken,
+                KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, true), 1), "a tryLock");
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, taken,
+                KnownPairs.kind(Occurrence.SHARED, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false), 1), "the outer lock shared");
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, taken,
+                KnownPairs.kind(Occurrence.EXCLUSIVE, Occurrence.SHARED, Occurrence.EXCLUSIVE, false), 1), "the inner lock shared");
     }
 
     @Test
     void nothingIsKnownBeforeItWasRemembered() {
-        assertFalse(triples.taken(heldSites, 23, outer, inner, taken, exclusive, 0));
+        assertFalse(triples.takenInside(heldSites, 23, outer, inner, taken, exclusive, 0));
     }
 
     /** Three deep at the same three sites, again and again, then with another lock at each level in turn. */
