@@ -34,7 +34,11 @@ final class CycleFinder {
      */
     @DontInline
     private static boolean walk(LockNode at, LockNode target, List<Edge> path, CycleVisitor visitor, int[] steps) {
-        for (Edge edge : at.edges()) {
+        // A lock with one edge out (most) is walked without the one-element array its snapshot would make.
+        Edge only = at.onlyEdge();
+        Edge[] edges = only == null ? at.edges() : null;
+        for (int i = 0, n = only == null ? edges.length : 1; i < n; i++) {
+            Edge edge = only == null ? edges[i] : only;
             if (++steps[0] > MAX_STEPS_PER_SEARCH) return false;
             LockNode next = edge.to; // collected or not: see LockOrderGraph.detect
             if (next == target) {

@@ -3,6 +3,7 @@ package io.lockwatch.runtime.graph;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import jdk.internal.vm.annotation.DontInline;
 
@@ -17,14 +18,16 @@ import jdk.internal.vm.annotation.DontInline;
  * shape is read without locking or allocating; every change is one compare-and-set of the field, so a
  * change of shape cannot lose an edge added at the same time.
  *
- * <p>Edges into a lock that has no edge out are kept on that lock ("parked", {@link #replaceParked}), not in the
- * edges of the locks they come from. No cycle can pass through a lock with no way out, so the cycle search
+ * <p>Edges into a lock that has no edge out, or that one thread alone has used ({@link #usedOnlyBy}), are kept on
+ * that lock ("parked", {@link #replaceParked}), not in the edges of the locks they come from. No cycle can pass
+ * through a lock with no way out, and no deadlock through a lock that one thread alone takes, so the cycle search
  * has no use for them yet; and such locks are mostly short-lived objects locked under long-lived ones (a
- * fresh row or buffer under a connection's and a session's locks; until a map's bins became one lock, H2's
- * {@code ConcurrentHashMap} bins at every commit). Parked, their edges die with them, and the long-lived
- * lock's map does not grow, resize and get pruned for each one. The first edge out of a lock publishes the edges parked on it into their sources'
- * edges before it is added itself (see {@link LockOrderGraph#record}), and so does a lock with more than
- * {@link #SMALL} of them.
+ * fresh row or buffer under a connection's and a session's locks, a file channel's own locks under the
+ * caller's; until a map's bins became one lock, H2's {@code ConcurrentHashMap} bins at every commit). Parked,
+ * their edges die with them, and the long-lived lock's map does not grow, resize and get pruned for each one.
+ * The first edge a second thread records with a lock publishes the edges parked on it into their sources' edges
+ * before that edge is added itself (see {@link LockOrderGraph#record}), and so does an edge into a lock that has
+ * {@link #SMALL} parked already.
  *
  * <p>Parked edges may be <em>shared</em> ({@link Edge#isShared}): every fresh object locked under the
  * same two locks, the same way, has the same two parked edges, so the locks taken that way share one set of
@@ -33,7 +36,7 @@ import jdk.internal.vm.annotation.DontInline;
  * occurrence) gets copies of its own first ({@link #ownCopyOf}), and publishing gives each its own edge.
  *
  * <p>Size matters here: a program can have a node for each of a million short-lived locks between two
- * garbage collections. A node is 56 bytes (compressed oops; {@link #part} fills what was padding); a
+ * garbage collections. A node is 64 bytes (compressed oops; {@link #part} fills what was padding); a
  * registry entry of 24 more only for a lock that shares its bucket.
  */
 public final class LockNode extends WeakReference<Object> {
@@ -48,6 +51,10 @@ public final class LockNode extends WeakReference<Object> {
             AtomicReferenceFieldUpdater.newUpdater(LockNode.class, Object.class, "incoming");
     /** The value of {@link #incoming} once the lock's in-edges are kept by their sources. */
     private static final Object PUBLISHED = new Object();
+    private static final AtomicLongFieldUpdater<LockNode> SOLE_THREAD =
+            AtomicLongFieldUpdater.newUpdater(LockNode.class, "soleThread");
+    /** {@link #soleThread} once two threads have recorded edges with the lock (thread ids are positive). */
+    private static final long SEVERAL = -1;
 
     /** {@link #part}: the lock is the object itself (its monitor, or a {@code java.util.concurrent} lock). */
     public static final byte WHOLE = 0;
@@ -71,10 +78,15 @@ public final class LockNode extends WeakReference<Object> {
     /** Outgoing edges: null, an {@link Edge}, an {@code Edge[]} (2 to SMALL) or an {@link EdgeMap} (a {@code ConcurrentHashMap}). */
     private volatile Object out;
     /**
-     * Edges into this lock while it has none out: null, an {@link Edge}, or an {@code Edge[]} (2 to SMALL);
-     * {@link #PUBLISHED} from its first edge out (or its first in-edge past SMALL) on.
+     * Edges into this lock while it has none out, or while one thread alone has used it: null, an {@link Edge},
+     * or an {@code Edge[]} (2 to SMALL); {@link #PUBLISHED} from then on (or from its first in-edge past SMALL).
      */
     private volatile Object incoming;
+    /**
+     * The one thread that has recorded edges with this lock, either end ({@link #usedOnlyBy}); 0 before
+     * the first, {@link #SEVERAL} once a second thread has.
+     */
+    private volatile long soleThread;
 
     LockNode(Object lock, String className, long id, ReferenceQueue<Object> queue) {
         this(lock, className, WHOLE, id, queue, System.identityHashCode(lock));
@@ -131,10 +143,38 @@ public final class LockNode extends WeakReference<Object> {
         return edgesOf((EdgeMap) o);
     }
 
+    /** The outgoing edge when there is exactly one, else null: read without allocating (see {@link #edges}). */
+    Edge onlyEdge() {
+        Object o = out;
+        return o instanceof Edge ? (Edge) o : null;
+    }
+
     /** Out of line: the map's iteration is large and rare (a lock with many successors), so callers stay small to compile. */
     @DontInline
     private static Edge[] edgesOf(EdgeMap map) {
         return map.values().toArray(NO_EDGES);
+    }
+
+    /**
+     * Is {@code threadId} the only thread that has recorded an edge with this lock, counting the edge it is
+     * recording now? The first thread to ask claims the lock; the first other thread makes it shared for
+     * good. Such a lock cannot be part of a deadlock yet: a deadlock's cycle holds each of its locks in one
+     * thread while another waits for it, so the edge into it and the edge out of it come from two threads
+     * (see {@link Feasibility}). Its edges may stay parked on it until a second thread comes (see
+     * {@link LockOrderGraph#record}).
+     */
+    boolean usedOnlyBy(long threadId) {
+        while (true) {
+            long sole = soleThread;
+            if (sole == threadId) return true;
+            if (sole == SEVERAL) return false;
+            if (SOLE_THREAD.compareAndSet(this, sole, sole == 0 ? threadId : SEVERAL)) return sole == 0;
+        }
+    }
+
+    /** Has a second thread recorded an edge with this lock ({@link #usedOnlyBy})? A read, no claim. */
+    boolean usedBySeveral() {
+        return soleThread == SEVERAL;
     }
 
     /** Has this lock any outgoing edge? */

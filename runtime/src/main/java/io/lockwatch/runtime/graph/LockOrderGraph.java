@@ -20,8 +20,8 @@ import jdk.internal.vm.annotation.DontInline;
 public final class LockOrderGraph {
     /**
      * Most locks the graph tracks at once; beyond it, new locks are counted as dropped. Sized by memory: a
-     * lock costs 60 bytes (node and bucket), 84 when it shares its bucket (a registry entry), so the cap
-     * is at most 42 MiB.
+     * lock costs 68 bytes (node and bucket), 92 when it shares its bucket (a registry entry), so the cap
+     * is at most 46 MiB.
      */
     public static final int MAX_LOCKS = 1 << 19;
     /**
@@ -112,16 +112,25 @@ public final class LockOrderGraph {
     public void record(LockNode from, LockNode to, Occurrence[] taken) {
         Occurrence occurrence = taken[0];
         occurrencesRecorded.incrementAndGet();
-        // The edges parked on a lock move to their sources before its first edge out is added: a search of
-        // that edge, or of a later one, then sees every way into it (see LockNode, "parked").
-        if (!from.isPublished()) publish(from);
+        // A lock that only this thread has used cannot be on a deadlock's cycle yet (see LockNode.usedOnlyBy),
+        // so the edges into it stay parked on it, even once it has edges out: a fresh object that takes other
+        // locks while it is held (a file channel, a stream) adds no edge to the long-lived locks it was taken
+        // under. A lock that two threads have used is published: the edges parked on it move to their sources,
+        // where a search of this edge, or of a later one, sees every way into it (see LockNode, "parked").
+        long thread = occurrence.threadId;
+        boolean fromAlone = from.usedOnlyBy(thread);
+        boolean toAlone = to.usedOnlyBy(thread);
+        if (!fromAlone && !from.isPublished()) publish(from);
+        if (!toAlone && !to.isPublished()) publish(to);
         Edge edge = edgeFor(from, to, taken);
         if (edge == null) return;
         if (edge.add(occurrence, taken)) {
             if (to.isPublished()) keepIfMerged(edge, occurrence);
             // A cycle through from -> to needs a path out of to. If there is none yet, the edge that will
             // make one is searched when it comes, and that search walks through this edge: nothing to do.
-            if (!to.hasEdges()) {
+            // Nor while either lock is this thread's alone: a cycle through it needs another thread's edge
+            // with it, searched when that comes.
+            if ((fromAlone || toAlone) && !sharedMeanwhile(from, to) || !to.hasEdges()) {
                 cycleSearchesSkipped.incrementAndGet();
                 return;
             }
@@ -131,6 +140,19 @@ public final class LockOrderGraph {
         } else {
             occurrencesDropped.incrementAndGet();
         }
+    }
+
+    /**
+     * Have both locks been used by a second thread since this thread found one of them its own? That thread
+     * may have recorded the edge that makes this one part of a cycle before this one was in the graph, and
+     * its search missed it: this edge is searched after all, and the locks published first (if the other
+     * thread has not yet). Both marks are volatile, so one of the two threads sees the other's.
+     */
+    private boolean sharedMeanwhile(LockNode from, LockNode to) {
+        if (!from.usedBySeveral() || !to.usedBySeveral()) return false;
+        if (!from.isPublished()) publish(from);
+        if (!to.isPublished()) publish(to);
+        return true;
     }
 
     /**
@@ -148,7 +170,7 @@ public final class LockOrderGraph {
                 }
                 if (parkShared(from, to, taken)) {
                     countNewEdge();
-                    cycleSearchesSkipped.incrementAndGet(); // parked: to has no edge out
+                    cycleSearchesSkipped.incrementAndGet(); // parked: to has no edge out, or is this thread's alone
                     return null;
                 }
                 if (LockNode.edgeBetween(from, to) != null) continue; // another thread added it meanwhile

@@ -271,6 +271,71 @@ class LockOrderGraphTest {
         assertEquals(3, graph.edges());
     }
 
+    /**
+     * A lock that one thread alone has used keeps the edges into it even once it has edges out (a file channel's
+     * lock, taken under the caller's and taking others of its own), and nothing is searched; the first edge
+     * of a second thread with it publishes them, and the cycle it closes is found.
+     */
+    @Test
+    void aLockOneThreadAloneHasUsedKeepsItsEdgesUntilASecondThreadComes() {
+        LockOrderGraph graph = new LockOrderGraph(found::add);
+        Object a = new Object();
+        Object f = new Object();
+        Object b = new Object();
+        LockNode nodeA = graph.node(a, "A");
+        LockNode nodeF = graph.node(f, "F");
+        LockNode nodeB = graph.node(b, "B");
+        graph.record(nodeA, nodeF, occ(7001, segment1));
+        graph.record(nodeF, nodeB, occ(7001, segment1));
+        assertEquals(null, nodeA.edgeTo(nodeF), "A -> F stays with F");
+        assertTrue(LockNode.edgeBetween(nodeA, nodeF) != null && LockNode.edgeBetween(nodeF, nodeB) != null);
+        graph.detect();
+        assertEquals(0, stat(graph, "cycleSearches"));
+        assertEquals(2, graph.edges());
+
+        graph.record(nodeB, nodeF, occ(7002, segment2));
+        assertSame(nodeF, nodeA.edgeTo(nodeF).to, "published into A's edges when the second thread came");
+        assertSame(nodeB, nodeF.edgeTo(nodeB).to);
+        graph.detect();
+        assertEquals(1, found.size(), "F -> B (thread 7001), B -> F (thread 7002)");
+        assertEquals(3, graph.edges());
+        assertTrue(a != null && f != null && b != null);
+    }
+
+    /**
+     * One thread records A -> F and F -> B as F's and B's only user while a second records B -> F: however the
+     * two interleave, the cycle F -> B -> F is found (the first thread's search, or the second's, sees both).
+     */
+    @Test
+    void aCycleClosedWhileALockStopsBeingOneThreadsIsFound() throws Exception {
+        for (int round = 0; round < 2000; round++) {
+            List<PotentialDeadlock> foundThisRound = new ArrayList<>();
+            LockOrderGraph graph = new LockOrderGraph(foundThisRound::add);
+            Object[] locks = {new Object(), new Object(), new Object()};
+            LockNode nodeA = graph.node(locks[0], "A");
+            LockNode nodeF = graph.node(locks[1], "F");
+            LockNode nodeB = graph.node(locks[2], "B");
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            Thread second = new Thread(() -> {
+                try {
+                    start.await();
+                    graph.record(nodeB, nodeF, occ(7002, segment2));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            second.start();
+            start.await();
+            graph.record(nodeA, nodeF, occ(7001, segment1));
+            graph.record(nodeF, nodeB, occ(7001, segment1));
+            second.join();
+            graph.detect();
+            assertEquals(1, foundThisRound.size(), "round " + round);
+            assertSame(nodeF, nodeA.edgeTo(nodeF).to, "round " + round + ": A -> F published");
+            assertTrue(locks[0] != null);
+        }
+    }
+
     @Test
     void aLockTakenUnderManyOthersKeepsNoneOfTheirEdges() {
         LockOrderGraph graph = new LockOrderGraph(found::add);
