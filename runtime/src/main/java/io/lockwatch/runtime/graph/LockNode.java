@@ -157,8 +157,8 @@ public final class LockNode extends WeakReference<Object> {
 
     /**
      * Is {@code threadId} the only thread that has recorded an edge with this lock, counting the edge it is
-     * recording now? The first thread to ask claims the lock; the first other thread makes it shared for
-     * good. Such a lock cannot be part of a deadlock yet: a deadlock's cycle holds each of its locks in one
+     * recording now? The first thread to ask claims the lock; the first other thread marks it as used by
+     * several, for good. A lock one thread alone has used cannot be part of a deadlock yet: a deadlock's cycle holds each of its locks in one
      * thread while another waits for it, so the edge into it and the edge out of it come from two threads
      * (see {@link Feasibility}). Its edges may stay parked on it until a second thread comes (see
      * {@link LockOrderGraph#record}).

@@ -114,9 +114,10 @@ public final class LockOrderGraph {
         occurrencesRecorded.incrementAndGet();
         // A lock that only this thread has used cannot be on a deadlock's cycle yet (see LockNode.usedOnlyBy),
         // so the edges into it stay parked on it, even once it has edges out: a fresh object that takes other
-        // locks while it is held (a file channel, a stream) adds no edge to the long-lived locks it was taken
-        // under. A lock that two threads have used is published: the edges parked on it move to their sources,
-        // where a search of this edge, or of a later one, sees every way into it (see LockNode, "parked").
+        // locks while it is held (a file channel, a stream) adds nothing to the edges of the long-lived locks it
+        // was taken under. A lock that two threads have used is published, edges out or not (an edge of its own
+        // parked on another lock may join it later): the edges parked on it move to their sources, where a
+        // search of this edge, or of a later one, sees every way into it (see LockNode, "parked").
         long thread = occurrence.threadId;
         boolean fromAlone = from.usedOnlyBy(thread);
         boolean toAlone = to.usedOnlyBy(thread);
@@ -275,9 +276,9 @@ public final class LockOrderGraph {
     }
 
     /**
-     * Moves the edges parked on {@code node} to their sources, where the cycle search sees them: {@code node}
-     * is about to get an edge out (or has too many in to keep them parked). They need no search of their own:
-     * a cycle through {@code node} needs an edge out of it, and the search of the edge that closes the cycle,
+     * Moves the edges parked on {@code node} to their sources, where the cycle search sees them: a second
+     * thread has used {@code node} (or it has too many in to keep them parked). They need no search of their
+     * own: a cycle through {@code node} needs an edge out of it, and the search of the edge that closes the cycle,
      * added after this, walks through them. Rare next to the edges that stay parked: out of line.
      */
     @DontInline
