@@ -255,12 +255,10 @@ class LockOrderGraphTest {
     @Test
     void parkedEdgesJoinTheirSourcesWhenTheLockGetsAnEdgeOutAndTheCycleThroughThemIsFound() {
         LockOrderGraph graph = new LockOrderGraph(found::add);
-        Object a = new Object();
-        Object b = new Object();
-        Object c = new Object();
-        LockNode nodeA = graph.node(a, "A");
-        LockNode nodeB = graph.node(b, "B");
-        LockNode nodeC = graph.node(c, "C");
+        List<Object> locks = new ArrayList<>();
+        LockNode nodeA = newLock(graph, locks, "A");
+        LockNode nodeB = newLock(graph, locks, "B");
+        LockNode nodeC = newLock(graph, locks, "C");
         graph.record(nodeA, nodeB, occ(7001, segment1));
         assertEquals(null, nodeA.edgeTo(nodeB));
         graph.record(nodeB, nodeC, occ(7002, segment2));
@@ -269,6 +267,7 @@ class LockOrderGraphTest {
         graph.detect();
         assertEquals(1, found.size());
         assertEquals(3, graph.edges());
+        assertEquals(3, locks.size());
     }
 
     /**
@@ -279,12 +278,10 @@ class LockOrderGraphTest {
     @Test
     void aLockOneThreadAloneHasUsedKeepsItsEdgesUntilASecondThreadComes() {
         LockOrderGraph graph = new LockOrderGraph(found::add);
-        Object a = new Object();
-        Object f = new Object();
-        Object b = new Object();
-        LockNode nodeA = graph.node(a, "A");
-        LockNode nodeF = graph.node(f, "F");
-        LockNode nodeB = graph.node(b, "B");
+        List<Object> locks = new ArrayList<>();
+        LockNode nodeA = newLock(graph, locks, "A");
+        LockNode nodeF = newLock(graph, locks, "F");
+        LockNode nodeB = newLock(graph, locks, "B");
         graph.record(nodeA, nodeF, occ(7001, segment1));
         graph.record(nodeF, nodeB, occ(7001, segment1));
         assertEquals(null, nodeA.edgeTo(nodeF), "A -> F stays with F");
@@ -299,7 +296,7 @@ class LockOrderGraphTest {
         graph.detect();
         assertEquals(1, found.size(), "F -> B (thread 7001), B -> F (thread 7002)");
         assertEquals(3, graph.edges());
-        assertTrue(a != null && f != null && b != null);
+        assertEquals(3, locks.size());
     }
 
     /**
@@ -311,10 +308,10 @@ class LockOrderGraphTest {
         for (int round = 0; round < 2000; round++) {
             List<PotentialDeadlock> foundThisRound = new ArrayList<>();
             LockOrderGraph graph = new LockOrderGraph(foundThisRound::add);
-            Object[] locks = {new Object(), new Object(), new Object()};
-            LockNode nodeA = graph.node(locks[0], "A");
-            LockNode nodeF = graph.node(locks[1], "F");
-            LockNode nodeB = graph.node(locks[2], "B");
+            List<Object> locks = new ArrayList<>();
+            LockNode nodeA = newLock(graph, locks, "A");
+            LockNode nodeF = newLock(graph, locks, "F");
+            LockNode nodeB = newLock(graph, locks, "B");
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
             Thread second = new Thread(() -> {
                 try {
@@ -332,7 +329,7 @@ class LockOrderGraphTest {
             graph.detect();
             assertEquals(1, foundThisRound.size(), "round " + round);
             assertSame(nodeF, nodeA.edgeTo(nodeF).to, "round " + round + ": A -> F published");
-            assertTrue(locks[0] != null);
+            assertEquals(3, locks.size());
         }
     }
 
@@ -400,6 +397,13 @@ class LockOrderGraphTest {
             assertEquals(sources.length + 1, graph.edges(), "round " + round);
             assertTrue(sourceLocks[0] != null && target != null && next != null);
         }
+    }
+
+    /** The node of a new lock, which goes to {@code locks}: the graph holds locks weakly, the test keeps them. */
+    private static LockNode newLock(LockOrderGraph graph, List<Object> locks, String name) {
+        Object lock = new Object();
+        locks.add(lock);
+        return graph.node(lock, name);
     }
 
     /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
