@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * The pieces of the known-edge check: node lookup in the registry (identity hash + chain walk),
  * {@link LockNode#edgeBetween} (scan of the source's out-edges) and {@link Edge#knows} (scan of the
  * occurrences). {@code locks} is how many other locks the registry holds; {@code fanOut} how many edges the
- * source lock has (the wanted one is the last). The targets have an edge out each, so that the edges into
- * them are kept by the source: an edge into a lock without any is parked on that lock, and found there
- * with a compare or two whatever the source's fan-out.
+ * source lock has (the wanted one is the last). The targets have an edge out each, recorded from another
+ * thread, so that the edges into them are kept by the source: an edge into a lock without any, or into a lock
+ * that one thread alone has used, is parked on that lock, and found there with a compare or two whatever the
+ * source's fan-out.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -64,11 +65,11 @@ public class GraphBenchmark {
         LockNode sink = graph.node(keepAlive[locks - 1], "java.lang.Object");
         for (int i = 0; i < fanOut - 1; i++) {
             LockNode other = graph.node(keepAlive[i], "java.lang.Object");
-            graph.record(other, sink, occurrence(threadId));
+            graph.record(other, sink, occurrence(threadId + 1));
             graph.record(from, other, occurrence(threadId));
         }
         to = graph.node(toLock, "java.lang.Object");
-        graph.record(to, sink, occurrence(threadId));
+        graph.record(to, sink, occurrence(threadId + 1));
         graph.record(from, to, occurrence(threadId));
         edge = from.edgeTo(to);
         held = new long[] {from.id};
