@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code --agent-options} gives some, which the table's first line then names.
  * Usage (normally through {@code bench/run.sh}):
  * <pre>java -cp bench/target/classes:bench/target/lib/* io.lockwatch.bench.OverheadRunner
- *     [--runs N] [--cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,files,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
+ *     [--runs N] [--cases nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,fresh-out,files,contended,startup,memory] [--quick] [--java PATH] [--agent JAR]
  *     [--agent-options KEY=VALUE,...] [--jvm-options "-XX:A -XX:B"] [--compare-with "-XX:StartFlightRecording"]
  *     [--side-by-side] [--out FILE]</pre>
  */
@@ -153,6 +153,12 @@ public final class OverheadRunner {
                     + " and garbage of its own; no target of its own",
                     "io.lockwatch.bench.programs.FreshLocks", List.of("200000", "100000"), List.of("20000", "10000"),
                     false, List.of()),
+            new Case("fresh-out", "the fresh case with an edge out of each fresh lock: while it holds the fresh"
+                    + " lock, each thread writes to a journal of its own, a long-lived lock that leads on to the journal's"
+                    + " file and its disk (a fresh lock with two edges in and one out per iteration, as a stream or a file channel"
+                    + " taken under the caller's locks has; twenty-eighth round); no target of its own",
+                    "io.lockwatch.bench.programs.FreshLocks", List.of("200000", "100000", "4", "2000", "4096", "journal"),
+                    List.of("20000", "10000", "4", "2000", "4096", "journal"), false, List.of()),
             new Case("files", "small file reads, one thread: Files.readString, a FileInputStream read whole, and"
                     + " Files.readString under a lock of the program's; each read opens a channel with locks of its own"
                     + " (four fresh locks and their edges per read with the agent); 20,000 reads each after 10,000"

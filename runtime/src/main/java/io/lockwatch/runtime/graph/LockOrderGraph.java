@@ -35,6 +35,7 @@ public final class LockOrderGraph {
     public static final int MAX_FINDINGS = 1000;
 
     private final LockRegistry registry;
+    private final long maxEdges;
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
     private volatile Runnable wakeDetector = LockRegistry.NOTHING;
@@ -73,8 +74,14 @@ public final class LockOrderGraph {
 
     /** A graph with other caps (tests). */
     LockOrderGraph(Consumer<PotentialDeadlock> findings, int buckets, int maxLocks) {
+        this(findings, buckets, maxLocks, MAX_EDGES);
+    }
+
+    /** A graph with other caps, the edges' too (tests). */
+    LockOrderGraph(Consumer<PotentialDeadlock> findings, int buckets, int maxLocks, long maxEdges) {
         this.findings = findings;
         this.registry = new LockRegistry(buckets, maxLocks);
+        this.maxEdges = maxEdges;
         registry.countEdgesIn(edgesLive);
     }
 
@@ -165,7 +172,7 @@ public final class LockOrderGraph {
         while (true) {
             Edge edge = LockNode.edgeBetween(from, to);
             if (edge == null) {
-                if (edgesLive.get() >= MAX_EDGES) {
+                if (edgesLive.get() >= maxEdges && !roomForEdges()) {
                     edgesDropped.incrementAndGet();
                     return null;
                 }
@@ -186,6 +193,19 @@ public final class LockOrderGraph {
             if (own != null) return own;
             // The parked edges changed meanwhile: look again.
         }
+    }
+
+    /**
+     * The edges are at their cap. Many may belong to locks the GC has collected and the detector has not
+     * purged yet (their edges go with them): a thread that locks fresh objects fast can fill the cap between
+     * two of its rounds. So this thread purges some itself first, as a new lock does at the locks' cap.
+     *
+     * @return whether there is room now
+     */
+    @DontInline
+    private boolean roomForEdges() {
+        registry.purgeOnDemand();
+        return edgesLive.get() < maxEdges;
     }
 
     private void countNewEdge() {

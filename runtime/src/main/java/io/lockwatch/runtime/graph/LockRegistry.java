@@ -126,7 +126,7 @@ final class LockRegistry {
             int n = live.get();
             if (n >= maxLocks) {
                 // Full. Most of it may be locks the GC has collected but nobody purged yet: make room first.
-                if (expunge(PURGE_BATCH, purgedOnDemand) > 0) continue;
+                if (purgeOnDemand() > 0) continue;
                 // The rest: with G1, weakly referenced objects whose reference was promoted in the same
                 // young collection are only cleared by the next marking cycle, which may be far away. Make
                 // room from the locks not looked up for longest, rather than refuse every new lock.
@@ -181,6 +181,11 @@ final class LockRegistry {
         // the GC has not cleared yet) must not wake the detector for every new lock.
         if (removed > 0 || live.get() < purgeAt) purgeRequested.set(false);
         return removed;
+    }
+
+    /** Removes up to {@link #PURGE_BATCH} nodes of collected locks now, on the calling thread (counted in {@link #purgedOnDemand}). */
+    int purgeOnDemand() {
+        return expunge(PURGE_BATCH, purgedOnDemand);
     }
 
     /**

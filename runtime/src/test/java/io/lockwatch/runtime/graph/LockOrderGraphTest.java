@@ -119,6 +119,32 @@ class LockOrderGraphTest {
     }
 
     /**
+     * Fresh locks fill the edges' cap with the edges of locks the GC has collected but nobody has purged yet
+     * (a thread that locks fresh objects fast does so between two rounds of the detector): the thread that
+     * needs room purges them itself, and no edge is dropped. It used to drop every new edge until the
+     * detector's next round.
+     */
+    @Test
+    void theEdgesOfCollectedLocksMakeRoomAtTheEdgesCap() throws InterruptedException {
+        LockOrderGraph graph = new LockOrderGraph(found::add, 1024, 1 << 16, 100);
+        Object hubLock = new Object();
+        LockNode hub = graph.node(hubLock, "Hub");
+        List<LockNode> gone = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            LockNode bin = graph.node(new Object(), "Bin"); // unreachable at once
+            graph.record(hub, bin, occ(7001, segment1));
+            gone.add(bin);
+        }
+        awaitCollected(gone);
+        assertEquals(100, graph.edges(), "the collected locks' edges count until they are purged");
+        List<Object> locks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) graph.record(hub, newLock(graph, locks, "Bin"), occ(7001, segment1));
+        assertEquals(0, stat(graph, "edgesDropped"));
+        assertEquals(50, graph.edges());
+        assertTrue(hubLock != null && locks.size() == 50);
+    }
+
+    /**
      * The other way round: the source of a parked edge is collected while the lock it is parked on lives. The
      * clean drops the edge (it can never be taken again), for one parked edge as for several.
      */
