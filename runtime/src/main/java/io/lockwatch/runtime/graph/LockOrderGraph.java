@@ -138,7 +138,7 @@ public final class LockOrderGraph {
             // make one is searched when it comes, and that search walks through this edge: nothing to do.
             // Nor while either lock is this thread's alone: a cycle through it needs another thread's edge
             // with it, searched when that comes.
-            if ((fromAlone || toAlone) && !sharedMeanwhile(from, to) || !to.hasEdges()) {
+            if (((fromAlone || toAlone) && !secondThreadCameMeanwhile(from, to)) || !to.hasEdges()) {
                 cycleSearchesSkipped.incrementAndGet();
                 return;
             }
@@ -156,7 +156,7 @@ public final class LockOrderGraph {
      * its search missed it: this edge is searched after all, and the locks published first (if the other
      * thread has not yet). Both marks are volatile, so one of the two threads sees the other's.
      */
-    private boolean sharedMeanwhile(LockNode from, LockNode to) {
+    private boolean secondThreadCameMeanwhile(LockNode from, LockNode to) {
         if (!from.usedBySeveral() || !to.usedBySeveral()) return false;
         if (!from.isPublished()) publish(from);
         if (!to.isPublished()) publish(to);
