@@ -385,13 +385,19 @@ public final class LockOrderGraph {
         pruneNeeded = false;
         // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
         // and recount the live edges (those of a collected lock went with its node) rather than track each one.
+        // Application threads add edges meanwhile: the count becomes the recount plus what they added during the
+        // walk, not the recount alone, which would lose the edges added to locks the walk had passed (and let
+        // the edge cap be passed by as many). An edge added where the walk had yet to go is counted twice until
+        // the next clean: too high for a while, which the cap can bear. (The other way, and rarer: a collected
+        // lock an application thread purges before the walk reaches it is subtracted twice.)
+        long before = edgesLive.get();
         long[] live = {0};
         registry.forEach(node -> {
             node.pruneDeadTargets();
             node.pruneDeadSources();
             live[0] += node.edgesKept();
         });
-        edgesLive.set(live[0]);
+        edgesLive.addAndGet(live[0] - before);
     }
 
     // ---- numbers for the metrics endpoint ----
