@@ -385,11 +385,11 @@ public final class LockOrderGraph {
         pruneNeeded = false;
         // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
         // and recount the live edges (those of a collected lock went with its node) rather than track each one.
-        // Application threads add edges meanwhile: the count becomes the recount plus what they added during the
+        // Application threads change the count meanwhile. It becomes the recount plus what they added during the
         // walk, not the recount alone, which would lose the edges added to locks the walk had passed (and let
-        // the edge cap be passed by as many). An edge added where the walk had yet to go is counted twice until
-        // the next clean: too high for a while, which the cap can bear. (The other way, and rarer: a collected
-        // lock an application thread purges before the walk reaches it is subtracted twice.)
+        // the edge cap be passed by as many). What they removed meanwhile is not subtracted: a collected lock
+        // purged before the walk reached it would be subtracted twice. So the count errs high until the next
+        // clean (an edge counted by the walk and by its thread), which the cap can bear, not low.
         long before = edgesLive.get();
         long[] live = {0};
         registry.forEach(node -> {
@@ -397,7 +397,8 @@ public final class LockOrderGraph {
             node.pruneDeadSources();
             live[0] += node.edgesKept();
         });
-        edgesLive.addAndGet(live[0] - before);
+        long changedMeanwhile = edgesLive.get() - before;
+        edgesLive.addAndGet(live[0] - before - Math.min(0, changedMeanwhile));
     }
 
     // ---- numbers for the metrics endpoint ----
