@@ -385,20 +385,19 @@ public final class LockOrderGraph {
         pruneNeeded = false;
         // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
         // and recount the live edges (those of a collected lock went with its node) rather than track each one.
-        // Application threads change the count meanwhile. It becomes the recount plus what they added during the
-        // walk, not the recount alone, which would lose the edges added to locks the walk had passed (and let
-        // the edge cap be passed by as many). What they removed meanwhile is not subtracted: a collected lock
-        // purged before the walk reached it would be subtracted twice. So the count errs high until the next
-        // clean (an edge counted by the walk and by its thread), which the cap can bear, not low.
-        long before = edgesLive.get();
+        // Application threads add edges meanwhile: the count becomes the recount plus the edges created during
+        // the walk, not the recount alone, which would lose those added to locks the walk had passed (and let
+        // the edge cap be passed by as many). An edge the walk counted as well, or one removed during the walk
+        // after it was counted, makes the count too high until the next clean, which the cap can bear; none
+        // makes it too low.
+        long createdBefore = edgesCreated.get();
         long[] live = {0};
         registry.forEach(node -> {
             node.pruneDeadTargets();
             node.pruneDeadSources();
             live[0] += node.edgesKept();
         });
-        long changedMeanwhile = edgesLive.get() - before;
-        edgesLive.addAndGet(live[0] - before - Math.min(0, changedMeanwhile));
+        edgesLive.set(live[0] + edgesCreated.get() - createdBefore);
     }
 
     // ---- numbers for the metrics endpoint ----
