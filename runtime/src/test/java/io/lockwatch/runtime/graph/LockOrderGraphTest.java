@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockwatch.runtime.report.PotentialDeadlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
 
 /** Memory-related behaviour of the graph: parked edges, searches skipped, inversions found at the cap. */
@@ -161,18 +162,10 @@ class LockOrderGraphTest {
             LockNode gone = graph.node(new Object(), "Gone"); // collected: the clean then walks every lock
             graph.record(hub, gone, occ(7001, segment1));
             awaitCollected(List.of(gone));
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-            Thread adder = new Thread(() -> {
-                try {
-                    start.await();
-                    for (int i = 0; i < 20_000; i++) {
-                        graph.record(hub, newLock(graph, locks, "Late"), occ(7002, segment2));
-                    }
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread adder = startedAtBarrier(start, () -> {
+                for (int i = 0; i < 20_000; i++) graph.record(hub, newLock(graph, locks, "Late"), occ(7002, segment2));
             });
-            adder.start();
             start.await();
             graph.clean();
             adder.join();
@@ -376,16 +369,8 @@ class LockOrderGraphTest {
             LockNode nodeA = newLock(graph, locks, "A");
             LockNode nodeF = newLock(graph, locks, "F");
             LockNode nodeB = newLock(graph, locks, "B");
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-            Thread second = new Thread(() -> {
-                try {
-                    start.await();
-                    graph.record(nodeB, nodeF, occ(7002, segment2));
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            second.start();
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread second = startedAtBarrier(start, () -> graph.record(nodeB, nodeF, occ(7002, segment2)));
             start.await();
             graph.record(nodeA, nodeF, occ(7001, segment1));
             graph.record(nodeF, nodeB, occ(7001, segment1));
@@ -434,21 +419,14 @@ class LockOrderGraphTest {
                 sourceLocks[i] = new Object();
                 sources[i] = graph.node(sourceLocks[i], "Source" + i);
             }
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads + 1);
+            CyclicBarrier start = new CyclicBarrier(threads + 1);
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 long id = 7200 + t;
                 long segment = SegmentGraph.firstSegmentOf(id);
-                Thread thread = new Thread(() -> {
-                    try {
-                        start.await();
-                        for (LockNode from : sources) graph.record(from, to, occ(id, segment));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                });
-                thread.start();
-                running.add(thread);
+                running.add(startedAtBarrier(start, () -> {
+                    for (LockNode from : sources) graph.record(from, to, occ(id, segment));
+                }));
             }
             start.await();
             graph.record(to, after, occ(7300, SegmentGraph.firstSegmentOf(7300)));
@@ -461,6 +439,20 @@ class LockOrderGraphTest {
             assertEquals(sources.length + 1, graph.edges(), "round " + round);
             assertTrue(sourceLocks[0] != null && target != null && next != null);
         }
+    }
+
+    /** A thread, started now, that runs {@code work} once every party of {@code start} is there (the caller is one). */
+    private static Thread startedAtBarrier(CyclicBarrier start, Runnable work) {
+        Thread thread = new Thread(() -> {
+            try {
+                start.await();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            work.run();
+        });
+        thread.start();
+        return thread;
     }
 
     /** The node of a new lock, which goes to {@code locks}: the graph holds locks weakly, the test keeps them. */
