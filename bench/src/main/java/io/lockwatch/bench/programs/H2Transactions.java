@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real application: an embedded H2 database, 4 threads of JDBC transactions (two updates and a commit;
  * a range query every tenth). Reports the elapsed time of the workload (database already created) and
  * of the whole program from JVM start (class loading and instrumentation included), and the CPU time of the
- * workload's own threads ({@code workload_cpu}). At the end, where the process's CPU went by kind of thread
- * (the JIT's, the GC's, lockwatch's: {@link ThreadCpu}).
+ * workload's own threads ({@code workload_cpu}). What they allocated ({@code workload_allocated}) and what the
+ * main thread allocated before the pass ({@code allocated_before_workload}: the JVM's start, an agent's
+ * {@code premain}, H2's setup) are exact counts, see {@link Allocated}. At the end, where the process's CPU went
+ * by kind of thread (the JIT's, the GC's, lockwatch's: {@link ThreadCpu}).
  *
  * <p>Then, optionally, the same workload again and again: first some passes that are not timed, then the
  * timed ones ({@code steady_workload_elapsed}, the median of the timed passes, and {@code steady_workload_cpu},
@@ -46,11 +48,17 @@ public final class H2Transactions {
         int steadyPasses = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         int untimedPasses = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         AtomicLong tellersCpu = new AtomicLong();
+        AtomicLong tellersAllocated = new AtomicLong();
+        long allocatedBefore = Allocated.byCurrentThread();
         long faultsBefore = PageFaults.minor();
-        long elapsed = pass(url, transactions, tellersCpu);
+        long elapsed = pass(url, transactions, tellersCpu, tellersAllocated);
         long faultsAfter = PageFaults.minor();
         Metrics.print("workload_elapsed", elapsed / 1e6, "ms", true);
         Metrics.print("workload_cpu", tellersCpu.get() / 1e6, "ms", true);
+        if (allocatedBefore >= 0 && tellersAllocated.get() >= 0) {
+            Metrics.print("workload_allocated", tellersAllocated.get() / (1024.0 * 1024), "MiB", true);
+            Metrics.print("allocated_before_workload", allocatedBefore / (1024.0 * 1024), "MiB", true);
+        }
         Metrics.print("tx_per_second", THREADS * (double) transactions / (elapsed / 1e9), "tx/s", false);
         // Why JDK 17's first pass moves (README, "What is left"): how many fresh pages the pass touched, and
         // whether the collector grew the heap by then. Both depend on G1's sizing, not on the workload.
@@ -58,13 +66,13 @@ public final class H2Transactions {
             Metrics.print("workload_page_faults", faultsAfter - faultsBefore, "faults", true);
         }
         Metrics.print("heap_committed_after_pass", Runtime.getRuntime().totalMemory() / (1024.0 * 1024), "MiB", true);
-        for (int p = 0; p < untimedPasses; p++) pass(url, transactions, new AtomicLong());
+        for (int p = 0; p < untimedPasses; p++) pass(url, transactions, new AtomicLong(), new AtomicLong());
         if (steadyPasses > 0) {
             long[] passElapsed = new long[steadyPasses];
             long[] passCpu = new long[steadyPasses];
             for (int p = 0; p < steadyPasses; p++) {
                 tellersCpu.set(0);
-                passElapsed[p] = pass(url, transactions, tellersCpu);
+                passElapsed[p] = pass(url, transactions, tellersCpu, new AtomicLong());
                 passCpu[p] = tellersCpu.get();
             }
             Metrics.print("steady_workload_elapsed", median(passElapsed) / 1e6, "ms", true);
@@ -76,18 +84,24 @@ public final class H2Transactions {
     /**
      * One pass of the workload: the tellers started, their transactions done, the books checked. Adds the
      * tellers' own CPU time to {@code tellersCpu}: what the workload's threads paid, without the JIT's and the
-     * GC's threads, and without the time they waited for the CPU, which other processes on the machine inflate.
+     * GC's threads, and without the time they waited for the CPU, which other processes on the machine inflate;
+     * and the bytes they allocated to {@code tellersAllocated} (-1 there, once, where the JVM does not count them).
      *
      * @return its nanoseconds
      */
-    private static long pass(String url, int transactions, AtomicLong tellersCpu) throws Exception {
+    private static long pass(String url, int transactions, AtomicLong tellersCpu, AtomicLong tellersAllocated)
+            throws Exception {
         long started = System.nanoTime();
         Workers tellers = new Workers();
         for (int t = 0; t < THREADS; t++) {
             int seed = t;
             tellers.start("teller-" + t, () -> {
+                long allocatedAtStart = Allocated.byCurrentThread();
                 run(url, seed, transactions);
                 tellersCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+                long allocatedAtEnd = Allocated.byCurrentThread();
+                tellersAllocated.accumulateAndGet(allocatedAtStart < 0 || allocatedAtEnd < 0 ? -1 : allocatedAtEnd - allocatedAtStart,
+                        (sum, mine) -> sum < 0 || mine < 0 ? -1 : sum + mine);
             });
         }
         tellers.joinAll();
