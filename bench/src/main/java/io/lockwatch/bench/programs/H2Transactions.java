@@ -85,7 +85,7 @@ public final class H2Transactions {
      * One pass of the workload: the tellers started, their transactions done, the books checked. Adds the
      * tellers' own CPU time to {@code tellersCpu}: what the workload's threads paid, without the JIT's and the
      * GC's threads, and without the time they waited for the CPU, which other processes on the machine inflate;
-     * and the bytes they allocated to {@code tellersAllocated} (-1 there, once, where the JVM does not count them).
+     * and the bytes they allocated to {@code tellersAllocated} (which becomes -1 where the JVM does not count them).
      *
      * @return its nanoseconds
      */
@@ -100,8 +100,8 @@ public final class H2Transactions {
                 run(url, seed, transactions);
                 tellersCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
                 long allocatedAtEnd = Allocated.byCurrentThread();
-                tellersAllocated.accumulateAndGet(allocatedAtStart < 0 || allocatedAtEnd < 0 ? -1 : allocatedAtEnd - allocatedAtStart,
-                        (sum, mine) -> sum < 0 || mine < 0 ? -1 : sum + mine);
+                long mine = allocatedAtStart < 0 || allocatedAtEnd < 0 ? -1 : allocatedAtEnd - allocatedAtStart;
+                tellersAllocated.accumulateAndGet(mine, (sum, teller) -> sum < 0 || teller < 0 ? -1 : sum + teller);
             });
         }
         tellers.joinAll();
