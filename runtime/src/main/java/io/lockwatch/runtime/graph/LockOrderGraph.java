@@ -128,8 +128,8 @@ public final class LockOrderGraph {
         long thread = occurrence.threadId;
         boolean fromAlone = from.usedOnlyBy(thread);
         boolean toAlone = to.usedOnlyBy(thread);
-        if (!fromAlone && !from.isPublished()) publish(from);
-        if (!toAlone && !to.isPublished()) publish(to);
+        if (!fromAlone) publish(from);
+        if (!toAlone) publish(to);
         Edge edge = edgeFor(from, to, taken);
         if (edge == null) return;
         if (edge.add(occurrence, taken)) {
@@ -158,8 +158,8 @@ public final class LockOrderGraph {
      */
     private boolean secondThreadCameMeanwhile(LockNode from, LockNode to) {
         if (!from.usedBySeveral() || !to.usedBySeveral()) return false;
-        if (!from.isPublished()) publish(from);
-        if (!to.isPublished()) publish(to);
+        publish(from);
+        publish(to);
         return true;
     }
 
@@ -183,7 +183,7 @@ public final class LockOrderGraph {
                 }
                 if (LockNode.edgeBetween(from, to) != null) continue; // another thread added it meanwhile
                 // to has an edge out, or is taken under many locks: the edge is its source's.
-                if (!to.isPublished()) publish(to);
+                publish(to);
                 Edge fresh = new Edge(from, to);
                 edge = addToSource(fresh);
                 if (edge == fresh) countNewEdge();
@@ -295,6 +295,11 @@ public final class LockOrderGraph {
         return edge;
     }
 
+    /** Publishes {@code node} unless it is published already: a read here, the move out of line. */
+    private void publish(LockNode node) {
+        if (!node.isPublished()) moveParkedEdges(node);
+    }
+
     /**
      * Moves the edges parked on {@code node} to their sources, where the cycle search sees them: a second
      * thread has used {@code node} (or it has too many in to keep them parked). They need no search of their
@@ -302,7 +307,7 @@ public final class LockOrderGraph {
      * added after this, walks through them. Rare next to the edges that stay parked: out of line.
      */
     @DontInline
-    private void publish(LockNode node) {
+    private void moveParkedEdges(LockNode node) {
         for (Edge edge : node.publish()) {
             Edge kept = addToSource(edge);
             if (kept != edge) {

@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.graph;
 
+import static io.lockwatch.runtime.graph.GraphLocks.newLock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -24,10 +25,10 @@ class CycleFinderTest {
         List<Object> locks = new ArrayList<>(); // the graph holds its locks weakly
         LockNode[][] layers = new LockNode[LAYERS][WIDTH];
         for (int layer = 0; layer < LAYERS; layer++) {
-            for (int i = 0; i < WIDTH; i++) layers[layer][i] = node(graph, locks, "L" + layer + "_" + i);
+            for (int i = 0; i < WIDTH; i++) layers[layer][i] = newLock(graph, locks, "L" + layer + "_" + i);
         }
-        LockNode sink = node(graph, locks, "Sink");
-        LockNode start = node(graph, locks, "Start");
+        LockNode sink = newLock(graph, locks, "Sink");
+        LockNode start = newLock(graph, locks, "Start");
         // Deepest first, and each edge from a thread of its own (see occurrence()): every edge is then among
         // its source's edges, which the search walks, rather than kept on its target (LockNode, "parked").
         for (LockNode last : layers[LAYERS - 1]) graph.record(last, sink, occurrence());
@@ -51,12 +52,6 @@ class CycleFinderTest {
         assertTrue(complete && cycles.isEmpty(), "the graph has no cycle to find");
         // The path list and the step counter: about 100 bytes. An allocation per edge walked would be 8 KB or more.
         assertTrue(allocated < 1024, "one search over 596 edges allocated " + allocated + " bytes");
-    }
-
-    private static LockNode node(LockOrderGraph graph, List<Object> locks, String name) {
-        Object lock = new Object();
-        locks.add(lock);
-        return graph.node(lock, name);
     }
 
     private static long nextThread = 7001;

@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.graph;
 
+import static io.lockwatch.runtime.graph.GraphLocks.newLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -453,13 +454,6 @@ class LockOrderGraphTest {
         });
         thread.start();
         return thread;
-    }
-
-    /** The node of a new lock, which goes to {@code locks}: the graph holds locks weakly, the test keeps them. */
-    private static LockNode newLock(LockOrderGraph graph, List<Object> locks, String name) {
-        Object lock = new Object();
-        locks.add(lock);
-        return graph.node(lock, name);
     }
 
     /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
