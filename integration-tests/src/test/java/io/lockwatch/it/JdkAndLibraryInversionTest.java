@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
+import io.lockwatch.it.harness.AgentJars;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
@@ -128,27 +125,18 @@ class JdkAndLibraryInversionTest {
 
     /** A copy of the agent jar whose lists of the JDK's lock-taking classes are edited line by line (null drops a line). */
     private static Path agentJarWithLists(String name, UnaryOperator<String> perLine) throws IOException {
-        Path copy = ChildJvm.workDir().resolve(name + "-" + System.nanoTime() + ".jar");
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(ChildJvm.realAgentJar()));
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
-            int lists = 0;
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                byte[] bytes = in.readAllBytes();
-                if (entry.getName().matches("io/lockwatch/agent/instrument/jdk-lock-classes-\\d+\\.txt")) {
-                    lists++;
-                    StringBuilder edited = new StringBuilder();
-                    for (String line : new String(bytes, StandardCharsets.ISO_8859_1).split("\n")) {
-                        String kept = perLine.apply(line);
-                        if (kept != null) edited.append(kept).append('\n');
-                    }
-                    bytes = edited.toString().getBytes(StandardCharsets.ISO_8859_1);
-                }
-                out.putNextEntry(new ZipEntry(entry.getName()));
-                out.write(bytes);
-                out.closeEntry();
+        int[] lists = {0};
+        Path copy = AgentJars.copy(name, (entryName, bytes) -> {
+            if (!entryName.matches("io/lockwatch/agent/instrument/jdk-lock-classes-\\d+\\.txt")) return bytes;
+            lists[0]++;
+            StringBuilder edited = new StringBuilder();
+            for (String line : new String(bytes, StandardCharsets.ISO_8859_1).split("\n")) {
+                String kept = perLine.apply(line);
+                if (kept != null) edited.append(kept).append('\n');
             }
-            assertTrue(lists >= 2, "the agent jar holds its lists of the JDK's lock-taking classes");
-        }
+            return edited.toString().getBytes(StandardCharsets.ISO_8859_1);
+        });
+        assertTrue(lists[0] >= 2, "the agent jar holds its lists of the JDK's lock-taking classes");
         return copy;
     }
 

@@ -50,6 +50,8 @@ final class LockSiteFilter implements ClassFileTransformer {
         // The JVM swallows whatever a transformer throws: nothing may escape unseen.
         try {
             if (internalName == null) return null; // hidden classes and lambdas have no name to find
+            // Once tracking has stopped (failures inside lockwatch recurred), new classes keep their own code.
+            if (InternalErrors.trackingStoppedBecause() != null) return null;
             String className = internalName.replace('/', '.');
             if (IgnoreRules.ignores(className, userExcludes)) return null;
             LockTracker.enterAgentCode();

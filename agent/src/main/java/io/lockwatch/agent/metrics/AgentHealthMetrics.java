@@ -41,6 +41,9 @@ final class AgentHealthMetrics implements MeterBinder {
         dropped(registry, "events", eventsDropped, AtomicLong::get);
         FunctionCounter.builder("lockwatch.internal.errors", InternalErrors.class, m -> InternalErrors.count())
                 .description("Failures inside lockwatch (counted, logged once per place, never thrown)").register(registry);
+        Gauge.builder("lockwatch.tracking.stopped", InternalErrors.class, m -> InternalErrors.trackingStoppedBecause() == null ? 0 : 1)
+                .description("1 once lockwatch stopped tracking locks because failures inside it recurred (the report says why)")
+                .register(registry);
         FunctionCounter.builder("lockwatch.detection", AgentStats.detectionNanos, n -> n.get() / 1e9)
                 .description("Time the detector spent searching for deadlocks").baseUnit("seconds").register(registry);
         Gauge.builder("lockwatch.detector.last.run.timestamp", AgentStats.detectorLastRunMillis, ms -> ms.get() / 1000.0)

@@ -188,6 +188,13 @@ public final class Report {
         for (Map.Entry<String, String> e : options.effective().entrySet()) json.field(e.getKey(), e.getValue());
         json.endObject();
         json.stringArray("optionProblems", options.problems());
+        String stoppedBecause = InternalErrors.trackingStoppedBecause();
+        if (stoppedBecause != null) {
+            json.name("trackingStopped").beginObject()
+                    .field("at", Timestamps.iso(InternalErrors.trackingStoppedAtMillis()))
+                    .field("because", stoppedBecause)
+                    .endObject();
+        }
         json.endObject();
         writeFindings(json, "potentialDeadlocks", potentialDeadlocks);
         writeFindings(json, "deadlocks", deadlocks);
@@ -196,6 +203,7 @@ public final class Report {
         Consumer<JsonWriter> stats = statsSource;
         if (stats != null) stats.accept(json);
         json.field("internalErrors", InternalErrors.count());
+        json.field("trackingStopped", InternalErrors.trackingStoppedBecause() == null ? 0 : 1);
         json.endObject();
         json.endObject();
         return json.toString();

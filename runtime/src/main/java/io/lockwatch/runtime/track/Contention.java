@@ -3,7 +3,6 @@ package io.lockwatch.runtime.track;
 import io.lockwatch.runtime.events.ContendedLockEvent;
 import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.events.WaitEvent;
-import io.lockwatch.runtime.util.InternalErrors;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -77,7 +76,7 @@ public final class Contention {
         try {
             return timing() && stateSaysMayBlock(lock);
         } catch (Throwable e) {
-            InternalErrors.record("contention check", e);
+            TrackingFailures.record("contention check", e);
             return false;
         }
     }
@@ -125,7 +124,7 @@ public final class Contention {
             event.begin();
             return event;
         } catch (Throwable e) {
-            InternalErrors.record("contention event", e);
+            TrackingFailures.record("contention event", e);
             return null;
         }
     }
@@ -148,20 +147,20 @@ public final class Contention {
             event.site = site(site);
             event.commit();
         } catch (Throwable e) {
-            InternalErrors.record("contention event", e);
+            TrackingFailures.record("contention event", e);
         }
     }
 
     /** @return a wait event that has begun, or null when no recording wants it */
     static WaitEvent beginWait() {
-        if (!Recordings.mayRecord()) return null;
+        if (!Recordings.mayRecord() || !LockTracker.tracking()) return null;
         try {
             if (!Probes.WAIT.isEnabled()) return null;
             WaitEvent event = new WaitEvent();
             event.begin();
             return event;
         } catch (Throwable e) {
-            InternalErrors.record("wait event", e);
+            TrackingFailures.record("wait event", e);
             return null;
         }
     }
@@ -176,7 +175,7 @@ public final class Contention {
             event.site = site(site);
             event.commit();
         } catch (Throwable e) {
-            InternalErrors.record("wait event", e);
+            TrackingFailures.record("wait event", e);
         }
     }
 

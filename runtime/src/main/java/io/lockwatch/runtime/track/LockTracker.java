@@ -5,6 +5,7 @@ import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
+import io.lockwatch.runtime.util.Log;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
@@ -34,7 +35,7 @@ public final class LockTracker {
         }
     };
 
-    /** Off until the agent has started, and for threads of our own (see {@link #ignoreCurrentThread}). */
+    /** Off until the agent has started, and once tracking has stopped ({@link #stopTracking}). */
     private static volatile boolean enabled;
     private static LockOrderGraph graph;
     private static int stackDepth;
@@ -52,6 +53,27 @@ public final class LockTracker {
         // Now, before any class is instrumented, rather than first at a leaf site somewhere in the JDK's work.
         LeafEntry.load();
         enabled = true;
+    }
+
+    /**
+     * Tracking stops for good: failures on the tracking paths came too often ({@link TrackingFailures}).
+     * From here on no thread's state is looked up, so lock sites run the application's locking and nothing
+     * else; a method already running passes on its state until its next failure, or until it returns. The
+     * hang detector, which reads the JVM's own thread snapshots, goes on; what was found so far stays.
+     */
+    static void stopTracking(String where, Throwable failure) {
+        enabled = false; // first: the log line below takes the stream's lock
+        String because = TrackingFailures.LIMIT + " internal failures within a second, the last in " + where + ": " + failure;
+        InternalErrors.trackingStopped(because);
+        Log.error("stopped tracking locks after " + because + ". A failure at every lock would cost the application"
+                + " an exception each time, so lockwatch no longer checks lock order or times waits in this JVM; hang"
+                + " detection goes on, and what was found so far stays in the report (stats.trackingStopped)."
+                + " Restart the JVM to track again, and please report this line");
+    }
+
+    /** False before the agent has started, and once tracking has stopped ({@link #stopTracking}). */
+    static boolean tracking() {
+        return enabled;
     }
 
     /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
@@ -144,7 +166,7 @@ public final class LockTracker {
             STATE_BY_ID[slotOf(current)] = t;
             return t;
         } catch (Throwable e) {
-            InternalErrors.record("thread state", e);
+            TrackingFailures.record("thread state", e);
             return null;
         }
     }
@@ -191,8 +213,8 @@ public final class LockTracker {
             if (t != null && !t.busy) t.acquiring(graph, monitor, identity, Occurrence.EXCLUSIVE, site, false, stackDepth);
             return t;
         } catch (Throwable e) {
-            InternalErrors.record("monitorEnter", e);
-            return state;
+            TrackingFailures.record("monitorEnter", e);
+            return enabled ? state : null; // once tracking has stopped, the method's later sites stop too
         }
     }
 
@@ -220,7 +242,7 @@ public final class LockTracker {
         try {
             return state(state);
         } catch (Throwable e) {
-            InternalErrors.record("thread state", e);
+            TrackingFailures.record("thread state", e);
             return null;
         }
     }
@@ -231,7 +253,7 @@ public final class LockTracker {
         try {
             t.acquiringLeaf(graph, monitor, null, site, 0, stackDepth);
         } catch (Throwable e) {
-            InternalErrors.record("monitorEnter", e);
+            TrackingFailures.record("monitorEnter", e);
         }
     }
 
@@ -250,8 +272,8 @@ public final class LockTracker {
             }
             return t;
         } catch (Throwable e) {
-            InternalErrors.record("monitorEnter", e);
-            return state;
+            TrackingFailures.record("monitorEnter", e);
+            return enabled ? state : null; // once tracking has stopped, the method's later sites stop too
         }
     }
 
@@ -265,7 +287,7 @@ public final class LockTracker {
             ThreadState t = state(state);
             if (t != null) t.releasing(monitor);
         } catch (Throwable e) {
-            InternalErrors.record("monitorExit", e);
+            TrackingFailures.record("monitorExit", e);
         }
     }
 
@@ -283,7 +305,7 @@ public final class LockTracker {
             t.busy = false;
         } catch (Throwable e) {
             if (t != null) t.busy = false;
-            InternalErrors.record("threadStarting", e);
+            TrackingFailures.record("threadStarting", e);
         }
     }
 
@@ -299,7 +321,7 @@ public final class LockTracker {
             t.busy = false;
         } catch (Throwable e) {
             if (t != null) t.busy = false;
-            InternalErrors.record("threadJoined", e);
+            TrackingFailures.record("threadJoined", e);
         }
     }
 
@@ -315,7 +337,7 @@ public final class LockTracker {
             SegmentGraph.finished(t.threadId, t.segment());
             t.busy = false;
         } catch (Throwable e) {
-            InternalErrors.record("threadExiting", e);
+            TrackingFailures.record("threadExiting", e);
         }
     }
 
@@ -410,7 +432,7 @@ public final class LockTracker {
         try {
             return t.acquiringLeaf(graph, lock, outer, site, outerSite, stackDepth);
         } catch (Throwable e) {
-            InternalErrors.record("lock", e);
+            TrackingFailures.record("lock", e);
             return false;
         }
     }
@@ -427,7 +449,7 @@ public final class LockTracker {
         try {
             if (t != null && !t.busy) t.holdForCheck(outer, outerSite);
         } catch (Throwable e) {
-            InternalErrors.record("lock", e);
+            TrackingFailures.record("lock", e);
         }
         return lock(lock, site, t != null ? t : state);
     }
@@ -458,7 +480,7 @@ public final class LockTracker {
             registerOnce(t);
             return true;
         } catch (Throwable e) {
-            InternalErrors.record("lock", e);
+            TrackingFailures.record("lock", e);
             return false;
         }
     }
@@ -486,7 +508,7 @@ public final class LockTracker {
             ThreadState t = state(state);
             if (t != null) t.releasing(lock);
         } catch (Throwable e) {
-            InternalErrors.record("unlock", e);
+            TrackingFailures.record("unlock", e);
         }
     }
 
@@ -552,7 +574,7 @@ public final class LockTracker {
             }
             return t;
         } catch (Throwable e) {
-            InternalErrors.record("lock", e);
+            TrackingFailures.record("lock", e);
             return null;
         }
     }
@@ -567,7 +589,7 @@ public final class LockTracker {
             t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
             registerOnce(t);
         } catch (Throwable e) {
-            InternalErrors.record("lock", e);
+            TrackingFailures.record("lock", e);
         }
     }
 
@@ -595,7 +617,7 @@ public final class LockTracker {
                 registerOnce(t);
             }
         } catch (Throwable e) {
-            InternalErrors.record("tryLock", e);
+            TrackingFailures.record("tryLock", e);
         }
     }
 }

@@ -5,7 +5,6 @@ import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
-import io.lockwatch.runtime.util.InternalErrors;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -205,6 +204,7 @@ final class ThreadState {
     @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
+        if (!LockTracker.tracking()) return null; // stopped while this thread's methods still pass on its state
         // One lock inside two others: remembered once checked (KnownPairs), probed here rather than at the lock sites.
         long heldSites = size == 2 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                 && siteAt(1) != CallSites.UNKNOWN ? StackCache.key(siteAt(0), siteAt(1)) : 0;
@@ -238,7 +238,7 @@ final class ThreadState {
                         KnownPairs.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment());
             }
         } catch (Throwable e) {
-            InternalErrors.record("lock-order check", e);
+            TrackingFailures.record("lock-order check", e);
         } finally {
             busy = wasBusy;
         }

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class InternalErrors {
     private static final AtomicLong COUNT = new AtomicLong();
+    // Written once, the time first: a reader that sees the reason sees its time.
+    private static volatile long trackingStoppedAtMillis;
+    private static volatile String trackingStoppedBecause;
     private static final AtomicReferenceArray<String> LOGGED = new AtomicReferenceArray<>(64);
     private static final ThreadLocal<boolean[]> RECORDING = new ThreadLocal<boolean[]>() {
         @Override
@@ -57,5 +60,21 @@ public final class InternalErrors {
 
     public static long count() {
         return COUNT.get();
+    }
+
+    /** Why tracking stopped, for the report and the metrics: failures on its paths came too often. */
+    public static void trackingStopped(String because) {
+        trackingStoppedAtMillis = System.currentTimeMillis();
+        trackingStoppedBecause = because;
+    }
+
+    /** @return why tracking stopped, or null while it runs */
+    public static String trackingStoppedBecause() {
+        return trackingStoppedBecause;
+    }
+
+    /** @return when tracking stopped (epoch millis); meaningful once {@link #trackingStoppedBecause} is set */
+    public static long trackingStoppedAtMillis() {
+        return trackingStoppedAtMillis;
     }
 }

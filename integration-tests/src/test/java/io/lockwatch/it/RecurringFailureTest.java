@@ -1,0 +1,89 @@
+package io.lockwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lockwatch.it.harness.AgentJars;
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.harness.Scrape;
+import io.lockwatch.it.programs.NestedLocksLoop;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A failure inside lockwatch that recurs at every lock must not cost the application an exception per
+ * acquisition for the rest of its life. Here the failure is real: the agent jar is a damaged copy that lacks
+ * the class of the lock-order graph's edges, so the order check of every nested acquisition fails to load
+ * it (a jar replaced under a running JVM did the same once, and that JVM spun for minutes). lockwatch must
+ * stop tracking after a thousand such failures, say so in one line, and leave the program's output alone.
+ */
+class RecurringFailureTest {
+    private static final int ITERATIONS = 200_000;
+    /** Before the breaker: every one of the 400,000 nested acquisitions failed (and took 36 times longer). */
+    private static final int MOST_FAILURES_EXPECTED = 20_000;
+    private static final String MISSING_CLASS = "io/lockwatch/runtime/graph/Edge.class";
+
+    @Test
+    void aFailureAtEveryLockStopsTrackingInsteadOfCostingEveryAcquisition() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-edge", (name, bytes) -> name.equals(MISSING_CLASS) ? null : bytes);
+        ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
+                .jvmArgs("-Dawait.go=true").args(String.valueOf(ITERATIONS)).start();
+        boolean exited = false;
+        try {
+            child.awaitStdoutLine("looped " + ITERATIONS + " times: " + expectedSum(), 60);
+            Scrape scrape = Scrape.of(Scrape.portOf(child));
+            double failures = scrape.value("lockwatch_internal_errors_total");
+            assertTrue(failures >= 1_000 && failures < MOST_FAILURES_EXPECTED, "internal failures: " + failures);
+            assertEquals(1, scrape.value("lockwatch_tracking_stopped"), scrape.text);
+
+            Files.createFile(child.dir().resolve("go"));
+            ChildResult run = child.awaitExit(30);
+            exited = true;
+            assertEquals(0, run.exitCode, run.toString());
+            assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+
+            List<String> stopped = Arrays.stream(run.stderr.split("\n"))
+                    .filter(line -> line.contains("stopped tracking locks")).toList();
+            assertEquals(1, stopped.size(), run.stderr);
+            // The last of the thousand: Edge itself, or the class of the graph's nodes, which needs Edge to initialise.
+            assertTrue(stopped.get(0).startsWith("[lockwatch] ERROR stopped tracking locks after 1000 internal failures"
+                    + " within a second, the last in lock-order check: java.lang.NoClassDefFoundError: "), stopped.get(0));
+            assertTrue(stopped.get(0).replace('/', '.').contains("io.lockwatch.runtime.graph."), stopped.get(0));
+            assertTrue(stopped.get(0).contains("hang detection goes on"), stopped.get(0));
+
+            Report report = run.report();
+            assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
+            long counted = report.stat("internalErrors");
+            assertTrue(counted >= 1_000 && counted < MOST_FAILURES_EXPECTED, "internal failures: " + counted);
+            JsonNode why = report.json.path("agent").path("trackingStopped");
+            assertTrue(why.path("because").asText().contains("NoClassDefFoundError"), why.toString());
+            assertFalse(why.path("at").asText().isEmpty(), why.toString());
+        } finally {
+            if (!exited) child.kill(30);
+        }
+    }
+
+    /** A healthy agent never stops: the stat is there, at 0, and the report has no reason. */
+    @Test
+    void aHealthyAgentKeepsTracking() {
+        ChildResult run = ChildJvm.run(NestedLocksLoop.class).args("1000").exec().assertCleanExit();
+        assertEquals(0, run.report().stat("trackingStopped"));
+        assertFalse(run.report().json.path("agent").has("trackingStopped"), run.report().json.path("agent").toString());
+    }
+
+    private static long expectedSum() {
+        long sum = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            sum += i;
+            sum = sum * 31 + i;
+        }
+        return sum;
+    }
+}
