@@ -153,7 +153,7 @@ public final class Contention {
 
     /** @return a wait event that has begun, or null when no recording wants it */
     static WaitEvent beginWait() {
-        if (!Recordings.mayRecord() || !LockTracker.tracking()) return null;
+        if (!Recordings.mayRecord() || LockTracker.stopped()) return null;
         try {
             if (!Probes.WAIT.isEnabled()) return null;
             WaitEvent event = new WaitEvent();

@@ -37,6 +37,8 @@ public final class LockTracker {
 
     /** Off until the agent has started, and once tracking has stopped ({@link #stopTracking}). */
     private static volatile boolean enabled;
+    /** Read on the slow paths only, where a method that still has its thread's state may arrive after the stop. */
+    private static volatile boolean stopped;
     private static LockOrderGraph graph;
     private static int stackDepth;
 
@@ -63,6 +65,7 @@ public final class LockTracker {
      */
     static void stopTracking(String where, Throwable failure) {
         enabled = false; // first: the log line below takes the stream's lock
+        stopped = true;
         String because = TrackingFailures.LIMIT + " internal failures within a second, the last in " + where + ": " + failure;
         InternalErrors.trackingStopped(because);
         Log.error("stopped tracking locks after " + because + ". A failure at every lock would cost the application"
@@ -71,9 +74,9 @@ public final class LockTracker {
                 + " Restart the JVM to track again, and please report this line");
     }
 
-    /** False before the agent has started, and once tracking has stopped ({@link #stopTracking}). */
-    static boolean tracking() {
-        return enabled;
+    /** Whether tracking has stopped for good ({@link #stopTracking}); not whether it has started. */
+    static boolean stopped() {
+        return stopped;
     }
 
     /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */

@@ -204,7 +204,7 @@ final class ThreadState {
     @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
-        if (!LockTracker.tracking()) return null; // stopped while this thread's methods still pass on its state
+        if (LockTracker.stopped()) return null; // stopped while this thread's methods still pass on its state
         // One lock inside two others: remembered once checked (KnownPairs), probed here rather than at the lock sites.
         long heldSites = size == 2 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                 && siteAt(1) != CallSites.UNKNOWN ? StackCache.key(siteAt(0), siteAt(1)) : 0;
