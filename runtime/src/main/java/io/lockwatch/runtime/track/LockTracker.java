@@ -217,7 +217,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return enabled ? state : null; // once tracking has stopped, the method's later sites stop too
+            return stopped ? null : state; // once tracking has stopped, the method's later sites stop too
         }
     }
 
@@ -276,7 +276,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return enabled ? state : null; // once tracking has stopped, the method's later sites stop too
+            return stopped ? null : state; // once tracking has stopped, the method's later sites stop too
         }
     }
 
