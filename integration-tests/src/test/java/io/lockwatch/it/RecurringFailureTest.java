@@ -70,6 +70,22 @@ class RecurringFailureTest {
         }
     }
 
+    /**
+     * The path that handles a failure must not need a class loaded first: with the class of that path missing as
+     * well, the first failure threw NoClassDefFoundError from a catch block into the program, whose main died.
+     * Now the agent loads that class as it starts, and a jar without it does not start, in one line.
+     */
+    @Test
+    void aJarWithoutTheFailurePathsOwnClassDoesNotStartAndTheProgramRunsAsItWould() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-edge-and-failures", (name, bytes) ->
+                name.equals(MISSING_CLASS) || name.equals("io/lockwatch/runtime/track/TrackingFailures.class") ? null : bytes);
+        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+        assertTrue(run.stderr.contains("[lockwatch] ERROR the agent could not start (java.lang.NoClassDefFoundError:"
+                + " io/lockwatch/runtime/track/TrackingFailures); the application runs without lockwatch."), run.stderr);
+    }
+
     /** A healthy agent never stops: the stat is there, at 0, and the report has no reason. */
     @Test
     void aHealthyAgentKeepsTracking() {

@@ -54,6 +54,8 @@ public final class LockTracker {
         StackCapture.checkThrowables(depth);
         // Now, before any class is instrumented, rather than first at a leaf site somewhere in the JDK's work.
         LeafEntry.load();
+        // And the failure path's, which a catch block must not have to load (a jar without it fails here, cleanly).
+        TrackingFailures.load();
         enabled = true;
     }
 

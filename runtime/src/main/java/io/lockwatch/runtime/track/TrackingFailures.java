@@ -35,6 +35,15 @@ final class TrackingFailures {
         windowStart = new AtomicLong(nowNanos);
     }
 
+    /**
+     * Loads and initializes this class and {@link InternalErrors} (see {@link LockTracker#start}): the path that
+     * handles a failure must not need a class loaded first. Loaded at the first failure, a class missing from a
+     * damaged jar, or one that cannot load in a failing JVM, threw from the catch blocks into the application.
+     */
+    static void load() {
+        InternalErrors.count();
+    }
+
     /** Counts and logs a failure on a tracking path; the one that reaches the limit stops tracking. */
     static void record(String where, Throwable failure) {
         InternalErrors.record(where, failure);
