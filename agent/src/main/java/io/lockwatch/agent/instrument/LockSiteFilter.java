@@ -51,7 +51,7 @@ final class LockSiteFilter implements ClassFileTransformer {
         try {
             if (internalName == null) return null; // hidden classes and lambdas have no name to find
             // Once tracking has stopped (failures inside lockwatch recurred), new classes keep their own code.
-            if (InternalErrors.trackingStoppedBecause() != null) return null;
+            if (InternalErrors.isTrackingStopped()) return null;
             String className = internalName.replace('/', '.');
             if (IgnoreRules.ignores(className, userExcludes)) return null;
             LockTracker.enterAgentCode();

@@ -41,7 +41,7 @@ final class AgentHealthMetrics implements MeterBinder {
         dropped(registry, "events", eventsDropped, AtomicLong::get);
         FunctionCounter.builder("lockwatch.internal.errors", InternalErrors.class, m -> InternalErrors.count())
                 .description("Failures inside lockwatch (counted, logged once per place, never thrown)").register(registry);
-        Gauge.builder("lockwatch.tracking.stopped", InternalErrors.class, m -> InternalErrors.trackingStoppedBecause() == null ? 0 : 1)
+        Gauge.builder("lockwatch.tracking.stopped", InternalErrors.class, m -> InternalErrors.isTrackingStopped() ? 1 : 0)
                 .description("1 once lockwatch stopped tracking locks because failures inside it recurred (the report says why)")
                 .register(registry);
         FunctionCounter.builder("lockwatch.detection", AgentStats.detectionNanos, n -> n.get() / 1e9)

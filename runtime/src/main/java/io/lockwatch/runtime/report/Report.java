@@ -203,7 +203,7 @@ public final class Report {
         Consumer<JsonWriter> stats = statsSource;
         if (stats != null) stats.accept(json);
         json.field("internalErrors", InternalErrors.count());
-        json.field("trackingStopped", InternalErrors.trackingStoppedBecause() == null ? 0 : 1);
+        json.field("trackingStopped", InternalErrors.isTrackingStopped() ? 1 : 0);
         json.endObject();
         json.endObject();
         return json.toString();

@@ -37,8 +37,6 @@ public final class LockTracker {
 
     /** Off until the agent has started, and once tracking has stopped ({@link #stopTracking}). */
     private static volatile boolean enabled;
-    /** Read on the slow paths only, where a method that still has its thread's state may arrive after the stop. */
-    private static volatile boolean stopped;
     private static LockOrderGraph graph;
     private static int stackDepth;
 
@@ -65,20 +63,21 @@ public final class LockTracker {
      * else; a method already running passes on its state until its next failure, or until it returns. The
      * hang detector, which reads the JVM's own thread snapshots, goes on; what was found so far stays.
      */
-    static void stopTracking(String where, Throwable failure) {
-        enabled = false; // first: the log line below takes the stream's lock
-        stopped = true;
-        String because = TrackingFailures.LIMIT + " internal failures within a second, the last in " + where + ": " + failure;
+    static void stopTracking(String because) {
         InternalErrors.trackingStopped(because);
+        enabled = false; // before the log line, which takes the stream's lock
         Log.error("stopped tracking locks after " + because + ". A failure at every lock would cost the application"
                 + " an exception each time, so lockwatch no longer checks lock order or times waits in this JVM; hang"
                 + " detection goes on, and what was found so far stays in the report (stats.trackingStopped)."
                 + " Restart the JVM to track again, and please report this line");
     }
 
-    /** Whether tracking has stopped for good ({@link #stopTracking}); not whether it has started. */
+    /**
+     * Whether tracking has stopped for good ({@link #stopTracking}); not whether it has started. Read on the slow
+     * paths only, where a method that still has its thread's state may arrive after the stop.
+     */
     static boolean stopped() {
-        return stopped;
+        return InternalErrors.isTrackingStopped();
     }
 
     /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
@@ -219,7 +218,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return stopped ? null : state; // once tracking has stopped, the method's later sites stop too
+            return stopped() ? null : state; // once tracking has stopped, the method's later sites stop too
         }
     }
 
@@ -278,7 +277,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return stopped ? null : state; // once tracking has stopped, the method's later sites stop too
+            return stopped() ? null : state; // once tracking has stopped, the method's later sites stop too
         }
     }
 

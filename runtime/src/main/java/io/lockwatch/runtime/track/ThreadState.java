@@ -204,7 +204,6 @@ final class ThreadState {
     @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
-        if (LockTracker.stopped()) return null; // stopped while this thread's methods still pass on its state
         // One lock inside two others: remembered once checked (KnownPairs), probed here rather than at the lock sites.
         long heldSites = size == 2 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                 && siteAt(1) != CallSites.UNKNOWN ? StackCache.key(siteAt(0), siteAt(1)) : 0;
@@ -212,6 +211,7 @@ final class ThreadState {
                 lockIdentity, KnownPairs.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment)) {
             return null;
         }
+        if (LockTracker.stopped()) return null; // stopped while this thread's methods still pass on its state
         LockNode to = null;
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in

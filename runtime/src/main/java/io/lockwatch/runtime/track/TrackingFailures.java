@@ -47,7 +47,9 @@ final class TrackingFailures {
     /** Counts and logs a failure on a tracking path; the one that reaches the limit stops tracking. */
     static void record(String where, Throwable failure) {
         InternalErrors.record(where, failure);
-        if (ON_TRACKING_PATHS.trips(failure, System.nanoTime())) LockTracker.stopTracking(where, failure);
+        if (ON_TRACKING_PATHS.trips(failure, System.nanoTime())) {
+            LockTracker.stopTracking(LIMIT + " internal failures within a second, the last in " + where + ": " + failure);
+        }
     }
 
     /**

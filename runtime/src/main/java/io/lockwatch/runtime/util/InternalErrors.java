@@ -68,6 +68,11 @@ public final class InternalErrors {
         trackingStoppedBecause = because;
     }
 
+    /** Whether tracking has stopped because failures on its paths came too often (see {@link #trackingStopped}). */
+    public static boolean isTrackingStopped() {
+        return trackingStoppedBecause != null;
+    }
+
     /** @return why tracking stopped, or null while it runs */
     public static String trackingStoppedBecause() {
         return trackingStoppedBecause;
