@@ -208,9 +208,10 @@ public final class LockOrderGraph {
         return edgesLive.get() < maxEdges;
     }
 
+    /** Created first, then live: the order {@link #clean} relies on not to lose an edge counted as it sets the count. */
     private void countNewEdge() {
-        edgesLive.incrementAndGet();
         edgesCreated.incrementAndGet();
+        edgesLive.incrementAndGet();
     }
 
     /**
@@ -393,8 +394,7 @@ public final class LockOrderGraph {
         // Application threads add edges meanwhile: the count becomes the recount plus the edges created during
         // the walk, not the recount alone, which would lose those added to locks the walk had passed (and let
         // the edge cap be passed by as many). An edge the walk counted as well, or one removed during the walk
-        // after it was counted, makes the count too high until the next clean, which the cap can bear; none
-        // makes it too low.
+        // after it was counted, makes the count too high until the next clean, which the cap can bear.
         long createdBefore = edgesCreated.get();
         long[] live = {0};
         registry.forEach(node -> {
@@ -402,7 +402,19 @@ public final class LockOrderGraph {
             node.pruneDeadSources();
             live[0] += node.edgesKept();
         });
-        edgesLive.set(live[0] + edgesCreated.get() - createdBefore);
+        long createdAtSet = edgesCreated.get();
+        edgesLive.set(live[0] + createdAtSet - createdBefore);
+        // An edge being counted right now raised the count of created edges after the read above, and may have
+        // raised the live count before the set, which overwrote that: the edges created since the read are added
+        // once more (those whose own increment comes after the set are then counted twice, too high again).
+        // An edge whose creation was counted before the read is in the sum above, or (created before the walk
+        // began) in the recount, so no edge added during a clean is ever missing from its count. A removal on an
+        // application thread (a purge at a cap, a source's edges pruned as they grow, a duplicate dropped as a
+        // lock is published) lowers the count after it has taken effect: one that the walk did not see but that
+        // lowers the count after the set leaves it low by what it removed until the next clean. That takes a
+        // thread stopped between the two steps for the rest of the walk; not made impossible here.
+        long createdSince = edgesCreated.get() - createdAtSet;
+        if (createdSince > 0) edgesLive.addAndGet(createdSince);
     }
 
     // ---- numbers for the metrics endpoint ----
