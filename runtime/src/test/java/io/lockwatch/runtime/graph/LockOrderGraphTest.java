@@ -154,9 +154,10 @@ class LockOrderGraphTest {
      *
      * <p>Nor is an edge whose creation is under way as the clean sets the count. It raised the live count first and
      * the count of created edges second, so a clean that read the second before it and set the first after it
-     * lost the edge: this test failed once in CI for that (a round with nothing counted twice to hide it). The
-     * window is a few nanoseconds, so the test rarely meets it (once in about 400 rounds, and none in 2,000 in
-     * another series); the order of the two counts and the clean's second look are what close it.
+     * lost the edge. This test failed once in CI, and that is the one way found for it to (in a round where no
+     * edge was counted twice to make up for it, presumably). The window is a few nanoseconds, so the test rarely
+     * meets it (once in about 400 rounds, and none in 2,000 in another series); the order of the two counts and
+     * the clean's second look are what close it.
      */
     @Test
     void edgesAddedWhileTheDetectorCleansAreStillCounted() throws Exception {
