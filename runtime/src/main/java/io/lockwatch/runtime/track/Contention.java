@@ -3,6 +3,7 @@ package io.lockwatch.runtime.track;
 import io.lockwatch.runtime.events.ContendedLockEvent;
 import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.events.WaitEvent;
+import io.lockwatch.runtime.util.InternalErrors;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -153,7 +154,7 @@ public final class Contention {
 
     /** @return a wait event that has begun, or null when no recording wants it */
     static WaitEvent beginWait() {
-        if (!Recordings.mayRecord() || LockTracker.stopped()) return null;
+        if (!Recordings.mayRecord() || InternalErrors.isTrackingStopped()) return null;
         try {
             if (!Probes.WAIT.isEnabled()) return null;
             WaitEvent event = new WaitEvent();

@@ -72,14 +72,6 @@ public final class LockTracker {
                 + " Restart the JVM to track again, and please report this line");
     }
 
-    /**
-     * Whether tracking has stopped for good ({@link #stopTracking}); not whether it has started. Read on the slow
-     * paths only, where a method that still has its thread's state may arrive after the stop.
-     */
-    static boolean stopped() {
-        return InternalErrors.isTrackingStopped();
-    }
-
     /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
     public static void ignoreCurrentThread() {
         STATE.get().busy = true;
@@ -218,7 +210,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return stopped() ? null : state; // once tracking has stopped, the method's later sites stop too
+            return InternalErrors.isTrackingStopped() ? null : state; // once stopped, the method's later sites stop too
         }
     }
 
@@ -277,7 +269,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return stopped() ? null : state; // once tracking has stopped, the method's later sites stop too
+            return InternalErrors.isTrackingStopped() ? null : state; // once stopped, the method's later sites stop too
         }
     }
 

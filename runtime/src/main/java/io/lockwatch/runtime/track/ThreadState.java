@@ -5,6 +5,7 @@ import io.lockwatch.runtime.graph.LockNode;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
+import io.lockwatch.runtime.util.InternalErrors;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -211,7 +212,7 @@ final class ThreadState {
                 lockIdentity, KnownPairs.kind(modeAt(0), modeAt(1), mode, nonBlocking), segment)) {
             return null;
         }
-        if (LockTracker.stopped()) return null; // stopped while this thread's methods still pass on its state
+        if (InternalErrors.isTrackingStopped()) return null; // stopped while this thread's methods still pass on its state
         LockNode to = null;
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in

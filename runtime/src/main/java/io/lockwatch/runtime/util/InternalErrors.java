@@ -68,7 +68,10 @@ public final class InternalErrors {
         trackingStoppedBecause = because;
     }
 
-    /** Whether tracking has stopped because failures on its paths came too often (see {@link #trackingStopped}). */
+    /**
+     * Whether tracking has stopped for good because failures on its paths came too often (see
+     * {@link #trackingStopped}); not whether it has started. The one place every part of lockwatch asks.
+     */
     public static boolean isTrackingStopped() {
         return trackingStoppedBecause != null;
     }
