@@ -10,6 +10,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
+import io.lockwatch.it.programs.NestedLockCallsLoop;
 import io.lockwatch.it.programs.NestedLocksLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,67 @@ class RecurringFailureTest {
         assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
         assertTrue(run.stderr.contains("[lockwatch] ERROR the agent could not start (java.lang.NoClassDefFoundError:"
                 + " io/lockwatch/runtime/track/TrackingFailures); the application runs without lockwatch."), run.stderr);
+    }
+
+    /**
+     * A failure on the fast path of a lock site makes an exception there, and every exception's constructor takes
+     * a lock ({@code Throwable.fillInStackTrace} is synchronized). Tracked, that lock came back into the same
+     * path, which failed again while making that exception, and so on until the stack ran out: the overflow
+     * escaped into the JDK code that was running (here the class-file transformation, which printed a JVM
+     * assertion on stderr), and each failure cost a whole stack of them. The jar lacks the class that the fast
+     * order check of a nested lock needs, which the JDK's own start-up reaches.
+     */
+    @Test
+    void aFailureOnTheFastPathDoesNotComeBackThroughItsOwnException() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-stack-cache",
+                (name, bytes) -> name.equals("io/lockwatch/runtime/track/StackCache.class") ? null : bytes);
+        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        assertFalse(run.stderr.contains("StackOverflowError"), run.stderr);
+        List<String> stopped = Arrays.stream(run.stderr.split("\n"))
+                .filter(line -> line.contains("stopped tracking locks")).toList();
+        assertEquals(1, stopped.size(), run.stderr);
+        assertTrue(stopped.get(0).contains("java.lang.NoClassDefFoundError: io/lockwatch/runtime/track/StackCache"),
+                stopped.get(0));
+        long counted = run.report().stat("internalErrors");
+        assertTrue(counted >= 1_000 && counted < MOST_FAILURES_EXPECTED, "internal failures: " + counted);
+    }
+
+    /**
+     * Once tracking has stopped, no lock site may fail again at every acquisition, not even in a method that
+     * started before the stop and still hands its sites the thread's state. Here the failure recurs on the
+     * lock path itself (the jar lacks the class that registers a thread that takes a lock; a thread is
+     * registered on its first success, so every acquisition tried again), in a loop that runs on in the one
+     * method. Before, each of its 400,000 acquisitions failed after the stop as before it (35 times slower).
+     */
+    @Test
+    void afterTheStopAMethodThatKeepsTheThreadsStateFailsNoMore() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-thread-registry",
+                (name, bytes) -> name.equals("io/lockwatch/runtime/track/ThreadRegistry.class") ? null : bytes);
+        ChildJvm.Running child = ChildJvm.run(NestedLockCallsLoop.class).agentJar(damaged).agentOptions("port=0")
+                .jvmArgs("-Dawait.go=true").args(String.valueOf(ITERATIONS)).start();
+        boolean exited = false;
+        try {
+            child.awaitStdoutLine("looped " + ITERATIONS + " times: " + expectedSum(), 60);
+            Scrape scrape = Scrape.of(Scrape.portOf(child));
+            double failures = scrape.value("lockwatch_internal_errors_total");
+            assertTrue(failures >= 1_000 && failures < MOST_FAILURES_EXPECTED, "internal failures: " + failures);
+            assertEquals(1, scrape.value("lockwatch_tracking_stopped"), scrape.text);
+
+            Files.createFile(child.dir().resolve("go"));
+            ChildResult run = child.awaitExit(30);
+            exited = true;
+            assertEquals(0, run.exitCode, run.toString());
+            assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+            run.assertOnlyAgentLinesOnStderr();
+            assertTrue(run.stderr.contains("[lockwatch] ERROR stopped tracking locks after 1000 internal failures within"
+                    + " a second, the last in lock: java.lang.NoClassDefFoundError: io/lockwatch/runtime/track/ThreadRegistry"),
+                    run.stderr);
+        } finally {
+            if (!exited) child.kill(30);
+        }
     }
 
     /** A healthy agent never stops: the stat is there, at 0, and the report has no reason. */

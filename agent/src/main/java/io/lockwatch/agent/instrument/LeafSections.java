@@ -16,8 +16,8 @@ import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
  * are leaves, and the push and pop were most of what tracking them cost.
  *
  * <p>The one thing that can still run inside a leaf is the constructor of an exception the JVM throws
- * there (a {@code NullPointerException}, say), whose {@code fillInStackTrace} locks the new exception:
- * that edge, from the leaf's lock to an object nothing else has seen yet, is not recorded.
+ * there (a {@code NullPointerException}, say), whose {@code fillInStackTrace} locks the new exception: a
+ * lock that is tracked nowhere ({@link IgnoreRules#THREAD_PRIVATE}).
  *
  * <p>Everything here is conservative. A section is a leaf only in the shapes javac gives it:
  * <ul>

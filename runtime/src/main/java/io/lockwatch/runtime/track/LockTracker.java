@@ -60,8 +60,9 @@ public final class LockTracker {
     /**
      * Tracking stops for good: failures on the tracking paths came too often ({@link TrackingFailures}).
      * From here on no thread's state is looked up, so lock sites run the application's locking and nothing
-     * else; a method already running passes on its state until its next failure, or until it returns. The
-     * hang detector, which reads the JVM's own thread snapshots, goes on; what was found so far stays.
+     * else; a method already running passes on its state until it returns, or until its next failure, which
+     * retires that state ({@link #retireCurrentThread}). The hang detector, which reads the JVM's own thread
+     * snapshots, goes on; what was found so far stays.
      */
     static void stopTracking(String because) {
         InternalErrors.trackingStopped(because);
@@ -70,6 +71,19 @@ public final class LockTracker {
                 + " an exception each time, so lockwatch no longer checks lock order or times waits in this JVM; hang"
                 + " detection goes on, and what was found so far stays in the report (stats.trackingStopped)."
                 + " Restart the JVM to track again, and please report this line");
+    }
+
+    /**
+     * After a failure on a tracking path once tracking has stopped: the calling thread's state is retired (see
+     * {@link ThreadState#retire}), so that the methods still running on it that hand its state to their lock
+     * sites stop as well. Never throws; a thread whose state cannot be had has none to hand on.
+     */
+    static void retireCurrentThread() {
+        try {
+            STATE.get().retire();
+        } catch (Throwable ignored) {
+            // Counted already: this is the failure path.
+        }
     }
 
     /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
@@ -210,7 +224,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return InternalErrors.isTrackingStopped() ? null : state; // once stopped, the method's later sites stop too
+            return state;
         }
     }
 
@@ -269,7 +283,7 @@ public final class LockTracker {
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("monitorEnter", e);
-            return InternalErrors.isTrackingStopped() ? null : state; // once stopped, the method's later sites stop too
+            return state;
         }
     }
 
@@ -600,7 +614,7 @@ public final class LockTracker {
         try {
             ThreadRegistry.register(t);
         } finally {
-            t.busy = wasBusy;
+            t.endBusy(wasBusy);
         }
     }
 

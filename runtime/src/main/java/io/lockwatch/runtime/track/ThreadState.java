@@ -25,6 +25,8 @@ final class ThreadState {
     volatile String threadName;
     /** The re-entrancy guard: true while lockwatch's own code runs on this thread, or for our own threads. */
     boolean busy;
+    /** Tracking has stopped and failed on this thread since: {@link #busy} stays set for good (see {@link #retire}). */
+    private boolean retired;
     /**
      * This thread's stacks are walked, not taken whole from a Throwable: they ran deeper than
      * {@link StackCapture#deepFrom}, or the JVM cut one short (or keeps none in Throwables).
@@ -90,7 +92,23 @@ final class ThreadState {
     }
 
     void exitAgentCode() {
-        if (agentDepth > 0 && --agentDepth == 0) busy = busyBeforeAgentCode;
+        if (agentDepth > 0 && --agentDepth == 0) endBusy(busyBeforeAgentCode);
+    }
+
+    /** Ends a stretch of lockwatch's own work on this thread that began when {@link #busy} was {@code wasBusy}. */
+    void endBusy(boolean wasBusy) {
+        busy = wasBusy || retired;
+    }
+
+    /**
+     * A tracking path failed on this thread after tracking stopped. The stop reaches every lookup of a state,
+     * but not a method already running that hands its lock sites this one (see {@code LockTracker.state}): its
+     * sites would fail again at every lock for as long as it runs. Busy for good, as lockwatch's own threads
+     * are, this state makes every one of them do nothing; the restores of {@link #busy} keep it set.
+     */
+    void retire() {
+        retired = true;
+        busy = true;
     }
 
     int indexOf(Object lock) {
@@ -241,7 +259,7 @@ final class ThreadState {
         } catch (Throwable e) {
             TrackingFailures.record("lock-order check", e);
         } finally {
-            busy = wasBusy;
+            endBusy(wasBusy);
         }
         return to;
     }

@@ -44,12 +44,16 @@ final class TrackingFailures {
         InternalErrors.count();
     }
 
-    /** Counts and logs a failure on a tracking path; the one that reaches the limit stops tracking. */
+    /**
+     * Counts and logs a failure on a tracking path; the one that reaches the limit stops tracking, and from
+     * then on each one retires its thread's state, so that the thread's running methods fail there no more.
+     */
     static void record(String where, Throwable failure) {
         InternalErrors.record(where, failure);
         if (ON_TRACKING_PATHS.trips(failure, System.nanoTime())) {
             LockTracker.stopTracking(LIMIT + " internal failures within a second, the last in " + where + ": " + failure);
         }
+        if (InternalErrors.isTrackingStopped()) LockTracker.retireCurrentThread();
     }
 
     /**
