@@ -7,6 +7,7 @@ import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
+import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
 import java.io.File;
 import java.io.InputStream;
@@ -59,7 +60,17 @@ public final class AgentInstaller {
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
         } catch (Throwable t) {
+            printWaitingLines();
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");
+        }
+    }
+
+    /** Failures recorded while the agent started, which no detector thread may be left to print (premain: safe here). */
+    private static void printWaitingLines() {
+        try {
+            InternalErrors.printWaitingLines();
+        } catch (Throwable ignored) {
+            // The line below says that the agent did not start.
         }
     }
 

@@ -10,6 +10,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
+import io.lockwatch.it.programs.FailureUnderALock;
 import io.lockwatch.it.programs.NestedLockCallsLoop;
 import io.lockwatch.it.programs.NestedLocksLoop;
 import java.nio.file.Files;
@@ -146,6 +147,27 @@ class RecurringFailureTest {
         } finally {
             if (!exited) child.kill(30);
         }
+    }
+
+    /**
+     * A failure's line on stderr is printed by lockwatch's own thread, not by the application thread it happened
+     * on. That thread may be inside a lock site, holding the application's locks: printing there took the stream's
+     * lock under them, an order the application never had, and could deadlock it (another thread holding the
+     * stream and waiting for one of those locks); lockwatch then reported that order as the application's
+     * potential deadlock. The jar lacks the class that registers a thread taking its first lock, so the failure
+     * happens while "locker" holds its lock.
+     */
+    @Test
+    void aFailureIsPrintedByLockwatchsOwnThreadNotUnderTheApplicationsLocks() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-thread-registry",
+                (name, bytes) -> name.equals("io/lockwatch/runtime/track/ThreadRegistry.class") ? null : bytes);
+        ChildResult run = ChildJvm.run(FailureUnderALock.class).agentJar(damaged).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        assertTrue(run.stderr.contains("[lockwatch] ERROR internal failure in lock: java.lang.NoClassDefFoundError:"
+                + " io/lockwatch/runtime/track/ThreadRegistry"), run.stderr);
+        assertFalse(run.stderr.contains("POTENTIAL DEADLOCK"), run.stderr);
     }
 
     /** A healthy agent never stops: the stat is there, at 0, and the report has no reason. */

@@ -160,6 +160,7 @@ public final class Lockwatch {
                 InternalErrors.record("shutdown", e);
             }
             report.write();
+            InternalErrors.printWaitingLines();
         }
     }
 
@@ -178,6 +179,7 @@ public final class Lockwatch {
                 }
                 hangs.runDue();
                 report.writeIfChanged();
+                InternalErrors.printWaitingLines(); // failures recorded on other threads since the last pass
                 AgentStats.detectionNanos.addAndGet(System.nanoTime() - started);
                 AgentStats.detectionRuns.incrementAndGet();
                 AgentStats.detectorLastRunMillis.set(System.currentTimeMillis());

@@ -5,7 +5,6 @@ import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
-import io.lockwatch.runtime.util.Log;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
@@ -66,8 +65,8 @@ public final class LockTracker {
      */
     static void stopTracking(String because) {
         InternalErrors.trackingStopped(because);
-        enabled = false; // before the log line, which takes the stream's lock
-        Log.error("stopped tracking locks after " + because + ". A failure at every lock would cost the application"
+        enabled = false;
+        InternalErrors.printLater("stopped tracking locks after " + because + ". A failure at every lock would cost the application"
                 + " an exception each time, so lockwatch no longer checks lock order or times waits in this JVM; hang"
                 + " detection goes on, and what was found so far stays in the report (stats.trackingStopped)."
                 + " Restart the JVM to track again, and please report this line");

@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.util;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -10,6 +11,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Recording must not fail in turn: the JDK code it could use (maps, the stderr stream) is itself
  * instrumented, so a failure there would come straight back here. Places are kept in a small lock-free
  * table, and a failure while recording on the same thread is only counted.
+ *
+ * <p>Nor may it take a lock: a failure is recorded where it happens, often on an application thread inside a
+ * lock site, holding the application's locks. Printing there took the stream's lock under them, an order the
+ * application never had, which could deadlock it (a thread that holds the stream and waits for one of those
+ * locks) and which lockwatch then reported as the application's. So the line waits in a lock-free queue for
+ * lockwatch's own threads to print it ({@link #printWaitingLines}): the detector, within one of its periods,
+ * and the shutdown hook.
  */
 public final class InternalErrors {
     private static final AtomicLong COUNT = new AtomicLong();
@@ -17,6 +25,8 @@ public final class InternalErrors {
     private static volatile long trackingStoppedAtMillis;
     private static volatile String trackingStoppedBecause;
     private static final AtomicReferenceArray<String> LOGGED = new AtomicReferenceArray<>(64);
+    /** Error lines for stderr not printed yet: at most one per place, and the one that tracking stopped. */
+    private static final ConcurrentLinkedQueue<String> WAITING_LINES = new ConcurrentLinkedQueue<>();
     private static final ThreadLocal<boolean[]> RECORDING = new ThreadLocal<boolean[]>() {
         @Override
         protected boolean[] initialValue() {
@@ -33,7 +43,7 @@ public final class InternalErrors {
         recording[0] = true;
         try {
             if (firstTimeAt(where)) {
-                Log.error("internal failure in " + where + ": " + failure
+                printLater("internal failure in " + where + ": " + failure
                         + " (counted in stats.internalErrors; further failures here are counted, not logged)");
             }
         } catch (Throwable ignored) {
@@ -41,6 +51,17 @@ public final class InternalErrors {
         } finally {
             recording[0] = false;
         }
+    }
+
+    /** An error line for stderr, printed by lockwatch's own thread (see the class comment); takes no lock. */
+    public static void printLater(String errorLine) {
+        WAITING_LINES.offer(errorLine);
+    }
+
+    /** Prints the lines waiting, as errors. Lockwatch's own threads only: never one of the application's. */
+    public static void printWaitingLines() {
+        String line;
+        while ((line = WAITING_LINES.poll()) != null) Log.error(line);
     }
 
     /** Claims the place in the table; false when it was there already (or the table is full). */
