@@ -31,45 +31,29 @@ class RecurringFailureTest {
     /** Before the breaker: every one of the 400,000 nested acquisitions failed (and took 36 times longer). */
     private static final int MOST_FAILURES_EXPECTED = 20_000;
     private static final String MISSING_CLASS = "io/lockwatch/runtime/graph/Edge.class";
+    /** The class that registers a thread as it takes its first {@code Lock}: tried again at each until it succeeds. */
+    private static final String THREAD_REGISTRY = "io/lockwatch/runtime/track/ThreadRegistry.class";
 
     @Test
     void aFailureAtEveryLockStopsTrackingInsteadOfCostingEveryAcquisition() throws Exception {
-        Path damaged = AgentJars.copy("lockwatch-agent-without-edge", (name, bytes) -> name.equals(MISSING_CLASS) ? null : bytes);
-        ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
-                .jvmArgs("-Dawait.go=true").args(String.valueOf(ITERATIONS)).start();
-        boolean exited = false;
-        try {
-            child.awaitStdoutLine("looped " + ITERATIONS + " times: " + expectedSum(), 60);
-            Scrape scrape = Scrape.of(Scrape.portOf(child));
-            double failures = scrape.value("lockwatch_internal_errors_total");
-            assertTrue(failures >= 1_000 && failures < MOST_FAILURES_EXPECTED, "internal failures: " + failures);
-            assertEquals(1, scrape.value("lockwatch_tracking_stopped"), scrape.text);
+        ChildResult run = loopScrapedWhileItWaits(NestedLocksLoop.class, jarWithout("edge", MISSING_CLASS));
 
-            Files.createFile(child.dir().resolve("go"));
-            ChildResult run = child.awaitExit(30);
-            exited = true;
-            assertEquals(0, run.exitCode, run.toString());
-            assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+        List<String> stopped = Arrays.stream(run.stderr.split("\n"))
+                .filter(line -> line.contains("stopped tracking locks")).toList();
+        assertEquals(1, stopped.size(), run.stderr);
+        // The last of the thousand: Edge itself, or the class of the graph's nodes, which needs Edge to initialise.
+        assertTrue(stopped.get(0).startsWith("[lockwatch] ERROR stopped tracking locks after 1000 internal failures"
+                + " within a second, the last in lock-order check: java.lang.NoClassDefFoundError: "), stopped.get(0));
+        assertTrue(stopped.get(0).replace('/', '.').contains("io.lockwatch.runtime.graph."), stopped.get(0));
+        assertTrue(stopped.get(0).contains("hang detection goes on"), stopped.get(0));
 
-            List<String> stopped = Arrays.stream(run.stderr.split("\n"))
-                    .filter(line -> line.contains("stopped tracking locks")).toList();
-            assertEquals(1, stopped.size(), run.stderr);
-            // The last of the thousand: Edge itself, or the class of the graph's nodes, which needs Edge to initialise.
-            assertTrue(stopped.get(0).startsWith("[lockwatch] ERROR stopped tracking locks after 1000 internal failures"
-                    + " within a second, the last in lock-order check: java.lang.NoClassDefFoundError: "), stopped.get(0));
-            assertTrue(stopped.get(0).replace('/', '.').contains("io.lockwatch.runtime.graph."), stopped.get(0));
-            assertTrue(stopped.get(0).contains("hang detection goes on"), stopped.get(0));
-
-            Report report = run.report();
-            assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
-            long counted = report.stat("internalErrors");
-            assertTrue(counted >= 1_000 && counted < MOST_FAILURES_EXPECTED, "internal failures: " + counted);
-            JsonNode why = report.json.path("agent").path("trackingStopped");
-            assertTrue(why.path("because").asText().contains("NoClassDefFoundError"), why.toString());
-            assertFalse(why.path("at").asText().isEmpty(), why.toString());
-        } finally {
-            if (!exited) child.kill(30);
-        }
+        Report report = run.report();
+        assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
+        long counted = report.stat("internalErrors");
+        assertTrue(counted >= 1_000 && counted < MOST_FAILURES_EXPECTED, "internal failures: " + counted);
+        JsonNode why = report.json.path("agent").path("trackingStopped");
+        assertTrue(why.path("because").asText().contains("NoClassDefFoundError"), why.toString());
+        assertFalse(why.path("at").asText().isEmpty(), why.toString());
     }
 
     /**
@@ -98,8 +82,7 @@ class RecurringFailureTest {
      */
     @Test
     void aFailureOnTheFastPathDoesNotComeBackThroughItsOwnException() throws Exception {
-        Path damaged = AgentJars.copy("lockwatch-agent-without-stack-cache",
-                (name, bytes) -> name.equals("io/lockwatch/runtime/track/StackCache.class") ? null : bytes);
+        Path damaged = jarWithout("stack-cache", "io/lockwatch/runtime/track/StackCache.class");
         ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
         assertEquals(0, run.exitCode, run.toString());
         assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
@@ -123,30 +106,11 @@ class RecurringFailureTest {
      */
     @Test
     void afterTheStopAMethodThatKeepsTheThreadsStateFailsNoMore() throws Exception {
-        Path damaged = AgentJars.copy("lockwatch-agent-without-thread-registry",
-                (name, bytes) -> name.equals("io/lockwatch/runtime/track/ThreadRegistry.class") ? null : bytes);
-        ChildJvm.Running child = ChildJvm.run(NestedLockCallsLoop.class).agentJar(damaged).agentOptions("port=0")
-                .jvmArgs("-Dawait.go=true").args(String.valueOf(ITERATIONS)).start();
-        boolean exited = false;
-        try {
-            child.awaitStdoutLine("looped " + ITERATIONS + " times: " + expectedSum(), 60);
-            Scrape scrape = Scrape.of(Scrape.portOf(child));
-            double failures = scrape.value("lockwatch_internal_errors_total");
-            assertTrue(failures >= 1_000 && failures < MOST_FAILURES_EXPECTED, "internal failures: " + failures);
-            assertEquals(1, scrape.value("lockwatch_tracking_stopped"), scrape.text);
-
-            Files.createFile(child.dir().resolve("go"));
-            ChildResult run = child.awaitExit(30);
-            exited = true;
-            assertEquals(0, run.exitCode, run.toString());
-            assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
-            run.assertOnlyAgentLinesOnStderr();
-            assertTrue(run.stderr.contains("[lockwatch] ERROR stopped tracking locks after 1000 internal failures within"
-                    + " a second, the last in lock: java.lang.NoClassDefFoundError: io/lockwatch/runtime/track/ThreadRegistry"),
-                    run.stderr);
-        } finally {
-            if (!exited) child.kill(30);
-        }
+        ChildResult run = loopScrapedWhileItWaits(NestedLockCallsLoop.class, jarWithout("thread-registry", THREAD_REGISTRY));
+        run.assertOnlyAgentLinesOnStderr();
+        assertTrue(run.stderr.contains("[lockwatch] ERROR stopped tracking locks after 1000 internal failures within"
+                + " a second, the last in lock: java.lang.NoClassDefFoundError: io/lockwatch/runtime/track/ThreadRegistry"),
+                run.stderr);
     }
 
     /**
@@ -159,8 +123,7 @@ class RecurringFailureTest {
      */
     @Test
     void aFailureIsPrintedByLockwatchsOwnThreadNotUnderTheApplicationsLocks() throws Exception {
-        Path damaged = AgentJars.copy("lockwatch-agent-without-thread-registry",
-                (name, bytes) -> name.equals("io/lockwatch/runtime/track/ThreadRegistry.class") ? null : bytes);
+        Path damaged = jarWithout("thread-registry", THREAD_REGISTRY);
         ChildResult run = ChildJvm.run(FailureUnderALock.class).agentJar(damaged).exec();
         assertEquals(0, run.exitCode, run.toString());
         assertEquals("done\n", run.stdout);
@@ -176,6 +139,40 @@ class RecurringFailureTest {
         ChildResult run = ChildJvm.run(NestedLocksLoop.class).args("1000").exec().assertCleanExit();
         assertEquals(0, run.report().stat("trackingStopped"));
         assertFalse(run.report().json.path("agent").has("trackingStopped"), run.report().json.path("agent").toString());
+    }
+
+    /** A copy of the agent jar without {@code classFile}, named after {@code what}. */
+    private static Path jarWithout(String what, String classFile) throws Exception {
+        return AgentJars.copy("lockwatch-agent-without-" + what, (name, bytes) -> name.equals(classFile) ? null : bytes);
+    }
+
+    /**
+     * Runs {@code program}'s loop with the damaged jar and the metrics endpoint on. Once the loop is done, while
+     * the program waits for "go", the scrape must show a stop after a thousand failures or so, not a failure per
+     * acquisition; then the program must exit as it would without lockwatch.
+     *
+     * @return what the program left at exit
+     */
+    private static ChildResult loopScrapedWhileItWaits(Class<?> program, Path jar) throws Exception {
+        ChildJvm.Running child = ChildJvm.run(program).agentJar(jar).agentOptions("port=0")
+                .jvmArgs("-Dawait.go=true").args(String.valueOf(ITERATIONS)).start();
+        boolean exited = false;
+        try {
+            child.awaitStdoutLine("looped " + ITERATIONS + " times: " + expectedSum(), 60);
+            Scrape scrape = Scrape.of(Scrape.portOf(child));
+            double failures = scrape.value("lockwatch_internal_errors_total");
+            assertTrue(failures >= 1_000 && failures < MOST_FAILURES_EXPECTED, "internal failures: " + failures);
+            assertEquals(1, scrape.value("lockwatch_tracking_stopped"), scrape.text);
+
+            Files.createFile(child.dir().resolve("go"));
+            ChildResult run = child.awaitExit(30);
+            exited = true;
+            assertEquals(0, run.exitCode, run.toString());
+            assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+            return run;
+        } finally {
+            if (!exited) child.kill(30);
+        }
     }
 
     private static long expectedSum() {
