@@ -66,6 +66,15 @@ class IgnoreRulesTest {
         assertFalse(LockSiteScanner.scan(classFile("jdk.internal.loader.Resource")).hasSites,
                 "Resource's only lock is in cachedInputStream");
         assertFalse(AsmLockSiteScanner.isThreadPrivate("java.net.URL", "hashCode"));
+
+        // Every exception's constructor: left, and Throwable's other locks (printStackTrace's on the stream) kept.
+        LockSiteScanner.Result throwable = LockSiteScanner.scan(classFile("java.lang.Throwable"));
+        assertTrue(throwable.methodsWithSites.stream().noneMatch(m -> m.startsWith("fillInStackTrace(")),
+                "fillInStackTrace is left: " + throwable.methodsWithSites);
+        assertTrue(throwable.methodsWithSites.contains("printStackTrace(Ljava/lang/Throwable$PrintStreamOrWriter;)V"),
+                "printStackTrace is still tracked: " + throwable.methodsWithSites);
+        assertTrue(throwable.methodsWithSites.contains("getCause()Ljava/lang/Throwable;"),
+                "getCause is still tracked: " + throwable.methodsWithSites);
     }
 
     private static byte[] classFile(String className) throws Exception {
