@@ -133,6 +133,24 @@ class RecurringFailureTest {
         assertFalse(run.stderr.contains("POTENTIAL DEADLOCK"), run.stderr);
     }
 
+    /**
+     * When no thread's state can be made (the jar lacks a class of it), lockwatch's own detector thread must
+     * go on without one: it marked itself as lockwatch's on its first line, outside any catch, and died there
+     * with the error on stderr, leaving no report and no detection.
+     */
+    @Test
+    void aThreadStateThatCannotBeMadeLeavesTheDetectorRunning() throws Exception {
+        Path damaged = jarWithout("known-pairs", "io/lockwatch/runtime/track/KnownPairs.class");
+        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        Report report = run.report();
+        assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
+        assertTrue(report.json.path("agent").path("trackingStopped").path("because").asText()
+                .contains("NoClassDefFoundError: io/lockwatch/runtime/track/KnownPairs"), report.json.path("agent").toString());
+    }
+
     /** A healthy agent never stops: the stat is there, at 0, and the report has no reason. */
     @Test
     void aHealthyAgentKeepsTracking() {

@@ -85,9 +85,17 @@ public final class LockTracker {
         }
     }
 
-    /** Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. */
+    /**
+     * Marks the calling thread as one of lockwatch's own: nothing it locks is tracked. Never throws: a thread
+     * whose state cannot be made (a class of it that cannot load) has none to track with either, and the
+     * thread (the detector) must go on; before, it died on its first line with the error on stderr.
+     */
     public static void ignoreCurrentThread() {
-        STATE.get().busy = true;
+        try {
+            STATE.get().busy = true;
+        } catch (Throwable e) {
+            InternalErrors.record("lockwatch thread state", e);
+        }
     }
 
     /** The calling thread's state, or null for lockwatch's own threads and before the agent started. */
