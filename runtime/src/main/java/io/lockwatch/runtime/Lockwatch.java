@@ -146,21 +146,35 @@ public final class Lockwatch {
 
         @Override
         public void run() {
-            LockTracker.ignoreCurrentThread();
-            if (!atExit) {
-                // The first write comes with the first pass (the report starts out changed), within one
-                // period: not at once, where it would compete with premain for the CPU.
-                runDetector(graph, report, hangs);
-                return;
-            }
             try {
-                graph.detect();
-                hangs.finalCheck(FINAL_CHECK_MILLIS);
+                LockTracker.ignoreCurrentThread();
+                if (!atExit) {
+                    // The first write comes with the first pass (the report starts out changed), within one
+                    // period: not at once, where it would compete with premain for the CPU.
+                    runDetector(graph, report, hangs);
+                    return;
+                }
+                try {
+                    graph.detect();
+                    hangs.finalCheck(FINAL_CHECK_MILLIS);
+                } catch (Throwable e) {
+                    InternalErrors.record("shutdown", e);
+                }
+                report.write();
+                InternalErrors.printWaitingLines();
             } catch (Throwable e) {
-                InternalErrors.record("shutdown", e);
+                // The last resort: a thread of ours never dies with a stack trace on the application's stderr
+                // (a class of ours that cannot load, which then cannot be counted either).
+                recordQuietly(atExit ? "shutdown" : "detector", e);
             }
-            report.write();
-            InternalErrors.printWaitingLines();
+        }
+    }
+
+    private static void recordQuietly(String where, Throwable failure) {
+        try {
+            InternalErrors.record(where, failure);
+        } catch (Throwable ignored) {
+            // Nothing left to count with.
         }
     }
 

@@ -152,11 +152,14 @@ public final class Contention {
         }
     }
 
-    /** @return a wait event that has begun, or null when no recording wants it */
+    /**
+     * Never throws: {@link WaitTracker} calls it outside any catch, in the application's wait.
+     *
+     * @return a wait event that has begun, or null when no recording wants it
+     */
     static WaitEvent beginWait() {
-        if (!Recordings.mayRecord() || InternalErrors.isTrackingStopped()) return null;
         try {
-            if (!Probes.WAIT.isEnabled()) return null;
+            if (!Recordings.mayRecord() || InternalErrors.isTrackingStopped() || !Probes.WAIT.isEnabled()) return null;
             WaitEvent event = new WaitEvent();
             event.begin();
             return event;

@@ -53,6 +53,8 @@ public final class LockTracker {
         LeafEntry.load();
         // And the failure path's, which a catch block must not have to load (a jar without it fails here, cleanly).
         TrackingFailures.load();
+        // Instrumented wait sites call it directly, outside any catch of ours: a jar without it must fail here too.
+        WaitTracker.load();
         enabled = true;
     }
 

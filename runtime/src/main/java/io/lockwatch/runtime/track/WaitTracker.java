@@ -29,6 +29,9 @@ public final class WaitTracker {
 
     private WaitTracker() {}
 
+    /** Loads and initializes this class (see {@link LockTracker#start}). */
+    static void load() {}
+
     // ---- CountDownLatch ----
 
     public static void await(CountDownLatch latch, int site) throws InterruptedException {

@@ -1,0 +1,58 @@
+package io.lockwatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.lockwatch.it.harness.AgentJars;
+import io.lockwatch.it.harness.ChildJvm;
+import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.programs.ReentryAndWaits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each class of lockwatch left out of the agent jar in turn, as in a jar overwritten under a running JVM or a
+ * bad build: whatever lockwatch can still do, the program runs as it would without it, and says nothing on
+ * stderr but lockwatch's own lines. The program takes monitors and a {@code ReentrantLock} (nested, re-entered),
+ * waits on a monitor and on a {@code Condition}, and starts and joins threads, so every kind of instrumented
+ * site calls into lockwatch.
+ *
+ * <p>What this sweep finds in the agent as it was before it was written, each now fixed: an exception made on
+ * a lock site's fast path came back into that path through its own constructor until the stack overflowed (a
+ * JVM assertion on stderr); lockwatch's detector thread died on its first line; and an application thread died
+ * in a wait (a class the wait sites call directly, or one called outside any catch).
+ */
+class DamagedAgentJarTest {
+
+    /** Every class of lockwatch's own in the jar but the premain class, without which the JVM does not start at all. */
+    static List<String> lockwatchClasses() throws IOException {
+        try (JarFile jar = new JarFile(ChildJvm.realAgentJar().toFile())) {
+            String premain = jar.getManifest().getMainAttributes().getValue("Premain-Class").replace('.', '/') + ".class";
+            List<String> classes = jar.stream().map(e -> e.getName())
+                    .filter(name -> name.matches("io/lockwatch/(agent|runtime)/.*\\.class") && !name.equals(premain))
+                    .sorted().collect(Collectors.toList());
+            assertFalse(classes.isEmpty(), "no lockwatch classes in " + ChildJvm.realAgentJar());
+            return classes;
+        }
+    }
+
+    @ParameterizedTest(name = "without {0}")
+    @MethodSource("lockwatchClasses")
+    void theProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
+        Path damaged = AgentJars.copy("lockwatch-agent-damaged", (name, bytes) -> name.equals(classFile) ? null : bytes);
+        try {
+            ChildResult run = ChildJvm.run(ReentryAndWaits.class).agentJar(damaged).args("reenter").exec();
+            assertEquals(0, run.exitCode, run.toString());
+            assertEquals("done\n", run.stdout, run.toString());
+            run.assertOnlyAgentLinesOnStderr();
+        } finally {
+            Files.deleteIfExists(damaged);
+        }
+    }
+}
