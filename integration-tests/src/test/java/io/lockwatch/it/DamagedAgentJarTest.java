@@ -19,14 +19,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each class of lockwatch left out of the agent jar in turn, as in a jar overwritten under a running JVM or a
  * bad build: whatever lockwatch can still do, the program runs as it would without it, and says nothing on
- * stderr but lockwatch's own lines. The program takes monitors and a {@code ReentrantLock} (nested, re-entered),
+ * stderr but lockwatch's own lines; and an agent that started writes its report. The program takes monitors and a {@code ReentrantLock} (nested, re-entered),
  * waits on a monitor and on a {@code Condition}, and starts and joins threads, so every kind of instrumented
  * site calls into lockwatch.
  *
  * <p>What this sweep finds in the agent as it was before it was written, each now fixed: an exception made on
  * a lock site's fast path came back into that path through its own constructor until the stack overflowed (a
- * JVM assertion on stderr); lockwatch's detector thread died on its first line; and an application thread died
- * in a wait (a class the wait sites call directly, or one called outside any catch).
+ * JVM assertion on stderr); lockwatch's detector thread died on its first line; an application thread died
+ * in a wait (a class the wait sites call directly, or one called outside any catch); and an agent that had
+ * started wrote no report, because a class of the report's own or of one of its counters could not load.
  */
 class DamagedAgentJarTest {
 
@@ -51,6 +52,8 @@ class DamagedAgentJarTest {
             assertEquals(0, run.exitCode, run.toString());
             assertEquals("done\n", run.stdout, run.toString());
             run.assertOnlyAgentLinesOnStderr();
+            // An agent that started writes its report: a class that writing needs fails the start instead.
+            if (run.stderr.contains(" watching this JVM; report: ")) run.report();
         } finally {
             Files.deleteIfExists(damaged);
         }

@@ -63,6 +63,7 @@ public final class Lockwatch {
         Thread finalWrite = new Thread(new DetectorRun(lockGraph, newReport, hangs, true), "lockwatch-shutdown");
         hangs.ownThread(finalWrite);
 
+        newReport.renderOnce();
         LockTracker.start(lockGraph, options.stackDepth());
         ThreadCalls.start(hangs);
         detector.start();

@@ -115,6 +115,15 @@ public final class Report {
         return hazards.size();
     }
 
+    /**
+     * Renders the report once and drops the text: this loads every class a write needs, so that a jar without
+     * one of them fails at start, in one line, rather than at every write, with the report and its findings
+     * lost. For {@code premain}.
+     */
+    public void renderOnce() {
+        render();
+    }
+
     /** Writes the report if something changed since the last write. */
     public void writeIfChanged() {
         if (dirty) write();
