@@ -5,9 +5,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Nests two {@code ReentrantLock}s around a method call, as many times as its argument says, all in one method
  * that starts before anything fails: neither section is a leaf (each calls out), so every acquisition takes the
- * lock path whole (order check, push, the thread's registration), and the method's lock sites pass the thread's
- * state on from one to the next for the whole loop. Prints what it computed; with {@code -Dawait.go=true} it
- * then waits for the test's "go", so that the test can scrape it.
+ * lock path whole (order check, push, contention check, the thread's registration), and the method's lock sites
+ * pass the thread's state on from one to the next for the whole loop. Prints what it computed; with
+ * {@code -Dawait.go=true} it then waits for the test's "go", so that the test can scrape it.
  */
 public final class NestedLockCallsLoop {
     public static void main(String[] args) throws InterruptedException {
