@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.lockwatch.it.harness.AgentJars;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.Http;
 import io.lockwatch.it.harness.ChildResult;
@@ -12,6 +13,7 @@ import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.programs.ContendsEveryPrimitive;
 import io.lockwatch.it.programs.EndpointAtExit;
 import io.lockwatch.it.programs.ManyLockSites;
+import io.lockwatch.it.programs.NestedLocksLoop;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.ProbesClassVisibility;
 import java.io.File;
@@ -248,6 +250,33 @@ class MetricsEndpointTest {
         assertEquals(1, errors.size(), run.stderr);
         assertTrue(errors.get(0).contains("port") && errors.get(0).contains("'65536'") && errors.get(0).contains("0 to 65535"), errors.toString());
         assertFalse(run.stderr.contains("metrics at"), run.stderr);
+    }
+
+    /**
+     * An endpoint that cannot start (here the jar lacks one of its binders) is one error line, and one internal
+     * failure counted: it was that line and a generic "internal failure" line for the same failure.
+     */
+    @Test
+    void anEndpointThatCannotStartIsOneLineAndOneCountedFailure() throws Exception {
+        Path damaged = AgentJars.copy("lockwatch-agent-without-finding-metrics",
+                (name, bytes) -> name.equals("io/lockwatch/agent/metrics/FindingMetrics.class") ? null : bytes);
+        ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
+                .jvmArgs("-Dawait.go=true").args("1000").start();
+        ChildResult run = null;
+        try {
+            child.awaitStderr("[lockwatch] ERROR the metrics endpoint could not start", 60);
+            Files.createFile(child.dir().resolve("go"));
+            run = child.awaitExit(30);
+        } finally {
+            if (run == null) child.kill(30);
+        }
+        assertEquals(0, run.exitCode, run.toString());
+        run.assertOnlyAgentLinesOnStderr();
+        List<String> errors = run.stderr.lines().filter(l -> l.startsWith("[lockwatch] ERROR")).collect(Collectors.toList());
+        assertEquals(1, errors.size(), run.stderr);
+        assertTrue(errors.get(0).contains("io/lockwatch/agent/metrics/FindingMetrics")
+                && errors.get(0).contains("the application runs on without it"), errors.toString());
+        assertEquals(1, run.report().stat("internalErrors"), run.report().json.get("stats").toString());
     }
 
     @Test

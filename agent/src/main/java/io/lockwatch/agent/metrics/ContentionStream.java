@@ -75,7 +75,7 @@ final class ContentionStream {
         try {
             stream.start();
         } catch (Throwable t) {
-            InternalErrors.record("metrics event stream", t);
+            InternalErrors.countSaidElsewhere();
             Log.error("the JFR event stream did not start (" + t + "); the endpoint serves every meter but "
                     + "lockwatch_contended_waits_total and lockwatch_wait_seconds stay at zero");
             if (announced.compareAndSet(false, true)) live.run();

@@ -92,7 +92,7 @@ public final class MetricsAgent {
             String url = endpoint.url();
             stream.run(() -> Log.info("metrics at " + url)); // consumes JFR events on this thread until the JVM exits
         } catch (Throwable t) {
-            InternalErrors.record("metrics start", t);
+            InternalErrors.countSaidElsewhere();
             Log.error("the metrics endpoint could not start (" + t + "); the application runs on without it");
             endpoint.close();
         }

@@ -53,6 +53,14 @@ public final class InternalErrors {
         }
     }
 
+    /**
+     * Counts a failure whose caller says what it means in a line of its own, on one of lockwatch's own threads
+     * (the metrics endpoint that could not start): one line for one failure, not that and a generic one.
+     */
+    public static void countSaidElsewhere() {
+        COUNT.incrementAndGet();
+    }
+
     /** An error line for stderr, printed by lockwatch's own thread (see the class comment); takes no lock. */
     public static void printLater(String errorLine) {
         WAITING_LINES.offer(errorLine);
