@@ -86,11 +86,7 @@ class RecurringFailureTest {
      */
     @Test
     void aFailureOnTheFastPathDoesNotComeBackThroughItsOwnException() throws Exception {
-        Path damaged = jarWithout("stack-cache", "io/lockwatch/runtime/track/StackCache.class");
-        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
-        assertEquals(0, run.exitCode, run.toString());
-        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
-        run.assertOnlyAgentLinesOnStderr();
+        ChildResult run = loopRunAsWithoutLockwatch(jarWithout("stack-cache", "io/lockwatch/runtime/track/StackCache.class"));
         assertFalse(run.stderr.contains("StackOverflowError"), run.stderr);
         List<String> stopped = Arrays.stream(run.stderr.split("\n"))
                 .filter(line -> line.contains("stopped tracking locks")).toList();
@@ -143,11 +139,7 @@ class RecurringFailureTest {
      */
     @Test
     void aThreadStateThatCannotBeMadeLeavesTheDetectorRunning() throws Exception {
-        Path damaged = jarWithout("known-pairs", "io/lockwatch/runtime/track/KnownPairs.class");
-        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).args(String.valueOf(ITERATIONS)).exec();
-        assertEquals(0, run.exitCode, run.toString());
-        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
-        run.assertOnlyAgentLinesOnStderr();
+        ChildResult run = loopRunAsWithoutLockwatch(jarWithout("known-pairs", "io/lockwatch/runtime/track/KnownPairs.class"));
         Report report = run.report();
         assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
         assertTrue(report.json.path("agent").path("trackingStopped").path("because").asText()
@@ -165,6 +157,15 @@ class RecurringFailureTest {
     /** A copy of the agent jar without {@code classFile}, named after {@code what}. */
     private static Path jarWithout(String what, String classFile) throws Exception {
         return AgentJars.copy("lockwatch-agent-without-" + what, (name, bytes) -> name.equals(classFile) ? null : bytes);
+    }
+
+    /** Runs {@link NestedLocksLoop} with the damaged jar: its output and exit as without lockwatch, only lockwatch's lines on stderr. */
+    private static ChildResult loopRunAsWithoutLockwatch(Path jar) {
+        ChildResult run = ChildJvm.run(NestedLocksLoop.class).agentJar(jar).args(String.valueOf(ITERATIONS)).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("looped " + ITERATIONS + " times: " + expectedSum() + "\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        return run;
     }
 
     /**
