@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.lockwatch.it.harness.AgentJars;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.programs.NestedLocksLoop;
 import io.lockwatch.it.programs.ReentryAndWaits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,14 @@ class DamagedAgentJarTest {
         }
     }
 
+    /** The classes of the metrics endpoint, which starts a second after premain, on a thread of its own. */
+    static List<String> metricsClasses() throws IOException {
+        List<String> classes = lockwatchClasses().stream()
+                .filter(name -> name.startsWith("io/lockwatch/agent/metrics/")).collect(Collectors.toList());
+        assertFalse(classes.isEmpty(), "no metrics classes in " + ChildJvm.realAgentJar());
+        return classes;
+    }
+
     @ParameterizedTest(name = "without {0}")
     @MethodSource("lockwatchClasses")
     void theProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
@@ -55,6 +64,32 @@ class DamagedAgentJarTest {
             // An agent that started writes its report: a class that writing needs fails the start instead.
             if (run.stderr.contains(" watching this JVM; report: ")) run.report();
         } finally {
+            Files.deleteIfExists(damaged);
+        }
+    }
+
+    /**
+     * The same with the metrics endpoint on ({@code port=0}), in a program that lives until the endpoint has
+     * started or said that it could not: the short program above ends before the endpoint starts.
+     */
+    @ParameterizedTest(name = "without {0}, the endpoint on")
+    @MethodSource("metricsClasses")
+    void withTheEndpointOnTheProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
+        Path damaged = AgentJars.copy("lockwatch-agent-damaged", (name, bytes) -> name.equals(classFile) ? null : bytes);
+        ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
+                .jvmArgs("-Dawait.go=true").args("1000").start();
+        ChildResult run = null;
+        try {
+            child.awaitStderrAny(60, "[lockwatch] metrics at http://", "[lockwatch] ERROR the metrics endpoint could not start",
+                    "[lockwatch] ERROR the agent could not start");
+            Files.createFile(child.dir().resolve("go"));
+            run = child.awaitExit(30);
+            assertEquals(0, run.exitCode, run.toString());
+            assertEquals("looped 1000 times: " + RecurringFailureTest.expectedSum(1000) + "\n", run.stdout, run.toString());
+            run.assertOnlyAgentLinesOnStderr();
+            if (run.stderr.contains(" watching this JVM; report: ")) run.report();
+        } finally {
+            if (run == null) child.kill(30);
             Files.deleteIfExists(damaged);
         }
     }

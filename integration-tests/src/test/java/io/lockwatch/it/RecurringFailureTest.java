@@ -198,8 +198,13 @@ class RecurringFailureTest {
     }
 
     private static long expectedSum() {
+        return expectedSum(ITERATIONS);
+    }
+
+    /** What {@link NestedLocksLoop} (and {@link NestedLockCallsLoop}) print for {@code iterations}: the tests' own oracle. */
+    static long expectedSum(int iterations) {
         long sum = 0;
-        for (int i = 0; i < ITERATIONS; i++) {
+        for (int i = 0; i < iterations; i++) {
             sum += i;
             sum = sum * 31 + i;
         }

@@ -205,18 +205,30 @@ public final class ChildJvm {
 
         /** Waits (bounded) until stderr contains the text: for findings the agent prints as it finds them. */
         public void awaitStderr(String text, long timeoutSeconds) {
-            awaitFile("stderr.txt", text, timeoutSeconds);
+            awaitFile("stderr.txt", timeoutSeconds, text);
+        }
+
+        /** Waits (bounded) until stderr contains one of the texts: for an outcome that may go either way. */
+        public void awaitStderrAny(long timeoutSeconds, String... texts) {
+            awaitFile("stderr.txt", timeoutSeconds, texts);
         }
 
         private void awaitFile(String file, String text, long timeoutSeconds) {
+            awaitFile(file, timeoutSeconds, text);
+        }
+
+        private void awaitFile(String file, long timeoutSeconds, String... texts) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             while (System.nanoTime() < deadline) {
-                if (read(dir.resolve(file)).contains(text)) return;
+                String content = read(dir.resolve(file));
+                for (String text : texts) {
+                    if (content.contains(text)) return;
+                }
                 if (!process.isAlive()) break;
                 pause();
             }
             process.destroyForcibly();
-            fail("child never printed '" + text + "' to " + file + "; see " + dir);
+            fail("child never printed '" + String.join("' or '", texts) + "' to " + file + "; see " + dir);
         }
 
         /**
