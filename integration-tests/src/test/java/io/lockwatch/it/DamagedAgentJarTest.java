@@ -55,17 +55,21 @@ class DamagedAgentJarTest {
     @ParameterizedTest(name = "without {0}")
     @MethodSource("lockwatchClasses")
     void theProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
-        Path damaged = AgentJars.copy("lockwatch-agent-damaged", (name, bytes) -> name.equals(classFile) ? null : bytes);
+        Path damaged = AgentJars.without(classFile);
         try {
-            ChildResult run = ChildJvm.run(ReentryAndWaits.class).agentJar(damaged).args("reenter").exec();
-            assertEquals(0, run.exitCode, run.toString());
-            assertEquals("done\n", run.stdout, run.toString());
-            run.assertOnlyAgentLinesOnStderr();
-            // An agent that started writes its report: a class that writing needs fails the start instead.
-            if (run.stderr.contains(" watching this JVM; report: ")) run.report();
+            assertRanAsWithoutLockwatch(ChildJvm.run(ReentryAndWaits.class).agentJar(damaged).args("reenter").exec(), "done\n");
         } finally {
             Files.deleteIfExists(damaged);
         }
+    }
+
+    /** Exit 0, the program's own output, only lockwatch's lines on stderr, and a report from an agent that started. */
+    private static void assertRanAsWithoutLockwatch(ChildResult run, String stdout) {
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals(stdout, run.stdout, run.toString());
+        run.assertOnlyAgentLinesOnStderr();
+        // An agent that started writes its report: a class that writing needs fails the start instead.
+        if (run.stderr.contains(" watching this JVM; report: ")) run.report();
     }
 
     /**
@@ -75,7 +79,7 @@ class DamagedAgentJarTest {
     @ParameterizedTest(name = "without {0}, the endpoint on")
     @MethodSource("metricsClasses")
     void withTheEndpointOnTheProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
-        Path damaged = AgentJars.copy("lockwatch-agent-damaged", (name, bytes) -> name.equals(classFile) ? null : bytes);
+        Path damaged = AgentJars.without(classFile);
         ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
                 .jvmArgs("-Dawait.go=true").args("1000").start();
         ChildResult run = null;
@@ -84,10 +88,7 @@ class DamagedAgentJarTest {
                     "[lockwatch] ERROR the agent could not start");
             Files.createFile(child.dir().resolve("go"));
             run = child.awaitExit(30);
-            assertEquals(0, run.exitCode, run.toString());
-            assertEquals("looped 1000 times: " + RecurringFailureTest.expectedSum(1000) + "\n", run.stdout, run.toString());
-            run.assertOnlyAgentLinesOnStderr();
-            if (run.stderr.contains(" watching this JVM; report: ")) run.report();
+            assertRanAsWithoutLockwatch(run, "looped 1000 times: " + RecurringFailureTest.expectedSum(1000) + "\n");
         } finally {
             if (run == null) child.kill(30);
             Files.deleteIfExists(damaged);

@@ -40,7 +40,7 @@ class RecurringFailureTest {
 
     @Test
     void aFailureAtEveryLockStopsTrackingInsteadOfCostingEveryAcquisition() throws Exception {
-        ChildResult run = loopScrapedWhileItWaits(NestedLocksLoop.class, jarWithout("edge", MISSING_CLASS));
+        ChildResult run = loopScrapedWhileItWaits(NestedLocksLoop.class, AgentJars.without(MISSING_CLASS));
 
         List<String> stopped = Arrays.stream(run.stderr.split("\n"))
                 .filter(line -> line.contains("stopped tracking locks")).toList();
@@ -86,7 +86,7 @@ class RecurringFailureTest {
      */
     @Test
     void aFailureOnTheFastPathDoesNotComeBackThroughItsOwnException() throws Exception {
-        ChildResult run = loopRunAsWithoutLockwatch(jarWithout("stack-cache", "io/lockwatch/runtime/track/StackCache.class"));
+        ChildResult run = loopRunAsWithoutLockwatch(AgentJars.without("io/lockwatch/runtime/track/StackCache.class"));
         assertFalse(run.stderr.contains("StackOverflowError"), run.stderr);
         List<String> stopped = Arrays.stream(run.stderr.split("\n"))
                 .filter(line -> line.contains("stopped tracking locks")).toList();
@@ -105,7 +105,7 @@ class RecurringFailureTest {
      */
     @Test
     void afterTheStopAMethodThatKeepsTheThreadsStateFailsNoMore() throws Exception {
-        ChildResult run = loopScrapedWhileItWaits(NestedLockCallsLoop.class, jarWithout("recordings", RECORDINGS));
+        ChildResult run = loopScrapedWhileItWaits(NestedLockCallsLoop.class, AgentJars.without(RECORDINGS));
         run.assertOnlyAgentLinesOnStderr();
         assertTrue(run.stderr.contains("[lockwatch] ERROR stopped tracking locks after 1000 internal failures within"
                 + " a second, the last in contention check: java.lang.NoClassDefFoundError: io/lockwatch/runtime/events/Recordings"),
@@ -122,7 +122,7 @@ class RecurringFailureTest {
      */
     @Test
     void aFailureIsPrintedByLockwatchsOwnThreadNotUnderTheApplicationsLocks() throws Exception {
-        Path damaged = jarWithout("recordings", RECORDINGS);
+        Path damaged = AgentJars.without(RECORDINGS);
         ChildResult run = ChildJvm.run(FailureUnderALock.class).agentJar(damaged).exec();
         assertEquals(0, run.exitCode, run.toString());
         assertEquals("done\n", run.stdout);
@@ -139,7 +139,7 @@ class RecurringFailureTest {
      */
     @Test
     void aThreadStateThatCannotBeMadeLeavesTheDetectorRunning() throws Exception {
-        ChildResult run = loopRunAsWithoutLockwatch(jarWithout("known-pairs", "io/lockwatch/runtime/track/KnownPairs.class"));
+        ChildResult run = loopRunAsWithoutLockwatch(AgentJars.without("io/lockwatch/runtime/track/KnownPairs.class"));
         Report report = run.report();
         assertEquals(1, report.stat("trackingStopped"), report.json.get("stats").toString());
         assertTrue(report.json.path("agent").path("trackingStopped").path("because").asText()
@@ -152,11 +152,6 @@ class RecurringFailureTest {
         ChildResult run = ChildJvm.run(NestedLocksLoop.class).args("1000").exec().assertCleanExit();
         assertEquals(0, run.report().stat("trackingStopped"));
         assertFalse(run.report().json.path("agent").has("trackingStopped"), run.report().json.path("agent").toString());
-    }
-
-    /** A copy of the agent jar without {@code classFile}, named after {@code what}. */
-    private static Path jarWithout(String what, String classFile) throws Exception {
-        return AgentJars.copy("lockwatch-agent-without-" + what, (name, bytes) -> name.equals(classFile) ? null : bytes);
     }
 
     /** Runs {@link NestedLocksLoop} with the damaged jar: its output and exit as without lockwatch, only lockwatch's lines on stderr. */

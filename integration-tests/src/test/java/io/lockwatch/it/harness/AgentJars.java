@@ -16,6 +16,12 @@ public final class AgentJars {
 
     private AgentJars() {}
 
+    /** A copy of the real agent jar without the one entry {@code classFile} (e.g. {@code io/lockwatch/.../Edge.class}). */
+    public static Path without(String classFile) throws IOException {
+        String simpleName = classFile.substring(classFile.lastIndexOf('/') + 1).replace(".class", "");
+        return copy("lockwatch-agent-without-" + simpleName, (name, bytes) -> name.equals(classFile) ? null : bytes);
+    }
+
     /** A copy of the real agent jar in the tests' work folder, each entry passed through {@code edit}. */
     public static Path copy(String name, Edit edit) throws IOException {
         Path copy = ChildJvm.workDir().resolve(name + "-" + System.nanoTime() + ".jar");
