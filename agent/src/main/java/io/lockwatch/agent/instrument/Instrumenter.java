@@ -206,8 +206,7 @@ public final class Instrumenter {
                 try {
                     inst.retransformClasses(type);
                 } catch (Throwable e) {
-                    AgentStats.instrumentationErrors.incrementAndGet();
-                    Log.warn("could not retransform " + type.getName() + " (" + e + "); its locks are untracked");
+                    UninstrumentedClasses.count("could not retransform", type.getName(), e, "its locks are untracked");
                 }
             }
         }

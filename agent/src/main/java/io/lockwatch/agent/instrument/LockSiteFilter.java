@@ -3,7 +3,6 @@ package io.lockwatch.agent.instrument;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
-import io.lockwatch.runtime.util.Log;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -15,7 +14,7 @@ import net.bytebuddy.jar.asm.ClassWriter;
  * The class file transformer lockwatch registers. A class is rewritten only if it takes a lock; every
  * other class is returned untouched (null). The whole transformation counts as lockwatch's own work, so
  * JDK code it runs on the loading thread never feeds the lock-order graph. A failure leaves the class as
- * it was, is counted, and is logged once with the class name.
+ * it was, and is counted and named ({@link UninstrumentedClasses}).
  */
 final class LockSiteFilter implements ClassFileTransformer {
     private final List<String> userExcludes;
@@ -60,8 +59,7 @@ final class LockSiteFilter implements ClassFileTransformer {
                 if (transformed != null && classBeingRedefined != null) AgentStats.classesRetransformed.incrementAndGet();
                 return transformed;
             } catch (Throwable e) {
-                AgentStats.instrumentationErrors.incrementAndGet();
-                Log.warn("could not instrument " + className + " (" + e + "); it runs unchanged, its locks untracked");
+                UninstrumentedClasses.count("could not instrument", className, e, "it runs unchanged, its locks untracked");
                 return null;
             } finally {
                 LockTracker.exitAgentCode();

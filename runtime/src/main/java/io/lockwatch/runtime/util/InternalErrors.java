@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * application never had, which could deadlock it (a thread that holds the stream and waits for one of those
  * locks) and which lockwatch then reported as the application's. So the line waits in a lock-free queue for
  * lockwatch's own threads to print it ({@link #printWaitingLines}): the detector, within one of its periods,
- * and the shutdown hook.
+ * and the shutdown hook. The class transformer's warnings wait there too ({@link #warnLater}): it runs on
+ * whichever thread loads a class, holding that thread's locks and the class's loading lock.
  */
 public final class InternalErrors {
     private static final AtomicLong COUNT = new AtomicLong();
@@ -25,7 +26,10 @@ public final class InternalErrors {
     private static volatile long trackingStoppedAtMillis;
     private static volatile String trackingStoppedBecause;
     private static final AtomicReferenceArray<String> LOGGED = new AtomicReferenceArray<>(64);
-    /** Error lines for stderr not printed yet: at most one per place, and the one that tracking stopped. */
+    /**
+     * Lines for stderr not printed yet, each with its level ({@code ERROR } or {@code WARNING }): at most one
+     * error per place, the one that tracking stopped, and the transformer's warnings, which it caps itself.
+     */
     private static final ConcurrentLinkedQueue<String> WAITING_LINES = new ConcurrentLinkedQueue<>();
     private static final ThreadLocal<boolean[]> RECORDING = new ThreadLocal<boolean[]>() {
         @Override
@@ -63,13 +67,18 @@ public final class InternalErrors {
 
     /** An error line for stderr, printed by lockwatch's own thread (see the class comment); takes no lock. */
     public static void printLater(String errorLine) {
-        WAITING_LINES.offer(errorLine);
+        WAITING_LINES.offer(Log.ERROR + errorLine);
     }
 
-    /** Prints the lines waiting, as errors. Lockwatch's own threads only: never one of the application's. */
+    /** A warning line for stderr, printed by lockwatch's own thread (see the class comment); takes no lock. */
+    public static void warnLater(String warningLine) {
+        WAITING_LINES.offer(Log.WARNING + warningLine);
+    }
+
+    /** Prints the lines waiting. Lockwatch's own threads only: never one of the application's. */
     public static void printWaitingLines() {
         String line;
-        while ((line = WAITING_LINES.poll()) != null) Log.error(line);
+        while ((line = WAITING_LINES.poll()) != null) Log.info(line);
     }
 
     /** Claims the place in the table; false when it was there already (or the table is full). */

@@ -8,6 +8,8 @@ import java.io.PrintStream;
  */
 public final class Log {
     private static final String PREFIX = "[lockwatch] ";
+    /** The levels, as they start a message; an info line has none. */
+    static final String ERROR = "ERROR ", WARNING = "WARNING ";
 
     private Log() {}
 
@@ -16,11 +18,11 @@ public final class Log {
     }
 
     public static void error(String message) {
-        print("ERROR " + message);
+        print(ERROR + message);
     }
 
     public static void warn(String message) {
-        print("WARNING " + message);
+        print(WARNING + message);
     }
 
     /** Several lines as one write, so that other threads' output does not interleave with a block. */
