@@ -36,6 +36,61 @@ public final class AgentInstaller {
 
     public static void install(String agentArgs, Instrumentation inst, JarFile jar) {
         long started = System.nanoTime();
+        Installation installation = new Installation(agentArgs, inst, jar, started);
+        // JDK 24 and later have no security manager (JEP 486), and may one day lack AccessController itself.
+        if (JdkLockClasses.runningRelease() >= 24) installation.run();
+        else PrivilegedInstallation.run(installation);
+    }
+
+    /**
+     * The installation, made privileged on the JDKs that have a security manager. Every thread lockwatch starts is
+     * started here or by one of those threads, and a thread keeps the access context of the code that made it:
+     * without this, the premain class, loaded from the jar by the application's class loader, was in that context.
+     * An application that installs a security manager of its own later (Elasticsearch 7 does, with a policy that
+     * knows nothing of lockwatch's jar) then denied the detector its report file and the last hang check its
+     * thread snapshots, and the findings were lost. Made privileged here, the context is the bootstrap class
+     * path's alone, which holds every permission (as the JDK's own classes do). One started with a security
+     * manager on the command line must grant the jar itself; see {@link LockwatchAgent}.
+     */
+    private static final class PrivilegedInstallation implements java.security.PrivilegedAction<Void> {
+        private final Runnable installation;
+
+        private PrivilegedInstallation(Runnable installation) {
+            this.installation = installation;
+        }
+
+        @SuppressWarnings("removal") // deprecated with the security manager, which JDK 17 to 23 still run
+        static void run(Runnable installation) {
+            java.security.AccessController.doPrivileged(new PrivilegedInstallation(installation));
+        }
+
+        @Override
+        public Void run() {
+            installation.run();
+            return null;
+        }
+    }
+
+    private static final class Installation implements Runnable {
+        private final String agentArgs;
+        private final Instrumentation inst;
+        private final JarFile jar;
+        private final long started;
+
+        Installation(String agentArgs, Instrumentation inst, JarFile jar, long started) {
+            this.agentArgs = agentArgs;
+            this.inst = inst;
+            this.jar = jar;
+            this.started = started;
+        }
+
+        @Override
+        public void run() {
+            install(agentArgs, inst, jar, started);
+        }
+    }
+
+    private static void install(String agentArgs, Instrumentation inst, JarFile jar, long started) {
         try {
             long pid = pid();
             Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);

@@ -45,9 +45,27 @@ public final class LockwatchAgent {
                         .getMethod("install", String.class, Instrumentation.class, JarFile.class)
                         .invoke(null, args, inst, jarFile);
             }
+        } catch (SecurityException denied) {
+            // A security manager from the command line (JDK 17 to 23), whose policy does not grant this jar.
+            System.err.println("[lockwatch] ERROR the agent could not start: the security manager denies it (" + denied
+                    + "). Fix: grant the agent jar every permission in the policy file (-Djava.security.policy=...):"
+                    + " grant codeBase \"" + jarUrl() + "\" { permission java.security.AllPermission; };"
+                    + " the application runs without lockwatch.");
         } catch (Throwable t) {
             System.err.println("[lockwatch] ERROR the agent could not start (" + t
                     + "); the application runs without lockwatch.");
         }
+    }
+
+    /** The agent jar's URL as a policy file's codeBase names it, read where no permission is needed. */
+    private static String jarUrl() {
+        try {
+            String classUrl = String.valueOf(LockwatchAgent.class.getResource("LockwatchAgent.class"));
+            int inJar = classUrl.indexOf("!/");
+            if (classUrl.startsWith("jar:") && inJar > 0) return classUrl.substring("jar:".length(), inJar);
+        } catch (RuntimeException e) {
+            // the placeholder below
+        }
+        return "file:/path/to/lockwatch-agent.jar";
     }
 }

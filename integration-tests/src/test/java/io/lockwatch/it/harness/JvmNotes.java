@@ -8,6 +8,17 @@ final class JvmNotes {
         // CDS keeps sharing only boot classes once an agent appends to the boot class path, and JDK 17's CDS
         // says so too when a test sets its own system class loader.
         return line.contains("Sharing is only supported for boot loader classes")
-                || line.contains("Archived non-system classes are disabled because the java.system.class.loader property is specified");
+                || line.contains("Archived non-system classes are disabled because the java.system.class.loader property is specified")
+                || isSecurityManagerDeprecation(line);
+    }
+
+    /** JDK 17 to 23 on a security manager, set on the command line or by the program (SecurityManagerTest). */
+    private static boolean isSecurityManagerDeprecation(String line) {
+        return line.equals("WARNING: A command line option has enabled the Security Manager")
+                || line.equals("WARNING: The Security Manager is deprecated and will be removed in a future release")
+                || line.equals("WARNING: A terminally deprecated method in java.lang.System has been called")
+                || line.startsWith("WARNING: System::setSecurityManager has been called by ")
+                || line.startsWith("WARNING: Please consider reporting this to the maintainers of ")
+                || line.equals("WARNING: System::setSecurityManager will be removed in a future release");
     }
 }
