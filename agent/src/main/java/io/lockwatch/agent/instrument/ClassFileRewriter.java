@@ -213,8 +213,8 @@ final class ClassFileRewriter {
             String name = utf8(u2(b, start + 2));
             String descriptor = utf8(u2(b, start + 4));
             int at = newMethods.size();
-            if (!scan.hasSites(m) && hooks(name) == 0) {
-                // java.lang.Thread, whose every method goes through the visitor: one without a site or a hook
+            if (!scan.hasSites(m) && ThreadHooks.calls(owner, name, descriptor) == 0) {
+                // java.lang.Thread (and VirtualThread), whose every method goes through the visitor: one without a site or a hook
                 // keeps its code; only its stack size grows, as the visitors' give it.
                 newMethods.bytes(b, start, end - start);
                 int code = codeAttribute(start);
@@ -243,20 +243,6 @@ final class ClassFileRewriter {
         }
         out.bytes(b, classAttributes, b.length - classAttributes);
         return out.toArray();
-    }
-
-    /** How many entry hooks {@link ThreadHooks} puts into the method (each adds one to its stack). */
-    private int hooks(String name) {
-        if (!owner.equals(ThreadHooks.THREAD)) return 0;
-        switch (name) {
-            case "start":
-            case "join":
-                return 2; // start: two calls on entry; join: one on entry, one before each return
-            case "exit":
-                return 1;
-            default:
-                return 0;
-        }
     }
 
     /** LockSiteVisitor's stack size, then WaitSiteVisitor's (the hooks wrap both). */
@@ -360,7 +346,7 @@ final class ClassFileRewriter {
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
             this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
             this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, scan.thisOverwritten, name, descriptor);
-            this.hooks = hooks(name);
+            this.hooks = ThreadHooks.calls(owner, name, descriptor);
             this.joinHook = hooks > 0 && name.equals("join");
         }
 

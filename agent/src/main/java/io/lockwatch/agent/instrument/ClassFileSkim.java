@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ClassFileSkim {
     static final byte[] THREAD = ascii(ThreadHooks.THREAD);
+    static final byte[] VIRTUAL_THREAD = ascii(ThreadHooks.VIRTUAL_THREAD);
     static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
@@ -128,7 +129,7 @@ final class ClassFileSkim {
         if (p < 0) return true;
         if (ownerName[0] && callsOwner(b, entry, count, ownerName)) return true;
         int thisClass = entry[u2(b, p + 2)];
-        if ((b[thisClass] & 0xff) != 7 || utf8Equals(b, entry[u2(b, thisClass + 1)], THREAD)) return true;
+        if ((b[thisClass] & 0xff) != 7 || isHookedThreadClass(b, entry[u2(b, thisClass + 1)])) return true;
         p += 6;
         p += 2 + 2 * u2(b, p); // interfaces
         int fields = u2(b, p);
@@ -217,6 +218,11 @@ final class ClassFileSkim {
     }
 
     /** Walks the instructions of one method's code (so operands are never mistaken for opcodes). */
+    /** java.lang.Thread or VirtualThread, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
+    static boolean isHookedThreadClass(byte[] b, int utf8Entry) {
+        return utf8Equals(b, utf8Entry, THREAD) || utf8Equals(b, utf8Entry, VIRTUAL_THREAD);
+    }
+
     private static boolean hasMonitorInstruction(byte[] b, int code, int codeLength) {
         if (codeLength < 0 || code + codeLength > b.length) return true;
         int pc = 0;

@@ -108,14 +108,15 @@ public final class Instrumenter {
 
     /**
      * The early classes that {@code retransform=minimal} still retransforms: {@code Thread}, whose start, join
-     * and exit hooks the happens-before graph and the self-join, double-start and dead-owner checks rely on,
-     * and {@code ConcurrentHashMap}, whose bins are a lock of their own in the graph. On JDK 17, retransforming
+     * and exit hooks the happens-before graph and the self-join, double-start and dead-owner checks rely on
+     * ({@code VirtualThread}'s start, on JDK 21 and later, for virtual threads), and {@code ConcurrentHashMap},
+     * whose bins are a lock of their own in the graph. On JDK 17, retransforming
      * all the early classes that take a lock (about 80) costs H2's first pass 1.14x against 1.05x with these
      * two only: tracking their locks during start-up keeps more in the heap, which moves G1's young-generation
      * growth and its first-touch page faults into the pass (a pre-touched heap does not pay it), and a hello
      * world ~165 ms of start-up (bench/PERFORMANCE-ROUNDS.md, "Fourteenth round" to "Seventeenth round").
      */
-    private static final List<String> MINIMAL = List.of("java.lang.Thread", "java.util.concurrent.ConcurrentHashMap");
+    private static final List<String> MINIMAL = List.of("java.lang.Thread", "java.lang.VirtualThread", "java.util.concurrent.ConcurrentHashMap");
 
     /** {@code retransform=minimal}: the classes of {@link #MINIMAL} that are loaded, found by name, in one call. */
     private static void retransformMinimal(Instrumentation inst, Options options, Class<?>[] loaded) {

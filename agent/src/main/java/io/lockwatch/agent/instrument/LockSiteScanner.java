@@ -101,7 +101,7 @@ final class LockSiteScanner {
         int thisClass = entry[thisClassIndex];
         int className = entry[u2(b, thisClass + 1)];
         boolean hasThreadPrivateMethods = threadPrivateRule(b, className, -1) >= 0;
-        if (ClassFileSkim.utf8Equals(b, className, ClassFileSkim.THREAD)) {
+        if (ClassFileSkim.isHookedThreadClass(b, className)) {
             result.hasSites = true;
             result.allMethods = true;
         }

@@ -71,7 +71,7 @@ final class LockSiteVisitor extends ClassVisitor {
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
                 && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
         mv = new SiteMethodVisitor(mv, name, descriptor, isStatic, trackMethodMonitor, stateLocal(name, descriptor));
-        return owner.equals(ThreadHooks.THREAD) ? ThreadHooks.wrap(mv, name) : mv;
+        return ThreadHooks.calls(owner, name, descriptor) > 0 ? ThreadHooks.wrap(mv, name) : mv;
     }
 
     /**

@@ -11,12 +11,34 @@ import net.bytebuddy.jar.asm.Opcodes;
  * <p>The hang detector's checks sit here as well: on entry of {@code start} (a thread that is not new is
  * started again: the method then throws its own IllegalThreadStateException, untouched) and of
  * {@code join} (a thread joining itself waits forever), see {@code ThreadCalls}.
+ *
+ * <p>A virtual thread (JDK 21 and later) starts in {@code VirtualThread.start(ThreadContainer)}, which overrides
+ * Thread's, so that method gets the start hooks too; its joins go through Thread's {@code join}. It ends without
+ * {@code Thread.exit}: its joiners find its segment as it last changed ({@code SegmentGraph.current}).
  */
 final class ThreadHooks {
     static final String THREAD = "java/lang/Thread";
+    static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
+    /** The descriptor of {@code VirtualThread.start(ThreadContainer)}, which its {@code start()} calls. */
+    static final String VIRTUAL_THREAD_START = "(Ljdk/internal/vm/ThreadContainer;)V";
     static final String THREAD_CALLS = "io/lockwatch/runtime/track/ThreadCalls";
 
     private ThreadHooks() {}
+
+    /** How many calls the hooks put into the method (each adds one to its stack); 0: none. */
+    static int calls(String owner, String name, String descriptor) {
+        if (owner.equals(VIRTUAL_THREAD)) return name.equals("start") && descriptor.equals(VIRTUAL_THREAD_START) ? 2 : 0;
+        if (!owner.equals(THREAD)) return 0;
+        switch (name) {
+            case "start":
+            case "join":
+                return 2; // start: two calls on entry; join: one on entry, one before each return
+            case "exit":
+                return 1;
+            default:
+                return 0;
+        }
+    }
 
     static MethodVisitor wrap(MethodVisitor mv, String methodName) {
         switch (methodName) {

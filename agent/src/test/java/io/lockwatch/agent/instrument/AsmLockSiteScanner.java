@@ -31,7 +31,7 @@ final class AsmLockSiteScanner {
             public void visit(int version, int access, String name, String signature, String superName,
                               String[] interfaces) {
                 className = name.replace('/', '.');
-                if (name.equals(ThreadHooks.THREAD)) {
+                if (name.equals(ThreadHooks.THREAD) || name.equals(ThreadHooks.VIRTUAL_THREAD)) {
                     result.hasSites = true;
                     result.allMethods = true;
                 }

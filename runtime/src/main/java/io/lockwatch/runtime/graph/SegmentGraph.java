@@ -3,8 +3,9 @@ package io.lockwatch.runtime.graph;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Happens-before through {@code Thread.start} and {@code Thread.join}, as a graph of thread segments.
@@ -16,43 +17,122 @@ import java.util.concurrent.atomic.AtomicLong;
  * other if they were taken in segments that do not happen before one another.
  *
  * <p>Only thread starts and joins create segments (never a lock acquisition), so this costs nothing on the
- * locking fast path. The graph is capped; a thread that gets no segment runs in a fresh root segment,
- * concurrent with everything: some false alarms may return, no inversion is missed.
+ * locking fast path. Memory is bounded whatever the number of threads a service starts over its life (a
+ * thread per task, virtual threads): what is forgotten is ordering, never a finding, so a forgotten link
+ * can bring a false alarm back but never hides an inversion.
+ * <ul>
+ *   <li>Segment ids are numbered in creation order, and each segment's one or two predecessors are kept in
+ *       fixed chunks: the first chunk for good (start-up: the order in which a service takes its locks before
+ *       it starts its workers), and a ring of the most recent {@link #WINDOW} segments (about a third as many
+ *       thread starts). An older segment is forgotten, as if it had no predecessors; the chunks it lost are
+ *       counted in {@link #dropped}.</li>
+ *   <li>Each thread's current segment, for the thread it starts to begin in and for whoever joins it, is in
+ *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive): a thread started or
+ *       joined after that many newer threads lost its slot, and begins as a root or orders nothing.</li>
+ * </ul>
  */
 public final class SegmentGraph {
-    /** Most segments kept; beyond, new threads get root segments (counted in {@link #dropped}). */
-    static final int MAX_SEGMENTS = 1 << 20;
+    private static final int CHUNK_BITS = 12;
+    private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    /** Chunks in the ring of recent segments; 2 longs per segment, 4 MiB in all once every chunk is in use. */
+    private static final int RING_CHUNKS = 64;
+    /** Most recent segments whose predecessors are kept (besides the first chunk's, kept for good). */
+    static final long WINDOW = (long) RING_CHUNKS * CHUNK_SIZE;
+    /** Slots of the table of threads' current segments: a power of two. */
+    static final int THREAD_SLOTS = 1 << 14;
     /** Most segments one happens-before question may visit; beyond, the answer is "concurrent". */
     static final int MAX_VISITS = 10_000;
-    private static final long[] NONE = new long[0];
 
     private static final AtomicLong nextId = new AtomicLong(1);
-    private static final ConcurrentHashMap<Long, long[]> predecessors = new ConcurrentHashMap<>();
-    /** Segment a started thread begins in, by thread id, until that thread picks it up. */
-    private static final ConcurrentHashMap<Long, Long> startSegments = new ConcurrentHashMap<>();
-    /** The last segment of each finished thread, by thread id, for whoever joins it. */
-    private static final ConcurrentHashMap<Long, Long> finalSegments = new ConcurrentHashMap<>();
+    /** The first chunk (ids 1 to CHUNK_SIZE - 1), never recycled. */
+    private static final Chunk FIRST = new Chunk(0);
+    private static final AtomicReferenceArray<Chunk> RING = new AtomicReferenceArray<>(RING_CHUNKS);
+    private static final AtomicReferenceArray<ThreadSegment> BY_THREAD = new AtomicReferenceArray<>(THREAD_SLOTS);
+    /** Segments forgotten: their predecessors are no longer known. */
     public static final AtomicLong dropped = new AtomicLong();
 
     private SegmentGraph() {}
 
-    /** A segment that comes after the given ones (none: a root). */
-    static long after(long... before) {
+    /** CHUNK_SIZE consecutive segments' predecessors, two per segment (0: none). */
+    private static final class Chunk {
+        final long number;
+        final AtomicLongArray predecessors = new AtomicLongArray(2 * CHUNK_SIZE);
+
+        Chunk(long number) {
+            this.number = number;
+        }
+    }
+
+    /** A thread's current segment; immutable, so that a slot never pairs one thread's id with another's segment. */
+    private static final class ThreadSegment {
+        final long threadId;
+        final long segment;
+
+        ThreadSegment(long threadId, long segment) {
+            this.threadId = threadId;
+            this.segment = segment;
+        }
+    }
+
+    /** A segment that comes after the given ones (0 for none; neither: a root). */
+    static long after(long first, long second) {
         long id = nextId.getAndIncrement();
-        if (before.length > 0) {
-            if (predecessors.size() >= MAX_SEGMENTS) {
-                dropped.incrementAndGet();
-                return id; // a root: concurrent with everything
+        if (first != 0 || second != 0) {
+            Chunk chunk = chunkToWrite(id >>> CHUNK_BITS);
+            if (chunk != null) {
+                int at = 2 * (int) (id & (CHUNK_SIZE - 1));
+                chunk.predecessors.set(at, first);
+                chunk.predecessors.set(at + 1, second);
             }
-            predecessors.put(id, before);
         }
         return id;
     }
 
+    /** The chunk for new segments of that number: the ring's slot, taken over from the chunk it held before. */
+    private static Chunk chunkToWrite(long number) {
+        if (number == 0) return FIRST;
+        int slot = (int) (number % RING_CHUNKS);
+        while (true) {
+            Chunk held = RING.get(slot);
+            if (held != null && held.number >= number) return held.number == number ? held : null; // already recycled
+            Chunk fresh = new Chunk(number);
+            if (RING.compareAndSet(slot, held, fresh)) {
+                if (held != null) dropped.addAndGet(CHUNK_SIZE);
+                return fresh;
+            }
+        }
+    }
+
+    /** The chunk that holds that segment's predecessors, or null when they are forgotten. */
+    private static Chunk chunkToRead(long segment) {
+        long number = segment >>> CHUNK_BITS;
+        if (number == 0) return FIRST;
+        Chunk held = RING.get((int) (number % RING_CHUNKS));
+        return held != null && held.number == number ? held : null;
+    }
+
+    private static int slotOf(long threadId) {
+        return (int) threadId & (THREAD_SLOTS - 1);
+    }
+
+    /** The thread's segment as the table has it, or 0 when its slot now holds another thread's. */
+    private static long segmentOf(long threadId) {
+        ThreadSegment held = BY_THREAD.get(slotOf(threadId));
+        return held != null && held.threadId == threadId ? held.segment : 0;
+    }
+
+    /** The thread's current segment is now this one: its children begin after it, its joiners come after it. */
+    public static void current(long threadId, long segment) {
+        BY_THREAD.set(slotOf(threadId), new ThreadSegment(threadId, segment));
+    }
+
     /** The segment a thread starts in: the one its starter prepared, or a fresh root. */
     public static long firstSegmentOf(long threadId) {
-        Long prepared = startSegments.remove(threadId);
-        return prepared != null ? prepared : after();
+        long prepared = segmentOf(threadId);
+        if (prepared != 0) return prepared;
+        long root = after(0, 0);
+        current(threadId, root);
+        return root;
     }
 
     /**
@@ -61,18 +141,8 @@ public final class SegmentGraph {
      * @return the parent's new segment
      */
     public static long starting(long parentSegment, long childId) {
-        if (startSegments.size() < MAX_SEGMENTS) startSegments.put(childId, after(parentSegment));
-        else dropped.incrementAndGet();
-        return after(parentSegment);
-    }
-
-    /** A thread is ending in this segment. */
-    public static void finished(long threadId, long lastSegment) {
-        if (finalSegments.size() >= MAX_SEGMENTS) {
-            finalSegments.clear(); // forget old ones rather than grow: joins then order nothing (counted)
-            dropped.incrementAndGet();
-        }
-        finalSegments.put(threadId, lastSegment);
+        current(childId, after(parentSegment, 0));
+        return after(parentSegment, 0);
     }
 
     /**
@@ -81,8 +151,8 @@ public final class SegmentGraph {
      * @return the joiner's new segment, or the same one when the joined thread's end is unknown
      */
     public static long joined(long joinerSegment, long joinedId) {
-        Long last = finalSegments.get(joinedId);
-        return last == null ? joinerSegment : after(joinerSegment, last);
+        long last = segmentOf(joinedId);
+        return last == 0 ? joinerSegment : after(joinerSegment, last);
     }
 
     /** Did segment {@code a} happen before segment {@code b}? Detector thread only. */
@@ -94,7 +164,11 @@ public final class SegmentGraph {
         queue.add(b);
         while (!queue.isEmpty() && seen.size() < MAX_VISITS) {
             long s = queue.poll();
-            for (long p : predecessors.getOrDefault(s, NONE)) {
+            Chunk chunk = chunkToRead(s);
+            if (chunk == null) continue; // forgotten: no way back from here
+            int at = 2 * (int) (s & (CHUNK_SIZE - 1));
+            for (int i = 0; i < 2; i++) {
+                long p = chunk.predecessors.get(at + i);
                 if (p == a) return true;
                 if (p > a && seen.add(p)) queue.add(p);
             }

@@ -353,7 +353,8 @@ public final class LockTracker {
             if (STATE_BY_ID[slot] == t) STATE_BY_ID[slot] = null;
             if (t.busy) return;
             t.busy = true;
-            SegmentGraph.finished(t.threadId, t.segment());
+            // Its last segment, for whoever joins it: again, in case a newer thread has taken its slot since.
+            SegmentGraph.current(t.threadId, t.segment());
             t.busy = false;
         } catch (Throwable e) {
             TrackingFailures.record("threadExiting", e);

@@ -31,6 +31,7 @@ public final class ThreadCalls {
     private static final ConcurrentHashMap<String, Boolean> REPORTED = new ConcurrentHashMap<>();
     private static final AtomicLong DROPPED = new AtomicLong();
     private static final String THREAD = "java.lang.Thread";
+    private static final String VIRTUAL_THREAD = "java.lang.VirtualThread";
 
     private static final StackWalker JOIN_WALKER =
             StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
@@ -95,7 +96,7 @@ public final class ThreadCalls {
     /** The frame that called into {@code Thread}: the first one below Thread's own. */
     private static StackTraceElement caller(StackTraceElement[] stack) {
         for (StackTraceElement frame : stack) {
-            if (!THREAD.equals(frame.getClassName())) return frame;
+            if (!THREAD.equals(frame.getClassName()) && !VIRTUAL_THREAD.equals(frame.getClassName())) return frame;
         }
         return null;
     }

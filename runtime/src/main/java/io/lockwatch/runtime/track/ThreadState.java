@@ -80,8 +80,10 @@ final class ThreadState {
         return segment;
     }
 
+    /** At a start or join: the new segment, which the thread's children and joiners find by its id. */
     void segment(long newSegment) {
         segment = newSegment;
+        SegmentGraph.current(threadId, newSegment);
     }
 
     void enterAgentCode() {

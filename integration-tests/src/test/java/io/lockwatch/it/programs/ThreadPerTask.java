@@ -1,0 +1,44 @@
+package io.lockwatch.it.programs;
+
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+
+/**
+ * Starts a thread per task, as a service without a pool does, {@code count} in all, 100 at a time, each joined;
+ * every task takes the same two monitors, nested. Then prints the heap in use after full collections, in MiB,
+ * so that a test can see what lockwatch keeps for threads long gone. Arguments: count, and {@code virtual} for
+ * virtual threads (JDK 21 and later; reached by reflection, so that this compiles for JDK 17).
+ */
+public final class ThreadPerTask {
+    private static final Object OUTER = new Object();
+    private static final Object INNER = new Object();
+    private static int sum;
+
+    public static void main(String[] args) throws Exception {
+        int count = Integer.parseInt(args[0]);
+        boolean virtual = args.length > 1 && args[1].equals("virtual");
+        Object builder = virtual ? Thread.class.getMethod("ofVirtual").invoke(null) : null;
+        Method unstarted = virtual ? Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class) : null;
+        Runnable task = () -> {
+            synchronized (OUTER) {
+                synchronized (INNER) {
+                    sum++;
+                }
+            }
+        };
+        Thread[] batch = new Thread[100];
+        for (int started = 0; started < count; started += batch.length) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = virtual ? (Thread) unstarted.invoke(builder, task) : new Thread(task);
+                batch[i].start();
+            }
+            for (Thread t : batch) t.join();
+        }
+        for (int i = 0; i < 3; i++) System.gc();
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        synchronized (OUTER) {
+            System.out.println("tasks " + sum);
+        }
+        System.out.println("heap MiB " + used / (1024 * 1024));
+    }
+}
