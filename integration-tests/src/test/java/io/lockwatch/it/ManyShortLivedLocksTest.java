@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.LiveLocksInASmallHeap;
 import io.lockwatch.it.programs.ManyClassesLoaded;
 import io.lockwatch.it.programs.MapEntriesUnderLocks;
 import io.lockwatch.it.programs.ShortLivedLockChurn;
@@ -31,6 +32,24 @@ class ManyShortLivedLocksTest {
         assertEquals(0, report.stat("locksDropped"), stats);
         assertTrue(report.stat("locksSeen") >= 2L * PAIRS, "every lock got a node: " + stats);
         assertTrue(report.stat("cycleSearches") < 1000, "no cycle search per pair: " + stats);
+    }
+
+    /**
+     * The graph's caps follow the heap: at the full caps (2^19 locks and edges, up to 64 MiB) a program that runs
+     * in a 64 MiB heap with 600,000 live locks ran out of memory under the agent. In that heap the caps are
+     * 32,768; the graph makes room as at any cap, and the inversion at the end is still found.
+     */
+    @Test
+    void aSmallHeapGetsCapsThatLeaveTheApplicationItsRoom() {
+        ChildResult run = ChildJvm.run(LiveLocksInASmallHeap.class).jvmArgs("-Xmx64m").args("600000")
+                .timeoutSeconds(120).exec().assertCleanExit();
+        assertEquals("done 600002 with 600000 locks alive\n", run.stdout);
+        Report report = run.report();
+        String stats = report.json.get("stats").toString();
+        assertEquals(1 << 15, report.stat("locksCap"), stats);
+        assertEquals(1 << 15, report.stat("edgesCap"), stats);
+        assertTrue(report.stat("locksEvicted") > 0, "the graph made room: " + stats);
+        assertEquals(1, report.potentialDeadlocks().size(), report.potentialDeadlocks().toPrettyString() + "\n" + stats);
     }
 
     /**

@@ -33,8 +33,15 @@ public final class LockOrderGraph {
     public static final long MAX_EDGES = 1L << 19;
     /** Most potential deadlocks reported per run; more are counted. */
     public static final int MAX_FINDINGS = 1000;
+    /** The lowest caps, for the smallest heaps: detection goes on, over fewer locks at once. */
+    static final int MIN_LOCKS = 1 << 12;
+    /** What a lock and an edge cost together at most: the caps of 2^19 come to 64 MiB. */
+    private static final long BYTES_PER_LOCK_AND_EDGE = 128;
+    /** The share of the heap the graph may take at its caps. */
+    private static final int HEAP_SHARE_DIVISOR = 16;
 
     private final LockRegistry registry;
+    private final int maxLocks;
     private final long maxEdges;
     private final ConcurrentLinkedQueue<Edge> changed = new ConcurrentLinkedQueue<>();
     private final Consumer<PotentialDeadlock> findings;
@@ -69,7 +76,24 @@ public final class LockOrderGraph {
      * case, which runs at the cap (ninth round).
      */
     public LockOrderGraph(Consumer<PotentialDeadlock> findings) {
-        this(findings, MAX_LOCKS, MAX_LOCKS);
+        this(findings, capFor(Runtime.getRuntime().maxMemory()));
+    }
+
+    private LockOrderGraph(Consumer<PotentialDeadlock> findings, int cap) {
+        this(findings, cap, cap, cap);
+    }
+
+    /**
+     * The cap on locks, and on edges, for a heap of at most that many bytes: {@link #MAX_LOCKS} from a 1 GiB
+     * heap up; below, halved until the graph at its caps takes at most a sixteenth of the heap (a 64 MiB heap:
+     * 32,768 locks, 4 MiB), and never under {@link #MIN_LOCKS}. At the full caps in a small heap the graph took
+     * most of it: a program that runs in 64 MiB with 600,000 live locks ran out of memory under the agent.
+     * Past the cap the graph makes room as it does at any cap (the locks not looked up for longest go).
+     */
+    static int capFor(long maxHeapBytes) {
+        int cap = MAX_LOCKS;
+        while (cap > MIN_LOCKS && cap * BYTES_PER_LOCK_AND_EDGE > maxHeapBytes / HEAP_SHARE_DIVISOR) cap >>= 1;
+        return cap;
     }
 
     /** A graph with other caps (tests). */
@@ -81,6 +105,7 @@ public final class LockOrderGraph {
     LockOrderGraph(Consumer<PotentialDeadlock> findings, int buckets, int maxLocks, long maxEdges) {
         this.findings = findings;
         this.registry = new LockRegistry(buckets, maxLocks);
+        this.maxLocks = maxLocks;
         this.maxEdges = maxEdges;
         registry.countEdgesIn(edgesLive);
     }
@@ -458,5 +483,7 @@ public final class LockOrderGraph {
         json.field("cycleSearchesCapped", cycleSearchesCapped.get());
         json.field("cycleSearchesSkipped", cycleSearchesSkipped.get());
         json.field("findingsDropped", findingsDropped.get());
+        json.field("locksCap", maxLocks);
+        json.field("edgesCap", maxEdges);
     }
 }

@@ -484,4 +484,15 @@ class LockOrderGraphTest {
         while (end < text.length() && (Character.isDigit(text.charAt(end)) || text.charAt(end) == '-' || text.charAt(end) == ' ')) end++;
         return Long.parseLong(text.substring(start, end).trim());
     }
+
+    /** The caps follow the heap: full from 1 GiB up, then halved until the graph takes at most a sixteenth of it. */
+    @Test
+    void capsFollowTheHeap() {
+        assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(Long.MAX_VALUE)); // no -Xmx known
+        assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(1L << 30));
+        assertEquals(LockOrderGraph.MAX_LOCKS / 2, LockOrderGraph.capFor((1L << 30) - 1));
+        assertEquals(1 << 18, LockOrderGraph.capFor(512L << 20));
+        assertEquals(1 << 15, LockOrderGraph.capFor(64L << 20));
+        assertEquals(LockOrderGraph.MIN_LOCKS, LockOrderGraph.capFor(1L << 20));
+    }
 }
