@@ -217,12 +217,12 @@ final class ClassFileSkim {
         return p;
     }
 
-    /** Walks the instructions of one method's code (so operands are never mistaken for opcodes). */
     /** java.lang.Thread or VirtualThread, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
     static boolean isHookedThreadClass(byte[] b, int utf8Entry) {
         return utf8Equals(b, utf8Entry, THREAD) || utf8Equals(b, utf8Entry, VIRTUAL_THREAD);
     }
 
+    /** Walks the instructions of one method's code (so operands are never mistaken for opcodes). */
     private static boolean hasMonitorInstruction(byte[] b, int code, int codeLength) {
         if (codeLength < 0 || code + codeLength > b.length) return true;
         int pc = 0;

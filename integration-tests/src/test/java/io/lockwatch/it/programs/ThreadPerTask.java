@@ -1,13 +1,12 @@
 package io.lockwatch.it.programs;
 
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Method;
 
 /**
  * Starts a thread per task, as a service without a pool does, {@code count} in all, 100 at a time, each joined;
  * every task takes the same two monitors, nested. Then prints the heap in use after full collections, in MiB,
  * so that a test can see what lockwatch keeps for threads long gone. Arguments: count, and {@code virtual} for
- * virtual threads (JDK 21 and later; reached by reflection, so that this compiles for JDK 17).
+ * virtual threads (JDK 21 and later).
  */
 public final class ThreadPerTask {
     private static final Object OUTER = new Object();
@@ -17,8 +16,6 @@ public final class ThreadPerTask {
     public static void main(String[] args) throws Exception {
         int count = Integer.parseInt(args[0]);
         boolean virtual = args.length > 1 && args[1].equals("virtual");
-        Object builder = virtual ? Thread.class.getMethod("ofVirtual").invoke(null) : null;
-        Method unstarted = virtual ? Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class) : null;
         Runnable task = () -> {
             synchronized (OUTER) {
                 synchronized (INNER) {
@@ -29,7 +26,7 @@ public final class ThreadPerTask {
         Thread[] batch = new Thread[100];
         for (int started = 0; started < count; started += batch.length) {
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = virtual ? (Thread) unstarted.invoke(builder, task) : new Thread(task);
+                batch[i] = virtual ? VirtualThreads.unstarted(task) : new Thread(task);
                 batch[i].start();
             }
             for (Thread t : batch) t.join();

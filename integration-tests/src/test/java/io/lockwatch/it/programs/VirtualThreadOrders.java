@@ -1,11 +1,9 @@
 package io.lockwatch.it.programs;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Two monitors taken in both orders, by virtual threads (JDK 21 and later; reached by reflection, so that this
- * compiles for JDK 17). Argument:
+ * Two monitors taken in both orders, by virtual threads (JDK 21 and later). Argument:
  * <ul>
  *   <li>{@code start}: main takes A then B, then starts a virtual thread that takes B then A, and joins it.
  *       The start orders them: they cannot deadlock.</li>
@@ -78,11 +76,8 @@ public final class VirtualThreadOrders {
         System.out.println("done");
     }
 
-    /** An unstarted virtual thread, through {@code Thread.ofVirtual().unstarted(task)}. */
     static Thread virtual(Runnable task) throws ReflectiveOperationException {
-        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        Method unstarted = Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class);
-        return (Thread) unstarted.invoke(builder, task);
+        return VirtualThreads.unstarted(task);
     }
 
     static void aThenB() {

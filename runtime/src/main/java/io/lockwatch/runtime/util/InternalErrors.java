@@ -78,7 +78,7 @@ public final class InternalErrors {
     /** Prints the lines waiting. Lockwatch's own threads only: never one of the application's. */
     public static void printWaitingLines() {
         String line;
-        while ((line = WAITING_LINES.poll()) != null) Log.info(line);
+        while ((line = WAITING_LINES.poll()) != null) Log.info(line); // each line carries its level
     }
 
     /** Claims the place in the table; false when it was there already (or the table is full). */
