@@ -66,4 +66,30 @@ class StackCacheTest {
         }
         assertEquals(2, StackCapture.walks.get() - before, "one stack per pair of sites");
     }
+
+    /**
+     * The cache starts small (most threads use a few pairs of sites) and grows as a thread uses more: what it
+     * held before growing, it holds after.
+     */
+    @Test
+    void whatTheCacheHeldBeforeItGrewItHoldsAfter() {
+        StackCache cache = new StackCache();
+        java.util.List<Long> keys = new java.util.ArrayList<>();
+        java.util.Set<Integer> sets = new java.util.HashSet<>();
+        for (int site = 1; keys.size() < 8; site++) { // eight pairs in eight sets of the first 16 slots
+            long key = StackCache.key(1, site);
+            if (sets.add(StackCache.set(key, 16))) keys.add(key);
+        }
+        StackTraceElement[][] stacks = new StackTraceElement[keys.size()][];
+        for (int i = 0; i < keys.size(); i++) {
+            stacks[i] = STACK.clone();
+            cache.put(keys.get(i), stacks[i], stacks[i]);
+        }
+        StackTraceElement[] ninth = STACK.clone();
+        cache.put(StackCache.key(2, 1), ninth, ninth); // past half the slots: the cache grows
+        for (int i = 0; i < keys.size(); i++) assertSame(stacks[i], cache.held(keys.get(i)), "pair " + i);
+        assertSame(ninth, cache.taken(StackCache.key(2, 1)));
+        for (int site = 100; site < 400; site++) cache.put(StackCache.key(3, site), STACK, STACK);
+        assertSame(STACK, cache.held(StackCache.key(3, 399)), "the latest pair, at the largest size");
+    }
 }
