@@ -5,6 +5,7 @@ import io.lockwatch.agent.instrument.JdkLockClasses;
 import io.lockwatch.agent.metrics.MetricsAgent;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.report.Report;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
@@ -15,6 +16,7 @@ import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -32,9 +34,25 @@ public final class AgentInstaller {
     /** The class the transformer is exercised on before it is registered; see {@code LockSiteFilter}. */
     private static final String WARM_UP_CLASS = "io/lockwatch/agent/instrument/LockSiteFilter$WarmUp.class";
 
+    /**
+     * Set by the first installation in this JVM. An agent given twice (on the command line and in
+     * JAVA_TOOL_OPTIONS, say) ran twice: two transformers instrumented every class twice, and two detectors wrote
+     * the same report file, the one that had not seen a finding last, so the report lost it.
+     */
+    private static final AtomicBoolean ATTEMPTED = new AtomicBoolean();
+
     private AgentInstaller() {}
 
     public static void install(String agentArgs, Instrumentation inst, JarFile jar) {
+        if (!ATTEMPTED.compareAndSet(false, true)) {
+            close(jar);
+            Report running = Lockwatch.report();
+            Log.warn("lockwatch is attached to this JVM twice (-javaagent given twice: on the command line and in"
+                    + " JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS, say); the first one runs" + (running == null ? ""
+                    : " (report: " + running.path() + ")") + ", this one (" + (agentArgs == null ? "no options" : agentArgs)
+                    + ") is ignored. Fix: give -javaagent once");
+            return;
+        }
         long started = System.nanoTime();
         Installation installation = new Installation(agentArgs, inst, jar, started);
         // JDK 24 and later have no security manager (JEP 486), and may one day lack AccessController itself.

@@ -8,6 +8,7 @@ import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.PrintsAndExits;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,30 @@ class AgentOptionsTest {
         assertTrue(errors.get(0).contains("/proc/lockwatch/cannot/report.json") && errors.get(0).contains("report=PATH"),
                 "names the path and the fix: " + errors);
         assertTrue(run.stderr.contains("POTENTIAL DEADLOCK #1"), run.stderr);
+    }
+
+    /**
+     * The agent given twice (on the command line and in JAVA_TOOL_OPTIONS, say) ran twice: every class was
+     * instrumented twice over, and two detectors wrote the same report, the one that had not seen the finding
+     * last, so the finding printed on stderr was missing from the report. Now the second is one warning, and
+     * ignored.
+     */
+    @Test
+    void theAgentGivenTwiceRunsOnceAndSaysSo() throws Exception {
+        Path second = ChildJvm.workDir().resolve("second-agent-report.json");
+        Files.deleteIfExists(second);
+        ChildResult run = ChildJvm.run(MonitorInversion.class)
+                .jvmArgs("-javaagent:" + ChildJvm.realAgentJar() + "=report=" + second).exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        assertEquals(1, run.stderr.split(" watching this JVM; report: ", -1).length - 1, run.stderr);
+        assertTrue(run.stderr.contains("[lockwatch] WARNING lockwatch is attached to this JVM twice (-javaagent given twice:"
+                + " on the command line and in JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS, say); the first one runs (report: "
+                + run.dir.resolve("report.json") + "), this one (report=" + second + ") is ignored. Fix: give -javaagent once\n"),
+                run.stderr);
+        run.report().singlePotentialDeadlock();
+        assertTrue(Files.notExists(second), "the second agent wrote no report of its own");
     }
 
     @Test
