@@ -9,7 +9,16 @@ final class JvmNotes {
         // says so too when a test sets its own system class loader.
         return line.contains("Sharing is only supported for boot loader classes")
                 || line.contains("Archived non-system classes are disabled because the java.system.class.loader property is specified")
-                || isSecurityManagerDeprecation(line);
+                || isSecurityManagerDeprecation(line)
+                || isDynamicAgentLoading(line);
+    }
+
+    /** JDK 21 and later when an agent is loaded into a running JVM (DynamicAttachTest). */
+    private static boolean isDynamicAgentLoading(String line) {
+        return line.startsWith("WARNING: A Java agent has been loaded dynamically (")
+                || line.equals("WARNING: If a serviceability tool is in use, please run with -XX:+EnableDynamicAgentLoading to hide this warning")
+                || line.equals("WARNING: If a serviceability tool is not in use, please run with -Djdk.instrument.traceUsage for more information")
+                || line.equals("WARNING: Dynamic loading of agents will be disallowed by default in a future release");
     }
 
     /** JDK 17 to 23 on a security manager, set on the command line or by the program (SecurityManagerTest). */
