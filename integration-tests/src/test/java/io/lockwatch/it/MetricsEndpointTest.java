@@ -49,7 +49,7 @@ class MetricsEndpointTest {
         "jvm_threads_states_threads", "jvm_threads_started_threads_total", "jvm_threads_deadlocked_threads",
         "jvm_threads_deadlocked_monitor_threads", "lockwatch_potential_deadlocks_total", "lockwatch_deadlocks_total",
         "lockwatch_deadlocked_threads", "lockwatch_hazards_total", "lockwatch_classes_instrumented_total",
-        "lockwatch_instrumentation_errors_total", "lockwatch_locks_tracked", "lockwatch_edges",
+        "lockwatch_instrumentation_errors_total", "lockwatch_locks_tracked", "lockwatch_edges", "lockwatch_locks_cap",
         "lockwatch_dropped_total", "lockwatch_internal_errors_total", "lockwatch_detection_seconds_total",
         "lockwatch_detector_last_run_timestamp_seconds", "lockwatch_tracking_stopped"
     };
@@ -129,7 +129,7 @@ class MetricsEndpointTest {
             for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start"}) {
                 assertEquals(0, scrape.value("lockwatch_hazards_total", "kind", hazard), hazard);
             }
-            for (String what : new String[] {"locks", "locks_evicted", "edges", "occurrences", "events"}) {
+            for (String what : new String[] {"locks", "locks_evicted", "edges", "occurrences", "events", "segments"}) {
                 assertEquals(0, scrape.value("lockwatch_dropped_total", "what", what), what);
             }
             assertEquals(0, scrape.value("lockwatch_potential_deadlocks_total"));

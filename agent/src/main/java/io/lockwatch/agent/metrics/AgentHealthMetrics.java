@@ -2,6 +2,7 @@ package io.lockwatch.agent.metrics;
 
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.graph.LockOrderGraph;
+import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -33,12 +34,16 @@ final class AgentHealthMetrics implements MeterBinder {
                 .description("Live locks in the lock-order graph").register(registry);
         Gauge.builder("lockwatch.edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edges))
                 .description("Edges in the lock-order graph").register(registry);
+        Gauge.builder("lockwatch.locks.cap", Lockwatch.class, m -> graphValue(LockOrderGraph::locksCap))
+                .description("Most locks (and edges) the graph tracks at once; lower in a heap under 1 GiB").register(registry);
         dropped(registry, "locks", Lockwatch.class, m -> graphValue(LockOrderGraph::locksDropped));
         // A full graph forgets the live locks not looked up for longest to make room: their history is gone.
         dropped(registry, "locks_evicted", Lockwatch.class, m -> graphValue(LockOrderGraph::locksEvicted));
         dropped(registry, "edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edgesDropped));
         dropped(registry, "occurrences", Lockwatch.class, m -> graphValue(LockOrderGraph::occurrencesDropped));
         dropped(registry, "events", eventsDropped, AtomicLong::get);
+        // Happens-before segments older than the window: their ordering is forgotten (at worst a false alarm).
+        dropped(registry, "segments", SegmentGraph.dropped, AtomicLong::get);
         FunctionCounter.builder("lockwatch.internal.errors", InternalErrors.class, m -> InternalErrors.count())
                 .description("Failures inside lockwatch (counted, logged once per place, never thrown)").register(registry);
         Gauge.builder("lockwatch.tracking.stopped", InternalErrors.class, m -> InternalErrors.isTrackingStopped() ? 1 : 0)

@@ -455,6 +455,11 @@ public final class LockOrderGraph {
         return registry.evicted.get();
     }
 
+    /** Most locks the graph tracks at once, and most edges: lower in a heap under 1 GiB ({@link #capFor}). */
+    public long locksCap() {
+        return maxLocks;
+    }
+
     public long edges() {
         return Math.max(0, edgesLive.get());
     }
