@@ -90,7 +90,9 @@ public final class Options {
             problem(Key.REPORT, report);
             report = null;
         }
-        this.reportPath = report != null ? report : defaultReportPath(pid);
+        // %p is the process id, as in the JVM's own file options (-XX:HeapDumpPath, -Xlog's file=): one setting,
+        // in JAVA_TOOL_OPTIONS say, then gives each JVM a report of its own.
+        this.reportPath = (report != null ? report : defaultReportPath(pid)).replace("%p", Long.toString(pid));
         this.port = parsePort(raw.get(Key.PORT));
         this.host = raw.getOrDefault(Key.HOST, "127.0.0.1");
         this.stallThresholdMillis = parseStallThreshold(raw.get(Key.STALL_THRESHOLD));

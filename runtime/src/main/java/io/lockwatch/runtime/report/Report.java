@@ -5,6 +5,7 @@ import io.lockwatch.runtime.events.FindingEvent;
 import io.lockwatch.runtime.events.Recordings;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The JSON report: everything found so far, rewritten atomically (a temporary file, then a rename) each
@@ -33,7 +36,9 @@ public final class Report {
     private final long pid;
     /** Formatted when written, off the start-up path, without java.time (see {@link Timestamps}). */
     private final long startMillis = System.currentTimeMillis();
-    private final Path path;
+    private volatile Path path;
+    /** Whether the first write has checked that the path is not another running JVM's report ({@link #claimPath}). */
+    private boolean pathClaimed;
     private final List<Finding> potentialDeadlocks = new CopyOnWriteArrayList<>();
     private final List<Finding> deadlocks = new CopyOnWriteArrayList<>();
     private final List<Finding> hazards = new CopyOnWriteArrayList<>();
@@ -136,6 +141,7 @@ public final class Report {
      */
     public synchronized boolean write() {
         dirty = false;
+        if (!pathClaimed) claimPath();
         try {
             byte[] bytes = render().getBytes(StandardCharsets.UTF_8);
             Path dir = path.getParent();
@@ -168,6 +174,42 @@ public final class Report {
             InternalErrors.record("report", e);
             return false;
         }
+    }
+
+    /**
+     * Before the first write: a report at this path that the lockwatch of another process, still running, wrote is
+     * left to it, and this JVM writes next to it ({@code name-PID.json}), saying so once. One report= for several
+     * JVMs is easy to set up: JAVA_TOOL_OPTIONS reaches every JVM started in the environment, jcmd's and jstack's
+     * too, and such a tool's empty report replaced the service's, findings and all, until the service wrote again.
+     * (Two JVMs that start at the same moment can still both take the path: %p in it is the fix.)
+     */
+    private void claimPath() {
+        pathClaimed = true;
+        try {
+            long owner = ownerPid(path);
+            if (owner <= 0 || owner == pid || !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) return;
+            String name = path.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            Path mine = path.resolveSibling(dot > 0 ? name.substring(0, dot) + "-" + pid + name.substring(dot) : name + "-" + pid);
+            Log.warn("the report " + path + " is the report of process " + owner + ", whose lockwatch is still running (one"
+                    + " report= for several JVMs: JAVA_TOOL_OPTIONS reaches every JVM, jcmd's too); this JVM's report is " + mine
+                    + ". Fix: put %p in the path (report=/var/log/lockwatch-%p.json), which becomes each JVM's pid");
+            path = mine;
+        } catch (Throwable e) {
+            InternalErrors.record("report path check", e);
+        }
+    }
+
+    /** The pid in the agent block of the report at that path (near its start), or 0 when there is none. */
+    private static long ownerPid(Path report) throws IOException {
+        if (!Files.isRegularFile(report)) return 0;
+        byte[] head = new byte[4096];
+        int n;
+        try (FileInputStream in = new FileInputStream(report.toFile())) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        Matcher m = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)").matcher(new String(head, 0, n, StandardCharsets.UTF_8));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private String why(Exception e) {

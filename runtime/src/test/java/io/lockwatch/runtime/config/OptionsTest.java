@@ -21,6 +21,13 @@ class OptionsTest {
         assertTrue(o.problems().isEmpty());
     }
 
+    /** %p is the process id, as in the JVM's own file options: one report= in JAVA_TOOL_OPTIONS, a report per JVM. */
+    @Test
+    void percentPInTheReportPathIsThePid() {
+        assertEquals("/var/log/lockwatch-42.json", parse("report=/var/log/lockwatch-%p.json", Map.of(), Map.of()).reportPath());
+        assertEquals("/tmp/42/lw-42.json", parse(null, Map.of(), Map.of("LOCKWATCH_REPORT", "/tmp/%p/lw-%p.json")).reportPath());
+    }
+
     @Test
     void agentArgumentWinsOverPropertyWhichWinsOverEnvironment() {
         Options o = parse("stack-depth=32",
