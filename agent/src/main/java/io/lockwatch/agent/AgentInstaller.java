@@ -54,10 +54,9 @@ public final class AgentInstaller {
             return;
         }
         long started = System.nanoTime();
-        Installation installation = new Installation(agentArgs, inst, jar, started);
         // JDK 24 and later have no security manager (JEP 486), and may one day lack AccessController itself.
-        if (JdkLockClasses.runningRelease() >= 24) installation.run();
-        else PrivilegedInstallation.run(installation);
+        if (JdkLockClasses.runningRelease() >= 24) install(agentArgs, inst, jar, started);
+        else installPrivileged(agentArgs, inst, jar, started);
     }
 
     /**
@@ -70,42 +69,16 @@ public final class AgentInstaller {
      * path's alone, which holds every permission (as the JDK's own classes do). One started with a security
      * manager on the command line must grant the jar itself; see {@link LockwatchAgent}.
      */
-    private static final class PrivilegedInstallation implements java.security.PrivilegedAction<Void> {
-        private final Runnable installation;
-
-        private PrivilegedInstallation(Runnable installation) {
-            this.installation = installation;
-        }
-
-        @SuppressWarnings("removal") // deprecated with the security manager, which JDK 17 to 23 still run
-        static void run(Runnable installation) {
-            java.security.AccessController.doPrivileged(new PrivilegedInstallation(installation));
-        }
-
-        @Override
-        public Void run() {
-            installation.run();
-            return null;
-        }
-    }
-
-    private static final class Installation implements Runnable {
-        private final String agentArgs;
-        private final Instrumentation inst;
-        private final JarFile jar;
-        private final long started;
-
-        Installation(String agentArgs, Instrumentation inst, JarFile jar, long started) {
-            this.agentArgs = agentArgs;
-            this.inst = inst;
-            this.jar = jar;
-            this.started = started;
-        }
-
-        @Override
-        public void run() {
-            install(agentArgs, inst, jar, started);
-        }
+    @SuppressWarnings("removal") // deprecated with the security manager, which JDK 17 to 23 still run
+    private static void installPrivileged(String agentArgs, Instrumentation inst, JarFile jar, long started) {
+        // An anonymous class, not a lambda: no lambda on the premain path (see the class comment).
+        java.security.AccessController.doPrivileged(new java.security.PrivilegedAction<Void>() {
+            @Override
+            public Void run() {
+                install(agentArgs, inst, jar, started);
+                return null;
+            }
+        });
     }
 
     private static void install(String agentArgs, Instrumentation inst, JarFile jar, long started) {

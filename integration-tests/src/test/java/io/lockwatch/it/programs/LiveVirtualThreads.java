@@ -32,9 +32,7 @@ public final class LiveVirtualThreads {
             threads[i].start();
         }
         waiting.await();
-        for (int i = 0; i < 3; i++) System.gc();
-        Runtime runtime = Runtime.getRuntime();
-        System.out.println("heap MiB " + (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024));
+        HeapInUse.printAfterFullCollections();
         end.countDown();
         for (Thread t : threads) t.join();
     }

@@ -1,7 +1,5 @@
 package io.lockwatch.it.programs;
 
-import java.lang.management.ManagementFactory;
-
 /**
  * Starts a thread per task, as a service without a pool does, {@code count} in all, 100 at a time, each joined;
  * every task takes the same two monitors, nested. Then prints the heap in use after full collections, in MiB,
@@ -31,11 +29,9 @@ public final class ThreadPerTask {
             }
             for (Thread t : batch) t.join();
         }
-        for (int i = 0; i < 3; i++) System.gc();
-        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         synchronized (OUTER) {
             System.out.println("tasks " + sum);
         }
-        System.out.println("heap MiB " + used / (1024 * 1024));
+        HeapInUse.printAfterFullCollections();
     }
 }

@@ -80,6 +80,10 @@ final class StackCache {
     /** Puts the pair first in its set; the pair that was first moves second, and the second one goes. */
     void put(long key, StackTraceElement[] held, StackTraceElement[] taken) {
         if (++putsSinceGrowth > keys.length / 2 && keys.length < MAX_SIZE) grow();
+        insert(key, held, taken);
+    }
+
+    private void insert(long key, StackTraceElement[] held, StackTraceElement[] taken) {
         int i = setOf(key);
         if (keys[i] != key) {
             keys[i + 1] = keys[i];
@@ -108,11 +112,10 @@ final class StackCache {
         for (int second = 1; second >= 0; second--) {
             for (int i = second; i < oldKeys.length; i += 2) {
                 if (oldKeys[i] == 0) continue;
-                put(oldKeys[i], oldHeld[i], oldTaken[i]);
+                insert(oldKeys[i], oldHeld[i], oldTaken[i]);
                 occurrence(oldKeys[i], oldOccurrences[i]);
             }
         }
-        putsSinceGrowth = 0;
     }
 
     /** @return the occurrence last made for this pair of sites (a one-element array), or null */
