@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
@@ -20,6 +21,8 @@ import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.SelfJoin;
+import io.lockwatch.it.programs.VirtualDeadlock;
+import io.lockwatch.it.programs.VirtualWaits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -98,6 +101,72 @@ class HangDetectionTest {
         assertEquals(List.of("lock-first", "monitor-first"), threadNames(deadlock));
         assertCycle(deadlock, MixedDeadlock.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock$NonfairSync");
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    // ---- deadlocks with virtual threads, which the JVM's own search does not see ----
+
+    /** A deadlock of {@link VirtualDeadlock}'s: its mode, its threads (sorted) and the classes of the locks they wait for. */
+    enum VirtualCycle {
+        MONITORS("monitors", List.of("v-alpha", "v-beta"), "java.lang.Object", "java.lang.Object"),
+        LOCKS("locks", List.of("v-alpha", "v-beta"), "java.util.concurrent.locks.ReentrantLock$NonfairSync",
+                "java.util.concurrent.locks.ReentrantLock$NonfairSync"),
+        WITH_A_PLATFORM_THREAD("mixed", List.of("p-beta", "v-alpha"), "java.lang.Object",
+                "java.util.concurrent.locks.ReentrantLock$NonfairSync"),
+        THROUGH_A_READ_LOCK("read-write", List.of("v-reader", "v-writer"), "java.lang.Object",
+                "java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync");
+
+        final String mode;
+        final List<String> threads;
+        final String[] lockClasses;
+
+        VirtualCycle(String mode, List<String> threads, String... lockClasses) {
+            this.mode = mode;
+            this.threads = threads;
+            this.lockClasses = lockClasses;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(VirtualCycle.class)
+    void deadlockWithVirtualThreadsOnTerm(VirtualCycle cycle) {
+        virtualDeadlock(cycle, Stop.TERM);
+    }
+
+    @ParameterizedTest
+    @EnumSource(VirtualCycle.class)
+    void deadlockWithVirtualThreadsOnKill(VirtualCycle cycle) {
+        virtualDeadlock(cycle, Stop.KILL);
+    }
+
+    private static void virtualDeadlock(VirtualCycle expected, Stop stop) {
+        assumeVirtualThreads();
+        Running run = start(VirtualDeadlock.class, expected.mode);
+        run.awaitStderr("[lockwatch] DEADLOCK #1", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        JsonNode deadlock = report.singleDeadlock();
+        assertEquals(expected.threads, threadNames(deadlock));
+        assertCycle(deadlock, VirtualDeadlock.class, expected.lockClasses);
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertEquals(2, report.stat("threadsDeadlockedNow"));
+    }
+
+    /** Virtual threads holding locks others block on while they wait on a monitor, a condition, a latch: no deadlock. */
+    @Test
+    void virtualThreadsWaitingWhileOthersBlockAreNoDeadlock() {
+        assumeVirtualThreads();
+        Running run = start(VirtualWaits.class, "5000"); // 2.5 thresholds, so every wait has been seen many times
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = Stop.TERM.end(run);
+        // (The program's orders are inversions, and reported as such: potential deadlocks, not this.)
+        assertFalse(result.stderr.contains("[lockwatch] DEADLOCK #"), result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        assertEquals(0, report.stat("threadsDeadlockedNow"));
+        assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+    }
+
+    private static void assumeVirtualThreads() {
+        assumeTrue(ChildJvm.childFeatureVersion() >= 21, "JDK " + ChildJvm.childFeatureVersion() + " has no virtual threads");
     }
 
     /**

@@ -77,6 +77,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final Map<Long, Episode> episodes = new HashMap<>();
     private final Set<String> reportedDeadlocks = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
+    private final TrackedDeadlocks trackedDeadlocks = new TrackedDeadlocks();
     private int deadlockCount;
     private int hazardCount;
 
@@ -220,8 +221,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** The check when no thread waits for an owned lock: locks left held by threads that ended. */
     private void checkWithoutSnapshot() {
         long started = beginCheck();
-        AgentStats.threadsDeadlockedNow.set(0);
-        findDeadOwners(null, Collections.emptyMap(), started); // no thread waits, so no snapshot is needed
+        findTrackedDeadlocks(0, started);
+        findDeadOwners(null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
         endCheck(started, 0);
     }
 
@@ -234,8 +235,8 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null && !ownThreads.contains(info.getThreadId())) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
-        if (mayBeDeadlocked(live)) findDeadlocks(mx, started);
-        else AgentStats.threadsDeadlockedNow.set(0);
+        int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
+        findTrackedDeadlocks(deadlocked, started);
         int stuck = findStalls(mx, live, started);
         findDeadOwners(mx, live, started);
         endCheck(started, stuck);
@@ -338,11 +339,12 @@ public final class HangDetector implements ThreadCalls.Listener {
         return false;
     }
 
-    private void findDeadlocks(ThreadMXBean mx, long now) {
+    /** @return how many threads are deadlocked now, by the JVM's search */
+    private int findDeadlocks(ThreadMXBean mx, long now) {
         boolean synchronizers = mx.isSynchronizerUsageSupported();
         long[] ids = synchronizers ? mx.findDeadlockedThreads() : mx.findMonitorDeadlockedThreads();
-        AgentStats.threadsDeadlockedNow.set(ids == null ? 0 : ids.length);
-        if (ids == null) return;
+        AgentStats.threadsDeadlockedNow.set(ids == null ? 0 : ids.length); // before the report is written
+        if (ids == null) return 0;
         Map<Long, ThreadInfo> byId = new HashMap<>();
         for (ThreadInfo info : mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), synchronizers, stackDepth)) {
             if (info != null) byId.put(info.getThreadId(), info);
@@ -362,6 +364,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             Integer cycleStart = position.get(at);
             if (cycleStart != null) reportDeadlock(path.subList(cycleStart, path.size()), byId, now);
         }
+        return ids.length;
     }
 
     private void reportDeadlock(List<Long> cycle, Map<Long, ThreadInfo> byId, long now) {
@@ -370,13 +373,31 @@ public final class HangDetector implements ThreadCalls.Listener {
         Collections.sort(parts);
         String key = String.join(" ", parts);
         if (reportedDeadlocks.contains(key)) return;
+        List<ThreadView> views = new ArrayList<>();
+        for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
+        publishDeadlock(key, views);
+    }
+
+    /**
+     * Deadlocks with a virtual thread in them, which the JVM's search cannot see ({@link TrackedDeadlocks});
+     * {@code threadsDeadlockedNow} then counts theirs and the JVM's ({@code jvmDeadlocked}), before any report.
+     */
+    private void findTrackedDeadlocks(int jvmDeadlocked, long now) {
+        TrackedDeadlocks.Found found = trackedDeadlocks.check(now, stackDepth);
+        AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.threads);
+        for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
+            publishDeadlock(deadlock.getKey(), deadlock.getValue());
+        }
+    }
+
+    /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). */
+    private void publishDeadlock(String key, List<ThreadView> views) {
+        if (reportedDeadlocks.contains(key)) return;
         if (deadlockCount >= MAX_FINDINGS) {
             AgentStats.hangFindingsDropped.incrementAndGet();
             return;
         }
         reportedDeadlocks.add(key);
-        List<ThreadView> views = new ArrayList<>();
-        for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
         DeadlockFinding finding = new DeadlockFinding(views);
         finding.number(++deadlockCount);
         AgentStats.deadlocks.incrementAndGet();

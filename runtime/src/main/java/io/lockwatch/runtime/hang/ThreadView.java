@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One thread as a hang finding shows it, taken from a {@link ThreadInfo}: its state, what it waits for and
- * who holds that, the locks it holds, and its stack with jstack's {@code - locked} lines.
+ * One thread as a hang finding shows it: its state, what it waits for and who holds that, the locks it
+ * holds, and its stack with jstack's {@code - locked} lines. Taken from a {@link ThreadInfo}, or for a
+ * thread the JVM's snapshots leave out (a virtual thread), from lockwatch's own bookkeeping.
  */
 final class ThreadView {
     /** Frames per thread on stderr; the report has the whole stack. */
@@ -27,6 +28,8 @@ final class ThreadView {
     final List<String> stack = new ArrayList<>();
     /** The same, each frame followed by jstack-style "- locked ..." lines: for stderr. */
     private final List<String> annotated = new ArrayList<>();
+    /** Held locks that no frame of the stack took (or none shown): listed after it. */
+    private final List<LockRef> heldOffStack = new ArrayList<>();
 
     ThreadView(ThreadInfo info, long waitingMillis) {
         this.name = info.getThreadName();
@@ -56,6 +59,40 @@ final class ThreadView {
             if (m.getLockedStackDepth() < 0) holds.add(new LockRef(m.getClassName(), m.getIdentityHashCode(), null));
         }
         for (LockInfo sync : info.getLockedSynchronizers()) holds.add(LockRef.of(sync, null));
+        for (LockRef h : holds) {
+            if (h.at == null) heldOffStack.add(h);
+        }
+    }
+
+    /**
+     * A thread as lockwatch's held-lock stacks see it: {@code held} are its locks, each with the site that
+     * took it, shown under the topmost frame of the site's method (whose line has moved on since, as in jstack).
+     */
+    ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, long waitingMillis, List<LockRef> held,
+               StackTraceElement[] frames) {
+        this.name = thread.getName();
+        this.id = thread.getId();
+        this.state = state;
+        this.waitingFor = waitingFor;
+        this.ownerId = owner != null ? owner.getId() : -1;
+        this.ownerName = owner != null ? owner.getName() : null;
+        this.waitingMillis = Math.max(0, waitingMillis);
+        holds.addAll(held);
+        List<LockRef> unplaced = new ArrayList<>(held);
+        for (StackTraceElement f : frames) {
+            if (isOwnFrame(f.getClassName())) continue;
+            String frame = plain(f);
+            stack.add(frame);
+            annotated.add("at " + frame);
+            for (java.util.Iterator<LockRef> it = unplaced.iterator(); it.hasNext(); ) {
+                LockRef h = it.next();
+                if (h.at != null && method(frame).equals(method(h.at))) {
+                    annotated.add("- locked " + h.name());
+                    it.remove();
+                }
+            }
+        }
+        heldOffStack.addAll(unplaced);
     }
 
     /** A frame as the rest of the report prints it: without the class loader and module prefixes. */
@@ -66,6 +103,12 @@ final class ThreadView {
 
     static boolean isOwnFrame(String className) {
         return className.startsWith("io.lockwatch.runtime.") || className.startsWith("io.lockwatch.agent.");
+    }
+
+    /** A frame as {@link #plain} writes it, without its file and line: {@code class.method}. */
+    private static String method(String frame) {
+        int paren = frame.indexOf('(');
+        return paren < 0 ? frame : frame.substring(0, paren);
     }
 
     /** The lock of {@link #holds} that {@code wanted} names, or a reference without a site. */
@@ -112,8 +155,10 @@ final class ThreadView {
             }
             out.append(indent).append("    ").append(line).append('\n');
         }
-        for (LockRef h : holds) {
-            if (h.at == null) out.append(indent).append("    holds ").append(h.name()).append('\n');
+        for (LockRef h : heldOffStack) {
+            out.append(indent).append("    holds ").append(h.name());
+            if (h.at != null) out.append(" (taken at ").append(h.at).append(')');
+            out.append('\n');
         }
     }
 

@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.graph.Occurrence;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -11,38 +12,71 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The threads that have taken a {@code java.util.concurrent} lock, so that the hang detector can notice
- * one that ends while still holding such a lock: nobody can ever unlock it again, and every thread that
- * later wants it hangs. (A monitor cannot outlive its owner this way: the JVM releases it when the
- * {@code synchronized} block or method unwinds.)
+ * The threads the hang detector watches through lockwatch's own bookkeeping rather than the JVM's:
+ * <ul>
+ *   <li>those that have taken a {@code java.util.concurrent} lock, so that it can notice one that ends while
+ *       still holding such a lock: nobody can ever unlock it again, and every thread that later wants it
+ *       hangs. (A monitor cannot outlive its owner this way: the JVM releases it when the
+ *       {@code synchronized} block or method unwinds.)</li>
+ *   <li>those that have taken a lock while holding another, the only ones that can be in a deadlock: the
+ *       JVM's deadlock search does not see virtual threads, so the detector follows their held-lock stacks
+ *       ({@link #lockStacks}).</li>
+ * </ul>
  *
- * <p>A thread registers itself once, with its first {@code Lock} acquisition: one lock-free queue offer per
- * thread. The registry holds the thread weakly and its held-lock stack strongly; the detector drops each
- * entry as soon as the thread has ended. At most {@link #MAX_THREADS} live threads are watched; more are
- * counted in {@link #dropped}.
+ * <p>A thread registers itself once, with its first {@code Lock} acquisition or its first nested one: one
+ * lock-free queue offer per thread, on a path that is slow already. The registry holds the thread weakly; its
+ * held-lock stack too until it takes a {@code java.util.concurrent} lock, and strongly from then on, so that
+ * its locks can still be read once it has ended. So a service that starts a thread per task, each of which
+ * nests monitors, leaves a small entry per thread until the detector's next check, not the thread's whole
+ * state. The detector drops each entry as soon as the thread has ended. At most {@link #MAX_THREADS} live
+ * threads are watched; more are counted in {@link #dropped}.
  */
 public final class ThreadRegistry {
     public static final int MAX_THREADS = 1 << 16;
 
-    private static final ConcurrentLinkedQueue<ThreadState> STATES = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger SIZE = new AtomicInteger();
     private static final AtomicLong DROPPED = new AtomicLong();
 
     private ThreadRegistry() {}
 
-    /** Called on the application thread, with its first java.util.concurrent lock. */
+    /** One watched thread's state: weakly held, and also strongly once the thread takes a java.util.concurrent lock. */
+    static final class Entry extends WeakReference<ThreadState> {
+        volatile ThreadState kept;
+
+        Entry(ThreadState state) {
+            super(state);
+        }
+
+        ThreadState state() {
+            ThreadState s = kept;
+            return s != null ? s : get();
+        }
+    }
+
+    /** Called on the application thread, with its first java.util.concurrent lock: its state is kept past its end. */
     static void register(ThreadState state) {
         state.registered = true;
+        Entry entry = state.watched ? state.entry : watch(state);
+        if (entry != null) entry.kept = state;
+    }
+
+    /** Called on the application thread, with its first nested lock (or the first java.util.concurrent one). */
+    static Entry watch(ThreadState state) {
+        state.watched = true;
         if (SIZE.incrementAndGet() > MAX_THREADS) {
             SIZE.decrementAndGet();
             DROPPED.incrementAndGet();
-            return;
+            return null;
         }
         state.threadName = Thread.currentThread().getName();
-        STATES.offer(state);
+        Entry entry = new Entry(state);
+        state.entry = entry;
+        ENTRIES.offer(entry);
+        return entry;
     }
 
-    /** Threads that took a java.util.concurrent lock but could not be watched (over the cap). */
+    /** Threads that took a java.util.concurrent lock, or nested locks, but could not be watched (over the cap). */
     public static long dropped() {
         return DROPPED.get();
     }
@@ -79,15 +113,17 @@ public final class ThreadRegistry {
      */
     public static List<HeldByDeadThread> collectEnded() {
         List<HeldByDeadThread> out = null;
-        for (Iterator<ThreadState> it = STATES.iterator(); it.hasNext(); ) {
-            ThreadState state = it.next();
-            Thread thread = state.thread.get();
+        for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
+            Entry entry = it.next();
+            ThreadState state = entry.state();
+            Thread thread = state == null ? null : state.thread.get();
             if (thread != null && thread.isAlive()) {
-                state.threadName = thread.getName(); // the name it will be reported under
+                if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
                 continue;
             }
             it.remove();
             SIZE.decrementAndGet();
+            if (state == null || entry.kept == null) continue; // it took no java.util.concurrent lock
             // The thread has ended: its last writes to its state happen-before isAlive() returned false.
             for (int i = 0; i < state.heldCount(); i++) {
                 Object lock = state.heldAt(i);
@@ -99,6 +135,26 @@ public final class ThreadRegistry {
             }
         }
         return out == null ? java.util.Collections.emptyList() : out;
+    }
+
+    /**
+     * For the detector: the held-lock stacks of the watched threads that are blocked on a monitor or parked
+     * without a timeout right now and hold (or are about to hold) something. Asks each thread for its state
+     * only when its stack is not empty, and copies only those stacks.
+     */
+    public static List<LockStack> lockStacks() {
+        List<LockStack> out = new ArrayList<>();
+        for (Entry entry : ENTRIES) {
+            ThreadState state = entry.state();
+            if (state == null || state.heldCount() == 0) continue; // racy, and only a filter: the copy below decides
+            Thread thread = state.thread.get();
+            if (thread == null) continue;
+            Thread.State now = thread.getState();
+            if (now != Thread.State.BLOCKED && now != Thread.State.WAITING) continue;
+            LockStack stack = state.lockStack(thread, now);
+            if (stack != null) out.add(stack);
+        }
+        return out;
     }
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */

@@ -17,8 +17,12 @@ final class ThreadState {
     static final int MAX_HELD = 256;
 
     final long threadId;
-    /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry}. */
+    /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry#register}. */
     boolean registered;
+    /** Set once the thread has taken a lock while holding one, or a java.util.concurrent lock: {@link ThreadRegistry#watch}. */
+    boolean watched;
+    /** This thread's entry in the registry, or null (not watched, or over its cap). */
+    ThreadRegistry.Entry entry;
     /** The thread (weakly): whose state this is, for the lookup by id, and for the registry to notice its end. */
     final java.lang.ref.WeakReference<Thread> thread;
     /** The thread's name, refreshed by the registry while it lives (the Thread may be collected after). */
@@ -237,6 +241,9 @@ final class ThreadState {
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in
         try {
+            // A thread that takes a lock while it holds one can be part of a deadlock: watched from now on (every
+            // thread's first nested lock comes here, as its own KnownPairs start empty).
+            if (!watched) ThreadRegistry.watch(this);
             // One lock inside one other: remembered once checked (see KnownPairs and checkOrder).
             long pair = size == 1 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                     ? StackCache.key(siteAt(0), site) : 0;
@@ -474,6 +481,35 @@ final class ThreadState {
      */
     boolean nothingToCheck(Object outer) {
         return outer == null && size == 0;
+    }
+
+    /**
+     * For the hang detector, on its own thread while this one runs on: a copy of the held-lock stack, or null
+     * when it holds nothing. No lock and no fence on either side: each array is read once and the count kept
+     * within them, so the copy can be stale or mid-change, never out of bounds; the detector believes only
+     * what it sees again at its next check.
+     */
+    LockStack lockStack(Thread thread, Thread.State state) {
+        Object[] h = held;
+        Object[] ids = identity;
+        long[] m = meta;
+        int n = Math.min(size, Math.min(h.length, Math.min(ids.length, m.length)));
+        if (n <= 0) return null;
+        Object[] locks = new Object[n];
+        Object[] identities = new Object[n];
+        byte[] modes = new byte[n];
+        int[] sites = new int[n];
+        for (int i = 0; i < n; i++) {
+            Object lock = h[i];
+            if (lock == null) return null; // a release was under way
+            long mi = m[i];
+            Object other = (mi & EXTRA) != 0 ? ids[i] : null;
+            locks[i] = lock;
+            identities[i] = other != null ? other : lock;
+            modes[i] = modeOf(mi);
+            sites[i] = siteOf(mi);
+        }
+        return new LockStack(thread, threadId, state, locks, identities, modes, sites);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).

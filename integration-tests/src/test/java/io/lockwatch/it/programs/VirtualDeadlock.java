@@ -1,0 +1,117 @@
+package io.lockwatch.it.programs;
+
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Deadlocks with virtual threads in them (JDK 21 and later), which the JVM's own deadlock search does not see.
+ * Each mode's two threads each take one lock, meet, and then want the other's:
+ * <ul>
+ *   <li>{@code monitors}: virtual threads "v-alpha" and "v-beta", two monitors;</li>
+ *   <li>{@code locks}: the same with two {@code ReentrantLock}s;</li>
+ *   <li>{@code mixed}: virtual "v-alpha" holds a monitor and wants a {@code ReentrantLock} that platform thread
+ *       "p-beta" holds while it wants the monitor;</li>
+ *   <li>{@code read-write}: virtual "v-reader" holds a read lock and wants a monitor that virtual "v-writer"
+ *       holds while it wants the write lock: a lock with no owner in the JDK's eyes.</li>
+ * </ul>
+ */
+public final class VirtualDeadlock {
+    static final Object MONITOR_A = new Object();
+    static final Object MONITOR_B = new Object();
+    static final ReentrantLock LOCK_A = new ReentrantLock();
+    static final ReentrantLock LOCK_B = new ReentrantLock();
+    static final ReentrantReadWriteLock READ_WRITE = new ReentrantReadWriteLock();
+
+    public static void main(String[] args) throws Exception {
+        CyclicBarrier bothHoldOne = new CyclicBarrier(2);
+        Thread first;
+        Thread second;
+        switch (args[0]) {
+            case "monitors":
+                first = virtual("v-alpha", () -> monitors(MONITOR_A, MONITOR_B, bothHoldOne));
+                second = virtual("v-beta", () -> monitors(MONITOR_B, MONITOR_A, bothHoldOne));
+                break;
+            case "locks":
+                first = virtual("v-alpha", () -> locks(LOCK_A, LOCK_B, bothHoldOne));
+                second = virtual("v-beta", () -> locks(LOCK_B, LOCK_A, bothHoldOne));
+                break;
+            case "mixed":
+                first = virtual("v-alpha", () -> {
+                    synchronized (MONITOR_A) {
+                        Hang.await(bothHoldOne);
+                        LOCK_A.lock();
+                        LOCK_A.unlock();
+                    }
+                });
+                second = new Thread(() -> {
+                    LOCK_A.lock();
+                    try {
+                        Hang.await(bothHoldOne);
+                        synchronized (MONITOR_A) {
+                            System.out.println("unreachable");
+                        }
+                    } finally {
+                        LOCK_A.unlock();
+                    }
+                }, "p-beta");
+                break;
+            case "read-write":
+                first = virtual("v-reader", () -> {
+                    READ_WRITE.readLock().lock();
+                    try {
+                        Hang.await(bothHoldOne);
+                        synchronized (MONITOR_A) {
+                            System.out.println("unreachable");
+                        }
+                    } finally {
+                        READ_WRITE.readLock().unlock();
+                    }
+                });
+                second = virtual("v-writer", () -> {
+                    synchronized (MONITOR_A) {
+                        Hang.await(bothHoldOne);
+                        READ_WRITE.writeLock().lock();
+                        READ_WRITE.writeLock().unlock();
+                    }
+                });
+                break;
+            default:
+                throw new IllegalArgumentException(args[0]);
+        }
+        first.start();
+        second.start();
+        System.out.println("started");
+        first.join(); // never returns
+    }
+
+    static void monitors(Object mine, Object theirs, CyclicBarrier bothHoldOne) {
+        synchronized (mine) {
+            Hang.await(bothHoldOne);
+            synchronized (theirs) {
+                System.out.println("unreachable");
+            }
+        }
+    }
+
+    static void locks(ReentrantLock mine, ReentrantLock theirs, CyclicBarrier bothHoldOne) {
+        mine.lock();
+        try {
+            Hang.await(bothHoldOne);
+            theirs.lock();
+            theirs.unlock();
+        } finally {
+            mine.unlock();
+        }
+    }
+
+    static Thread virtual(String name, Runnable task) {
+        try {
+            Thread thread = VirtualThreads.unstarted(task);
+            thread.setName(name);
+            return thread;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("virtual threads need JDK 21 or later", e);
+        }
+    }
+}

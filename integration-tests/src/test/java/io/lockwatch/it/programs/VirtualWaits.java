@@ -1,0 +1,90 @@
+package io.lockwatch.it.programs;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Virtual threads that hold locks others are blocked on while they wait for something no thread owns: hangs
+ * of a kind, never deadlocks, for {@code args[0]} milliseconds; then "waited".
+ * <ul>
+ *   <li>"v-notified" holds a lock and waits on a monitor ({@code Object.wait} gives the monitor up), which
+ *       "v-blocked-1" then takes before it blocks on that lock;</li>
+ *   <li>"v-signalled" holds a monitor and awaits a condition (which gives the condition's lock up), which
+ *       "v-blocked-2" then takes before it blocks on the monitor;</li>
+ *   <li>"v-latched" holds a monitor and awaits a latch; "v-blocked-3" blocks on the monitor.</li>
+ * </ul>
+ */
+public final class VirtualWaits {
+    static final Object WAITED_ON = new Object();
+    static final ReentrantLock HELD_BY_NOTIFIED = new ReentrantLock();
+    static final Object HELD_BY_SIGNALLED = new Object();
+    static final ReentrantLock CONDITION_LOCK = new ReentrantLock();
+    static final Condition CONDITION = CONDITION_LOCK.newCondition();
+    static final Object HELD_BY_LATCHED = new Object();
+
+    public static void main(String[] args) throws Exception {
+        long millis = Long.parseLong(args[0]);
+        CountDownLatch waiting = new CountDownLatch(3);
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(3);
+        start("v-notified", () -> {
+            HELD_BY_NOTIFIED.lock();
+            synchronized (WAITED_ON) {
+                waiting.countDown();
+                try {
+                    while (true) WAITED_ON.wait();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        start("v-signalled", () -> {
+            synchronized (HELD_BY_SIGNALLED) {
+                CONDITION_LOCK.lock();
+                waiting.countDown();
+                try {
+                    while (true) CONDITION.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        start("v-latched", () -> {
+            synchronized (HELD_BY_LATCHED) {
+                waiting.countDown();
+                Hang.await(never);
+            }
+        });
+        Hang.await(waiting);
+        start("v-blocked-1", () -> {
+            synchronized (WAITED_ON) {
+                blocking.countDown();
+                HELD_BY_NOTIFIED.lock();
+            }
+        });
+        start("v-blocked-2", () -> {
+            CONDITION_LOCK.lock();
+            blocking.countDown();
+            synchronized (HELD_BY_SIGNALLED) {
+                System.out.println("unreachable");
+            }
+        });
+        start("v-blocked-3", () -> {
+            synchronized (new Object()) { // holds something, as a member of a cycle would
+                blocking.countDown();
+                synchronized (HELD_BY_LATCHED) {
+                    System.out.println("unreachable");
+                }
+            }
+        });
+        Hang.await(blocking);
+        Thread.sleep(millis);
+        System.out.println("waited");
+        Hang.forever();
+    }
+
+    private static void start(String name, Runnable task) {
+        VirtualDeadlock.virtual(name, task).start();
+    }
+}

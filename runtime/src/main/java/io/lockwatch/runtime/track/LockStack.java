@@ -1,0 +1,70 @@
+package io.lockwatch.runtime.track;
+
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A copy of one thread's held-lock stack, read by the hang detector from its own thread while the owner runs
+ * on ({@link ThreadState#lockStack}). Nothing orders the two threads, so the copy may be stale; the detector
+ * uses it only for what it then sees again at its next check.
+ *
+ * <p>A monitor and a {@code ReentrantLock} taken by {@code lock()} go on the stack just before the thread
+ * asks for them, so the top entry of a thread that is blocked may be the lock it is waiting for, not one it
+ * holds ({@link #mayBePending}); every other lock is pushed once it is held.
+ */
+public final class LockStack {
+    public final Thread thread;
+    public final long threadId;
+    /** The state the thread was in when the copy was taken: {@code BLOCKED} or {@code WAITING}. */
+    public final Thread.State state;
+    private final Object[] locks;
+    private final Object[] identities;
+    private final byte[] modes;
+    private final int[] sites;
+
+    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes, int[] sites) {
+        this.thread = thread;
+        this.threadId = threadId;
+        this.state = state;
+        this.locks = locks;
+        this.identities = identities;
+        this.modes = modes;
+        this.sites = sites;
+    }
+
+    public int size() {
+        return locks.length;
+    }
+
+    /** What was locked: the monitor, or the {@code Lock} object. */
+    public Object lockAt(int i) {
+        return locks[i];
+    }
+
+    public boolean isMonitorAt(int i) {
+        return !(locks[i] instanceof Lock);
+    }
+
+    /** What threads park on while they wait for the lock at {@code i} (null for a monitor). */
+    public Object synchronizerAt(int i) {
+        return isMonitorAt(i) ? null : LockKinds.synchronizer(locks[i], identities[i]);
+    }
+
+    /** The object a thread waits on for the lock at {@code i}: the monitor itself, or the synchronizer. */
+    public Object waitedOnAt(int i) {
+        return isMonitorAt(i) ? locks[i] : synchronizerAt(i);
+    }
+
+    public boolean isSharedAt(int i) {
+        return modes[i] == io.lockwatch.runtime.graph.Occurrence.SHARED;
+    }
+
+    /** Where the lock at {@code i} was taken, or null when unknown. */
+    public StackTraceElement siteAt(int i) {
+        return CallSites.site(sites[i]);
+    }
+
+    /** Whether the top entry may be a lock the thread is still waiting for (see the class comment). */
+    public boolean mayBePending(int i) {
+        return i == locks.length - 1 && (isMonitorAt(i) || locks[i].getClass() == java.util.concurrent.locks.ReentrantLock.class);
+    }
+}
