@@ -221,8 +221,9 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** The check when no thread waits for an owned lock: locks left held by threads that ended. */
     private void checkWithoutSnapshot() {
         long started = beginCheck();
-        findTrackedDeadlocks(0, started);
-        findDeadOwners(null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
+        ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
+        findTrackedDeadlocks(sweep, 0, started);
+        findDeadOwners(sweep, null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
         endCheck(started, 0);
     }
 
@@ -236,9 +237,10 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         updateEpisodes(live, started);
         int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
-        findTrackedDeadlocks(deadlocked, started);
+        ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
+        findTrackedDeadlocks(sweep, deadlocked, started);
         int stuck = findStalls(mx, live, started);
-        findDeadOwners(mx, live, started);
+        findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
 
@@ -382,8 +384,8 @@ public final class HangDetector implements ThreadCalls.Listener {
      * Deadlocks with a virtual thread in them, which the JVM's search cannot see ({@link TrackedDeadlocks});
      * {@code threadsDeadlockedNow} then counts theirs and the JVM's ({@code jvmDeadlocked}), before any report.
      */
-    private void findTrackedDeadlocks(int jvmDeadlocked, long now) {
-        TrackedDeadlocks.Found found = trackedDeadlocks.check(now, stackDepth);
+    private void findTrackedDeadlocks(ThreadRegistry.Sweep sweep, int jvmDeadlocked, long now) {
+        TrackedDeadlocks.Found found = trackedDeadlocks.check(sweep.waiting, now, stackDepth);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.threads);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             publishDeadlock(deadlock.getKey(), deadlock.getValue());
@@ -459,8 +461,8 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     // ---- locks held by threads that have ended ----
 
-    private void findDeadOwners(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
-        for (ThreadRegistry.HeldByDeadThread held : ThreadRegistry.collectEnded()) {
+    private void findDeadOwners(ThreadRegistry.Sweep sweep, ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        for (ThreadRegistry.HeldByDeadThread held : sweep.heldByEnded) {
             DeadOwnerFinding finding = new DeadOwnerFinding(held);
             for (ThreadView w : waitersOf(finding, mx, live, now)) finding.addWaiter(w);
             if (addHazard(finding, AgentStats.Hazard.DEAD_OWNER)) {

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Deadlocks with a virtual thread in them, which the JVM's deadlock search does not see: its thread
  * snapshots leave virtual threads out, and a platform thread blocked on a monitor that a virtual thread owns
- * shows no owner there. lockwatch follows its own held-lock stacks instead ({@link ThreadRegistry#lockStacks}).
+ * shows no owner there. lockwatch follows its own held-lock stacks instead ({@link ThreadRegistry#sweep}).
  *
  * <p>The wait-for graph, from the threads that are blocked or parked without a timeout and hold something:
  * <ul>
@@ -92,11 +92,15 @@ final class TrackedDeadlocks {
         int threads;
     }
 
-    /** One check: the cycles with a virtual thread in them that were there at the last check too. */
-    Found check(long now, int stackDepth) {
+    /**
+     * One check: the cycles with a virtual thread in them that were there at the last check too.
+     *
+     * @param stacks the watched threads that wait while holding something ({@link ThreadRegistry#sweep})
+     */
+    Found check(List<LockStack> stacks, long now, int stackDepth) {
         Found found = new Found();
         if (IS_VIRTUAL == null) return found;
-        List<Waiter> waiters = waiters(ThreadRegistry.lockStacks(), now);
+        List<Waiter> waiters = waiters(stacks, now);
         Set<String> seenNow = new HashSet<>();
         Set<Long> deadlocked = new HashSet<>();
         for (List<Waiter> cycle : cycles(waiters)) {

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       {@code synchronized} block or method unwinds.)</li>
  *   <li>those that have taken a lock while holding another, the only ones that can be in a deadlock: the
  *       JVM's deadlock search does not see virtual threads, so the detector follows their held-lock stacks
- *       ({@link #lockStacks}).</li>
+ *       ({@link #sweep}).</li>
  * </ul>
  *
  * <p>A thread registers itself once, with its first {@code Lock} acquisition or its first nested one: one
@@ -57,12 +57,22 @@ public final class ThreadRegistry {
     /** Called on the application thread, with its first java.util.concurrent lock: its state is kept past its end. */
     static void register(ThreadState state) {
         state.registered = true;
-        Entry entry = state.watched ? state.entry : watch(state);
+        Entry entry = state.watched ? state.entry : watch(state); // null: over the cap, counted once
         if (entry != null) entry.kept = state;
     }
 
-    /** Called on the application thread, with its first nested lock (or the first java.util.concurrent one). */
-    static Entry watch(ThreadState state) {
+    /**
+     * Only virtual threads need lockwatch to see their deadlocks, and only JDK 21 and later have them: on
+     * older JDKs a thread that nests locks is not watched for that (nothing would read its entry).
+     */
+    private static final boolean DEADLOCKS_NEED_STACKS = Runtime.version().feature() >= 21;
+
+    /** Called on the application thread, with its nested locks until it is watched. */
+    static void watchNested(ThreadState state) {
+        if (DEADLOCKS_NEED_STACKS) watch(state);
+    }
+
+    private static Entry watch(ThreadState state) {
         state.watched = true;
         if (SIZE.incrementAndGet() > MAX_THREADS) {
             SIZE.decrementAndGet();
@@ -107,18 +117,32 @@ public final class ThreadRegistry {
         }
     }
 
+    /** What one pass over the watched threads found, for the detector. */
+    public static final class Sweep {
+        /** The {@code ReentrantLock}s and read/write locks that threads which have ended still held. */
+        public final List<HeldByDeadThread> heldByEnded = new ArrayList<>(0);
+        /**
+         * The held-lock stacks of the live threads that are blocked on a monitor or parked without a timeout
+         * right now and hold (or are about to hold) something.
+         */
+        public final List<LockStack> waiting = new ArrayList<>(0);
+    }
+
     /**
-     * For the detector only: forgets the threads that have ended and returns the
-     * {@code ReentrantLock}s and read/write locks they still held.
+     * For the detector only, once per check: forgets the threads that have ended, collecting the locks they
+     * still held, and copies the stacks of the live ones that wait while holding something. One pass, since
+     * the cost of a pass is its cache misses (an entry, its state, its thread) over up to {@link #MAX_THREADS}
+     * entries; a thread is asked for its state only when its stack is not empty.
      */
-    public static List<HeldByDeadThread> collectEnded() {
-        List<HeldByDeadThread> out = null;
+    public static Sweep sweep() {
+        Sweep out = new Sweep();
         for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
             Entry entry = it.next();
             ThreadState state = entry.state();
             Thread thread = state == null ? null : state.thread.get();
             if (thread != null && thread.isAlive()) {
                 if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
+                if (state.heldCount() > 0) addIfWaiting(state, thread, out.waiting); // racy: only a filter
                 continue;
             }
             it.remove();
@@ -128,33 +152,19 @@ public final class ThreadRegistry {
             for (int i = 0; i < state.heldCount(); i++) {
                 Object lock = state.heldAt(i);
                 if (!isJdkLock(lock) || !stillLocked(lock, state.threadName)) continue;
-                if (out == null) out = new ArrayList<>(2);
                 Object identity = state.identityAt(i);
-                out.add(new HeldByDeadThread(state.threadName, state.threadId, lock,
+                out.heldByEnded.add(new HeldByDeadThread(state.threadName, state.threadId, lock,
                         LockKinds.synchronizer(lock, identity), state.modeAt(i) == Occurrence.SHARED, state.siteAt(i)));
             }
         }
-        return out == null ? java.util.Collections.emptyList() : out;
+        return out;
     }
 
-    /**
-     * For the detector: the held-lock stacks of the watched threads that are blocked on a monitor or parked
-     * without a timeout right now and hold (or are about to hold) something. Asks each thread for its state
-     * only when its stack is not empty, and copies only those stacks.
-     */
-    public static List<LockStack> lockStacks() {
-        List<LockStack> out = new ArrayList<>();
-        for (Entry entry : ENTRIES) {
-            ThreadState state = entry.state();
-            if (state == null || state.heldCount() == 0) continue; // racy, and only a filter: the copy below decides
-            Thread thread = state.thread.get();
-            if (thread == null) continue;
-            Thread.State now = thread.getState();
-            if (now != Thread.State.BLOCKED && now != Thread.State.WAITING) continue;
-            LockStack stack = state.lockStack(thread, now);
-            if (stack != null) out.add(stack);
-        }
-        return out;
+    private static void addIfWaiting(ThreadState state, Thread thread, List<LockStack> waiting) {
+        Thread.State now = thread.getState();
+        if (now != Thread.State.BLOCKED && now != Thread.State.WAITING) return;
+        LockStack stack = state.lockStack(thread, now);
+        if (stack != null) waiting.add(stack);
     }
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */

@@ -243,7 +243,7 @@ final class ThreadState {
         try {
             // A thread that takes a lock while it holds one can be part of a deadlock: watched from now on (every
             // thread's first nested lock comes here, as its own KnownPairs start empty).
-            if (!watched) ThreadRegistry.watch(this);
+            if (!watched) ThreadRegistry.watchNested(this);
             // One lock inside one other: remembered once checked (see KnownPairs and checkOrder).
             long pair = size == 1 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                     ? StackCache.key(siteAt(0), site) : 0;
