@@ -37,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
  * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
  * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
- * threads of a finding. How long each thread has been in its
+ * threads of a finding. Deadlocks with virtual threads in them, which those snapshots leave out, come from
+ * lockwatch's own held-lock stacks ({@link TrackedDeadlocks}). How long each thread has been in its
  * current wait is measured across checks: a wait is the same while the thread's state, the object it waits
  * on and its blocked/waited counters are unchanged.
  *
@@ -385,7 +386,7 @@ public final class HangDetector implements ThreadCalls.Listener {
      * {@code threadsDeadlockedNow} then counts theirs and the JVM's ({@code jvmDeadlocked}), before any report.
      */
     private void findTrackedDeadlocks(ThreadRegistry.Sweep sweep, int jvmDeadlocked, long now) {
-        TrackedDeadlocks.Found found = trackedDeadlocks.check(sweep.waiting, now, stackDepth);
+        TrackedDeadlocks.Found found = trackedDeadlocks.check(sweep.waiting, now, stackDepth, reportedDeadlocks);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.threads);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             publishDeadlock(deadlock.getKey(), deadlock.getValue());

@@ -85,7 +85,7 @@ final class TrackedDeadlocks {
         }
     }
 
-    /** What a check found: the deadlocks, each by its key (its threads and the locks they wait on). */
+    /** What a check found: the deadlocks not reported yet, each by its key (its threads and the locks they wait on). */
     static final class Found {
         final Map<String, List<ThreadView>> deadlocks = new LinkedHashMap<>();
         /** How many threads are in them (for {@code threadsDeadlockedNow}). */
@@ -96,8 +96,9 @@ final class TrackedDeadlocks {
      * One check: the cycles with a virtual thread in them that were there at the last check too.
      *
      * @param stacks the watched threads that wait while holding something ({@link ThreadRegistry#sweep})
+     * @param reported the keys of the deadlocks reported already: counted, not described again
      */
-    Found check(List<LockStack> stacks, long now, int stackDepth) {
+    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported) {
         Found found = new Found();
         if (IS_VIRTUAL == null) return found;
         List<Waiter> waiters = waiters(stacks, now);
@@ -108,7 +109,7 @@ final class TrackedDeadlocks {
             String key = key(cycle);
             if (!seenNow.add(key) || !seenLastCheck.contains(key)) continue;
             for (Waiter w : cycle) deadlocked.add(w.stack.threadId);
-            found.deadlocks.put(key, views(cycle, now, stackDepth));
+            if (!reported.contains(key)) found.deadlocks.put(key, views(cycle, now, stackDepth));
         }
         seenLastCheck = seenNow;
         found.threads = deadlocked.size();
