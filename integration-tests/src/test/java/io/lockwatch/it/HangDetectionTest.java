@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -150,17 +152,58 @@ class HangDetectionTest {
         assertEquals(2, report.stat("threadsDeadlockedNow"));
     }
 
-    /** Virtual threads holding locks others block on while they wait on a monitor, a condition, a latch: no deadlock. */
-    @Test
-    void virtualThreadsWaitingWhileOthersBlockAreNoDeadlock() {
+    /**
+     * Virtual threads in an owner-less wait (on a monitor, a condition, a latch) while holding what another
+     * virtual thread is blocked on: three stalls, each naming the pair, and no deadlock.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void virtualThreadsWaitingWhileHoldingWhatOthersNeedAreStalls(Stop stop) {
         assumeVirtualThreads();
-        Running run = start(VirtualWaits.class, "5000"); // 2.5 thresholds, so every wait has been seen many times
+        Running run = start(VirtualWaits.class, "stalls", "600000");
+        run.awaitStderr("[lockwatch] HAZARD #3 stall", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        Map<String, JsonNode> byWaiter = new TreeMap<>();
+        for (JsonNode hazard : report.hazards()) {
+            assertEquals("stall", hazard.get("kind").asText(), hazard.toPrettyString());
+            byWaiter.put(hazard.get("waiter").get("name").asText(), hazard);
+        }
+        assertEquals(List.of("v-latched", "v-notified", "v-signalled"), new ArrayList<>(byWaiter.keySet()));
+        assertVirtualStall(byWaiter.get("v-notified"), "v-blocked-1", "java.util.concurrent.locks.ReentrantLock$NonfairSync", "nothing (in ");
+        assertVirtualStall(byWaiter.get("v-signalled"), "v-blocked-2", "java.lang.Object",
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@");
+        assertVirtualStall(byWaiter.get("v-latched"), "v-blocked-3", "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
+    /** The waiter waits on {@code waitedOn} past the threshold, holding the lock of {@code lockClass} that {@code blocked} wants. */
+    private static void assertVirtualStall(JsonNode stall, String blocked, String lockClass, String waitedOn) {
+        String json = stall.toPrettyString();
+        String waiter = stall.get("waiter").get("name").asText();
+        assertEquals(List.of(blocked, waiter), threadNames(stall), json);
+        assertTrue(stall.get("waitingOn").asText().startsWith(waitedOn), json);
+        assertTrue(stall.get("waiter").get("waitingMillis").asLong() >= 2000, "waited past the threshold: " + json);
+        JsonNode lock = stall.get("heldLocks").get(0);
+        assertEquals(lockClass, lock.get("class").asText(), json);
+        assertTrue(lock.get("at").asText().startsWith(VirtualWaits.class.getName() + ".lambda$main$"), json);
+        assertEquals(1, stall.get("blocked").size(), json);
+        JsonNode blockedThread = stall.get("blocked").get(0);
+        assertEquals(lock.get("lock").asText(), blockedThread.get("waitingFor").get("lock").asText(), json);
+        assertEquals(waiter, blockedThread.get("owner").get("name").asText(), json);
+        assertTrue(mentions(stall.get("waiter").get("stack"), VirtualWaits.class), json);
+        assertTrue(mentions(blockedThread.get("stack"), VirtualWaits.class), json);
+    }
+
+    /** The same waits with nobody blocked on what the waiters hold: nothing to report, however long. */
+    @Test
+    void virtualThreadsWaitingLongHoldingNothingOthersNeed() {
+        assumeVirtualThreads();
+        Running run = start(VirtualWaits.class, "quiet", "5000"); // 2.5 thresholds
         run.awaitStdoutLine("waited", FIND_SECONDS);
         ChildResult result = Stop.TERM.end(run);
-        // (The program's orders are inversions, and reported as such: potential deadlocks, not this.)
-        assertFalse(result.stderr.contains("[lockwatch] DEADLOCK #"), result.stderr);
-        Report report = result.report();
-        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("DEADLOCK"), result.stderr);
+        Report report = result.report().assertNoHangFindings();
+        assertEquals(0, report.stat("threadsStuckNow"));
         assertEquals(0, report.stat("threadsDeadlockedNow"));
         assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
     }

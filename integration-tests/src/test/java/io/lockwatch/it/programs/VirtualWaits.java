@@ -5,15 +5,18 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Virtual threads that hold locks others are blocked on while they wait for something no thread owns: hangs
- * of a kind, never deadlocks, for {@code args[0]} milliseconds; then "waited".
+ * Virtual threads that hold locks while they wait for something no thread owns, forever:
  * <ul>
- *   <li>"v-notified" holds a lock and waits on a monitor ({@code Object.wait} gives the monitor up), which
- *       "v-blocked-1" then takes before it blocks on that lock;</li>
- *   <li>"v-signalled" holds a monitor and awaits a condition (which gives the condition's lock up), which
- *       "v-blocked-2" then takes before it blocks on the monitor;</li>
- *   <li>"v-latched" holds a monitor and awaits a latch; "v-blocked-3" blocks on the monitor.</li>
+ *   <li>"v-notified" holds a lock and waits on a monitor ({@code Object.wait} gives the monitor up);</li>
+ *   <li>"v-signalled" holds a monitor and awaits a condition (which gives the condition's lock up);</li>
+ *   <li>"v-latched" holds a monitor and awaits a latch.</li>
  * </ul>
+ * With {@code args[0]} "stalls", three more virtual threads then block on what they hold: three stalls, and no
+ * deadlock (each blocked thread takes the waited-on monitor or the condition's lock first: a lock-order
+ * inversion, and no cycle). "v-blocked-1" takes the monitor "v-notified" gave up and blocks on its lock;
+ * "v-blocked-2" takes the condition's lock and blocks on "v-signalled"'s monitor; "v-blocked-3" blocks on
+ * "v-latched"'s monitor. With "quiet", nobody wants what they hold: no finding. Prints "waiting" once all
+ * wait (and block), "waited" {@code args[1]} milliseconds later.
  */
 public final class VirtualWaits {
     static final Object WAITED_ON = new Object();
@@ -24,7 +27,8 @@ public final class VirtualWaits {
     static final Object HELD_BY_LATCHED = new Object();
 
     public static void main(String[] args) throws Exception {
-        long millis = Long.parseLong(args[0]);
+        boolean stalls = args[0].equals("stalls");
+        long millis = Long.parseLong(args[1]);
         CountDownLatch waiting = new CountDownLatch(3);
         CountDownLatch never = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(3);
@@ -57,6 +61,12 @@ public final class VirtualWaits {
             }
         });
         Hang.await(waiting);
+        if (!stalls) {
+            System.out.println("waiting");
+            Thread.sleep(millis);
+            System.out.println("waited");
+            Hang.forever();
+        }
         start("v-blocked-1", () -> {
             synchronized (WAITED_ON) {
                 blocking.countDown();
@@ -79,6 +89,7 @@ public final class VirtualWaits {
             }
         });
         Hang.await(blocking);
+        System.out.println("waiting");
         Thread.sleep(millis);
         System.out.println("waited");
         Hang.forever();

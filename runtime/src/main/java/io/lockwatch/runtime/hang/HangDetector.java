@@ -37,10 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
  * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
  * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
- * threads of a finding. Deadlocks with virtual threads in them, which those snapshots leave out, come from
- * lockwatch's own held-lock stacks ({@link TrackedDeadlocks}). How long each thread has been in its
- * current wait is measured across checks: a wait is the same while the thread's state, the object it waits
- * on and its blocked/waited counters are unchanged.
+ * threads of a finding. Deadlocks with virtual threads in them, and stalls whose waiter is one, which those
+ * snapshots leave out, come from lockwatch's own held-lock stacks ({@link TrackedHangs}). How long each
+ * thread has been in its current wait is measured across checks: a wait is the same while the thread's
+ * state, the object it waits on and its blocked/waited counters are unchanged.
  *
  * <p>Never blocks on an application lock: the JVM's thread snapshots take none, and the only lock here is
  * our own {@link #checking}, shared by the detector thread and the final check at shutdown.
@@ -78,7 +78,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final Map<Long, Episode> episodes = new HashMap<>();
     private final Set<String> reportedDeadlocks = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
-    private final TrackedDeadlocks trackedDeadlocks = new TrackedDeadlocks();
+    private final TrackedHangs trackedHangs;
     private int deadlockCount;
     private int hazardCount;
 
@@ -87,6 +87,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         this.thresholdNanos = TimeUnit.MILLISECONDS.toNanos(thresholdMillis);
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis(thresholdMillis));
         this.stackDepth = stackDepth;
+        this.trackedHangs = new TrackedHangs(thresholdNanos);
         this.nextCheck = System.nanoTime() + periodNanos; // first check one period after start, not during it
     }
 
@@ -223,9 +224,9 @@ public final class HangDetector implements ThreadCalls.Listener {
     private void checkWithoutSnapshot() {
         long started = beginCheck();
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        findTrackedDeadlocks(sweep, 0, started);
+        int stuck = findTrackedHangs(sweep, 0, started);
         findDeadOwners(sweep, null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
-        endCheck(started, 0);
+        endCheck(started, stuck);
     }
 
     private void check() {
@@ -239,8 +240,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         updateEpisodes(live, started);
         int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        findTrackedDeadlocks(sweep, deadlocked, started);
-        int stuck = findStalls(mx, live, started);
+        int stuck = findTrackedHangs(sweep, deadlocked, started);
+        stuck += findStalls(mx, live, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -382,15 +383,20 @@ public final class HangDetector implements ThreadCalls.Listener {
     }
 
     /**
-     * Deadlocks with a virtual thread in them, which the JVM's search cannot see ({@link TrackedDeadlocks});
-     * {@code threadsDeadlockedNow} then counts theirs and the JVM's ({@code jvmDeadlocked}), before any report.
+     * Deadlocks and stalls with virtual threads in them, which the JVM's snapshots cannot show
+     * ({@link TrackedHangs}); {@code threadsDeadlockedNow} then counts theirs and the JVM's
+     * ({@code jvmDeadlocked}), before any report.
+     *
+     * @return the virtual threads stuck now (see {@code threadsStuckNow})
      */
-    private void findTrackedDeadlocks(ThreadRegistry.Sweep sweep, int jvmDeadlocked, long now) {
-        TrackedDeadlocks.Found found = trackedDeadlocks.check(sweep.waiting, now, stackDepth, reportedDeadlocks);
-        AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.threads);
+    private int findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, long now) {
+        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks);
+        AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             publishDeadlock(deadlock.getKey(), deadlock.getValue());
         }
+        for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
+        return found.stuck;
     }
 
     /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). */

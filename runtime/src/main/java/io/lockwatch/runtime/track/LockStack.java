@@ -14,7 +14,7 @@ import java.util.concurrent.locks.Lock;
 public final class LockStack {
     public final Thread thread;
     public final long threadId;
-    /** The state the thread was in when the copy was taken: {@code BLOCKED} or {@code WAITING}. */
+    /** The state the thread was in when the copy was taken: {@code BLOCKED}, {@code WAITING} or {@code TIMED_WAITING}. */
     public final Thread.State state;
     private final Object[] locks;
     private final Object[] identities;

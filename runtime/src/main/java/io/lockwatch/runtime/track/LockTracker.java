@@ -183,6 +183,7 @@ public final class LockTracker {
         try {
             ThreadState t = STATE.get();
             STATE_BY_ID[slotOf(current)] = t;
+            ThreadRegistry.watchIfVirtual(t, current);
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("thread state", e);

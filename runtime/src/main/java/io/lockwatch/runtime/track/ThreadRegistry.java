@@ -62,14 +62,35 @@ public final class ThreadRegistry {
     }
 
     /**
-     * Only virtual threads need lockwatch to see their deadlocks, and only JDK 21 and later have them: on
-     * older JDKs a thread that nests locks is not watched for that (nothing would read its entry).
+     * Only deadlocks with virtual threads in them need lockwatch's stacks, and only JDK 21 and later have
+     * them: on older JDKs a thread that nests locks is not watched for that (nothing would read its entry).
      */
     private static final boolean DEADLOCKS_NEED_STACKS = Runtime.version().feature() >= 21;
 
     /** Called on the application thread, with its nested locks until it is watched. */
     static void watchNested(ThreadState state) {
         if (DEADLOCKS_NEED_STACKS) watch(state);
+    }
+
+    /** {@code java.lang.VirtualThread}, or null before JDK 21. */
+    private static final Class<?> VIRTUAL_THREAD = virtualThreadClass();
+
+    /**
+     * Called on the application thread when its state is looked up the slow way (its first lock, and when
+     * another thread had taken its slot of the lookup cache): a virtual thread is watched from its first lock,
+     * as the JVM's snapshots do not show what it holds or waits for (one blocked on a lock that another holds
+     * while it waits on a latch is a stall even if it holds nothing else).
+     */
+    static void watchIfVirtual(ThreadState state, Thread thread) {
+        if (!state.watched && VIRTUAL_THREAD != null && thread.getClass() == VIRTUAL_THREAD) watch(state);
+    }
+
+    private static Class<?> virtualThreadClass() {
+        try {
+            return Class.forName("java.lang.VirtualThread");
+        } catch (Throwable e) {
+            return null;
+        }
     }
 
     private static Entry watch(ThreadState state) {
@@ -122,8 +143,8 @@ public final class ThreadRegistry {
         /** The {@code ReentrantLock}s and read/write locks that threads which have ended still held. */
         public final List<HeldByDeadThread> heldByEnded = new ArrayList<>(0);
         /**
-         * The held-lock stacks of the live threads that are blocked on a monitor or parked without a timeout
-         * right now and hold (or are about to hold) something.
+         * The held-lock stacks of the live threads that are blocked, waiting or timed-waiting right now and hold
+         * (or are about to hold) something.
          */
         public final List<LockStack> waiting = new ArrayList<>(0);
     }
@@ -162,7 +183,7 @@ public final class ThreadRegistry {
 
     private static void addIfWaiting(ThreadState state, Thread thread, List<LockStack> waiting) {
         Thread.State now = thread.getState();
-        if (now != Thread.State.BLOCKED && now != Thread.State.WAITING) return;
+        if (now != Thread.State.BLOCKED && now != Thread.State.WAITING && now != Thread.State.TIMED_WAITING) return;
         LockStack stack = state.lockStack(thread, now);
         if (stack != null) waiting.add(stack);
     }

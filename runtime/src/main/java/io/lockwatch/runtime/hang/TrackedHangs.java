@@ -1,0 +1,382 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.track.LockStack;
+import io.lockwatch.runtime.track.ThreadRegistry;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Hangs with virtual threads in them, which the JVM's thread snapshots do not show: they leave virtual
+ * threads out, and a platform thread blocked on a monitor that a virtual thread owns shows no owner there.
+ * lockwatch follows its own held-lock stacks instead ({@link ThreadRegistry#sweep}).
+ *
+ * <p>The wait-for graph, from the watched threads that wait while they hold something:
+ * <ul>
+ *   <li>A thread {@code BLOCKED} waits for the monitor on top of its stack (monitors are pushed just before
+ *       {@code monitorenter}). Its holders are the threads with that monitor further down their stacks.</li>
+ *   <li>A thread {@code WAITING} with an {@code AbstractOwnableSynchronizer} as its park blocker waits for
+ *       that synchronizer (a {@code ReentrantLock}'s, a read/write lock's). Its holder is the synchronizer's
+ *       exclusive owner, as the JDK knows it; with none (a write lock wanted while others read) the threads
+ *       with that synchronizer's lock on their stacks.</li>
+ *   <li>Any other wait (a latch, a condition, {@code Object.wait}, a sleep, a timed wait) has no holder: it
+ *       is owner-less.</li>
+ * </ul>
+ * <b>Deadlock</b>: a cycle with a virtual thread in it, seen at two checks in a row (the stacks are read
+ * without any synchronization, so one check may see a stack mid-change). Every lock of such a cycle is
+ * exclusive to its holder, so its waits cannot be anything but waits for each other. Cycles of platform
+ * threads alone are left to the JVM's search, which sees every lock, instrumented or not.
+ *
+ * <p><b>Stall</b>: a virtual thread in the same owner-less wait for longer than the threshold while another
+ * thread waits for a lock it holds (the JVM's snapshots find the platform threads' stalls).
+ *
+ * <p>What this cannot see: locks taken in code lockwatch does not instrument, and the lock of a section that
+ * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
+ */
+final class TrackedHangs {
+    /** {@code Thread.isVirtual()} (JDK 21 and later), or null: then there is nothing to look for. */
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+    private static final Method EXCLUSIVE_OWNER = exclusiveOwnerMethod();
+
+    private final long thresholdNanos;
+    /** Cycles seen at the last check, by key: one seen again now is a deadlock. */
+    private Set<String> seenLastCheck = Collections.emptySet();
+    /** Since when each waiting thread has been in the wait it is in now. */
+    private final Map<Long, Wait> waits = new HashMap<>();
+
+    TrackedHangs(long thresholdNanos) {
+        this.thresholdNanos = thresholdNanos;
+    }
+
+    /** One thread's wait, the same as long as its state and what it waits on are. */
+    private static final class Wait {
+        final Thread.State state;
+        final Object on;
+        final long since;
+        boolean stallReported;
+
+        Wait(Thread.State state, Object on, long since) {
+            this.state = state;
+            this.on = on;
+            this.since = since;
+        }
+    }
+
+    /** One thread of the graph: its stack, and what it waits on. */
+    private static final class Waiter {
+        final LockStack stack;
+        /** The monitor or synchronizer it waits for, or for an owner-less wait its park blocker (or null). */
+        final Object waitsOn;
+        /** Whether {@link #waitsOn} is a lock (a monitor, a lock's synchronizer), which someone may hold. */
+        final boolean lockWait;
+        /** The top entry is what it waits for, not a lock it holds. */
+        final boolean topIsWanted;
+        /** The synchronizer's owner as the JDK knows it, or null. */
+        final Thread owner;
+        /** The waiting threads holding what it waits for. */
+        final List<Waiter> next = new ArrayList<>(1);
+        Wait wait;
+
+        Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
+            this.stack = stack;
+            this.waitsOn = waitsOn;
+            this.lockWait = lockWait;
+            this.topIsWanted = topIsWanted;
+            this.owner = owner;
+        }
+
+        static Waiter ownerless(LockStack stack, Object blocker) {
+            return new Waiter(stack, blocker, false, false, null);
+        }
+
+        int heldCount() {
+            return topIsWanted ? stack.size() - 1 : stack.size();
+        }
+
+        /** Waits for a lock that one of the other waiters holds. */
+        boolean waitsForALock() {
+            return lockWait && !next.isEmpty();
+        }
+
+        long waitedNanos(long now) {
+            return now - wait.since;
+        }
+    }
+
+    /** What a check found. */
+    static final class Found {
+        /** The deadlocks not reported yet, each by its key (its threads and the locks they wait on). */
+        final Map<String, List<ThreadView>> deadlocks = new LinkedHashMap<>();
+        /** How many threads are in deadlocks now (for {@code threadsDeadlockedNow}). */
+        int deadlocked;
+        /** New stalls. */
+        final List<StallFinding> stalls = new ArrayList<>();
+        /** Virtual threads waiting for a lock longer than the threshold, or stalling others (for {@code threadsStuckNow}). */
+        int stuck;
+    }
+
+    /**
+     * One check.
+     *
+     * @param stacks the watched threads that wait while holding something ({@link ThreadRegistry#sweep})
+     * @param reported the keys of the deadlocks reported already: counted, not described again
+     */
+    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported) {
+        Found found = new Found();
+        if (IS_VIRTUAL == null) return found;
+        List<Waiter> waiters = waiters(stacks, now);
+        findDeadlocks(waiters, now, stackDepth, reported, found);
+        findStalls(waiters, now, stackDepth, found);
+        return found;
+    }
+
+    private void findDeadlocks(List<Waiter> waiters, long now, int stackDepth, Set<String> reported, Found found) {
+        Set<String> seenNow = new HashSet<>();
+        Set<Long> deadlocked = new HashSet<>();
+        for (List<Waiter> cycle : cycles(waiters)) {
+            if (!hasVirtualThread(cycle)) continue;
+            String key = key(cycle);
+            if (!seenNow.add(key) || !seenLastCheck.contains(key)) continue;
+            for (Waiter w : cycle) deadlocked.add(w.stack.threadId);
+            if (!reported.contains(key)) found.deadlocks.put(key, cycleViews(cycle, now, stackDepth));
+        }
+        seenLastCheck = seenNow;
+        found.deadlocked = deadlocked.size();
+    }
+
+    private void findStalls(List<Waiter> waiters, long now, int stackDepth, Found found) {
+        Map<Waiter, List<Waiter>> blockedBy = new IdentityHashMap<>();
+        for (Waiter b : waiters) {
+            if (!b.waitsForALock() || !isVirtual(b.stack.thread)) continue;
+            if (b.waitedNanos(now) >= thresholdNanos) found.stuck++;
+            for (Waiter holder : b.next) {
+                if (!holder.lockWait) blockedBy.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(b);
+            }
+        }
+        for (Waiter b : waiters) { // platform threads blocked on a virtual waiter's lock
+            if (!b.waitsForALock() || isVirtual(b.stack.thread)) continue;
+            for (Waiter holder : b.next) {
+                if (!holder.lockWait) blockedBy.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(b);
+            }
+        }
+        for (Map.Entry<Waiter, List<Waiter>> e : blockedBy.entrySet()) {
+            Waiter waiter = e.getKey();
+            if (!isVirtual(waiter.stack.thread) || waiter.waitedNanos(now) < thresholdNanos) continue;
+            found.stuck++;
+            if (waiter.wait.stallReported) continue;
+            waiter.wait.stallReported = true;
+            found.stalls.add(stall(waiter, e.getValue(), now, stackDepth));
+        }
+    }
+
+    private List<Waiter> waiters(List<LockStack> stacks, long now) {
+        List<Waiter> waiters = new ArrayList<>();
+        Map<Long, Waiter> byId = new HashMap<>();
+        for (LockStack stack : stacks) {
+            Waiter w = waiterOf(stack);
+            waiters.add(w);
+            byId.put(stack.threadId, w);
+        }
+        waits.keySet().retainAll(byId.keySet());
+        for (Waiter w : waiters) {
+            Wait wait = waits.get(w.stack.threadId);
+            if (wait == null || wait.state != w.stack.state || wait.on != w.waitsOn) {
+                wait = new Wait(w.stack.state, w.waitsOn, now);
+                waits.put(w.stack.threadId, wait);
+            }
+            w.wait = wait;
+        }
+        // Who holds what: the object a waiter would wait on for each lock held, mapped to its holders.
+        Map<Object, List<Waiter>> holders = new IdentityHashMap<>();
+        for (Waiter w : waiters) {
+            for (int i = 0; i < w.heldCount(); i++) {
+                Object on = w.stack.waitedOnAt(i);
+                if (on != null) holders.computeIfAbsent(on, k -> new ArrayList<>(1)).add(w);
+            }
+        }
+        for (Waiter w : waiters) {
+            if (w.waitsOn == null || !w.lockWait) continue;
+            if (w.owner != null) {
+                Waiter owner = byId.get(w.owner.getId());
+                if (owner != null && owner != w) w.next.add(owner);
+                continue;
+            }
+            for (Waiter h : holders.getOrDefault(w.waitsOn, Collections.emptyList())) {
+                if (h != w) w.next.add(h);
+            }
+        }
+        return waiters;
+    }
+
+    private static Waiter waiterOf(LockStack stack) {
+        int top = stack.size() - 1;
+        if (stack.state == Thread.State.BLOCKED) {
+            // Blocked on a monitor: the one pushed last, unless it was taken in code we do not track (then it is
+            // held, and nobody else's stack has it: no edge).
+            boolean onTop = stack.isMonitorAt(top) && stack.mayBePending(top);
+            return new Waiter(stack, onTop ? stack.lockAt(top) : null, true, onTop, null);
+        }
+        Object blocker = LockSupport.getBlocker(stack.thread);
+        if (stack.state != Thread.State.WAITING || !(blocker instanceof AbstractOwnableSynchronizer)) {
+            return Waiter.ownerless(stack, blocker);
+        }
+        Thread owner = exclusiveOwner(blocker);
+        if (owner == null && !IS_A_LOCK.get(blocker.getClass())) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
+        boolean topIsWanted = stack.mayBePending(top) && stack.synchronizerAt(top) == blocker;
+        return new Waiter(stack, blocker, true, topIsWanted, owner);
+    }
+
+    /**
+     * Whether a synchronizer class is a lock's (a {@code ReentrantLock}'s, a read/write lock's, or any
+     * {@code Lock} whose synchronizer is a nested class of it), and so held by whoever has that lock; the
+     * synchronizers of latches and semaphores are nobody's.
+     */
+    private static final ClassValue<Boolean> IS_A_LOCK = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> synchronizer) {
+            Class<?> outer = synchronizer.getEnclosingClass();
+            return outer != null && (java.util.concurrent.locks.Lock.class.isAssignableFrom(outer)
+                    || java.util.concurrent.locks.ReadWriteLock.class.isAssignableFrom(outer));
+        }
+    };
+
+    /** Every cycle of the graph, each once (each waiter has one successor but for a lock read by several). */
+    private static List<List<Waiter>> cycles(List<Waiter> waiters) {
+        List<List<Waiter>> cycles = new ArrayList<>();
+        Map<Waiter, Boolean> done = new IdentityHashMap<>();
+        for (Waiter start : waiters) {
+            if (!done.containsKey(start)) search(start, new ArrayList<>(), done, cycles);
+        }
+        return cycles;
+    }
+
+    /** Depth-first: a successor already on the path closes a cycle. */
+    private static void search(Waiter at, List<Waiter> path, Map<Waiter, Boolean> done, List<List<Waiter>> cycles) {
+        int onPath = path.indexOf(at);
+        if (onPath >= 0) {
+            cycles.add(new ArrayList<>(path.subList(onPath, path.size())));
+            return;
+        }
+        if (done.containsKey(at)) return;
+        path.add(at);
+        for (Waiter next : at.next) search(next, path, done, cycles);
+        path.remove(path.size() - 1);
+        done.put(at, Boolean.TRUE);
+    }
+
+    private static boolean hasVirtualThread(List<Waiter> cycle) {
+        for (Waiter w : cycle) {
+            if (isVirtual(w.stack.thread)) return true;
+        }
+        return false;
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** The same cycle, whichever thread a check starts it from: its threads and the locks they wait on. */
+    private static String key(List<Waiter> cycle) {
+        List<String> parts = new ArrayList<>();
+        for (Waiter w : cycle) parts.add(w.stack.threadId + "/" + LockRef.of(w.waitsOn, null).name());
+        Collections.sort(parts);
+        return String.join(" ", parts);
+    }
+
+    private static List<ThreadView> cycleViews(List<Waiter> cycle, long now, int stackDepth) {
+        List<ThreadView> views = new ArrayList<>();
+        for (int i = 0; i < cycle.size(); i++) {
+            views.add(view(cycle.get(i), cycle.get((i + 1) % cycle.size()).stack.thread, now, stackDepth));
+        }
+        return views;
+    }
+
+    private static StallFinding stall(Waiter waiter, List<Waiter> blocked, long now, int stackDepth) {
+        ThreadView waiterView = view(waiter, null, now, stackDepth);
+        List<ThreadView> blockedViews = new ArrayList<>();
+        List<LockRef> locks = new ArrayList<>();
+        Set<Object> lockObjects = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Waiter b : blocked) {
+            blockedViews.add(view(b, waiter.stack.thread, now, stackDepth));
+            if (lockObjects.add(b.waitsOn)) locks.add(heldRef(waiter, b.waitsOn));
+        }
+        String waitingOn = waiter.waitsOn != null ? LockRef.of(waiter.waitsOn, null).name()
+                : "nothing (in " + topFrame(waiterView) + ")";
+        return new StallFinding(waiterView, waitingOn, locks, blockedViews);
+    }
+
+    /** The lock {@code on} stands for, as the waiter holds it: with the site that took it. */
+    private static LockRef heldRef(Waiter waiter, Object on) {
+        for (int i = 0; i < waiter.heldCount(); i++) {
+            if (waiter.stack.waitedOnAt(i) == on) return heldRef(waiter.stack, i);
+        }
+        return LockRef.of(on, null);
+    }
+
+    private static LockRef heldRef(LockStack stack, int i) {
+        Object on = stack.waitedOnAt(i);
+        StackTraceElement site = stack.siteAt(i);
+        return LockRef.of(on != null ? on : stack.lockAt(i), site != null ? ThreadView.plain(site) : null);
+    }
+
+    private static String topFrame(ThreadView view) {
+        return view.stack.isEmpty() ? "an unknown frame" : view.stack.get(0).replaceFirst("\\(.*$", "");
+    }
+
+    /** A waiter as a finding shows it; {@code owner} is who holds what it waits for (null: nobody). */
+    private static ThreadView view(Waiter w, Thread owner, long now, int stackDepth) {
+        List<LockRef> held = new ArrayList<>();
+        for (int j = 0; j < w.heldCount(); j++) held.add(heldRef(w.stack, j));
+        StackTraceElement[] frames = w.stack.thread.getStackTrace();
+        if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
+        long millis = TimeUnit.NANOSECONDS.toMillis(w.waitedNanos(now));
+        LockRef waitingFor = w.waitsOn != null ? LockRef.of(w.waitsOn, null) : null;
+        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, millis, held, frames);
+    }
+
+    private static Thread exclusiveOwner(Object synchronizer) {
+        if (EXCLUSIVE_OWNER == null) return null;
+        try {
+            return (Thread) EXCLUSIVE_OWNER.invoke(synchronizer);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (Throwable e) {
+            return null; // JDK 17 to 20: no virtual threads
+        }
+    }
+
+    /** Opened to us by the agent with the rest of {@code java.util.concurrent.locks}; without it, owners come from the stacks. */
+    private static Method exclusiveOwnerMethod() {
+        try {
+            Method m = AbstractOwnableSynchronizer.class.getDeclaredMethod("getExclusiveOwnerThread");
+            m.setAccessible(true);
+            return m;
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+}
