@@ -18,18 +18,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       still holding such a lock: nobody can ever unlock it again, and every thread that later wants it
  *       hangs. (A monitor cannot outlive its owner this way: the JVM releases it when the
  *       {@code synchronized} block or method unwinds.)</li>
- *   <li>those that have taken a lock while holding another, the only ones that can be in a deadlock: the
- *       JVM's deadlock search does not see virtual threads, so the detector follows their held-lock stacks
- *       ({@link #sweep}).</li>
+ *   <li>on JDK 21 and later, virtual threads from their first lock, and any thread from its first lock taken
+ *       while it holds another (the only kind that can be in a deadlock): the JVM's thread snapshots do not
+ *       show virtual threads, so the detector follows their held-lock stacks ({@link #sweep}).</li>
  * </ul>
  *
- * <p>A thread registers itself once, with its first {@code Lock} acquisition or its first nested one: one
- * lock-free queue offer per thread, on a path that is slow already. The registry holds the thread weakly; its
- * held-lock stack too until it takes a {@code java.util.concurrent} lock, and strongly from then on, so that
- * its locks can still be read once it has ended. So a service that starts a thread per task, each of which
- * nests monitors, leaves a small entry per thread until the detector's next check, not the thread's whole
- * state. The detector drops each entry as soon as the thread has ended. At most {@link #MAX_THREADS} live
- * threads are watched; more are counted in {@link #dropped}.
+ * <p>A thread registers itself once, with the first of those: one lock-free queue offer per thread, on a path
+ * that is slow already (the thread's first state lookup, the full order check, the first {@code Lock}). The
+ * registry holds the thread weakly; its held-lock stack too until it takes a {@code java.util.concurrent}
+ * lock, and strongly from then on, so that its locks can still be read once it has ended. So a service that
+ * starts a thread per task leaves a small entry per thread until the detector's next check, not the thread's
+ * whole state. The detector drops each entry as soon as the thread has ended. At most {@link #MAX_THREADS}
+ * live threads are watched; more are counted in {@link #dropped}.
  */
 public final class ThreadRegistry {
     public static final int MAX_THREADS = 1 << 16;
