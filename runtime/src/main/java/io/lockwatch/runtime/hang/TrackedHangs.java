@@ -2,9 +2,6 @@ package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.track.LockStack;
 import io.lockwatch.runtime.track.ThreadRegistry;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,10 +45,6 @@ import java.util.concurrent.locks.LockSupport;
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
  */
 final class TrackedHangs {
-    /** {@code Thread.isVirtual()} (JDK 21 and later), or null: then there is nothing to look for. */
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
-    private static final Method EXCLUSIVE_OWNER = exclusiveOwnerMethod();
-
     private final long thresholdNanos;
     /** Cycles seen at the last check, by key: one seen again now is a deadlock. */
     private Set<String> seenLastCheck = Collections.emptySet();
@@ -137,7 +130,11 @@ final class TrackedHangs {
      */
     Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported) {
         Found found = new Found();
-        if (IS_VIRTUAL == null) return found;
+        if (stacks.isEmpty()) { // nobody waits holding anything (and always on JDK 17: nobody is watched for this)
+            seenLastCheck = Collections.emptySet();
+            waits.clear();
+            return found;
+        }
         List<Waiter> waiters = waiters(stacks, now);
         findDeadlocks(waiters, now, stackDepth, reported, found);
         findStalls(waiters, now, stackDepth, found);
@@ -161,14 +158,9 @@ final class TrackedHangs {
     private void findStalls(List<Waiter> waiters, long now, int stackDepth, Found found) {
         Map<Waiter, List<Waiter>> blockedBy = new IdentityHashMap<>();
         for (Waiter b : waiters) {
-            if (!b.waitsForALock() || !isVirtual(b.stack.thread)) continue;
-            if (b.waitedNanos(now) >= thresholdNanos) found.stuck++;
-            for (Waiter holder : b.next) {
-                if (!holder.lockWait) blockedBy.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(b);
-            }
-        }
-        for (Waiter b : waiters) { // platform threads blocked on a virtual waiter's lock
-            if (!b.waitsForALock() || isVirtual(b.stack.thread)) continue;
+            if (!b.waitsForALock()) continue;
+            // Stuck: waiting for a lock past the threshold (the platform threads are in the JVM snapshots' count).
+            if (isVirtual(b.stack.thread) && b.waitedNanos(now) >= thresholdNanos) found.stuck++;
             for (Waiter holder : b.next) {
                 if (!holder.lockWait) blockedBy.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(b);
             }
@@ -286,11 +278,7 @@ final class TrackedHangs {
     }
 
     private static boolean isVirtual(Thread thread) {
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable e) {
-            return false;
-        }
+        return ThreadRegistry.isVirtual(thread);
     }
 
     /** The same cycle, whichever thread a check starts it from: its threads and the locks they wait on. */
@@ -353,30 +341,31 @@ final class TrackedHangs {
     }
 
     private static Thread exclusiveOwner(Object synchronizer) {
-        if (EXCLUSIVE_OWNER == null) return null;
+        Method owner = ExclusiveOwner.METHOD;
+        if (owner == null) return null;
         try {
-            return (Thread) EXCLUSIVE_OWNER.invoke(synchronizer);
+            return (Thread) owner.invoke(synchronizer);
         } catch (Throwable e) {
             return null;
         }
     }
 
-    private static MethodHandle isVirtualHandle() {
-        try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-        } catch (Throwable e) {
-            return null; // JDK 17 to 20: no virtual threads
-        }
-    }
+    /**
+     * {@code AbstractOwnableSynchronizer.getExclusiveOwnerThread}, opened to us by the agent with the rest of
+     * {@code java.util.concurrent.locks} (without it, owners come from the stacks). In a holder of its own, so
+     * that it is looked up only when some thread waits holding something, never at start-up or exit.
+     */
+    private static final class ExclusiveOwner {
+        static final Method METHOD = find();
 
-    /** Opened to us by the agent with the rest of {@code java.util.concurrent.locks}; without it, owners come from the stacks. */
-    private static Method exclusiveOwnerMethod() {
-        try {
-            Method m = AbstractOwnableSynchronizer.class.getDeclaredMethod("getExclusiveOwnerThread");
-            m.setAccessible(true);
-            return m;
-        } catch (Throwable e) {
-            return null;
+        private static Method find() {
+            try {
+                Method m = AbstractOwnableSynchronizer.class.getDeclaredMethod("getExclusiveOwnerThread");
+                m.setAccessible(true);
+                return m;
+            } catch (Throwable e) {
+                return null;
+            }
         }
     }
 }

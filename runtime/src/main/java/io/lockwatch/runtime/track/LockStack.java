@@ -18,16 +18,14 @@ public final class LockStack {
     public final Thread.State state;
     private final Object[] locks;
     private final Object[] identities;
-    private final byte[] modes;
     private final int[] sites;
 
-    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes, int[] sites) {
+    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, int[] sites) {
         this.thread = thread;
         this.threadId = threadId;
         this.state = state;
         this.locks = locks;
         this.identities = identities;
-        this.modes = modes;
         this.sites = sites;
     }
 
@@ -52,10 +50,6 @@ public final class LockStack {
     /** The object a thread waits on for the lock at {@code i}: the monitor itself, or the synchronizer. */
     public Object waitedOnAt(int i) {
         return isMonitorAt(i) ? locks[i] : synchronizerAt(i);
-    }
-
-    public boolean isSharedAt(int i) {
-        return modes[i] == io.lockwatch.runtime.graph.Occurrence.SHARED;
     }
 
     /** Where the lock at {@code i} was taken, or null when unknown. */

@@ -82,7 +82,12 @@ public final class ThreadRegistry {
      * while it waits on a latch is a stall even if it holds nothing else).
      */
     static void watchIfVirtual(ThreadState state, Thread thread) {
-        if (!state.watched && VIRTUAL_THREAD != null && thread.getClass() == VIRTUAL_THREAD) watch(state);
+        if (!state.watched && isVirtual(thread)) watch(state);
+    }
+
+    /** {@code Thread.isVirtual()}, which JDK 17 does not have (a virtual thread's class is {@code java.lang.VirtualThread}). */
+    public static boolean isVirtual(Thread thread) {
+        return VIRTUAL_THREAD != null && thread.getClass() == VIRTUAL_THREAD;
     }
 
     private static Class<?> virtualThreadClass() {

@@ -19,7 +19,7 @@ final class ThreadState {
     final long threadId;
     /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry#register}. */
     boolean registered;
-    /** Set once the thread has taken a lock while holding one, or a java.util.concurrent lock: {@link ThreadRegistry#watch}. */
+    /** Set once the registry watches the thread (a virtual thread, a nested lock, a java.util.concurrent lock): see {@link ThreadRegistry}. */
     boolean watched;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
     ThreadRegistry.Entry entry;
@@ -497,7 +497,6 @@ final class ThreadState {
         if (n <= 0) return null;
         Object[] locks = new Object[n];
         Object[] identities = new Object[n];
-        byte[] modes = new byte[n];
         int[] sites = new int[n];
         for (int i = 0; i < n; i++) {
             Object lock = h[i];
@@ -506,10 +505,9 @@ final class ThreadState {
             Object other = (mi & EXTRA) != 0 ? ids[i] : null;
             locks[i] = lock;
             identities[i] = other != null ? other : lock;
-            modes[i] = modeOf(mi);
             sites[i] = siteOf(mi);
         }
-        return new LockStack(thread, threadId, state, locks, identities, modes, sites);
+        return new LockStack(thread, threadId, state, locks, identities, sites);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
