@@ -10,27 +10,31 @@ public final class MixedDeadlock {
 
     public static void main(String[] args) throws Exception {
         CyclicBarrier bothHoldOne = new CyclicBarrier(2);
-        Thread monitorFirst = new Thread(() -> {
-            synchronized (MONITOR) {
-                Hang.await(bothHoldOne);
-                LOCK.lock();
-                LOCK.unlock();
-            }
-        }, "monitor-first");
-        Thread lockFirst = new Thread(() -> {
-            LOCK.lock();
-            try {
-                Hang.await(bothHoldOne);
-                synchronized (MONITOR) {
-                    System.out.println("unreachable");
-                }
-            } finally {
-                LOCK.unlock();
-            }
-        }, "lock-first");
+        Thread monitorFirst = new Thread(() -> monitorThenLock(bothHoldOne), "monitor-first");
+        Thread lockFirst = new Thread(() -> lockThenMonitor(bothHoldOne), "lock-first");
         monitorFirst.start();
         lockFirst.start();
         System.out.println("started");
         monitorFirst.join();
+    }
+
+    static void monitorThenLock(CyclicBarrier bothHoldOne) {
+        synchronized (MONITOR) {
+            Hang.await(bothHoldOne);
+            LOCK.lock();
+            LOCK.unlock();
+        }
+    }
+
+    static void lockThenMonitor(CyclicBarrier bothHoldOne) {
+        LOCK.lock();
+        try {
+            Hang.await(bothHoldOne);
+            synchronized (MONITOR) {
+                System.out.println("unreachable");
+            }
+        } finally {
+            LOCK.unlock();
+        }
     }
 }

@@ -29,32 +29,16 @@ public final class VirtualDeadlock {
         Thread second;
         switch (args[0]) {
             case "monitors":
-                first = virtual("v-alpha", () -> monitors(MONITOR_A, MONITOR_B, bothHoldOne));
-                second = virtual("v-beta", () -> monitors(MONITOR_B, MONITOR_A, bothHoldOne));
+                first = virtual("v-alpha", () -> MonitorDeadlock.takeBoth(MONITOR_A, MONITOR_B, bothHoldOne));
+                second = virtual("v-beta", () -> MonitorDeadlock.takeBoth(MONITOR_B, MONITOR_A, bothHoldOne));
                 break;
             case "locks":
                 first = virtual("v-alpha", () -> locks(LOCK_A, LOCK_B, bothHoldOne));
                 second = virtual("v-beta", () -> locks(LOCK_B, LOCK_A, bothHoldOne));
                 break;
-            case "mixed":
-                first = virtual("v-alpha", () -> {
-                    synchronized (MONITOR_A) {
-                        Hang.await(bothHoldOne);
-                        LOCK_A.lock();
-                        LOCK_A.unlock();
-                    }
-                });
-                second = new Thread(() -> {
-                    LOCK_A.lock();
-                    try {
-                        Hang.await(bothHoldOne);
-                        synchronized (MONITOR_A) {
-                            System.out.println("unreachable");
-                        }
-                    } finally {
-                        LOCK_A.unlock();
-                    }
-                }, "p-beta");
+            case "mixed": // MixedDeadlock's two threads, the first of them virtual
+                first = virtual("v-alpha", () -> MixedDeadlock.monitorThenLock(bothHoldOne));
+                second = new Thread(() -> MixedDeadlock.lockThenMonitor(bothHoldOne), "p-beta");
                 break;
             case "read-write":
                 first = virtual("v-reader", () -> {
@@ -83,15 +67,6 @@ public final class VirtualDeadlock {
         second.start();
         System.out.println("started");
         first.join(); // never returns
-    }
-
-    static void monitors(Object mine, Object theirs, CyclicBarrier bothHoldOne) {
-        synchronized (mine) {
-            Hang.await(bothHoldOne);
-            synchronized (theirs) {
-                System.out.println("unreachable");
-            }
-        }
     }
 
     static void locks(ReentrantLock mine, ReentrantLock theirs, CyclicBarrier bothHoldOne) {
