@@ -22,6 +22,7 @@ import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.SelfJoin;
 import io.lockwatch.it.programs.VirtualDeadlock;
+import io.lockwatch.it.programs.VirtualThreadsUnderContention;
 import io.lockwatch.it.programs.VirtualWaits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -206,6 +207,22 @@ class HangDetectionTest {
         assertEquals(0, report.stat("threadsStuckNow"));
         assertEquals(0, report.stat("threadsDeadlockedNow"));
         assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+    }
+
+    /**
+     * Virtual and platform threads blocked and parked on each other's locks all the time, in one order: the
+     * detector reads their stacks while they change, every 100 ms for 4 s, and finds no hang.
+     */
+    @Test
+    void virtualThreadsUnderContentionAreNoHang() {
+        assumeVirtualThreads();
+        ChildResult result = ChildJvm.run(VirtualThreadsUnderContention.class).agentOptions("stall-threshold=400ms")
+                .args("4000").exec().assertCleanExit();
+        assertEquals("done true\n", result.stdout);
+        Report report = result.report().assertNoHangFindings().assertNoPotentialDeadlocks();
+        assertEquals(0, report.stat("internalErrors"), result.stderr);
+        assertEquals(0, report.stat("threadsDeadlockedNow"));
+        assertTrue(report.stat("hangChecks") >= 20, "hang checks: " + report.stat("hangChecks"));
     }
 
     private static void assumeVirtualThreads() {
