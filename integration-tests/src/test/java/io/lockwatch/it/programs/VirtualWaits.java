@@ -15,8 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadlock (each blocked thread takes the waited-on monitor or the condition's lock first: a lock-order
  * inversion, and no cycle). "v-blocked-1" takes the monitor "v-notified" gave up and blocks on its lock;
  * "v-blocked-2" takes the condition's lock and blocks on "v-signalled"'s monitor; "v-blocked-3" blocks on
- * "v-latched"'s monitor. With "quiet", nobody wants what they hold: no finding. Prints "waiting" once all
- * wait (and block), "waited" {@code args[1]} milliseconds later.
+ * "v-latched"'s monitor. With "quiet", nobody wants what they hold: no finding. With "platform-waiter", only
+ * platform thread "p-latched" holds a monitor and awaits a latch, and virtual "v-blocked" blocks on the
+ * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). Prints "waiting"
+ * once all wait (and block), "waited" {@code args[1]} milliseconds later.
  */
 public final class VirtualWaits {
     static final Object WAITED_ON = new Object();
@@ -29,6 +31,10 @@ public final class VirtualWaits {
     public static void main(String[] args) throws Exception {
         boolean stalls = args[0].equals("stalls");
         long millis = Long.parseLong(args[1]);
+        if (args[0].equals("platform-waiter")) {
+            platformWaiter(millis);
+            return;
+        }
         CountDownLatch waiting = new CountDownLatch(3);
         CountDownLatch never = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(3);
@@ -86,6 +92,29 @@ public final class VirtualWaits {
                 synchronized (HELD_BY_LATCHED) {
                     System.out.println("unreachable");
                 }
+            }
+        });
+        Hang.await(blocking);
+        System.out.println("waiting");
+        Thread.sleep(millis);
+        System.out.println("waited");
+        Hang.forever();
+    }
+
+    private static void platformWaiter(long millis) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        new Thread(() -> {
+            synchronized (HELD_BY_LATCHED) {
+                holding.countDown();
+                Hang.await(new CountDownLatch(1)); // forever
+            }
+        }, "p-latched").start();
+        Hang.await(holding);
+        start("v-blocked", () -> {
+            blocking.countDown();
+            synchronized (HELD_BY_LATCHED) {
+                System.out.println("unreachable");
             }
         });
         Hang.await(blocking);

@@ -37,8 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
  * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
  * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
- * threads of a finding. Deadlocks with virtual threads in them, and stalls whose waiter is one, which those
- * snapshots leave out, come from lockwatch's own held-lock stacks ({@link TrackedHangs}). How long each
+ * threads of a finding. Deadlocks and stalls with virtual threads in them, which those snapshots leave
+ * out, come from lockwatch's own held-lock stacks ({@link TrackedHangs}). How long each
  * thread has been in its current wait is measured across checks: a wait is the same while the thread's
  * state, the object it waits on and its blocked/waited counters are unchanged.
  *

@@ -38,8 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  * exclusive to its holder, so its waits cannot be anything but waits for each other. Cycles of platform
  * threads alone are left to the JVM's search, which sees every lock, instrumented or not.
  *
- * <p><b>Stall</b>: a virtual thread in the same owner-less wait for longer than the threshold while another
- * thread waits for a lock it holds (the JVM's snapshots find the platform threads' stalls).
+ * <p><b>Stall</b>: a thread in the same owner-less wait for longer than the threshold while another thread
+ * waits for a lock it holds, when the waiter is a virtual thread or only virtual threads wait for it (the
+ * JVM's snapshots find the others).
  *
  * <p>What this cannot see: locks taken in code lockwatch does not instrument, and the lock of a section that
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
@@ -167,7 +168,9 @@ final class TrackedHangs {
         }
         for (Map.Entry<Waiter, List<Waiter>> e : blockedBy.entrySet()) {
             Waiter waiter = e.getKey();
-            if (!isVirtual(waiter.stack.thread) || waiter.waitedNanos(now) < thresholdNanos) continue;
+            // A platform waiter's stalls are the JVM snapshots', unless only virtual threads wait for it.
+            if (!isVirtual(waiter.stack.thread) && !allVirtual(e.getValue())) continue;
+            if (waiter.waitedNanos(now) < thresholdNanos) continue;
             found.stuck++;
             if (waiter.wait.stallReported) continue;
             waiter.wait.stallReported = true;
@@ -275,6 +278,13 @@ final class TrackedHangs {
             if (isVirtual(w.stack.thread)) return true;
         }
         return false;
+    }
+
+    private static boolean allVirtual(List<Waiter> waiters) {
+        for (Waiter w : waiters) {
+            if (!isVirtual(w.stack.thread)) return false;
+        }
+        return true;
     }
 
     private static boolean isVirtual(Thread thread) {

@@ -183,7 +183,7 @@ public final class LockTracker {
         try {
             ThreadState t = STATE.get();
             STATE_BY_ID[slotOf(current)] = t;
-            ThreadRegistry.watchIfVirtual(t, current);
+            ThreadRegistry.watchFromFirstLock(t);
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("thread state", e);

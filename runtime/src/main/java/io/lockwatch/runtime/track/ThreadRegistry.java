@@ -18,13 +18,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       still holding such a lock: nobody can ever unlock it again, and every thread that later wants it
  *       hangs. (A monitor cannot outlive its owner this way: the JVM releases it when the
  *       {@code synchronized} block or method unwinds.)</li>
- *   <li>on JDK 21 and later, virtual threads from their first lock, and any thread from its first lock taken
- *       while it holds another (the only kind that can be in a deadlock): the JVM's thread snapshots do not
- *       show virtual threads, so the detector follows their held-lock stacks ({@link #sweep}).</li>
+ *   <li>on JDK 21 and later, every thread from its first lock: the JVM's thread snapshots do not show virtual
+ *       threads, so the detector follows the held-lock stacks for hangs with virtual threads in them
+ *       ({@link #sweep}).</li>
  * </ul>
  *
  * <p>A thread registers itself once, with the first of those: one lock-free queue offer per thread, on a path
- * that is slow already (the thread's first state lookup, the full order check, the first {@code Lock}). The
+ * that is slow already (the thread's first state lookup, its first {@code Lock}). The
  * registry holds the thread weakly; its held-lock stack too until it takes a {@code java.util.concurrent}
  * lock, and strongly from then on, so that its locks can still be read once it has ended. So a service that
  * starts a thread per task leaves a small entry per thread until the detector's next check, not the thread's
@@ -61,28 +61,18 @@ public final class ThreadRegistry {
         if (entry != null) entry.kept = state;
     }
 
-    /**
-     * Only deadlocks with virtual threads in them need lockwatch's stacks, and only JDK 21 and later have
-     * them: on older JDKs a thread that nests locks is not watched for that (nothing would read its entry).
-     */
-    private static final boolean DEADLOCKS_NEED_STACKS = Runtime.version().feature() >= 21;
-
-    /** Called on the application thread, with its nested locks until it is watched. */
-    static void watchNested(ThreadState state) {
-        if (DEADLOCKS_NEED_STACKS) watch(state);
-    }
-
-    /** {@code java.lang.VirtualThread}, or null before JDK 21. */
+    /** {@code java.lang.VirtualThread}, or null before JDK 21 (then no thread is watched for hangs: see below). */
     private static final Class<?> VIRTUAL_THREAD = virtualThreadClass();
 
     /**
      * Called on the application thread when its state is looked up the slow way (its first lock, and when
-     * another thread had taken its slot of the lookup cache): a virtual thread is watched from its first lock,
-     * as the JVM's snapshots do not show what it holds or waits for (one blocked on a lock that another holds
-     * while it waits on a latch is a stall even if it holds nothing else).
+     * another thread had taken its slot of the lookup cache). On JDK 21 and later every thread is watched from
+     * its first lock: the JVM's snapshots show neither what a virtual thread holds or waits for nor which
+     * thread a platform thread blocked on a virtual one waits for, so hangs with virtual threads in them are
+     * found from these stacks. Before JDK 21 the JVM's snapshots see every thread, and nothing would read them.
      */
-    static void watchIfVirtual(ThreadState state, Thread thread) {
-        if (!state.watched && isVirtual(thread)) watch(state);
+    static void watchFromFirstLock(ThreadState state) {
+        if (!state.watched && VIRTUAL_THREAD != null) watch(state);
     }
 
     /** {@code Thread.isVirtual()}, which JDK 17 does not have (a virtual thread's class is {@code java.lang.VirtualThread}). */
@@ -112,7 +102,7 @@ public final class ThreadRegistry {
         return entry;
     }
 
-    /** Threads that took a java.util.concurrent lock, or nested locks, but could not be watched (over the cap). */
+    /** Threads that could not be watched (over the cap). */
     public static long dropped() {
         return DROPPED.get();
     }

@@ -19,7 +19,7 @@ final class ThreadState {
     final long threadId;
     /** Set once the thread has taken a java.util.concurrent lock: see {@link ThreadRegistry#register}. */
     boolean registered;
-    /** Set once the registry watches the thread (a virtual thread, a nested lock, a java.util.concurrent lock): see {@link ThreadRegistry}. */
+    /** Set once the registry watches the thread (from its first lock on JDK 21+, else its first java.util.concurrent lock): {@link ThreadRegistry}. */
     boolean watched;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
     ThreadRegistry.Entry entry;
@@ -241,9 +241,6 @@ final class ThreadState {
         boolean wasBusy = busy;
         busy = true; // whatever JDK code we reach from here must not come back in
         try {
-            // A thread that takes a lock while it holds one can be part of a deadlock: watched from now on (every
-            // thread's first nested lock comes here, as its own KnownPairs start empty).
-            if (!watched) ThreadRegistry.watchNested(this);
             // One lock inside one other: remembered once checked (see KnownPairs and checkOrder).
             long pair = size == 1 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                     ? StackCache.key(siteAt(0), site) : 0;
