@@ -180,15 +180,20 @@ public final class LockTracker {
      */
     @DontInline
     private static ThreadState stateAfterMiss(Thread current) {
+        ThreadState t;
         try {
-            ThreadState t = STATE.get();
+            t = STATE.get();
             STATE_BY_ID[slotOf(current)] = t;
-            ThreadRegistry.watchFromFirstLock(t);
-            return t;
         } catch (Throwable e) {
             TrackingFailures.record("thread state", e);
             return null;
         }
+        try {
+            ThreadRegistry.watchFromFirstLock(t);
+        } catch (Throwable e) { // the thread is tracked all the same, only not watched for hangs
+            TrackingFailures.record("thread registry", e);
+        }
+        return t;
     }
 
     // ---- synchronized blocks and methods ----

@@ -72,7 +72,14 @@ public final class ThreadRegistry {
      * found from these stacks. Before JDK 21 the JVM's snapshots see every thread, and nothing would read them.
      */
     static void watchFromFirstLock(ThreadState state) {
-        if (!state.watched && VIRTUAL_THREAD != null) watch(state);
+        if (state.watched || VIRTUAL_THREAD == null) return;
+        boolean wasBusy = state.busy;
+        state.busy = true; // a JDK class this loads must not come back into the tracker on this thread
+        try {
+            watch(state);
+        } finally {
+            state.endBusy(wasBusy);
+        }
     }
 
     /** {@code Thread.isVirtual()}, which JDK 17 does not have (a virtual thread's class is {@code java.lang.VirtualThread}). */
