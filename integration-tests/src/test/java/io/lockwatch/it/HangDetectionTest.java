@@ -211,6 +211,20 @@ class HangDetectionTest {
         assertVirtualStall(stall, "v-blocked", "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
     }
 
+    /**
+     * A virtual thread in {@code Object.wait} gives the monitor up while lockwatch's stack still has it; a thread
+     * blocked on that monitor waits for whoever holds it now (here a running thread), not for the waiter: no stall.
+     */
+    @Test
+    void aMonitorGivenUpByObjectWaitIsNotHeldByTheWaiter() {
+        assumeVirtualThreads();
+        Running run = start(VirtualWaits.class, "busy-holder", "5000"); // 2.5 thresholds
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = Stop.TERM.end(run);
+        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("[lockwatch] DEADLOCK #"), result.stderr);
+        result.report().assertNoHangFindings();
+    }
+
     /** The same waits with nobody blocked on what the waiters hold: nothing to report, however long. */
     @Test
     void virtualThreadsWaitingLongHoldingNothingOthersNeed() {

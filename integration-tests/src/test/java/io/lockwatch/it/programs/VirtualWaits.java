@@ -17,8 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * "v-blocked-2" takes the condition's lock and blocks on "v-signalled"'s monitor; "v-blocked-3" blocks on
  * "v-latched"'s monitor. With "quiet", nobody wants what they hold: no finding. With "platform-waiter", only
  * platform thread "p-latched" holds a monitor and awaits a latch, and virtual "v-blocked" blocks on the
- * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). Prints "waiting"
- * once all wait (and block), "waited" {@code args[1]} milliseconds later.
+ * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). With
+ * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
+ * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). Prints
+ * "waiting" once all wait (and block), "waited" {@code args[1]} milliseconds later.
  */
 public final class VirtualWaits {
     static final Object WAITED_ON = new Object();
@@ -33,6 +35,10 @@ public final class VirtualWaits {
         long millis = Long.parseLong(args[1]);
         if (args[0].equals("platform-waiter")) {
             platformWaiter(millis);
+            return;
+        }
+        if (args[0].equals("busy-holder")) {
+            busyHolder(millis);
             return;
         }
         CountDownLatch waiting = new CountDownLatch(3);
@@ -121,6 +127,41 @@ public final class VirtualWaits {
         System.out.println("waiting");
         Thread.sleep(millis);
         System.out.println("waited");
+        Hang.forever();
+    }
+
+    private static volatile boolean stop;
+
+    private static void busyHolder(long millis) throws InterruptedException {
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        start("v-consumer", () -> {
+            synchronized (WAITED_ON) {
+                waiting.countDown();
+                try {
+                    while (true) WAITED_ON.wait();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        Hang.await(waiting);
+        start("v-busy", () -> {
+            synchronized (WAITED_ON) { // free: the consumer's wait gave it up
+                holding.countDown();
+                while (!stop) Thread.yield();
+            }
+        });
+        Hang.await(holding);
+        start("v-blocked", () -> {
+            synchronized (WAITED_ON) {
+                System.out.println("got it");
+            }
+        });
+        System.out.println("waiting");
+        Thread.sleep(millis);
+        System.out.println("waited");
+        stop = true;
         Hang.forever();
     }
 

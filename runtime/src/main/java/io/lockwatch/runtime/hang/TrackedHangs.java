@@ -106,6 +106,36 @@ final class TrackedHangs {
             return lockWait && !next.isEmpty();
         }
 
+        /** Holds the lock whose synchronizer is {@code synchronizer} as a reader. */
+        boolean holdsShared(Object synchronizer) {
+            for (int i = 0; i < heldCount(); i++) {
+                if (stack.synchronizerAt(i) == synchronizer && stack.isSharedAt(i)) return true;
+            }
+            return false;
+        }
+
+        private Boolean inObjectWait;
+
+        /**
+         * In {@code Object.wait}, which gives up the monitor waited on while the stack still has it; which of
+         * its monitors that is, nothing here tells, so none of them counts as held (a hang through one is then
+         * missed, never invented). Looked at only for a thread some other thread seems blocked on.
+         */
+        boolean mayHaveReleasedInObjectWait() {
+            if (lockWait || waitsOn != null) return false; // blocked or parked on something: not in Object.wait
+            if (inObjectWait == null) {
+                boolean found = false;
+                for (StackTraceElement frame : stack.thread.getStackTrace()) {
+                    if (frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait")) {
+                        found = true;
+                        break;
+                    }
+                }
+                inObjectWait = found;
+            }
+            return inObjectWait;
+        }
+
         long waitedNanos(long now) {
             return now - wait.since;
         }
@@ -210,8 +240,14 @@ final class TrackedHangs {
                 if (owner != null && owner != w) w.next.add(owner);
                 continue;
             }
+            boolean monitor = w.stack.state == Thread.State.BLOCKED;
+            // An exclusive lock that the JDK says nobody owns is being handed over: whoever still has it on a
+            // stack gave it up (a condition's await does). Only a read/write lock has holders the JDK does not name.
+            if (!monitor && SYNC_KIND.get(w.waitsOn.getClass()) != SyncKind.READ_WRITE) continue;
             for (Waiter h : holders.getOrDefault(w.waitsOn, Collections.emptyList())) {
-                if (h != w) w.next.add(h);
+                if (h == w) continue;
+                if (monitor ? h.mayHaveReleasedInObjectWait() : !h.holdsShared(w.waitsOn)) continue;
+                w.next.add(h);
             }
         }
         return waiters;
@@ -230,22 +266,25 @@ final class TrackedHangs {
             return Waiter.ownerless(stack, blocker);
         }
         Thread owner = exclusiveOwner(blocker);
-        if (owner == null && !IS_A_LOCK.get(blocker.getClass())) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
+        if (owner == null && SYNC_KIND.get(blocker.getClass()) == SyncKind.NONE) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
         boolean topIsWanted = stack.mayBePending(top) && stack.synchronizerAt(top) == blocker;
         return new Waiter(stack, blocker, true, topIsWanted, owner);
     }
 
+    /** Whose a synchronizer is: nobody's (a latch's, a semaphore's), an exclusive lock's, or a read/write lock's. */
+    private enum SyncKind { NONE, LOCK, READ_WRITE }
+
     /**
-     * Whether a synchronizer class is a lock's (a {@code ReentrantLock}'s, a read/write lock's, or any
-     * {@code Lock} whose synchronizer is a nested class of it), and so held by whoever has that lock; the
-     * synchronizers of latches and semaphores are nobody's.
+     * A synchronizer is a lock's when it is a nested class of a {@code Lock} ({@code ReentrantLock}'s, or any
+     * other built the same way) or of a {@code ReadWriteLock}, and so held by whoever has that lock.
      */
-    private static final ClassValue<Boolean> IS_A_LOCK = new ClassValue<Boolean>() {
+    private static final ClassValue<SyncKind> SYNC_KIND = new ClassValue<SyncKind>() {
         @Override
-        protected Boolean computeValue(Class<?> synchronizer) {
+        protected SyncKind computeValue(Class<?> synchronizer) {
             Class<?> outer = synchronizer.getEnclosingClass();
-            return outer != null && (java.util.concurrent.locks.Lock.class.isAssignableFrom(outer)
-                    || java.util.concurrent.locks.ReadWriteLock.class.isAssignableFrom(outer));
+            if (outer == null) return SyncKind.NONE;
+            if (java.util.concurrent.locks.ReadWriteLock.class.isAssignableFrom(outer)) return SyncKind.READ_WRITE;
+            return java.util.concurrent.locks.Lock.class.isAssignableFrom(outer) ? SyncKind.LOCK : SyncKind.NONE;
         }
     };
 

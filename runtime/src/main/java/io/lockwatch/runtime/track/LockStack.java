@@ -18,14 +18,16 @@ public final class LockStack {
     public final Thread.State state;
     private final Object[] locks;
     private final Object[] identities;
+    private final byte[] modes;
     private final int[] sites;
 
-    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, int[] sites) {
+    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes, int[] sites) {
         this.thread = thread;
         this.threadId = threadId;
         this.state = state;
         this.locks = locks;
         this.identities = identities;
+        this.modes = modes;
         this.sites = sites;
     }
 
@@ -50,6 +52,11 @@ public final class LockStack {
     /** The object a thread waits on for the lock at {@code i}: the monitor itself, or the synchronizer. */
     public Object waitedOnAt(int i) {
         return isMonitorAt(i) ? locks[i] : synchronizerAt(i);
+    }
+
+    /** Held as a reader (a read/write lock's read lock). */
+    public boolean isSharedAt(int i) {
+        return modes[i] == io.lockwatch.runtime.graph.Occurrence.SHARED;
     }
 
     /** Where the lock at {@code i} was taken, or null when unknown. */

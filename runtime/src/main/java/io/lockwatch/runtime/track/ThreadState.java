@@ -494,6 +494,7 @@ final class ThreadState {
         if (n <= 0) return null;
         Object[] locks = new Object[n];
         Object[] identities = new Object[n];
+        byte[] modes = new byte[n];
         int[] sites = new int[n];
         for (int i = 0; i < n; i++) {
             Object lock = h[i];
@@ -502,9 +503,10 @@ final class ThreadState {
             Object other = (mi & EXTRA) != 0 ? ids[i] : null;
             locks[i] = lock;
             identities[i] = other != null ? other : lock;
+            modes[i] = modeOf(mi);
             sites[i] = siteOf(mi);
         }
-        return new LockStack(thread, threadId, state, locks, identities, sites);
+        return new LockStack(thread, threadId, state, locks, identities, modes, sites);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
