@@ -160,11 +160,7 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void virtualThreadsWaitingWhileHoldingWhatOthersNeedAreStalls(Stop stop) {
-        assumeVirtualThreads();
-        Running run = start(VirtualWaits.class, "stalls", "600000");
-        run.awaitStderr("[lockwatch] HAZARD #3 stall", FIND_SECONDS);
-        Report report = endAndRead(run, stop);
-        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        Report report = virtualWaitsStalls("stalls", 3, stop);
         Map<String, JsonNode> byWaiter = new TreeMap<>();
         for (JsonNode hazard : report.hazards()) {
             assertEquals("stall", hazard.get("kind").asText(), hazard.toPrettyString());
@@ -175,6 +171,27 @@ class HangDetectionTest {
         assertVirtualStall(byWaiter.get("v-signalled"), "v-blocked-2", "java.lang.Object",
                 "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@");
         assertVirtualStall(byWaiter.get("v-latched"), "v-blocked-3", "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
+    /** Runs {@link VirtualWaits} in {@code mode} for 2.5 thresholds, then stops it: no hang found. */
+    private static ChildResult virtualWaitsWithoutHang(String mode) {
+        assumeVirtualThreads();
+        Running run = start(VirtualWaits.class, mode, "5000");
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = Stop.TERM.end(run);
+        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("[lockwatch] DEADLOCK #"), result.stderr);
+        result.report().assertNoHangFindings();
+        return result;
+    }
+
+    /** Runs {@link VirtualWaits} in {@code mode} until its {@code stalls}th stall is reported; no deadlock. */
+    private static Report virtualWaitsStalls(String mode, int stalls, Stop stop) {
+        assumeVirtualThreads();
+        Running run = start(VirtualWaits.class, mode, "600000");
+        run.awaitStderr("[lockwatch] HAZARD #" + stalls + " stall", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        return report;
     }
 
     /** The waiter waits on {@code waitedOn} past the threshold, holding the lock of {@code lockClass} that {@code blocked} wants. */
@@ -201,12 +218,7 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void aPlatformThreadStallingOnlyVirtualThreadsIsAStall(Stop stop) {
-        assumeVirtualThreads();
-        Running run = start(VirtualWaits.class, "platform-waiter", "600000");
-        run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
-        Report report = endAndRead(run, stop);
-        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
-        JsonNode stall = report.singleHazard("stall");
+        JsonNode stall = virtualWaitsStalls("platform-waiter", 1, stop).singleHazard("stall");
         assertEquals("p-latched", stall.get("waiter").get("name").asText(), stall.toPrettyString());
         assertVirtualStall(stall, "v-blocked", "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
     }
@@ -217,23 +229,15 @@ class HangDetectionTest {
      */
     @Test
     void aMonitorGivenUpByObjectWaitIsNotHeldByTheWaiter() {
-        assumeVirtualThreads();
-        Running run = start(VirtualWaits.class, "busy-holder", "5000"); // 2.5 thresholds
-        run.awaitStdoutLine("waited", FIND_SECONDS);
-        ChildResult result = Stop.TERM.end(run);
-        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("[lockwatch] DEADLOCK #"), result.stderr);
-        result.report().assertNoHangFindings();
+        virtualWaitsWithoutHang("busy-holder");
     }
 
     /** The same waits with nobody blocked on what the waiters hold: nothing to report, however long. */
     @Test
     void virtualThreadsWaitingLongHoldingNothingOthersNeed() {
-        assumeVirtualThreads();
-        Running run = start(VirtualWaits.class, "quiet", "5000"); // 2.5 thresholds
-        run.awaitStdoutLine("waited", FIND_SECONDS);
-        ChildResult result = Stop.TERM.end(run);
-        assertFalse(result.stderr.contains("HAZARD") || result.stderr.contains("DEADLOCK"), result.stderr);
-        Report report = result.report().assertNoHangFindings();
+        ChildResult result = virtualWaitsWithoutHang("quiet");
+        assertFalse(result.stderr.contains("DEADLOCK"), result.stderr); // no inversion either, in this mode
+        Report report = result.report();
         assertEquals(0, report.stat("threadsStuckNow"));
         assertEquals(0, report.stat("threadsDeadlockedNow"));
         assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));

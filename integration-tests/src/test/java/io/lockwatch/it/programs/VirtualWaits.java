@@ -48,22 +48,14 @@ public final class VirtualWaits {
             HELD_BY_NOTIFIED.lock();
             synchronized (WAITED_ON) {
                 waiting.countDown();
-                try {
-                    while (true) WAITED_ON.wait();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
+                Hang.waitForever(WAITED_ON);
             }
         });
         start("v-signalled", () -> {
             synchronized (HELD_BY_SIGNALLED) {
                 CONDITION_LOCK.lock();
                 waiting.countDown();
-                try {
-                    while (true) CONDITION.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
+                Hang.awaitForever(CONDITION);
             }
         });
         start("v-latched", () -> {
@@ -74,9 +66,7 @@ public final class VirtualWaits {
         });
         Hang.await(waiting);
         if (!stalls) {
-            System.out.println("waiting");
-            Thread.sleep(millis);
-            System.out.println("waited");
+            sayWaitingFor(millis);
             Hang.forever();
         }
         start("v-blocked-1", () -> {
@@ -101,9 +91,7 @@ public final class VirtualWaits {
             }
         });
         Hang.await(blocking);
-        System.out.println("waiting");
-        Thread.sleep(millis);
-        System.out.println("waited");
+        sayWaitingFor(millis);
         Hang.forever();
     }
 
@@ -124,10 +112,15 @@ public final class VirtualWaits {
             }
         });
         Hang.await(blocking);
+        sayWaitingFor(millis);
+        Hang.forever();
+    }
+
+    /** "waiting", then {@code millis} later "waited" (the tests' cue to stop the program). */
+    private static void sayWaitingFor(long millis) throws InterruptedException {
         System.out.println("waiting");
         Thread.sleep(millis);
         System.out.println("waited");
-        Hang.forever();
     }
 
     private static volatile boolean stop;
@@ -138,11 +131,7 @@ public final class VirtualWaits {
         start("v-consumer", () -> {
             synchronized (WAITED_ON) {
                 waiting.countDown();
-                try {
-                    while (true) WAITED_ON.wait();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
+                Hang.waitForever(WAITED_ON);
             }
         });
         Hang.await(waiting);
@@ -158,9 +147,7 @@ public final class VirtualWaits {
                 System.out.println("got it");
             }
         });
-        System.out.println("waiting");
-        Thread.sleep(millis);
-        System.out.println("waited");
+        sayWaitingFor(millis);
         stop = true;
         Hang.forever();
     }

@@ -460,7 +460,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         String waitingOn = waiterInfo.getLockName();
         if (waitingOn == null) {
             StackTraceElement[] stack = waiterInfo.getStackTrace();
-            waitingOn = "nothing" + (stack.length > 0 ? " (in " + stack[0].getClassName() + "." + stack[0].getMethodName() + ")" : "");
+            waitingOn = StallFinding.nothingIn(stack.length > 0 ? stack[0].getClassName() + "." + stack[0].getMethodName() : null);
         }
         addHazard(new StallFinding(waiter, waitingOn, locks, blocked), AgentStats.Hazard.STALL);
         return true;

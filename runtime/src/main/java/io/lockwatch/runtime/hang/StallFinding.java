@@ -16,6 +16,11 @@ final class StallFinding extends HangFinding {
     private final List<LockRef> locks;
     private final List<ThreadView> blocked;
 
+    /** What a waiter waits on when there is no object to name (a sleep, a wait the JVM does not name): its frame. */
+    static String nothingIn(String topMethod) {
+        return "nothing" + (topMethod != null ? " (in " + topMethod + ")" : "");
+    }
+
     StallFinding(ThreadView waiter, String waitingOn, List<LockRef> locks, List<ThreadView> blocked) {
         super("stall");
         this.waiter = waiter;

@@ -106,7 +106,7 @@ final class ThreadView {
     }
 
     /** A frame as {@link #plain} writes it, without its file and line: {@code class.method}. */
-    private static String method(String frame) {
+    static String method(String frame) {
         int paren = frame.indexOf('(');
         return paren < 0 ? frame : frame.substring(0, paren);
     }

@@ -258,7 +258,7 @@ final class TrackedHangs {
         if (stack.state == Thread.State.BLOCKED) {
             // Blocked on a monitor: the one pushed last, unless it was taken in code we do not track (then it is
             // held, and nobody else's stack has it: no edge).
-            boolean onTop = stack.isMonitorAt(top) && stack.mayBePending(top);
+            boolean onTop = stack.isMonitorAt(top) && stack.topMayBePending();
             return new Waiter(stack, onTop ? stack.lockAt(top) : null, true, onTop, null);
         }
         Object blocker = LockSupport.getBlocker(stack.thread);
@@ -267,7 +267,7 @@ final class TrackedHangs {
         }
         Thread owner = exclusiveOwner(blocker);
         if (owner == null && SYNC_KIND.get(blocker.getClass()) == SyncKind.NONE) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
-        boolean topIsWanted = stack.mayBePending(top) && stack.synchronizerAt(top) == blocker;
+        boolean topIsWanted = stack.topMayBePending() && stack.synchronizerAt(top) == blocker;
         return new Waiter(stack, blocker, true, topIsWanted, owner);
     }
 
@@ -356,7 +356,7 @@ final class TrackedHangs {
             if (lockObjects.add(b.waitsOn)) locks.add(heldRef(waiter, b.waitsOn));
         }
         String waitingOn = waiter.waitsOn != null ? LockRef.of(waiter.waitsOn, null).name()
-                : "nothing (in " + topFrame(waiterView) + ")";
+                : StallFinding.nothingIn(waiterView.stack.isEmpty() ? null : ThreadView.method(waiterView.stack.get(0)));
         return new StallFinding(waiterView, waitingOn, locks, blockedViews);
     }
 
@@ -372,10 +372,6 @@ final class TrackedHangs {
         Object on = stack.waitedOnAt(i);
         StackTraceElement site = stack.siteAt(i);
         return LockRef.of(on != null ? on : stack.lockAt(i), site != null ? ThreadView.plain(site) : null);
-    }
-
-    private static String topFrame(ThreadView view) {
-        return view.stack.isEmpty() ? "an unknown frame" : view.stack.get(0).replaceFirst("\\(.*$", "");
     }
 
     /** A waiter as a finding shows it; {@code owner} is who holds what it waits for (null: nobody). */

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>A monitor and a {@code ReentrantLock} taken by {@code lock()} go on the stack just before the thread
  * asks for them, so the top entry of a thread that is blocked may be the lock it is waiting for, not one it
- * holds ({@link #mayBePending}); every other lock is pushed once it is held.
+ * holds ({@link #topMayBePending}); every other lock is pushed once it is held.
  */
 public final class LockStack {
     public final Thread thread;
@@ -65,7 +65,8 @@ public final class LockStack {
     }
 
     /** Whether the top entry may be a lock the thread is still waiting for (see the class comment). */
-    public boolean mayBePending(int i) {
-        return i == locks.length - 1 && (isMonitorAt(i) || locks[i].getClass() == java.util.concurrent.locks.ReentrantLock.class);
+    public boolean topMayBePending() {
+        int top = locks.length - 1;
+        return isMonitorAt(top) || locks[top].getClass() == java.util.concurrent.locks.ReentrantLock.class;
     }
 }

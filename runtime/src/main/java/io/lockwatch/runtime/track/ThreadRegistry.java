@@ -114,10 +114,6 @@ public final class ThreadRegistry {
         return DROPPED.get();
     }
 
-    public static int watched() {
-        return SIZE.get();
-    }
-
     /** A {@code java.util.concurrent.locks} lock that a thread still held when it ended. */
     public static final class HeldByDeadThread {
         public final String threadName;
