@@ -137,6 +137,7 @@ class MetricsEndpointTest {
             assertEquals(0, scrape.value("jvm_threads_deadlocked_threads"));
             assertEquals(0, scrape.value("lockwatch_tracking_stopped"));
             assertTrue(scrape.value("lockwatch_threads_alive") >= 1);
+            assertThreadStatesAddUpAfterAGc(child);
 
             // A Prometheus with native histograms on asks for the protobuf format first: the agent jar does not
             // bundle it, and the answer is the text format, which Prometheus accepts as well.
@@ -156,6 +157,24 @@ class MetricsEndpointTest {
         } finally {
             if (!exited) child.kill(30);
         }
+    }
+
+    /**
+     * {@code jvm_threads_states_threads} are lockwatch's own gauges: one per state, adding up to the live threads
+     * in an idle program, also after a GC (a weakly held gauge reads NaN then) and with the JVM's Attach Listener
+     * running (which JDK 17's thread groups do not list).
+     */
+    private static void assertThreadStatesAddUpAfterAGc(ChildJvm.Running child) throws Exception {
+        Process gc = new ProcessBuilder(ChildJvm.jdkTool("jcmd").toString(), String.valueOf(child.pid()), "GC.run")
+                .redirectErrorStream(true).start();
+        String said = new String(gc.getInputStream().readAllBytes());
+        assertTrue(gc.waitFor(30, TimeUnit.SECONDS) && gc.exitValue() == 0, "jcmd GC.run: " + said);
+        Scrape scrape = Scrape.of(Scrape.portOf(child));
+        double states = 0;
+        for (Thread.State state : Thread.State.values()) {
+            states += scrape.value("jvm_threads_states_threads", "state", state.name().toLowerCase().replace('_', '-'));
+        }
+        assertEquals(scrape.value("jvm_threads_live_threads"), states, scrape.text);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -78,7 +77,6 @@ public final class MetricsAgent {
             DeadlockedThreads deadlocked = new DeadlockedThreads();
             contention.bindTo(registry);
             new ThreadMetrics().bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
             deadlocked.bindTo(registry);
             new FindingMetrics().bindTo(registry);
             new AgentHealthMetrics(stream.dropped).bindTo(registry);

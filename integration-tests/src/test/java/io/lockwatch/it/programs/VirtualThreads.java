@@ -1,6 +1,7 @@
 package io.lockwatch.it.programs;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.ThreadFactory;
 
 /** Virtual threads (JDK 21 and later), reached by reflection so that the programs compile for JDK 17. */
 final class VirtualThreads {
@@ -11,5 +12,11 @@ final class VirtualThreads {
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
         Method unstarted = Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class);
         return (Thread) unstarted.invoke(builder, task);
+    }
+
+    /** A thread-safe factory of virtual threads: {@code Thread.ofVirtual().factory()}. */
+    static ThreadFactory factory() throws ReflectiveOperationException {
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
     }
 }

@@ -7,6 +7,7 @@ import io.lockwatch.runtime.track.ThreadCalls;
 import io.lockwatch.runtime.track.ThreadRegistry;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import io.lockwatch.runtime.util.PlatformThreads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -33,8 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits, locks held by threads that have ended, and (reported from the hooks in {@code Thread}, see
  * {@link ThreadCalls}) self-joins and threads started twice.
  *
- * <p>Each check takes a snapshot of every thread without stacks or held locks
- * ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
+ * <p>Each check takes a snapshot of every platform thread but the carriers of virtual threads, without stacks
+ * or held locks ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
  * when that shows something wrong does it ask more: {@code findDeadlockedThreads} when a lock's owner
  * itself waits for an owned lock, and full snapshots (stacks, held monitors and synchronizers) of the few
  * threads of a finding. Deadlocks and stalls with virtual threads in them, which those snapshots leave
@@ -202,13 +203,7 @@ public final class HangDetector implements ThreadCalls.Listener {
      */
     private boolean needsSnapshot() {
         if (threads != null || unavailable || thresholdNanos <= 0 || !episodes.isEmpty()) return true;
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) root = root.getParent();
-        Thread[] all = new Thread[root.activeCount() + 16];
-        int n = root.enumerate(all, true);
-        if (n == all.length) return true; // more threads than room: do not guess
-        for (int i = 0; i < n; i++) {
-            Thread t = all[i];
+        for (Thread t : PlatformThreads.all()) {
             if (ownThreads.contains(t.getId())) continue;
             Thread.State state = t.getState();
             if (state == Thread.State.BLOCKED) return true;
@@ -234,8 +229,11 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadMXBean mx = threads();
         if (mx == null) return;
         Map<Long, ThreadInfo> live = new HashMap<>();
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
-            if (info != null && !ownThreads.contains(info.getThreadId())) live.put(info.getThreadId(), info);
+        // Not the carriers of virtual threads: asking about one while a virtual thread mounts on it or leaves it
+        // can crash HotSpot 21 to 25 (JDK-8392031), and its own state says nothing about the virtual thread it
+        // runs (hangs of virtual threads come from TrackedHangs).
+        for (ThreadInfo info : mx.getThreadInfo(PlatformThreads.safeToSnapshot(mx, ownThreads), 0)) {
+            if (info != null) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
         int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
@@ -346,9 +344,11 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** @return how many threads are deadlocked now, by the JVM's search */
     private int findDeadlocks(ThreadMXBean mx, long now) {
         boolean synchronizers = mx.isSynchronizerUsageSupported();
-        long[] ids = synchronizers ? mx.findDeadlockedThreads() : mx.findMonitorDeadlockedThreads();
-        AgentStats.threadsDeadlockedNow.set(ids == null ? 0 : ids.length); // before the report is written
-        if (ids == null) return 0;
+        long[] found = synchronizers ? mx.findDeadlockedThreads() : mx.findMonitorDeadlockedThreads();
+        // A cycle through a carrier has a pinned virtual thread in it, and TrackedHangs reports it by that thread.
+        long[] ids = found == null ? new long[0] : PlatformThreads.withoutCarriers(found);
+        AgentStats.threadsDeadlockedNow.set(ids.length); // before the report is written
+        if (ids.length == 0) return 0;
         Map<Long, ThreadInfo> byId = new HashMap<>();
         for (ThreadInfo info : mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), synchronizers, stackDepth)) {
             if (info != null) byId.put(info.getThreadId(), info);
