@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Virtual threads that start and end as fast as they can: whatever lockwatch asks the JVM about them must not
- * crash it. HotSpot 21 to 25, before the fix of JDK-8392031, can crash with SIGSEGV in
+ * crash it. HotSpot 25, before the fix of JDK-8392031, can crash with SIGSEGV in
  * {@code ThreadMXBean.getThreadInfo} when it is asked about a carrier thread while a virtual thread mounts on
  * it; the hang detector asked about every thread at each check, and the {@code jvm_threads_states} gauges six
  * times a scrape.

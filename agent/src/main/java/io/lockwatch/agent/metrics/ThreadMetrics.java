@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The {@code jvm_threads_*} meters have the names, tags and help texts of Micrometer's
  * {@code JvmThreadMetrics}, which we do not bind: its {@code jvm_threads_states} gauges ask
- * {@code ThreadMXBean.getThreadInfo} about every thread, six times a scrape, and on HotSpot 21 to 25 (before the
- * fix of JDK-8392031) that call can crash the JVM while virtual threads mount on their carriers. Ours count
+ * {@code ThreadMXBean.getThreadInfo} about every thread, six times a scrape, and on HotSpot 25 (before the fix
+ * of JDK-8392031, see {@link PlatformThreads}) that call can crash the JVM while virtual threads mount on their
+ * carriers. Ours count
  * once a scrape, on those JDKs from {@code Thread.getState}, which asks the JVM for nothing
  * ({@link PlatformThreads#countByState}).
  */

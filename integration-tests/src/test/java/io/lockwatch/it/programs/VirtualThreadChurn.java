@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>With {@code args[1]} = {@code ask}, the main thread meanwhile asks the JVM for a snapshot of the threads
  * that lockwatch asks about ({@code PlatformThreads.safeToSnapshot}, in the agent's jar on the boot class
- * path) as fast as it can, and prints how often: HotSpot 21 to 25 can crash in that call when it includes a
+ * path) as fast as it can, and prints how often: HotSpot 25 (before the fix of JDK-8392031) can crash in that call when it includes a
  * carrier that is mounting a virtual thread (JDK-8392031). The detector asks a few times a second, which makes
  * a crash a matter of days; at full speed a carrier in the list crashes this program in seconds.
  */

@@ -230,8 +230,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (mx == null) return;
         Map<Long, ThreadInfo> live = new HashMap<>();
         // Not the carriers of virtual threads: asking about one while a virtual thread mounts on it or leaves it
-        // can crash HotSpot 21 to 25 (JDK-8392031), and its own state says nothing about the virtual thread it
-        // runs (hangs of virtual threads come from TrackedHangs).
+        // can crash HotSpot (JDK-8392031, see PlatformThreads), and its own state says nothing about the virtual
+        // thread it runs (hangs of virtual threads come from TrackedHangs).
         for (ThreadInfo info : mx.getThreadInfo(PlatformThreads.safeToSnapshot(mx, ownThreads), 0)) {
             if (info != null) live.put(info.getThreadId(), info);
         }

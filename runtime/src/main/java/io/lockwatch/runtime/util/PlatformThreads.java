@@ -9,11 +9,12 @@ import java.util.Set;
 /**
  * The live platform threads, and which of them the JVM's thread snapshots may be asked about.
  *
- * <p>HotSpot 21 to 25 (before the fix of JDK-8392031) can crash with SIGSEGV in
- * {@code ThreadMXBean.getThreadInfo} when one of the threads asked about is a carrier on which a virtual
- * thread is being mounted or unmounted. Only the {@code Thread} object tells a carrier from other threads, so
- * on those JDKs lockwatch lists the threads itself ({@code ThreadGroup.enumerate}, which takes no lock there)
- * and leaves the carriers out; nothing lockwatch asks the JVM about is a carrier. JDK 17 has no carriers, and
+ * <p>HotSpot 25 before the fix of JDK-8392031 can crash with SIGSEGV in {@code ThreadMXBean.getThreadInfo}
+ * when one of the threads asked about is a carrier on which a virtual thread is being mounted or unmounted
+ * (seen here on 25.0.3; the fix cites older reports of the same crash, so every JDK with virtual threads is
+ * treated alike). Only the {@code Thread} object tells a carrier from other threads, so on those JDKs
+ * lockwatch lists the threads itself ({@code ThreadGroup.enumerate}, which takes no lock there) and leaves the
+ * carriers out; nothing lockwatch asks the JVM about is a carrier. JDK 17 has no carriers, and
  * there the JVM's own list is used: its thread groups do not list the threads that the JVM starts itself,
  * such as the Attach Listener.
  */
