@@ -154,6 +154,24 @@ class HangDetectionTest {
     }
 
     /**
+     * 200,000 short-lived virtual threads that each took a monitor, far more than 65,536 between two checks
+     * (every 500 ms here), and then a deadlock of two more: lockwatch watches at most 65,536 threads at once, and the threads that ended make
+     * room for the next ones at once. Until they did (up to the thirty-fifth session), the ended threads filled
+     * the registry until the detector's next check, every thread started meanwhile was never watched (51,086 in
+     * a run of this test then), and this deadlock was never found.
+     */
+    @Test
+    void aFloodOfShortLivedVirtualThreadsLeavesRoomToWatchTheNextOnes() {
+        assumeVirtualThreads();
+        Running run = start(VirtualDeadlock.class, "monitors", "200000");
+        run.awaitStdoutLine("flooded", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1", FIND_SECONDS);
+        Report report = endAndRead(run, Stop.TERM);
+        assertEquals(List.of("v-alpha", "v-beta"), threadNames(report.singleDeadlock()));
+        assertEquals(0, report.stat("threadsUnwatched"));
+    }
+
+    /**
      * Virtual threads in an owner-less wait (on a monitor, a condition, a latch) while holding what another
      * virtual thread is blocked on: three stalls, each naming the pair, and no deadlock.
      */

@@ -15,6 +15,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   <li>{@code read-write}: virtual "v-reader" holds a read lock and wants a monitor that virtual "v-writer"
  *       holds while it wants the write lock: a lock with no owner in the JDK's eyes.</li>
  * </ul>
+ * With {@code args[1]} = N, first N short-lived virtual threads (each takes a monitor, so lockwatch watches it)
+ * start and end, 1,000 at a time, as fast as they can: more than lockwatch watches at once, between two checks.
  */
 public final class VirtualDeadlock {
     static final Object MONITOR_A = new Object();
@@ -24,6 +26,7 @@ public final class VirtualDeadlock {
     static final ReentrantReadWriteLock READ_WRITE = new ReentrantReadWriteLock();
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1) flood(Integer.parseInt(args[1]));
         CyclicBarrier bothHoldOne = new CyclicBarrier(2);
         Thread first;
         Thread second;
@@ -67,6 +70,23 @@ public final class VirtualDeadlock {
         second.start();
         System.out.println("started");
         first.join(); // never returns
+    }
+
+    private static void flood(int threads) throws Exception {
+        Object monitor = new Object();
+        Thread[] batch = new Thread[1000];
+        for (int started = 0; started < threads; started += batch.length) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = VirtualThreads.unstarted(() -> {
+                    synchronized (monitor) {
+                        Thread.onSpinWait();
+                    }
+                });
+                batch[i].start();
+            }
+            for (Thread t : batch) t.join();
+        }
+        System.out.println("flooded");
     }
 
     static void locks(ReentrantLock mine, ReentrantLock theirs, CyclicBarrier bothHoldOne) {

@@ -3,10 +3,14 @@ package io.lockwatch.runtime.track;
 import io.lockwatch.runtime.graph.Occurrence;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -28,11 +32,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * registry holds the thread weakly; its held-lock stack too until it takes a {@code java.util.concurrent}
  * lock, and strongly from then on, so that its locks can still be read once it has ended. So a service that
  * starts a thread per task leaves a small entry per thread until the detector's next check, not the thread's
- * whole state. The detector drops each entry as soon as the thread has ended. At most {@link #MAX_THREADS}
- * live threads are watched; more are counted in {@link #dropped}.
+ * whole state. The detector drops each entry as soon as the thread has ended; a thread that finds the registry
+ * full drops one of an ended thread itself ({@link #forgetAnEndedThread}). At most {@link #MAX_THREADS} threads
+ * are watched at once; more are counted in {@link #dropped}.
  */
 public final class ThreadRegistry {
     public static final int MAX_THREADS = 1 << 16;
+    /** How many of the oldest entries a thread that finds the registry full looks at for one to forget. */
+    private static final int ROOM_SEARCH = 8;
 
     private static final ConcurrentLinkedQueue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger SIZE = new AtomicInteger();
@@ -42,7 +49,12 @@ public final class ThreadRegistry {
 
     /** One watched thread's state: weakly held, and also strongly once the thread takes a java.util.concurrent lock. */
     static final class Entry extends WeakReference<ThreadState> {
+        private static final AtomicIntegerFieldUpdater<Entry> FORGOTTEN =
+                AtomicIntegerFieldUpdater.newUpdater(Entry.class, "forgotten");
+
         volatile ThreadState kept;
+        /** 1 once the thread has ended and the entry is counted out of {@link #SIZE}, by whoever got there first. */
+        private volatile int forgotten;
 
         Entry(ThreadState state) {
             super(state);
@@ -51,6 +63,22 @@ public final class ThreadRegistry {
         ThreadState state() {
             ThreadState s = kept;
             return s != null ? s : get();
+        }
+
+        /** @return true for the one caller that counts this entry out (the detector, or a thread making room) */
+        boolean forget() {
+            return FORGOTTEN.compareAndSet(this, 0, 1);
+        }
+
+        boolean isForgotten() {
+            return forgotten != 0;
+        }
+
+        /** Whether the thread has ended; its last writes (such as {@link #kept}) happen-before a true answer. */
+        boolean threadEnded() {
+            ThreadState s = state();
+            Thread thread = s == null ? null : s.thread.get();
+            return thread == null || !thread.isAlive();
         }
     }
 
@@ -97,7 +125,7 @@ public final class ThreadRegistry {
 
     private static Entry watch(ThreadState state) {
         state.watched = true;
-        if (SIZE.incrementAndGet() > MAX_THREADS) {
+        if (SIZE.incrementAndGet() > MAX_THREADS && !forgetAnEndedThread()) {
             SIZE.decrementAndGet();
             DROPPED.incrementAndGet();
             return null;
@@ -107,6 +135,28 @@ public final class ThreadRegistry {
         state.entry = entry;
         ENTRIES.offer(entry);
         return entry;
+    }
+
+    /**
+     * Makes room for one more, on the thread that found the registry full: among the oldest few entries, forgets
+     * one whose thread has ended with nothing left to report (it took no {@code java.util.concurrent} lock, so no
+     * lock of it can be left held); the others go back to the end of the queue. Bounded work, lock-free, and
+     * only ever over the cap. Without it, short-lived virtual threads started faster than the detector's checks
+     * forget them (about 26,000 a second at the default threshold) filled the registry with ended threads, and
+     * every thread started until the next check stayed unwatched for good.
+     */
+    private static boolean forgetAnEndedThread() {
+        for (int i = 0; i < ROOM_SEARCH; i++) {
+            Entry entry = ENTRIES.poll();
+            if (entry == null) return false;
+            if (entry.isForgotten()) continue; // counted out by the detector's sweep already
+            if (entry.threadEnded() && entry.kept == null && entry.forget()) {
+                SIZE.decrementAndGet();
+                return true;
+            }
+            ENTRIES.offer(entry);
+        }
+        return false;
     }
 
     /** Threads that could not be watched (over the cap). */
@@ -155,16 +205,23 @@ public final class ThreadRegistry {
      */
     public static Sweep sweep() {
         Sweep out = new Sweep();
+        Set<ThreadState> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Iterator<Entry> it = ENTRIES.iterator(); it.hasNext(); ) {
             Entry entry = it.next();
+            if (entry.isForgotten()) { // by a thread that made room
+                it.remove();
+                continue;
+            }
             ThreadState state = entry.state();
             Thread thread = state == null ? null : state.thread.get();
             if (thread != null && thread.isAlive()) {
                 if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
-                if (state.heldCount() > 0) addIfWaiting(state, thread, out.waiting); // racy: only a filter
+                // racy: only a filter. Seen twice when a thread making room moved the entry to the end meanwhile.
+                if (state.heldCount() > 0 && seen.add(state)) addIfWaiting(state, thread, out.waiting);
                 continue;
             }
             it.remove();
+            if (!entry.forget()) continue; // a thread making room forgot it first (it took no j.u.c lock)
             SIZE.decrementAndGet();
             if (state == null || entry.kept == null) continue; // it took no java.util.concurrent lock
             // The thread has ended: its last writes to its state happen-before isAlive() returned false.
