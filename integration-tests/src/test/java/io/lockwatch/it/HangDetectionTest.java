@@ -242,6 +242,27 @@ class HangDetectionTest {
     }
 
     /**
+     * The same, with a platform thread blocked on the monitor too: the JVM's snapshots report the stall, and the
+     * virtual thread is in it as well. Until the thirty-fifth session the report named the platform thread only.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aStallBlockingPlatformAndVirtualThreadsNamesThemAll(Stop stop) {
+        JsonNode stall = virtualWaitsStalls("mixed-blocked", 1, stop).singleHazard("stall");
+        String json = stall.toPrettyString();
+        assertEquals("p-latched", stall.get("waiter").get("name").asText(), json);
+        assertEquals(List.of("p-blocked", "p-latched", "v-blocked"), threadNames(stall), json);
+        JsonNode lock = stall.get("heldLocks").get(0);
+        assertEquals(1, stall.get("heldLocks").size(), json);
+        assertEquals("java.lang.Object", lock.get("class").asText(), json);
+        for (JsonNode blocked : stall.get("blocked")) {
+            assertEquals(lock.get("lock").asText(), blocked.get("waitingFor").get("lock").asText(), json);
+            assertEquals("p-latched", blocked.get("owner").get("name").asText(), json);
+            assertTrue(mentions(blocked.get("stack"), VirtualWaits.class), json);
+        }
+    }
+
+    /**
      * A virtual thread in {@code Object.wait} gives the monitor up while lockwatch's stack still has it; a thread
      * blocked on that monitor waits for whoever holds it now (here a running thread), not for the waiter: no stall.
      */

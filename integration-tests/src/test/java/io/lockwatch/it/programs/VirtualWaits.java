@@ -18,6 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * "v-latched"'s monitor. With "quiet", nobody wants what they hold: no finding. With "platform-waiter", only
  * platform thread "p-latched" holds a monitor and awaits a latch, and virtual "v-blocked" blocks on the
  * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). With
+ * "mixed-blocked", the same, and platform thread "p-blocked" blocks on the monitor too: one stall, which the
+ * JVM's snapshots report, naming both blocked threads. With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
  * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). Prints
  * "waiting" once all wait (and block), "waited" {@code args[1]} milliseconds later.
@@ -33,8 +35,8 @@ public final class VirtualWaits {
     public static void main(String[] args) throws Exception {
         boolean stalls = args[0].equals("stalls");
         long millis = Long.parseLong(args[1]);
-        if (args[0].equals("platform-waiter")) {
-            platformWaiter(millis);
+        if (args[0].equals("platform-waiter") || args[0].equals("mixed-blocked")) {
+            platformWaiter(args[0].equals("mixed-blocked"), millis);
             return;
         }
         if (args[0].equals("busy-holder")) {
@@ -95,9 +97,9 @@ public final class VirtualWaits {
         Hang.forever();
     }
 
-    private static void platformWaiter(long millis) throws InterruptedException {
+    private static void platformWaiter(boolean platformBlockedToo, long millis) throws InterruptedException {
         CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(platformBlockedToo ? 2 : 1);
         new Thread(() -> {
             synchronized (HELD_BY_LATCHED) {
                 holding.countDown();
@@ -105,12 +107,14 @@ public final class VirtualWaits {
             }
         }, "p-latched").start();
         Hang.await(holding);
-        start("v-blocked", () -> {
+        Runnable block = () -> {
             blocking.countDown();
             synchronized (HELD_BY_LATCHED) {
                 System.out.println("unreachable");
             }
-        });
+        };
+        start("v-blocked", block);
+        if (platformBlockedToo) new Thread(block, "p-blocked").start();
         Hang.await(blocking);
         sayWaitingFor(millis);
         Hang.forever();

@@ -219,7 +219,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private void checkWithoutSnapshot() {
         long started = beginCheck();
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        int stuck = findTrackedHangs(sweep, 0, started);
+        int stuck = findTrackedHangs(sweep, 0, Collections.emptySet(), started).stuck;
         findDeadOwners(sweep, null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
         endCheck(started, stuck);
     }
@@ -238,8 +238,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         updateEpisodes(live, started);
         int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        int stuck = findTrackedHangs(sweep, deadlocked, started);
-        stuck += findStalls(mx, live, started);
+        TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitedForByPlatformThreads(live), started);
+        int stuck = tracked.stuck + findStalls(mx, live, tracked.alsoBlocked, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -387,16 +387,19 @@ public final class HangDetector implements ThreadCalls.Listener {
      * ({@link TrackedHangs}); {@code threadsDeadlockedNow} then counts theirs and the JVM's
      * ({@code jvmDeadlocked}), before any report.
      *
-     * @return the virtual threads stuck now (see {@code threadsStuckNow})
+     * @param jvmWaiters the platform threads that platform threads wait for in the JVM's snapshots, whose
+     *     stalls {@link #findStalls} reports
+     * @return what was found; its {@code stuck}: the virtual threads stuck now (see {@code threadsStuckNow})
      */
-    private int findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, long now) {
-        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks);
+    private TrackedHangs.Found findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, Set<Long> jvmWaiters,
+                                                long now) {
+        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             publishDeadlock(deadlock.getKey(), deadlock.getValue());
         }
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
-        return found.stuck;
+        return found;
     }
 
     /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). */
@@ -415,8 +418,21 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     // ---- stalls on owner-less waits ----
 
-    /** @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others */
-    private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+    /** The owners of the locks that platform threads wait for, in the snapshot. */
+    private static Set<Long> waitedForByPlatformThreads(Map<Long, ThreadInfo> live) {
+        Set<Long> owners = new HashSet<>();
+        for (ThreadInfo info : live.values()) {
+            if (info.getLockOwnerId() >= 0 && isWaiting(info.getThreadState())) owners.add(info.getLockOwnerId());
+        }
+        return owners;
+    }
+
+    /**
+     * @param alsoBlocked by waiter: the virtual threads that wait for it too, which the snapshots do not show
+     * @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others
+     */
+    private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked,
+                           long now) {
         int stuck = 0;
         Map<Long, List<Long>> blockedByWaiter = new LinkedHashMap<>();
         for (ThreadInfo info : live.values()) {
@@ -431,13 +447,16 @@ public final class HangDetector implements ThreadCalls.Listener {
         stuck += blockedByWaiter.size();
         for (Map.Entry<Long, List<Long>> e : blockedByWaiter.entrySet()) {
             Episode episode = episodes.get(e.getKey());
-            if (!episode.reported) episode.reported = reportStall(mx, e.getKey(), e.getValue(), episode, now);
+            if (!episode.reported) {
+                episode.reported = reportStall(mx, e.getKey(), e.getValue(), alsoBlocked.get(e.getKey()), episode, now);
+            }
         }
         return stuck;
     }
 
     /** Confirms the stall on one consistent snapshot of the threads involved, then reports it. */
-    private boolean reportStall(ThreadMXBean mx, long waiterId, List<Long> blockedIds, Episode episode, long now) {
+    private boolean reportStall(ThreadMXBean mx, long waiterId, List<Long> blockedIds, TrackedHangs.AlsoBlocked alsoBlocked,
+                                Episode episode, long now) {
         long[] ids = new long[blockedIds.size() + 1];
         ids[0] = waiterId;
         for (int i = 0; i < blockedIds.size(); i++) ids[i + 1] = blockedIds.get(i);
@@ -457,6 +476,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (lock != null && lockNames.add(lock.name())) locks.add(lock);
         }
         if (blocked.isEmpty()) return false;
+        if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, lockNames, now, stackDepth);
         String waitingOn = waiterInfo.getLockName();
         if (waitingOn == null) {
             StackTraceElement[] stack = waiterInfo.getStackTrace();

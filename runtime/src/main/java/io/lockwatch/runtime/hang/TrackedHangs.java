@@ -39,8 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * threads alone are left to the JVM's search, which sees every lock, instrumented or not.
  *
  * <p><b>Stall</b>: a thread in the same owner-less wait for longer than the threshold while another thread
- * waits for a lock it holds, when the waiter is a virtual thread or only virtual threads wait for it (the
- * JVM's snapshots find the others).
+ * waits for a lock it holds, when the waiter is a virtual thread or the JVM's snapshots show no platform
+ * thread waiting for it. A platform waiter that they do show is theirs to report; the virtual threads that
+ * wait for it too are handed to that report ({@link AlsoBlocked}).
  *
  * <p>What this cannot see: locks taken in code lockwatch does not instrument, and the lock of a section that
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
@@ -151,6 +152,31 @@ final class TrackedHangs {
         final List<StallFinding> stalls = new ArrayList<>();
         /** Virtual threads waiting for a lock longer than the threshold, or stalling others (for {@code threadsStuckNow}). */
         int stuck;
+        /** By platform waiter id: the virtual threads waiting for it, for the JVM snapshots' report of its stall. */
+        final Map<Long, AlsoBlocked> alsoBlocked = new HashMap<>();
+    }
+
+    /**
+     * The virtual threads that wait for a lock held by a platform thread in an owner-less wait, which the JVM's
+     * snapshots report as a stall with the platform threads waiting for it only: they add these.
+     */
+    static final class AlsoBlocked {
+        private final Waiter waiter;
+        private final List<Waiter> blocked;
+
+        private AlsoBlocked(Waiter waiter, List<Waiter> blocked) {
+            this.waiter = waiter;
+            this.blocked = blocked;
+        }
+
+        /** Adds the blocked virtual threads to {@code views}, and the waiter's locks they want to {@code locks}. */
+        void addTo(List<ThreadView> views, List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
+            for (Waiter b : blocked) {
+                views.add(view(b, waiter.stack.thread, now, stackDepth));
+                LockRef lock = heldRef(waiter, b.waitsOn);
+                if (lockNames.add(lock.name())) locks.add(lock);
+            }
+        }
     }
 
     /**
@@ -158,8 +184,10 @@ final class TrackedHangs {
      *
      * @param stacks the watched threads that wait while holding something ({@link ThreadRegistry#sweep})
      * @param reported the keys of the deadlocks reported already: counted, not described again
+     * @param jvmWaiters the platform threads that the JVM's snapshots show other platform threads waiting for:
+     *     their stalls are those snapshots' to report
      */
-    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported) {
+    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported, Set<Long> jvmWaiters) {
         Found found = new Found();
         if (stacks.isEmpty()) { // nobody waits holding anything (and always on JDK 17: nobody is watched for this)
             seenLastCheck = Collections.emptySet();
@@ -168,7 +196,7 @@ final class TrackedHangs {
         }
         List<Waiter> waiters = waiters(stacks, now);
         findDeadlocks(waiters, now, stackDepth, reported, found);
-        findStalls(waiters, now, stackDepth, found);
+        findStalls(waiters, now, stackDepth, jvmWaiters, found);
         return found;
     }
 
@@ -186,7 +214,7 @@ final class TrackedHangs {
         found.deadlocked = deadlocked.size();
     }
 
-    private void findStalls(List<Waiter> waiters, long now, int stackDepth, Found found) {
+    private void findStalls(List<Waiter> waiters, long now, int stackDepth, Set<Long> jvmWaiters, Found found) {
         Map<Waiter, List<Waiter>> blockedBy = new IdentityHashMap<>();
         for (Waiter b : waiters) {
             if (!b.waitsForALock()) continue;
@@ -198,8 +226,11 @@ final class TrackedHangs {
         }
         for (Map.Entry<Waiter, List<Waiter>> e : blockedBy.entrySet()) {
             Waiter waiter = e.getKey();
-            // A platform waiter's stalls are the JVM snapshots', unless only virtual threads wait for it.
-            if (!isVirtual(waiter.stack.thread) && !allVirtual(e.getValue())) continue;
+            if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
+                List<Waiter> virtual = virtualOnes(e.getValue());
+                if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
+                continue; // the JVM snapshots' stall, and their count in threadsStuckNow
+            }
             if (waiter.waitedNanos(now) < thresholdNanos) continue;
             found.stuck++;
             if (waiter.wait.stallReported) continue;
@@ -319,11 +350,12 @@ final class TrackedHangs {
         return false;
     }
 
-    private static boolean allVirtual(List<Waiter> waiters) {
+    private static List<Waiter> virtualOnes(List<Waiter> waiters) {
+        List<Waiter> virtual = new ArrayList<>(waiters.size());
         for (Waiter w : waiters) {
-            if (!isVirtual(w.stack.thread)) return false;
+            if (isVirtual(w.stack.thread)) virtual.add(w);
         }
-        return true;
+        return virtual;
     }
 
     private static boolean isVirtual(Thread thread) {
