@@ -248,7 +248,28 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void aStallBlockingPlatformAndVirtualThreadsNamesThemAll(Stop stop) {
-        JsonNode stall = virtualWaitsStalls("mixed-blocked", 1, stop).singleHazard("stall");
+        assertMixedStall(virtualWaitsStalls("mixed-blocked", 1, stop).singleHazard("stall"));
+    }
+
+    /**
+     * The same, with the platform thread blocked in code lockwatch does not instrument: lockwatch's stacks show
+     * only the virtual thread blocked, and the JVM's snapshots only the platform one. One stall with both; until
+     * the thirty-fifth session each side reported its own, two stalls for one wait.
+     */
+    @Test
+    void aStallBlockingAPlatformThreadInUninstrumentedCodeIsReportedOnce() {
+        assumeVirtualThreads();
+        Running run = ChildJvm.run(VirtualWaits.class)
+                .agentOptions(THRESHOLD + ",exclude=" + VirtualWaits.class.getName() + "$Elsewhere")
+                .args("mixed-blocked-elsewhere", "5000").start();
+        run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
+        run.awaitStdoutLine("waited", FIND_SECONDS); // see if a second report comes meanwhile
+        Report report = endAndRead(run, Stop.TERM);
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        assertMixedStall(report.singleHazard("stall"));
+    }
+
+    private static void assertMixedStall(JsonNode stall) {
         String json = stall.toPrettyString();
         assertEquals("p-latched", stall.get("waiter").get("name").asText(), json);
         assertEquals(List.of("p-blocked", "p-latched", "v-blocked"), threadNames(stall), json);

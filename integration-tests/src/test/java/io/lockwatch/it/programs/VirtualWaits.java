@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * platform thread "p-latched" holds a monitor and awaits a latch, and virtual "v-blocked" blocks on the
  * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). With
  * "mixed-blocked", the same, and platform thread "p-blocked" blocks on the monitor too: one stall, which the
- * JVM's snapshots report, naming both blocked threads. With
+ * JVM's snapshots report, naming both blocked threads; "mixed-blocked-elsewhere" is the same with "p-blocked"
+ * blocking in {@link Elsewhere} (which a test leaves uninstrumented: the block is not on lockwatch's stacks). With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
  * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). Prints
  * "waiting" once all wait (and block), "waited" {@code args[1]} milliseconds later.
@@ -35,8 +36,8 @@ public final class VirtualWaits {
     public static void main(String[] args) throws Exception {
         boolean stalls = args[0].equals("stalls");
         long millis = Long.parseLong(args[1]);
-        if (args[0].equals("platform-waiter") || args[0].equals("mixed-blocked")) {
-            platformWaiter(args[0].equals("mixed-blocked"), millis);
+        if (args[0].startsWith("platform-waiter") || args[0].startsWith("mixed-blocked")) {
+            platformWaiter(args[0], millis);
             return;
         }
         if (args[0].equals("busy-holder")) {
@@ -97,7 +98,8 @@ public final class VirtualWaits {
         Hang.forever();
     }
 
-    private static void platformWaiter(boolean platformBlockedToo, long millis) throws InterruptedException {
+    private static void platformWaiter(String mode, long millis) throws InterruptedException {
+        boolean platformBlockedToo = mode.startsWith("mixed-blocked");
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(platformBlockedToo ? 2 : 1);
         new Thread(() -> {
@@ -114,10 +116,22 @@ public final class VirtualWaits {
             }
         };
         start("v-blocked", block);
-        if (platformBlockedToo) new Thread(block, "p-blocked").start();
+        if (platformBlockedToo) {
+            new Thread(mode.endsWith("elsewhere") ? () -> Elsewhere.block(blocking) : block, "p-blocked").start();
+        }
         Hang.await(blocking);
         sayWaitingFor(millis);
         Hang.forever();
+    }
+
+    /** Code a test can leave uninstrumented ({@code exclude=...VirtualWaits$Elsewhere}). */
+    static final class Elsewhere {
+        static void block(CountDownLatch blocking) {
+            blocking.countDown();
+            synchronized (HELD_BY_LATCHED) {
+                System.out.println("unreachable");
+            }
+        }
     }
 
     /** "waiting", then {@code millis} later "waited" (the tests' cue to stop the program). */
