@@ -374,6 +374,24 @@ class HangDetectionTest {
                 "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@");
     }
 
+    /**
+     * The same through a read lock, which the JVM's snapshots name no owner of: found from lockwatch's own
+     * stacks, which JDK 21 and later keep for every thread, since the thirty-fifth session also for a platform
+     * waiter that the snapshots show no thread waiting for (until then nothing reported this stall). The
+     * blocked thread holds a monitor: one that holds nothing is not on those stacks while it waits for a
+     * {@code Lock} other than a {@code ReentrantLock}.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void readLockStall(Stop stop) {
+        assumeVirtualThreads(); // the JDKs that keep the stacks
+        Running run = start(LatchStall.class, "read-lock");
+        run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
+        JsonNode stall = endAndRead(run, stop).singleHazard("stall");
+        assertStall(stall, LatchStall.class, "java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync",
+                "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
     /** "waiter" waits on the owner-less object while holding the lock "signaller" is blocked on. */
     private static void assertStall(JsonNode stall, Class<?> program, String lockClass, String waitedOn) {
         String json = stall.toPrettyString();
