@@ -389,7 +389,7 @@ public final class HangDetector implements ThreadCalls.Listener {
      *
      * @param jvmWaiters the platform threads that platform threads wait for in the JVM's snapshots, whose
      *     stalls {@link #findStalls} reports
-     * @return what was found; its {@code stuck}: the virtual threads stuck now (see {@code threadsStuckNow})
+     * @return what was found; its {@code stuck}: the threads stuck now that the snapshots do not count
      */
     private TrackedHangs.Found findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, Set<Long> jvmWaiters,
                                                 long now) {

@@ -150,7 +150,10 @@ final class TrackedHangs {
         int deadlocked;
         /** New stalls. */
         final List<StallFinding> stalls = new ArrayList<>();
-        /** Virtual threads waiting for a lock longer than the threshold, or stalling others (for {@code threadsStuckNow}). */
+        /**
+         * For {@code threadsStuckNow}, the stuck threads the JVM's snapshots do not count: virtual threads waiting
+         * for a lock longer than the threshold, and the waiters of the stalls found here.
+         */
         int stuck;
         /** By platform waiter id: the virtual threads waiting for it, for the JVM snapshots' report of its stall. */
         final Map<Long, AlsoBlocked> alsoBlocked = new HashMap<>();
