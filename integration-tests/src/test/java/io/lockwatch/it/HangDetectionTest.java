@@ -242,6 +242,27 @@ class HangDetectionTest {
     }
 
     /**
+     * A virtual thread holding a read lock waits on a latch, and another, holding nothing, wants the write lock:
+     * a stall. Until the thirty-fifth session a thread holding nothing was not on lockwatch's stacks while it
+     * waited for a lock other than a {@code ReentrantLock} (pushed only once held), and nothing was reported.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aVirtualThreadHoldingNothingThatWantsAWriteLockIsStalled(Stop stop) {
+        JsonNode stall = virtualWaitsStalls("write-lock", 1, stop).singleHazard("stall");
+        String json = stall.toPrettyString();
+        assertEquals("v-reader", stall.get("waiter").get("name").asText(), json);
+        assertEquals(List.of("v-reader", "v-writer"), threadNames(stall), json);
+        assertTrue(stall.get("waitingOn").asText().startsWith("java.util.concurrent.CountDownLatch$Sync@"), json);
+        JsonNode lock = stall.get("heldLocks").get(0);
+        assertEquals("java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync", lock.get("class").asText(), json);
+        JsonNode writer = stall.get("blocked").get(0);
+        assertEquals(lock.get("lock").asText(), writer.get("waitingFor").get("lock").asText(), json);
+        assertEquals(0, writer.get("holds").size(), json);
+        assertTrue(mentions(writer.get("stack"), VirtualWaits.class), json);
+    }
+
+    /**
      * The same, with a platform thread blocked on the monitor too: the JVM's snapshots report the stall, and the
      * virtual thread is in it as well. Until the thirty-fifth session the report named the platform thread only.
      */
@@ -377,9 +398,8 @@ class HangDetectionTest {
     /**
      * The same through a read lock, which the JVM's snapshots name no owner of: found from lockwatch's own
      * stacks, which JDK 21 and later keep for every thread, since the thirty-fifth session also for a platform
-     * waiter that the snapshots show no thread waiting for (until then nothing reported this stall). The
-     * blocked thread holds a monitor: one that holds nothing is not on those stacks while it waits for a
-     * {@code Lock} other than a {@code ReentrantLock}.
+     * waiter that the snapshots show no thread waiting for, and for a thread that holds nothing while it waits
+     * for a lock other than a {@code ReentrantLock} (until then nothing reported this stall).
      */
     @ParameterizedTest
     @EnumSource(Stop.class)

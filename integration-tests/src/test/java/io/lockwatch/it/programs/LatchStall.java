@@ -6,7 +6,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * No owner cycle, still a hang: "waiter" holds LOCK and awaits a latch that "signaller" would count down,
  * but "signaller" first needs LOCK. With {@code args[0]} = {@code read-lock}, "waiter" holds a read lock and
- * "signaller", holding LOCK, needs the write lock: a lock the JVM names no owner of.
+ * "signaller" needs the write lock: a lock the JVM names no owner of.
  */
 public final class LatchStall {
     static final Object LOCK = new Object();
@@ -32,11 +32,9 @@ public final class LatchStall {
         Thread signaller = new Thread(() -> {
             Hang.await(waiterHoldsLock);
             if (readLock) {
-                synchronized (LOCK) { // holding something: lockwatch keeps no stack for a thread that holds nothing
-                    READ_WRITE.writeLock().lock();
-                    done.countDown();
-                    READ_WRITE.writeLock().unlock();
-                }
+                READ_WRITE.writeLock().lock();
+                done.countDown();
+                READ_WRITE.writeLock().unlock();
                 return;
             }
             synchronized (LOCK) {

@@ -3,6 +3,7 @@ package io.lockwatch.it.programs;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Virtual threads that hold locks while they wait for something no thread owns, forever:
@@ -21,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * "mixed-blocked", the same, and platform thread "p-blocked" blocks on the monitor too: one stall, which the
  * JVM's snapshots report, naming both blocked threads; "mixed-blocked-elsewhere" is the same with "p-blocked"
  * blocking in {@link Elsewhere} (which a test leaves uninstrumented: the block is not on lockwatch's stacks). With
+ * "write-lock", "v-reader" holds a read lock and awaits a latch, and "v-writer", holding nothing, wants the
+ * write lock: one stall. With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
  * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). Prints
  * "waiting" once all wait (and block), "waited" {@code args[1]} milliseconds later.
@@ -38,6 +41,10 @@ public final class VirtualWaits {
         long millis = Long.parseLong(args[1]);
         if (args[0].startsWith("platform-waiter") || args[0].startsWith("mixed-blocked")) {
             platformWaiter(args[0], millis);
+            return;
+        }
+        if (args[0].equals("write-lock")) {
+            writeLock(millis);
             return;
         }
         if (args[0].equals("busy-holder")) {
@@ -120,6 +127,25 @@ public final class VirtualWaits {
             new Thread(mode.endsWith("elsewhere") ? () -> Elsewhere.block(blocking) : block, "p-blocked").start();
         }
         Hang.await(blocking);
+        sayWaitingFor(millis);
+        Hang.forever();
+    }
+
+    static final ReentrantReadWriteLock READ_WRITE = new ReentrantReadWriteLock();
+
+    /** "v-reader" holds a read lock and awaits a latch; "v-writer", holding nothing, wants the write lock. */
+    private static void writeLock(long millis) throws InterruptedException {
+        CountDownLatch reading = new CountDownLatch(1);
+        start("v-reader", () -> {
+            READ_WRITE.readLock().lock();
+            reading.countDown();
+            Hang.await(new CountDownLatch(1)); // forever
+        });
+        Hang.await(reading);
+        start("v-writer", () -> {
+            READ_WRITE.writeLock().lock();
+            System.out.println("unreachable");
+        });
         sayWaitingFor(millis);
         Hang.forever();
     }

@@ -67,6 +67,7 @@ public final class LockStack {
     /** Whether the top entry may be a lock the thread is still waiting for (see the class comment). */
     public boolean topMayBePending() {
         int top = locks.length - 1;
+        if (top < 0) return false; // holds nothing: a thread parked on a lock other than a ReentrantLock
         return isMonitorAt(top) || locks[top].getClass() == java.util.concurrent.locks.ReentrantLock.class;
     }
 }

@@ -12,6 +12,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -192,7 +196,7 @@ public final class ThreadRegistry {
         public final List<HeldByDeadThread> heldByEnded = new ArrayList<>(0);
         /**
          * The held-lock stacks of the live threads that are blocked, waiting or timed-waiting right now and hold
-         * (or are about to hold) something.
+         * (or are about to hold) something, and empty ones of those parked on a lock holding nothing.
          */
         public final List<LockStack> waiting = new ArrayList<>(0);
     }
@@ -217,7 +221,12 @@ public final class ThreadRegistry {
             if (thread != null && thread.isAlive()) {
                 if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
                 // racy: only a filter. Seen twice when a thread making room moved the entry to the end meanwhile.
-                if (state.heldCount() > 0 && seen.add(state)) addIfWaiting(state, thread, out.waiting);
+                if (state.heldCount() > 0) {
+                    if (seen.add(state)) addIfWaiting(state, thread, out.waiting);
+                } else {
+                    LockStack parked = parkedOnALock(state, thread);
+                    if (parked != null && seen.add(state)) out.waiting.add(parked);
+                }
                 continue;
             }
             it.remove();
@@ -242,6 +251,33 @@ public final class ThreadRegistry {
         LockStack stack = state.lockStack(thread, now);
         if (stack != null) waiting.add(stack);
     }
+
+    private static final Object[] NONE = new Object[0];
+    private static final byte[] NO_MODES = new byte[0];
+    private static final int[] NO_SITES = new int[0];
+
+    /**
+     * A thread that holds nothing and is parked on a lock's synchronizer, with an empty stack; else null. A
+     * {@code ReentrantLock} is on the stack before {@code lock()} is called, but any other {@code Lock} (a write
+     * lock, say) only once it is held, so such a thread goes to the detector this way, as one that waits for
+     * that lock. One field read for a thread that is not parked ({@code getBlocker}), and a class lookup for one
+     * parked on anything else (a latch, a queue's condition).
+     */
+    private static LockStack parkedOnALock(ThreadState state, Thread thread) {
+        Object blocker = LockSupport.getBlocker(thread);
+        if (!(blocker instanceof AbstractOwnableSynchronizer) || !LOCK_SYNCHRONIZER.get(blocker.getClass())) return null;
+        Thread.State now = thread.getState();
+        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES) : null;
+    }
+
+    /** Whether a synchronizer class is a lock's: a nested class of a {@code Lock} or a {@code ReadWriteLock}. */
+    private static final ClassValue<Boolean> LOCK_SYNCHRONIZER = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> synchronizer) {
+            Class<?> outer = synchronizer.getEnclosingClass();
+            return outer != null && (Lock.class.isAssignableFrom(outer) || ReadWriteLock.class.isAssignableFrom(outer));
+        }
+    };
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */
     private static boolean isJdkLock(Object lock) {
