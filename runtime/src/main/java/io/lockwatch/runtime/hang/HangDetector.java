@@ -238,8 +238,9 @@ public final class HangDetector implements ThreadCalls.Listener {
         updateEpisodes(live, started);
         int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitedForByPlatformThreads(live), started);
-        int stuck = tracked.stuck + findStalls(mx, live, tracked.alsoBlocked, started);
+        Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
+        TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
+        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, tracked.alsoBlocked, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -418,31 +419,34 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     // ---- stalls on owner-less waits ----
 
-    /** The owners of the locks that platform threads wait for, in the snapshot. */
-    private static Set<Long> waitedForByPlatformThreads(Map<Long, ThreadInfo> live) {
-        Set<Long> owners = new HashSet<>();
+    /** The threads of the snapshot that wait for an owned lock, by the lock's owner. */
+    private static Map<Long, List<Long>> waitersByOwner(Map<Long, ThreadInfo> live) {
+        Map<Long, List<Long>> byOwner = new LinkedHashMap<>();
         for (ThreadInfo info : live.values()) {
-            if (info.getLockOwnerId() >= 0 && isWaiting(info.getThreadState())) owners.add(info.getLockOwnerId());
+            long owner = info.getLockOwnerId();
+            if (owner >= 0 && isWaiting(info.getThreadState())) {
+                byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(info.getThreadId());
+            }
         }
-        return owners;
+        return byOwner;
     }
 
     /**
+     * @param waitersByOwner the snapshot's threads that wait for an owned lock, by owner ({@link #waitersByOwner})
      * @param alsoBlocked by waiter: the virtual threads that wait for it too, which the snapshots do not show
      * @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others
      */
-    private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked,
-                           long now) {
+    private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner,
+                           Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked, long now) {
         int stuck = 0;
         Map<Long, List<Long>> blockedByWaiter = new LinkedHashMap<>();
-        for (ThreadInfo info : live.values()) {
-            long owner = info.getLockOwnerId();
-            if (owner < 0 || !isWaiting(info.getThreadState())) continue;
-            if (waitedLong(info.getThreadId(), now)) stuck++;
-            ThreadInfo holder = live.get(owner);
-            if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) {
-                blockedByWaiter.computeIfAbsent(owner, k -> new ArrayList<>()).add(info.getThreadId());
+        for (Map.Entry<Long, List<Long>> e : waitersByOwner.entrySet()) {
+            for (long waiting : e.getValue()) {
+                if (waitedLong(waiting, now)) stuck++;
             }
+            long owner = e.getKey();
+            ThreadInfo holder = live.get(owner);
+            if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, e.getValue());
         }
         stuck += blockedByWaiter.size();
         for (Map.Entry<Long, List<Long>> e : blockedByWaiter.entrySet()) {

@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.track.LockStack;
+import io.lockwatch.runtime.track.SynchronizerKind;
 import io.lockwatch.runtime.track.ThreadRegistry;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -174,11 +175,7 @@ final class TrackedHangs {
 
         /** Adds the blocked virtual threads to {@code views}, and the waiter's locks they want to {@code locks}. */
         void addTo(List<ThreadView> views, List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
-            for (Waiter b : blocked) {
-                views.add(view(b, waiter.stack.thread, now, stackDepth));
-                LockRef lock = heldRef(waiter, b.waitsOn);
-                if (lockNames.add(lock.name())) locks.add(lock);
-            }
+            addBlocked(waiter, blocked, views, locks, lockNames, now, stackDepth);
         }
     }
 
@@ -277,7 +274,7 @@ final class TrackedHangs {
             boolean monitor = w.stack.state == Thread.State.BLOCKED;
             // An exclusive lock that the JDK says nobody owns is being handed over: whoever still has it on a
             // stack gave it up (a condition's await does). Only a read/write lock has holders the JDK does not name.
-            if (!monitor && SYNC_KIND.get(w.waitsOn.getClass()) != SyncKind.READ_WRITE) continue;
+            if (!monitor && SynchronizerKind.of(w.waitsOn) != SynchronizerKind.READ_WRITE) continue;
             for (Waiter h : holders.getOrDefault(w.waitsOn, Collections.emptyList())) {
                 if (h == w) continue;
                 if (monitor ? h.mayHaveReleasedInObjectWait() : !h.holdsShared(w.waitsOn)) continue;
@@ -300,27 +297,10 @@ final class TrackedHangs {
             return Waiter.ownerless(stack, blocker);
         }
         Thread owner = exclusiveOwner(blocker);
-        if (owner == null && SYNC_KIND.get(blocker.getClass()) == SyncKind.NONE) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
+        if (owner == null && SynchronizerKind.of(blocker) == SynchronizerKind.NONE) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
         boolean topIsWanted = stack.topMayBePending() && stack.synchronizerAt(top) == blocker;
         return new Waiter(stack, blocker, true, topIsWanted, owner);
     }
-
-    /** Whose a synchronizer is: nobody's (a latch's, a semaphore's), an exclusive lock's, or a read/write lock's. */
-    private enum SyncKind { NONE, LOCK, READ_WRITE }
-
-    /**
-     * A synchronizer is a lock's when it is a nested class of a {@code Lock} ({@code ReentrantLock}'s, or any
-     * other built the same way) or of a {@code ReadWriteLock}, and so held by whoever has that lock.
-     */
-    private static final ClassValue<SyncKind> SYNC_KIND = new ClassValue<SyncKind>() {
-        @Override
-        protected SyncKind computeValue(Class<?> synchronizer) {
-            Class<?> outer = synchronizer.getEnclosingClass();
-            if (outer == null) return SyncKind.NONE;
-            if (java.util.concurrent.locks.ReadWriteLock.class.isAssignableFrom(outer)) return SyncKind.READ_WRITE;
-            return java.util.concurrent.locks.Lock.class.isAssignableFrom(outer) ? SyncKind.LOCK : SyncKind.NONE;
-        }
-    };
 
     /** Every cycle of the graph, each once (each waiter has one successor but for a lock read by several). */
     private static List<List<Waiter>> cycles(List<Waiter> waiters) {
@@ -385,14 +365,20 @@ final class TrackedHangs {
         ThreadView waiterView = view(waiter, null, now, stackDepth);
         List<ThreadView> blockedViews = new ArrayList<>();
         List<LockRef> locks = new ArrayList<>();
-        Set<Object> lockObjects = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Waiter b : blocked) {
-            blockedViews.add(view(b, waiter.stack.thread, now, stackDepth));
-            if (lockObjects.add(b.waitsOn)) locks.add(heldRef(waiter, b.waitsOn));
-        }
+        addBlocked(waiter, blocked, blockedViews, locks, new HashSet<>(), now, stackDepth);
         String waitingOn = waiter.waitsOn != null ? LockRef.of(waiter.waitsOn, null).name()
                 : StallFinding.nothingIn(waiterView.stack.isEmpty() ? null : ThreadView.method(waiterView.stack.get(0)));
         return new StallFinding(waiterView, waitingOn, locks, blockedViews);
+    }
+
+    /** The threads blocked by {@code waiter} as views, and each lock of the waiter they want, once (by name). */
+    private static void addBlocked(Waiter waiter, List<Waiter> blocked, List<ThreadView> views, List<LockRef> locks,
+                                   Set<String> lockNames, long now, int stackDepth) {
+        for (Waiter b : blocked) {
+            views.add(view(b, waiter.stack.thread, now, stackDepth));
+            LockRef lock = heldRef(waiter, b.waitsOn);
+            if (lockNames.add(lock.name())) locks.add(lock);
+        }
     }
 
     /** The lock {@code on} stands for, as the waiter holds it: with the site that took it. */

@@ -13,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -78,12 +76,7 @@ public final class ThreadRegistry {
             return forgotten != 0;
         }
 
-        /** Whether the thread has ended; its last writes (such as {@link #kept}) happen-before a true answer. */
-        boolean threadEnded() {
-            ThreadState s = state();
-            Thread thread = s == null ? null : s.thread.get();
-            return thread == null || !thread.isAlive();
-        }
+
     }
 
     /** Called on the application thread, with its first java.util.concurrent lock: its state is kept past its end. */
@@ -154,7 +147,8 @@ public final class ThreadRegistry {
             Entry entry = ENTRIES.poll();
             if (entry == null) return false;
             if (entry.isForgotten()) continue; // counted out by the detector's sweep already
-            if (entry.threadEnded() && entry.kept == null && entry.forget()) {
+            // The thread's end happens-before isAlive() = false, so its last write to kept is seen here.
+            if (liveThread(entry.state()) == null && entry.kept == null && entry.forget()) {
                 SIZE.decrementAndGet();
                 return true;
             }
@@ -217,8 +211,8 @@ public final class ThreadRegistry {
                 continue;
             }
             ThreadState state = entry.state();
-            Thread thread = state == null ? null : state.thread.get();
-            if (thread != null && thread.isAlive()) {
+            Thread thread = liveThread(state);
+            if (thread != null) {
                 if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
                 // racy: only a filter. Seen twice when a thread making room moved the entry to the end meanwhile.
                 if (state.heldCount() > 0) {
@@ -245,6 +239,12 @@ public final class ThreadRegistry {
         return out;
     }
 
+    /** The state's thread if it is alive; null if it has ended or been collected (or the state has). */
+    private static Thread liveThread(ThreadState state) {
+        Thread thread = state == null ? null : state.thread.get();
+        return thread != null && thread.isAlive() ? thread : null;
+    }
+
     private static void addIfWaiting(ThreadState state, Thread thread, List<LockStack> waiting) {
         Thread.State now = thread.getState();
         if (now != Thread.State.BLOCKED && now != Thread.State.WAITING && now != Thread.State.TIMED_WAITING) return;
@@ -265,19 +265,10 @@ public final class ThreadRegistry {
      */
     private static LockStack parkedOnALock(ThreadState state, Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
-        if (!(blocker instanceof AbstractOwnableSynchronizer) || !LOCK_SYNCHRONIZER.get(blocker.getClass())) return null;
+        if (!(blocker instanceof AbstractOwnableSynchronizer) || SynchronizerKind.of(blocker) == SynchronizerKind.NONE) return null;
         Thread.State now = thread.getState();
         return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES) : null;
     }
-
-    /** Whether a synchronizer class is a lock's: a nested class of a {@code Lock} or a {@code ReadWriteLock}. */
-    private static final ClassValue<Boolean> LOCK_SYNCHRONIZER = new ClassValue<Boolean>() {
-        @Override
-        protected Boolean computeValue(Class<?> synchronizer) {
-            Class<?> outer = synchronizer.getEnclosingClass();
-            return outer != null && (Lock.class.isAssignableFrom(outer) || ReadWriteLock.class.isAssignableFrom(outer));
-        }
-    };
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */
     private static boolean isJdkLock(Object lock) {
