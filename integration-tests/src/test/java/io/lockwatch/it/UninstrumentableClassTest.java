@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
@@ -25,6 +26,40 @@ class UninstrumentableClassTest {
         assertRan(run, 1);
         assertTrue(run.stderr.contains(WARNING + "TooLarge0 (") && run.stderr.contains("Method too large"), run.stderr);
         assertTrue(run.stderr.contains("); it runs unchanged, its locks untracked\n"), run.stderr);
+    }
+
+    /**
+     * A class whose one method is too large to instrument has its other methods instrumented: an inversion
+     * through its small method is found. Before, the whole class ran unchanged and the inversion went unseen.
+     */
+    @Test
+    void aMethodTooLargeToInstrumentIsLeftAloneAndTheClasssOtherMethodsAreInstrumented() {
+        ChildResult run = ChildJvm.run(TooLargeToInstrument.class).args("1", "nest").exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("ran 1\n", run.stdout, run.toString());
+        assertTrue(run.stderr.contains(WARNING + "TooLarge0.run(Ljava/lang/Object;)I (") && run.stderr.contains("Method too large"), run.stderr);
+        assertTrue(run.stderr.contains("); it runs unchanged, its locks untracked; the class's other methods are instrumented\n"), run.stderr);
+        Report report = run.report();
+        assertEquals(1, report.stat("instrumentationErrors"), report.json.get("stats").toString());
+        assertEquals(1, report.stat("methodsUninstrumented"), report.json.get("stats").toString());
+        assertEquals(0, report.stat("internalErrors"), report.json.get("stats").toString());
+        JsonNode finding = report.singlePotentialDeadlock();
+        for (JsonNode edge : finding.get("edges")) {
+            assertTrue(edge.get("takenStack").get(0).asText().startsWith("TooLarge0.nest("), edge.toString());
+        }
+    }
+
+    /**
+     * A method too large to instrument that calls the {@code Lock} API is not left out alone: a lock it takes
+     * could be released in an instrumented method (or the other way round), and would then stay held in
+     * lockwatch's eyes. The whole class runs unchanged, as before.
+     */
+    @Test
+    void aMethodTooLargeToInstrumentThatCallsTheLockApiLeavesItsWholeClassUnchanged() {
+        ChildResult run = ChildJvm.run(TooLargeToInstrument.class).args("1", "nest-and-lock-api").exec();
+        assertRan(run, 1);
+        assertTrue(run.stderr.contains(WARNING + "TooLarge0 (") && run.stderr.contains("Method too large"), run.stderr);
+        assertEquals(0, run.report().stat("methodsUninstrumented"));
     }
 
     /**
@@ -61,6 +96,7 @@ class UninstrumentableClassTest {
         run.assertOnlyAgentLinesOnStderr();
         Report report = run.report();
         assertEquals(classes, report.stat("instrumentationErrors"), report.json.get("stats").toString());
+        assertEquals(0, report.stat("methodsUninstrumented"), report.json.get("stats").toString());
         assertEquals(0, report.stat("internalErrors"), report.json.get("stats").toString());
         report.assertNoPotentialDeadlocks();
     }

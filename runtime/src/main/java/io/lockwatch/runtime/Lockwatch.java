@@ -104,6 +104,7 @@ public final class Lockwatch {
             json.field("classesRetransformRequested", AgentStats.classesRetransformRequested.get());
             json.field("classesFoundLate", AgentStats.classesFoundLate.get());
             json.field("instrumentationErrors", AgentStats.instrumentationErrors.get());
+            json.field("methodsUninstrumented", AgentStats.methodsUninstrumented.get());
             json.field("threadsDeadlockedNow", AgentStats.threadsDeadlockedNow.get());
             json.field("threadsStuckNow", AgentStats.threadsStuckNow.get());
             json.field("hangChecks", AgentStats.hangChecks.get());

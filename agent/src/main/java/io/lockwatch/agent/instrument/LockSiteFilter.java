@@ -6,9 +6,11 @@ import io.lockwatch.runtime.util.InternalErrors;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodTooLargeException;
 
 /**
  * The class file transformer lockwatch registers. A class is rewritten only if it takes a lock; every
@@ -39,7 +41,7 @@ final class LockSiteFilter implements ClassFileTransformer {
                 classFile = in.readAllBytes();
             }
         }
-        if (instrument(classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
+        if (instrument(WarmUp.class.getName(), classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
         IgnoreRules.ignores("java.lang.Object", userExcludes);
     }
 
@@ -55,7 +57,7 @@ final class LockSiteFilter implements ClassFileTransformer {
             if (IgnoreRules.ignores(className, userExcludes)) return null;
             LockTracker.enterAgentCode();
             try {
-                byte[] transformed = instrument(classFile);
+                byte[] transformed = instrument(className, classFile);
                 if (transformed != null && classBeingRedefined != null) AgentStats.classesRetransformed.incrementAndGet();
                 return transformed;
             } catch (Throwable e) {
@@ -70,13 +72,40 @@ final class LockSiteFilter implements ClassFileTransformer {
         }
     }
 
-    /** @return the instrumented class file, or null when the class takes no lock */
-    private static byte[] instrument(byte[] classFile) {
+    /**
+     * A method whose lock sites would take it past the class file format's 64 KiB of code is left as it is
+     * (counted and named), and the class's other methods are instrumented, unless that method calls the
+     * {@code Lock} API ({@link LockSiteScanner#leaveOut}): then the whole class fails and is left.
+     *
+     * @return the instrumented class file, or null when the class takes no lock
+     * @throws MethodTooLargeException when the class cannot be instrumented at all (the caller counts it)
+     */
+    private static byte[] instrument(String className, byte[] classFile) {
         if (!ClassFileSkim.mayHaveSites(classFile)) return null;
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
-        // The raw rewriter: the same code as ASM's visitors, much cheaper; ASM for the shapes it leaves, and
-        // should it ever fail on a class (counted and logged once as an internal error), ASM all the same.
+        byte[] transformed = null;
+        List<MethodTooLargeException> leftOut = List.of();
+        while (transformed == null) {
+            try {
+                transformed = rewrite(classFile, scan);
+            } catch (MethodTooLargeException e) {
+                if (!LockSiteScanner.leaveOut(classFile, scan, e.getMethodName() + e.getDescriptor())) throw e;
+                if (!scan.hasSites) throw e; // no other method takes a lock: the class is left, and named, as a whole
+                if (leftOut.isEmpty()) leftOut = new ArrayList<>();
+                leftOut.add(e);
+            }
+        }
+        for (MethodTooLargeException e : leftOut) UninstrumentedClasses.countMethod(className, e.getMethodName(), e.getDescriptor(), e);
+        AgentStats.classesInstrumented.incrementAndGet();
+        return transformed;
+    }
+
+    /**
+     * The raw rewriter: the same code as ASM's visitors, much cheaper; ASM for the shapes it leaves, and
+     * should it ever fail on a class (counted and logged once as an internal error), ASM all the same.
+     */
+    private static byte[] rewrite(byte[] classFile, LockSiteScanner.Result scan) {
         byte[] transformed;
         try {
             transformed = ClassFileRewriter.rewrite(classFile, scan);
@@ -84,9 +113,7 @@ final class LockSiteFilter implements ClassFileTransformer {
             InternalErrors.record("raw class file rewrite", e);
             transformed = null;
         }
-        if (transformed == null) transformed = rewriteWithAsm(classFile, scan);
-        AgentStats.classesInstrumented.incrementAndGet();
-        return transformed;
+        return transformed != null ? transformed : rewriteWithAsm(classFile, scan);
     }
 
     /** The rewrite through ASM's visitors: the reference, and the way for every shape the raw rewriter leaves. */

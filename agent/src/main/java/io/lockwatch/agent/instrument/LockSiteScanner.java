@@ -105,8 +105,7 @@ final class LockSiteScanner {
             result.hasSites = true;
             result.allMethods = true;
         }
-        p += 6;
-        p += 2 + 2 * u2(b, p);
+        p = fieldsAt(b, p);
         int fields = u2(b, p);
         p += 2;
         LeafSections leaves = new LeafSections(b, entry, thisClassIndex, LeafSections.finalFields(b, p, fields));
@@ -154,6 +153,68 @@ final class LockSiteScanner {
             }
         }
         return result;
+    }
+
+    /** Where the fields start, given where the constant pool ends: after the access flags, names and interfaces. */
+    private static int fieldsAt(byte[] b, int constantPoolEnd) {
+        int interfaces = constantPoolEnd + 6;
+        return interfaces + 2 + 2 * u2(b, interfaces);
+    }
+
+    /**
+     * Takes one method off the scan's list, so that it is copied as it is and the class's other methods are
+     * still instrumented: for a method whose lock sites would take it past the class file format's 64 KiB of
+     * code (generated parsers and templates can be that large). A monitor is entered and exited within one
+     * method, so leaving one method's monitors untracked cannot unbalance another's. A {@code Lock} can be
+     * locked in one method and unlocked in another, and one locked where lockwatch sees it and unlocked
+     * where it does not would stay held in its eyes; so a method that calls a rewritten {@code Lock} method is
+     * never left out alone, and the caller leaves the whole class as it is instead.
+     *
+     * @param method name and descriptor
+     * @return whether the method was taken off; false when it calls a {@code Lock} method, or has no sites
+     */
+    static boolean leaveOut(byte[] b, Result result, String method) {
+        if (result.allMethods || !result.methodsWithSites.contains(method)) return false;
+        int[] entry = result.constantPool;
+        int p = fieldsAt(b, result.constantPoolEnd);
+        int fields = u2(b, p);
+        p += 2;
+        for (int f = 0; f < fields; f++) p = ClassFileSkim.skipMember(b, p);
+        int methods = u2(b, p);
+        p += 2;
+        for (int m = 0; m < methods; m++) {
+            int member = p;
+            p = ClassFileSkim.skipMember(b, p);
+            if (!result.methodHasSites[m]
+                    || !method.equals(utf8(b, entry[u2(b, member + 2)]) + utf8(b, entry[u2(b, member + 4)]))) continue;
+            if (callsLockMethods(b, entry, member)) return false;
+            result.methodHasSites[m] = false;
+            result.methodsWithSites.remove(method);
+            result.hasSites = !result.methodsWithSites.isEmpty();
+            return true;
+        }
+        return false;
+    }
+
+    /** Does the method (its member_info at {@code member}) call a {@code Lock} method that {@link SiteRewrites} rewrites? */
+    private static boolean callsLockMethods(byte[] b, int[] entry, int member) {
+        int attributes = u2(b, member + 6);
+        int p = member + 8;
+        for (int a = 0; a < attributes; a++) {
+            if (ClassFileSkim.utf8Equals(b, entry[u2(b, p)], ClassFileSkim.CODE)) {
+                int code = p + 14;
+                int codeLength = u4(b, p + 10);
+                for (int pc = 0; pc < codeLength; ) {
+                    int op = b[code + pc] & 0xff;
+                    if ((op == INVOKEVIRTUAL || op == INVOKEINTERFACE) && isLockCall(b, entry, op, u2(b, code + pc + 1))) return true;
+                    int length = ClassFileSkim.LENGTH[op];
+                    pc = length > 0 ? pc + length : length < 0 ? -1 : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+                    if (pc < 0) return true; // not understood (the scan would have thrown): leave the whole class
+                }
+            }
+            p += 6 + u4(b, p + 2);
+        }
+        return false;
     }
 
     /**
@@ -217,6 +278,15 @@ final class LockSiteScanner {
 
     /** Is this call (its Methodref or InterfaceMethodref) one that {@link SiteRewrites} or the wait visitor rewrites? */
     private static boolean isSiteCall(byte[] b, int[] entry, int opcode, int index) {
+        return isCallOf(b, entry, opcode, index, true);
+    }
+
+    /** Is this call one that {@link SiteRewrites} rewrites: a lock or an unlock? */
+    private static boolean isLockCall(byte[] b, int[] entry, int opcode, int index) {
+        return isCallOf(b, entry, opcode, index, false);
+    }
+
+    private static boolean isCallOf(byte[] b, int[] entry, int opcode, int index, boolean orWait) {
         int ref = entry[index];
         int tag = b[ref] & 0xff;
         if (tag != 10 && tag != 11) return false;
@@ -227,7 +297,7 @@ final class LockSiteScanner {
         String name = utf8(b, entry[u2(b, nameAndType + 1)]);
         String descriptor = utf8(b, entry[u2(b, nameAndType + 3)]);
         return SiteRewrites.isSite(opcode, ownerName, name, descriptor)
-                || WaitSiteVisitor.isWaitSite(opcode, ownerName, name, descriptor);
+                || (orWait && WaitSiteVisitor.isWaitSite(opcode, ownerName, name, descriptor));
     }
 
     /** The text of the Utf8 constant at {@code entry} (modified UTF-8, as class files store it). */

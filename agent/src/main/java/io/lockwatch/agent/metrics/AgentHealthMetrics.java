@@ -29,7 +29,7 @@ final class AgentHealthMetrics implements MeterBinder {
         FunctionCounter.builder("lockwatch.classes.instrumented", AgentStats.classesInstrumented, AtomicLong::get)
                 .description("Classes lockwatch instrumented (loaded or retransformed)").register(registry);
         FunctionCounter.builder("lockwatch.instrumentation.errors", AgentStats.instrumentationErrors, AtomicLong::get)
-                .description("Classes lockwatch could not instrument (they run unchanged)").register(registry);
+                .description("Classes lockwatch could not instrument (they run unchanged), and single methods too large to instrument").register(registry);
         Gauge.builder("lockwatch.locks.tracked", Lockwatch.class, m -> graphValue(LockOrderGraph::locksTracked))
                 .description("Live locks in the lock-order graph").register(registry);
         Gauge.builder("lockwatch.edges", Lockwatch.class, m -> graphValue(LockOrderGraph::edges))

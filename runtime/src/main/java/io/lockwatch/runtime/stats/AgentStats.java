@@ -21,7 +21,10 @@ public final class AgentStats {
      * by the agent's late check and retransformed then (0 on the JDK builds the lists were made from).
      */
     public static final AtomicLong classesFoundLate = new AtomicLong();
+    /** Classes that run unchanged because they could not be instrumented, and single methods (below). */
     public static final AtomicLong instrumentationErrors = new AtomicLong();
+    /** Methods too large to instrument, left as they are in classes whose other methods are instrumented. */
+    public static final AtomicLong methodsUninstrumented = new AtomicLong();
     /** How long premain took, and the part of it spent transforming classes loaded before the agent. */
     public static final AtomicLong startupNanos = new AtomicLong();
     public static final AtomicLong retransformNanos = new AtomicLong();
