@@ -1,7 +1,10 @@
 package io.lockwatch.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +12,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.InversionThenWaits;
+import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.PrintsAndExits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +91,86 @@ class ReportFileTest {
         } finally {
             service.kill(30);
         }
+    }
+
+    /**
+     * A service restarted in its container is pid 1 again, and its default report path (lockwatch-1.json) is the
+     * one the run before wrote: that run's findings (the deadlock it was restarted for, say) were written over
+     * within a second. Now a report of an ended JVM that has findings is kept as lockwatch-1.previous.json; one
+     * without findings is written over, as before.
+     */
+    @Test
+    void aServiceRestartedInItsContainerKeepsTheFindingsOfTheRunBefore() throws Exception {
+        assumeTrue(ChildJvm.containersWork(), "needs unshare (Linux, root)");
+        Path shared = Files.createDirectories(ChildJvm.workDir().resolve("container-restarts-" + System.nanoTime()));
+        Path report = shared.resolve("lockwatch-1.json");
+        Path previous = shared.resolve("lockwatch-1.previous.json");
+        String option = "report=" + shared.resolve("lockwatch-%p.json");
+
+        ChildResult deadlocked = ChildJvm.run(MonitorInversion.class).inContainer("service-a").withoutReportOption()
+                .agentOptions(option).exec().assertCleanExit();
+        JsonNode first = MAPPER.readTree(report.toFile());
+        assertTrue(hasFinding(first), deadlocked.toString());
+        assertEquals("service-a", first.get("agent").get("hostName").asText());
+
+        ChildResult restarted = ChildJvm.run(PrintsAndExits.class).inContainer("service-a").withoutReportOption()
+                .agentOptions(option).exec();
+        assertEquals(0, restarted.exitCode, restarted.toString());
+        assertTrue(restarted.stderr.contains("[lockwatch] the report " + report + " of an earlier JVM (process 1, started "
+                + first.get("agent").get("startTime").asText() + ") has findings: kept as " + previous + "\n"), restarted.stderr);
+        JsonNode second = MAPPER.readTree(report.toFile());
+        assertEquals(1, second.get("agent").get("pid").asLong());
+        assertFalse(hasFinding(second), second.toPrettyString());
+        assertEquals(first, MAPPER.readTree(previous.toFile()), "the run before's report, whole");
+
+        // A report without findings is written over, and the kept one stays.
+        ChildResult again = ChildJvm.run(PrintsAndExits.class).inContainer("service-a").withoutReportOption()
+                .agentOptions(option).exec();
+        assertEquals(0, again.exitCode, again.toString());
+        assertFalse(again.stderr.contains("has findings"), again.stderr);
+        assertNotEquals(second.get("agent").get("startTime"), MAPPER.readTree(report.toFile()).get("agent").get("startTime"),
+                "the third run's report");
+        assertEquals(first, MAPPER.readTree(previous.toFile()));
+        assertEquals(List.of(), leftovers(shared));
+    }
+
+    /**
+     * Containers that share a folder are all pid 1: the second one's lockwatch took the first one's report for its
+     * own and wrote over it. Now a report names its host, and one from another host is left to it.
+     */
+    @Test
+    void containersSharingAFolderKeepTheirOwnReports() throws Exception {
+        assumeTrue(ChildJvm.containersWork(), "needs unshare (Linux, root)");
+        Path shared = Files.createDirectories(ChildJvm.workDir().resolve("shared-volume-" + System.nanoTime()));
+        Path report = shared.resolve("lockwatch.json");
+        String option = "report=" + report;
+
+        ChildJvm.run(MonitorInversion.class).inContainer("box-a").withoutReportOption().agentOptions(option)
+                .exec().assertCleanExit();
+        ChildResult other = ChildJvm.run(PrintsAndExits.class).inContainer("box-b").withoutReportOption()
+                .agentOptions(option).exec();
+        assertEquals(0, other.exitCode, other.toString());
+        Path itsOwn = shared.resolve("lockwatch-box-b-1.json");
+        assertTrue(other.stderr.contains("[lockwatch] WARNING the report " + report + " is the report of process 1 on host"
+                + " box-a, whose lockwatch may still be running (one report= for several JVMs: JAVA_TOOL_OPTIONS reaches"
+                + " every JVM, jcmd's too); this JVM's report is " + itsOwn + ". Fix: put %hn and %p in the path"
+                + " (report=/shared/lockwatch-%hn-%p.json), which become each JVM's host name and pid\n"), other.stderr);
+        JsonNode boxA = MAPPER.readTree(report.toFile());
+        assertEquals("box-a", boxA.get("agent").get("hostName").asText());
+        assertTrue(hasFinding(boxA), boxA.toPrettyString());
+        assertEquals("box-b", MAPPER.readTree(itsOwn.toFile()).get("agent").get("hostName").asText());
+    }
+
+    /** %hn in the path is the host name, as in -Xlog's file=. */
+    @Test
+    void percentHnInTheReportPathIsTheHostName() throws Exception {
+        assumeTrue(ChildJvm.containersWork(), "needs unshare (Linux, root)");
+        ChildJvm.Running child = ChildJvm.run(PrintsAndExits.class).inContainer("box-c").withoutReportOption()
+                .agentOptions("report=lockwatch-%hn-%p.json").start();
+        ChildResult run = child.awaitExit(60);
+        assertEquals(0, run.exitCode, run.toString());
+        JsonNode report = MAPPER.readTree(child.dir().resolve("lockwatch-box-c-1.json").toFile());
+        assertEquals("box-c", report.get("agent").get("hostName").asText());
     }
 
     /** %p in the path is the process id. */

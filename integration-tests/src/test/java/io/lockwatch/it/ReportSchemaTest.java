@@ -36,7 +36,7 @@ class ReportSchemaTest {
             stats.append('"').append(name.asText()).append("\": 0");
         }
         String json = "{\"formatVersion\": 1, \"agent\": {\"name\": \"lockwatch\", \"version\": \"x\","
-                + " \"jvm\": {\"name\": \"n\", \"version\": \"v\", \"vendor\": \"v\"}, \"pid\": 1,"
+                + " \"jvm\": {\"name\": \"n\", \"version\": \"v\", \"vendor\": \"v\"}, \"pid\": 1, \"hostName\": \"h\","
                 + " \"startTime\": \"2026-01-01T00:00:00Z\", \"writtenAt\": \"2026-01-01T00:00:01Z\","
                 + " \"options\": {\"report\": \"r\", \"port\": \"off\", \"stall-threshold\": \"2s\", \"stack-depth\": \"64\"},"
                 + " \"optionProblems\": []}, \"potentialDeadlocks\": [], \"deadlocks\": [" + deadlocks + "],"

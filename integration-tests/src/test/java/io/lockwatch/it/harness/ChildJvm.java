@@ -40,6 +40,8 @@ public final class ChildJvm {
     private boolean withAgent = true;
     private boolean reportOption = true;
     private long timeoutSeconds = 60;
+    private String containerHostName;
+    private static volatile Boolean containersWork;
 
     private ChildJvm(Class<?> program) {
         this.program = program;
@@ -108,6 +110,35 @@ public final class ChildJvm {
         return this;
     }
 
+    /**
+     * Runs the child as a container runs a service: in a process namespace of its own, where the JVM is pid 1,
+     * and a host name namespace with this name (Linux's unshare, as root; see {@link #containersWork}). Such a
+     * JVM keeps no hsperfdata file: two of them would share /tmp/hsperfdata_USER/1.
+     */
+    public ChildJvm inContainer(String hostName) {
+        this.containerHostName = hostName;
+        return jvmArgs("-XX:-UsePerfData");
+    }
+
+    /** Can this machine run a child {@link #inContainer}? */
+    public static boolean containersWork() {
+        Boolean works = containersWork;
+        if (works == null) {
+            try {
+                Process p = new ProcessBuilder("unshare", "--uts", "--pid", "--fork", "--mount-proc", "true")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                works = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                works = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                works = false;
+            }
+            containersWork = works;
+        }
+        return works;
+    }
+
     public ChildJvm timeoutSeconds(long seconds) {
         this.timeoutSeconds = seconds;
         return this;
@@ -151,6 +182,11 @@ public final class ChildJvm {
             Files.createDirectories(dir);
             Path report = dir.resolve("report.json");
             List<String> command = new ArrayList<>();
+            if (containerHostName != null) {
+                // sh sets the host name inside the new namespaces, then becomes the JVM: pid 1.
+                command.addAll(List.of("unshare", "--uts", "--pid", "--fork", "--mount-proc", "--kill-child",
+                        "sh", "-c", "hostname \"$0\" && exec \"$@\"", containerHostName));
+            }
             command.add(JAVA_HOME.resolve("bin/java").toString());
             if (withAgent) {
                 List<String> options = new ArrayList<>();

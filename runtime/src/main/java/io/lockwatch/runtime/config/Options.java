@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.config;
 
 import io.lockwatch.runtime.util.Durations;
+import io.lockwatch.runtime.util.HostName;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -91,8 +92,11 @@ public final class Options {
             report = null;
         }
         // %p is the process id, as in the JVM's own file options (-XX:HeapDumpPath, -Xlog's file=): one setting,
-        // in JAVA_TOOL_OPTIONS say, then gives each JVM a report of its own.
-        this.reportPath = (report != null ? report : defaultReportPath(pid)).replace("%p", Long.toString(pid));
+        // in JAVA_TOOL_OPTIONS say, then gives each JVM a report of its own. %hn is the host name, as in -Xlog's
+        // file=: containers sharing a folder are all pid 1.
+        String path = report != null ? report : defaultReportPath(pid);
+        if (path.contains("%hn")) path = path.replace("%hn", HostName.forFileName());
+        this.reportPath = path.replace("%p", Long.toString(pid));
         this.port = parsePort(raw.get(Key.PORT));
         this.host = raw.getOrDefault(Key.HOST, "127.0.0.1");
         this.stallThresholdMillis = parseStallThreshold(raw.get(Key.STALL_THRESHOLD));

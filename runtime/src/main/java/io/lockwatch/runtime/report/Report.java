@@ -3,14 +3,15 @@ package io.lockwatch.runtime.report;
 import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.events.FindingEvent;
 import io.lockwatch.runtime.events.Recordings;
+import io.lockwatch.runtime.util.HostName;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The JSON report: everything found so far, rewritten atomically (a temporary file, then a rename) each
@@ -177,39 +176,68 @@ public final class Report {
     }
 
     /**
-     * Before the first write: a report at this path that the lockwatch of another process, still running, wrote is
-     * left to it, and this JVM writes next to it ({@code name-PID.json}), saying so once. One report= for several
-     * JVMs is easy to set up: JAVA_TOOL_OPTIONS reaches every JVM started in the environment, jcmd's and jstack's
-     * too, and such a tool's empty report replaced the service's, findings and all, until the service wrote again.
+     * Before the first write, a report already at this path:
+     * <ul>
+     *   <li>of another JVM that may still be running is left to it, and this JVM writes next to it
+     *       ({@code name-PID.json}; {@code name-HOST-PID.json} when it came from another host), saying so once.
+     *       One report= for several JVMs is easy to set up: JAVA_TOOL_OPTIONS reaches every JVM started in the
+     *       environment, jcmd's and jstack's too, and such a tool's empty report replaced the service's, findings
+     *       and all, until the service wrote again. Containers that share a folder are all pid 1, so a report
+     *       names its host too.</li>
+     *   <li>of a JVM that has ended, with findings, is kept as {@code name.previous.json} (replacing an older
+     *       one): a service restarted after a deadlock, in a container where it is pid 1 again, wrote over the
+     *       report of that deadlock within a second. Without findings it is written over, as before.</li>
+     * </ul>
      * (Two JVMs that start at the same moment can still both take the path: %p in it is the fix.)
      */
     private void claimPath() {
         pathClaimed = true;
         try {
-            long owner = ownerPid(path);
-            if (owner <= 0 || owner == pid || !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) return;
-            String name = path.getFileName().toString();
-            int dot = name.lastIndexOf('.');
-            Path mine = path.resolveSibling(dot > 0 ? name.substring(0, dot) + "-" + pid + name.substring(dot) : name + "-" + pid);
-            Log.warn("the report " + path + " is the report of process " + owner + ", whose lockwatch is still running (one"
-                    + " report= for several JVMs: JAVA_TOOL_OPTIONS reaches every JVM, jcmd's too); this JVM's report is " + mine
-                    + ". Fix: put %p in the path (report=/var/log/lockwatch-%p.json), which becomes each JVM's pid");
-            path = mine;
+            EarlierReport earlier = EarlierReport.at(path);
+            String host = HostName.get();
+            if (earlier == null || earlier.isOf(pid, host, Timestamps.iso(startMillis))) return;
+            if (earlier.mayStillBeRunning(pid, host)) {
+                writeNextTo(earlier, host);
+            } else if (earlier.hasFindings) {
+                keepAside(earlier);
+            }
         } catch (Throwable e) {
             InternalErrors.record("report path check", e);
         }
     }
 
-    /** The pid in the agent block of the report at that path (near its start), or 0 when there is none. */
-    private static long ownerPid(Path report) throws IOException {
-        if (!Files.isRegularFile(report)) return 0;
-        byte[] head = new byte[4096];
-        int n;
-        try (FileInputStream in = new FileInputStream(report.toFile())) {
-            n = in.readNBytes(head, 0, head.length);
+    private void writeNextTo(EarlierReport earlier, String host) {
+        boolean sameHost = earlier.sameHost(host);
+        Path mine = sibling(path, "-" + (sameHost ? "" : HostName.forFileName() + "-") + pid, "");
+        String whose = sameHost ? "process " + earlier.pid + ", whose lockwatch is still running"
+                : "process " + earlier.pid + " on host " + earlier.host + ", whose lockwatch may still be running";
+        String fix = sameHost ? "put %p in the path (report=/var/log/lockwatch-%p.json), which becomes each JVM's pid"
+                : "put %hn and %p in the path (report=/shared/lockwatch-%hn-%p.json), which become each JVM's host name and pid";
+        Log.warn("the report " + path + " is the report of " + whose + " (one report= for several JVMs: JAVA_TOOL_OPTIONS"
+                + " reaches every JVM, jcmd's too); this JVM's report is " + mine + ". Fix: " + fix);
+        path = mine;
+    }
+
+    private void keepAside(EarlierReport earlier) throws IOException {
+        Path aside = sibling(path, "", ".previous");
+        try {
+            Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            return; // another JVM starting at the same moment moved it first
         }
-        Matcher m = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)").matcher(new String(head, 0, n, StandardCharsets.UTF_8));
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        Log.info("the report " + path + " of an earlier JVM (process " + earlier.pid
+                + (earlier.startTime.isEmpty() ? "" : ", started " + earlier.startTime) + ") has findings: kept as " + aside);
+    }
+
+    /** {@code name<infix>.json}, or {@code name<infix><suffix>.json}: {@code lockwatch-42.json}, {@code lockwatch.previous.json}. */
+    private static Path sibling(Path path, String infix, String suffix) {
+        String name = path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String extension = dot > 0 ? name.substring(dot) : "";
+        return path.resolveSibling(stem + infix + suffix + extension);
     }
 
     private String why(Exception e) {
@@ -233,6 +261,7 @@ public final class Report {
                 .field("vendor", System.getProperty("java.vm.vendor", "unknown"))
                 .endObject();
         json.field("pid", pid);
+        json.field("hostName", HostName.get());
         json.field("startTime", Timestamps.iso(startMillis));
         json.field("writtenAt", Timestamps.iso(System.currentTimeMillis()));
         json.name("options").beginObject();
