@@ -180,19 +180,25 @@ public final class Instrumenter {
             try {
                 for (int i = first; i < loaded.length; i += 2) {
                     Class<?> type = loaded[i];
-                    if (!retransformable(inst, options, type)) continue;
-                    if (jdkLockClasses != null && JdkLockClasses.covers(type)) {
-                        if (jdkLockClasses.names(type.getName())) chosen[count++] = type;
-                        continue;
+                    try {
+                        if (worthRetransforming(type)) chosen[count++] = type;
+                    } catch (Throwable e) {
+                        // One class that cannot be looked at must not cost the others theirs: the transformer decides.
+                        InternalErrors.record("retransformation", e);
+                        chosen[count++] = type;
                     }
-                    byte[] classFile = classFile(type);
-                    if (classFile != null && !ClassFileSkim.mayHaveSites(classFile)) continue;
-                    chosen[count++] = type;
                 }
             } finally {
                 LockTracker.exitAgentCode();
             }
             return Arrays.copyOf(chosen, count);
+        }
+
+        private boolean worthRetransforming(Class<?> type) {
+            if (!retransformable(inst, options, type)) return false;
+            if (jdkLockClasses != null && JdkLockClasses.covers(type)) return jdkLockClasses.names(type.getName());
+            byte[] classFile = classFile(type);
+            return classFile == null || ClassFileSkim.mayHaveSites(classFile);
         }
     }
 

@@ -94,10 +94,14 @@ public final class JdkLockClasses {
         return new JdkLockClasses(names, builds);
     }
 
-    /** Is this one of the classes a list speaks for: a boot-loader class of one of {@link #MODULES}? */
+    /**
+     * Is this one of the classes a list speaks for: a boot-loader class of one of {@link #MODULES}? Not the boot
+     * class path's: their module is unnamed (another agent's classes, appended there before lockwatch's).
+     */
     static boolean covers(Class<?> type) {
         if (type.getClassLoader() != null) return false;
-        return MODULES.contains(type.getModule().getName());
+        String module = type.getModule().getName();
+        return module != null && MODULES.contains(module); // List.of's contains throws on null
     }
 
     boolean names(String className) {
