@@ -13,6 +13,7 @@ import io.lockwatch.runtime.util.Log;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -92,6 +93,7 @@ public final class AgentInstaller {
                 version = version(jar);
                 warmUpClass = read(jar, WARM_UP_CLASS);
                 jdkLockClasses = jdkLockClasses(jar);
+                loadRuntimeClasses(jar);
             } finally {
                 close(jar);
             }
@@ -172,6 +174,36 @@ public final class AgentInstaller {
             return v != null ? v : "unknown";
         } catch (Exception e) {
             return "unknown";
+        }
+    }
+
+    private static final String RUNTIME_CLASSES = "io/lockwatch/runtime/";
+    private static final String EVENT_CLASSES = "io/lockwatch/runtime/events/";
+    /** The holder of our JFR event instances (Contention): loaded with the events, once a recording exists. */
+    private static final String EVENT_HOLDER = "$Probes.class";
+
+    /**
+     * Loads (without initializing) every class of lockwatch's runtime but the JFR events, before anything is
+     * instrumented. A class of ours loaded later, from inside the tracker on an application's thread, is handed to
+     * every transformer first, and another agent's (the OpenTelemetry agent's, started before lockwatch) takes
+     * locks there that lockwatch tracks: the tracker came back in on that thread, met the class it was loading,
+     * and failed with a ClassCircularityError at every lock (500 and more in a run, and its findings lost). The
+     * events stay unloaded until a recording exists ({@code Recordings}); a hello world loads most of the others
+     * anyway, so this adds about 30 small classes.
+     */
+    private static void loadRuntimeClasses(JarFile jar) {
+        Enumeration<JarEntry> entries = jar.entries();
+        while (entries.hasMoreElements()) {
+            String entry = entries.nextElement().getName();
+            if (!entry.startsWith(RUNTIME_CLASSES) || !entry.endsWith(".class") || entry.startsWith(EVENT_CLASSES)
+                    || entry.endsWith(EVENT_HOLDER)) {
+                continue;
+            }
+            try {
+                Class.forName(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), false, null);
+            } catch (Throwable e) {
+                // Left to load when first used, as every class was before.
+            }
         }
     }
 

@@ -30,13 +30,17 @@ class OtherAgentsTest {
      * The OpenTelemetry agent puts classes of its own on the boot class path before lockwatch starts. Their
      * module has no name, and lockwatch's check of which early classes its JDK list speaks for threw on it: the
      * retransformation of every early class stopped there (2 internal errors, 14 classes instrumented instead of
-     * about 190), and the StringBuffer inversion went unseen.
+     * about 190), and the StringBuffer inversion went unseen. Once that was fixed, its transformer took tracked
+     * locks while a class of lockwatch's was being loaded inside the tracker: a ClassCircularityError at every
+     * lock (500 and more a run) and the finding lost, in 5 runs of 6 on JDK 25; three runs here.
      */
     @Test
     void withTheOpenTelemetryAgentStartedFirst() {
-        ChildResult run = ChildJvm.run(StringBufferInversion.class)
-                .env("JAVA_TOOL_OPTIONS", OPEN_TELEMETRY + " " + String.join(" ", NO_EXPORTS)).exec();
-        assertFoundWithEveryEarlyClass(run);
+        for (int i = 0; i < 3; i++) {
+            ChildResult run = ChildJvm.run(StringBufferInversion.class)
+                    .env("JAVA_TOOL_OPTIONS", OPEN_TELEMETRY + " " + String.join(" ", NO_EXPORTS)).exec();
+            assertFoundWithEveryEarlyClass(run);
+        }
     }
 
     @Test
