@@ -255,4 +255,27 @@ class TransparencyTest {
                 "java.lang.Object", "java.util.concurrent.locks.ReentrantLock");
         assertEquals(0, inversion.report().stat("internalErrors"));
     }
+
+    /**
+     * The metrics endpoint needs modules that a jlink image may leave out (java.logging, java.management,
+     * jdk.jfr). It said so one NoClassDefFoundError at a time, a second after start-up (so never, for a program
+     * that ended sooner), each naming a class rather than the module to add. Now one line at start-up names them
+     * all and the fix, and the program runs as it does without the agent.
+     */
+    @Test
+    void aRuntimeWithoutTheModulesTheEndpointNeedsNamesThemAllInOneLine() {
+        String[] bare = {"--limit-modules", "java.base,java.instrument"};
+        ChildResult without = ChildJvm.run(PrintsAndExits.class).withoutAgent().jvmArgs(bare).args("3").exec();
+        ChildResult with = ChildJvm.run(PrintsAndExits.class).jvmArgs(bare).agentOptions("port=0").args("3").exec();
+        assertEquals(3, with.exitCode, with.toString());
+        assertEquals(without.stdout, with.stdout);
+        with.assertOnlyAgentLinesOnStderr();
+        List<String> errors = List.of(with.stderr.split("\n")).stream()
+                .filter(line -> line.startsWith("[lockwatch] ERROR")).collect(Collectors.toList());
+        assertEquals(List.of("[lockwatch] ERROR cannot serve metrics: this Java runtime has no module java.logging,"
+                + " java.management, jdk.jfr (a jlink image, or --limit-modules, without it), which the endpoint needs."
+                + " Fix: add java.logging,java.management,jdk.jfr to the image (jlink --add-modules"
+                + " java.logging,java.management,jdk.jfr) or to --limit-modules; the application runs without the metrics"
+                + " endpoint"), errors, with.stderr);
+    }
 }

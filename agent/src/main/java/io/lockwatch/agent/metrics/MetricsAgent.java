@@ -4,6 +4,7 @@ import io.lockwatch.runtime.config.Options;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import io.lockwatch.runtime.util.RuntimeModules;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 
 /**
  * Starts the metrics side of lockwatch when {@code port=} is given: binds the endpoint at once (so a port
@@ -28,10 +30,20 @@ public final class MetricsAgent {
      */
     static final long START_DELAY_MILLIS = 1_000;
 
+    /** Micrometer and the Prometheus client log through java.logging; the thread meters and the JFR stream. */
+    private static final String[] NEEDED_MODULES = {"java.logging", "java.management", "jdk.jfr"};
+
     private MetricsAgent() {}
 
     public static void start(Options options) {
         if (options.port() < 0) return;
+        List<String> missing = RuntimeModules.missing(NEEDED_MODULES);
+        if (!missing.isEmpty()) {
+            Log.error("cannot serve metrics: this Java runtime has no module " + String.join(", ", missing)
+                    + " (a jlink image, or --limit-modules, without it), which the endpoint needs. "
+                    + RuntimeModules.fix(missing) + "; the application runs without the metrics endpoint");
+            return;
+        }
         ServerSocket socket;
         try {
             socket = new ServerSocket();

@@ -7,6 +7,7 @@ import io.lockwatch.runtime.track.ThreadCalls;
 import io.lockwatch.runtime.track.ThreadRegistry;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
+import io.lockwatch.runtime.util.RuntimeModules;
 import io.lockwatch.runtime.util.PlatformThreads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -261,6 +262,13 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     private ThreadMXBean threads() {
         if (threads != null || unavailable) return threads;
+        List<String> missing = RuntimeModules.missing("java.management");
+        if (!missing.isEmpty()) {
+            unavailable = true;
+            Log.warn("hang detection is off: this Java runtime has no module java.management (a jlink image, or"
+                    + " --limit-modules, without it); lock-order findings are not affected. " + RuntimeModules.fix(missing));
+            return null;
+        }
         try {
             threads = ManagementFactory.getThreadMXBean();
         } catch (Throwable e) {
