@@ -208,7 +208,7 @@ public final class Report {
 
     private void writeNextTo(EarlierReport earlier, String host) {
         boolean sameHost = earlier.sameHost(host);
-        Path mine = sibling(path, "-" + (sameHost ? "" : HostName.forFileName() + "-") + pid, "");
+        Path mine = sibling(path, "-" + (sameHost ? "" : HostName.forFileName() + "-") + pid);
         String whose = sameHost ? "process " + earlier.pid + ", whose lockwatch is still running"
                 : "process " + earlier.pid + " on host " + earlier.host + ", whose lockwatch may still be running";
         String fix = sameHost ? "put %p in the path (report=/var/log/lockwatch-%p.json), which becomes each JVM's pid"
@@ -219,7 +219,7 @@ public final class Report {
     }
 
     private void keepAside(EarlierReport earlier) throws IOException {
-        Path aside = sibling(path, "", ".previous");
+        Path aside = sibling(path, ".previous");
         try {
             Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -231,13 +231,11 @@ public final class Report {
                 + (earlier.startTime.isEmpty() ? "" : ", started " + earlier.startTime) + ") has findings: kept as " + aside);
     }
 
-    /** {@code name<infix>.json}, or {@code name<infix><suffix>.json}: {@code lockwatch-42.json}, {@code lockwatch.previous.json}. */
-    private static Path sibling(Path path, String infix, String suffix) {
+    /** The path with {@code insert} before its extension: {@code lockwatch-42.json}, {@code lockwatch.previous.json}. */
+    private static Path sibling(Path path, String insert) {
         String name = path.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name;
-        String extension = dot > 0 ? name.substring(dot) : "";
-        return path.resolveSibling(stem + infix + suffix + extension);
+        return path.resolveSibling(dot > 0 ? name.substring(0, dot) + insert + name.substring(dot) : name + insert);
     }
 
     private String why(Exception e) {
