@@ -154,11 +154,15 @@ public final class AgentInstaller {
         return ProcessHandle.current().pid();
     }
 
-    /** Lets the runtime read which read/write lock a ReadLock or WriteLock belongs to. */
+    /**
+     * Lets the runtime read which read/write lock a ReadLock or WriteLock belongs to, and which thread pool a
+     * thread works for (its task, a pool's Worker, and the Worker's pool: see the hang detector's PoolStarvation).
+     */
     private static void openLockInternals(Instrumentation inst) {
         Module base = ReentrantReadWriteLock.class.getModule();
-        inst.redefineModule(base, Set.of(), Map.of(),
-                Map.of("java.util.concurrent.locks", Set.of(LockTracker.class.getModule())), Set.of(), Map.of());
+        Set<Module> lockwatch = Set.of(LockTracker.class.getModule());
+        inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.util.concurrent.locks", lockwatch,
+                "java.util.concurrent", lockwatch, "java.lang", lockwatch), Set.of(), Map.of());
     }
 
     private static Map<String, String> systemProperties() {

@@ -21,6 +21,7 @@ import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.SelfJoin;
+import io.lockwatch.it.programs.StarvedPool;
 import io.lockwatch.it.programs.VirtualDeadlock;
 import io.lockwatch.it.programs.VirtualThreadsUnderContention;
 import io.lockwatch.it.programs.VirtualWaits;
@@ -383,6 +384,45 @@ class HangDetectionTest {
         run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
         JsonNode stall = endAndRead(run, stop).singleHazard("stall");
         assertStall(stall, LatchStall.class, "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
+    /**
+     * The frozen thread pool: both workers of a fixed pool wait on tasks queued behind them in the same pool.
+     * No lock is held, so this was neither a deadlock nor a stall, and lockwatch said nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aPoolWhoseWorkersAllWaitOnTasksQueuedInItIsStarved(Stop stop) {
+        Running run = start(StarvedPool.class);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of java.util.concurrent.ThreadPoolExecutor@",
+                FIND_SECONDS);
+        JsonNode starved = endAndRead(run, stop).singleHazard("pool_starvation");
+        String json = starved.toPrettyString();
+        JsonNode pool = starved.get("pool");
+        assertTrue(pool.get("name").asText().startsWith("java.util.concurrent.ThreadPoolExecutor@"), json);
+        assertEquals(2, pool.get("corePoolSize").asInt(), json);
+        assertEquals(2, pool.get("maximumPoolSize").asInt(), json);
+        assertEquals(2, pool.get("queuedTasks").asInt(), json);
+        assertEquals(2, starved.get("workers").size(), json);
+        for (JsonNode worker : starved.get("workers")) {
+            assertTrue(worker.get("waitingOnTask").asText().startsWith("java.util.concurrent.FutureTask@"), json);
+            JsonNode thread = worker.get("thread");
+            assertTrue(thread.get("name").asText().startsWith("pool-1-thread-"), json);
+            assertEquals(worker.get("waitingOnTask").asText(), thread.get("waitingFor").get("lock").asText(), json);
+            assertTrue(thread.get("waitingMillis").asLong() >= 2000, json);
+            assertTrue(mentions(thread.get("stack"), StarvedPool.class), json);
+        }
+        assertEquals(0, starved.get("locks").size(), json);
+    }
+
+    /** Workers that wait long on tasks queued in another pool, which runs them: no starvation, nothing reported. */
+    @Test
+    void workersWaitingOnTasksQueuedInAnotherPoolAreNotStarved() {
+        ChildResult run = ChildJvm.run(StarvedPool.class).agentOptions("stall-threshold=1s").args("other-pool").exec()
+                .assertCleanExit();
+        assertEquals("waiting\ninner\ninner\ndone\n", run.stdout);
+        run.report().assertNoHangFindings();
     }
 
     @ParameterizedTest

@@ -19,7 +19,7 @@ final class FindingMetrics implements MeterBinder {
                 .description("Threads in a deadlock now, as the hang detector sees it").register(registry);
         for (AgentStats.Hazard hazard : AgentStats.Hazard.values()) {
             FunctionCounter.builder("lockwatch.hazards", hazard, AgentStats::hazards)
-                    .description("Hazards found: stalls, self-joins, locks held by dead threads, threads started twice")
+                    .description("Hazards found: stalls, self-joins, locks held by dead threads, threads started twice, starved thread pools")
                     .tag("kind", hazard.tag).register(registry);
         }
     }

@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
@@ -241,7 +242,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
-        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, tracked.alsoBlocked, started);
+        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, tracked.alsoBlocked, started)
+                + findStarvedPools(mx, live, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -287,6 +289,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         final long waitedCount;
         final long since;
         boolean reported;
+        boolean starvationReported;
 
         Episode(ThreadInfo info, long now) {
             this.state = info.getThreadState();
@@ -535,6 +538,60 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null && finding.isWaiter(info)) views.add(new ThreadView(info, waitedMillis(info.getThreadId(), now)));
         }
         return views;
+    }
+
+    // ---- frozen thread pools ----
+
+    /**
+     * Pools whose every worker has waited past the threshold on a task queued in that same pool
+     * ({@link PoolStarvation}); reported once while the same waits last.
+     *
+     * @return the threads of such pools: stuck, though no lock is involved
+     */
+    private int findStarvedPools(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        Set<Long> waitedLong = new HashSet<>();
+        for (ThreadInfo info : live.values()) {
+            if (isOwnerlessWait(info) && waitedLong(info.getThreadId(), now)) waitedLong.add(info.getThreadId());
+        }
+        if (waitedLong.isEmpty() || !PoolStarvation.available()) return 0; // idle waits, most checks
+        List<Thread> all = new ArrayList<>();
+        List<Thread> waiting = new ArrayList<>();
+        for (Thread t : PlatformThreads.all()) {
+            if (!live.containsKey(t.getId())) continue; // lockwatch's own threads, carriers
+            all.add(t);
+            if (waitedLong.contains(t.getId())) waiting.add(t);
+        }
+        int stuck = 0;
+        for (PoolStarvation.Starved starved : PoolStarvation.find(waiting, all)) {
+            stuck += starved.waits.size();
+            boolean reportedAlready = true;
+            for (Thread worker : starved.waits.keySet()) reportedAlready &= episodes.get(worker.getId()).starvationReported;
+            if (!reportedAlready && reportStarvedPool(mx, starved, now)) {
+                for (Thread worker : starved.waits.keySet()) episodes.get(worker.getId()).starvationReported = true;
+            }
+        }
+        return stuck;
+    }
+
+    /** The workers' stacks, on one snapshot of them; @return false when a wait ended meanwhile */
+    private boolean reportStarvedPool(ThreadMXBean mx, PoolStarvation.Starved starved, long now) {
+        List<Thread> workers = new ArrayList<>(starved.waits.keySet());
+        long[] ids = new long[workers.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = workers.get(i).getId();
+        ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(), stackDepth);
+        List<ThreadView> views = new ArrayList<>();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < infos.length; i++) {
+            if (infos[i] == null || !episodes.get(ids[i]).same(infos[i])) return false;
+            views.add(new ThreadView(infos[i], waitedMillis(ids[i], now)));
+            tasks.add(LockRef.of(starved.waits.get(workers.get(i)), null).name());
+        }
+        ThreadPoolExecutor pool = starved.pool;
+        String name = LockRef.of(pool, null).name();
+        // The pool's own toString() and counts take its main lock: only lock-free reads here.
+        addHazard(new PoolStarvationFinding(name, pool.getCorePoolSize(), pool.getMaximumPoolSize(), pool.getQueue().size(),
+                views, tasks), AgentStats.Hazard.POOL_STARVATION);
+        return true;
     }
 
     // ---- publishing ----

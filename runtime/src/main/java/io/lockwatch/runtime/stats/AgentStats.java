@@ -35,7 +35,8 @@ public final class AgentStats {
 
     /** Hazard kinds, as they appear in the report ({@code kind}) and in metric tags. */
     public enum Hazard {
-        STALL("stall"), SELF_JOIN("self_join"), DEAD_OWNER("dead_owner"), DOUBLE_START("double_start");
+        STALL("stall"), SELF_JOIN("self_join"), DEAD_OWNER("dead_owner"), DOUBLE_START("double_start"),
+        POOL_STARVATION("pool_starvation");
 
         public final String tag;
 

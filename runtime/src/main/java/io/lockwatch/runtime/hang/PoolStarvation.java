@@ -1,0 +1,120 @@
+package io.lockwatch.runtime.hang;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A frozen thread pool: every worker of a {@link ThreadPoolExecutor} waits on the {@code Future} of a task that
+ * is still in that same pool's queue. Tasks that submit sub-tasks to their own pool and wait for them do this
+ * once the pool is full of such tasks: nobody holds a lock, so it is neither a deadlock nor a stall, and a thread
+ * dump shows only idle-looking parked threads, yet no thread is left to run the tasks they wait for.
+ *
+ * <p>A worker's pool is found through the thread's task (the pool's {@code Worker}, which the default thread
+ * factories hand to {@code new Thread}) and the worker's enclosing pool: both private, opened to lockwatch by the
+ * agent at start-up. A thread factory that wraps the task hides the pool, and such a pool is never reported:
+ * missed, never invented. Only asked about threads that have waited past the threshold on a {@code FutureTask}.
+ */
+final class PoolStarvation {
+    /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
+    private static final Field HOLDER = field(Thread.class, "holder");
+    private static final Field TASK = HOLDER != null ? field(HOLDER.getType(), "task") : field(Thread.class, "target");
+    private static final Class<?> WORKER = workerClass();
+    private static final Field POOL = WORKER != null ? field(WORKER, "this$0") : null;
+
+    /** A pool whose every worker waits on a task queued in it. */
+    static final class Starved {
+        final ThreadPoolExecutor pool;
+        /** Its workers, and the task each waits on. */
+        final Map<Thread, FutureTask<?>> waits;
+
+        Starved(ThreadPoolExecutor pool, Map<Thread, FutureTask<?>> waits) {
+            this.pool = pool;
+            this.waits = waits;
+        }
+    }
+
+    private PoolStarvation() {}
+
+    /** Can this JVM's pools be found at all (the fields exist and were opened to lockwatch)? */
+    static boolean available() {
+        return TASK != null && POOL != null;
+    }
+
+    /**
+     * @param waitedLong the platform threads (not lockwatch's) that have waited past the threshold
+     * @param all every live platform thread but lockwatch's, to tell which workers a pool has
+     * @return the pools all of whose workers wait on tasks queued in them
+     */
+    static List<Starved> find(List<Thread> waitedLong, List<Thread> all) {
+        List<Starved> found = new ArrayList<>();
+        if (!available()) return found;
+        Map<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> candidates = new IdentityHashMap<>();
+        for (Thread t : waitedLong) {
+            Object blocker = LockSupport.getBlocker(t);
+            if (!(blocker instanceof FutureTask) || ((FutureTask<?>) blocker).isDone()) continue;
+            ThreadPoolExecutor pool = poolOf(t);
+            if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, (FutureTask<?>) blocker);
+        }
+        for (Map.Entry<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> c : candidates.entrySet()) {
+            ThreadPoolExecutor pool = c.getKey();
+            Map<Thread, FutureTask<?>> waits = c.getValue();
+            // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
+            if (waits.size() < pool.getCorePoolSize() || waits.size() != workers(pool, all)) continue;
+            boolean allQueuedHere = true;
+            for (FutureTask<?> task : waits.values()) {
+                // A queue's contains() takes its lock for a moment: asked only of a pool whose workers all wait.
+                if (!pool.getQueue().contains(task)) {
+                    allQueuedHere = false;
+                    break;
+                }
+            }
+            if (allQueuedHere) found.add(new Starved(pool, waits));
+        }
+        return found;
+    }
+
+    /** How many live threads are workers of this pool. */
+    private static int workers(ThreadPoolExecutor pool, List<Thread> all) {
+        int n = 0;
+        for (Thread t : all) {
+            if (poolOf(t) == pool) n++;
+        }
+        return n;
+    }
+
+    private static ThreadPoolExecutor poolOf(Thread t) {
+        try {
+            Object holder = HOLDER != null ? HOLDER.get(t) : t;
+            Object task = holder == null ? null : TASK.get(holder);
+            if (task == null || task.getClass() != WORKER) return null;
+            Object pool = POOL.get(task);
+            return pool instanceof ThreadPoolExecutor ? (ThreadPoolExecutor) pool : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Class<?> workerClass() {
+        for (Class<?> c : ThreadPoolExecutor.class.getDeclaredClasses()) {
+            if (c.getSimpleName().equals("Worker")) return c;
+        }
+        return null;
+    }
+
+    /** The field made accessible, or null when it does not exist or is not open to lockwatch. */
+    private static Field field(Class<?> owner, String name) {
+        try {
+            Field f = owner.getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+}

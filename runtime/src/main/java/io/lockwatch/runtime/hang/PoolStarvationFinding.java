@@ -1,0 +1,70 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every worker of a thread pool waits on a task queued in that same pool ({@link PoolStarvation}): no thread is
+ * left to run the tasks they wait for, so none of the waits ends (a thread-starvation deadlock).
+ */
+final class PoolStarvationFinding extends HangFinding {
+    private final String pool;
+    private final int corePoolSize;
+    private final int maximumPoolSize;
+    private final int queued;
+    /** Each worker, and the task it waits on (class@identityHash). */
+    private final List<ThreadView> workers;
+    private final List<String> waitingOn;
+
+    PoolStarvationFinding(String pool, int corePoolSize, int maximumPoolSize, int queued, List<ThreadView> workers,
+                          List<String> waitingOn) {
+        super("pool_starvation");
+        this.pool = pool;
+        this.corePoolSize = corePoolSize;
+        this.maximumPoolSize = maximumPoolSize;
+        this.queued = queued;
+        this.workers = workers;
+        this.waitingOn = waitingOn;
+    }
+
+    @Override
+    public List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        for (ThreadView w : workers) names.add(w.name);
+        return names;
+    }
+
+    @Override
+    public List<String> lockNames() {
+        return new ArrayList<>(); // no lock is involved: that is why nothing else sees it
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.name("pool").beginObject().field("name", pool).field("corePoolSize", corePoolSize)
+                .field("maximumPoolSize", maximumPoolSize).field("queuedTasks", queued).endObject();
+        json.name("workers").beginArray();
+        for (int i = 0; i < workers.size(); i++) {
+            json.beginObject().field("waitingOnTask", waitingOn.get(i)).name("thread");
+            workers.get(i).write(json);
+            json.endObject();
+        }
+        json.endArray();
+    }
+
+    @Override
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": all ").append(workers.size()).append(workers.size() == 1 ? " worker" : " workers")
+                .append(" of ").append(pool).append(" (core ").append(corePoolSize).append(", max ").append(maximumPoolSize)
+                .append(", ").append(queued).append(" queued) wait on tasks queued in the same pool\n");
+        for (int i = 0; i < workers.size(); i++) {
+            workers.get(i).summarize(out, "  ");
+            out.append("    waits for task ").append(waitingOn.get(i)).append(", still in the pool's queue\n");
+        }
+        out.append("  no thread is left to run those tasks, so none of these waits ends (a task that waits for a task"
+                + " of its own pool needs a pool of its own, or more threads than such tasks)\n");
+        return out.toString();
+    }
+}
