@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
@@ -586,11 +585,9 @@ public final class HangDetector implements ThreadCalls.Listener {
             views.add(new ThreadView(infos[i], waitedMillis(ids[i], now)));
             tasks.add(LockRef.of(starved.waits.get(workers.get(i)), null).name());
         }
-        ThreadPoolExecutor pool = starved.pool;
-        String name = LockRef.of(pool, null).name();
-        // The pool's own toString() and counts take its main lock: only lock-free reads here.
-        addHazard(new PoolStarvationFinding(name, pool.getCorePoolSize(), pool.getMaximumPoolSize(), pool.getQueue().size(),
-                views, tasks), AgentStats.Hazard.POOL_STARVATION);
+        // Not the pool's toString(), which takes its main lock (and a subclass's may do anything).
+        addHazard(new PoolStarvationFinding(LockRef.of(starved.pool, null).name(), starved.corePoolSize,
+                starved.maximumPoolSize, starved.queued, views, tasks), AgentStats.Hazard.POOL_STARVATION);
         return true;
     }
 

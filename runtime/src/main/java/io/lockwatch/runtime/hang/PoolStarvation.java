@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A worker's pool is found through the thread's task (the pool's {@code Worker}, which the default thread
  * factories hand to {@code new Thread}) and the worker's enclosing pool: both private, opened to lockwatch by the
  * agent at start-up. A thread factory that wraps the task hides the pool, and such a pool is never reported:
- * missed, never invented. Only asked about threads that have waited past the threshold on a {@code FutureTask}.
+ * missed, never invented. Only asked about threads that have waited past the threshold on a {@code FutureTask}, and
+ * it runs none of the application's code: the pool's fields are read directly, and only the JDK's own queues and
+ * tasks are asked anything.
  */
 final class PoolStarvation {
     /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
@@ -26,15 +29,28 @@ final class PoolStarvation {
     private static final Field TASK = HOLDER != null ? field(HOLDER.getType(), "task") : field(Thread.class, "target");
     private static final Class<?> WORKER = workerClass();
     private static final Field POOL = WORKER != null ? field(WORKER, "this$0") : null;
+    /**
+     * The pool's own fields, read directly: its getters can be overridden by a subclass, and the detector
+     * runs none of the application's code (it could block the one thread that watches for hangs).
+     */
+    private static final Field QUEUE = field(ThreadPoolExecutor.class, "workQueue");
+    private static final Field CORE_SIZE = field(ThreadPoolExecutor.class, "corePoolSize");
+    private static final Field MAX_SIZE = field(ThreadPoolExecutor.class, "maximumPoolSize");
 
     /** A pool whose every worker waits on a task queued in it. */
     static final class Starved {
         final ThreadPoolExecutor pool;
+        final int corePoolSize;
+        final int maximumPoolSize;
+        final int queued;
         /** Its workers, and the task each waits on. */
         final Map<Thread, FutureTask<?>> waits;
 
-        Starved(ThreadPoolExecutor pool, Map<Thread, FutureTask<?>> waits) {
+        Starved(ThreadPoolExecutor pool, int corePoolSize, int maximumPoolSize, int queued, Map<Thread, FutureTask<?>> waits) {
             this.pool = pool;
+            this.corePoolSize = corePoolSize;
+            this.maximumPoolSize = maximumPoolSize;
+            this.queued = queued;
             this.waits = waits;
         }
     }
@@ -43,7 +59,7 @@ final class PoolStarvation {
 
     /** Can this JVM's pools be found at all (the fields exist and were opened to lockwatch)? */
     static boolean available() {
-        return TASK != null && POOL != null;
+        return TASK != null && POOL != null && QUEUE != null && CORE_SIZE != null && MAX_SIZE != null;
     }
 
     /**
@@ -57,26 +73,37 @@ final class PoolStarvation {
         Map<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> candidates = new IdentityHashMap<>();
         for (Thread t : waitedLong) {
             Object blocker = LockSupport.getBlocker(t);
-            if (!(blocker instanceof FutureTask) || ((FutureTask<?>) blocker).isDone()) continue;
+            // The JDK's own tasks only: the queue's contains() calls the task's equals(), which a subclass of the
+            // application's could override. (Not done, and not started, is what being in the queue says.)
+            if (!(blocker instanceof FutureTask) || blocker.getClass().getClassLoader() != null) continue;
             ThreadPoolExecutor pool = poolOf(t);
             if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, (FutureTask<?>) blocker);
         }
         for (Map.Entry<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> c : candidates.entrySet()) {
-            ThreadPoolExecutor pool = c.getKey();
-            Map<Thread, FutureTask<?>> waits = c.getValue();
-            // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
-            if (waits.size() < pool.getCorePoolSize() || waits.size() != workers(pool, all)) continue;
-            boolean allQueuedHere = true;
-            for (FutureTask<?> task : waits.values()) {
-                // A queue's contains() takes its lock for a moment: asked only of a pool whose workers all wait.
-                if (!pool.getQueue().contains(task)) {
-                    allQueuedHere = false;
-                    break;
-                }
+            try {
+                Starved starved = starved(c.getKey(), c.getValue(), all);
+                if (starved != null) found.add(starved);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // This pool cannot be read: not reported (missed, never invented).
             }
-            if (allQueuedHere) found.add(new Starved(pool, waits));
         }
         return found;
+    }
+
+    private static Starved starved(ThreadPoolExecutor pool, Map<Thread, FutureTask<?>> waits, List<Thread> all)
+            throws ReflectiveOperationException {
+        int core = CORE_SIZE.getInt(pool);
+        // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
+        if (waits.size() < core || waits.size() != workers(pool, all)) return null;
+        Object queue = QUEUE.get(pool);
+        // Only the JDK's queues are asked (their contains() takes the queue's lock for a moment, and runs no
+        // code of the application's), and only of a pool whose workers all wait.
+        if (!(queue instanceof BlockingQueue) || queue.getClass().getClassLoader() != null) return null;
+        BlockingQueue<?> tasks = (BlockingQueue<?>) queue;
+        for (FutureTask<?> task : waits.values()) {
+            if (!tasks.contains(task)) return null;
+        }
+        return new Starved(pool, core, MAX_SIZE.getInt(pool), tasks.size(), waits);
     }
 
     /** How many live threads are workers of this pool. */
