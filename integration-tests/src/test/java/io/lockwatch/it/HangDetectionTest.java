@@ -416,6 +416,18 @@ class HangDetectionTest {
         assertEquals(0, starved.get("locks").size(), json);
     }
 
+    /** A single-thread executor whose task waits on what it submitted to its own executor: one worker, frozen. */
+    @Test
+    void aSingleThreadExecutorWhoseTaskWaitsOnItsOwnSubmissionIsStarved() {
+        Running run = start(StarvedPool.class, "single");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: the only worker of java.util.concurrent.ThreadPoolExecutor@",
+                FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        assertEquals(1, starved.get("pool").get("maximumPoolSize").asInt(), starved.toPrettyString());
+        assertEquals(1, starved.get("workers").size(), starved.toPrettyString());
+    }
+
     /** Workers that wait long on tasks queued in another pool, which runs them: no starvation, nothing reported. */
     @Test
     void workersWaitingOnTasksQueuedInAnotherPoolAreNotStarved() {

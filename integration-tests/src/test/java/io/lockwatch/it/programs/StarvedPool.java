@@ -13,10 +13,18 @@ import java.util.concurrent.Future;
  * is held anywhere. Prints "waiting" once both tasks run; it never ends.
  *
  * <p>With "other-pool", the sub-tasks go to a second pool of one thread, which runs each after a 3 s sleep:
- * long waits on tasks queued elsewhere, which end; it prints "inner" twice and "done".
+ * long waits on tasks queued elsewhere, which end; it prints "inner" twice and "done". With "single", one task
+ * of a single-thread executor submits to its own executor and waits: the same freeze with one worker.
  */
 public final class StarvedPool {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("single")) {
+            ExecutorService single = Executors.newSingleThreadExecutor();
+            Future<String> task = single.submit(() -> single.submit(() -> "inner").get());
+            System.out.println("waiting");
+            System.out.println(task.get());
+            return;
+        }
         boolean otherPool = args.length > 0 && args[0].equals("other-pool");
         ExecutorService pool = Executors.newFixedThreadPool(2);
         ExecutorService subTasks = otherPool ? Executors.newFixedThreadPool(1) : pool;

@@ -56,9 +56,11 @@ final class PoolStarvationFinding extends HangFinding {
     @Override
     public String summary() {
         StringBuilder out = new StringBuilder();
-        out.append(title()).append(": all ").append(workers.size()).append(workers.size() == 1 ? " worker" : " workers")
+        boolean one = workers.size() == 1;
+        out.append(title()).append(one ? ": the only worker" : ": all " + workers.size() + " workers")
                 .append(" of ").append(pool).append(" (core ").append(corePoolSize).append(", max ").append(maximumPoolSize)
-                .append(", ").append(queued).append(" queued) wait on tasks queued in the same pool\n");
+                .append(", ").append(queued).append(" queued)").append(one ? " waits on a task" : " wait on tasks")
+                .append(" queued in the same pool\n");
         for (int i = 0; i < workers.size(); i++) {
             workers.get(i).summarize(out, "  ");
             out.append("    waits for task ").append(waitingOn.get(i)).append(", still in the pool's queue\n");
