@@ -506,8 +506,7 @@ final class ClassFileRewriter {
             while (pc < codeLength) {
                 labelAt(pc);
                 int op = b[code + pc] & 0xff;
-                int length = ClassFileSkim.LENGTH[op];
-                int next = length > 0 ? pc + length : length < 0 ? -1 : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+                int next = ClassFileSkim.nextInstruction(b, code, pc, op, codeLength);
                 if (next <= pc || next > codeLength) throw LEFT_TO_ASM;
                 instruction(pc, op);
                 pc = next;

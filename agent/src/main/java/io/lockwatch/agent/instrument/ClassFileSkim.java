@@ -229,11 +229,16 @@ final class ClassFileSkim {
         while (pc < codeLength) {
             int op = b[code + pc] & 0xff;
             if (op == MONITORENTER || op == MONITOREXIT) return true;
-            int length = LENGTH[op];
-            pc = length > 0 ? pc + length : length < 0 ? -1 : afterVariableLength(b, code, pc, op, codeLength);
+            pc = nextInstruction(b, code, pc, op, codeLength);
             if (pc < 0) return true; // not something this walk understands: let the full scan decide
         }
         return false;
+    }
+
+    /** Where the instruction after {@code op} at {@code pc} starts; -1 for an unknown opcode or operands that make no sense. */
+    static int nextInstruction(byte[] b, int code, int pc, int op, int codeLength) {
+        int length = LENGTH[op];
+        return length > 0 ? pc + length : length < 0 ? -1 : afterVariableLength(b, code, pc, op, codeLength);
     }
 
     /**

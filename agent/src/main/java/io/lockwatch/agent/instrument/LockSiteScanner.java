@@ -207,8 +207,7 @@ final class LockSiteScanner {
                 for (int pc = 0; pc < codeLength; ) {
                     int op = b[code + pc] & 0xff;
                     if ((op == INVOKEVIRTUAL || op == INVOKEINTERFACE) && isLockCall(b, entry, op, u2(b, code + pc + 1))) return true;
-                    int length = ClassFileSkim.LENGTH[op];
-                    pc = length > 0 ? pc + length : length < 0 ? -1 : ClassFileSkim.afterVariableLength(b, code, pc, op, codeLength);
+                    pc = ClassFileSkim.nextInstruction(b, code, pc, op, codeLength);
                     if (pc < 0) return true; // not understood (the scan would have thrown): leave the whole class
                 }
             }

@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.events;
 
+import io.lockwatch.runtime.util.RuntimeModules;
 import jdk.jfr.FlightRecorder;
 
 /**
@@ -25,8 +26,7 @@ public final class Recordings {
     private Recordings() {}
 
     private static boolean jfrPresent() {
-        ModuleLayer boot = ModuleLayer.boot(); // null only before the module system is up, long before premain
-        return boot != null && boot.findModule("jdk.jfr").isPresent();
+        return RuntimeModules.missing("jdk.jfr").isEmpty();
     }
 
     public static boolean mayRecord() {

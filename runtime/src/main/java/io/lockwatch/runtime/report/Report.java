@@ -150,14 +150,7 @@ public final class Report {
             try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
                 out.write(bytes);
             }
-            // rename(2) replaces the old report atomically; where it cannot (another file system), NIO's move.
-            if (!tmp.toFile().renameTo(path.toFile())) {
-                try {
-                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            replace(tmp, path);
             return true;
         } catch (IOException | RuntimeException e) {
             dirty = true;
@@ -221,14 +214,25 @@ public final class Report {
     private void keepAside(EarlierReport earlier) throws IOException {
         Path aside = sibling(path, ".previous");
         try {
-            Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
+            replace(path, aside);
         } catch (NoSuchFileException e) {
             return; // another JVM starting at the same moment moved it first
         }
         Log.info("the report " + path + " of an earlier JVM (process " + earlier.pid
                 + (earlier.startTime.isEmpty() ? "" : ", started " + earlier.startTime) + ") has findings: kept as " + aside);
+    }
+
+    /**
+     * Moves {@code from} over {@code to}. rename(2) replaces atomically; where it cannot (another file system),
+     * NIO's move, atomic if it can be. Plain java.io first: NIO's move loads classes a hello world's exit paid for.
+     */
+    private static void replace(Path from, Path to) throws IOException {
+        if (from.toFile().renameTo(to.toFile())) return;
+        try {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** The path with {@code insert} before its extension: {@code lockwatch-42.json}, {@code lockwatch.previous.json}. */

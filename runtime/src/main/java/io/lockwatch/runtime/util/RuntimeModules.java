@@ -15,8 +15,9 @@ public final class RuntimeModules {
     /** @return those of the modules that this runtime's boot layer does not have, in the order given */
     public static List<String> missing(String... modules) {
         List<String> missing = new ArrayList<>();
+        ModuleLayer boot = ModuleLayer.boot(); // null only before the module system is up, long before premain
         for (String module : modules) {
-            if (ModuleLayer.boot().findModule(module).isEmpty()) missing.add(module);
+            if (boot == null || boot.findModule(module).isEmpty()) missing.add(module);
         }
         return missing;
     }
