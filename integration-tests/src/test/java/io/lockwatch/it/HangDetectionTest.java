@@ -29,8 +29,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -426,6 +428,73 @@ class HangDetectionTest {
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         assertEquals(1, starved.get("pool").get("maximumPoolSize").asInt(), starved.toPrettyString());
         assertEquals(1, starved.get("workers").size(), starved.toPrettyString());
+    }
+
+    /**
+     * The same freeze through {@code CompletableFuture.join()}: one worker joins {@code supplyAsync(..., pool)}, the
+     * other a {@code thenApply} stage of such a future. Each parks on a {@code Signaller} that names no future; the
+     * detector finds the queued task by walking the pool's queue and the stages that depend on each task's future.
+     */
+    @Test
+    void workersJoiningCompletableFuturesOfTheirOwnPoolAreStarved() {
+        Running run = start(StarvedPool.class, "completable");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of java.util.concurrent.ThreadPoolExecutor@",
+                FIND_SECONDS);
+        ChildResult result = Stop.TERM.end(run);
+        assertTrue(result.stderr.contains("    waits for java.util.concurrent.CompletableFuture@"), result.stderr);
+        assertTrue(result.stderr.contains(", which needs task java.util.concurrent.CompletableFuture$AsyncSupply@"), result.stderr);
+        assertFalse(result.stderr.contains("[lockwatch] ERROR"), result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.stat("internalErrors"), result.stderr);
+        JsonNode starved = report.singleHazard("pool_starvation");
+        String json = starved.toPrettyString();
+        assertEquals(2, starved.get("pool").get("queuedTasks").asInt(), json);
+        Set<String> futures = new HashSet<>();
+        Set<String> queuedTasks = new HashSet<>();
+        for (JsonNode worker : starved.get("workers")) {
+            futures.add(worker.get("waitingOnTask").asText());
+            queuedTasks.add(worker.get("queuedTask").asText());
+            assertTrue(worker.get("waitingOnTask").asText().startsWith("java.util.concurrent.CompletableFuture@"), json);
+            assertTrue(worker.get("queuedTask").asText().startsWith("java.util.concurrent.CompletableFuture$AsyncSupply@"), json);
+            assertTrue(worker.get("thread").get("waitingFor").get("lock").asText()
+                    .startsWith("java.util.concurrent.CompletableFuture$Signaller@"), json);
+            assertTrue(mentions(worker.get("thread").get("stack"), StarvedPool.class), json);
+        }
+        assertEquals(2, futures.size(), json);
+        assertEquals(2, queuedTasks.size(), json);
+    }
+
+    /** One worker in {@code join()}, the other in {@code Future.get()}: both kinds of wait in one frozen pool. */
+    @Test
+    void aPoolFrozenByJoinsAndGetsTogetherIsStarved() {
+        Running run = start(StarvedPool.class, "completable-mixed");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        String json = starved.toPrettyString();
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode worker : starved.get("workers")) {
+            String future = worker.get("waitingOnTask").asText();
+            kinds.add(future.substring(0, future.indexOf('@')));
+            if (future.startsWith("java.util.concurrent.FutureTask@")) {
+                assertEquals(future, worker.get("queuedTask").asText(), json);
+            }
+        }
+        kinds.sort(null);
+        assertEquals(List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.FutureTask"), kinds, json);
+    }
+
+    /**
+     * Workers joining {@code applyToEither} of a sub-task queued in their own pool and one that another pool runs:
+     * the queued one is not needed, the waits end, and nothing is reported (either-stages are not followed).
+     */
+    @Test
+    void workersJoiningEitherOfTwoPoolsAreNotStarved() {
+        ChildResult run = ChildJvm.run(StarvedPool.class).agentOptions("stall-threshold=1s").args("completable-either").exec()
+                .assertCleanExit();
+        assertEquals("waiting\ninner\ninner\ndone\n", run.stdout);
+        run.report().assertNoHangFindings();
     }
 
     /** Workers that wait long on tasks queued in another pool, which runs them: no starvation, nothing reported. */

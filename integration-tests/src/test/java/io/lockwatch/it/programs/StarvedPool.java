@@ -2,6 +2,7 @@ package io.lockwatch.it.programs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,6 +16,12 @@ import java.util.concurrent.Future;
  * <p>With "other-pool", the sub-tasks go to a second pool of one thread, which runs each after a 3 s sleep:
  * long waits on tasks queued elsewhere, which end; it prints "inner" twice and "done". With "single", one task
  * of a single-thread executor submits to its own executor and waits: the same freeze with one worker.
+ *
+ * <p>With "completable", the tasks wait in {@code CompletableFuture.join()} instead: the first on
+ * {@code supplyAsync(..., pool)}, the second on a stage that depends on such a future ({@code thenApply}),
+ * both queued in their own pool. With "completable-mixed" the first waits so and the second in
+ * {@code Future.get()}. With "completable-either", each joins {@code applyToEither} of a sub-task queued in its own
+ * pool and one that a second pool runs after 3 s: the waits end without the queued ones (prints as "other-pool").
  */
 public final class StarvedPool {
     public static void main(String[] args) throws Exception {
@@ -25,20 +32,31 @@ public final class StarvedPool {
             System.out.println(task.get());
             return;
         }
-        boolean otherPool = args.length > 0 && args[0].equals("other-pool");
+        String mode = args.length > 0 ? args[0] : "";
+        boolean otherPool = mode.equals("other-pool");
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        ExecutorService subTasks = otherPool ? Executors.newFixedThreadPool(1) : pool;
+        ExecutorService subTasks = otherPool || mode.equals("completable-either") ? Executors.newFixedThreadPool(1) : pool;
         CountDownLatch bothRunning = new CountDownLatch(2);
         List<Future<String>> tasks = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            boolean first = i == 0;
             tasks.add(pool.submit(() -> {
                 bothRunning.countDown();
                 bothRunning.await(); // both workers busy before either submits: the sub-tasks queue up
-                Future<String> inner = subTasks.submit(() -> {
-                    if (otherPool) Thread.sleep(3000);
-                    return "inner";
-                });
-                return inner.get();
+                switch (mode) {
+                    case "completable":
+                        CompletableFuture<String> inner = CompletableFuture.supplyAsync(() -> "inner", pool);
+                        return first ? inner.join() : inner.thenApply(String::trim).join();
+                    case "completable-mixed":
+                        return first ? CompletableFuture.supplyAsync(() -> "inner", pool).join()
+                                : pool.submit(() -> "inner").get();
+                    case "completable-either":
+                        return CompletableFuture.supplyAsync(() -> "inner", pool)
+                                .applyToEither(CompletableFuture.supplyAsync(StarvedPool::innerAfterAWhile, subTasks), s -> s)
+                                .join();
+                    default:
+                        return subTasks.submit(() -> otherPool ? innerAfterAWhile() : "inner").get();
+                }
             }));
         }
         bothRunning.await();
@@ -47,5 +65,14 @@ public final class StarvedPool {
         pool.shutdown();
         subTasks.shutdown();
         System.out.println("done");
+    }
+
+    private static String innerAfterAWhile() {
+        try {
+            Thread.sleep(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "inner";
     }
 }

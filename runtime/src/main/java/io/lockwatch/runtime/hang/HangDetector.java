@@ -579,15 +579,18 @@ public final class HangDetector implements ThreadCalls.Listener {
         for (int i = 0; i < ids.length; i++) ids[i] = workers.get(i).getId();
         ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(), stackDepth);
         List<ThreadView> views = new ArrayList<>();
-        List<String> tasks = new ArrayList<>();
+        List<String> futures = new ArrayList<>();
+        List<String> queuedTasks = new ArrayList<>();
         for (int i = 0; i < infos.length; i++) {
             if (infos[i] == null || !episodes.get(ids[i]).same(infos[i])) return false;
             views.add(new ThreadView(infos[i], waitedMillis(ids[i], now)));
-            tasks.add(LockRef.of(starved.waits.get(workers.get(i)), null).name());
+            PoolStarvation.Wait wait = starved.waits.get(workers.get(i));
+            futures.add(LockRef.of(wait.future, null).name());
+            queuedTasks.add(LockRef.of(wait.queuedTask, null).name());
         }
         // Not the pool's toString(), which takes its main lock (and a subclass's may do anything).
         addHazard(new PoolStarvationFinding(LockRef.of(starved.pool, null).name(), starved.corePoolSize,
-                starved.maximumPoolSize, starved.queued, views, tasks), AgentStats.Hazard.POOL_STARVATION);
+                starved.maximumPoolSize, starved.queued, views, futures, queuedTasks), AgentStats.Hazard.POOL_STARVATION);
         return true;
     }
 

@@ -2,26 +2,30 @@ package io.lockwatch.runtime.hang;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A frozen thread pool: every worker of a {@link ThreadPoolExecutor} waits on the {@code Future} of a task that
- * is still in that same pool's queue. Tasks that submit sub-tasks to their own pool and wait for them do this
- * once the pool is full of such tasks: nobody holds a lock, so it is neither a deadlock nor a stall, and a thread
- * dump shows only idle-looking parked threads, yet no thread is left to run the tasks they wait for.
+ * A frozen thread pool: every worker of a {@link ThreadPoolExecutor} waits on a future that only a task still in
+ * that same pool's queue can complete: a {@code FutureTask} it submitted, or a {@code CompletableFuture} whose
+ * task ({@code supplyAsync(..., pool)}, an async stage) is queued there, directly or through the stages that
+ * depend on it ({@link CompletableFutureWaits}). Tasks that submit sub-tasks to their own pool and wait for them do
+ * this once the pool is full of such tasks: nobody holds a lock, so it is neither a deadlock nor a stall, and a
+ * thread dump shows only idle-looking parked threads, yet no thread is left to run the tasks they wait for.
  *
  * <p>A worker's pool is found through the thread's task (the pool's {@code Worker}, which the default thread
  * factories hand to {@code new Thread}) and the worker's enclosing pool: both private, opened to lockwatch by the
  * agent at start-up. A thread factory that wraps the task hides the pool, and such a pool is never reported:
- * missed, never invented. Only asked about threads that have waited past the threshold on a {@code FutureTask}, and
- * it runs none of the application's code: the pool's fields are read directly, and only the JDK's own queues and
- * tasks are asked anything.
+ * missed, never invented. Only asked about threads that have waited past the threshold, and it runs none of the
+ * application's code: the pool's fields are read directly, and only the JDK's own queues and tasks are asked
+ * anything.
  */
 final class PoolStarvation {
     /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
@@ -37,16 +41,29 @@ final class PoolStarvation {
     private static final Field CORE_SIZE = field(ThreadPoolExecutor.class, "corePoolSize");
     private static final Field MAX_SIZE = field(ThreadPoolExecutor.class, "maximumPoolSize");
 
+    /** What a worker waits on: a future, and the task in its pool's queue that completes it. */
+    static final class Wait {
+        /** The FutureTask, or the CompletableFuture the worker joins. */
+        final Object future;
+        /** The FutureTask itself, or the CompletableFuture's task. */
+        final Object queuedTask;
+
+        Wait(Object future, Object queuedTask) {
+            this.future = future;
+            this.queuedTask = queuedTask;
+        }
+    }
+
     /** A pool whose every worker waits on a task queued in it. */
     static final class Starved {
         final ThreadPoolExecutor pool;
         final int corePoolSize;
         final int maximumPoolSize;
         final int queued;
-        /** Its workers, and the task each waits on. */
-        final Map<Thread, FutureTask<?>> waits;
+        /** Its workers, and what each waits on. */
+        final Map<Thread, Wait> waits;
 
-        Starved(ThreadPoolExecutor pool, int corePoolSize, int maximumPoolSize, int queued, Map<Thread, FutureTask<?>> waits) {
+        Starved(ThreadPoolExecutor pool, int corePoolSize, int maximumPoolSize, int queued, Map<Thread, Wait> waits) {
             this.pool = pool;
             this.corePoolSize = corePoolSize;
             this.maximumPoolSize = maximumPoolSize;
@@ -70,16 +87,17 @@ final class PoolStarvation {
     static List<Starved> find(List<Thread> waitedLong, List<Thread> all) {
         List<Starved> found = new ArrayList<>();
         if (!available()) return found;
-        Map<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> candidates = new IdentityHashMap<>();
+        Map<ThreadPoolExecutor, Map<Thread, Object>> candidates = new IdentityHashMap<>();
         for (Thread t : waitedLong) {
             Object blocker = LockSupport.getBlocker(t);
             // The JDK's own tasks only: the queue's contains() calls the task's equals(), which a subclass of the
             // application's could override. (Not done, and not started, is what being in the queue says.)
-            if (!(blocker instanceof FutureTask) || blocker.getClass().getClassLoader() != null) continue;
+            boolean futureTask = blocker instanceof FutureTask && blocker.getClass().getClassLoader() == null;
+            if (!futureTask && !CompletableFutureWaits.isWait(blocker)) continue;
             ThreadPoolExecutor pool = poolOf(t);
-            if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, (FutureTask<?>) blocker);
+            if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, blocker);
         }
-        for (Map.Entry<ThreadPoolExecutor, Map<Thread, FutureTask<?>>> c : candidates.entrySet()) {
+        for (Map.Entry<ThreadPoolExecutor, Map<Thread, Object>> c : candidates.entrySet()) {
             try {
                 Starved starved = starved(c.getKey(), c.getValue(), all);
                 if (starved != null) found.add(starved);
@@ -90,18 +108,30 @@ final class PoolStarvation {
         return found;
     }
 
-    private static Starved starved(ThreadPoolExecutor pool, Map<Thread, FutureTask<?>> waits, List<Thread> all)
+    /** @param blockers the pool's waiting workers, and what each is parked on */
+    private static Starved starved(ThreadPoolExecutor pool, Map<Thread, Object> blockers, List<Thread> all)
             throws ReflectiveOperationException {
         int core = CORE_SIZE.getInt(pool);
         // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
-        if (waits.size() < core || waits.size() != workers(pool, all)) return null;
+        if (blockers.size() < core || blockers.size() != workers(pool, all)) return null;
         Object queue = QUEUE.get(pool);
-        // Only the JDK's queues are asked (their contains() takes the queue's lock for a moment, and runs no
-        // code of the application's), and only of a pool whose workers all wait.
+        // Only the JDK's queues are asked (their contains() and iterator take the queue's lock for a moment, and
+        // run no code of the application's), and only of a pool whose workers all wait.
         if (!(queue instanceof BlockingQueue) || queue.getClass().getClassLoader() != null) return null;
         BlockingQueue<?> tasks = (BlockingQueue<?>) queue;
-        for (FutureTask<?> task : waits.values()) {
-            if (!tasks.contains(task)) return null;
+        Set<Object> signallers = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Object blocker : blockers.values()) {
+            if (!(blocker instanceof FutureTask)) signallers.add(blocker);
+        }
+        Map<Object, Wait> joins = signallers.isEmpty() ? Collections.emptyMap()
+                : CompletableFutureWaits.queuedTasksAwaited(tasks, signallers);
+        Map<Thread, Wait> waits = new IdentityHashMap<>();
+        for (Map.Entry<Thread, Object> worker : blockers.entrySet()) {
+            Object blocker = worker.getValue();
+            Wait wait = blocker instanceof FutureTask ? (tasks.contains(blocker) ? new Wait(blocker, blocker) : null)
+                    : joins.get(blocker);
+            if (wait == null) return null; // this worker's wait can end without the pool
+            waits.put(worker.getKey(), wait);
         }
         return new Starved(pool, core, MAX_SIZE.getInt(pool), tasks.size(), waits);
     }
@@ -135,7 +165,7 @@ final class PoolStarvation {
     }
 
     /** The field made accessible, or null when it does not exist or is not open to lockwatch. */
-    private static Field field(Class<?> owner, String name) {
+    static Field field(Class<?> owner, String name) {
         try {
             Field f = owner.getDeclaredField(name);
             f.setAccessible(true);

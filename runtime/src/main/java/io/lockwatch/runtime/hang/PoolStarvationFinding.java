@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every worker of a thread pool waits on a task queued in that same pool ({@link PoolStarvation}): no thread is
+ * Every worker of a thread pool waits on a future that only a task queued in that same pool can complete ({@link PoolStarvation}): no thread is
  * left to run the tasks they wait for, so none of the waits ends (a thread-starvation deadlock).
  */
 final class PoolStarvationFinding extends HangFinding {
@@ -13,12 +13,16 @@ final class PoolStarvationFinding extends HangFinding {
     private final int corePoolSize;
     private final int maximumPoolSize;
     private final int queued;
-    /** Each worker, and the task it waits on (class@identityHash). */
+    /**
+     * Each worker, the future it waits on and the queued task that completes it (class@identityHash; the same
+     * for a FutureTask).
+     */
     private final List<ThreadView> workers;
     private final List<String> waitingOn;
+    private final List<String> queuedTasks;
 
     PoolStarvationFinding(String pool, int corePoolSize, int maximumPoolSize, int queued, List<ThreadView> workers,
-                          List<String> waitingOn) {
+                          List<String> waitingOn, List<String> queuedTasks) {
         super("pool_starvation");
         this.pool = pool;
         this.corePoolSize = corePoolSize;
@@ -26,6 +30,7 @@ final class PoolStarvationFinding extends HangFinding {
         this.queued = queued;
         this.workers = workers;
         this.waitingOn = waitingOn;
+        this.queuedTasks = queuedTasks;
     }
 
     @Override
@@ -46,7 +51,7 @@ final class PoolStarvationFinding extends HangFinding {
                 .field("maximumPoolSize", maximumPoolSize).field("queuedTasks", queued).endObject();
         json.name("workers").beginArray();
         for (int i = 0; i < workers.size(); i++) {
-            json.beginObject().field("waitingOnTask", waitingOn.get(i)).name("thread");
+            json.beginObject().field("waitingOnTask", waitingOn.get(i)).field("queuedTask", queuedTasks.get(i)).name("thread");
             workers.get(i).write(json);
             json.endObject();
         }
@@ -63,7 +68,12 @@ final class PoolStarvationFinding extends HangFinding {
                 .append(" queued in the same pool\n");
         for (int i = 0; i < workers.size(); i++) {
             workers.get(i).summarize(out, "  ");
-            out.append("    waits for task ").append(waitingOn.get(i)).append(", still in the pool's queue\n");
+            if (waitingOn.get(i).equals(queuedTasks.get(i))) {
+                out.append("    waits for task ").append(waitingOn.get(i)).append(", still in the pool's queue\n");
+            } else {
+                out.append("    waits for ").append(waitingOn.get(i)).append(", which needs task ").append(queuedTasks.get(i))
+                        .append(", still in the pool's queue\n");
+            }
         }
         out.append("  no thread is left to run those tasks, so none of these waits ends (a task that waits for a task"
                 + " of its own pool needs a pool of its own, or more threads than such tasks)\n");
