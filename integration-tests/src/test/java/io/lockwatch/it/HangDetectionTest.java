@@ -485,6 +485,19 @@ class HangDetectionTest {
         assertEquals(List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.FutureTask"), kinds, json);
     }
 
+    /** Sub-tasks that are FutureTasks of the application's own: found by identity, none of their code run. */
+    @Test
+    void aPoolFrozenOnTheApplicationsOwnFutureTasksIsStarved() {
+        Running run = start(StarvedPool.class, "own-future-task");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        for (JsonNode worker : starved.get("workers")) {
+            assertTrue(worker.get("waitingOnTask").asText().startsWith(StarvedPool.class.getName() + "$"),
+                    starved.toPrettyString());
+        }
+    }
+
     /**
      * Workers joining {@code applyToEither} of a sub-task queued in their own pool and one that another pool runs:
      * the queued one is not needed, the waits end, and nothing is reported (either-stages are not followed).

@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * A fixed pool of two threads whose two tasks each submit a sub-task to the same pool and wait for it: both
@@ -22,6 +23,7 @@ import java.util.concurrent.Future;
  * both queued in their own pool. With "completable-mixed" the first waits so and the second in
  * {@code Future.get()}. With "completable-either", each joins {@code applyToEither} of a sub-task queued in its own
  * pool and one that a second pool runs after 3 s: the waits end without the queued ones (prints as "other-pool").
+ * With "own-future-task", the sub-tasks are FutureTasks of the program's own (a subclass), queued with execute().
  */
 public final class StarvedPool {
     public static void main(String[] args) throws Exception {
@@ -50,6 +52,15 @@ public final class StarvedPool {
                     case "completable-mixed":
                         return first ? CompletableFuture.supplyAsync(() -> "inner", pool).join()
                                 : pool.submit(() -> "inner").get();
+                    case "own-future-task": // the application's FutureTask, as frameworks' newTaskFor makes them
+                        FutureTask<String> own = new FutureTask<>(() -> "inner") {
+                            @Override
+                            public boolean equals(Object other) {
+                                throw new IllegalStateException("lockwatch ran the application's equals()");
+                            }
+                        };
+                        pool.execute(own);
+                        return own.get();
                     case "completable-either":
                         return CompletableFuture.supplyAsync(() -> "inner", pool)
                                 .applyToEither(CompletableFuture.supplyAsync(StarvedPool::innerAfterAWhile, subTasks), s -> s)

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * {@code anyOf}) are not followed: such a wait is missed, never invented.
  *
  * <p>Only fields are read (the pool's package is opened to lockwatch at start-up), only of the JDK's own classes,
- * and the walk is capped: no code of the application's runs, and a huge queue costs a bounded pass.
+ * and the walk is capped: no code of the application's runs, and long chains of stages cost a bounded pass.
  */
 final class CompletableFutureWaits {
-    /** Queue entries and stack nodes visited per pool, at most: past it, the rest is not looked at. */
+    /** Stack nodes visited per pool, at most: past it, the rest is not looked at. */
     static final int MAX_STEPS = 100_000;
 
     private static final Class<?> SIGNALLER = nested("Signaller");
@@ -54,26 +55,30 @@ final class CompletableFutureWaits {
                 && STAGE_DEP != null && CO_BASE != null && SUPPLY_DEP != null && RUN_DEP != null;
     }
 
+    /** Is this queued task one of CompletableFuture's, which completes a future when it runs? */
+    static boolean completesAFuture(Object task) throws ReflectiveOperationException {
+        return available() && futureCompletedBy(task) != null;
+    }
+
     /**
-     * @param queue the pool's queue (one of the JDK's; its iterator runs no code of the application's)
-     * @param signallers the blockers of the pool's waiting workers
-     * @return each of those signallers that waits on a task in the queue, with the future it is on and the task
+     * @param queuedTasks CompletableFuture's tasks in a pool's queue ({@link #completesAFuture})
+     * @param signallers the blockers of the pool's workers waiting in join() or get()
+     * @return each of those signallers that waits on one of those tasks, with the future it is on and the task
      */
-    static Map<Object, PoolStarvation.Wait> queuedTasksAwaited(Iterable<?> queue, Set<Object> signallers)
+    static Map<Object, PoolStarvation.Wait> awaitedAmong(List<Object> queuedTasks, Set<Object> signallers)
             throws ReflectiveOperationException {
-        if (!available()) return Collections.emptyMap();
         Map<Object, PoolStarvation.Wait> found = new IdentityHashMap<>();
         Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object> futures = new ArrayDeque<>();
         int steps = 0;
-        for (Object task : queue) {
-            if (++steps > MAX_STEPS || found.size() == signallers.size()) break;
+        for (Object task : queuedTasks) {
             Object completes = futureCompletedBy(task);
             if (completes == null || !visited.add(completes)) continue;
-            ArrayDeque<Object> futures = new ArrayDeque<>();
             futures.push(completes);
-            while (!futures.isEmpty() && steps <= MAX_STEPS) {
+            while (!futures.isEmpty()) {
                 Object future = futures.pop();
-                for (Object node = STACK.get(future); node != null && ++steps <= MAX_STEPS; node = NEXT.get(node)) {
+                for (Object node = STACK.get(future); node != null; node = NEXT.get(node)) {
+                    if (++steps > MAX_STEPS) return found;
                     if (node.getClass() == SIGNALLER) {
                         if (signallers.contains(node)) found.put(node, new PoolStarvation.Wait(future, task));
                         continue;
@@ -82,6 +87,7 @@ final class CompletableFutureWaits {
                     if (dependent != null && visited.add(dependent)) futures.push(dependent);
                 }
             }
+            if (found.size() == signallers.size()) break;
         }
         return found;
     }

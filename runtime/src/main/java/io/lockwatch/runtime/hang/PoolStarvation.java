@@ -2,6 +2,7 @@ package io.lockwatch.runtime.hang;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * agent at start-up. A thread factory that wraps the task hides the pool, and such a pool is never reported:
  * missed, never invented. Only asked about threads that have waited past the threshold, and it runs none of the
  * application's code: the pool's fields are read directly, and only the JDK's own queues and tasks are asked
- * anything.
+ * anything (tasks are compared by identity).
  */
 final class PoolStarvation {
     /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
@@ -40,6 +41,8 @@ final class PoolStarvation {
     private static final Field QUEUE = field(ThreadPoolExecutor.class, "workQueue");
     private static final Field CORE_SIZE = field(ThreadPoolExecutor.class, "corePoolSize");
     private static final Field MAX_SIZE = field(ThreadPoolExecutor.class, "maximumPoolSize");
+    /** Queued tasks looked at per pool, at most (a frozen pool's queue only grows). */
+    static final int MAX_QUEUE_WALK = 100_000;
 
     /** What a worker waits on: a future, and the task in its pool's queue that completes it. */
     static final class Wait {
@@ -90,10 +93,9 @@ final class PoolStarvation {
         Map<ThreadPoolExecutor, Map<Thread, Object>> candidates = new IdentityHashMap<>();
         for (Thread t : waitedLong) {
             Object blocker = LockSupport.getBlocker(t);
-            // The JDK's own tasks only: the queue's contains() calls the task's equals(), which a subclass of the
-            // application's could override. (Not done, and not started, is what being in the queue says.)
-            boolean futureTask = blocker instanceof FutureTask && blocker.getClass().getClassLoader() == null;
-            if (!futureTask && !CompletableFutureWaits.isWait(blocker)) continue;
+            // Any FutureTask, the application's subclasses too: the queue is searched by identity, which runs none
+            // of their code. (Not done, and not started, is what being in the queue says.)
+            if (!(blocker instanceof FutureTask) && !CompletableFutureWaits.isWait(blocker)) continue;
             ThreadPoolExecutor pool = poolOf(t);
             if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, blocker);
         }
@@ -115,25 +117,44 @@ final class PoolStarvation {
         // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
         if (blockers.size() < core || blockers.size() != workers(pool, all)) return null;
         Object queue = QUEUE.get(pool);
-        // Only the JDK's queues are asked (their contains() and iterator take the queue's lock for a moment, and
-        // run no code of the application's), and only of a pool whose workers all wait.
+        // Only the JDK's queues are walked (their iterators take the queue's lock for a moment per step, and run
+        // no code of the application's), and only of a pool whose workers all wait.
         if (!(queue instanceof BlockingQueue) || queue.getClass().getClassLoader() != null) return null;
         BlockingQueue<?> tasks = (BlockingQueue<?>) queue;
-        Set<Object> signallers = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Object blocker : blockers.values()) {
-            if (!(blocker instanceof FutureTask)) signallers.add(blocker);
-        }
-        Map<Object, Wait> joins = signallers.isEmpty() ? Collections.emptyMap()
-                : CompletableFutureWaits.queuedTasksAwaited(tasks, signallers);
+        Map<Object, Wait> queued = queuedTasksAwaited(tasks, blockers.values());
         Map<Thread, Wait> waits = new IdentityHashMap<>();
         for (Map.Entry<Thread, Object> worker : blockers.entrySet()) {
-            Object blocker = worker.getValue();
-            Wait wait = blocker instanceof FutureTask ? (tasks.contains(blocker) ? new Wait(blocker, blocker) : null)
-                    : joins.get(blocker);
+            Wait wait = queued.get(worker.getValue());
             if (wait == null) return null; // this worker's wait can end without the pool
             waits.put(worker.getKey(), wait);
         }
         return new Starved(pool, core, MAX_SIZE.getInt(pool), tasks.size(), waits);
+    }
+
+    /**
+     * One walk of the pool's queue, capped: which of these blockers (a FutureTask, or a CompletableFuture's waiter)
+     * waits on a task in it. Tasks past the cap are not looked at: waits on them are missed, never invented.
+     *
+     * @return each blocker found, with what it waits on
+     */
+    static Map<Object, Wait> queuedTasksAwaited(Iterable<?> queue, Collection<Object> blockers)
+            throws ReflectiveOperationException {
+        Set<Object> futureTasks = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> signallers = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Object blocker : blockers) (blocker instanceof FutureTask ? futureTasks : signallers).add(blocker);
+        Map<Object, Wait> found = new IdentityHashMap<>();
+        List<Object> completableTasks = new ArrayList<>();
+        int seen = 0;
+        for (Object task : queue) {
+            if (++seen > MAX_QUEUE_WALK) break;
+            if (futureTasks.contains(task)) {
+                found.put(task, new Wait(task, task));
+            } else if (!signallers.isEmpty() && CompletableFutureWaits.completesAFuture(task)) {
+                completableTasks.add(task);
+            }
+        }
+        if (!completableTasks.isEmpty()) found.putAll(CompletableFutureWaits.awaitedAmong(completableTasks, signallers));
+        return found;
     }
 
     /** How many live threads are workers of this pool. */

@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,11 +35,13 @@ class CompletableFutureWaitsTest {
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private final Executor pool = queue::add;
     private final List<CompletableFuture<?>> toRelease = new ArrayList<>();
+    private final List<Runnable> toRunAtTheEnd = new ArrayList<>();
     private final List<Thread> joiners = new ArrayList<>();
 
     @AfterEach
     void releaseTheJoiners() throws InterruptedException {
         for (CompletableFuture<?> f : toRelease) f.complete(null);
+        for (Runnable task : toRunAtTheEnd) task.run();
         for (Runnable task : queue) task.run();
         for (Thread t : joiners) t.join();
     }
@@ -104,10 +109,38 @@ class CompletableFutureWaitsTest {
                 wait.queuedTask.getClass().getName());
     }
 
-    /** The walk is capped: past MAX_STEPS queue entries and stack nodes, the rest is not looked at (missed). */
+    /**
+     * A FutureTask is found by identity, so the application's subclasses are too (no code of theirs runs);
+     * one that is not in the queue is not.
+     */
+    @Test
+    void aFutureTaskIsFoundInTheQueueByIdentity() throws Exception {
+        FutureTask<String> queued = new FutureTask<>(() -> "queued") {
+            @Override
+            public boolean equals(Object other) {
+                throw new AssertionError("the application's code ran");
+            }
+
+            @Override
+            public int hashCode() {
+                throw new AssertionError("the application's code ran");
+            }
+        };
+        FutureTask<String> elsewhere = new FutureTask<>(() -> "elsewhere");
+        toRunAtTheEnd.add(elsewhere); // in no queue: another thread will run it
+        queue.add(queued);
+        Object onQueued = getInAThread(queued);
+        Object onElsewhere = getInAThread(elsewhere);
+        Map<Object, PoolStarvation.Wait> found = awaited(onQueued, onElsewhere);
+        assertSame(queued, found.get(onQueued).future);
+        assertSame(queued, found.get(onQueued).queuedTask);
+        assertNull(found.get(onElsewhere));
+    }
+
+    /** The walk is capped: past MAX_QUEUE_WALK queued tasks, the rest is not looked at (missed). */
     @Test
     void theWalkStopsAtItsCap() throws Exception {
-        for (int i = 0; i < CompletableFutureWaits.MAX_STEPS; i++) queue.add(() -> { });
+        for (int i = 0; i < PoolStarvation.MAX_QUEUE_WALK; i++) queue.add(() -> { });
         CompletableFuture<String> late = CompletableFuture.supplyAsync(() -> "late", pool);
         Object signaller = joinInAThread(late);
         assertNull(awaited(signaller).get(signaller));
@@ -116,19 +149,33 @@ class CompletableFutureWaitsTest {
     private Map<Object, PoolStarvation.Wait> awaited(Object... signallers) throws ReflectiveOperationException {
         Set<Object> set = Collections.newSetFromMap(new IdentityHashMap<>());
         Collections.addAll(set, signallers);
-        return CompletableFutureWaits.queuedTasksAwaited(queue, set);
+        return PoolStarvation.queuedTasksAwaited(queue, set);
     }
 
     /** Starts a thread that joins the future; @return its blocker once it is parked in join() */
-    private Object joinInAThread(CompletableFuture<?> future) throws InterruptedException {
-        Thread t = new Thread(future::join, "joiner-" + joiners.size());
+    private Object joinInAThread(CompletableFuture<?> future) {
+        return parkedOn(new Thread(future::join, "joiner-" + joiners.size()), CompletableFutureWaits::isWait);
+    }
+
+    /** Starts a thread that waits in get(); @return its blocker (the task) once it is parked */
+    private Object getInAThread(FutureTask<?> task) {
+        return parkedOn(new Thread(() -> {
+            try {
+                task.get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "getter-" + joiners.size()), blocker -> blocker == task);
+    }
+
+    private Object parkedOn(Thread t, Predicate<Object> waiting) {
         t.setDaemon(true);
         joiners.add(t);
         t.start();
         while (true) {
             Object blocker = LockSupport.getBlocker(t);
-            if (CompletableFutureWaits.isWait(blocker)) return blocker;
-            assertTrue(t.isAlive(), "the joiner ended: the future was complete");
+            if (waiting.test(blocker)) return blocker;
+            assertTrue(t.isAlive(), "the waiter ended: its future was complete");
             Thread.onSpinWait();
         }
     }
