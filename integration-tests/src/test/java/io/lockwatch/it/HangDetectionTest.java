@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Programs that really hang, killed by the test once lockwatch has reported the hang: each on the SIGTERM
@@ -483,6 +484,21 @@ class HangDetectionTest {
         }
         kinds.sort(null);
         assertEquals(List.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.FutureTask"), kinds, json);
+    }
+
+    /**
+     * A thread factory that wraps the pool's Runnable in its own, or makes a Thread subclass that calls it: the
+     * thread's task is not the pool's worker, which is found in a field of the wrapper (and must name the thread).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"wrapped-runnable", "thread-subclass"})
+    void aPoolWhoseThreadFactoryHidesItsWorkersIsStarved(String factory) {
+        Running run = start(StarvedPool.class, factory);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        String prefix = factory.equals("wrapped-runnable") ? "wrapped-" : "subclassed-";
+        assertEquals(List.of(prefix + "1", prefix + "2"), threadNames(starved), starved.toPrettyString());
     }
 
     /** Sub-tasks that are FutureTasks of the application's own: found by identity, none of their code run. */

@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fixed pool of two threads whose two tasks each submit a sub-task to the same pool and wait for it: both
@@ -24,6 +26,8 @@ import java.util.concurrent.FutureTask;
  * {@code Future.get()}. With "completable-either", each joins {@code applyToEither} of a sub-task queued in its own
  * pool and one that a second pool runs after 3 s: the waits end without the queued ones (prints as "other-pool").
  * With "own-future-task", the sub-tasks are FutureTasks of the program's own (a subclass), queued with execute().
+ * With "wrapped-runnable" and "thread-subclass", the default freeze in a pool whose thread factory hides the
+ * pool's Runnable from the thread (threads named "wrapped-N" and "subclassed-N").
  */
 public final class StarvedPool {
     public static void main(String[] args) throws Exception {
@@ -36,7 +40,7 @@ public final class StarvedPool {
         }
         String mode = args.length > 0 ? args[0] : "";
         boolean otherPool = mode.equals("other-pool");
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2, threadFactory(mode));
         ExecutorService subTasks = otherPool || mode.equals("completable-either") ? Executors.newFixedThreadPool(1) : pool;
         CountDownLatch bothRunning = new CountDownLatch(2);
         List<Future<String>> tasks = new ArrayList<>();
@@ -76,6 +80,24 @@ public final class StarvedPool {
         pool.shutdown();
         subTasks.shutdown();
         System.out.println("done");
+    }
+
+    /** The pool's threads: as the JDK makes them, or from a factory that hides the pool's Runnable. */
+    private static ThreadFactory threadFactory(String mode) {
+        AtomicInteger made = new AtomicInteger();
+        switch (mode) {
+            case "wrapped-runnable": // the pool's Runnable inside one of the factory's (a lambda here)
+                return r -> new Thread(() -> r.run(), "wrapped-" + made.incrementAndGet());
+            case "thread-subclass": // a Thread of the program's own whose run() calls the pool's Runnable
+                return r -> new Thread("subclassed-" + made.incrementAndGet()) {
+                    @Override
+                    public void run() {
+                        r.run();
+                    }
+                };
+            default:
+                return Executors.defaultThreadFactory();
+        }
     }
 
     private static String innerAfterAWhile() {

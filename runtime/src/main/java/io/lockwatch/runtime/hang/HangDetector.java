@@ -553,15 +553,12 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (isOwnerlessWait(info) && waitedLong(info.getThreadId(), now)) waitedLong.add(info.getThreadId());
         }
         if (waitedLong.isEmpty() || !PoolStarvation.available()) return 0; // idle waits, most checks
-        List<Thread> all = new ArrayList<>();
         List<Thread> waiting = new ArrayList<>();
         for (Thread t : PlatformThreads.all()) {
-            if (!live.containsKey(t.getId())) continue; // lockwatch's own threads, carriers
-            all.add(t);
-            if (waitedLong.contains(t.getId())) waiting.add(t);
+            if (waitedLong.contains(t.getId())) waiting.add(t); // not lockwatch's own threads, nor carriers
         }
         int stuck = 0;
-        for (PoolStarvation.Starved starved : PoolStarvation.find(waiting, all)) {
+        for (PoolStarvation.Starved starved : PoolStarvation.find(waiting)) {
             stuck += starved.waits.size();
             boolean reportedAlready = true;
             for (Thread worker : starved.waits.keySet()) reportedAlready &= episodes.get(worker.getId()).starvationReported;

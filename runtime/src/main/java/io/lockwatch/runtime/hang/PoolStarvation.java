@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.hang;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,9 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * thread dump shows only idle-looking parked threads, yet no thread is left to run the tasks they wait for.
  *
  * <p>A worker's pool is found through the thread's task (the pool's {@code Worker}, which the default thread
- * factories hand to {@code new Thread}) and the worker's enclosing pool: both private, opened to lockwatch by the
- * agent at start-up. A thread factory that wraps the task hides the pool, and such a pool is never reported:
- * missed, never invented. Only asked about threads that have waited past the threshold, and it runs none of the
+ * factories hand to {@code new Thread}, or which a factory's wrapper holds in a field) and the worker's enclosing
+ * pool: both private, opened to lockwatch by the agent at start-up. Deeper wrapping hides the pool, and such a
+ * pool is never reported: missed, never invented. Only asked about threads that have waited past the threshold, and it runs none of the
  * application's code: the pool's fields are read directly, and only the JDK's own queues and tasks are asked
  * anything (tasks are compared by identity).
  */
@@ -41,6 +43,11 @@ final class PoolStarvation {
     private static final Field QUEUE = field(ThreadPoolExecutor.class, "workQueue");
     private static final Field CORE_SIZE = field(ThreadPoolExecutor.class, "corePoolSize");
     private static final Field MAX_SIZE = field(ThreadPoolExecutor.class, "maximumPoolSize");
+    private static final Field CTL = field(ThreadPoolExecutor.class, "ctl");
+    private static final Field COUNT_MASK = field(ThreadPoolExecutor.class, "COUNT_MASK");
+    private static final Field WORKER_THREAD = WORKER != null ? field(WORKER, "thread") : null;
+    /** Fields of a thread's wrapper looked into, at most. */
+    private static final int MAX_WRAPPER_FIELDS = 32;
     /** Queued tasks looked at per pool, at most (a frozen pool's queue only grows). */
     static final int MAX_QUEUE_WALK = 100_000;
 
@@ -79,15 +86,15 @@ final class PoolStarvation {
 
     /** Can this JVM's pools be found at all (the fields exist and were opened to lockwatch)? */
     static boolean available() {
-        return TASK != null && POOL != null && QUEUE != null && CORE_SIZE != null && MAX_SIZE != null;
+        return TASK != null && POOL != null && QUEUE != null && CORE_SIZE != null && MAX_SIZE != null && CTL != null
+                && COUNT_MASK != null && WORKER_THREAD != null;
     }
 
     /**
      * @param waitedLong the platform threads (not lockwatch's) that have waited past the threshold
-     * @param all every live platform thread but lockwatch's, to tell which workers a pool has
      * @return the pools all of whose workers wait on tasks queued in them
      */
-    static List<Starved> find(List<Thread> waitedLong, List<Thread> all) {
+    static List<Starved> find(List<Thread> waitedLong) {
         List<Starved> found = new ArrayList<>();
         if (!available()) return found;
         Map<ThreadPoolExecutor, Map<Thread, Object>> candidates = new IdentityHashMap<>();
@@ -101,7 +108,7 @@ final class PoolStarvation {
         }
         for (Map.Entry<ThreadPoolExecutor, Map<Thread, Object>> c : candidates.entrySet()) {
             try {
-                Starved starved = starved(c.getKey(), c.getValue(), all);
+                Starved starved = starved(c.getKey(), c.getValue());
                 if (starved != null) found.add(starved);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // This pool cannot be read: not reported (missed, never invented).
@@ -111,11 +118,11 @@ final class PoolStarvation {
     }
 
     /** @param blockers the pool's waiting workers, and what each is parked on */
-    private static Starved starved(ThreadPoolExecutor pool, Map<Thread, Object> blockers, List<Thread> all)
+    private static Starved starved(ThreadPoolExecutor pool, Map<Thread, Object> blockers)
             throws ReflectiveOperationException {
         int core = CORE_SIZE.getInt(pool);
         // Fewer workers than the core size: the next submission starts a new one, which can run the queue.
-        if (blockers.size() < core || blockers.size() != workers(pool, all)) return null;
+        if (blockers.size() < core || blockers.size() != workerCount(pool)) return null;
         Object queue = QUEUE.get(pool);
         // Only the JDK's queues are walked (their iterators take the queue's lock for a moment per step, and run
         // no code of the application's), and only of a pool whose workers all wait.
@@ -157,26 +164,72 @@ final class PoolStarvation {
         return found;
     }
 
-    /** How many live threads are workers of this pool. */
-    private static int workers(ThreadPoolExecutor pool, List<Thread> all) {
-        int n = 0;
-        for (Thread t : all) {
-            if (poolOf(t) == pool) n++;
-        }
-        return n;
+    /**
+     * How many workers the pool counts: the low bits of its {@code ctl}, read as a field (the JDK's
+     * {@code AtomicInteger}). A worker that is leaving has already been taken off, and cannot run the queue.
+     */
+    private static int workerCount(ThreadPoolExecutor pool) throws ReflectiveOperationException {
+        return ((AtomicInteger) CTL.get(pool)).get() & COUNT_MASK.getInt(null);
     }
 
+    /** The pool whose worker this thread is, or null when it is none (or hidden too deep). */
     private static ThreadPoolExecutor poolOf(Thread t) {
         try {
             Object holder = HOLDER != null ? HOLDER.get(t) : t;
             Object task = holder == null ? null : TASK.get(holder);
-            if (task == null || task.getClass() != WORKER) return null;
-            Object pool = POOL.get(task);
+            Object worker = workerWithin(t, task);
+            // A thread class of the application's whose run() calls the worker it captured.
+            if (worker == null && t.getClass() != Thread.class) worker = workerWithin(t, t);
+            Object pool = worker == null ? null : POOL.get(worker);
             return pool instanceof ThreadPoolExecutor ? (ThreadPoolExecutor) pool : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
     }
+
+    /**
+     * The thread's {@code Worker}: the object itself, or one held in a field of it, as thread factories that wrap
+     * the pool's Runnable in one of their own hold it (a lambda, Netty's, Tomcat's). The worker must name this
+     * thread as its own, so a wrapper that holds some other pool's worker is not taken for this thread's pool.
+     */
+    private static Object workerWithin(Thread t, Object candidate) throws ReflectiveOperationException {
+        if (candidate == null) return null;
+        if (candidate.getClass() == WORKER) return WORKER_THREAD.get(candidate) == t ? candidate : null;
+        for (Field f : REFERENCE_FIELDS.get(candidate.getClass())) {
+            Object value = f.get(candidate);
+            if (value != null && value.getClass() == WORKER && WORKER_THREAD.get(value) == t) return value;
+        }
+        return null;
+    }
+
+    /**
+     * A class's instance fields that hold references, accessible to lockwatch (declared in it and its
+     * superclasses, not in Thread or Object); computed once per class. Fields of a package that is not open to
+     * lockwatch are left out.
+     */
+    private static final ClassValue<Field[]> REFERENCE_FIELDS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Object.class && c != Thread.class; c = c.getSuperclass()) {
+                try {
+                    for (Field f : c.getDeclaredFields()) {
+                        if (f.getType().isPrimitive() || Modifier.isStatic(f.getModifiers())) continue;
+                        try {
+                            f.setAccessible(true);
+                            fields.add(f);
+                        } catch (RuntimeException notOpen) {
+                            // left out: a wrapper of this class is not seen through (missed, never invented)
+                        }
+                    }
+                } catch (RuntimeException | LinkageError unreadable) {
+                    break;
+                }
+                if (fields.size() >= MAX_WRAPPER_FIELDS) break;
+            }
+            return fields.toArray(new Field[0]);
+        }
+    };
 
     private static Class<?> workerClass() {
         for (Class<?> c : ThreadPoolExecutor.class.getDeclaredClasses()) {
