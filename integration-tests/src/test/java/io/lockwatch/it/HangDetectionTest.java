@@ -76,11 +76,24 @@ class HangDetectionTest {
 
     /** Ends the program and reads (and validates) its report. */
     private static Report endAndRead(Running run, Stop stop) {
+        return endCleanly(run, stop).report();
+    }
+
+    /** Ends the program; lockwatch must have reported no problem of its own. */
+    private static ChildResult endCleanly(Running run, Stop stop) {
         ChildResult result = stop.end(run);
         assertFalse(result.stderr.contains("[lockwatch] ERROR"), "lockwatch reported a problem:\n" + result.stderr);
-        Report report = result.report();
-        assertEquals(0, report.stat("internalErrors"), result.stderr);
-        return report;
+        assertEquals(0, result.report().stat("internalErrors"), result.stderr);
+        return result;
+    }
+
+    /** StarvedPool in this mode, once it froze and lockwatch printed its finding ("all 2 workers of" the pool). */
+    private static Running frozenPool(String mode, String workers) {
+        Running run = mode.isEmpty() ? start(StarvedPool.class) : start(StarvedPool.class, mode);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: " + workers + " java.util.concurrent.ThreadPoolExecutor@",
+                FIND_SECONDS);
+        return run;
     }
 
     // ---- deadlocks ----
@@ -396,10 +409,7 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void aPoolWhoseWorkersAllWaitOnTasksQueuedInItIsStarved(Stop stop) {
-        Running run = start(StarvedPool.class);
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of java.util.concurrent.ThreadPoolExecutor@",
-                FIND_SECONDS);
+        Running run = frozenPool("", "all 2 workers of");
         JsonNode starved = endAndRead(run, stop).singleHazard("pool_starvation");
         String json = starved.toPrettyString();
         JsonNode pool = starved.get("pool");
@@ -422,10 +432,7 @@ class HangDetectionTest {
     /** A single-thread executor whose task waits on what it submitted to its own executor: one worker, frozen. */
     @Test
     void aSingleThreadExecutorWhoseTaskWaitsOnItsOwnSubmissionIsStarved() {
-        Running run = start(StarvedPool.class, "single");
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: the only worker of java.util.concurrent.ThreadPoolExecutor@",
-                FIND_SECONDS);
+        Running run = frozenPool("single", "the only worker of");
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         assertEquals(1, starved.get("pool").get("maximumPoolSize").asInt(), starved.toPrettyString());
         assertEquals(1, starved.get("workers").size(), starved.toPrettyString());
@@ -438,17 +445,11 @@ class HangDetectionTest {
      */
     @Test
     void workersJoiningCompletableFuturesOfTheirOwnPoolAreStarved() {
-        Running run = start(StarvedPool.class, "completable");
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of java.util.concurrent.ThreadPoolExecutor@",
-                FIND_SECONDS);
-        ChildResult result = Stop.TERM.end(run);
+        Running run = frozenPool("completable", "all 2 workers of");
+        ChildResult result = endCleanly(run, Stop.TERM);
         assertTrue(result.stderr.contains("    waits for java.util.concurrent.CompletableFuture@"), result.stderr);
         assertTrue(result.stderr.contains(", which needs task java.util.concurrent.CompletableFuture$AsyncSupply@"), result.stderr);
-        assertFalse(result.stderr.contains("[lockwatch] ERROR"), result.stderr);
-        Report report = result.report();
-        assertEquals(0, report.stat("internalErrors"), result.stderr);
-        JsonNode starved = report.singleHazard("pool_starvation");
+        JsonNode starved = result.report().singleHazard("pool_starvation");
         String json = starved.toPrettyString();
         assertEquals(2, starved.get("pool").get("queuedTasks").asInt(), json);
         Set<String> futures = new HashSet<>();
@@ -469,9 +470,7 @@ class HangDetectionTest {
     /** One worker in {@code join()}, the other in {@code Future.get()}: both kinds of wait in one frozen pool. */
     @Test
     void aPoolFrozenByJoinsAndGetsTogetherIsStarved() {
-        Running run = start(StarvedPool.class, "completable-mixed");
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        Running run = frozenPool("completable-mixed", "all 2 workers of");
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         String json = starved.toPrettyString();
         List<String> kinds = new ArrayList<>();
@@ -493,20 +492,28 @@ class HangDetectionTest {
     @ParameterizedTest
     @ValueSource(strings = {"wrapped-runnable", "thread-subclass"})
     void aPoolWhoseThreadFactoryHidesItsWorkersIsStarved(String factory) {
-        Running run = start(StarvedPool.class, factory);
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        Running run = frozenPool(factory, "all 2 workers of");
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         String prefix = factory.equals("wrapped-runnable") ? "wrapped-" : "subclassed-";
         assertEquals(List.of(prefix + "1", prefix + "2"), threadNames(starved), starved.toPrettyString());
     }
 
+    /** Workers in {@code get(timeout)}: still frozen until the timeout, and the finding says that it ends then. */
+    @Test
+    void aPoolFrozenInTimedWaitsSaysTheyEndByTheirTimeout() {
+        Running run = frozenPool("timed", "all 2 workers of");
+        ChildResult result = endCleanly(run, Stop.KILL);
+        assertTrue(result.stderr.contains("so none of these waits ends but by its timeout"), result.stderr);
+        JsonNode starved = result.report().singleHazard("pool_starvation");
+        for (JsonNode worker : starved.get("workers")) {
+            assertEquals("TIMED_WAITING", worker.get("thread").get("state").asText(), starved.toPrettyString());
+        }
+    }
+
     /** Sub-tasks that are FutureTasks of the application's own: found by identity, none of their code run. */
     @Test
     void aPoolFrozenOnTheApplicationsOwnFutureTasksIsStarved() {
-        Running run = start(StarvedPool.class, "own-future-task");
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of", FIND_SECONDS);
+        Running run = frozenPool("own-future-task", "all 2 workers of");
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         for (JsonNode worker : starved.get("workers")) {
             assertTrue(worker.get("waitingOnTask").asText().startsWith(StarvedPool.class.getName() + "$"),

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Future.get()}. With "completable-either", each joins {@code applyToEither} of a sub-task queued in its own
  * pool and one that a second pool runs after 3 s: the waits end without the queued ones (prints as "other-pool").
  * With "own-future-task", the sub-tasks are FutureTasks of the program's own (a subclass), queued with execute().
+ * With "timed", the default freeze, with each wait in {@code get(10, MINUTES)}.
  * With "wrapped-runnable" and "thread-subclass", the default freeze in a pool whose thread factory hides the
  * pool's Runnable from the thread (threads named "wrapped-N" and "subclassed-N").
  */
@@ -65,6 +67,8 @@ public final class StarvedPool {
                         };
                         pool.execute(own);
                         return own.get();
+                    case "timed": // a timeout far past the test: the freeze as users see it
+                        return subTasks.submit(() -> "inner").get(10, TimeUnit.MINUTES);
                     case "completable-either":
                         return CompletableFuture.supplyAsync(() -> "inner", pool)
                                 .applyToEither(CompletableFuture.supplyAsync(StarvedPool::innerAfterAWhile, subTasks), s -> s)

@@ -75,7 +75,10 @@ final class PoolStarvationFinding extends HangFinding {
                         .append(", still in the pool's queue\n");
             }
         }
-        out.append("  no thread is left to run those tasks, so none of these waits ends (a task that waits for a task"
+        boolean timed = false;
+        for (ThreadView w : workers) timed |= "TIMED_WAITING".equals(w.state);
+        out.append("  no thread is left to run those tasks, so none of these waits ends")
+                .append(timed ? " but by its timeout" : "").append(" (a task that waits for a task"
                 + " of its own pool needs a pool of its own, or more threads than such tasks)\n");
         return out.toString();
     }
