@@ -13,6 +13,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildJvm.Running;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.programs.ClassInitDeadlock;
 import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
 import io.lockwatch.it.programs.DoubleStart;
@@ -121,6 +122,72 @@ class HangDetectionTest {
         assertEquals(List.of("lock-first", "monitor-first"), threadNames(deadlock));
         assertCycle(deadlock, MixedDeadlock.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock$NonfairSync");
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    // ---- deadlocks in static initializers, which the JVM's own search does not see ----
+
+    /**
+     * Each thread waits for a class whose static initializer the other runs: both RUNNABLE, no lock, nothing for
+     * {@code findDeadlockedThreads}. Found from the threads' unmoving CPU time, their {@code <clinit>} frames and
+     * the JVM's thread dump.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void deadlockBetweenTwoStaticInitializers(Stop stop) {
+        Running run = start(ClassInitDeadlock.class);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1 class_init_deadlock: 2 threads, each waiting for the initialization of a"
+                + " class the next one is initializing", FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        String a = ClassInitDeadlock.class.getName() + "$A";
+        String b = ClassInitDeadlock.class.getName() + "$B";
+        assertTrue(result.stderr.contains("    waits for the initialization of " + b + ", which \"init-b\" #"), result.stderr);
+        assertTrue(result.stderr.contains("    waits for the initialization of " + a + ", which \"init-a\" #"), result.stderr);
+        Report report = result.report();
+        JsonNode deadlock = report.singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals("class_init_deadlock", deadlock.get("kind").asText(), json);
+        assertEquals(List.of("init-a", "init-b"), threadNames(deadlock), json);
+        Map<String, String> waits = new TreeMap<>();
+        for (JsonNode thread : deadlock.get("cycle")) {
+            String name = thread.get("name").asText();
+            waits.put(name, thread.get("waitingForInitializationOf").asText());
+            assertEquals("RUNNABLE", thread.get("state").asText(), json);
+            assertEquals(List.of(name.equals("init-a") ? a : b), strings(thread.get("initializing")), json);
+            assertTrue(thread.get("stack").get(0).asText().startsWith((name.equals("init-a") ? a : b) + ".<clinit>("), json);
+            assertTrue(thread.get("waitingMillis").asLong() >= 2000, json);
+        }
+        assertEquals(Map.of("init-a", b, "init-b", a), waits, json);
+        assertEquals(List.of("initialization of " + a, "initialization of " + b), sorted(deadlock.get("locks")), json);
+        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+        assertEquals(1, report.stat("classInitThreadDumps"), json);
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    /**
+     * Two threads in static initializers waiting for a third class whose initializer is slow (5 s), not for each
+     * other: the JVM's thread dump is taken (both stand still past the threshold) and shows no cycle, so nothing
+     * is reported, and the program ends.
+     */
+    @Test
+    void staticInitializersWaitingForASlowOneAreNotDeadlocked() {
+        ChildResult run = ChildJvm.run(ClassInitDeadlock.class).agentOptions("stall-threshold=1s").args("slow").exec()
+                .assertCleanExit();
+        assertTrue(run.stdout.startsWith("waiting\n") && run.stdout.endsWith("done\n"), run.stdout);
+        Report report = run.report().assertNoHangFindings();
+        assertTrue(report.stat("classInitThreadDumps") >= 1, run.stderr);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : array) out.add(s.asText());
+        return out;
+    }
+
+    private static List<String> sorted(JsonNode array) {
+        List<String> out = strings(array);
+        out.sort(null);
+        return out;
     }
 
     // ---- deadlocks with virtual threads, which the JVM's own search does not see ----

@@ -109,6 +109,7 @@ public final class Lockwatch {
             json.field("threadsStuckNow", AgentStats.threadsStuckNow.get());
             json.field("hangChecks", AgentStats.hangChecks.get());
             json.field("hangCheckNanos", AgentStats.hangCheckNanos.get());
+            json.field("classInitThreadDumps", AgentStats.classInitThreadDumps.get());
             json.field("hangFindingsDropped", AgentStats.hangFindingsDropped.get() + ThreadCalls.dropped());
             json.field("threadsUnwatched", ThreadRegistry.dropped());
             json.field("startupMillis", AgentStats.startupNanos.get() / 1_000_000);

@@ -81,6 +81,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final Set<String> reportedDeadlocks = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
     private final TrackedHangs trackedHangs;
+    private final ClassInitDeadlocks classInits;
     private int deadlockCount;
     private int hazardCount;
 
@@ -90,6 +91,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis(thresholdMillis));
         this.stackDepth = stackDepth;
         this.trackedHangs = new TrackedHangs(thresholdNanos);
+        this.classInits = new ClassInitDeadlocks(thresholdNanos, stackDepth);
         this.nextCheck = System.nanoTime() + periodNanos; // first check one period after start, not during it
     }
 
@@ -237,7 +239,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
-        int deadlocked = mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0;
+        int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
@@ -390,7 +392,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (reportedDeadlocks.contains(key)) return;
         List<ThreadView> views = new ArrayList<>();
         for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
-        publishDeadlock(key, views);
+        publishDeadlock(key, new DeadlockFinding(views));
     }
 
     /**
@@ -407,24 +409,60 @@ public final class HangDetector implements ThreadCalls.Listener {
         TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
-            publishDeadlock(deadlock.getKey(), deadlock.getValue());
+            publishDeadlock(deadlock.getKey(), new DeadlockFinding(deadlock.getValue()));
         }
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
         return found;
     }
 
     /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). */
-    private void publishDeadlock(String key, List<ThreadView> views) {
+    private void publishDeadlock(String key, HangFinding finding) {
         if (reportedDeadlocks.contains(key)) return;
         if (deadlockCount >= MAX_FINDINGS) {
             AgentStats.hangFindingsDropped.incrementAndGet();
             return;
         }
         reportedDeadlocks.add(key);
-        DeadlockFinding finding = new DeadlockFinding(views);
         finding.number(++deadlockCount);
         AgentStats.deadlocks.incrementAndGet();
         report.addDeadlock(finding);
+    }
+
+    // ---- deadlocks in static initializers ----
+
+    /**
+     * Threads each waiting for a class that the next one is initializing ({@link ClassInitDeadlocks}), which the
+     * JVM's deadlock search does not see.
+     *
+     * @param jvmDeadlocked the threads in deadlocks by the JVM's search
+     * @return how many threads are in deadlocks now, those and these
+     */
+    private int findClassInitDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, int jvmDeadlocked) {
+        List<ClassInitDeadlocks.Cycle> cycles;
+        try {
+            cycles = classInits.find(mx, live, System.nanoTime());
+        } catch (Exception e) {
+            InternalErrors.record("class initialization deadlock search", e);
+            return jvmDeadlocked;
+        }
+        int deadlocked = jvmDeadlocked;
+        for (ClassInitDeadlocks.Cycle cycle : cycles) deadlocked += cycle.threads.size();
+        if (!cycles.isEmpty()) AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
+        for (ClassInitDeadlocks.Cycle cycle : cycles) {
+            if (reportedDeadlocks.contains(cycle.key)) continue;
+            long[] ids = new long[cycle.threads.size()];
+            for (int i = 0; i < ids.length; i++) ids[i] = cycle.threads.get(i).getThreadId();
+            // Again, with the monitors each holds (a static initializer may have taken some before it waited).
+            ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(),
+                    stackDepth);
+            List<ThreadView> views = new ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                ThreadInfo info = infos[i] != null ? infos[i] : cycle.threads.get(i);
+                views.add(new ThreadView(info, cycle.stillMillis.get(i)));
+            }
+            publishDeadlock(cycle.key, new ClassInitDeadlockFinding(views, cycle.waitsFor, cycle.initializing));
+        }
+        return deadlocked;
     }
 
     // ---- stalls on owner-less waits ----

@@ -120,6 +120,11 @@ final class ThreadView {
     }
 
     void write(JsonWriter json) {
+        write(json, null);
+    }
+
+    /** @param more fields of a finding's own added to the thread's object (null: none) */
+    void write(JsonWriter json, java.util.function.Consumer<JsonWriter> more) {
         json.beginObject();
         json.field("name", name).field("id", id).field("state", state);
         json.name("waitingFor");
@@ -133,6 +138,7 @@ final class ThreadView {
         for (LockRef h : holds) h.write(json);
         json.endArray();
         json.stringArray("stack", stack);
+        if (more != null) more.accept(json);
         json.endObject();
     }
 

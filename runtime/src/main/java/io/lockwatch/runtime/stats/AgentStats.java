@@ -63,6 +63,11 @@ public final class AgentStats {
     /** Hang checks done (thread snapshots taken), and the time they took in nanoseconds. */
     public static final AtomicLong hangChecks = new AtomicLong();
     public static final AtomicLong hangCheckNanos = new AtomicLong();
+    /**
+     * The JVM's thread dumps taken to tell which class each still thread in a static initializer waits for
+     * (each one a safepoint; only when two or more such threads have stood still past the threshold).
+     */
+    public static final AtomicLong classInitThreadDumps = new AtomicLong();
     /** Deadlocks and hazards not reported because of the caps on findings. */
     public static final AtomicLong hangFindingsDropped = new AtomicLong();
 

@@ -1,0 +1,83 @@
+package io.lockwatch.it.programs;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Two threads deadlocked in static initializers: "init-a" initializes {@code A}, whose initializer uses {@code B};
+ * "init-b" initializes {@code B}, whose initializer uses {@code A}. Each waits for the other's class forever; no
+ * lock is held, and the JVM shows both as RUNNABLE. Prints "waiting" once both are inside their initializers;
+ * never ends.
+ *
+ * <p>With "slow", no cycle: "init-a" in {@code A}'s initializer and "init-b" in {@code B}'s both wait for
+ * {@code Slow}, whose initializer "init-slow" runs for 5 s (B waits for A, A for Slow). Prints "waiting", then
+ * "done" once Slow, A and B are initialized.
+ */
+public final class ClassInitDeadlock {
+    static final CountDownLatch insideInitializers = new CountDownLatch(2);
+    static volatile boolean slowMode;
+
+    static final class A {
+        static final int VALUE;
+
+        static {
+            arrive();
+            VALUE = (slowMode ? Slow.VALUE : B.VALUE) + 1;
+        }
+    }
+
+    static final class B {
+        static final int VALUE;
+
+        static {
+            arrive();
+            VALUE = A.VALUE + 1;
+        }
+    }
+
+    static final class Slow {
+        static final int VALUE;
+
+        static {
+            sleep(5000);
+            VALUE = 1;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        slowMode = args.length > 0 && args[0].equals("slow");
+        Thread slow = new Thread(() -> System.out.println("slow " + Slow.VALUE), "init-slow");
+        if (slowMode) {
+            slow.start();
+            sleep(200); // Slow's initializer is running before A's asks for it
+        }
+        Thread a = new Thread(() -> System.out.println("a " + A.VALUE), "init-a");
+        Thread b = new Thread(() -> System.out.println("b " + B.VALUE), "init-b");
+        a.start();
+        if (slowMode) insideInitializers.countDown(); // B's initializer is reached through A's here
+        b.start();
+        insideInitializers.await();
+        System.out.println("waiting");
+        a.join();
+        b.join();
+        if (slowMode) slow.join();
+        System.out.println("done");
+    }
+
+    /** Both threads inside their initializers before either uses the other class. */
+    private static void arrive() {
+        insideInitializers.countDown();
+        try {
+            insideInitializers.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A deadlock in static initializers ({@link ClassInitDeadlocks}): threads each waiting for the initialization of a
+ * class that the next one is initializing. Reported with the deadlocks; its {@code cycle} lists the threads as a
+ * lock deadlock does, each with the class it waits for and the classes it is initializing.
+ */
+final class ClassInitDeadlockFinding extends HangFinding {
+    private final List<ThreadView> cycle;
+    private final List<String> waitsFor;
+    private final List<List<String>> initializing;
+
+    ClassInitDeadlockFinding(List<ThreadView> cycle, List<String> waitsFor, List<List<String>> initializing) {
+        super("class_init_deadlock");
+        this.cycle = cycle;
+        this.waitsFor = waitsFor;
+        this.initializing = initializing;
+    }
+
+    @Override
+    String title() {
+        return "DEADLOCK #" + id() + " " + kind();
+    }
+
+    @Override
+    public List<String> threadNames() {
+        List<String> names = new ArrayList<>();
+        for (ThreadView t : cycle) names.add(t.name);
+        return names;
+    }
+
+    /** What each waits for: the initialization of a class (there is no lock object to name). */
+    @Override
+    public List<String> lockNames() {
+        List<String> names = new ArrayList<>();
+        for (String c : waitsFor) names.add("initialization of " + c);
+        return names;
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.name("cycle").beginArray();
+        for (int i = 0; i < cycle.size(); i++) {
+            int at = i;
+            cycle.get(i).write(json, more -> more.field("waitingForInitializationOf", waitsFor.get(at))
+                    .stringArray("initializing", initializing.get(at)));
+        }
+        json.endArray();
+    }
+
+    @Override
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": ").append(cycle.size())
+                .append(" threads, each waiting for the initialization of a class the next one is initializing\n");
+        for (int i = 0; i < cycle.size(); i++) {
+            ThreadView t = cycle.get(i);
+            ThreadView next = cycle.get((i + 1) % cycle.size());
+            t.summarize(out, "  ");
+            out.append("    waits for the initialization of ").append(waitsFor.get(i)).append(", which \"")
+                    .append(next.name).append("\" #").append(next.id).append(" is running (static initializer)\n");
+        }
+        out.append("  *** DEADLOCK: these threads never continue, and every thread that next uses one of these classes"
+                + " hangs too (a thread dump shows them RUNNABLE, waiting on a class initialization monitor) ***\n");
+        return out.toString();
+    }
+}
