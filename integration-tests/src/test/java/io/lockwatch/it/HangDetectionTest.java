@@ -165,6 +165,44 @@ class HangDetectionTest {
     }
 
     /**
+     * A class's initialization and a lock: one thread holds a monitor and waits for a class whose static initializer
+     * the other runs, which waits for that monitor. The JVM's search sees a thread blocked on a running one.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void deadlockBetweenAStaticInitializerAndALock(Stop stop) {
+        Running run = start(ClassInitDeadlock.class, "lock");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1 class_init_deadlock: 2 threads, each waiting for the initialization of a"
+                + " class the next one is initializing or for a lock it holds", FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        String c = ClassInitDeadlock.class.getName() + "$C";
+        assertTrue(result.stderr.contains("    waits for the initialization of " + c + ", which \"init-c\" #"), result.stderr);
+        Report report = result.report();
+        JsonNode deadlock = report.singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(List.of("init-c", "lock-holder"), threadNames(deadlock), json);
+        for (JsonNode thread : deadlock.get("cycle")) {
+            if (thread.get("name").asText().equals("lock-holder")) {
+                assertEquals(c, thread.get("waitingForInitializationOf").asText(), json);
+                assertEquals("RUNNABLE", thread.get("state").asText(), json);
+                assertEquals("java.lang.Object", thread.get("holds").get(0).get("class").asText(), json);
+                assertEquals(List.of(), strings(thread.get("initializing")), json);
+            } else {
+                assertTrue(thread.get("waitingForInitializationOf").isNull(), json);
+                assertEquals("BLOCKED", thread.get("state").asText(), json);
+                assertEquals("java.lang.Object", thread.get("waitingFor").get("class").asText(), json);
+                assertEquals("lock-holder", thread.get("owner").get("name").asText(), json);
+                assertEquals(List.of(c), strings(thread.get("initializing")), json);
+            }
+        }
+        List<String> locks = sorted(deadlock.get("locks"));
+        assertEquals("initialization of " + c, locks.get(0), json);
+        assertTrue(locks.get(1).startsWith("java.lang.Object@"), json);
+        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+    }
+
+    /**
      * Two threads in static initializers waiting for a third class whose initializer is slow (5 s), not for each
      * other: the JVM's thread dump is taken (both stand still past the threshold) and shows no cycle, so nothing
      * is reported, and the program ends.

@@ -8,6 +8,10 @@ import java.util.concurrent.CountDownLatch;
  * lock is held, and the JVM shows both as RUNNABLE. Prints "waiting" once both are inside their initializers;
  * never ends.
  *
+ * <p>With "lock", a class's initialization and a lock: "lock-holder" holds {@code LOCK} and then uses {@code C};
+ * "init-c" initializes {@code C}, whose initializer takes {@code LOCK}. The first waits for C's initialization
+ * (RUNNABLE), the second for the lock (BLOCKED): the JVM's search sees a thread blocked on a running one.
+ *
  * <p>With "slow", no cycle: "init-a" in {@code A}'s initializer and "init-b" in {@code B}'s both wait for
  * {@code Slow}, whose initializer "init-slow" runs for 5 s (B waits for A, A for Slow). Prints "waiting", then
  * "done" once Slow, A and B are initialized.
@@ -34,6 +38,19 @@ public final class ClassInitDeadlock {
         }
     }
 
+    static final Object LOCK = new Object();
+
+    static final class C {
+        static final int VALUE;
+
+        static {
+            arrive();
+            synchronized (LOCK) {
+                VALUE = 1;
+            }
+        }
+    }
+
     static final class Slow {
         static final int VALUE;
 
@@ -45,6 +62,18 @@ public final class ClassInitDeadlock {
 
     public static void main(String[] args) throws Exception {
         slowMode = args.length > 0 && args[0].equals("slow");
+        if (args.length > 0 && args[0].equals("lock")) {
+            new Thread(() -> {
+                synchronized (LOCK) {
+                    arrive();
+                    System.out.println("c " + C.VALUE);
+                }
+            }, "lock-holder").start();
+            new Thread(() -> System.out.println("c " + C.VALUE), "init-c").start();
+            insideInitializers.await();
+            System.out.println("waiting");
+            return; // the two threads never end, nor does the JVM
+        }
         Thread slow = new Thread(() -> System.out.println("slow " + Slow.VALUE), "init-slow");
         if (slowMode) {
             slow.start();

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,15 +47,17 @@ final class ClassInitDeadlocks {
     private static final String WAITING_ON_INIT = "- waiting on the Class initialization monitor for ";
     /** A thread dump's header line: {@code "name" #id [nid] ...} (the nid bracket since JDK 19). */
     private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\" #(\\d+) ");
+    /** Every how many checks the threads found in native code have their CPU time read again. */
+    private static final int READ_NATIVE_EVERY = 4;
 
     /** One cycle: each thread waits for a class that the next one is initializing. */
     static final class Cycle {
         final List<ThreadInfo> threads;
-        /** For each thread of {@link #threads}: the class it waits to see initialized. */
+        /** For each thread of {@link #threads}: the class it waits to see initialized, or null for a lock wait. */
         final List<String> waitsFor;
         /** For each: the classes whose static initializer it is running, innermost first. */
         final List<List<String>> initializing;
-        /** For each: how long its CPU time has stood still. */
+        /** For each: how long its CPU time has stood still; null for a lock wait (the detector knows that one). */
         final List<Long> stillMillis;
         final String key;
 
@@ -82,9 +83,6 @@ final class ClassInitDeadlocks {
             this.since = since;
         }
     }
-
-    /** Every how many checks the threads found in native code have their CPU time read again. */
-    private static final int READ_NATIVE_EVERY = 4;
 
     private final long thresholdNanos;
     private final int stackDepth;
@@ -143,7 +141,7 @@ final class ClassInitDeadlocks {
             }
         }
         lookAt(mx, toLookAt);
-        return cycles(now);
+        return cycles(live, now);
     }
 
     /** Takes the stacks of threads that have stood still long enough, once per stillness. */
@@ -161,20 +159,29 @@ final class ClassInitDeadlocks {
         }
     }
 
-    /** Cycles among the still threads in Java code, once two or more of them run static initializers. */
-    private List<Cycle> cycles(long now) throws Exception {
+    /**
+     * Cycles through the still threads in Java code, asked of the JVM's dump when one could close: two or more of
+     * them run static initializers, or a thread waits for a lock that one of them holds (a static initializer
+     * that takes a lock, whose holder needs that class: a cycle of a class's initialization and a lock).
+     */
+    private List<Cycle> cycles(Map<Long, ThreadInfo> live, long now) throws Exception {
         current.removeIf(cycle -> !standsStill(cycle));
-        Map<Long, ThreadInfo> inInit = new HashMap<>();
+        Set<Long> stillInJava = new HashSet<>();
+        int inInitializers = 0;
         for (Map.Entry<Long, Still> e : still.entrySet()) {
             ThreadInfo looked = e.getValue().looked;
-            if (looked != null && !initializing(looked).isEmpty()) inInit.put(e.getKey(), looked);
+            if (looked == null) continue;
+            stillInJava.add(e.getKey());
+            if (!initializing(looked.getStackTrace()).isEmpty()) inInitializers++;
         }
-        if (inInit.size() < 2) {
+        boolean lockWaitOnOne = false;
+        for (ThreadInfo info : live.values()) lockWaitOnOne |= stillInJava.contains(info.getLockOwnerId());
+        if (inInitializers < 2 && !lockWaitOnOne) {
             dumpedFor = Collections.emptySet();
             return current;
         }
-        if (inInit.keySet().equals(dumpedFor)) return current; // asked already, nothing new
-        dumpedFor = new HashSet<>(inInit.keySet());
+        if (stillInJava.equals(dumpedFor)) return current; // asked already, nothing new
+        dumpedFor = stillInJava;
         String dump;
         try {
             dump = threadDump();
@@ -184,7 +191,7 @@ final class ClassInitDeadlocks {
                     + " thread dump (" + e.getMessage() + "). Fix: grant lockwatch's jar java.security.AllPermission");
             return current;
         }
-        for (Cycle cycle : newCycles(inInit, classesWaitedFor(dump), now)) {
+        for (Cycle cycle : newCycles(stillInJava, live, readDump(dump), now)) {
             boolean known = false;
             for (Cycle c : current) known |= c.key.equals(cycle.key);
             if (!known) current.add(cycle);
@@ -192,82 +199,113 @@ final class ClassInitDeadlocks {
         return current;
     }
 
-    /** Every thread of the cycle still in the same stillness (its CPU time unmoved since it was looked at). */
+    /** Every class-initialization wait of the cycle still the same (its thread's CPU time has not moved). */
     private boolean standsStill(Cycle cycle) {
-        for (ThreadInfo t : cycle.threads) {
-            Still s = still.get(t.getThreadId());
+        for (int i = 0; i < cycle.threads.size(); i++) {
+            if (cycle.waitsFor.get(i) == null) continue; // a lock wait: it lasts while the other does
+            Still s = still.get(cycle.threads.get(i).getThreadId());
             if (s == null || s.looked == null) return false;
         }
         return true;
     }
 
-    /** Follows each thread's wait (from the JVM's dump) to whoever initializes that class. */
-    private List<Cycle> newCycles(Map<Long, ThreadInfo> inInit, Map<Long, String> waitsFor, long now) {
-        // Who initializes each class: the one thread with its <clinit> on the stack.
+    /**
+     * Follows each wait to the thread that can end it: a class-initialization wait (from the dump; only of threads
+     * that have stood still past the threshold) to the thread whose stack has that class's {@code <clinit>}, a lock
+     * wait (from the check's snapshot) to the lock's owner. A cycle with a class-initialization wait in it is a
+     * deadlock the JVM's search does not see (one of locks alone it does, and reports).
+     */
+    private List<Cycle> newCycles(Set<Long> stillInJava, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump, long now) {
         Map<String, Long> initializer = new HashMap<>();
-        for (ThreadInfo info : inInit.values()) {
-            for (String c : initializing(info)) initializer.put(c, info.getThreadId());
+        for (Map.Entry<Long, Dumped> e : dump.entrySet()) {
+            for (String c : e.getValue().initializing) {
+                if (!c.equals(e.getValue().waitsForInit)) initializer.put(c, e.getKey());
+            }
         }
         List<Cycle> found = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
-        for (long start : inInit.keySet()) {
+        for (long start : stillInJava) {
             List<Long> path = new ArrayList<>();
             Map<Long, Integer> position = new HashMap<>();
             Long at = start;
-            while (at != null && inInit.containsKey(at) && !seen.contains(at) && !position.containsKey(at)) {
+            while (at != null && !seen.contains(at) && !position.containsKey(at)) {
                 position.put(at, path.size());
                 path.add(at);
-                String wanted = waitsFor.get(at);
-                at = wanted == null ? null : initializer.get(wanted);
+                at = waitsOn(at, stillInJava, live, dump, initializer);
             }
             seen.addAll(path);
             Integer cycleStart = at == null ? null : position.get(at);
-            if (cycleStart != null) found.add(cycle(path.subList(cycleStart, path.size()), inInit, waitsFor, now));
+            if (cycleStart != null) found.add(cycle(path.subList(cycleStart, path.size()), live, dump, now));
         }
         return found;
     }
 
-    private Cycle cycle(List<Long> ids, Map<Long, ThreadInfo> inInit, Map<Long, String> waitsFor, long now) {
+    /** The thread that can end this one's wait, or null. */
+    private Long waitsOn(long thread, Set<Long> stillInJava, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump,
+                         Map<String, Long> initializer) {
+        Dumped d = dump.get(thread);
+        if (d != null && d.waitsForInit != null) return stillInJava.contains(thread) ? initializer.get(d.waitsForInit) : null;
+        ThreadInfo info = live.get(thread);
+        return info != null && info.getThreadState() != Thread.State.RUNNABLE && info.getLockOwnerId() >= 0
+                ? info.getLockOwnerId() : null;
+    }
+
+    private Cycle cycle(List<Long> ids, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump, long now) {
         List<ThreadInfo> threads = new ArrayList<>();
         List<String> waits = new ArrayList<>();
         List<List<String>> initializing = new ArrayList<>();
         List<Long> stillMillis = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         for (long id : ids) {
-            ThreadInfo info = inInit.get(id);
-            threads.add(info);
-            waits.add(waitsFor.get(id));
-            initializing.add(new ArrayList<>(initializing(info)));
-            stillMillis.add(TimeUnit.NANOSECONDS.toMillis(now - still.get(id).since));
-            parts.add(id + "/init " + waitsFor.get(id));
+            Dumped d = dump.get(id);
+            String waitsFor = d != null ? d.waitsForInit : null;
+            Still s = still.get(id);
+            threads.add(waitsFor != null ? s.looked : live.get(id));
+            waits.add(waitsFor);
+            initializing.add(d != null ? d.initializing : new ArrayList<>());
+            stillMillis.add(waitsFor != null ? TimeUnit.NANOSECONDS.toMillis(now - s.since) : null);
+            parts.add(id + (waitsFor != null ? "/init " + waitsFor : "/" + live.get(id).getLockName()));
         }
         Collections.sort(parts);
         return new Cycle(threads, waits, initializing, stillMillis, String.join(" ", parts));
     }
 
     /** The classes whose static initializer the thread is running, innermost first. */
-    private static Set<String> initializing(ThreadInfo info) {
-        Set<String> classes = new LinkedHashSet<>();
-        for (StackTraceElement f : info.getStackTrace()) {
-            if (f.getMethodName().equals("<clinit>")) classes.add(f.getClassName());
+    private static List<String> initializing(StackTraceElement[] stack) {
+        List<String> classes = new ArrayList<>();
+        for (StackTraceElement f : stack) {
+            if (f.getMethodName().equals("<clinit>") && !classes.contains(f.getClassName())) classes.add(f.getClassName());
         }
         return classes;
     }
 
-    /** From a thread dump: each thread that waits for a class's initialization, and that class. */
-    static Map<Long, String> classesWaitedFor(String dump) {
-        Map<Long, String> waits = new HashMap<>();
-        long thread = -1;
+    /** A thread as the JVM's dump shows it: the class whose initialization it waits for, and those it runs. */
+    static final class Dumped {
+        String waitsForInit;
+        final List<String> initializing = new ArrayList<>();
+    }
+
+    /** Reads the JVM's thread dump: by thread id, what {@link Dumped} holds (the JVM's own threads have no id). */
+    static Map<Long, Dumped> readDump(String dump) {
+        Map<Long, Dumped> threads = new HashMap<>();
+        Dumped thread = null;
         for (String line : dump.split("\n")) {
-            if (line.startsWith("\"")) { // a thread's first line; the JVM's own threads have no #id
+            if (line.startsWith("\"")) { // a thread's first line
                 Matcher header = THREAD_HEADER.matcher(line);
-                thread = header.find() ? Long.parseLong(header.group(2)) : -1;
+                thread = null;
+                if (header.find()) threads.put(Long.parseLong(header.group(2)), thread = new Dumped());
                 continue;
             }
-            int at = line.indexOf(WAITING_ON_INIT);
-            if (at >= 0 && thread >= 0) waits.put(thread, line.substring(at + WAITING_ON_INIT.length()).trim());
+            if (thread == null) continue;
+            String text = line.trim();
+            if (text.startsWith(WAITING_ON_INIT)) {
+                thread.waitsForInit = text.substring(WAITING_ON_INIT.length()).trim();
+            } else if (text.startsWith("at ") && text.contains(".<clinit>(")) {
+                String c = text.substring(3, text.indexOf(".<clinit>("));
+                if (!thread.initializing.contains(c)) thread.initializing.add(c);
+            }
         }
-        return waits;
+        return threads;
     }
 
     /** The JVM's own thread dump, as jstack prints it (a safepoint: taken only for a suspected cycle). */

@@ -458,7 +458,8 @@ public final class HangDetector implements ThreadCalls.Listener {
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < ids.length; i++) {
                 ThreadInfo info = infos[i] != null ? infos[i] : cycle.threads.get(i);
-                views.add(new ThreadView(info, cycle.stillMillis.get(i)));
+                Long still = cycle.stillMillis.get(i);
+                views.add(new ThreadView(info, still != null ? still : waitedMillis(ids[i], System.nanoTime())));
             }
             publishDeadlock(cycle.key, new ClassInitDeadlockFinding(views, cycle.waitsFor, cycle.initializing));
         }

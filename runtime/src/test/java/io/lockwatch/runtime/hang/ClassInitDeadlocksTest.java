@@ -1,11 +1,17 @@
 package io.lockwatch.runtime.hang;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Reading the JVM's thread dump: which thread waits for which class's initialization, on JDK 17's and 25's headers. */
+/**
+ * Reading the JVM's thread dump: which thread waits for which class's initialization, and which static initializers
+ * each runs, on JDK 17's and 25's headers (a thread name with quotes and "#" in it; the JVM's own threads).
+ */
 class ClassInitDeadlocksTest {
     @Test
     void theClassEachThreadWaitsForIsReadFromTheDump() {
@@ -29,7 +35,15 @@ class ClassInitDeadlocksTest {
                 "",
                 "\"VM Thread\" os_prio=0 cpu=7.23ms elapsed=8.07s tid=0x00007fd184107d30 nid=1269 runnable  ",
                 "\t- waiting on the Class initialization monitor for NotAJavaThread");
-        assertEquals(Map.of(15L, "ClinitDeadlock$B"), ClassInitDeadlocks.classesWaitedFor(jdk17));
-        assertEquals(Map.of(26L, "ClinitDeadlock$A"), ClassInitDeadlocks.classesWaitedFor(jdk25));
+        Map<Long, ClassInitDeadlocks.Dumped> threads17 = ClassInitDeadlocks.readDump(jdk17);
+        assertEquals(Set.of(1L, 15L), threads17.keySet());
+        assertNull(threads17.get(1L).waitsForInit);
+        assertEquals(List.of(), threads17.get(1L).initializing);
+        assertEquals("ClinitDeadlock$B", threads17.get(15L).waitsForInit);
+        assertEquals(List.of("ClinitDeadlock$A"), threads17.get(15L).initializing);
+        Map<Long, ClassInitDeadlocks.Dumped> threads25 = ClassInitDeadlocks.readDump(jdk25);
+        assertEquals(Set.of(26L), threads25.keySet()); // the VM Thread has no id, and its line is not taken for #26's
+        assertEquals("ClinitDeadlock$A", threads25.get(26L).waitsForInit);
+        assertEquals(List.of("ClinitDeadlock$B"), threads25.get(26L).initializing);
     }
 }
