@@ -11,28 +11,15 @@ import java.util.List;
  * waits for (null for a lock wait, which its {@code waitingFor} and {@code owner} show) and the classes it is
  * initializing.
  */
-final class ClassInitDeadlockFinding extends HangFinding {
-    private final List<ThreadView> cycle;
+final class ClassInitDeadlockFinding extends DeadlockFinding {
+    /** For each thread of the cycle: the class it waits for, or null for a lock. */
     private final List<String> waitsFor;
     private final List<List<String>> initializing;
 
     ClassInitDeadlockFinding(List<ThreadView> cycle, List<String> waitsFor, List<List<String>> initializing) {
-        super("class_init_deadlock");
-        this.cycle = cycle;
+        super("class_init_deadlock", cycle);
         this.waitsFor = waitsFor;
         this.initializing = initializing;
-    }
-
-    @Override
-    String title() {
-        return "DEADLOCK #" + id() + " " + kind();
-    }
-
-    @Override
-    public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        for (ThreadView t : cycle) names.add(t.name);
-        return names;
     }
 
     /** What each waits for: the initialization of a class (there is no lock object to name), or a lock. */

@@ -4,19 +4,27 @@ import io.lockwatch.runtime.report.JsonWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A real deadlock: threads each waiting for a lock (monitor or ownable synchronizer) that the next one holds. */
-final class DeadlockFinding extends HangFinding {
+/**
+ * A real deadlock: threads each waiting for a lock (monitor or ownable synchronizer) that the next one holds. Other
+ * kinds of deadlock ({@link ClassInitDeadlockFinding}) extend it with what their threads wait for.
+ */
+class DeadlockFinding extends HangFinding {
     /** In cycle order: each waits for a lock the next one holds, the last for one the first holds. */
-    private final List<ThreadView> cycle;
+    final List<ThreadView> cycle;
 
     DeadlockFinding(List<ThreadView> cycle) {
-        super("deadlock");
+        this("deadlock", cycle);
+    }
+
+    DeadlockFinding(String kind, List<ThreadView> cycle) {
+        super(kind);
         this.cycle = cycle;
     }
 
+    /** "DEADLOCK #1", and the kind after it when it is another than a deadlock of locks. */
     @Override
     String title() {
-        return "DEADLOCK #" + id();
+        return "DEADLOCK #" + id() + (kind().equals("deadlock") ? "" : " " + kind());
     }
 
     @Override
