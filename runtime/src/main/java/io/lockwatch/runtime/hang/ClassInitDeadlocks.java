@@ -92,6 +92,8 @@ final class ClassInitDeadlocks {
     private final Set<Long> inNative = new HashSet<>();
     /** The candidate set the last thread dump was taken for: not taken again for the same one. */
     private Set<Long> dumpedFor = Collections.emptySet();
+    private int dumps;
+    private long lastDump;
     /** The cycles found whose threads are all still standing still. */
     private final List<Cycle> current = new ArrayList<>();
     private Boolean available;
@@ -181,7 +183,11 @@ final class ClassInitDeadlocks {
             return current;
         }
         if (stillInJava.equals(dumpedFor)) return current; // asked already, nothing new
+        // At most one dump per threshold, however often the candidates change: each is a safepoint.
+        if (dumps > 0 && now - lastDump < thresholdNanos) return current;
         dumpedFor = stillInJava;
+        dumps++;
+        lastDump = now;
         String dump;
         try {
             dump = threadDump();
