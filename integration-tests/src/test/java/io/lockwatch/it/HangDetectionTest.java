@@ -203,17 +203,56 @@ class HangDetectionTest {
     }
 
     /**
-     * Two threads in static initializers waiting for a third class whose initializer is slow (5 s), not for each
-     * other: the JVM's thread dump is taken (both stand still past the threshold) and shows no cycle, so nothing
-     * is reported, and the program ends.
+     * Two threads in static initializers waiting for a third class whose initializer sleeps 5 s, not for each
+     * other: the JVM's thread dump shows no cycle, so no deadlock; the sleeping initializer, waited for past the
+     * threshold, is a stall in a static initializer. The program ends.
      */
     @Test
-    void staticInitializersWaitingForASlowOneAreNotDeadlocked() {
+    void staticInitializersWaitingForASlowOneAreAStallNotADeadlock() {
         ChildResult run = ChildJvm.run(ClassInitDeadlock.class).agentOptions("stall-threshold=1s").args("slow").exec()
                 .assertCleanExit();
         assertTrue(run.stdout.startsWith("waiting\n") && run.stdout.endsWith("done\n"), run.stdout);
-        Report report = run.report().assertNoHangFindings();
+        Report report = run.report();
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
         assertTrue(report.stat("classInitThreadDumps") >= 1, run.stderr);
+        JsonNode stall = report.singleHazard("class_init_stall");
+        String json = stall.toPrettyString();
+        assertEquals(ClassInitDeadlock.class.getName() + "$Slow", stall.get("class").asText(), json);
+        assertEquals("init-slow", stall.get("initializer").get("name").asText(), json);
+        assertEquals("TIMED_WAITING", stall.get("initializer").get("state").asText(), json);
+        assertTrue(stall.get("waitingOn").asText().startsWith("nothing (in java.lang.Thread.sleep"), json);
+        assertEquals(1, stall.get("waiters").size(), json);
+        assertEquals("init-a", stall.get("waiters").get(0).get("name").asText(), json);
+        assertEquals(List.of("init-a", "init-slow"), threadNames(stall), json);
+    }
+
+    /**
+     * A static initializer that waits for a task of a pool, while the task waits for that class's initialization:
+     * the initializer is parked on a future nobody owns, the task RUNNABLE; no cycle the JVM can see. Reported as
+     * a stall in a static initializer, the task as its waiter.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aStaticInitializerWaitingForATaskThatNeedsItsClassIsStalled(Stop stop) {
+        Running run = start(ClassInitDeadlock.class, "task");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        String tasked = ClassInitDeadlock.class.getName() + "$Tasked";
+        run.awaitStderr("[lockwatch] HAZARD #1 class_init_stall: \"init-tasked\" #", FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        assertTrue(result.stderr.contains(" runs the static initializer of " + tasked
+                + " and waits on java.util.concurrent.FutureTask@"), result.stderr);
+        JsonNode stall = result.report().singleHazard("class_init_stall");
+        String json = stall.toPrettyString();
+        assertEquals(tasked, stall.get("class").asText(), json);
+        assertEquals(List.of("initialization of " + tasked), strings(stall.get("locks")), json);
+        JsonNode initializer = stall.get("initializer");
+        assertEquals("WAITING", initializer.get("state").asText(), json);
+        assertTrue(mentions(initializer.get("stack"), ClassInitDeadlock.class), json);
+        assertTrue(initializer.get("waitingMillis").asLong() >= 2000, json);
+        JsonNode worker = stall.get("waiters").get(0);
+        assertEquals("pool-worker", worker.get("name").asText(), json);
+        assertEquals("RUNNABLE", worker.get("state").asText(), json);
+        assertEquals(1, stall.get("waiters").size(), json);
     }
 
     private static List<String> strings(JsonNode array) {

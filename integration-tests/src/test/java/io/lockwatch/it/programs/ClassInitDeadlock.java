@@ -1,6 +1,9 @@
 package io.lockwatch.it.programs;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Two threads deadlocked in static initializers: "init-a" initializes {@code A}, whose initializer uses {@code B};
@@ -11,6 +14,11 @@ import java.util.concurrent.CountDownLatch;
  * <p>With "lock", a class's initialization and a lock: "lock-holder" holds {@code LOCK} and then uses {@code C};
  * "init-c" initializes {@code C}, whose initializer takes {@code LOCK}. The first waits for C's initialization
  * (RUNNABLE), the second for the lock (BLOCKED): the JVM's search sees a thread blocked on a running one.
+ *
+ * <p>With "task", {@code Tasked}'s static initializer, run by "init-tasked", submits a task to a pool of one
+ * thread ("pool-worker") and waits for it; the task calls a method of {@code Tasked}, so it waits for the
+ * class's initialization: the initializer waits for the task, the task for the initializer (no cycle the JVM
+ * can see: the initializer waits on a future that nobody owns). Prints "waiting"; never ends.
  *
  * <p>With "slow", no cycle: "init-a" in {@code A}'s initializer and "init-b" in {@code B}'s both wait for
  * {@code Slow}, whose initializer "init-slow" runs for 5 s (B waits for A, A for Slow). Prints "waiting", then
@@ -51,6 +59,24 @@ public final class ClassInitDeadlock {
         }
     }
 
+    static final ExecutorService POOL = Executors.newSingleThreadExecutor(r -> new Thread(r, "pool-worker"));
+
+    static final class Tasked {
+        static final int VALUE = fromThePool();
+
+        private static int fromThePool() {
+            try {
+                return POOL.submit(Tasked::half).get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static int half() {
+            return 21;
+        }
+    }
+
     static final class Slow {
         static final int VALUE;
 
@@ -62,6 +88,11 @@ public final class ClassInitDeadlock {
 
     public static void main(String[] args) throws Exception {
         slowMode = args.length > 0 && args[0].equals("slow");
+        if (args.length > 0 && args[0].equals("task")) {
+            new Thread(() -> System.out.println("tasked " + Tasked.VALUE), "init-tasked").start();
+            System.out.println("waiting");
+            return; // the two threads never end, nor does the JVM (the pool's thread is not a daemon)
+        }
         if (args.length > 0 && args[0].equals("lock")) {
             new Thread(() -> {
                 synchronized (LOCK) {

@@ -34,14 +34,16 @@ import javax.management.ObjectName;
  *       still): a native method on top is a thread in I/O or a native wait (most still {@code RUNNABLE} threads
  *       are: sockets, selectors), and is not looked at again until it moves. Java code on top, with no CPU spent,
  *       is what a class-initialization wait looks like.</li>
- *   <li>With two or more such threads inside static initializers ({@code <clinit>} frames), the JVM is asked
- *       for its thread dump (the {@code Thread.print} diagnostic command, through the platform MBean server),
- *       which names the class each of them waits for. A thread initializes the classes whose
- *       {@code <clinit>} is on its stack; a cycle of waits through those is the deadlock.</li>
+ *   <li>With such threads, the JVM is asked for its thread dump (the {@code Thread.print} diagnostic command,
+ *       through the platform MBean server; at most once per threshold, and not again for the same threads), which
+ *       names the class each of them waits for. A thread initializes the classes whose {@code <clinit>} is on its
+ *       stack; a cycle of waits through those, and through locks (a lock's owner, from the check's snapshot), is
+ *       the deadlock.</li>
  * </ol>
- * A wait whose class's initializer runs on a thread that is not itself stuck is not a deadlock, and is not
- * reported. Needs the thread CPU time that HotSpot measures by default, and the {@code jdk.management} module
- * for the diagnostic command; without either, such deadlocks are missed.
+ * A wait whose class's initializer runs on a thread of no cycle is not a deadlock: it is kept in
+ * {@link #initWaits()}, and the detector reports it when that initializer is itself stuck in a wait
+ * ({@link ClassInitStallFinding}). Needs the thread CPU time that HotSpot measures by default, and the
+ * {@code jdk.management} module for the diagnostic command; without either, these are missed.
  */
 final class ClassInitDeadlocks {
     private static final String WAITING_ON_INIT = "- waiting on the Class initialization monitor for ";
@@ -96,6 +98,7 @@ final class ClassInitDeadlocks {
     private long lastDump;
     /** The cycles found whose threads are all still standing still. */
     private final List<Cycle> current = new ArrayList<>();
+    private final List<InitWait> initWaits = new ArrayList<>();
     private Boolean available;
 
     ClassInitDeadlocks(long thresholdNanos, int stackDepth) {
@@ -124,6 +127,7 @@ final class ClassInitDeadlocks {
         inNative.retainAll(runnable);
         if (runnable.isEmpty()) {
             current.clear();
+            initWaits.clear();
             return current;
         }
         long[] ids = toArray(toRead);
@@ -162,23 +166,19 @@ final class ClassInitDeadlocks {
     }
 
     /**
-     * Cycles through the still threads in Java code, asked of the JVM's dump when one could close: two or more of
-     * them run static initializers, or a thread waits for a lock that one of them holds (a static initializer
-     * that takes a lock, whose holder needs that class: a cycle of a class's initialization and a lock).
+     * Cycles through the still threads in Java code, asked of the JVM's dump whenever there are such threads (a
+     * healthy JVM has none: a RUNNABLE thread in Java code uses CPU), and the waits on initializers that are not
+     * in a cycle ({@link #initWaits}).
      */
     private List<Cycle> cycles(Map<Long, ThreadInfo> live, long now) throws Exception {
         current.removeIf(cycle -> !standsStill(cycle));
         Set<Long> stillInJava = new HashSet<>();
-        int inInitializers = 0;
         for (Map.Entry<Long, Still> e : still.entrySet()) {
-            ThreadInfo looked = e.getValue().looked;
-            if (looked == null) continue;
-            stillInJava.add(e.getKey());
-            if (!initializing(looked.getStackTrace()).isEmpty()) inInitializers++;
+            if (e.getValue().looked != null) stillInJava.add(e.getKey());
         }
-        boolean lockWaitOnOne = false;
-        for (ThreadInfo info : live.values()) lockWaitOnOne |= stillInJava.contains(info.getLockOwnerId());
-        if (inInitializers < 2 && !lockWaitOnOne) {
+        for (InitWait w : initWaits) w.waiters.removeIf(t -> !stillInJava.contains(t.getThreadId()));
+        initWaits.removeIf(w -> w.waiters.isEmpty());
+        if (stillInJava.isEmpty()) {
             dumpedFor = Collections.emptySet();
             return current;
         }
@@ -197,12 +197,66 @@ final class ClassInitDeadlocks {
                     + " thread dump (" + e.getMessage() + "). Fix: grant lockwatch's jar java.security.AllPermission");
             return current;
         }
-        for (Cycle cycle : newCycles(stillInJava, live, readDump(dump), now)) {
+        Map<Long, Dumped> threads = readDump(dump);
+        for (Cycle cycle : newCycles(stillInJava, live, threads, now)) {
             boolean known = false;
             for (Cycle c : current) known |= c.key.equals(cycle.key);
             if (!known) current.add(cycle);
         }
+        findInitWaits(stillInJava, threads);
         return current;
+    }
+
+    /** Threads waiting for a class whose initializer runs on a thread of no cycle: the detector judges that one. */
+    static final class InitWait {
+        final String className;
+        final long initializer;
+        /** The still threads that wait for it (their snapshots from when they were looked at). */
+        final List<ThreadInfo> waiters = new ArrayList<>();
+
+        InitWait(String className, long initializer) {
+            this.className = className;
+            this.initializer = initializer;
+        }
+    }
+
+    /** When this thread's CPU time last moved (now if it is not still). */
+    long stillSince(long thread, long now) {
+        Still s = still.get(thread);
+        return s != null ? s.since : now;
+    }
+
+    /** The waits on initializers outside any cycle, as the last dump showed them, less the waiters that moved since. */
+    List<InitWait> initWaits() {
+        return initWaits;
+    }
+
+    private void findInitWaits(Set<Long> stillInJava, Map<Long, Dumped> threads) {
+        Set<Long> inCycles = new HashSet<>();
+        for (Cycle c : current) {
+            for (ThreadInfo t : c.threads) inCycles.add(t.getThreadId());
+        }
+        Map<String, Long> initializer = initializers(threads);
+        Map<String, InitWait> byClass = new HashMap<>();
+        for (long id : stillInJava) {
+            Dumped d = threads.get(id);
+            Long by = d == null || d.waitsForInit == null ? null : initializer.get(d.waitsForInit);
+            if (by == null || inCycles.contains(id) || inCycles.contains(by)) continue;
+            byClass.computeIfAbsent(d.waitsForInit, c -> new InitWait(c, by)).waiters.add(still.get(id).looked);
+        }
+        initWaits.clear();
+        initWaits.addAll(byClass.values());
+    }
+
+    /** Who initializes each class, by the dump: the thread with that class's {@code <clinit>} on its stack. */
+    private static Map<String, Long> initializers(Map<Long, Dumped> threads) {
+        Map<String, Long> initializer = new HashMap<>();
+        for (Map.Entry<Long, Dumped> e : threads.entrySet()) {
+            for (String c : e.getValue().initializing) {
+                if (!c.equals(e.getValue().waitsForInit)) initializer.put(c, e.getKey());
+            }
+        }
+        return initializer;
     }
 
     /** Every class-initialization wait of the cycle still the same (its thread's CPU time has not moved). */
@@ -222,12 +276,7 @@ final class ClassInitDeadlocks {
      * deadlock the JVM's search does not see (one of locks alone it does, and reports).
      */
     private List<Cycle> newCycles(Set<Long> stillInJava, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump, long now) {
-        Map<String, Long> initializer = new HashMap<>();
-        for (Map.Entry<Long, Dumped> e : dump.entrySet()) {
-            for (String c : e.getValue().initializing) {
-                if (!c.equals(e.getValue().waitsForInit)) initializer.put(c, e.getKey());
-            }
-        }
+        Map<String, Long> initializer = initializers(dump);
         List<Cycle> found = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         for (long start : stillInJava) {
@@ -274,15 +323,6 @@ final class ClassInitDeadlocks {
         }
         Collections.sort(parts);
         return new Cycle(threads, waits, initializing, stillMillis, String.join(" ", parts));
-    }
-
-    /** The classes whose static initializer the thread is running, innermost first. */
-    private static List<String> initializing(StackTraceElement[] stack) {
-        List<String> classes = new ArrayList<>();
-        for (StackTraceElement f : stack) {
-            if (f.getMethodName().equals("<clinit>") && !classes.contains(f.getClassName())) classes.add(f.getClassName());
-        }
-        return classes;
     }
 
     /** A thread as the JVM's dump shows it: the class whose initialization it waits for, and those it runs. */

@@ -79,6 +79,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     private boolean unavailable;
     private final Map<Long, Episode> episodes = new HashMap<>();
     private final Set<String> reportedDeadlocks = new HashSet<>();
+    /** Class-initialization stalls reported: initializer, class and the start of its wait. */
+    private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
     private final TrackedHangs trackedHangs;
     private final ClassInitDeadlocks classInits;
@@ -244,7 +246,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, tracked.alsoBlocked, started)
-                + findStarvedPools(mx, live, started);
+                + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -466,6 +468,39 @@ public final class HangDetector implements ThreadCalls.Listener {
         return deadlocked;
     }
 
+    /**
+     * Threads waiting for a class whose initializer has waited past the threshold on something no thread owns
+     * ({@link ClassInitStallFinding}), from the waits {@link ClassInitDeadlocks} found outside any cycle.
+     *
+     * @return the threads stuck so: the initializers and their waiters
+     */
+    private int findClassInitStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        int stuck = 0;
+        for (ClassInitDeadlocks.InitWait wait : classInits.initWaits()) {
+            ThreadInfo initializer = live.get(wait.initializer);
+            if (initializer == null || !isOwnerlessWait(initializer) || !waitedLong(wait.initializer, now)) continue;
+            stuck += 1 + wait.waiters.size();
+            Episode episode = episodes.get(wait.initializer);
+            String key = wait.initializer + "/" + wait.className + "/" + episode.since;
+            if (reportedInitStalls.contains(key)) continue;
+            long[] ids = new long[wait.waiters.size() + 1];
+            ids[0] = wait.initializer;
+            for (int i = 1; i < ids.length; i++) ids[i] = wait.waiters.get(i - 1).getThreadId();
+            ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(),
+                    stackDepth);
+            if (infos[0] == null || !episode.same(infos[0])) continue; // the wait ended meanwhile
+            List<ThreadView> waiters = new ArrayList<>();
+            for (int i = 1; i < infos.length; i++) {
+                ThreadInfo w = infos[i] != null ? infos[i] : wait.waiters.get(i - 1);
+                waiters.add(new ThreadView(w, TimeUnit.NANOSECONDS.toMillis(now - classInits.stillSince(ids[i], now))));
+            }
+            reportedInitStalls.add(key);
+            addHazard(new ClassInitStallFinding(new ThreadView(infos[0], waitedMillis(ids[0], now)), waitingOn(infos[0]),
+                    wait.className, waiters), AgentStats.Hazard.CLASS_INIT_STALL);
+        }
+        return stuck;
+    }
+
     // ---- stalls on owner-less waits ----
 
     /** The threads of the snapshot that wait for an owned lock, by the lock's owner. */
@@ -530,13 +565,15 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         if (blocked.isEmpty()) return false;
         if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, lockNames, now, stackDepth);
-        String waitingOn = waiterInfo.getLockName();
-        if (waitingOn == null) {
-            StackTraceElement[] stack = waiterInfo.getStackTrace();
-            waitingOn = StallFinding.nothingIn(stack.length > 0 ? stack[0].getClassName() + "." + stack[0].getMethodName() : null);
-        }
-        addHazard(new StallFinding(waiter, waitingOn, locks, blocked), AgentStats.Hazard.STALL);
+        addHazard(new StallFinding(waiter, waitingOn(waiterInfo), locks, blocked), AgentStats.Hazard.STALL);
         return true;
+    }
+
+    /** What a thread in an owner-less wait waits on: the object, or when the JVM names none, its frame. */
+    private static String waitingOn(ThreadInfo waiter) {
+        if (waiter.getLockName() != null) return waiter.getLockName();
+        StackTraceElement[] stack = waiter.getStackTrace();
+        return StallFinding.nothingIn(stack.length > 0 ? stack[0].getClassName() + "." + stack[0].getMethodName() : null);
     }
 
     // ---- locks held by threads that have ended ----
