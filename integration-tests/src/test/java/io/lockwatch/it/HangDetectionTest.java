@@ -1,6 +1,8 @@
 package io.lockwatch.it;
 
 import static io.lockwatch.it.harness.Report.mentions;
+import static io.lockwatch.it.harness.Report.sortedStrings;
+import static io.lockwatch.it.harness.Report.strings;
 import static io.lockwatch.it.harness.Report.threadNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -158,7 +160,7 @@ class HangDetectionTest {
             assertTrue(thread.get("waitingMillis").asLong() >= 2000, json);
         }
         assertEquals(Map.of("init-a", b, "init-b", a), waits, json);
-        assertEquals(List.of("initialization of " + a, "initialization of " + b), sorted(deadlock.get("locks")), json);
+        assertEquals(List.of("initialization of " + a, "initialization of " + b), sortedStrings(deadlock.get("locks")), json);
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
         assertEquals(1, report.stat("classInitThreadDumps"), json);
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
@@ -196,7 +198,7 @@ class HangDetectionTest {
                 assertEquals(List.of(c), strings(thread.get("initializing")), json);
             }
         }
-        List<String> locks = sorted(deadlock.get("locks"));
+        List<String> locks = sortedStrings(deadlock.get("locks"));
         assertEquals("initialization of " + c, locks.get(0), json);
         assertTrue(locks.get(1).startsWith("java.lang.Object@"), json);
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
@@ -253,18 +255,6 @@ class HangDetectionTest {
         assertEquals("pool-worker", worker.get("name").asText(), json);
         assertEquals("RUNNABLE", worker.get("state").asText(), json);
         assertEquals(1, stall.get("waiters").size(), json);
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : array) out.add(s.asText());
-        return out;
-    }
-
-    private static List<String> sorted(JsonNode array) {
-        List<String> out = strings(array);
-        out.sort(null);
-        return out;
     }
 
     // ---- deadlocks with virtual threads, which the JVM's own search does not see ----
@@ -666,21 +656,14 @@ class HangDetectionTest {
     }
 
     /**
-     * Workers joining {@code applyToEither} of a sub-task queued in their own pool and one that another pool runs:
-     * the queued one is not needed, the waits end, and nothing is reported (either-stages are not followed).
+     * Workers that wait long on what another pool runs, and nothing is reported: "other-pool", on tasks queued
+     * there; "completable-either", joining {@code applyToEither} of a sub-task queued in their own pool and one the
+     * other pool runs, so the queued one is not needed (either-stages are not followed).
      */
-    @Test
-    void workersJoiningEitherOfTwoPoolsAreNotStarved() {
-        ChildResult run = ChildJvm.run(StarvedPool.class).agentOptions("stall-threshold=1s").args("completable-either").exec()
-                .assertCleanExit();
-        assertEquals("waiting\ninner\ninner\ndone\n", run.stdout);
-        run.report().assertNoHangFindings();
-    }
-
-    /** Workers that wait long on tasks queued in another pool, which runs them: no starvation, nothing reported. */
-    @Test
-    void workersWaitingOnTasksQueuedInAnotherPoolAreNotStarved() {
-        ChildResult run = ChildJvm.run(StarvedPool.class).agentOptions("stall-threshold=1s").args("other-pool").exec()
+    @ParameterizedTest
+    @ValueSource(strings = {"other-pool", "completable-either"})
+    void workersWaitingOnWhatAnotherPoolRunsAreNotStarved(String mode) {
+        ChildResult run = ChildJvm.run(StarvedPool.class).agentOptions("stall-threshold=1s").args(mode).exec()
                 .assertCleanExit();
         assertEquals("waiting\ninner\ninner\ndone\n", run.stdout);
         run.report().assertNoHangFindings();

@@ -57,10 +57,20 @@ public final class Report {
 
     /** The names in a finding's {@code threads}, sorted. */
     public static List<String> threadNames(JsonNode finding) {
-        List<String> names = new ArrayList<>();
-        for (JsonNode name : finding.get("threads")) names.add(name.asText());
-        names.sort(null);
-        return names;
+        return sortedStrings(finding.get("threads"));
+    }
+
+    /** A JSON array of strings, in its order. */
+    public static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : array) out.add(s.asText());
+        return out;
+    }
+
+    public static List<String> sortedStrings(JsonNode array) {
+        List<String> out = strings(array);
+        out.sort(null);
+        return out;
     }
 
     public Report assertNoPotentialDeadlocks() {

@@ -13,9 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.management.ObjectName;
 
 /**
@@ -47,8 +44,8 @@ import javax.management.ObjectName;
  */
 final class ClassInitDeadlocks {
     private static final String WAITING_ON_INIT = "- waiting on the Class initialization monitor for ";
-    /** A thread dump's header line: {@code "name" #id [nid] ...} (the nid bracket since JDK 19). */
-    private static final Pattern THREAD_HEADER = Pattern.compile("^\"(.*)\" #(\\d+) ");
+    /** What follows a thread's quoted name in a dump's header line: {@code "name" #id [nid] ...}. */
+    private static final String HEADER_ID = "\" #";
     /** Every how many checks the threads found in native code have their CPU time read again. */
     private static final int READ_NATIVE_EVERY = 4;
 
@@ -59,16 +56,12 @@ final class ClassInitDeadlocks {
         final List<String> waitsFor;
         /** For each: the classes whose static initializer it is running, innermost first. */
         final List<List<String>> initializing;
-        /** For each: how long its CPU time has stood still; null for a lock wait (the detector knows that one). */
-        final List<Long> stillMillis;
         final String key;
 
-        Cycle(List<ThreadInfo> threads, List<String> waitsFor, List<List<String>> initializing, List<Long> stillMillis,
-              String key) {
+        Cycle(List<ThreadInfo> threads, List<String> waitsFor, List<List<String>> initializing, String key) {
             this.threads = threads;
             this.waitsFor = waitsFor;
             this.initializing = initializing;
-            this.stillMillis = stillMillis;
             this.key = key;
         }
     }
@@ -94,7 +87,7 @@ final class ClassInitDeadlocks {
     private final Set<Long> inNative = new HashSet<>();
     /** The candidate set the last thread dump was taken for: not taken again for the same one. */
     private Set<Long> dumpedFor = Collections.emptySet();
-    private int dumps;
+    private boolean dumped;
     private long lastDump;
     /** The cycles found whose threads are all still standing still. */
     private final List<Cycle> current = new ArrayList<>();
@@ -184,9 +177,9 @@ final class ClassInitDeadlocks {
         }
         if (stillInJava.equals(dumpedFor)) return current; // asked already, nothing new
         // At most one dump per threshold, however often the candidates change: each is a safepoint.
-        if (dumps > 0 && now - lastDump < thresholdNanos) return current;
+        if (dumped && now - lastDump < thresholdNanos) return current;
         dumpedFor = stillInJava;
-        dumps++;
+        dumped = true;
         lastDump = now;
         String dump;
         try {
@@ -290,7 +283,7 @@ final class ClassInitDeadlocks {
             }
             seen.addAll(path);
             Integer cycleStart = at == null ? null : position.get(at);
-            if (cycleStart != null) found.add(cycle(path.subList(cycleStart, path.size()), live, dump, now));
+            if (cycleStart != null) found.add(cycle(path.subList(cycleStart, path.size()), live, dump));
         }
         return found;
     }
@@ -305,24 +298,21 @@ final class ClassInitDeadlocks {
                 ? info.getLockOwnerId() : null;
     }
 
-    private Cycle cycle(List<Long> ids, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump, long now) {
+    private Cycle cycle(List<Long> ids, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump) {
         List<ThreadInfo> threads = new ArrayList<>();
         List<String> waits = new ArrayList<>();
         List<List<String>> initializing = new ArrayList<>();
-        List<Long> stillMillis = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         for (long id : ids) {
             Dumped d = dump.get(id);
             String waitsFor = d != null ? d.waitsForInit : null;
-            Still s = still.get(id);
-            threads.add(waitsFor != null ? s.looked : live.get(id));
+            threads.add(waitsFor != null ? still.get(id).looked : live.get(id));
             waits.add(waitsFor);
             initializing.add(d != null ? d.initializing : new ArrayList<>());
-            stillMillis.add(waitsFor != null ? TimeUnit.NANOSECONDS.toMillis(now - s.since) : null);
             parts.add(id + (waitsFor != null ? "/init " + waitsFor : "/" + live.get(id).getLockName()));
         }
         Collections.sort(parts);
-        return new Cycle(threads, waits, initializing, stillMillis, String.join(" ", parts));
+        return new Cycle(threads, waits, initializing, String.join(" ", parts));
     }
 
     /** A thread as the JVM's dump shows it: the class whose initialization it waits for, and those it runs. */
@@ -336,10 +326,10 @@ final class ClassInitDeadlocks {
         Map<Long, Dumped> threads = new HashMap<>();
         Dumped thread = null;
         for (String line : dump.split("\n")) {
-            if (line.startsWith("\"")) { // a thread's first line
-                Matcher header = THREAD_HEADER.matcher(line);
-                thread = null;
-                if (header.find()) threads.put(Long.parseLong(header.group(2)), thread = new Dumped());
+            if (line.startsWith("\"")) { // a thread's first line; the JVM's own threads have no #id
+                long id = headerId(line);
+                thread = id < 0 ? null : new Dumped();
+                if (thread != null) threads.put(id, thread);
                 continue;
             }
             if (thread == null) continue;
@@ -352,6 +342,20 @@ final class ClassInitDeadlocks {
             }
         }
         return threads;
+    }
+
+    /**
+     * The thread id of a dump's header line, or -1 for none: the digits after the last {@code " #} followed by a
+     * number and a space (a thread's name may itself hold quotes and "#").
+     */
+    private static long headerId(String line) {
+        for (int at = line.lastIndexOf(HEADER_ID); at > 0; at = line.lastIndexOf(HEADER_ID, at - 1)) {
+            int start = at + HEADER_ID.length();
+            int end = start;
+            while (end < line.length() && Character.isDigit(line.charAt(end))) end++;
+            if (end > start && end < line.length() && line.charAt(end) == ' ') return Long.parseLong(line.substring(start, end));
+        }
+        return -1;
     }
 
     /** The JVM's own thread dump, as jstack prints it (a safepoint: taken only for a suspected cycle). */

@@ -27,10 +27,7 @@ final class ClassInitStallFinding extends HangFinding {
 
     @Override
     public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        names.add(initializer.name);
-        for (ThreadView w : waiters) names.add(w.name);
-        return names;
+        return names(initializer.name, waiters);
     }
 
     @Override
@@ -45,9 +42,7 @@ final class ClassInitStallFinding extends HangFinding {
         json.field("class", className).field("waitingOn", waitingOn);
         json.name("initializer");
         initializer.write(json);
-        json.name("waiters").beginArray();
-        for (ThreadView w : waiters) w.write(json);
-        json.endArray();
+        writeThreads(json, "waiters", waiters);
     }
 
     @Override

@@ -121,10 +121,6 @@ final class CompletableFutureWaits {
     }
 
     private static Class<?> nested(String simpleName) {
-        try {
-            return Class.forName(CompletableFuture.class.getName() + "$" + simpleName, false, null);
-        } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
-            return null;
-        }
+        return PoolStarvation.jdkClass(CompletableFuture.class.getName() + "$" + simpleName);
     }
 }

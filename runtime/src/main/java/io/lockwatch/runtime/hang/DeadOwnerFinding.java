@@ -64,10 +64,7 @@ final class DeadOwnerFinding extends HangFinding {
 
     @Override
     public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        names.add(deadName);
-        for (ThreadView w : waiters) names.add(w.name);
-        return names;
+        return names(deadName, waiters);
     }
 
     @Override
@@ -85,9 +82,7 @@ final class DeadOwnerFinding extends HangFinding {
         if (syncClass == null) json.value((String) null);
         else json.value(syncClass + "@" + Integer.toHexString(syncHash));
         writeFrame(json, "acquiredAt", acquiredAt);
-        json.name("waiters").beginArray();
-        for (ThreadView w : waiters) w.write(json);
-        json.endArray();
+        writeThreads(json, "waiters", waiters);
     }
 
     @Override

@@ -29,9 +29,7 @@ class DeadlockFinding extends HangFinding {
 
     @Override
     public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        for (ThreadView t : cycle) names.add(t.name);
-        return names;
+        return names(null, cycle);
     }
 
     @Override
@@ -43,9 +41,7 @@ class DeadlockFinding extends HangFinding {
 
     @Override
     void writeDetails(JsonWriter json) {
-        json.name("cycle").beginArray();
-        for (ThreadView t : cycle) t.write(json);
-        json.endArray();
+        writeThreads(json, "cycle", cycle);
     }
 
     @Override

@@ -241,7 +241,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
-        int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0);
+        int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0, started);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
@@ -331,6 +331,19 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
     }
 
+    /** How long a thread waiting for a class's initialization has stood still (its CPU time unmoved). */
+    private long stillMillis(long threadId, long now) {
+        return TimeUnit.NANOSECONDS.toMillis(now - classInits.stillSince(threadId, now));
+    }
+
+    /**
+     * Full snapshots of these threads, for a finding: stacks, and the monitors and synchronizers each holds (a
+     * safepoint, unlike the check's own snapshot).
+     */
+    private ThreadInfo[] withStacks(ThreadMXBean mx, long[] ids) {
+        return mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(), stackDepth);
+    }
+
     private long waitedMillis(long threadId, long now) {
         Episode e = episodes.get(threadId);
         return e == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - e.since);
@@ -365,7 +378,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         AgentStats.threadsDeadlockedNow.set(ids.length); // before the report is written
         if (ids.length == 0) return 0;
         Map<Long, ThreadInfo> byId = new HashMap<>();
-        for (ThreadInfo info : mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), synchronizers, stackDepth)) {
+        for (ThreadInfo info : withStacks(mx, ids)) {
             if (info != null) byId.put(info.getThreadId(), info);
         }
         // Each thread waits for one lock with one owner: follow the owners until a thread comes back.
@@ -439,10 +452,10 @@ public final class HangDetector implements ThreadCalls.Listener {
      * @param jvmDeadlocked the threads in deadlocks by the JVM's search
      * @return how many threads are in deadlocks now, those and these
      */
-    private int findClassInitDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, int jvmDeadlocked) {
+    private int findClassInitDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, int jvmDeadlocked, long now) {
         List<ClassInitDeadlocks.Cycle> cycles;
         try {
-            cycles = classInits.find(mx, live, System.nanoTime());
+            cycles = classInits.find(mx, live, now);
         } catch (Exception e) {
             InternalErrors.record("class initialization deadlock search", e);
             return jvmDeadlocked;
@@ -455,13 +468,11 @@ public final class HangDetector implements ThreadCalls.Listener {
             long[] ids = new long[cycle.threads.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = cycle.threads.get(i).getThreadId();
             // Again, with the monitors each holds (a static initializer may have taken some before it waited).
-            ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(),
-                    stackDepth);
+            ThreadInfo[] infos = withStacks(mx, ids);
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < ids.length; i++) {
                 ThreadInfo info = infos[i] != null ? infos[i] : cycle.threads.get(i);
-                Long still = cycle.stillMillis.get(i);
-                views.add(new ThreadView(info, still != null ? still : waitedMillis(ids[i], System.nanoTime())));
+                views.add(new ThreadView(info, cycle.waitsFor.get(i) != null ? stillMillis(ids[i], now) : waitedMillis(ids[i], now)));
             }
             publishDeadlock(cycle.key, new ClassInitDeadlockFinding(views, cycle.waitsFor, cycle.initializing));
         }
@@ -486,13 +497,12 @@ public final class HangDetector implements ThreadCalls.Listener {
             long[] ids = new long[wait.waiters.size() + 1];
             ids[0] = wait.initializer;
             for (int i = 1; i < ids.length; i++) ids[i] = wait.waiters.get(i - 1).getThreadId();
-            ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(),
-                    stackDepth);
+            ThreadInfo[] infos = withStacks(mx, ids);
             if (infos[0] == null || !episode.same(infos[0])) continue; // the wait ended meanwhile
             List<ThreadView> waiters = new ArrayList<>();
             for (int i = 1; i < infos.length; i++) {
                 ThreadInfo w = infos[i] != null ? infos[i] : wait.waiters.get(i - 1);
-                waiters.add(new ThreadView(w, TimeUnit.NANOSECONDS.toMillis(now - classInits.stillSince(ids[i], now))));
+                waiters.add(new ThreadView(w, stillMillis(ids[i], now)));
             }
             reportedInitStalls.add(key);
             addHazard(new ClassInitStallFinding(new ThreadView(infos[0], waitedMillis(ids[0], now)), waitingOn(infos[0]),
@@ -548,8 +558,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         long[] ids = new long[blockedIds.size() + 1];
         ids[0] = waiterId;
         for (int i = 0; i < blockedIds.size(); i++) ids[i + 1] = blockedIds.get(i);
-        ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(),
-                mx.isSynchronizerUsageSupported(), stackDepth);
+        ThreadInfo[] infos = withStacks(mx, ids);
         ThreadInfo waiterInfo = infos[0];
         if (waiterInfo == null || !episode.same(waiterInfo)) return false; // the wait ended meanwhile
         ThreadView waiter = new ThreadView(waiterInfo, waitedMillis(waiterId, now));
@@ -608,8 +617,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         long[] array = new long[ids.size()];
         for (int i = 0; i < array.length; i++) array[i] = ids.get(i);
         List<ThreadView> views = new ArrayList<>();
-        for (ThreadInfo info : mx.getThreadInfo(array, mx.isObjectMonitorUsageSupported(),
-                mx.isSynchronizerUsageSupported(), stackDepth)) {
+        for (ThreadInfo info : withStacks(mx, array)) {
             if (info != null && finding.isWaiter(info)) views.add(new ThreadView(info, waitedMillis(info.getThreadId(), now)));
         }
         return views;
@@ -650,7 +658,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         List<Thread> workers = new ArrayList<>(starved.waits.keySet());
         long[] ids = new long[workers.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = workers.get(i).getId();
-        ThreadInfo[] infos = mx.getThreadInfo(ids, mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported(), stackDepth);
+        ThreadInfo[] infos = withStacks(mx, ids);
         List<ThreadView> views = new ArrayList<>();
         List<String> futures = new ArrayList<>();
         List<String> queuedTasks = new ArrayList<>();

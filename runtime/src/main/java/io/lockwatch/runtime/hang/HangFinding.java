@@ -3,6 +3,7 @@ package io.lockwatch.runtime.hang;
 import io.lockwatch.runtime.report.Finding;
 import io.lockwatch.runtime.report.JsonWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,6 +54,21 @@ abstract class HangFinding implements Finding {
 
     @Override
     public abstract List<String> threadNames();
+
+    /** The threads' names, after {@code first}'s (a finding's main thread) when it is not null. */
+    static List<String> names(String first, List<ThreadView> threads) {
+        List<String> names = new ArrayList<>();
+        if (first != null) names.add(first);
+        for (ThreadView t : threads) names.add(t.name);
+        return names;
+    }
+
+    /** An array of threads, each as {@link ThreadView#write} writes it. */
+    static void writeThreads(JsonWriter json, String name, List<ThreadView> threads) {
+        json.name(name).beginArray();
+        for (ThreadView t : threads) t.write(json);
+        json.endArray();
+    }
 
     static void writeFrame(JsonWriter json, String name, StackTraceElement frame) {
         json.name(name);

@@ -34,7 +34,7 @@ final class PoolStarvation {
     /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
     private static final Field HOLDER = field(Thread.class, "holder");
     private static final Field TASK = HOLDER != null ? field(HOLDER.getType(), "task") : field(Thread.class, "target");
-    private static final Class<?> WORKER = workerClass();
+    private static final Class<?> WORKER = jdkClass(ThreadPoolExecutor.class.getName() + "$Worker");
     private static final Field POOL = WORKER != null ? field(WORKER, "this$0") : null;
     /**
      * The pool's own fields, read directly: its getters can be overridden by a subclass, and the detector
@@ -231,11 +231,13 @@ final class PoolStarvation {
         }
     };
 
-    private static Class<?> workerClass() {
-        for (Class<?> c : ThreadPoolExecutor.class.getDeclaredClasses()) {
-            if (c.getSimpleName().equals("Worker")) return c;
+    /** A class of the JDK's by name (not initialized), or null when this JDK has none. */
+    static Class<?> jdkClass(String name) {
+        try {
+            return Class.forName(name, false, null);
+        } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+            return null;
         }
-        return null;
     }
 
     /** The field made accessible, or null when it does not exist or is not open to lockwatch. */

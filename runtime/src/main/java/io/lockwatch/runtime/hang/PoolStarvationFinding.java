@@ -35,9 +35,7 @@ final class PoolStarvationFinding extends HangFinding {
 
     @Override
     public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        for (ThreadView w : workers) names.add(w.name);
-        return names;
+        return names(null, workers);
     }
 
     @Override

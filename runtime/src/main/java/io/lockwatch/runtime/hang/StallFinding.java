@@ -31,10 +31,7 @@ final class StallFinding extends HangFinding {
 
     @Override
     public List<String> threadNames() {
-        List<String> names = new ArrayList<>();
-        names.add(waiter.name);
-        for (ThreadView b : blocked) names.add(b.name);
-        return names;
+        return names(waiter.name, blocked);
     }
 
     @Override
@@ -52,9 +49,7 @@ final class StallFinding extends HangFinding {
         json.endArray();
         json.name("waiter");
         waiter.write(json);
-        json.name("blocked").beginArray();
-        for (ThreadView b : blocked) b.write(json);
-        json.endArray();
+        writeThreads(json, "blocked", blocked);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One thread as a hang finding shows it: its state, what it waits for and who holds that, the locks it
@@ -124,7 +125,7 @@ final class ThreadView {
     }
 
     /** @param more fields of a finding's own added to the thread's object (null: none) */
-    void write(JsonWriter json, java.util.function.Consumer<JsonWriter> more) {
+    void write(JsonWriter json, Consumer<JsonWriter> more) {
         json.beginObject();
         json.field("name", name).field("id", id).field("state", state);
         json.name("waitingFor");
