@@ -20,6 +20,7 @@ import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
 import io.lockwatch.it.programs.DoubleStart;
 import io.lockwatch.it.programs.LatchStall;
+import io.lockwatch.it.programs.LongHold;
 import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
@@ -202,6 +203,9 @@ class HangDetectionTest {
         assertEquals("initialization of " + c, locks.get(0), json);
         assertTrue(locks.get(1).startsWith("java.lang.Object@"), json);
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+        // "lock-holder" is RUNNABLE, holding the monitor "init-c" is blocked on: not a long hold, its wait is the
+        // class's initialization (reported as one until the long-hold search left holders still in Java code alone).
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
     }
 
     /**
@@ -534,6 +538,90 @@ class HangDetectionTest {
         run.awaitStderr("[lockwatch] HAZARD #1 stall", FIND_SECONDS);
         JsonNode stall = endAndRead(run, stop).singleHazard("stall");
         assertStall(stall, LatchStall.class, "java.lang.Object", "java.util.concurrent.CountDownLatch$Sync@");
+    }
+
+    /**
+     * "signaller" is blocked on the stalled thread's lock while it holds one that "behind" is blocked on: "behind"
+     * waits on the stall too, and is named in it (only the stalled thread's own waiters were, until then).
+     */
+    @Test
+    void aStallNamesTheThreadsBlockedBehindItsWaiters() {
+        Running run = start(LatchStall.class, "chain");
+        run.awaitStderr("[lockwatch] HAZARD #1 stall: thread \"waiter\"", FIND_SECONDS);
+        ChildResult result = endCleanly(run, Stop.TERM);
+        assertTrue(result.stderr.contains(", which \"signaller\" is blocked on, and 1 more thread behind them\n"), result.stderr);
+        JsonNode stall = result.report().singleHazard("stall");
+        String json = stall.toPrettyString();
+        assertEquals(List.of("waiter", "signaller", "behind"), strings(stall.get("threads")), json);
+        assertEquals(1, stall.get("heldLocks").size(), json);
+        String lock = stall.get("heldLocks").get(0).get("lock").asText();
+        JsonNode signaller = stall.get("blocked").get(0);
+        JsonNode behind = stall.get("blocked").get(1);
+        assertEquals(lock, signaller.get("waitingFor").get("lock").asText(), json);
+        assertEquals("waiter", signaller.get("owner").get("name").asText(), json);
+        assertEquals("behind", behind.get("name").asText(), json);
+        assertEquals("signaller", behind.get("owner").get("name").asText(), json);
+        assertEquals(signaller.get("holds").get(0).get("lock").asText(), behind.get("waitingFor").get("lock").asText(), json);
+        assertTrue(behind.get("waitingMillis").asLong() >= 2000, json);
+        assertTrue(mentions(behind.get("stack"), LatchStall.class), json);
+    }
+
+    // ---- locks held by running threads ----
+
+    /**
+     * A lock held across a call that never returns ({@code ServerSocket.accept()}, as a remote call without a
+     * timeout): the holder is RUNNABLE in native code, so neither a deadlock nor a stall, and lockwatch said nothing
+     * while three threads piled up behind it, one of them through a lock of another.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aLockHeldAcrossABlockingCallIsALongHold(Stop stop) {
+        Running run = start(LongHold.class);
+        run.awaitStdoutLine("started", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"io-holder\" has held java.lang.Object@", FIND_SECONDS);
+        JsonNode hold = endAndRead(run, stop).singleHazard("long_hold");
+        String json = hold.toPrettyString();
+        assertEquals(List.of("behind", "io-holder", "request-1", "request-2"), sortedStrings(hold.get("threads")), json);
+        assertEquals("native", hold.get("running").asText(), json);
+        assertTrue(hold.get("heldMillis").asLong() >= 2000, json);
+        assertTrue(hold.get("holderCpuMillis").asLong() < 500, "a thread in accept() uses no CPU: " + json);
+        JsonNode holder = hold.get("holder");
+        assertEquals("io-holder", holder.get("name").asText(), json);
+        assertEquals("RUNNABLE", holder.get("state").asText(), json);
+        assertTrue(mentions(holder.get("stack"), LongHold.class), json);
+        assertEquals(1, hold.get("heldLocks").size(), json);
+        String cache = hold.get("heldLocks").get(0).get("lock").asText();
+        assertTrue(cache.startsWith("java.lang.Object@"), json);
+        assertEquals(List.of(cache), strings(hold.get("locks")), json);
+        Map<String, JsonNode> blocked = new TreeMap<>();
+        for (JsonNode b : hold.get("blocked")) blocked.put(b.get("name").asText(), b);
+        assertEquals(List.of("behind", "request-1", "request-2"), new ArrayList<>(blocked.keySet()), json);
+        for (String request : List.of("request-1", "request-2")) {
+            assertEquals(cache, blocked.get(request).get("waitingFor").get("lock").asText(), json);
+            assertEquals("io-holder", blocked.get(request).get("owner").get("name").asText(), json);
+        }
+        assertEquals("request-2", blocked.get("behind").get("owner").get("name").asText(), json);
+        assertEquals(blocked.get("request-2").get("holds").get(0).get("lock").asText(),
+                blocked.get("behind").get("waitingFor").get("lock").asText(), json);
+    }
+
+    /** The same with a busy loop in the locked section: Java code, the hold's time spent on the CPU. */
+    @Test
+    void aLockHeldByABusyLoopIsALongHold() {
+        Running run = start(LongHold.class, "busy");
+        run.awaitStdoutLine("started", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held "
+                + "java.util.concurrent.locks.ReentrantLock$NonfairSync@", FIND_SECONDS);
+        JsonNode hold = endAndRead(run, Stop.KILL).singleHazard("long_hold");
+        String json = hold.toPrettyString();
+        assertEquals(List.of("busy-holder", "waiter"), threadNames(hold), json);
+        assertEquals("java", hold.get("running").asText(), json);
+        long held = hold.get("heldMillis").asLong();
+        assertTrue(held >= 2000, json);
+        assertTrue(hold.get("holderCpuMillis").asLong() > held / 4, "a spinning thread runs most of the time: " + json);
+        JsonNode waiter = hold.get("blocked").get(0);
+        assertEquals("busy-holder", waiter.get("owner").get("name").asText(), json);
+        assertEquals(hold.get("heldLocks").get(0).get("lock").asText(), waiter.get("waitingFor").get("lock").asText(), json);
     }
 
     /**

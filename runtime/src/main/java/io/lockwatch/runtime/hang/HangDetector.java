@@ -82,6 +82,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */
     private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
+    private final LockHolds lockHolds = new LockHolds();
     private final TrackedHangs trackedHangs;
     private final ClassInitDeadlocks classInits;
     private int deadlockCount;
@@ -244,9 +245,11 @@ public final class HangDetector implements ThreadCalls.Listener {
         int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0, started);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
+        Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
-        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, tracked.alsoBlocked, started)
+        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked.alsoBlocked, started)
                 + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
+        findLongHolds(mx, live, behind, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -527,11 +530,12 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     /**
      * @param waitersByOwner the snapshot's threads that wait for an owned lock, by owner ({@link #waitersByOwner})
+     * @param behind the threads blocked behind each thread at the end of a chain of lock waits ({@link WaitChains})
      * @param alsoBlocked by waiter: the virtual threads that wait for it too, which the snapshots do not show
      * @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others
      */
     private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner,
-                           Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked, long now) {
+                           Map<Long, List<Long>> behind, Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked, long now) {
         int stuck = 0;
         Map<Long, List<Long>> blockedByWaiter = new LinkedHashMap<>();
         for (Map.Entry<Long, List<Long>> e : waitersByOwner.entrySet()) {
@@ -540,7 +544,8 @@ public final class HangDetector implements ThreadCalls.Listener {
             }
             long owner = e.getKey();
             ThreadInfo holder = live.get(owner);
-            if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, e.getValue());
+            // All the threads behind it, not only those on its own locks: an owner-less waiter ends a chain.
+            if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, behind.get(owner));
         }
         stuck += blockedByWaiter.size();
         for (Map.Entry<Long, List<Long>> e : blockedByWaiter.entrySet()) {
@@ -562,20 +567,30 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadInfo waiterInfo = infos[0];
         if (waiterInfo == null || !episode.same(waiterInfo)) return false; // the wait ended meanwhile
         ThreadView waiter = new ThreadView(waiterInfo, waitedMillis(waiterId, now));
-        List<ThreadView> blocked = new ArrayList<>();
         List<LockRef> locks = new ArrayList<>();
-        Set<String> lockNames = new HashSet<>();
-        for (int i = 1; i < infos.length; i++) {
-            ThreadInfo b = infos[i];
-            if (b == null || b.getLockOwnerId() != waiterId) continue;
-            blocked.add(new ThreadView(b, waitedMillis(b.getThreadId(), now)));
-            LockRef lock = waiter.held(b.getLockInfo());
-            if (lock != null && lockNames.add(lock.name())) locks.add(lock);
-        }
+        List<ThreadView> blocked = blockedBehind(infos, waiter, locks, now);
         if (blocked.isEmpty()) return false;
+        Set<String> lockNames = new HashSet<>();
+        for (LockRef l : locks) lockNames.add(l.name());
         if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, lockNames, now, stackDepth);
         addHazard(new StallFinding(waiter, waitingOn(waiterInfo), locks, blocked), AgentStats.Hazard.STALL);
         return true;
+    }
+
+    /**
+     * The threads of a full snapshot ({@code infos[0]} the root) still blocked behind the root, nearest first; adds
+     * to {@code locks} the root's locks that they wait for.
+     */
+    private List<ThreadView> blockedBehind(ThreadInfo[] infos, ThreadView root, List<LockRef> locks, long now) {
+        List<ThreadView> blocked = new ArrayList<>();
+        Set<String> lockNames = new HashSet<>();
+        for (ThreadInfo b : WaitChains.stillBehind(infos)) {
+            blocked.add(new ThreadView(b, waitedMillis(b.getThreadId(), now)));
+            if (b.getLockOwnerId() != root.id) continue; // behind another blocked thread
+            LockRef lock = root.held(b.getLockInfo());
+            if (lock != null && lockNames.add(lock.name())) locks.add(lock);
+        }
+        return blocked;
     }
 
     /** What a thread in an owner-less wait waits on: the object, or when the JVM names none, its frame. */
@@ -583,6 +598,77 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (waiter.getLockName() != null) return waiter.getLockName();
         StackTraceElement[] stack = waiter.getStackTrace();
         return StallFinding.nothingIn(stack.length > 0 ? stack[0].getClassName() + "." + stack[0].getMethodName() : null);
+    }
+
+    // ---- locks held by running threads ----
+
+    /**
+     * Long holds ({@link LongHoldFinding}): a {@code RUNNABLE} thread at the end of a chain of lock waits has owned a
+     * lock that others wait for at every check for the threshold, and a thread behind it has waited that long. A
+     * holder in Java code whose CPU time has not moved since the last check is in a wait inside the JVM (a class's
+     * initialization), which the class-initialization search judges; it is not reported here.
+     */
+    private void findLongHolds(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> behind, long now) {
+        Map<String, Long> ownerByLock = new HashMap<>();
+        for (ThreadInfo info : live.values()) {
+            if (info.getLockOwnerId() >= 0 && isWaiting(info.getThreadState())) {
+                ownerByLock.put(info.getLockName(), info.getLockOwnerId());
+            }
+        }
+        lockHolds.update(ownerByLock, now, owner -> isRunnable(live.get(owner)) ? cpuTime(mx, owner) : -1);
+        for (Map.Entry<Long, List<Long>> e : behind.entrySet()) {
+            long holder = e.getKey();
+            if (!isRunnable(live.get(holder))) continue;
+            List<LockHolds.Hold> holds = new ArrayList<>();
+            LockHolds.Hold longest = null;
+            boolean waitedLong = false;
+            for (long waiter : e.getValue()) {
+                waitedLong |= waitedLong(waiter, now);
+                ThreadInfo w = live.get(waiter);
+                LockHolds.Hold hold = w.getLockOwnerId() == holder ? lockHolds.of(w.getLockName()) : null;
+                if (hold == null || hold.owner != holder) continue;
+                holds.add(hold);
+                if (longest == null || hold.since < longest.since) longest = hold;
+            }
+            if (longest == null || longest.reported || now - longest.since < thresholdNanos || !waitedLong) continue;
+            if (reportLongHold(mx, holder, e.getValue(), longest, now)) {
+                for (LockHolds.Hold h : holds) h.reported = true; // one finding per holder and hold
+            }
+        }
+    }
+
+    private boolean reportLongHold(ThreadMXBean mx, long holderId, List<Long> behindIds, LockHolds.Hold hold, long now) {
+        long[] ids = new long[behindIds.size() + 1];
+        ids[0] = holderId;
+        for (int i = 0; i < behindIds.size(); i++) ids[i + 1] = behindIds.get(i);
+        ThreadInfo[] infos = withStacks(mx, ids);
+        ThreadInfo holderInfo = infos[0];
+        if (!isRunnable(holderInfo)) return false; // it moved on meanwhile
+        StackTraceElement[] stack = holderInfo.getStackTrace();
+        boolean inNative = stack.length > 0 && stack[0].isNativeMethod();
+        if (!inNative && classInits.stillSince(holderId, now) != now) return false; // a wait inside the JVM, see above
+        ThreadView holder = new ThreadView(holderInfo, 0);
+        List<LockRef> locks = new ArrayList<>();
+        List<ThreadView> blocked = blockedBehind(infos, holder, locks, now);
+        if (blocked.isEmpty() || locks.isEmpty()) return false;
+        long cpuNow = hold.ownerCpuAtStart < 0 ? -1 : cpuTime(mx, holderId);
+        long cpuMillis = cpuNow < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(cpuNow - hold.ownerCpuAtStart);
+        addHazard(new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - hold.since), cpuMillis, inNative,
+                locks, blocked), AgentStats.Hazard.LONG_HOLD);
+        return true;
+    }
+
+    private static boolean isRunnable(ThreadInfo info) {
+        return info != null && info.getThreadState() == Thread.State.RUNNABLE;
+    }
+
+    /** A thread's CPU time in ns, or -1 when the JVM does not measure it. */
+    private static long cpuTime(ThreadMXBean mx, long threadId) {
+        try {
+            return mx.isThreadCpuTimeEnabled() ? mx.getThreadCpuTime(threadId) : -1;
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
     }
 
     // ---- locks held by threads that have ended ----

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A stall on an owner-less wait: a thread waits (latch, condition, semaphore, barrier, phaser, join,
- * future, sleep...) for longer than the threshold while holding a lock that other threads are blocked on.
+ * future, sleep...) for longer than the threshold while holding a lock that other threads are blocked on; the
+ * threads blocked on theirs in turn ({@link WaitChains}) are listed too.
  * No owner cycle exists, so thread dumps' deadlock detection stays silent, but if whoever would end the
  * wait needs that lock, nothing moves again.
  */
@@ -58,11 +59,18 @@ final class StallFinding extends HangFinding {
         out.append(title()).append(": thread ").append(quoted(waiter.name)).append(" has waited ")
                 .append(ThreadView.seconds(waiter.waitingMillis)).append(" on ").append(waitingOn)
                 .append(" while holding ").append(String.join(", ", lockNames())).append(", which ");
-        for (int i = 0; i < blocked.size(); i++) {
-            if (i > 0) out.append(i == blocked.size() - 1 ? " and " : ", ");
-            out.append(quoted(blocked.get(i).name));
+        List<ThreadView> direct = new ArrayList<>();
+        for (ThreadView b : blocked) {
+            if (b.ownerId == waiter.id || b.ownerId < 0) direct.add(b);
         }
-        out.append(blocked.size() == 1 ? " is" : " are").append(" blocked on\n");
+        for (int i = 0; i < direct.size(); i++) {
+            if (i > 0) out.append(i == direct.size() - 1 ? " and " : ", ");
+            out.append(quoted(direct.get(i).name));
+        }
+        out.append(direct.size() == 1 ? " is" : " are").append(" blocked on");
+        int behind = blocked.size() - direct.size();
+        if (behind > 0) out.append(", and ").append(behind == 1 ? "1 more thread" : behind + " more threads").append(" behind them");
+        out.append('\n');
         waiter.summarize(out, "  ");
         for (ThreadView b : blocked) b.summarize(out, "  ");
         out.append("  if the wait needs any of these threads to go on, it never ends\n");

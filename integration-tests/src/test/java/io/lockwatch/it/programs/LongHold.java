@@ -1,0 +1,85 @@
+package io.lockwatch.it.programs;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A lock held by a thread that runs, and threads piling up behind it: no deadlock, no owner-less wait, yet nothing
+ * behind the holder moves for as long as it runs.
+ * <ul>
+ *   <li>{@code io} (the default): "io-holder" holds CACHE while it waits in {@code ServerSocket.accept()} for a
+ *       connection that never comes (a remote call without a timeout, under a lock). "request-1" is blocked on
+ *       CACHE; "request-2" holds SESSION and is blocked on CACHE; "behind" is blocked on SESSION, behind
+ *       "request-2".</li>
+ *   <li>{@code busy}: "busy-holder" holds a {@code ReentrantLock} and spins in Java code; "waiter" waits for it.</li>
+ * </ul>
+ * Prints "started" once every thread has been started, then waits for ever.
+ */
+public final class LongHold {
+    static final Object CACHE = new Object();
+    static final Object SESSION = new Object();
+    static final ReentrantLock POOL = new ReentrantLock();
+    static volatile boolean stop;
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "io";
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder;
+        if (mode.equals("busy")) {
+            holder = start("busy-holder", () -> {
+                POOL.lock();
+                holding.countDown();
+                long spins = 0;
+                while (!stop) spins++;
+                System.out.println(spins);
+            });
+            start("waiter", () -> {
+                Hang.await(holding);
+                POOL.lock();
+            });
+        } else {
+            holder = start("io-holder", () -> {
+                synchronized (CACHE) {
+                    holding.countDown();
+                    try (ServerSocket server = new ServerSocket(0)) {
+                        server.accept();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            CountDownLatch sessionHeld = new CountDownLatch(1);
+            start("request-1", () -> {
+                Hang.await(holding);
+                synchronized (CACHE) {
+                    System.out.println("request-1 served");
+                }
+            });
+            start("request-2", () -> {
+                synchronized (SESSION) {
+                    sessionHeld.countDown();
+                    Hang.await(holding);
+                    synchronized (CACHE) {
+                        System.out.println("request-2 served");
+                    }
+                }
+            });
+            start("behind", () -> {
+                Hang.await(sessionHeld);
+                synchronized (SESSION) {
+                    System.out.println("behind served");
+                }
+            });
+        }
+        System.out.println("started");
+        holder.join();
+    }
+
+    private static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.start();
+        return t;
+    }
+}

@@ -1,0 +1,68 @@
+package io.lockwatch.runtime.hang;
+
+import java.lang.management.ThreadInfo;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who is blocked behind whom. A thread blocked on a lock whose owner is itself blocked on another lock waits for
+ * whatever that second owner waits for: a request thread blocked on a cache's lock, whose holder is blocked on a
+ * connection pool's lock, whose holder reads a socket, waits for the socket. The thread at the end of such a chain
+ * (the root) is the one to look at; a hazard about it names every thread behind it, not only those on its own locks.
+ */
+final class WaitChains {
+    private WaitChains() {}
+
+    /**
+     * @param live one snapshot of the threads
+     * @param waitersByOwner the snapshot's threads that wait for an owned lock, by owner
+     * @return for each thread that others wait for and that waits for no owned lock itself: the threads blocked
+     *     behind it, directly or through each other, nearest first (threads in an owner cycle, a deadlock, have no
+     *     such root and are in no list)
+     */
+    static Map<Long, List<Long>> byRoot(Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner) {
+        Map<Long, List<Long>> byRoot = new LinkedHashMap<>();
+        for (Map.Entry<Long, List<Long>> e : waitersByOwner.entrySet()) {
+            ThreadInfo owner = live.get(e.getKey());
+            if (owner == null || owner.getLockOwnerId() >= 0) continue; // unknown to the snapshot, or blocked itself
+            List<Long> behind = new ArrayList<>();
+            Set<Long> seen = new HashSet<>();
+            seen.add(e.getKey());
+            Deque<Long> next = new ArrayDeque<>(e.getValue());
+            while (!next.isEmpty()) {
+                long waiter = next.poll();
+                if (!seen.add(waiter)) continue;
+                behind.add(waiter);
+                List<Long> theirs = waitersByOwner.get(waiter);
+                if (theirs != null) next.addAll(theirs);
+            }
+            byRoot.put(e.getKey(), behind);
+        }
+        return byRoot;
+    }
+
+    /**
+     * @param infos a full snapshot of a root ({@code infos[0]}) and of the threads that were behind it, nearest first
+     *     (null for a thread that has ended)
+     * @return those still blocked behind the root in this snapshot: on a lock it owns, or on one owned by a thread
+     *     kept before them
+     */
+    static List<ThreadInfo> stillBehind(ThreadInfo[] infos) {
+        List<ThreadInfo> behind = new ArrayList<>();
+        Set<Long> chain = new HashSet<>();
+        chain.add(infos[0].getThreadId());
+        for (int i = 1; i < infos.length; i++) {
+            ThreadInfo t = infos[i];
+            if (t == null || !chain.contains(t.getLockOwnerId())) continue;
+            behind.add(t);
+            chain.add(t.getThreadId());
+        }
+        return behind;
+    }
+}
