@@ -41,6 +41,7 @@ public final class ChildJvm {
     private boolean reportOption = true;
     private long timeoutSeconds = 60;
     private String containerHostName;
+    private Path executableJar;
     private static volatile Boolean containersWork;
 
     private ChildJvm(Class<?> program) {
@@ -91,17 +92,34 @@ public final class ChildJvm {
 
     /** Adds the test class path's jar whose file name starts with {@code jarPrefix} (e.g. "log4j-1.2") to the child's. */
     public ChildJvm library(String jarPrefix) {
+        libraries.add(libraryJar(jarPrefix).toString());
+        return this;
+    }
+
+    /** The test class path's jar whose file name starts with {@code jarPrefix}. */
+    public static Path libraryJar(String jarPrefix) {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            if (Paths.get(entry).getFileName().toString().startsWith(jarPrefix)) {
-                libraries.add(entry);
-                return this;
-            }
+            if (Paths.get(entry).getFileName().toString().startsWith(jarPrefix)) return Paths.get(entry);
         }
         throw new IllegalStateException("no " + jarPrefix + "* jar on the test class path");
     }
 
+    /** The folder of the test programs' class files. */
+    public static Path programClasses() {
+        return Paths.get(CLASSPATH);
+    }
+
     public ChildJvm args(String... args) {
         programArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    /**
+     * Runs {@code java -jar jar} instead of the program on the test class path; the program class still names the
+     * run's folder.
+     */
+    public ChildJvm executableJar(Path jar) {
+        this.executableJar = jar;
         return this;
     }
 
@@ -196,11 +214,16 @@ public final class ChildJvm {
                 command.add("-javaagent:" + agentJar + (joined.isEmpty() ? "" : "=" + joined));
             }
             command.addAll(jvmArgs);
-            command.add("-cp");
-            List<String> classpath = new ArrayList<>(libraries);
-            classpath.add(0, CLASSPATH);
-            command.add(String.join(java.io.File.pathSeparator, classpath));
-            command.add(program.getName());
+            if (executableJar != null) {
+                command.add("-jar");
+                command.add(executableJar.toString());
+            } else {
+                command.add("-cp");
+                List<String> classpath = new ArrayList<>(libraries);
+                classpath.add(0, CLASSPATH);
+                command.add(String.join(java.io.File.pathSeparator, classpath));
+                command.add(program.getName());
+            }
             command.addAll(programArgs);
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                     .redirectOutput(dir.resolve("stdout.txt").toFile())
