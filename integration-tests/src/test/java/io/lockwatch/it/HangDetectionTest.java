@@ -25,6 +25,7 @@ import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.SelfJoin;
+import io.lockwatch.it.programs.StarvedGuavaPool;
 import io.lockwatch.it.programs.StarvedPool;
 import io.lockwatch.it.programs.VirtualDeadlock;
 import io.lockwatch.it.programs.VirtualThreadsUnderContention;
@@ -740,6 +741,29 @@ class HangDetectionTest {
         for (JsonNode worker : starved.get("workers")) {
             assertTrue(worker.get("waitingOnTask").asText().startsWith(StarvedPool.class.getName() + "$"),
                     starved.toPrettyString());
+        }
+    }
+
+    /**
+     * The freeze through Guava's {@code listeningDecorator}: its queued tasks are not FutureTasks, and its
+     * {@code get()} parks on the task itself. Only FutureTasks were looked for, and nothing was reported.
+     */
+    @Test
+    void aPoolFrozenOnGuavasListenableFutureTasksIsStarved() {
+        Running run = ChildJvm.run(StarvedGuavaPool.class).agentOptions(THRESHOLD).library("guava-").library("failureaccess-")
+                .start();
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: all 2 workers of java.util.concurrent.ThreadPoolExecutor@",
+                FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        String json = starved.toPrettyString();
+        assertEquals(2, starved.get("pool").get("queuedTasks").asInt(), json);
+        for (JsonNode worker : starved.get("workers")) {
+            String task = worker.get("waitingOnTask").asText();
+            assertTrue(task.startsWith("com.google.common.util.concurrent.TrustedListenableFutureTask@"), json);
+            assertEquals(task, worker.get("queuedTask").asText(), json);
+            assertEquals(task, worker.get("thread").get("waitingFor").get("lock").asText(), json);
+            assertTrue(mentions(worker.get("thread").get("stack"), StarvedGuavaPool.class), json);
         }
     }
 

@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A frozen thread pool: every worker of a {@link ThreadPoolExecutor} waits on a future that only a task still in
- * that same pool's queue can complete: a {@code FutureTask} it submitted, or a {@code CompletableFuture} whose
+ * that same pool's queue can complete: a {@code FutureTask} it submitted (or another task that is its own future,
+ * as Guava's {@code ListenableFutureTask}), or a {@code CompletableFuture} whose
  * task ({@code supplyAsync(..., pool)}, an async stage) is queued there, directly or through the stages that
  * depend on it ({@link CompletableFutureWaits}). Tasks that submit sub-tasks to their own pool and wait for them do
  * this once the pool is full of such tasks: nobody holds a lock, so it is neither a deadlock nor a stall, and a
@@ -53,7 +53,7 @@ final class PoolStarvation {
 
     /** What a worker waits on: a future, and the task in its pool's queue that completes it. */
     static final class Wait {
-        /** The FutureTask, or the CompletableFuture the worker joins. */
+        /** The FutureTask (or other task that is its own future), or the CompletableFuture the worker joins. */
         final Object future;
         /** The FutureTask itself, or the CompletableFuture's task. */
         final Object queuedTask;
@@ -100,9 +100,10 @@ final class PoolStarvation {
         Map<ThreadPoolExecutor, Map<Thread, Object>> candidates = new IdentityHashMap<>();
         for (Thread t : waitedLong) {
             Object blocker = LockSupport.getBlocker(t);
-            // Any FutureTask, the application's subclasses too: the queue is searched by identity, which runs none
-            // of their code. (Not done, and not started, is what being in the queue says.)
-            if (!(blocker instanceof FutureTask) && !CompletableFutureWaits.isWait(blocker)) continue;
+            // A task that is its own future (a FutureTask, the application's subclasses too; Guava's
+            // ListenableFutureTask, whose get() parks on the future itself): the queue is searched for it by
+            // identity, which runs none of their code. (Not done, and not started, is what being in the queue says.)
+            if (!(blocker instanceof Runnable) && !CompletableFutureWaits.isWait(blocker)) continue;
             ThreadPoolExecutor pool = poolOf(t);
             if (pool != null) candidates.computeIfAbsent(pool, p -> new IdentityHashMap<>()).put(t, blocker);
         }
@@ -139,8 +140,8 @@ final class PoolStarvation {
     }
 
     /**
-     * One walk of the pool's queue, capped: which of these blockers (a FutureTask, or a CompletableFuture's waiter)
-     * waits on a task in it. Tasks past the cap are not looked at: waits on them are missed, never invented.
+     * One walk of the pool's queue, capped: which of these blockers (a task that is its own future, such as a
+     * FutureTask, or a CompletableFuture's waiter) waits on a task in it. Tasks past the cap are not looked at: waits on them are missed, never invented.
      *
      * @return each blocker found, with what it waits on
      */
@@ -148,7 +149,8 @@ final class PoolStarvation {
             throws ReflectiveOperationException {
         Set<Object> futureTasks = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Object> signallers = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Object blocker : blockers) (blocker instanceof FutureTask ? futureTasks : signallers).add(blocker);
+        // A CompletableFuture's waiter is a Runnable too (a Completion), but never in a queue: told apart first.
+        for (Object blocker : blockers) (CompletableFutureWaits.isWait(blocker) ? signallers : futureTasks).add(blocker);
         Map<Object, Wait> found = new IdentityHashMap<>();
         List<Object> completableTasks = new ArrayList<>();
         int seen = 0;
