@@ -15,6 +15,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildJvm.Running;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
+import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.programs.ClassInitDeadlock;
 import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
@@ -137,11 +138,14 @@ class HangDetectionTest {
      */
     @ParameterizedTest
     @EnumSource(Stop.class)
-    void deadlockBetweenTwoStaticInitializers(Stop stop) {
-        Running run = start(ClassInitDeadlock.class);
+    void deadlockBetweenTwoStaticInitializers(Stop stop) throws Exception {
+        Running run = ChildJvm.run(ClassInitDeadlock.class).agentOptions(THRESHOLD + ",port=0").start();
         run.awaitStdoutLine("waiting", FIND_SECONDS);
         run.awaitStderr("[lockwatch] DEADLOCK #1 class_init_deadlock: 2 threads, each waiting for the initialization of a"
                 + " class the next one is initializing", FIND_SECONDS);
+        Scrape scrape = Scrape.of(Scrape.portOf(run));
+        assertEquals(1, scrape.value("lockwatch_thread_dumps_total"), "the one thread dump, a safepoint, as a meter too");
+        assertEquals(1, scrape.value("lockwatch_deadlocks_total"));
         ChildResult result = endCleanly(run, stop);
         String a = ClassInitDeadlock.class.getName() + "$A";
         String b = ClassInitDeadlock.class.getName() + "$B";

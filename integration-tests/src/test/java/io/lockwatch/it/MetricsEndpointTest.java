@@ -51,7 +51,7 @@ class MetricsEndpointTest {
         "lockwatch_deadlocked_threads", "lockwatch_hazards_total", "lockwatch_classes_instrumented_total",
         "lockwatch_instrumentation_errors_total", "lockwatch_locks_tracked", "lockwatch_edges", "lockwatch_locks_cap",
         "lockwatch_dropped_total", "lockwatch_internal_errors_total", "lockwatch_detection_seconds_total",
-        "lockwatch_detector_last_run_timestamp_seconds", "lockwatch_tracking_stopped"
+        "lockwatch_detector_last_run_timestamp_seconds", "lockwatch_tracking_stopped", "lockwatch_thread_dumps_total"
     };
 
     private static double waits(Scrape scrape, String kind) {
@@ -136,6 +136,7 @@ class MetricsEndpointTest {
             assertEquals(0, scrape.value("lockwatch_deadlocks_total"));
             assertEquals(0, scrape.value("jvm_threads_deadlocked_threads"));
             assertEquals(0, scrape.value("lockwatch_tracking_stopped"));
+            assertEquals(0, scrape.value("lockwatch_thread_dumps_total"));
             assertTrue(scrape.value("lockwatch_threads_alive") >= 1);
             assertThreadStatesAddUpAfterAGc(child);
 

@@ -51,6 +51,10 @@ final class AgentHealthMetrics implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder("lockwatch.detection", AgentStats.detectionNanos, n -> n.get() / 1e9)
                 .description("Time the detector spent searching for deadlocks").baseUnit("seconds").register(registry);
+        // Each a safepoint: the only way the hang detector stops the JVM other than for a finding's stacks.
+        FunctionCounter.builder("lockwatch.thread.dumps", AgentStats.classInitThreadDumps, AtomicLong::get)
+                .description("Thread dumps the hang detector asked the JVM for, to tell a deadlock in static initializers"
+                        + " (each stops the JVM at a safepoint)").register(registry);
         Gauge.builder("lockwatch.detector.last.run.timestamp", AgentStats.detectorLastRunMillis, ms -> ms.get() / 1000.0)
                 .description("When the detector last completed a pass, seconds since the epoch")
                 .baseUnit("seconds").register(registry);
