@@ -25,7 +25,9 @@ import io.lockwatch.it.programs.LongHold;
 import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
+import io.lockwatch.it.programs.ReadLockDeadlock;
 import io.lockwatch.it.programs.SelfJoin;
+import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.StarvedGuavaPool;
 import io.lockwatch.it.programs.StarvedPool;
 import io.lockwatch.it.programs.VirtualDeadlock;
@@ -127,6 +129,46 @@ class HangDetectionTest {
         assertEquals(List.of("lock-first", "monitor-first"), threadNames(deadlock));
         assertCycle(deadlock, MixedDeadlock.class, "java.lang.Object", "java.util.concurrent.locks.ReentrantLock$NonfairSync");
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    /**
+     * Two threads each holding one {@code StampedLock}'s write lock and waiting for the other's. A StampedLock names
+     * no owner, so the JVM's search sees two parked threads; until the thirty-eighth session lockwatch reported only
+     * the potential deadlock, and counted nobody stuck.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void deadlockBetweenTwoStampedLocks(Stop stop) {
+        Running run = start(StampedLockInversion.class, "deadlock");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each waiting for a lock the next one holds", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        JsonNode deadlock = report.singleDeadlock();
+        assertEquals(List.of("first", "second"), threadNames(deadlock));
+        assertCycle(deadlock, StampedLockInversion.class,
+                "java.util.concurrent.locks.StampedLock", "java.util.concurrent.locks.StampedLock");
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertEquals(2, report.stat("threadsDeadlockedNow"));
+    }
+
+    /**
+     * A writer waiting for a reader that waits for the writer's lock, all platform threads: the JVM names no owner of
+     * a read lock, and lockwatch reported the writer as a stall (a wait on something nobody owns) until the
+     * thirty-eighth session; it is a deadlock.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void deadlockThroughAReadLockBetweenPlatformThreads(Stop stop) {
+        Running run = start(ReadLockDeadlock.class);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each waiting for a lock the next one holds", FIND_SECONDS);
+        Report report = endAndRead(run, stop);
+        JsonNode deadlock = report.singleDeadlock();
+        assertEquals(List.of("reader", "writer"), threadNames(deadlock));
+        assertCycle(deadlock, ReadLockDeadlock.class, "java.util.concurrent.locks.ReentrantLock$NonfairSync",
+                "java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync");
+        assertEquals(0, report.hazards().size(), "no stall: " + report.hazards().toPrettyString());
+        assertEquals(2, report.stat("threadsDeadlockedNow"));
     }
 
     // ---- deadlocks in static initializers, which the JVM's own search does not see ----
@@ -847,6 +889,28 @@ class HangDetectionTest {
         assertTrue(hazard.get("site").asText().startsWith(SelfJoin.class.getName() + ".lambda$main$"), json);
         assertTrue(hazard.get("site").asText().contains("SelfJoin.java:"), json);
         assertTrue(mentions(hazard.get("stack"), SelfJoin.class), json);
+    }
+
+    /**
+     * A thread that holds a {@code StampedLock}'s read lock asks for its write lock: not reentrant, so it waits for
+     * itself. Reported the moment the call is made (no threshold), with the thread and the calling line.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void aStampedLockAskedForByItsHolderIsASelfDeadlock(Stop stop) {
+        Running run = start(StampedLockInversion.class, "self");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 self_deadlock: thread \"upgrader\" asks for the write lock of"
+                + " java.util.concurrent.locks.StampedLock@", FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, stop).singleHazard("self_deadlock");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("upgrader"), threadNames(hazard), json);
+        assertEquals("read", hazard.get("held").asText(), json);
+        assertEquals("write", hazard.get("wanted").asText(), json);
+        assertEquals("java.util.concurrent.locks.StampedLock", hazard.get("lock").get("class").asText(), json);
+        assertEquals(List.of(hazard.get("lock").get("lock").asText()), strings(hazard.get("locks")), json);
+        assertTrue(hazard.get("site").asText().startsWith(StampedLockInversion.class.getName() + ".lambda$main$"), json);
+        assertTrue(mentions(hazard.get("stack"), StampedLockInversion.class), json);
     }
 
     @ParameterizedTest

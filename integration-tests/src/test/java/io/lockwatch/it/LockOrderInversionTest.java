@@ -18,9 +18,12 @@ import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.TypeAnnotatedInversion;
 import io.lockwatch.it.programs.ReadWriteLockInversion;
 import io.lockwatch.it.programs.ReentrantLockInversion;
+import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.SynchronizedMethodsInversion;
 import io.lockwatch.it.programs.ThreeLockCycle;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Programs that invert a lock order without hanging: each must give exactly one potential deadlock. */
 class LockOrderInversionTest {
@@ -210,5 +213,26 @@ class LockOrderInversionTest {
         }
         assertTrue(modes.toString().contains("exclusive->read") && modes.toString().contains("exclusive->exclusive"),
                 "write lock held exclusive, read lock taken in read mode: " + modes);
+    }
+
+    /**
+     * Two {@code StampedLock}s in opposite orders, through stamps, through the {@code asWriteLock()} view (a
+     * {@code Lock}: the same lock as the stamps'), and through a read stamp upgraded to a write lock. Until the
+     * thirty-eighth session no {@code StampedLock} call was tracked, and none of these was found.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"stamps", "views", "converted"})
+    void twoStampedLocks(String mode) {
+        ChildResult run = ChildJvm.run(StampedLockInversion.class).args(mode).exec().assertCleanExit();
+        assertEquals("done\n", run.stdout);
+        JsonNode finding = run.report().singlePotentialDeadlock();
+        assertFinding(finding, StampedLockInversion.class,
+                "java.util.concurrent.locks.StampedLock", "java.util.concurrent.locks.StampedLock");
+        StringBuilder modes = new StringBuilder();
+        for (JsonNode edge : finding.get("edges")) {
+            modes.append(edge.get("held").get("mode").asText()).append("->").append(edge.get("taken").get("mode").asText()).append(' ');
+        }
+        assertTrue(modes.toString().contains("exclusive->read") && modes.toString().contains("exclusive->exclusive"),
+                "A's write lock held, B's read lock taken in read mode: " + modes);
     }
 }

@@ -54,6 +54,12 @@ class MetricsEndpointTest {
         "lockwatch_detector_last_run_timestamp_seconds", "lockwatch_tracking_stopped", "lockwatch_thread_dumps_total"
     };
 
+    /** A StampedLock's waits: a read/write lock's kinds, its own class (not timed at all until the thirty-eighth session). */
+    private static double stampedLockWaits(Scrape scrape, String kind) {
+        return scrape.sum("lockwatch_wait_seconds_count",
+                s -> kind.equals(s.label("kind")) && "java.util.concurrent.locks.StampedLock".equals(s.label("lock_class")));
+    }
+
     private static double waits(Scrape scrape, String kind) {
         return scrape.value("lockwatch_contended_waits_total", "kind", kind);
     }
@@ -80,8 +86,8 @@ class MetricsEndpointTest {
                 for (String kind : KINDS) {
                     if (waits(s, kind) <= waits(first, kind)) return false;
                 }
-                return true;
-            }, "every kind's counter grew between two scrapes");
+                return stampedLockWaits(s, "write_lock") >= 1 && stampedLockWaits(s, "read_lock") >= 1;
+            }, "every kind's counter grew between two scrapes, and a StampedLock's waits were timed in both modes");
 
             for (String kind : KINDS) {
                 double count = second.sum("lockwatch_wait_seconds_count", s -> kind.equals(s.label("kind")));
@@ -126,7 +132,7 @@ class MetricsEndpointTest {
         try {
             Scrape scrape = Scrape.of(Scrape.portOf(child));
             for (String kind : KINDS) assertEquals(0, waits(scrape, kind), kind);
-            for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold"}) {
+            for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold", "self_deadlock"}) {
                 assertEquals(0, scrape.value("lockwatch_hazards_total", "kind", hazard), hazard);
             }
             for (String what : new String[] {"locks", "locks_evicted", "edges", "occurrences", "events", "segments"}) {

@@ -24,6 +24,8 @@ final class IgnoreRules {
         {"sun.instrument.", "class transformation machinery: runs inside every transformation"},
         {"jdk.internal.reflect.", "generated accessors and reflection internals used while the runtime reads locks"},
         {"jdk.jfr.internal.", "JFR internals: lockwatch emits JFR events from inside the tracker"},
+        {"java.util.concurrent.locks.StampedLock",
+                "its views (asReadLock, asWriteLock) call its own methods: the view's call is the one tracked"},
     };
 
     /**

@@ -16,6 +16,9 @@ final class SiteRewrites {
     private static final String LOCK = "java/util/concurrent/locks/Lock";
     static final String OBJECT = "Ljava/lang/Object;";
     private static final String REENTRANT_LOCK = "java/util/concurrent/locks/ReentrantLock";
+    private static final String STAMPED_LOCK = "java/util/concurrent/locks/StampedLock";
+    private static final String STAMPED = "(L" + STAMPED_LOCK + ";";
+    private static final String TIME_UNIT = "Ljava/util/concurrent/TimeUnit;";
 
     /**
      * A leaf section's entry (see {@code LockTracker.leafEntry}): with the monitor on the stack,
@@ -124,6 +127,7 @@ final class SiteRewrites {
 
     /** @return the rewrite for this call, or null when it is left alone */
     static Rewrite rewriteFor(int opcode, String owner, String name, String descriptor) {
+        if (owner.equals(STAMPED_LOCK)) return opcode == Opcodes.INVOKEVIRTUAL ? stampedLockRewrite(name + descriptor) : null;
         if ((opcode == Opcodes.INVOKEINTERFACE || opcode == Opcodes.INVOKEVIRTUAL) && isLockOwner(owner)) {
             // ReentrantLock's own lock/unlock get wrappers of their own: short enough for the JIT to inline.
             String lockParam = "(L" + (owner.equals(REENTRANT_LOCK) && (name.equals("lock") || name.equals("unlock"))
@@ -146,8 +150,45 @@ final class SiteRewrites {
         return null;
     }
 
+    /**
+     * A {@code StampedLock} call: the tracker's method of the same name, with the lock first and the stamp and
+     * arguments after it as the call had them, and the site last for those that take a lock. Its optimistic reads
+     * ({@code tryOptimisticRead}, {@code validate}) take no lock and are left alone.
+     */
+    private static Rewrite stampedLockRewrite(String call) {
+        switch (call) {
+            case "writeLock()J":
+            case "readLock()J":
+            case "writeLockInterruptibly()J":
+            case "readLockInterruptibly()J":
+            case "tryWriteLock()J":
+            case "tryReadLock()J":
+                return new Rewrite(TRACKER, call.substring(0, call.indexOf('(')), STAMPED + "I)J", true);
+            case "tryWriteLock(J" + TIME_UNIT + ")J":
+            case "tryReadLock(J" + TIME_UNIT + ")J":
+                return new Rewrite(TRACKER, call.substring(0, call.indexOf('(')), STAMPED + "J" + TIME_UNIT + "I)J", true);
+            case "tryConvertToWriteLock(J)J":
+            case "tryConvertToReadLock(J)J":
+                return new Rewrite(TRACKER, call.substring(0, call.indexOf('(')), STAMPED + "JI)J", true);
+            case "tryConvertToOptimisticRead(J)J":
+                return new Rewrite(TRACKER, "tryConvertToOptimisticRead", STAMPED + "J)J", false);
+            case "unlockWrite(J)V":
+            case "unlockRead(J)V":
+            case "unlock(J)V":
+                return new Rewrite(TRACKER, call.substring(0, call.indexOf('(')), STAMPED + "J)V", false);
+            case "tryUnlockWrite()Z":
+            case "tryUnlockRead()Z":
+                return new Rewrite(TRACKER, call.substring(0, call.indexOf('(')), STAMPED + ")Z", false);
+            default:
+                return null;
+        }
+    }
+
     /** The names of the methods {@link #rewriteFor} rewrites (for the skim's quick check). */
-    static final String[] METHOD_NAMES = {"lock", "lockInterruptibly", "tryLock", "unlock"};
+    static final String[] METHOD_NAMES = {"lock", "lockInterruptibly", "tryLock", "unlock",
+        "writeLock", "readLock", "writeLockInterruptibly", "readLockInterruptibly", "tryWriteLock", "tryReadLock",
+        "tryConvertToWriteLock", "tryConvertToReadLock", "tryConvertToOptimisticRead", "unlockWrite", "unlockRead",
+        "tryUnlockWrite", "tryUnlockRead"};
 
     /** The {@code java.util.concurrent.locks} lock types whose calls are rewritten. */
     static final String[] LOCK_OWNERS = {
@@ -155,6 +196,7 @@ final class SiteRewrites {
         REENTRANT_LOCK,
         "java/util/concurrent/locks/ReentrantReadWriteLock$ReadLock",
         "java/util/concurrent/locks/ReentrantReadWriteLock$WriteLock",
+        STAMPED_LOCK,
     };
 
     /** A {@code java.util.concurrent.locks} lock type that we track. */

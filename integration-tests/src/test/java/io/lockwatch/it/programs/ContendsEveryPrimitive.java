@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * Keeps every primitive of lockwatch's vocabulary contended for the given number of seconds: a monitor,
- * Object.wait, a ReentrantLock and its Condition, a read/write lock (both sides), a Semaphore, a
- * CountDownLatch, a CyclicBarrier, a Phaser, Thread.join and a thread pool. Each wait lasts about
+ * Object.wait, a ReentrantLock and its Condition, a read/write lock (both sides), a StampedLock (both sides), a
+ * Semaphore, a CountDownLatch, a CyclicBarrier, a Phaser, Thread.join and a thread pool. Each wait lasts about
  * {@link #HOLD_MILLIS}, well above the default contention threshold. Prints "contending" once every
  * worker runs and "done" at the end, and exits 0.
  */
@@ -33,6 +34,7 @@ public final class ContendsEveryPrimitive {
         ReentrantLock lock = new ReentrantLock();
         Condition condition = lock.newCondition();
         ReentrantReadWriteLock readWrite = new ReentrantReadWriteLock();
+        StampedLock stamped = new StampedLock();
         Semaphore semaphore = new Semaphore(1);
         CyclicBarrier barrier = new CyclicBarrier(2);
         Phaser phaser = new Phaser(2);
@@ -103,6 +105,22 @@ public final class ContendsEveryPrimitive {
                 hold();
             } finally {
                 readWrite.readLock().unlock();
+            }
+        }));
+        threads.add(worker("stamped-writer", () -> {
+            long stamp = stamped.writeLock();
+            try {
+                hold();
+            } finally {
+                stamped.unlockWrite(stamp);
+            }
+        }));
+        threads.add(worker("stamped-reader", () -> {
+            long stamp = stamped.readLock();
+            try {
+                hold();
+            } finally {
+                stamped.unlockRead(stamp);
             }
         }));
         threads.add(worker("latch", () -> {

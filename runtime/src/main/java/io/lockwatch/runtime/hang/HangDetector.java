@@ -177,6 +177,12 @@ public final class HangDetector implements ThreadCalls.Listener {
         enqueue(new DoubleStartFinding(threadName, threadId, state, callerName, callerId, site, stack));
     }
 
+    @Override
+    public void selfDeadlock(String threadName, long threadId, Object lock, String held, String wanted,
+                             StackTraceElement site, StackTraceElement[] stack) {
+        enqueue(new SelfDeadlockFinding(threadName, threadId, LockRef.of(lock, null), held, wanted, site, stack));
+    }
+
     /** On the application thread: hand over to the detector thread, which writes the report. */
     private void enqueue(HangFinding finding) {
         if (pendingCount.incrementAndGet() > MAX_PENDING) {
@@ -192,8 +198,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         HangFinding finding;
         while ((finding = pending.poll()) != null) {
             pendingCount.decrementAndGet();
-            addHazard(finding, finding instanceof SelfJoinFinding
-                    ? AgentStats.Hazard.SELF_JOIN : AgentStats.Hazard.DOUBLE_START);
+            addHazard(finding, finding instanceof SelfJoinFinding ? AgentStats.Hazard.SELF_JOIN
+                    : finding instanceof SelfDeadlockFinding ? AgentStats.Hazard.SELF_DEADLOCK : AgentStats.Hazard.DOUBLE_START);
         }
     }
 
@@ -247,7 +253,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
-        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked.alsoBlocked, started)
+        int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
                 + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
         findLongHolds(mx, live, behind, started);
         findDeadOwners(sweep, mx, live, started);
@@ -531,11 +537,12 @@ public final class HangDetector implements ThreadCalls.Listener {
     /**
      * @param waitersByOwner the snapshot's threads that wait for an owned lock, by owner ({@link #waitersByOwner})
      * @param behind the threads blocked behind each thread at the end of a chain of lock waits ({@link WaitChains})
-     * @param alsoBlocked by waiter: the virtual threads that wait for it too, which the snapshots do not show
+     * @param tracked what lockwatch's own stacks found: by waiter, the virtual threads that wait for it too, which the
+     *     snapshots do not show; and the threads in deadlocks the snapshots show as owner-less waits
      * @return the threads stuck right now: waiting for a lock longer than the threshold, or stalling others
      */
     private int findStalls(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner,
-                           Map<Long, List<Long>> behind, Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked, long now) {
+                           Map<Long, List<Long>> behind, TrackedHangs.Found tracked, long now) {
         int stuck = 0;
         Map<Long, List<Long>> blockedByWaiter = new LinkedHashMap<>();
         for (Map.Entry<Long, List<Long>> e : waitersByOwner.entrySet()) {
@@ -544,6 +551,8 @@ public final class HangDetector implements ThreadCalls.Listener {
             }
             long owner = e.getKey();
             ThreadInfo holder = live.get(owner);
+            // A wait for a read/write lock's readers or a StampedLock looks owner-less here; in a deadlock, it is none.
+            if (tracked.deadlockedThreads.contains(owner)) continue;
             // All the threads behind it, not only those on its own locks: an owner-less waiter ends a chain.
             if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, behind.get(owner));
         }
@@ -551,7 +560,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         for (Map.Entry<Long, List<Long>> e : blockedByWaiter.entrySet()) {
             Episode episode = episodes.get(e.getKey());
             if (!episode.reported) {
-                episode.reported = reportStall(mx, e.getKey(), e.getValue(), alsoBlocked.get(e.getKey()), episode, now);
+                episode.reported = reportStall(mx, e.getKey(), e.getValue(), tracked.alsoBlocked.get(e.getKey()), episode, now);
             }
         }
         return stuck;

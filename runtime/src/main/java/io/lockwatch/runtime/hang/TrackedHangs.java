@@ -17,10 +17,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.StampedLock;
 
 /**
- * Hangs with virtual threads in them, which the JVM's thread snapshots do not show: they leave virtual
- * threads out, and a platform thread blocked on a monitor that a virtual thread owns shows no owner there.
+ * Hangs that the JVM's thread snapshots do not show: with virtual threads in them (the snapshots leave virtual
+ * threads out, and a platform thread blocked on a monitor that a virtual thread owns shows no owner there), and
+ * through locks whose holders the JVM does not name (a read/write lock's readers, a {@code StampedLock}).
  * lockwatch follows its own held-lock stacks instead ({@link ThreadRegistry#sweep}).
  *
  * <p>The wait-for graph, from the watched threads that wait while they hold something:
@@ -31,13 +33,16 @@ import java.util.concurrent.locks.LockSupport;
  *       that synchronizer (a {@code ReentrantLock}'s, a read/write lock's). Its holder is the synchronizer's
  *       exclusive owner, as the JDK knows it; with none (a write lock wanted while others read) the threads
  *       with that synchronizer's lock on their stacks.</li>
+ *   <li>A thread {@code WAITING} parked on a {@code StampedLock} waits for it; its holders are the threads with it
+ *       on their stacks in a mode the request must wait for (checked against the lock's own state).</li>
  *   <li>Any other wait (a latch, a condition, {@code Object.wait}, a sleep, a timed wait) has no holder: it
  *       is owner-less.</li>
  * </ul>
- * <b>Deadlock</b>: a cycle with a virtual thread in it, seen at two checks in a row (the stacks are read
- * without any synchronization, so one check may see a stack mid-change). Every lock of such a cycle is
- * exclusive to its holder, so its waits cannot be anything but waits for each other. Cycles of platform
- * threads alone are left to the JVM's search, which sees every lock, instrumented or not.
+ * <b>Deadlock</b>: a cycle with a virtual thread in it, or with a wait for a lock whose holders the JVM does not
+ * name, seen at two checks in a row (the stacks are read without any synchronization, so one check may see a
+ * stack mid-change). Every wait of such a cycle is one its holder's mode blocks, so its waits cannot be anything
+ * but waits for each other. Other cycles of platform threads alone are left to the JVM's search, which sees every
+ * lock it names an owner of, instrumented or not.
  *
  * <p><b>Stall</b>: a thread in the same owner-less wait for longer than the threshold while another thread
  * waits for a lock it holds, when the waiter is a virtual thread or the JVM's snapshots show no platform
@@ -48,6 +53,7 @@ import java.util.concurrent.locks.LockSupport;
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
  */
 final class TrackedHangs {
+    private static final String STAMPED_LOCK = StampedLock.class.getName();
     private final long thresholdNanos;
     /** Cycles seen at the last check, by key: one seen again now is a deadlock. */
     private Set<String> seenLastCheck = Collections.emptySet();
@@ -108,6 +114,19 @@ final class TrackedHangs {
             return lockWait && !next.isEmpty();
         }
 
+        /**
+         * Holds this StampedLock in a mode that a request for it must wait for: its write lock, or its read lock
+         * when the write lock is wanted. Checked against the lock itself, since a stamp may be handed to another
+         * thread to unlock, and this stack would not know (a hang through such a lock is missed, never invented).
+         */
+        boolean blocksStamped(StampedLock lock, boolean wantsWrite) {
+            for (int i = 0; i < heldCount(); i++) {
+                if (stack.lockAt(i) != lock) continue;
+                if (stack.isSharedAt(i) ? wantsWrite && lock.isReadLocked() : lock.isWriteLocked()) return true;
+            }
+            return false;
+        }
+
         /** Holds the lock whose synchronizer is {@code synchronizer} as a reader. */
         boolean holdsShared(Object synchronizer) {
             for (int i = 0; i < heldCount(); i++) {
@@ -149,6 +168,11 @@ final class TrackedHangs {
         final Map<String, List<ThreadView>> deadlocks = new LinkedHashMap<>();
         /** How many threads are in deadlocks now (for {@code threadsDeadlockedNow}). */
         int deadlocked;
+        /**
+         * Their ids: the JVM's snapshots show a thread of such a cycle that waits for a lock with no named owner as
+         * an owner-less wait, whose stall this is not.
+         */
+        Set<Long> deadlockedThreads = Collections.emptySet();
         /** New stalls. */
         final List<StallFinding> stalls = new ArrayList<>();
         /**
@@ -189,7 +213,9 @@ final class TrackedHangs {
      */
     Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported, Set<Long> jvmWaiters) {
         Found found = new Found();
-        if (stacks.isEmpty()) { // nobody waits holding anything (and always on JDK 17: nobody is watched for this)
+        // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
+        // StampedLock are watched at all.)
+        if (stacks.isEmpty()) {
             seenLastCheck = Collections.emptySet();
             waits.clear();
             return found;
@@ -204,7 +230,7 @@ final class TrackedHangs {
         Set<String> seenNow = new HashSet<>();
         Set<Long> deadlocked = new HashSet<>();
         for (List<Waiter> cycle : cycles(waiters)) {
-            if (!hasVirtualThread(cycle)) continue;
+            if (!hasVirtualThread(cycle) && !hasWaitTheJvmCannotSee(cycle)) continue;
             String key = key(cycle);
             if (!seenNow.add(key) || !seenLastCheck.contains(key)) continue;
             for (Waiter w : cycle) deadlocked.add(w.stack.threadId);
@@ -212,6 +238,7 @@ final class TrackedHangs {
         }
         seenLastCheck = seenNow;
         found.deadlocked = deadlocked.size();
+        found.deadlockedThreads = deadlocked;
     }
 
     private void findStalls(List<Waiter> waiters, long now, int stackDepth, Set<Long> jvmWaiters, Found found) {
@@ -272,12 +299,16 @@ final class TrackedHangs {
                 continue;
             }
             boolean monitor = w.stack.state == Thread.State.BLOCKED;
+            StampedLock stamped = w.waitsOn instanceof StampedLock ? (StampedLock) w.waitsOn : null;
             // An exclusive lock that the JDK says nobody owns is being handed over: whoever still has it on a
-            // stack gave it up (a condition's await does). Only a read/write lock has holders the JDK does not name.
-            if (!monitor && SynchronizerKind.of(w.waitsOn) != SynchronizerKind.READ_WRITE) continue;
+            // stack gave it up (a condition's await does). Only a read/write lock, and a StampedLock, have holders
+            // the JDK does not name.
+            if (!monitor && stamped == null && SynchronizerKind.of(w.waitsOn) != SynchronizerKind.READ_WRITE) continue;
+            boolean wantsWrite = stamped != null && wantsWriteLock(w.stack.thread);
             for (Waiter h : holders.getOrDefault(w.waitsOn, Collections.emptyList())) {
                 if (h == w) continue;
-                if (monitor ? h.mayHaveReleasedInObjectWait() : !h.holdsShared(w.waitsOn)) continue;
+                if (monitor ? h.mayHaveReleasedInObjectWait()
+                        : stamped != null ? !h.blocksStamped(stamped, wantsWrite) : !h.holdsShared(w.waitsOn)) continue;
                 w.next.add(h);
             }
         }
@@ -293,6 +324,8 @@ final class TrackedHangs {
             return new Waiter(stack, onTop ? stack.lockAt(top) : null, true, onTop, null);
         }
         Object blocker = LockSupport.getBlocker(stack.thread);
+        // A StampedLock parks its waiters on itself and names no owner: its holders come from the stacks.
+        if (stack.state == Thread.State.WAITING && blocker instanceof StampedLock) return new Waiter(stack, blocker, true, false, null);
         if (stack.state != Thread.State.WAITING || !(blocker instanceof AbstractOwnableSynchronizer)) {
             return Waiter.ownerless(stack, blocker);
         }
@@ -331,6 +364,28 @@ final class TrackedHangs {
             if (isVirtual(w.stack.thread)) return true;
         }
         return false;
+    }
+
+    /**
+     * A wait for a lock whose holders the JVM does not name (a read/write lock held by readers, a StampedLock): its
+     * deadlock search has no edge there, so a cycle through it, of platform threads alone too, is lockwatch's.
+     */
+    private static boolean hasWaitTheJvmCannotSee(List<Waiter> cycle) {
+        for (Waiter w : cycle) {
+            if (w.lockWait && w.owner == null && w.stack.state != Thread.State.BLOCKED) return true;
+        }
+        return false;
+    }
+
+    /** Whether a thread parked on a StampedLock asks for its write lock (else its read lock), by its stack. */
+    private static boolean wantsWriteLock(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (!frame.getClassName().startsWith(STAMPED_LOCK)) continue;
+            String method = frame.getMethodName();
+            if (method.contains("Write")) return true;
+            if (method.contains("Read")) return false;
+        }
+        return true; // unknown: as a writer, which any holder blocks
     }
 
     private static List<Waiter> virtualOnes(List<Waiter> waiters) {

@@ -36,7 +36,8 @@ public final class AgentStats {
     /** Hazard kinds, as they appear in the report ({@code kind}) and in metric tags. */
     public enum Hazard {
         STALL("stall"), SELF_JOIN("self_join"), DEAD_OWNER("dead_owner"), DOUBLE_START("double_start"),
-        POOL_STARVATION("pool_starvation"), CLASS_INIT_STALL("class_init_stall"), LONG_HOLD("long_hold");
+        POOL_STARVATION("pool_starvation"), CLASS_INIT_STALL("class_init_stall"), LONG_HOLD("long_hold"),
+        SELF_DEADLOCK("self_deadlock");
 
         public final String tag;
 

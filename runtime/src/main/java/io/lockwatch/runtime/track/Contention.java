@@ -12,6 +12,7 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * Times the waits that contend, and only those: one JFR event of ours per wait that reached the
@@ -111,12 +112,49 @@ public final class Contention {
     }
 
     /**
+     * Would taking this {@code StampedLock} in this mode wait, as far as its state tells (a write lock waits for any
+     * holder, a read lock for a writer)? Asked only while a recording wants contended waits.
+     */
+    private static boolean mayBlock(StampedLock lock, boolean exclusive) {
+        try {
+            return timing() && (exclusive ? lock.isWriteLocked() || lock.isReadLocked() : lock.isWriteLocked());
+        } catch (Throwable e) {
+            TrackingFailures.record("contention check", e);
+            return false;
+        }
+    }
+
+    /** @return an event that has begun when a recording wants the wait and it may block, else null */
+    static ContendedLockEvent beginStamped(StampedLock lock, boolean exclusive) {
+        return mayBlock(lock, exclusive) ? beginLock(lock) : null;
+    }
+
+    /**
+     * A {@code StampedLock} wait that {@link #beginStamped} began (null: none): timed as any lock's,
+     * as a {@code read_lock} or {@code write_lock} wait (the kinds of a read/write lock), its class the
+     * {@code StampedLock}'s. It has no owner to name.
+     */
+    static void endStamped(ContendedLockEvent event, StampedLock lock, boolean exclusive, int site) {
+        if (event == null) return;
+        try {
+            event.end();
+            if (!event.shouldCommit()) return;
+            event.kind = exclusive ? "write_lock" : "read_lock";
+            event.lockClass = lock.getClass();
+            event.site = site(site);
+            event.commit();
+        } catch (Throwable e) {
+            TrackingFailures.record("contention event", e);
+        }
+    }
+
+    /**
      * Only after {@link #mayBlock} said yes, which asked the recordings already (should they stop meanwhile,
      * the event is simply not committed at its end).
      *
      * @return an event that has begun, or null if it could not be made
      */
-    static ContendedLockEvent beginLock(Lock lock) {
+    static ContendedLockEvent beginLock(Object lock) {
         try {
             ContendedLockEvent event = new ContendedLockEvent();
             if (lock instanceof ReentrantLock && reentrantLockOwner != null) {

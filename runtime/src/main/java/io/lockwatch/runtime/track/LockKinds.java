@@ -22,6 +22,11 @@ final class LockKinds {
     private static volatile Field readSync;
     private static volatile Field writeSync;
     private static volatile Field reentrantSync;
+    /** The views of a {@code StampedLock} ({@code asReadLock}, {@code asWriteLock}) and the field naming it. */
+    private static volatile Class<?> stampedReadView;
+    private static volatile Class<?> stampedWriteView;
+    private static volatile Field stampedReadOwner;
+    private static volatile Field stampedWriteOwner;
 
     private LockKinds() {}
 
@@ -44,14 +49,40 @@ final class LockKinds {
         }
     }
 
+    /**
+     * The views a {@code StampedLock} gives as {@code Lock}s: the same lock in the graph as the stamps' (the view is
+     * a nested class of the lock, which names it in its {@code this$0}). Without them a view counts as a lock of
+     * its own: fewer inversions found, none wrong.
+     */
+    static void initStampedLockViews() {
+        try {
+            Class<?> read = Class.forName("java.util.concurrent.locks.StampedLock$ReadLockView");
+            Class<?> write = Class.forName("java.util.concurrent.locks.StampedLock$WriteLockView");
+            Field r = read.getDeclaredField("this$0");
+            Field w = write.getDeclaredField("this$0");
+            r.setAccessible(true);
+            w.setAccessible(true);
+            stampedReadOwner = r;
+            stampedWriteOwner = w;
+            stampedReadView = read;
+            stampedWriteView = write;
+        } catch (Throwable e) {
+            // Views then stay locks of their own.
+        }
+    }
+
     static byte mode(Lock lock) {
-        return lock instanceof ReentrantReadWriteLock.ReadLock ? Occurrence.SHARED : Occurrence.EXCLUSIVE;
+        return lock instanceof ReentrantReadWriteLock.ReadLock || lock.getClass() == stampedReadView
+                ? Occurrence.SHARED : Occurrence.EXCLUSIVE;
     }
 
     static Object identity(Lock lock) {
         try {
             if (lock instanceof ReentrantReadWriteLock.ReadLock && readSync != null) return readSync.get(lock);
             if (lock instanceof ReentrantReadWriteLock.WriteLock && writeSync != null) return writeSync.get(lock);
+            Class<?> type = lock.getClass();
+            if (type == stampedReadView) return stampedReadOwner.get(lock);
+            if (type == stampedWriteView) return stampedWriteOwner.get(lock);
         } catch (IllegalAccessException e) {
             // fall through: the lock object itself
         }
@@ -64,7 +95,8 @@ final class LockKinds {
      */
     static Object synchronizer(Object lock, Object identity) {
         try {
-            if (identity != lock) return identity; // a read or write lock: the shared sync
+            if (identity != lock) return identity; // a read or write lock: the shared sync; a StampedLock's view: it
+            if (lock instanceof java.util.concurrent.locks.StampedLock) return lock; // it parks its waiters on itself
             Field s = reentrantSync;
             if (lock instanceof java.util.concurrent.locks.ReentrantLock && s != null) return s.get(lock);
         } catch (Throwable e) {
@@ -78,7 +110,7 @@ final class LockKinds {
      * halves. {@code part} is {@link #part}'s answer for the same two.
      */
     static String className(Object lock, Object identity, byte part) {
-        if (identity == lock) return lock.getClass().getName();
+        if (identity == lock || identity instanceof java.util.concurrent.locks.StampedLock) return identity.getClass().getName();
         return part == LockNode.WHOLE ? READ_WRITE_LOCK : identity.getClass().getName();
     }
 

@@ -41,7 +41,7 @@ public final class LockStack {
     }
 
     public boolean isMonitorAt(int i) {
-        return !(locks[i] instanceof Lock);
+        return !(locks[i] instanceof Lock) && !(locks[i] instanceof java.util.concurrent.locks.StampedLock);
     }
 
     /** What threads park on while they wait for the lock at {@code i} (null for a monitor). */

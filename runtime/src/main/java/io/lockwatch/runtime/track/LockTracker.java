@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -47,6 +48,7 @@ public final class LockTracker {
         graph = lockOrderGraph;
         stackDepth = depth;
         LockKinds.init();
+        LockKinds.initStampedLockViews();
         Contention.init();
         StackCapture.checkThrowables(depth);
         // Now, before any class is instrumented, rather than first at a leaf site somewhere in the JDK's work.
@@ -529,7 +531,7 @@ public final class LockTracker {
         afterUnlock(lock, state);
     }
 
-    private static void afterUnlock(Lock lock, Object state) {
+    private static void afterUnlock(Object lock, Object state) {
         try {
             ThreadState t = state(state);
             if (t != null) t.releasing(lock);
@@ -644,6 +646,183 @@ public final class LockTracker {
             }
         } catch (Throwable e) {
             TrackingFailures.record("tryLock", e);
+        }
+    }
+
+    // ---- java.util.concurrent.locks.StampedLock call sites ----
+
+    // A StampedLock is one lock in the graph, its read and write modes told apart as a read/write lock's are. It is
+    // not reentrant: a thread that asks for its write lock while holding it in either mode, or for its read lock
+    // while holding its write lock, waits for itself for ever. That is reported the moment the call is made
+    // (ThreadCalls.waitingForItself), and the call then waits, as it would. Its views (asReadLock, asWriteLock) are
+    // Locks, tracked on the Lock path as the same lock (LockKinds). The stamps are the application's: passed on
+    // unchanged, never looked into but to tell a conversion's modes (StampedLock's own static tests).
+
+    public static long writeLock(StampedLock lock, int site) {
+        ThreadState t = beforeStamped(lock, Occurrence.EXCLUSIVE, site);
+        ContendedLockEvent wait = t != null ? Contention.beginStamped(lock, true) : null;
+        long stamp;
+        try {
+            stamp = lock.writeLock();
+        } finally {
+            Contention.endStamped(wait, lock, true, site);
+        }
+        afterStamped(t, lock, Occurrence.EXCLUSIVE, site, false);
+        return stamp;
+    }
+
+    public static long readLock(StampedLock lock, int site) {
+        ThreadState t = beforeStamped(lock, Occurrence.SHARED, site);
+        ContendedLockEvent wait = t != null ? Contention.beginStamped(lock, false) : null;
+        long stamp;
+        try {
+            stamp = lock.readLock();
+        } finally {
+            Contention.endStamped(wait, lock, false, site);
+        }
+        afterStamped(t, lock, Occurrence.SHARED, site, false);
+        return stamp;
+    }
+
+    public static long writeLockInterruptibly(StampedLock lock, int site) throws InterruptedException {
+        ThreadState t = beforeStamped(lock, Occurrence.EXCLUSIVE, site);
+        ContendedLockEvent wait = t != null ? Contention.beginStamped(lock, true) : null;
+        long stamp;
+        try {
+            stamp = lock.writeLockInterruptibly();
+        } finally {
+            Contention.endStamped(wait, lock, true, site);
+        }
+        afterStamped(t, lock, Occurrence.EXCLUSIVE, site, false);
+        return stamp;
+    }
+
+    public static long readLockInterruptibly(StampedLock lock, int site) throws InterruptedException {
+        ThreadState t = beforeStamped(lock, Occurrence.SHARED, site);
+        ContendedLockEvent wait = t != null ? Contention.beginStamped(lock, false) : null;
+        long stamp;
+        try {
+            stamp = lock.readLockInterruptibly();
+        } finally {
+            Contention.endStamped(wait, lock, false, site);
+        }
+        afterStamped(t, lock, Occurrence.SHARED, site, false);
+        return stamp;
+    }
+
+    public static long tryWriteLock(StampedLock lock, int site) {
+        long stamp = lock.tryWriteLock();
+        if (stamp != 0) afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+        return stamp;
+    }
+
+    public static long tryReadLock(StampedLock lock, int site) {
+        long stamp = lock.tryReadLock();
+        if (stamp != 0) afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+        return stamp;
+    }
+
+    public static long tryWriteLock(StampedLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        long stamp = lock.tryWriteLock(time, unit);
+        if (stamp != 0) afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+        return stamp;
+    }
+
+    public static long tryReadLock(StampedLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
+        long stamp = lock.tryReadLock(time, unit);
+        if (stamp != 0) afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+        return stamp;
+    }
+
+    public static void unlockWrite(StampedLock lock, long stamp) {
+        lock.unlockWrite(stamp); // throws IllegalMonitorStateException unchanged on a stamp that does not match
+        afterUnlock(lock, null);
+    }
+
+    public static void unlockRead(StampedLock lock, long stamp) {
+        lock.unlockRead(stamp);
+        afterUnlock(lock, null);
+    }
+
+    public static void unlock(StampedLock lock, long stamp) {
+        lock.unlock(stamp);
+        afterUnlock(lock, null);
+    }
+
+    /** Releases the write lock whoever holds it: forgotten if this thread is the one. */
+    public static boolean tryUnlockWrite(StampedLock lock) {
+        boolean released = lock.tryUnlockWrite();
+        if (released) afterUnlock(lock, null);
+        return released;
+    }
+
+    public static boolean tryUnlockRead(StampedLock lock) {
+        boolean released = lock.tryUnlockRead();
+        if (released) afterUnlock(lock, null);
+        return released;
+    }
+
+    /** A read stamp upgraded, or an optimistic one made a write lock: never blocks, so an edge that cannot block. */
+    public static long tryConvertToWriteLock(StampedLock lock, long stamp, int site) {
+        long converted = lock.tryConvertToWriteLock(stamp);
+        if (converted != 0 && !StampedLock.isWriteLockStamp(stamp)) {
+            if (StampedLock.isReadLockStamp(stamp)) afterUnlock(lock, null);
+            afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+        }
+        return converted;
+    }
+
+    /** A write stamp downgraded, or an optimistic one made a read lock. */
+    public static long tryConvertToReadLock(StampedLock lock, long stamp, int site) {
+        long converted = lock.tryConvertToReadLock(stamp);
+        if (converted != 0 && !StampedLock.isReadLockStamp(stamp)) {
+            if (StampedLock.isWriteLockStamp(stamp)) afterUnlock(lock, null);
+            afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+        }
+        return converted;
+    }
+
+    /** A read or write stamp given up for an optimistic one: the lock is released. */
+    public static long tryConvertToOptimisticRead(StampedLock lock, long stamp) {
+        long converted = lock.tryConvertToOptimisticRead(stamp);
+        if (converted != 0 && (StampedLock.isReadLockStamp(stamp) || StampedLock.isWriteLockStamp(stamp))) {
+            afterUnlock(lock, null);
+        }
+        return converted;
+    }
+
+    /**
+     * Before a blocking acquisition: the order check, as for any lock; or, when the thread holds this lock already
+     * and the call can only wait for itself, the report of that.
+     */
+    private static ThreadState beforeStamped(StampedLock lock, byte mode, int site) {
+        if (lock == null) return null;
+        try {
+            ThreadState t = state(null);
+            if (t == null || t.busy) return null;
+            int held = t.indexOf(lock);
+            if (held < 0) {
+                t.checkOrder(graph, lock, lock, mode, site, false, stackDepth);
+            } else if (mode == Occurrence.EXCLUSIVE || t.modeAt(held) == Occurrence.EXCLUSIVE) {
+                ThreadCalls.waitingForItself(lock, t.modeAt(held) == Occurrence.EXCLUSIVE, mode == Occurrence.EXCLUSIVE);
+            }
+            return t;
+        } catch (Throwable e) {
+            TrackingFailures.record("lock", e);
+            return null;
+        }
+    }
+
+    /** The lock is taken: one push, or one more hold of a read lock held already. */
+    private static void afterStamped(ThreadState t, StampedLock lock, byte mode, int site, boolean nonBlocking) {
+        if (t == null || t.busy) return;
+        try {
+            if (nonBlocking ? t.acquiring(graph, lock, lock, mode, site, true, stackDepth) : !t.reentered(lock)) {
+                if (!nonBlocking) t.push(lock, lock, mode, site, null);
+                registerOnce(t);
+            }
+        } catch (Throwable e) {
+            TrackingFailures.record("lock", e);
         }
     }
 }

@@ -24,6 +24,13 @@ public final class ThreadCalls {
         /** A thread that is not new is started (again). */
         void doubleStart(String threadName, long threadId, String state, String callerName, long callerId,
                          StackTraceElement site, StackTraceElement[] stack);
+
+        /**
+         * A thread asks for a lock that is not reentrant ({@code StampedLock}) while it holds it in a mode that
+         * the request must wait for: it waits for itself.
+         */
+        void selfDeadlock(String threadName, long threadId, Object lock, String held, String wanted,
+                          StackTraceElement site, StackTraceElement[] stack);
     }
 
     /** Distinct (mistake, site, thread) triples remembered, so a loop repeating one mistake reports it once. */
@@ -90,6 +97,29 @@ public final class ThreadCalls {
             }
         } catch (Throwable e) {
             InternalErrors.record("self-join check", e);
+        }
+    }
+
+    /**
+     * Before a blocking acquisition of a lock that is not reentrant, which the thread holds already in a mode the
+     * request must wait for (the tracker has checked that): it will wait for itself. Reported once per site and thread.
+     */
+    static void waitingForItself(Object lock, boolean heldExclusive, boolean wantExclusive) {
+        if (listener == null) return;
+        ThreadState state = LockTracker.currentState();
+        if (state == null) return;
+        state.busy = true;
+        try {
+            StackTraceElement[] stack = StackCapture.current(LockTracker.stackDepth(), state);
+            StackTraceElement site = stack.length > 0 ? stack[0] : null;
+            Thread current = Thread.currentThread();
+            if (!firstTime("self_deadlock", site, current.getName())) return;
+            listener.selfDeadlock(current.getName(), current.getId(), lock, heldExclusive ? "write" : "read",
+                    wantExclusive ? "write" : "read", site, stack);
+        } catch (Throwable e) {
+            InternalErrors.record("self-deadlock check", e);
+        } finally {
+            state.busy = false;
         }
     }
 

@@ -1,0 +1,89 @@
+package io.lockwatch.it.programs;
+
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * ABBA through two {@code StampedLock}s, one after the other (no real deadlock): "first" holds A's write lock and
+ * takes B's read lock; "second" holds B's write lock and takes A's write lock. With "views", "first" takes A through
+ * its {@code asWriteLock()} view, a {@code Lock}: the same lock as A's stamps. With "converted", "first" holds A's
+ * read lock and upgrades it ({@code tryConvertToWriteLock}) before it takes B. Prints "done".
+ *
+ * <p>With "self", one thread holds A's read lock and asks for its write lock: a StampedLock is not reentrant, so it
+ * waits for itself. Prints "waiting" just before; never ends. With "deadlock", "first" and "second" each hold one
+ * write lock and wait for the other's: a real deadlock, which the JVM's own search cannot see (a StampedLock has no
+ * owner). Prints "waiting" once both hold theirs; never ends.
+ */
+public final class StampedLockInversion {
+    static final StampedLock A = new StampedLock();
+    static final StampedLock B = new StampedLock();
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "";
+        if (mode.equals("deadlock")) {
+            java.util.concurrent.CountDownLatch bothHold = new java.util.concurrent.CountDownLatch(2);
+            Thread first = new Thread(() -> crossWrites(A, B, bothHold), "first");
+            Thread second = new Thread(() -> crossWrites(B, A, bothHold), "second");
+            first.start();
+            second.start();
+            bothHold.await();
+            System.out.println("waiting");
+            first.join();
+            return;
+        }
+        if (mode.equals("self")) {
+            Thread reader = new Thread(() -> {
+                long read = A.readLock();
+                System.out.println("waiting");
+                long write = A.writeLock(); // never returns: the write lock waits for this thread's read lock
+                A.unlockWrite(write);
+                A.unlockRead(read);
+            }, "upgrader");
+            reader.start();
+            reader.join();
+            return;
+        }
+        Staggered.steps()
+                .then("first", () -> {
+                    if (mode.equals("views")) {
+                        Lock a = A.asWriteLock();
+                        a.lock();
+                        try {
+                            readB();
+                        } finally {
+                            a.unlock();
+                        }
+                    } else if (mode.equals("converted")) {
+                        long stamp = A.tryConvertToWriteLock(A.readLock());
+                        readB();
+                        A.unlockWrite(stamp);
+                    } else {
+                        long stamp = A.writeLock();
+                        readB();
+                        A.unlockWrite(stamp);
+                    }
+                })
+                .then("second", () -> {
+                    long b = B.writeLock();
+                    long a = A.writeLock();
+                    A.unlock(a);
+                    B.unlock(b);
+                })
+                .run();
+        System.out.println("done");
+    }
+
+    private static void crossWrites(StampedLock mine, StampedLock theirs, java.util.concurrent.CountDownLatch bothHold) {
+        long held = mine.writeLock();
+        bothHold.countDown();
+        Hang.await(bothHold);
+        long other = theirs.writeLock(); // never returns
+        theirs.unlockWrite(other);
+        mine.unlockWrite(held);
+    }
+
+    private static void readB() {
+        long stamp = B.readLock();
+        B.unlockRead(stamp);
+    }
+}

@@ -1,0 +1,62 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A thread asks for a lock it holds itself, of a kind that is not reentrant ({@code StampedLock}): its write lock
+ * while it holds the lock in either mode, or its read lock while it holds the write lock. The request waits for the
+ * holder to let go, and the holder is the thread that waits: for ever, and every other thread that then needs the
+ * lock waits too. (Python's {@code threading.Lock} does the same; Java's {@code synchronized} and
+ * {@code ReentrantLock} are reentrant and would not.)
+ */
+final class SelfDeadlockFinding extends HangFinding {
+    private final String threadName;
+    private final long threadId;
+    private final LockRef lock;
+    private final String held;
+    private final String wanted;
+    private final StackTraceElement site;
+    private final StackTraceElement[] stack;
+
+    SelfDeadlockFinding(String threadName, long threadId, LockRef lock, String held, String wanted,
+                        StackTraceElement site, StackTraceElement[] stack) {
+        super("self_deadlock");
+        this.threadName = threadName;
+        this.threadId = threadId;
+        this.lock = lock;
+        this.held = held;
+        this.wanted = wanted;
+        this.site = site;
+        this.stack = stack;
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return Collections.singletonList(threadName);
+    }
+
+    @Override
+    public List<String> lockNames() {
+        return Collections.singletonList(lock.name());
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.name("thread").beginObject().field("name", threadName).field("id", threadId).endObject();
+        json.name("lock");
+        lock.write(json);
+        json.field("held", held).field("wanted", wanted);
+        writeFrame(json, "site", site);
+        json.frames("stack", stack);
+    }
+
+    @Override
+    public String summary() {
+        return title() + ": thread " + quoted(threadName) + " asks for the " + wanted + " lock of " + lock.name()
+                + " at " + (site != null ? site : "an unknown site") + " while it holds its " + held
+                + " lock; a " + lock.className.substring(lock.className.lastIndexOf('.') + 1)
+                + " is not reentrant, so it waits for itself, forever\n";
+    }
+}
