@@ -972,6 +972,19 @@ class HangDetectionTest {
         }
     }
 
+    /**
+     * A StampedLock's stamp handed to another thread, which unlocks it: the locking thread's stack still has the
+     * lock, and its next write lock, which takes the lock at once, was reported as waiting for itself until the
+     * check asked the lock's own state.
+     */
+    @Test
+    void aStampedLockUnlockedByAnotherThreadIsNoSelfDeadlock() {
+        ChildResult run = ChildJvm.run(StampedLockInversion.class).agentOptions(THRESHOLD).args("handed-over").exec()
+                .assertCleanExit();
+        assertEquals("done\n", run.stdout);
+        run.report().assertNoHangFindings();
+    }
+
     // ---- the JFR event ----
 
     @Test

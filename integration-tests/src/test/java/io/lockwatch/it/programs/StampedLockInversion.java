@@ -12,7 +12,9 @@ import java.util.concurrent.locks.StampedLock;
  * <p>With "self", one thread holds A's read lock and asks for its write lock: a StampedLock is not reentrant, so it
  * waits for itself. Prints "waiting" just before; never ends. With "deadlock", "first" and "second" each hold one
  * write lock and wait for the other's: a real deadlock, which the JVM's own search cannot see (a StampedLock has no
- * owner). Prints "waiting" once both hold theirs; never ends.
+ * owner). Prints "waiting" once both hold theirs; never ends. With "handed-over", "owner" takes A's write lock and
+ * hands the stamp to "helper", which unlocks it (a StampedLock allows that); "owner" then takes the write lock again,
+ * which does not wait. Prints "done".
  */
 public final class StampedLockInversion {
     static final StampedLock A = new StampedLock();
@@ -29,6 +31,23 @@ public final class StampedLockInversion {
             bothHold.await();
             System.out.println("waiting");
             first.join();
+            return;
+        }
+        if (mode.equals("handed-over")) {
+            Thread owner = new Thread(() -> {
+                long stamp = A.writeLock();
+                Thread helper = new Thread(() -> A.unlockWrite(stamp), "helper");
+                helper.start();
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                A.unlockWrite(A.writeLock()); // its first hold is gone: this takes the lock at once
+            }, "owner");
+            owner.start();
+            owner.join();
+            System.out.println("done");
             return;
         }
         if (mode.equals("self")) {

@@ -5,25 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code start()} on a thread that was started before: the caller gets an IllegalThreadStateException. */
-final class DoubleStartFinding extends HangFinding {
-    private final String threadName;
-    private final long threadId;
+final class DoubleStartFinding extends CallFinding {
     private final String state;
     private final String callerName;
     private final long callerId;
-    private final StackTraceElement site;
-    private final StackTraceElement[] stack;
 
     DoubleStartFinding(String threadName, long threadId, String state, String callerName, long callerId,
                        StackTraceElement site, StackTraceElement[] stack) {
-        super("double_start");
-        this.threadName = threadName;
-        this.threadId = threadId;
+        super("double_start", threadName, threadId, site, stack);
         this.state = state;
         this.callerName = callerName;
         this.callerId = callerId;
-        this.site = site;
-        this.stack = stack;
     }
 
     @Override
@@ -39,14 +31,13 @@ final class DoubleStartFinding extends HangFinding {
         json.name("thread").beginObject().field("name", threadName).field("id", threadId).field("state", state)
                 .endObject();
         json.name("caller").beginObject().field("name", callerName).field("id", callerId).endObject();
-        writeFrame(json, "site", site);
-        json.frames("stack", stack);
+        writeCall(json);
     }
 
     @Override
     public String summary() {
         return title() + ": thread " + quoted(callerName) + " starts thread " + quoted(threadName)
-                + " again (it is " + state + ") at " + (site != null ? site : "an unknown site")
+                + " again (it is " + state + ") at " + at()
                 + "; Java throws IllegalThreadStateException and the work never runs a second time\n";
     }
 }

@@ -1,7 +1,6 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.report.JsonWriter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,36 +10,18 @@ import java.util.List;
  * those blocked on theirs) waits for as long as it runs. The holder's CPU time over the hold tells which it is: about
  * none for I/O or a native wait, about all of it for a busy loop.
  */
-final class LongHoldFinding extends HangFinding {
-    private final ThreadView holder;
+final class LongHoldFinding extends BlockingFinding {
     private final long heldMillis;
     /** CPU time the holder used during the hold, or -1 when not measured. */
     private final long holderCpuMillis;
     private final boolean inNativeCode;
-    private final List<LockRef> locks;
-    private final List<ThreadView> blocked;
 
     LongHoldFinding(ThreadView holder, long heldMillis, long holderCpuMillis, boolean inNativeCode, List<LockRef> locks,
                     List<ThreadView> blocked) {
-        super("long_hold");
-        this.holder = holder;
+        super("long_hold", holder, locks, blocked);
         this.heldMillis = heldMillis;
         this.holderCpuMillis = holderCpuMillis;
         this.inNativeCode = inNativeCode;
-        this.locks = locks;
-        this.blocked = blocked;
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return names(holder.name, blocked);
-    }
-
-    @Override
-    public List<String> lockNames() {
-        List<String> names = new ArrayList<>();
-        for (LockRef l : locks) names.add(l.name());
-        return names;
     }
 
     @Override
@@ -50,12 +31,7 @@ final class LongHoldFinding extends HangFinding {
         if (holderCpuMillis < 0) json.value((String) null);
         else json.value(holderCpuMillis);
         json.field("running", inNativeCode ? "native" : "java");
-        json.name("heldLocks").beginArray();
-        for (LockRef l : locks) l.write(json);
-        json.endArray();
-        json.name("holder");
-        holder.write(json);
-        writeThreads(json, "blocked", blocked);
+        writeHolderAndBlocked(json, "holder");
     }
 
     @Override
@@ -67,8 +43,7 @@ final class LongHoldFinding extends HangFinding {
         if (holderCpuMillis >= 0) out.append(" (").append(ThreadView.seconds(holderCpuMillis)).append(" of CPU)");
         out.append(", and ").append(blocked.size() == 1 ? "1 thread is" : blocked.size() + " threads are")
                 .append(" blocked behind it\n");
-        holder.summarize(out, "  ");
-        for (ThreadView b : blocked) b.summarize(out, "  ");
+        summarizeThreads(out);
         out.append(inNativeCode
                 ? "  every thread behind it waits as long as this call does: hold no lock across I/O, or give the call a timeout\n"
                 : "  every thread behind it waits as long as this work does: keep the work out of the locked section\n");

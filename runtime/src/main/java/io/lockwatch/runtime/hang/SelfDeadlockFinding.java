@@ -11,30 +11,17 @@ import java.util.List;
  * lock waits too. (Python's {@code threading.Lock} does the same; Java's {@code synchronized} and
  * {@code ReentrantLock} are reentrant and would not.)
  */
-final class SelfDeadlockFinding extends HangFinding {
-    private final String threadName;
-    private final long threadId;
+final class SelfDeadlockFinding extends CallFinding {
     private final LockRef lock;
     private final String held;
     private final String wanted;
-    private final StackTraceElement site;
-    private final StackTraceElement[] stack;
 
     SelfDeadlockFinding(String threadName, long threadId, LockRef lock, String held, String wanted,
                         StackTraceElement site, StackTraceElement[] stack) {
-        super("self_deadlock");
-        this.threadName = threadName;
-        this.threadId = threadId;
+        super("self_deadlock", threadName, threadId, site, stack);
         this.lock = lock;
         this.held = held;
         this.wanted = wanted;
-        this.site = site;
-        this.stack = stack;
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return Collections.singletonList(threadName);
     }
 
     @Override
@@ -44,19 +31,18 @@ final class SelfDeadlockFinding extends HangFinding {
 
     @Override
     void writeDetails(JsonWriter json) {
-        json.name("thread").beginObject().field("name", threadName).field("id", threadId).endObject();
+        writeThread(json);
         json.name("lock");
         lock.write(json);
         json.field("held", held).field("wanted", wanted);
-        writeFrame(json, "site", site);
-        json.frames("stack", stack);
+        writeCall(json);
     }
 
     @Override
     public String summary() {
         return title() + ": thread " + quoted(threadName) + " asks for the " + wanted + " lock of " + lock.name()
-                + " at " + (site != null ? site : "an unknown site") + " while it holds its " + held
-                + " lock; a " + lock.className.substring(lock.className.lastIndexOf('.') + 1)
+                + " at " + at() + " while it holds its " + held + " lock; a "
+                + lock.className.substring(lock.className.lastIndexOf('.') + 1)
                 + " is not reentrant, so it waits for itself, forever\n";
     }
 }

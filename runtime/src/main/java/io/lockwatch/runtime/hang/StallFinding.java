@@ -11,11 +11,8 @@ import java.util.List;
  * No owner cycle exists, so thread dumps' deadlock detection stays silent, but if whoever would end the
  * wait needs that lock, nothing moves again.
  */
-final class StallFinding extends HangFinding {
-    private final ThreadView waiter;
+final class StallFinding extends BlockingFinding {
     private final String waitingOn;
-    private final List<LockRef> locks;
-    private final List<ThreadView> blocked;
 
     /** What a waiter waits on when there is no object to name (a sleep, a wait the JVM does not name): its frame. */
     static String nothingIn(String topMethod) {
@@ -23,45 +20,25 @@ final class StallFinding extends HangFinding {
     }
 
     StallFinding(ThreadView waiter, String waitingOn, List<LockRef> locks, List<ThreadView> blocked) {
-        super("stall");
-        this.waiter = waiter;
+        super("stall", waiter, locks, blocked);
         this.waitingOn = waitingOn;
-        this.locks = locks;
-        this.blocked = blocked;
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return names(waiter.name, blocked);
-    }
-
-    @Override
-    public List<String> lockNames() {
-        List<String> names = new ArrayList<>();
-        for (LockRef l : locks) names.add(l.name());
-        return names;
     }
 
     @Override
     void writeDetails(JsonWriter json) {
         json.field("waitingOn", waitingOn);
-        json.name("heldLocks").beginArray();
-        for (LockRef l : locks) l.write(json);
-        json.endArray();
-        json.name("waiter");
-        waiter.write(json);
-        writeThreads(json, "blocked", blocked);
+        writeHolderAndBlocked(json, "waiter");
     }
 
     @Override
     public String summary() {
         StringBuilder out = new StringBuilder();
-        out.append(title()).append(": thread ").append(quoted(waiter.name)).append(" has waited ")
-                .append(ThreadView.seconds(waiter.waitingMillis)).append(" on ").append(waitingOn)
+        out.append(title()).append(": thread ").append(quoted(holder.name)).append(" has waited ")
+                .append(ThreadView.seconds(holder.waitingMillis)).append(" on ").append(waitingOn)
                 .append(" while holding ").append(String.join(", ", lockNames())).append(", which ");
         List<ThreadView> direct = new ArrayList<>();
         for (ThreadView b : blocked) {
-            if (b.ownerId == waiter.id || b.ownerId < 0) direct.add(b);
+            if (b.ownerId == holder.id || b.ownerId < 0) direct.add(b);
         }
         for (int i = 0; i < direct.size(); i++) {
             if (i > 0) out.append(i == direct.size() - 1 ? " and " : ", ");
@@ -71,8 +48,7 @@ final class StallFinding extends HangFinding {
         int behind = blocked.size() - direct.size();
         if (behind > 0) out.append(", and ").append(behind == 1 ? "1 more thread" : behind + " more threads").append(" behind them");
         out.append('\n');
-        waiter.summarize(out, "  ");
-        for (ThreadView b : blocked) b.summarize(out, "  ");
+        summarizeThreads(out);
         out.append("  if the wait needs any of these threads to go on, it never ends\n");
         return out.toString();
     }

@@ -803,8 +803,13 @@ public final class LockTracker {
             int held = t.indexOf(lock);
             if (held < 0) {
                 t.checkOrder(graph, lock, lock, mode, site, false, stackDepth);
-            } else if (mode == Occurrence.EXCLUSIVE || t.modeAt(held) == Occurrence.EXCLUSIVE) {
-                ThreadCalls.waitingForItself(lock, t.modeAt(held) == Occurrence.EXCLUSIVE, mode == Occurrence.EXCLUSIVE);
+            } else {
+                boolean heldWrite = t.modeAt(held) == Occurrence.EXCLUSIVE;
+                // Checked against the lock's own state: a stamp may have been handed to another thread, which
+                // unlocked it without this thread's stack knowing.
+                if (heldWrite ? lock.isWriteLocked() : mode == Occurrence.EXCLUSIVE && lock.isReadLocked()) {
+                    ThreadCalls.waitingForItself(lock, heldWrite, mode == Occurrence.EXCLUSIVE);
+                }
             }
             return t;
         } catch (Throwable e) {
