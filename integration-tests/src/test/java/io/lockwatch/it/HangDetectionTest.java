@@ -707,6 +707,22 @@ class HangDetectionTest {
         assertEquals(1, starved.get("workers").size(), starved.toPrettyString());
     }
 
+    /** The same in a scheduled executor: its tasks are ScheduledFutureTasks, in the JDK's delayed work queue. */
+    @Test
+    void aScheduledExecutorWhoseTaskWaitsOnItsOwnSubmissionIsStarved() {
+        Running run = start(StarvedPool.class, "scheduled");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: the only worker of"
+                + " java.util.concurrent.ScheduledThreadPoolExecutor@", FIND_SECONDS);
+        JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
+        String json = starved.toPrettyString();
+        assertEquals(1, starved.get("workers").size(), json);
+        JsonNode worker = starved.get("workers").get(0);
+        String task = worker.get("waitingOnTask").asText();
+        assertTrue(task.startsWith("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask@"), json);
+        assertEquals(task, worker.get("queuedTask").asText(), json);
+    }
+
     /**
      * The same freeze through {@code CompletableFuture.join()}: one worker joins {@code supplyAsync(..., pool)}, the
      * other a {@code thenApply} stage of such a future. Each parks on a {@code Signaller} that names no future; the

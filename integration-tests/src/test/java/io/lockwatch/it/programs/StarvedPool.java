@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>With "other-pool", the sub-tasks go to a second pool of one thread, which runs each after a 3 s sleep:
  * long waits on tasks queued elsewhere, which end; it prints "inner" twice and "done". With "single", one task
- * of a single-thread executor submits to its own executor and waits: the same freeze with one worker.
+ * of a single-thread executor submits to its own executor and waits: the same freeze with one worker. With
+ * "scheduled", the same in a single-thread scheduled executor (its queue is the JDK's delayed work queue).
  *
  * <p>With "completable", the tasks wait in {@code CompletableFuture.join()} instead: the first on
  * {@code supplyAsync(..., pool)}, the second on a stage that depends on such a future ({@code thenApply}),
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StarvedPool {
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("single")) {
-            ExecutorService single = Executors.newSingleThreadExecutor();
+        if (args.length > 0 && (args[0].equals("single") || args[0].equals("scheduled"))) {
+            ExecutorService single = args[0].equals("single") ? Executors.newSingleThreadExecutor()
+                    : Executors.newSingleThreadScheduledExecutor();
             Future<String> task = single.submit(() -> single.submit(() -> "inner").get());
             System.out.println("waiting");
             System.out.println(task.get());
