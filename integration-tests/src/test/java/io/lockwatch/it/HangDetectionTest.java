@@ -119,6 +119,34 @@ class HangDetectionTest {
         assertEquals(2, report.stat("threadsDeadlockedNow"));
     }
 
+    /**
+     * Threads that come to wait behind a deadlock (for a lock of its threads, or behind such a waiter) never continue
+     * either: each is added to the deadlock's finding as it comes, and announced. The finding named the cycle alone
+     * until the thirty-eighth session.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void threadsPilingUpBehindADeadlockAreNamedInIt(Stop stop) {
+        Running run = start(MonitorDeadlock.class, "behind");
+        run.awaitStdoutLine("piled up", FIND_SECONDS);
+        run.awaitReport("the deadlock with three threads behind it", json -> {
+            JsonNode deadlocks = json.get("deadlocks");
+            return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == 3;
+        }, FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"request-3\" #"), result.stderr);
+        JsonNode deadlock = result.report().singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(List.of("alpha", "beta"), threadNames(deadlock), "the cycle's threads: " + json);
+        Map<String, JsonNode> blocked = new TreeMap<>();
+        for (JsonNode b : deadlock.get("blocked")) blocked.put(b.get("name").asText(), b);
+        assertEquals(List.of("request-1", "request-2", "request-3"), new ArrayList<>(blocked.keySet()), json);
+        assertEquals("alpha", blocked.get("request-1").get("owner").get("name").asText(), json);
+        assertEquals("alpha", blocked.get("request-2").get("owner").get("name").asText(), json);
+        assertEquals("request-2", blocked.get("request-3").get("owner").get("name").asText(), json);
+        assertTrue(mentions(blocked.get("request-3").get("stack"), MonitorDeadlock.class), json);
+    }
+
     @ParameterizedTest
     @EnumSource(Stop.class)
     void monitorAndReentrantLockDeadlock(Stop stop) {

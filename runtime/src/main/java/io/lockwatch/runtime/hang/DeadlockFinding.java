@@ -1,16 +1,30 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.report.JsonWriter;
+import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real deadlock: threads each waiting for a lock (monitor or ownable synchronizer) that the next one holds. Other
  * kinds of deadlock ({@link ClassInitDeadlockFinding}) extend it with what their threads wait for.
  */
 class DeadlockFinding extends HangFinding {
+    /** Most threads listed behind one deadlock, each with its stack; more still count in {@code threadsStuckNow}. */
+    static final int MAX_BLOCKED = 32;
+
     /** In cycle order: each waits for a lock the next one holds, the last for one the first holds. */
     final List<ThreadView> cycle;
+    /**
+     * The threads that came to wait behind the cycle (for a lock one of its threads holds, or one held by a thread
+     * behind it), as the detector saw them arrive: for a deadlock the JVM's search found (HangDetector follows those).
+     */
+    private final List<ThreadView> blocked = new CopyOnWriteArrayList<>();
+    private final Set<Long> blockedIds = new HashSet<>(); // detector only
 
     DeadlockFinding(List<ThreadView> cycle) {
         this("deadlock", cycle);
@@ -42,6 +56,41 @@ class DeadlockFinding extends HangFinding {
     @Override
     void writeDetails(JsonWriter json) {
         writeThreads(json, "cycle", cycle);
+        writeThreads(json, "blocked", blocked);
+    }
+
+    /** Is every thread of the cycle still waiting for the same next one, in this snapshot? */
+    boolean stillDeadlocked(Map<Long, ThreadInfo> live) {
+        for (ThreadView t : cycle) {
+            ThreadInfo now = live.get(t.id);
+            if (now == null || now.getLockOwnerId() != t.ownerId) return false;
+        }
+        return true;
+    }
+
+    Set<Long> cycleIds() {
+        Set<Long> ids = new HashSet<>();
+        for (ThreadView t : cycle) ids.add(t.id);
+        return ids;
+    }
+
+    /** Can more blocked threads be listed, and is this one not listed yet? */
+    boolean wants(long threadId) {
+        return blocked.size() < MAX_BLOCKED && !blockedIds.contains(threadId);
+    }
+
+    void addBlocked(ThreadView thread) {
+        blockedIds.add(thread.id);
+        blocked.add(thread);
+    }
+
+    /** The stderr block for a thread that now waits behind the cycle. */
+    String news(ThreadView thread) {
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": thread ").append(quoted(thread.name)).append(" #").append(thread.id)
+                .append(" is now blocked behind this deadlock; it never continues either\n");
+        thread.summarize(out, "  ");
+        return out.toString();
     }
 
     @Override

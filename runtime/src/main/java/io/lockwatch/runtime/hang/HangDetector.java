@@ -12,8 +12,10 @@ import io.lockwatch.runtime.util.PlatformThreads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -56,6 +58,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     private static final int MAX_PENDING = 256;
     /** Most locks of ended threads watched for new waiters. */
     private static final int MAX_DEAD_OWNER_WATCHES = 256;
+    /** Most deadlocks watched for threads piling up behind them. */
+    private static final int MAX_DEADLOCK_WATCHES = 64;
 
     private static final Runnable NO_WAKE_UP = new Runnable() {
         @Override
@@ -82,6 +86,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */
     private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
+    /** Deadlocks the JVM's search found, watched for the threads that come to wait behind them. */
+    private final List<DeadlockFinding> openDeadlocks = new ArrayList<>();
     private final LockHolds lockHolds = new LockHolds();
     private final TrackedHangs trackedHangs;
     private final ClassInitDeadlocks classInits;
@@ -252,6 +258,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
+        followDeadlocks(mx, live, waitersByOwner, started);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
                 + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
@@ -416,7 +423,45 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (reportedDeadlocks.contains(key)) return;
         List<ThreadView> views = new ArrayList<>();
         for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
-        publishDeadlock(key, new DeadlockFinding(views));
+        DeadlockFinding finding = new DeadlockFinding(views);
+        if (publishDeadlock(key, finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) openDeadlocks.add(finding);
+    }
+
+    /**
+     * Every request that needs a lock of a deadlocked thread hangs behind it, and keeps coming: each thread that now
+     * waits behind a cycle (for a lock one of its threads holds, or one held by a thread already behind it) is added
+     * to the deadlock's finding and announced, as a dead owner's waiters are. A deadlock is let go once one of its
+     * threads waits for something else (interrupted, or the JVM's exit).
+     */
+    private void followDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner, long now) {
+        for (Iterator<DeadlockFinding> it = openDeadlocks.iterator(); it.hasNext(); ) {
+            DeadlockFinding deadlock = it.next();
+            if (!deadlock.stillDeadlocked(live)) {
+                it.remove();
+                continue;
+            }
+            Set<Long> seen = deadlock.cycleIds();
+            List<Long> arrived = new ArrayList<>();
+            Deque<Long> next = new ArrayDeque<>(seen);
+            while (!next.isEmpty()) {
+                List<Long> waiters = waitersByOwner.get(next.poll());
+                if (waiters == null) continue;
+                for (long w : waiters) {
+                    if (!seen.add(w)) continue;
+                    next.add(w);
+                    if (deadlock.wants(w)) arrived.add(w);
+                }
+            }
+            if (arrived.isEmpty()) continue;
+            long[] ids = new long[arrived.size()];
+            for (int i = 0; i < ids.length; i++) ids[i] = arrived.get(i);
+            for (ThreadInfo info : withStacks(mx, ids)) {
+                if (info == null || info.getLockOwnerId() < 0 || !deadlock.wants(info.getThreadId())) continue;
+                ThreadView thread = new ThreadView(info, waitedMillis(info.getThreadId(), now));
+                deadlock.addBlocked(thread);
+                report.updated(deadlock, deadlock.news(thread));
+            }
+        }
     }
 
     /**
@@ -439,17 +484,18 @@ public final class HangDetector implements ThreadCalls.Listener {
         return found;
     }
 
-    /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). */
-    private void publishDeadlock(String key, HangFinding finding) {
-        if (reportedDeadlocks.contains(key)) return;
+    /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). @return if published */
+    private boolean publishDeadlock(String key, HangFinding finding) {
+        if (reportedDeadlocks.contains(key)) return false;
         if (deadlockCount >= MAX_FINDINGS) {
             AgentStats.hangFindingsDropped.incrementAndGet();
-            return;
+            return false;
         }
         reportedDeadlocks.add(key);
         finding.number(++deadlockCount);
         AgentStats.deadlocks.incrementAndGet();
         report.addDeadlock(finding);
+        return true;
     }
 
     // ---- deadlocks in static initializers ----
