@@ -207,11 +207,8 @@ class LockOrderInversionTest {
         JsonNode finding = onlyFinding(ReadWriteLockInversion.class);
         assertFinding(finding, ReadWriteLockInversion.class,
                 "java.lang.Object", "java.util.concurrent.locks.ReentrantReadWriteLock");
-        StringBuilder modes = new StringBuilder();
-        for (JsonNode edge : finding.get("edges")) {
-            modes.append(edge.get("held").get("mode").asText()).append("->").append(edge.get("taken").get("mode").asText()).append(' ');
-        }
-        assertTrue(modes.toString().contains("exclusive->read") && modes.toString().contains("exclusive->exclusive"),
+        String modes = modes(finding);
+        assertTrue(modes.contains("exclusive->read") && modes.contains("exclusive->exclusive"),
                 "write lock held exclusive, read lock taken in read mode: " + modes);
     }
 
@@ -228,11 +225,17 @@ class LockOrderInversionTest {
         JsonNode finding = run.report().singlePotentialDeadlock();
         assertFinding(finding, StampedLockInversion.class,
                 "java.util.concurrent.locks.StampedLock", "java.util.concurrent.locks.StampedLock");
+        String modes = modes(finding);
+        assertTrue(modes.contains("exclusive->read") && modes.contains("exclusive->exclusive"),
+                "A's write lock held, B's read lock taken in read mode: " + modes);
+    }
+
+    /** Each edge's held and taken modes, "held->taken ". */
+    private static String modes(JsonNode finding) {
         StringBuilder modes = new StringBuilder();
         for (JsonNode edge : finding.get("edges")) {
             modes.append(edge.get("held").get("mode").asText()).append("->").append(edge.get("taken").get("mode").asText()).append(' ');
         }
-        assertTrue(modes.toString().contains("exclusive->read") && modes.toString().contains("exclusive->exclusive"),
-                "A's write lock held, B's read lock taken in read mode: " + modes);
+        return modes.toString();
     }
 }

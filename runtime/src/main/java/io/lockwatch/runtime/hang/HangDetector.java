@@ -12,10 +12,8 @@ import io.lockwatch.runtime.util.PlatformThreads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -440,17 +438,9 @@ public final class HangDetector implements ThreadCalls.Listener {
                 it.remove();
                 continue;
             }
-            Set<Long> seen = deadlock.cycleIds();
             List<Long> arrived = new ArrayList<>();
-            Deque<Long> next = new ArrayDeque<>(seen);
-            while (!next.isEmpty()) {
-                List<Long> waiters = waitersByOwner.get(next.poll());
-                if (waiters == null) continue;
-                for (long w : waiters) {
-                    if (!seen.add(w)) continue;
-                    next.add(w);
-                    if (deadlock.wants(w)) arrived.add(w);
-                }
+            for (long w : WaitChains.behind(deadlock.cycleIds(), waitersByOwner)) {
+                if (deadlock.wants(w)) arrived.add(w);
             }
             if (arrived.isEmpty()) continue;
             long[] ids = new long[arrived.size()];

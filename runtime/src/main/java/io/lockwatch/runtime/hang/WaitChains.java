@@ -3,6 +3,7 @@ package io.lockwatch.runtime.hang;
 import java.lang.management.ThreadInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,20 +32,29 @@ final class WaitChains {
         for (Map.Entry<Long, List<Long>> e : waitersByOwner.entrySet()) {
             ThreadInfo owner = live.get(e.getKey());
             if (owner == null || owner.getLockOwnerId() >= 0) continue; // unknown to the snapshot, or blocked itself
-            List<Long> behind = new ArrayList<>();
-            Set<Long> seen = new HashSet<>();
-            seen.add(e.getKey());
-            Deque<Long> next = new ArrayDeque<>(e.getValue());
-            while (!next.isEmpty()) {
-                long waiter = next.poll();
-                if (!seen.add(waiter)) continue;
-                behind.add(waiter);
-                List<Long> theirs = waitersByOwner.get(waiter);
-                if (theirs != null) next.addAll(theirs);
-            }
-            byRoot.put(e.getKey(), behind);
+            byRoot.put(e.getKey(), behind(Collections.singleton(e.getKey()), waitersByOwner));
         }
         return byRoot;
+    }
+
+    /**
+     * @param heads threads others may wait for (a chain's end, a deadlock's cycle)
+     * @return the threads blocked behind any of them, directly or through each other, nearest first (not the heads)
+     */
+    static List<Long> behind(Set<Long> heads, Map<Long, List<Long>> waitersByOwner) {
+        List<Long> behind = new ArrayList<>();
+        Set<Long> seen = new HashSet<>(heads);
+        Deque<Long> next = new ArrayDeque<>(heads);
+        while (!next.isEmpty()) {
+            List<Long> waiters = waitersByOwner.get(next.poll());
+            if (waiters == null) continue;
+            for (long w : waiters) {
+                if (!seen.add(w)) continue;
+                behind.add(w);
+                next.add(w);
+            }
+        }
+        return behind;
     }
 
     /**

@@ -55,6 +55,8 @@ class WaitChainsTest {
         middle.interrupt();
         middle.join();
         awaitNotBlocked(last);
+        // middle's leaving wakes the next waiter for A, which parks again: wait until it is back.
+        blockedOn(alsoOnA, root);
         full = MX.getThreadInfo(new long[] {root.getId(), middle.getId(), alsoOnA.getId(), last.getId()}, 8);
         assertEquals(List.of("also-on-a"), names(WaitChains.stillBehind(full)));
     }
