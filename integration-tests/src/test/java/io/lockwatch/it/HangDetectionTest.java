@@ -980,6 +980,47 @@ class HangDetectionTest {
         assertTrue(mentions(waiter.get("stack"), DeadOwner.class), json);
     }
 
+    /**
+     * A thread ends holding a {@code StampedLock}, in either mode, and another asks for its write lock: reported once
+     * still held a threshold after the end (its stamp could have been handed on), with the thread waiting for it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"stamped-write", "stamped-read"})
+    void aStampedLockHeldByAnEndedThread(String mode) {
+        Running run = start(DeadOwner.class, mode);
+        run.awaitStderr("[lockwatch] HAZARD #1 dead_owner: thread \"quitter\"", FIND_SECONDS);
+        run.awaitReport("the dead_owner hazard naming late-comer", json -> {
+            for (JsonNode h : json.get("hazards")) {
+                if (h.get("kind").asText().equals("dead_owner") && threadNames(h).contains("late-comer")) return true;
+            }
+            return false;
+        }, FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, Stop.TERM).singleHazard("dead_owner");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("late-comer", "quitter"), threadNames(hazard));
+        assertEquals("quitter", hazard.get("deadThread").get("name").asText(), json);
+        assertEquals("java.util.concurrent.locks.StampedLock", hazard.get("lock").get("class").asText(), json);
+        assertEquals(mode.equals("stamped-read") ? "read" : "exclusive", hazard.get("mode").asText(), json);
+        assertTrue(hazard.get("synchronizer").asText().startsWith("java.util.concurrent.locks.StampedLock@"), json);
+        assertTrue(hazard.get("acquiredAt").asText().startsWith(DeadOwner.class.getName() + ".lambda$main$"), json);
+        JsonNode waiter = hazard.get("waiters").get(0);
+        assertEquals("late-comer", waiter.get("name").asText(), json);
+        assertTrue(mentions(waiter.get("stack"), DeadOwner.class), json);
+    }
+
+    /**
+     * A thread hands its {@code StampedLock} write stamp to another and ends; the other unlocks it a second later,
+     * under the threshold. Nothing was left held: no dead_owner, though the lock was still held when the end was
+     * seen.
+     */
+    @Test
+    void aStampedLockHandedOnAndUnlockedAfterItsTakerEndedIsNoDeadOwner() {
+        ChildResult run = ChildJvm.run(DeadOwner.class).agentOptions(THRESHOLD).args("stamped-handed-over").exec()
+                .assertCleanExit();
+        assertTrue(run.stdout.contains("unlocked\n") && run.stdout.contains("done\n"), run.stdout); // in either order
+        run.report().assertNoHangFindings();
+    }
+
     @ParameterizedTest
     @EnumSource(Stop.class)
     void threadStartedTwice(Stop stop) {
@@ -1025,6 +1066,19 @@ class HangDetectionTest {
     void aStampedLockUnlockedByAnotherThreadIsNoSelfDeadlock() {
         ChildResult run = ChildJvm.run(StampedLockInversion.class).agentOptions(THRESHOLD).args("handed-over").exec()
                 .assertCleanExit();
+        assertEquals("done\n", run.stdout);
+        run.report().assertNoHangFindings();
+    }
+
+    /**
+     * As above, but a third thread holds the write lock when the first asks for it again: it waits for that thread,
+     * not for itself. The lock's being write-locked was taken for the first thread's old hold until the check asked
+     * whether the hold's stamp still validates.
+     */
+    @Test
+    void aStampedLockUnlockedByAnotherThreadThenHeldByAThirdIsNoSelfDeadlock() {
+        ChildResult run = ChildJvm.run(StampedLockInversion.class).agentOptions(THRESHOLD).args("handed-over-then-held")
+                .exec().assertCleanExit();
         assertEquals("done\n", run.stdout);
         run.report().assertNoHangFindings();
     }

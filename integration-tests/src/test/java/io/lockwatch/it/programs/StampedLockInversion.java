@@ -15,6 +15,11 @@ import java.util.concurrent.locks.StampedLock;
  * owner). Prints "waiting" once both hold theirs; never ends. With "handed-over", "owner" takes A's write lock and
  * hands the stamp to "helper", which unlocks it (a StampedLock allows that); "owner" then takes the write lock again,
  * which does not wait. Prints "done".
+ *
+ * <p>With "handed-over-then-held", "owner"'s stamp is unlocked by "helper" as above, then "holder" takes A's write
+ * lock and keeps it until "owner", asking for it, parks; "owner" waits for "holder", not for itself. With
+ * "handed-over-inversion", "owner" takes B's read lock after "helper" unlocked A (so A is not held around B), then
+ * "second" (alive meanwhile) takes B's write lock and A's inside it: one order only. Both print "done".
  */
 public final class StampedLockInversion {
     static final StampedLock A = new StampedLock();
@@ -33,17 +38,32 @@ public final class StampedLockInversion {
             first.join();
             return;
         }
-        if (mode.equals("handed-over")) {
+        if (mode.equals("handed-over-inversion")) {
+            Staggered.steps()
+                    .then("owner", () -> {
+                        handOverAndUnlock(A.writeLock());
+                        readB();
+                    })
+                    .then("second", () -> {
+                        long b = B.writeLock();
+                        long a = A.writeLock();
+                        A.unlockWrite(a);
+                        B.unlockWrite(b);
+                    })
+                    .run();
+            System.out.println("done");
+            return;
+        }
+        if (mode.startsWith("handed-over")) {
             Thread owner = new Thread(() -> {
-                long stamp = A.writeLock();
-                Thread helper = new Thread(() -> A.unlockWrite(stamp), "helper");
-                helper.start();
-                try {
-                    helper.join();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                handOverAndUnlock(A.writeLock());
+                if (mode.equals("handed-over")) {
+                    A.unlockWrite(A.writeLock()); // its first hold is gone: this takes the lock at once
+                } else {
+                    Thread holder = holdUntilParkedOn(A, Thread.currentThread());
+                    A.unlockWrite(A.writeLock()); // waits for "holder"
+                    join(holder);
                 }
-                A.unlockWrite(A.writeLock()); // its first hold is gone: this takes the lock at once
             }, "owner");
             owner.start();
             owner.join();
@@ -99,6 +119,35 @@ public final class StampedLockInversion {
         long other = theirs.writeLock(); // never returns
         theirs.unlockWrite(other);
         mine.unlockWrite(held);
+    }
+
+    /** Hands the stamp to "helper", which unlocks it, and waits for that. */
+    private static void handOverAndUnlock(long stamp) {
+        Thread helper = new Thread(() -> A.unlockWrite(stamp), "helper");
+        helper.start();
+        join(helper);
+    }
+
+    /** "holder" takes the lock's write lock, and gives it up once {@code waiter} parks on the lock. */
+    private static Thread holdUntilParkedOn(StampedLock lock, Thread waiter) {
+        java.util.concurrent.CountDownLatch holds = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            long stamp = lock.writeLock();
+            holds.countDown();
+            while (java.util.concurrent.locks.LockSupport.getBlocker(waiter) != lock) Thread.onSpinWait();
+            lock.unlockWrite(stamp);
+        }, "holder");
+        holder.start();
+        Hang.await(holds);
+        return holder;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void readB() {

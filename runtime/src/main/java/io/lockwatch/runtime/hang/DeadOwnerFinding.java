@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A thread ended while holding a {@code ReentrantLock} or a read/write lock. Nothing can unlock it now, so
- * every thread that wants it waits forever. Reported when the end is noticed; each thread that then
+ * A thread ended while holding a {@code ReentrantLock}, a read/write lock or a {@code StampedLock}. Nothing can
+ * unlock it now (a StampedLock's stamp could have been handed on, so it is reported only once still held a stall
+ * threshold after the end), and every thread that wants it waits forever. Reported when the end is noticed; each thread that then
  * blocks on the lock is added (and announced) as the detector sees it.
  */
 final class DeadOwnerFinding extends HangFinding {
@@ -23,6 +24,8 @@ final class DeadOwnerFinding extends HangFinding {
     private final long deadId;
     private final LockRef lock;
     private final boolean read;
+    /** A StampedLock: another thread could unlock it with its stamp, which none did within the threshold. */
+    private final boolean stamped;
     private final StackTraceElement acquiredAt;
     /** What waiting threads park on, known by class and identity hash; null when it could not be read. */
     private final String syncClass;
@@ -38,6 +41,7 @@ final class DeadOwnerFinding extends HangFinding {
         this.acquiredAt = CallSites.site(held.site);
         this.lock = LockRef.of(held.lock, acquiredAt != null ? acquiredAt.toString() : null);
         this.read = held.read;
+        this.stamped = held.mayBeUnlockedByOthers();
         this.syncClass = held.synchronizer != null ? held.synchronizer.getClass().getName() : null;
         this.syncHash = held.synchronizer != null ? System.identityHashCode(held.synchronizer) : 0;
         this.lockRef = new WeakReference<>(held.lock);
@@ -91,7 +95,8 @@ final class DeadOwnerFinding extends HangFinding {
         out.append(title()).append(": thread ").append(quoted(deadName)).append(" #").append(deadId)
                 .append(" ended while holding ").append(lock.name()).append(read ? " (read)" : "")
                 .append(", taken at ").append(acquiredAt != null ? acquiredAt : "an unknown site")
-                .append("; nothing can unlock it now\n");
+                .append(stamped ? "; no thread it may have handed the stamp to has unlocked it within the threshold\n"
+                        : "; nothing can unlock it now\n");
         if (waiters.isEmpty()) {
             out.append("  no thread waits for it yet; every thread that wants it will hang\n");
         } else {

@@ -84,6 +84,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */
     private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
+    /** StampedLock holds of threads that ended, not yet held long enough after the end to report (see findDeadOwners). */
+    private final List<ThreadRegistry.HeldByDeadThread> endedHoldingStamped = new ArrayList<>();
     /** Deadlocks the JVM's search found, watched for the threads that come to wait behind them. */
     private final List<DeadlockFinding> openDeadlocks = new ArrayList<>();
     private final LockHolds lockHolds = new LockHolds();
@@ -719,7 +721,25 @@ public final class HangDetector implements ThreadCalls.Listener {
     // ---- locks held by threads that have ended ----
 
     private void findDeadOwners(ThreadRegistry.Sweep sweep, ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
+        List<ThreadRegistry.HeldByDeadThread> ended = new ArrayList<>();
         for (ThreadRegistry.HeldByDeadThread held : sweep.heldByEnded) {
+            if (!held.mayBeUnlockedByOthers()) ended.add(held);
+            else if (endedHoldingStamped.size() < MAX_DEAD_OWNER_WATCHES) endedHoldingStamped.add(held);
+            else AgentStats.hangFindingsDropped.incrementAndGet();
+        }
+        // A StampedLock's ended holder may have handed its stamp to a thread that unlocks it later: reported once
+        // it is still held a threshold after the end was seen (a period, when there is no threshold).
+        long patience = Math.max(thresholdNanos, periodNanos);
+        for (Iterator<ThreadRegistry.HeldByDeadThread> it = endedHoldingStamped.iterator(); it.hasNext(); ) {
+            ThreadRegistry.HeldByDeadThread held = it.next();
+            if (!held.stillHeld()) {
+                it.remove();
+            } else if (now - held.endSeenNanos >= patience) {
+                it.remove();
+                ended.add(held);
+            }
+        }
+        for (ThreadRegistry.HeldByDeadThread held : ended) {
             DeadOwnerFinding finding = new DeadOwnerFinding(held);
             for (ThreadView w : waitersOf(finding, mx, live, now)) finding.addWaiter(w);
             if (addHazard(finding, AgentStats.Hazard.DEAD_OWNER)) {

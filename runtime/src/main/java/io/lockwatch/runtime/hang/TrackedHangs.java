@@ -117,12 +117,11 @@ final class TrackedHangs {
         /**
          * Holds this StampedLock in a mode that a request for it must wait for: its write lock, or its read lock
          * when the write lock is wanted. Checked against the lock itself, since a stamp may be handed to another
-         * thread to unlock, and this stack would not know (a hang through such a lock is missed, never invented).
+         * thread to unlock, and this stack would not know.
          */
         boolean blocksStamped(StampedLock lock, boolean wantsWrite) {
             for (int i = 0; i < heldCount(); i++) {
-                if (stack.lockAt(i) != lock) continue;
-                if (stack.isSharedAt(i) ? wantsWrite && lock.isReadLocked() : lock.isWriteLocked()) return true;
+                if ((wantsWrite || !stack.isSharedAt(i)) && stack.holdsStampedAt(i, lock)) return true;
             }
             return false;
         }

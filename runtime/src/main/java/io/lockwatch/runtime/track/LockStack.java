@@ -20,8 +20,11 @@ public final class LockStack {
     private final Object[] identities;
     private final byte[] modes;
     private final int[] sites;
+    /** The stamps of StampedLock entries (0 elsewhere), or null when the thread never took one by its stamps. */
+    private final long[] stamps;
 
-    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes, int[] sites) {
+    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes,
+              int[] sites, long[] stamps) {
         this.thread = thread;
         this.threadId = threadId;
         this.state = state;
@@ -29,6 +32,7 @@ public final class LockStack {
         this.identities = identities;
         this.modes = modes;
         this.sites = sites;
+        this.stamps = stamps;
     }
 
     public int size() {
@@ -57,6 +61,17 @@ public final class LockStack {
     /** Held as a reader (a read/write lock's read lock). */
     public boolean isSharedAt(int i) {
         return modes[i] == io.lockwatch.runtime.graph.Occurrence.SHARED;
+    }
+
+    /**
+     * Whether the entry at {@code i} is a hold of this {@code StampedLock} (by its stamps or through a view) that
+     * is still in place, asked of the lock itself: the thread may have handed its stamp to another thread, which
+     * unlocked it (see {@link StampedHolds}).
+     */
+    public boolean holdsStampedAt(int i, java.util.concurrent.locks.StampedLock lock) {
+        if (identities[i] != lock) return false;
+        long stamp = stamps != null && locks[i] == lock ? stamps[i] : 0;
+        return StampedHolds.inPlace(lock, !isSharedAt(i), stamp);
     }
 
     /** Where the lock at {@code i} was taken, or null when unknown. */

@@ -667,7 +667,7 @@ public final class LockTracker {
         } finally {
             Contention.endStamped(wait, lock, true, site);
         }
-        afterStamped(t, lock, Occurrence.EXCLUSIVE, site, false);
+        afterStamped(t, lock, stamp, Occurrence.EXCLUSIVE, site, false);
         return stamp;
     }
 
@@ -680,7 +680,7 @@ public final class LockTracker {
         } finally {
             Contention.endStamped(wait, lock, false, site);
         }
-        afterStamped(t, lock, Occurrence.SHARED, site, false);
+        afterStamped(t, lock, stamp, Occurrence.SHARED, site, false);
         return stamp;
     }
 
@@ -693,7 +693,7 @@ public final class LockTracker {
         } finally {
             Contention.endStamped(wait, lock, true, site);
         }
-        afterStamped(t, lock, Occurrence.EXCLUSIVE, site, false);
+        afterStamped(t, lock, stamp, Occurrence.EXCLUSIVE, site, false);
         return stamp;
     }
 
@@ -706,31 +706,31 @@ public final class LockTracker {
         } finally {
             Contention.endStamped(wait, lock, false, site);
         }
-        afterStamped(t, lock, Occurrence.SHARED, site, false);
+        afterStamped(t, lock, stamp, Occurrence.SHARED, site, false);
         return stamp;
     }
 
     public static long tryWriteLock(StampedLock lock, int site) {
         long stamp = lock.tryWriteLock();
-        if (stamp != 0) afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+        if (stamp != 0) afterStamped(state(null), lock, stamp, Occurrence.EXCLUSIVE, site, true);
         return stamp;
     }
 
     public static long tryReadLock(StampedLock lock, int site) {
         long stamp = lock.tryReadLock();
-        if (stamp != 0) afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+        if (stamp != 0) afterStamped(state(null), lock, stamp, Occurrence.SHARED, site, true);
         return stamp;
     }
 
     public static long tryWriteLock(StampedLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
         long stamp = lock.tryWriteLock(time, unit);
-        if (stamp != 0) afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+        if (stamp != 0) afterStamped(state(null), lock, stamp, Occurrence.EXCLUSIVE, site, true);
         return stamp;
     }
 
     public static long tryReadLock(StampedLock lock, long time, TimeUnit unit, int site) throws InterruptedException {
         long stamp = lock.tryReadLock(time, unit);
-        if (stamp != 0) afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+        if (stamp != 0) afterStamped(state(null), lock, stamp, Occurrence.SHARED, site, true);
         return stamp;
     }
 
@@ -767,7 +767,7 @@ public final class LockTracker {
         long converted = lock.tryConvertToWriteLock(stamp);
         if (converted != 0 && !StampedLock.isWriteLockStamp(stamp)) {
             if (StampedLock.isReadLockStamp(stamp)) afterUnlock(lock, null);
-            afterStamped(state(null), lock, Occurrence.EXCLUSIVE, site, true);
+            afterStamped(state(null), lock, converted, Occurrence.EXCLUSIVE, site, true);
         }
         return converted;
     }
@@ -777,7 +777,7 @@ public final class LockTracker {
         long converted = lock.tryConvertToReadLock(stamp);
         if (converted != 0 && !StampedLock.isReadLockStamp(stamp)) {
             if (StampedLock.isWriteLockStamp(stamp)) afterUnlock(lock, null);
-            afterStamped(state(null), lock, Occurrence.SHARED, site, true);
+            afterStamped(state(null), lock, converted, Occurrence.SHARED, site, true);
         }
         return converted;
     }
@@ -793,21 +793,22 @@ public final class LockTracker {
 
     /**
      * Before a blocking acquisition: the order check, as for any lock; or, when the thread holds this lock already
-     * and the call can only wait for itself, the report of that.
+     * and the call can only wait for itself, the report of that. A hold on the stack that another thread has
+     * unlocked since, with the stamp this one handed it, is forgotten first (see {@link StampedHolds}).
      */
     private static ThreadState beforeStamped(StampedLock lock, byte mode, int site) {
         if (lock == null) return null;
         try {
             ThreadState t = state(null);
             if (t == null || t.busy) return null;
-            int held = t.indexOf(lock);
+            int held = t.indexOfStillHeld(lock);
             if (held < 0) {
                 t.checkOrder(graph, lock, lock, mode, site, false, stackDepth);
             } else {
                 boolean heldWrite = t.modeAt(held) == Occurrence.EXCLUSIVE;
-                // Checked against the lock's own state: a stamp may have been handed to another thread, which
-                // unlocked it without this thread's stack knowing.
-                if (heldWrite ? lock.isWriteLocked() : mode == Occurrence.EXCLUSIVE && lock.isReadLocked()) {
+                // A read lock asked for under a read lock is one more hold (a writer queued between can make it
+                // wait, for a writer that waits for this thread: not reported, as it may well not wait).
+                if (heldWrite || mode == Occurrence.EXCLUSIVE) {
                     ThreadCalls.waitingForItself(lock, heldWrite, mode == Occurrence.EXCLUSIVE);
                 }
             }
@@ -818,12 +819,14 @@ public final class LockTracker {
         }
     }
 
-    /** The lock is taken: one push, or one more hold of a read lock held already. */
-    private static void afterStamped(ThreadState t, StampedLock lock, byte mode, int site, boolean nonBlocking) {
+    /** The lock is taken: one push with its stamp, or one more hold of a read lock held already. */
+    private static void afterStamped(ThreadState t, StampedLock lock, long stamp, byte mode, int site, boolean nonBlocking) {
         if (t == null || t.busy) return;
         try {
+            t.indexOfStillHeld(lock); // a try-lock, or a conversion, may find a hold unlocked elsewhere
             if (nonBlocking ? t.acquiring(graph, lock, lock, mode, site, true, stackDepth) : !t.reentered(lock)) {
                 if (!nonBlocking) t.push(lock, lock, mode, site, null);
+                t.stampTop(lock, stamp);
                 registerOnce(t);
             }
         } catch (Throwable e) {

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The threads the hang detector watches through lockwatch's own bookkeeping rather than the JVM's:
@@ -173,14 +174,35 @@ public final class ThreadRegistry {
         public final boolean read;
         /** Where the lock was taken, a {@link CallSites} number. */
         public final int site;
+        /** The StampedLock held (by its stamp or through a view), else null. */
+        private final StampedLock stamped;
+        private final long stamp;
+        /** When the sweep found the thread ended ({@link System#nanoTime}). */
+        public final long endSeenNanos = System.nanoTime();
 
-        HeldByDeadThread(String threadName, long threadId, Object lock, Object synchronizer, boolean read, int site) {
+        HeldByDeadThread(String threadName, long threadId, Object lock, Object synchronizer, boolean read, int site,
+                         StampedLock stamped, long stamp) {
             this.threadName = threadName;
             this.threadId = threadId;
             this.lock = lock;
             this.synchronizer = synchronizer;
             this.read = read;
             this.site = site;
+            this.stamped = stamped;
+            this.stamp = stamp;
+        }
+
+        /**
+         * A StampedLock's hold outlives its thread when the thread handed the stamp on: another thread may unlock it
+         * yet. The other locks can be unlocked by their owner alone.
+         */
+        public boolean mayBeUnlockedByOthers() {
+            return stamped != null;
+        }
+
+        /** Whether the hold is still in place: always, but for a StampedLock that was unlocked with its stamp since. */
+        public boolean stillHeld() {
+            return stamped == null || StampedHolds.inPlace(stamped, !read, stamp);
         }
     }
 
@@ -230,10 +252,12 @@ public final class ThreadRegistry {
             // The thread has ended: its last writes to its state happen-before isAlive() returned false.
             for (int i = 0; i < state.heldCount(); i++) {
                 Object lock = state.heldAt(i);
-                if (!isJdkLock(lock) || !stillLocked(lock, state.threadName)) continue;
                 Object identity = state.identityAt(i);
+                boolean stamped = identity instanceof StampedLock;
+                if (stamped ? state.stampedHoldGone(i) : !isJdkLock(lock) || !stillLocked(lock, state.threadName)) continue;
                 out.heldByEnded.add(new HeldByDeadThread(state.threadName, state.threadId, lock,
-                        LockKinds.synchronizer(lock, identity), state.modeAt(i) == Occurrence.SHARED, state.siteAt(i)));
+                        LockKinds.synchronizer(lock, identity), state.modeAt(i) == Occurrence.SHARED, state.siteAt(i),
+                        stamped ? (StampedLock) identity : null, state.stampAt(i)));
             }
         }
         return out;
@@ -267,7 +291,7 @@ public final class ThreadRegistry {
         Object blocker = LockSupport.getBlocker(thread);
         if (!(blocker instanceof AbstractOwnableSynchronizer) || SynchronizerKind.of(blocker) == SynchronizerKind.NONE) return null;
         Thread.State now = thread.getState();
-        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES) : null;
+        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null) : null;
     }
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */

@@ -58,6 +58,12 @@ final class ThreadState {
     private static final long COUNT = EXTRA - 1;
     /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
     private long[] heldIds = new long[8];
+    /**
+     * The stamp each {@code StampedLock} entry was taken with (0: none, as through a view), parallel to the stack;
+     * made on the first stamp, as most threads never take a StampedLock. Tells whether a hold is still in place when
+     * the stamp may have been handed to another thread to unlock ({@link StampedHolds}).
+     */
+    private long[] stamps;
     private static final long[] NO_GATES = new long[0];
     /** Made on the first new edge: most threads never have one, and it is most of a state's size (4 KB). */
     private StackCache stacks;
@@ -229,6 +235,10 @@ final class ThreadState {
     @DontInline
     private LockNode checkOrderFully(LockOrderGraph graph, Object lock, Object lockIdentity, byte mode, int site,
                                      boolean nonBlocking, int stackDepth) {
+        if (stamps != null) {
+            forgetStampedHoldsGone();
+            if (size == 0) return null;
+        }
         // One lock inside two others: remembered once checked (KnownPairs), probed here rather than at the lock sites.
         long heldSites = size == 2 && site != CallSites.UNKNOWN && siteAt(0) != CallSites.UNKNOWN
                 && siteAt(1) != CallSites.UNKNOWN ? StackCache.key(siteAt(0), siteAt(1)) : 0;
@@ -459,6 +469,7 @@ final class ThreadState {
             System.arraycopy(identity, i + 1, identity, i, tail);
             System.arraycopy(nodes, i + 1, nodes, i, tail);
             System.arraycopy(meta, i + 1, meta, i, tail);
+            if (stamps != null) System.arraycopy(stamps, i + 1, stamps, i, tail);
         }
         size = top;
         held[top] = null; // do not keep the lock alive
@@ -496,6 +507,8 @@ final class ThreadState {
         Object[] identities = new Object[n];
         byte[] modes = new byte[n];
         int[] sites = new int[n];
+        long[] stampsNow = stamps;
+        long[] stampCopy = stampsNow != null ? new long[n] : null;
         for (int i = 0; i < n; i++) {
             Object lock = h[i];
             if (lock == null) return null; // a release was under way
@@ -505,8 +518,11 @@ final class ThreadState {
             identities[i] = other != null ? other : lock;
             modes[i] = modeOf(mi);
             sites[i] = siteOf(mi);
+            if (stampCopy != null && i < stampsNow.length && lock instanceof java.util.concurrent.locks.StampedLock) {
+                stampCopy[i] = stampsNow[i];
+            }
         }
-        return new LockStack(thread, threadId, state, locks, identities, modes, sites);
+        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
@@ -542,5 +558,61 @@ final class ThreadState {
         identity = java.util.Arrays.copyOf(identity, n);
         nodes = java.util.Arrays.copyOf(nodes, n);
         meta = java.util.Arrays.copyOf(meta, n);
+        if (stamps != null) stamps = java.util.Arrays.copyOf(stamps, n);
+    }
+
+    // ---- StampedLock holds ----
+
+    /** Records the stamp of the {@code StampedLock} just pushed (nothing if it did not go on the stack: over the cap). */
+    void stampTop(Object lock, long stamp) {
+        int top = size - 1;
+        if (top < 0 || held[top] != lock) return;
+        if (stamps == null) stamps = new long[held.length];
+        stamps[top] = stamp;
+    }
+
+    /**
+     * The stamp entry {@code i} was taken with, or 0 (not a StampedLock's, or taken through a view). Every push of a
+     * StampedLock itself records its stamp, so the slot of one never holds another entry's.
+     */
+    long stampAt(int i) {
+        long[] s = stamps;
+        return s != null && i < s.length && held[i] instanceof java.util.concurrent.locks.StampedLock ? s[i] : 0;
+    }
+
+    /**
+     * Whether entry {@code i} is a {@code StampedLock} hold (by stamp or through a view) that is no longer in place:
+     * unlocked by another thread with the stamp this one handed it. False for any other lock.
+     */
+    boolean stampedHoldGone(int i) {
+        Object lock = identityAt(i);
+        return lock instanceof java.util.concurrent.locks.StampedLock && !StampedHolds.inPlace(
+                (java.util.concurrent.locks.StampedLock) lock, modeAt(i) == Occurrence.EXCLUSIVE, stampAt(i));
+    }
+
+    /** Where this thread's stack has {@code lock}, once a hold of it that is gone is forgotten; -1 if not there. */
+    int indexOfStillHeld(java.util.concurrent.locks.StampedLock lock) {
+        int i = indexOf(lock);
+        if (i < 0 || !stampedHoldGone(i)) return i;
+        forget(i);
+        return -1;
+    }
+
+    /** Forgets entry {@code i} whatever its count of holds: the lock is not held by this thread any more. */
+    void forget(int i) {
+        meta[i] = (meta[i] & ~COUNT) | 1;
+        releasedAt(i, size - 1);
+    }
+
+    /**
+     * Forgets the {@code StampedLock} holds that other threads unlocked with stamps handed to them, before the order
+     * check records edges from what this thread holds: without this, each such lock would stay on the stack and
+     * be an edge to every lock taken after it. Only threads that took a StampedLock by its stamps pay more than a
+     * field read, and only on the check's slow path.
+     */
+    private void forgetStampedHoldsGone() {
+        for (int i = size - 1; i >= 0; i--) {
+            if (stampedHoldGone(i)) forget(i);
+        }
     }
 }
