@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in a wait (a class the wait sites call directly, or one called outside any catch); and an agent that had
  * started wrote no report, because a class of the report's own or of one of its counters could not load.
  */
+@Execution(ExecutionMode.CONCURRENT) // hundreds of short child JVMs, nothing timed: two at a time (see junit-platform.properties)
 class DamagedAgentJarTest {
 
     /** Every class of lockwatch's own in the jar but the premain class, without which the JVM does not start at all. */

@@ -24,7 +24,7 @@ public final class AgentJars {
 
     /** A copy of the real agent jar in the tests' work folder, each entry passed through {@code edit}. */
     public static Path copy(String name, Edit edit) throws IOException {
-        Path copy = ChildJvm.workDir().resolve(name + "-" + System.nanoTime() + ".jar");
+        Path copy = Files.createTempFile(ChildJvm.workDir(), name + "-", ".jar"); // unique: tests may run at once
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(ChildJvm.realAgentJar()));
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {

@@ -196,8 +196,7 @@ public final class ChildJvm {
     /** Starts the child without waiting: for programs that hang, which the test then kills. */
     public Running start() {
         try {
-            Path dir = workDir().resolve(program.getSimpleName() + "-" + System.nanoTime());
-            Files.createDirectories(dir);
+            Path dir = Files.createTempDirectory(workDir(), program.getSimpleName() + "-"); // unique: tests may run at once
             Path report = dir.resolve("report.json");
             List<String> command = new ArrayList<>();
             if (containerHostName != null) {
