@@ -44,12 +44,7 @@ public final class StampedLockInversion {
                         handOverAndUnlock(A.writeLock());
                         readB();
                     })
-                    .then("second", () -> {
-                        long b = B.writeLock();
-                        long a = A.writeLock();
-                        A.unlockWrite(a);
-                        B.unlockWrite(b);
-                    })
+                    .then("second", StampedLockInversion::writeBThenA)
                     .run();
             System.out.println("done");
             return;
@@ -102,12 +97,7 @@ public final class StampedLockInversion {
                         A.unlockWrite(stamp);
                     }
                 })
-                .then("second", () -> {
-                    long b = B.writeLock();
-                    long a = A.writeLock();
-                    A.unlock(a);
-                    B.unlock(b);
-                })
+                .then("second", StampedLockInversion::writeBThenA)
                 .run();
         System.out.println("done");
     }
@@ -119,6 +109,14 @@ public final class StampedLockInversion {
         long other = theirs.writeLock(); // never returns
         theirs.unlockWrite(other);
         mine.unlockWrite(held);
+    }
+
+    /** B's write lock, then A's inside it (given up with {@code unlock}, which takes a stamp of either mode). */
+    private static void writeBThenA() {
+        long b = B.writeLock();
+        long a = A.writeLock();
+        A.unlock(a);
+        B.unlock(b);
     }
 
     /** Hands the stamp to "helper", which unlocks it, and waits for that. */

@@ -6,6 +6,7 @@ import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.Occurrence;
 import io.lockwatch.runtime.graph.SegmentGraph;
 import io.lockwatch.runtime.util.InternalErrors;
+import java.util.concurrent.locks.StampedLock;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -518,7 +519,7 @@ final class ThreadState {
             identities[i] = other != null ? other : lock;
             modes[i] = modeOf(mi);
             sites[i] = siteOf(mi);
-            if (stampCopy != null && i < stampsNow.length && lock instanceof java.util.concurrent.locks.StampedLock) {
+            if (stampCopy != null && i < stampsNow.length && lock instanceof StampedLock) {
                 stampCopy[i] = stampsNow[i];
             }
         }
@@ -577,7 +578,7 @@ final class ThreadState {
      */
     long stampAt(int i) {
         long[] s = stamps;
-        return s != null && i < s.length && held[i] instanceof java.util.concurrent.locks.StampedLock ? s[i] : 0;
+        return s != null && i < s.length && held[i] instanceof StampedLock ? s[i] : 0;
     }
 
     /**
@@ -586,12 +587,12 @@ final class ThreadState {
      */
     boolean stampedHoldGone(int i) {
         Object lock = identityAt(i);
-        return lock instanceof java.util.concurrent.locks.StampedLock && !StampedHolds.inPlace(
-                (java.util.concurrent.locks.StampedLock) lock, modeAt(i) == Occurrence.EXCLUSIVE, stampAt(i));
+        return lock instanceof StampedLock
+                && !StampedHolds.inPlace((StampedLock) lock, modeAt(i) == Occurrence.EXCLUSIVE, stampAt(i));
     }
 
     /** Where this thread's stack has {@code lock}, once a hold of it that is gone is forgotten; -1 if not there. */
-    int indexOfStillHeld(java.util.concurrent.locks.StampedLock lock) {
+    int indexOfStillHeld(StampedLock lock) {
         int i = indexOf(lock);
         if (i < 0 || !stampedHoldGone(i)) return i;
         forget(i);
