@@ -180,6 +180,34 @@ class HangDetectionTest {
     }
 
     /**
+     * The StampedLock deadlock above with threads piling up behind it: "late" parked on one of the StampedLocks (no
+     * owner for the JVM to name), "later" blocked on a monitor "late" holds. Both are named in the deadlock, as for a
+     * cycle the JVM finds; until the thirty-ninth session a deadlock found from lockwatch's stacks named its cycle
+     * alone.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void threadsPilingUpBehindAStampedLockDeadlockAreNamedInIt(Stop stop) {
+        Running run = start(StampedLockInversion.class, "deadlock-behind");
+        run.awaitStdoutLine("piled up", FIND_SECONDS);
+        run.awaitReport("the deadlock with two threads behind it", json -> {
+            JsonNode deadlocks = json.get("deadlocks");
+            return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == 2;
+        }, FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"later\" #"), result.stderr);
+        JsonNode deadlock = result.report().singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(List.of("first", "second"), threadNames(deadlock), "the cycle's threads: " + json);
+        Map<String, JsonNode> blocked = new TreeMap<>();
+        for (JsonNode b : deadlock.get("blocked")) blocked.put(b.get("name").asText(), b);
+        assertEquals(List.of("late", "later"), new ArrayList<>(blocked.keySet()), json);
+        assertEquals("java.util.concurrent.locks.StampedLock", blocked.get("late").get("waitingFor").get("class").asText(), json);
+        assertEquals("late", blocked.get("later").get("owner").get("name").asText(), json);
+        assertTrue(mentions(blocked.get("later").get("stack"), StampedLockInversion.class), json);
+    }
+
+    /**
      * A writer waiting for a reader that waits for the writer's lock, all platform threads: the JVM names no owner of
      * a read lock, and lockwatch reported the writer as a stall (a wait on something nobody owns) until the
      * thirty-eighth session; it is a deadlock.

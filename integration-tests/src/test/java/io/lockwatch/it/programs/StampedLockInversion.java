@@ -12,7 +12,8 @@ import java.util.concurrent.locks.StampedLock;
  * <p>With "self", one thread holds A's read lock and asks for its write lock: a StampedLock is not reentrant, so it
  * waits for itself. Prints "waiting" just before; never ends. With "deadlock", "first" and "second" each hold one
  * write lock and wait for the other's: a real deadlock, which the JVM's own search cannot see (a StampedLock has no
- * owner). Prints "waiting" once both hold theirs; never ends. With "handed-over", "owner" takes A's write lock and
+ * owner). Prints "waiting" once both hold theirs; never ends. "deadlock-behind" is that deadlock with two more
+ * threads behind it: one parked on A, one blocked on a monitor the first holds (see pileUpBehind). With "handed-over", "owner" takes A's write lock and
  * hands the stamp to "helper", which unlocks it (a StampedLock allows that); "owner" then takes the write lock again,
  * which does not wait. Prints "done".
  *
@@ -27,7 +28,7 @@ public final class StampedLockInversion {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
-        if (mode.equals("deadlock")) {
+        if (mode.equals("deadlock") || mode.equals("deadlock-behind")) {
             java.util.concurrent.CountDownLatch bothHold = new java.util.concurrent.CountDownLatch(2);
             Thread first = new Thread(() -> crossWrites(A, B, bothHold), "first");
             Thread second = new Thread(() -> crossWrites(B, A, bothHold), "second");
@@ -35,6 +36,7 @@ public final class StampedLockInversion {
             second.start();
             bothHold.await();
             System.out.println("waiting");
+            if (mode.equals("deadlock-behind")) pileUpBehind(first, second);
             first.join();
             return;
         }
@@ -100,6 +102,33 @@ public final class StampedLockInversion {
                 .then("second", StampedLockInversion::writeBThenA)
                 .run();
         System.out.println("done");
+    }
+
+    /**
+     * Once both wait, "late" takes a monitor and asks for A's write lock (A names no owner: it parks on A), and
+     * "later" blocks on late's monitor. Prints "piled up" once both wait.
+     */
+    private static void pileUpBehind(Thread first, Thread second) throws InterruptedException {
+        while (java.util.concurrent.locks.LockSupport.getBlocker(first) != B
+                || java.util.concurrent.locks.LockSupport.getBlocker(second) != A) {
+            Thread.sleep(10);
+        }
+        Object pile = new Object();
+        Thread late = new Thread(() -> {
+            synchronized (pile) {
+                A.writeLock(); // never returns
+            }
+        }, "late");
+        late.start();
+        while (java.util.concurrent.locks.LockSupport.getBlocker(late) != A) Thread.sleep(10);
+        Thread later = new Thread(() -> {
+            synchronized (pile) {
+                System.out.println("unreachable");
+            }
+        }, "later");
+        later.start();
+        while (later.getState() != Thread.State.BLOCKED) Thread.sleep(10);
+        System.out.println("piled up");
     }
 
     private static void crossWrites(StampedLock mine, StampedLock theirs, java.util.concurrent.CountDownLatch bothHold) {

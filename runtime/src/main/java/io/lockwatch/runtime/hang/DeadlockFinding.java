@@ -59,13 +59,38 @@ class DeadlockFinding extends HangFinding {
         writeThreads(json, "blocked", blocked);
     }
 
-    /** Is every thread of the cycle still waiting for the same next one, in this snapshot? */
+    /**
+     * Is every thread of the cycle still waiting in this snapshot, for the same lock, held by the same next one as
+     * far as the JVM names an owner? (Not for a read lock's readers or a {@code StampedLock}: found from lockwatch's
+     * stacks, such a cycle's next thread is known to the finding, not to the snapshot.) A thread that is in no
+     * snapshot (a virtual thread) cannot be followed.
+     */
     boolean stillDeadlocked(Map<Long, ThreadInfo> live) {
         for (ThreadView t : cycle) {
             ThreadInfo now = live.get(t.id);
-            if (now == null || now.getLockOwnerId() != t.ownerId) return false;
+            if (now == null) return false;
+            long owner = now.getLockOwnerId();
+            if (t.waitingFor != null ? !t.waitingFor.sameLock(now.getLockInfo()) || owner >= 0 && owner != t.ownerId
+                    : owner != t.ownerId) {
+                return false;
+            }
         }
         return true;
+    }
+
+    /** Does this thread (from a snapshot) wait for a lock that a thread of the cycle waits for? */
+    boolean waitsForACycleLock(ThreadInfo info) {
+        for (ThreadView t : cycle) {
+            if (t.waitingFor != null && t.waitingFor.sameLock(info.getLockInfo())) return true;
+        }
+        return false;
+    }
+
+    boolean isInCycle(long threadId) {
+        for (ThreadView t : cycle) {
+            if (t.id == threadId) return true;
+        }
+        return false;
     }
 
     Set<Long> cycleIds() {

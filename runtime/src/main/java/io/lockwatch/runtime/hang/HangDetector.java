@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -430,8 +431,11 @@ public final class HangDetector implements ThreadCalls.Listener {
     /**
      * Every request that needs a lock of a deadlocked thread hangs behind it, and keeps coming: each thread that now
      * waits behind a cycle (for a lock one of its threads holds, or one held by a thread already behind it) is added
-     * to the deadlock's finding and announced, as a dead owner's waiters are. A deadlock is let go once one of its
-     * threads waits for something else (interrupted, or the JVM's exit).
+     * to the deadlock's finding and announced, as a dead owner's waiters are. A lock whose holders the JVM does not
+     * name (a {@code StampedLock}, a read lock) is known by the cycle's own waits: a thread parked on a lock that a
+     * thread of the cycle waits for is behind it too. A deadlock is let go once one of its threads waits for
+     * something else (interrupted, or the JVM's exit), or is not a platform thread (virtual threads are in no
+     * snapshot).
      */
     private void followDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner, long now) {
         for (Iterator<DeadlockFinding> it = openDeadlocks.iterator(); it.hasNext(); ) {
@@ -440,15 +444,24 @@ public final class HangDetector implements ThreadCalls.Listener {
                 it.remove();
                 continue;
             }
-            List<Long> arrived = new ArrayList<>();
-            for (long w : WaitChains.behind(deadlock.cycleIds(), waitersByOwner)) {
+            Set<Long> heads = deadlock.cycleIds();
+            for (ThreadInfo info : live.values()) {
+                if (info.getLockOwnerId() < 0 && deadlock.waitsForACycleLock(info)) heads.add(info.getThreadId());
+            }
+            Set<Long> arrived = new LinkedHashSet<>();
+            for (long h : heads) {
+                if (!deadlock.isInCycle(h) && deadlock.wants(h)) arrived.add(h);
+            }
+            for (long w : WaitChains.behind(heads, waitersByOwner)) {
                 if (deadlock.wants(w)) arrived.add(w);
             }
             if (arrived.isEmpty()) continue;
             long[] ids = new long[arrived.size()];
-            for (int i = 0; i < ids.length; i++) ids[i] = arrived.get(i);
+            int n = 0;
+            for (long id : arrived) ids[n++] = id;
             for (ThreadInfo info : withStacks(mx, ids)) {
-                if (info == null || info.getLockOwnerId() < 0 || !deadlock.wants(info.getThreadId())) continue;
+                if (info == null || !deadlock.wants(info.getThreadId())) continue;
+                if (info.getLockOwnerId() < 0 && !deadlock.waitsForACycleLock(info)) continue; // no longer waiting
                 ThreadView thread = new ThreadView(info, waitedMillis(info.getThreadId(), now));
                 deadlock.addBlocked(thread);
                 report.updated(deadlock, deadlock.news(thread));
@@ -470,7 +483,11 @@ public final class HangDetector implements ThreadCalls.Listener {
         TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
-            publishDeadlock(deadlock.getKey(), new DeadlockFinding(deadlock.getValue()));
+            DeadlockFinding finding = new DeadlockFinding(deadlock.getValue());
+            // Followed like the JVM's: its platform threads' snapshots show who comes to wait behind it.
+            if (publishDeadlock(deadlock.getKey(), finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) {
+                openDeadlocks.add(finding);
+            }
         }
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
         return found;
