@@ -127,24 +127,38 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void threadsPilingUpBehindADeadlockAreNamedInIt(Stop stop) {
-        Running run = start(MonitorDeadlock.class, "behind");
-        run.awaitStdoutLine("piled up", FIND_SECONDS);
-        run.awaitReport("the deadlock with three threads behind it", json -> {
-            JsonNode deadlocks = json.get("deadlocks");
-            return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == 3;
-        }, FIND_SECONDS);
-        ChildResult result = endCleanly(run, stop);
-        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"request-3\" #"), result.stderr);
-        JsonNode deadlock = result.report().singleDeadlock();
-        String json = deadlock.toPrettyString();
-        assertEquals(List.of("alpha", "beta"), threadNames(deadlock), "the cycle's threads: " + json);
-        Map<String, JsonNode> blocked = new TreeMap<>();
-        for (JsonNode b : deadlock.get("blocked")) blocked.put(b.get("name").asText(), b);
-        assertEquals(List.of("request-1", "request-2", "request-3"), new ArrayList<>(blocked.keySet()), json);
+        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, MonitorDeadlock.class, "behind",
+                List.of("alpha", "beta"), List.of("request-1", "request-2", "request-3"));
+        String json = blocked.toString();
         assertEquals("alpha", blocked.get("request-1").get("owner").get("name").asText(), json);
         assertEquals("alpha", blocked.get("request-2").get("owner").get("name").asText(), json);
         assertEquals("request-2", blocked.get("request-3").get("owner").get("name").asText(), json);
         assertTrue(mentions(blocked.get("request-3").get("stack"), MonitorDeadlock.class), json);
+    }
+
+    /**
+     * Runs {@code program} in {@code mode} until it prints "piled up" and its one deadlock names the threads
+     * {@code behind} it, then ends it; checks the cycle's threads, and that the last thread behind was announced on
+     * stderr. Returns the threads behind, by name.
+     */
+    private static Map<String, JsonNode> threadsBehindTheDeadlock(Stop stop, Class<?> program, String mode,
+                                                                  List<String> cycle, List<String> behind) {
+        Running run = start(program, mode);
+        run.awaitStdoutLine("piled up", FIND_SECONDS);
+        run.awaitReport("the deadlock with " + behind.size() + " threads behind it", json -> {
+            JsonNode deadlocks = json.get("deadlocks");
+            return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == behind.size();
+        }, FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
+        String last = behind.get(behind.size() - 1);
+        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"" + last + "\" #"), result.stderr);
+        JsonNode deadlock = result.report().singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(cycle, threadNames(deadlock), "the cycle's threads: " + json);
+        Map<String, JsonNode> blocked = new TreeMap<>();
+        for (JsonNode b : deadlock.get("blocked")) blocked.put(b.get("name").asText(), b);
+        assertEquals(behind, new ArrayList<>(blocked.keySet()), json);
+        return blocked;
     }
 
     @ParameterizedTest
@@ -188,20 +202,9 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void threadsPilingUpBehindAStampedLockDeadlockAreNamedInIt(Stop stop) {
-        Running run = start(StampedLockInversion.class, "deadlock-behind");
-        run.awaitStdoutLine("piled up", FIND_SECONDS);
-        run.awaitReport("the deadlock with two threads behind it", json -> {
-            JsonNode deadlocks = json.get("deadlocks");
-            return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == 2;
-        }, FIND_SECONDS);
-        ChildResult result = endCleanly(run, stop);
-        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"later\" #"), result.stderr);
-        JsonNode deadlock = result.report().singleDeadlock();
-        String json = deadlock.toPrettyString();
-        assertEquals(List.of("first", "second"), threadNames(deadlock), "the cycle's threads: " + json);
-        Map<String, JsonNode> blocked = new TreeMap<>();
-        for (JsonNode b : deadlock.get("blocked")) blocked.put(b.get("name").asText(), b);
-        assertEquals(List.of("late", "later"), new ArrayList<>(blocked.keySet()), json);
+        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, StampedLockInversion.class, "deadlock-behind",
+                List.of("first", "second"), List.of("late", "later"));
+        String json = blocked.toString();
         assertEquals("java.util.concurrent.locks.StampedLock", blocked.get("late").get("waitingFor").get("class").asText(), json);
         assertEquals("late", blocked.get("later").get("owner").get("name").asText(), json);
         assertTrue(mentions(blocked.get("later").get("stack"), StampedLockInversion.class), json);
