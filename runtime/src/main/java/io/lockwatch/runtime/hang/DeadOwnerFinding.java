@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A thread ended while holding a {@code ReentrantLock}, a read/write lock or a {@code StampedLock}. Nothing can
  * unlock it now (a StampedLock's stamp could have been handed on, so it is reported only once still held a stall
- * threshold after the end), and every thread that wants it waits forever. Reported when the end is noticed; each thread that then
- * blocks on the lock is added (and announced) as the detector sees it.
+ * threshold after the end), and every thread that wants it waits forever. Reported when the end is noticed; each
+ * thread that then blocks on the lock is added (and announced) as the detector sees it.
  */
 final class DeadOwnerFinding extends HangFinding {
     private final String deadName;
