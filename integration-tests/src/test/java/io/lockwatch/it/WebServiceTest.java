@@ -54,6 +54,10 @@ class WebServiceTest {
         run.awaitStderr("[lockwatch] HAZARD #1 stall", 30);
         ChildResult result = run.terminate(30);
         assertFalse(result.stderr.contains("[lockwatch] ERROR"), result.stderr);
+        // The headline names where the wait was asked for: in the pool, below the JDK's queue it parks on.
+        assertTrue(result.stderr.matches("(?s).*\\[lockwatch\\] HAZARD #1 stall: thread \"http-nio-[^\"]+\" has waited [^\n]* on "
+                + "[^\n]* in com\\.zaxxer\\.hikari\\.util\\.ConcurrentBag\\.borrow\\(ConcurrentBag\\.java:\\d+\\) while holding .*"),
+                result.stderr);
         Report report = result.report();
         assertEquals(0, report.stat("internalErrors"), result.stderr);
         JsonNode stall = report.singleHazard("stall");

@@ -34,8 +34,11 @@ final class StallFinding extends BlockingFinding {
     public String summary() {
         StringBuilder out = new StringBuilder();
         out.append(title()).append(": thread ").append(quoted(holder.name)).append(" has waited ")
-                .append(ThreadView.seconds(holder.waitingMillis)).append(" on ").append(waitingOn)
-                .append(" while holding ").append(String.join(", ", lockNames())).append(", which ");
+                .append(ThreadView.seconds(holder.waitingMillis)).append(" on ").append(waitingOn);
+        // The headline says where the wait was asked for (a pool's getConnection, say), not only on what.
+        String askedIn = holder.firstFrameOutsideTheJdk();
+        if (askedIn != null && !waitingOn.startsWith("nothing")) out.append(" in ").append(askedIn);
+        out.append(" while holding ").append(String.join(", ", lockNames())).append(", which ");
         List<ThreadView> direct = new ArrayList<>();
         for (ThreadView b : blocked) {
             if (b.ownerId == holder.id || b.ownerId < 0) direct.add(b);

@@ -102,6 +102,20 @@ final class ThreadView {
                 frame.getLineNumber()).toString();
     }
 
+    /**
+     * The topmost frame of code outside the JDK (the application's or a library's), as {@link #plain} writes it:
+     * where a wait was asked for, when the JDK's own frames above it say only how it waits. Null if there is none.
+     */
+    String firstFrameOutsideTheJdk() {
+        for (String frame : stack) {
+            if (!frame.startsWith("java.") && !frame.startsWith("jdk.") && !frame.startsWith("sun.")
+                    && !frame.startsWith("com.sun.")) {
+                return frame;
+            }
+        }
+        return null;
+    }
+
     static boolean isOwnFrame(String className) {
         return className.startsWith("io.lockwatch.runtime.") || className.startsWith("io.lockwatch.agent.");
     }
