@@ -181,7 +181,22 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void deadlockBetweenTwoStampedLocks(Stop stop) {
-        Running run = start(StampedLockInversion.class, "deadlock");
+        stampedLockDeadlock("deadlock", stop);
+    }
+
+    /**
+     * The same, one of the locks held through its {@code asWriteLock()} view (a {@code Lock}, no stamp): the hang
+     * search compared the view with the lock it waits for, never matched, and found no deadlock until the
+     * thirty-ninth session.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void deadlockBetweenTwoStampedLocksOneHeldThroughAView(Stop stop) {
+        stampedLockDeadlock("deadlock-view", stop);
+    }
+
+    private static void stampedLockDeadlock(String mode, Stop stop) {
+        Running run = start(StampedLockInversion.class, mode);
         run.awaitStdoutLine("waiting", FIND_SECONDS);
         run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each waiting for a lock the next one holds", FIND_SECONDS);
         Report report = endAndRead(run, stop);

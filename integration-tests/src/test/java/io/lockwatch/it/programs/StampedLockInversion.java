@@ -13,7 +13,8 @@ import java.util.concurrent.locks.StampedLock;
  * waits for itself. Prints "waiting" just before; never ends. With "deadlock", "first" and "second" each hold one
  * write lock and wait for the other's: a real deadlock, which the JVM's own search cannot see (a StampedLock has no
  * owner). Prints "waiting" once both hold theirs; never ends. "deadlock-behind" is that deadlock with two more
- * threads behind it: one parked on A, one blocked on a monitor the first holds (see pileUpBehind). With "handed-over", "owner" takes A's write lock and
+ * threads behind it: one parked on A, one blocked on a monitor the first holds (see pileUpBehind); "deadlock-view"
+ * is that deadlock with "first" holding A through its asWriteLock() view. With "handed-over", "owner" takes A's write lock and
  * hands the stamp to "helper", which unlocks it (a StampedLock allows that); "owner" then takes the write lock again,
  * which does not wait. Prints "done".
  *
@@ -28,9 +29,12 @@ public final class StampedLockInversion {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
-        if (mode.equals("deadlock") || mode.equals("deadlock-behind")) {
+        if (mode.equals("deadlock") || mode.equals("deadlock-behind") || mode.equals("deadlock-view")) {
             java.util.concurrent.CountDownLatch bothHold = new java.util.concurrent.CountDownLatch(2);
-            Thread first = new Thread(() -> crossWrites(A, B, bothHold), "first");
+            Thread first = new Thread(() -> {
+                if (mode.equals("deadlock-view")) crossWritesHoldingAView(A, B, bothHold);
+                else crossWrites(A, B, bothHold);
+            }, "first");
             Thread second = new Thread(() -> crossWrites(B, A, bothHold), "second");
             first.start();
             second.start();
@@ -129,6 +133,18 @@ public final class StampedLockInversion {
         later.start();
         while (later.getState() != Thread.State.BLOCKED) Thread.sleep(10);
         System.out.println("piled up");
+    }
+
+    /** As {@link #crossWrites}, holding its own lock through its {@code asWriteLock()} view, which gives no stamp. */
+    private static void crossWritesHoldingAView(StampedLock mine, StampedLock theirs,
+                                                java.util.concurrent.CountDownLatch bothHold) {
+        Lock view = mine.asWriteLock();
+        view.lock();
+        bothHold.countDown();
+        Hang.await(bothHold);
+        long other = theirs.writeLock(); // never returns
+        theirs.unlockWrite(other);
+        view.unlock();
     }
 
     private static void crossWrites(StampedLock mine, StampedLock theirs, java.util.concurrent.CountDownLatch bothHold) {
