@@ -97,10 +97,13 @@ class HangDetectionTest {
 
     /** StarvedPool in this mode, once it froze and lockwatch printed its finding ("all 2 workers of" the pool). */
     private static Running frozenPool(String mode, String workers) {
+        return frozenPool(mode, workers, "java.util.concurrent.ThreadPoolExecutor");
+    }
+
+    private static Running frozenPool(String mode, String workers, String poolClass) {
         Running run = mode.isEmpty() ? start(StarvedPool.class) : start(StarvedPool.class, mode);
         run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: " + workers + " java.util.concurrent.ThreadPoolExecutor@",
-                FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: " + workers + " " + poolClass + "@", FIND_SECONDS);
         return run;
     }
 
@@ -784,10 +787,7 @@ class HangDetectionTest {
     /** The same in a scheduled executor: its tasks are ScheduledFutureTasks, in the JDK's delayed work queue. */
     @Test
     void aScheduledExecutorWhoseTaskWaitsOnItsOwnSubmissionIsStarved() {
-        Running run = start(StarvedPool.class, "scheduled");
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 pool_starvation: the only worker of"
-                + " java.util.concurrent.ScheduledThreadPoolExecutor@", FIND_SECONDS);
+        Running run = frozenPool("scheduled", "the only worker of", "java.util.concurrent.ScheduledThreadPoolExecutor");
         JsonNode starved = endAndRead(run, Stop.KILL).singleHazard("pool_starvation");
         String json = starved.toPrettyString();
         assertEquals(1, starved.get("workers").size(), json);

@@ -68,12 +68,10 @@ class DeadlockFinding extends HangFinding {
     boolean stillDeadlocked(Map<Long, ThreadInfo> live) {
         for (ThreadView t : cycle) {
             ThreadInfo now = live.get(t.id);
-            if (now == null) return false;
+            if (now == null || t.waitingFor != null && !t.waitingFor.sameLock(now.getLockInfo())) return false;
             long owner = now.getLockOwnerId();
-            if (t.waitingFor != null ? !t.waitingFor.sameLock(now.getLockInfo()) || owner >= 0 && owner != t.ownerId
-                    : owner != t.ownerId) {
-                return false;
-            }
+            boolean ownerNamed = owner >= 0 || t.waitingFor == null;
+            if (ownerNamed && owner != t.ownerId) return false;
         }
         return true;
     }
@@ -82,13 +80,6 @@ class DeadlockFinding extends HangFinding {
     boolean waitsForACycleLock(ThreadInfo info) {
         for (ThreadView t : cycle) {
             if (t.waitingFor != null && t.waitingFor.sameLock(info.getLockInfo())) return true;
-        }
-        return false;
-    }
-
-    boolean isInCycle(long threadId) {
-        for (ThreadView t : cycle) {
-            if (t.id == threadId) return true;
         }
         return false;
     }

@@ -87,7 +87,10 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
     /** StampedLock holds of threads that ended, not yet held long enough after the end to report (see findDeadOwners). */
     private final List<ThreadRegistry.HeldByDeadThread> endedHoldingStamped = new ArrayList<>();
-    /** Deadlocks the JVM's search found, watched for the threads that come to wait behind them. */
+    /**
+     * Deadlocks (the JVM's, and those of platform threads from lockwatch's stacks), watched for the threads that
+     * come to wait behind them.
+     */
     private final List<DeadlockFinding> openDeadlocks = new ArrayList<>();
     private final LockHolds lockHolds = new LockHolds();
     private final TrackedHangs trackedHangs;
@@ -424,7 +427,11 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (reportedDeadlocks.contains(key)) return;
         List<ThreadView> views = new ArrayList<>();
         for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
-        DeadlockFinding finding = new DeadlockFinding(views);
+        publishAndFollow(key, new DeadlockFinding(views));
+    }
+
+    /** Publishes a deadlock, and follows it for the threads that come to wait behind it ({@link #followDeadlocks}). */
+    private void publishAndFollow(String key, DeadlockFinding finding) {
         if (publishDeadlock(key, finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) openDeadlocks.add(finding);
     }
 
@@ -445,16 +452,14 @@ public final class HangDetector implements ThreadCalls.Listener {
                 continue;
             }
             Set<Long> heads = deadlock.cycleIds();
+            Set<Long> arrived = new LinkedHashSet<>(); // parked on a cycle's lock that names no owner, then behind
             for (ThreadInfo info : live.values()) {
-                if (info.getLockOwnerId() < 0 && deadlock.waitsForACycleLock(info)) heads.add(info.getThreadId());
+                long id = info.getThreadId();
+                if (info.getLockOwnerId() < 0 && !heads.contains(id) && deadlock.waitsForACycleLock(info)) arrived.add(id);
             }
-            Set<Long> arrived = new LinkedHashSet<>();
-            for (long h : heads) {
-                if (!deadlock.isInCycle(h) && deadlock.wants(h)) arrived.add(h);
-            }
-            for (long w : WaitChains.behind(heads, waitersByOwner)) {
-                if (deadlock.wants(w)) arrived.add(w);
-            }
+            heads.addAll(arrived);
+            arrived.addAll(WaitChains.behind(heads, waitersByOwner));
+            arrived.removeIf(id -> !deadlock.wants(id));
             if (arrived.isEmpty()) continue;
             long[] ids = new long[arrived.size()];
             int n = 0;
@@ -483,11 +488,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
-            DeadlockFinding finding = new DeadlockFinding(deadlock.getValue());
             // Followed like the JVM's: its platform threads' snapshots show who comes to wait behind it.
-            if (publishDeadlock(deadlock.getKey(), finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) {
-                openDeadlocks.add(finding);
-            }
+            publishAndFollow(deadlock.getKey(), new DeadlockFinding(deadlock.getValue()));
         }
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
         return found;

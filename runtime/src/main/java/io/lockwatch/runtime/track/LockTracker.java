@@ -823,7 +823,8 @@ public final class LockTracker {
     private static void afterStamped(ThreadState t, StampedLock lock, long stamp, byte mode, int site, boolean nonBlocking) {
         if (t == null || t.busy) return;
         try {
-            t.indexOfStillHeld(lock); // a try-lock, or a conversion, may find a hold unlocked elsewhere
+            // A try-lock or a conversion may find a hold unlocked elsewhere (a blocking call's beforeStamped did this).
+            if (nonBlocking) t.indexOfStillHeld(lock);
             if (nonBlocking ? t.acquiring(graph, lock, lock, mode, site, true, stackDepth) : !t.reentered(lock)) {
                 if (!nonBlocking) t.push(lock, lock, mode, site, null);
                 t.stampTop(lock, stamp);
