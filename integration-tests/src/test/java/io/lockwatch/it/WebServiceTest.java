@@ -37,9 +37,11 @@ class WebServiceTest {
         assertEquals(0, report.stat("internalErrors"), run.stderr);
         assertEquals(0, report.stat("instrumentationErrors"), run.stderr);
         // Tomcat's, HikariCP's and H2's classes with lock sites beside the JDK's (about 400 on JDK 17), their locks
-        // tracked: thousands of locks and edges, and no cycle among them.
+        // tracked: thousands of locks and edges, and no cycle among them. Counted as seen over the run: most of these
+        // locks are per-request objects, and how many of them (and of their edges) are still alive when the report is
+        // written depends on when the collector last ran (a CI run on JDK 25 ended with 739 live edges of 51,739 seen).
         assertTrue(report.stat("classesInstrumented") >= 300, report.json.get("stats").toString());
-        assertTrue(report.stat("locksTracked") >= 1000 && report.stat("edges") >= 1000, report.json.get("stats").toString());
+        assertTrue(report.stat("locksSeen") >= 1000 && report.stat("edgesSeen") >= 1000, report.json.get("stats").toString());
     }
 
     /**
