@@ -113,7 +113,12 @@ public final class ClassInitDeadlock {
         Thread a = new Thread(() -> System.out.println("a " + A.VALUE), "init-a");
         Thread b = new Thread(() -> System.out.println("b " + B.VALUE), "init-b");
         a.start();
-        if (slowMode) insideInitializers.countDown(); // B's initializer is reached through A's here
+        if (slowMode) {
+            // A's initializer must be init-a's before init-b asks for B, or init-b, finding A not yet initialized,
+            // would run A's initializer itself and be the one waiting for Slow.
+            while (insideInitializers.getCount() == 2) Thread.onSpinWait();
+            insideInitializers.countDown(); // B's initializer is reached through A's here
+        }
         b.start();
         insideInitializers.await();
         System.out.println("waiting");
