@@ -14,9 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildJvm.Running;
 import io.lockwatch.it.harness.ChildResult;
-import io.lockwatch.it.harness.Parallel;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
+import io.lockwatch.it.harness.TwoAtATime;
 import io.lockwatch.it.programs.ClassInitDeadlock;
 import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
@@ -46,11 +46,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
-import org.junit.jupiter.api.parallel.ResourceLockTarget;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,8 +57,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (nothing runs at exit; what was found must already be on disk).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-@Execution(ExecutionMode.CONCURRENT) // two at a time: most tests wait out a threshold in a hung child JVM
-@ResourceLock(value = Parallel.MACHINE, mode = ResourceAccessMode.READ, target = ResourceLockTarget.CHILDREN)
+@TwoAtATime // most tests wait out a threshold in a hung child JVM
 class HangDetectionTest {
     private static final String THRESHOLD = "stall-threshold=2s";
     /** Generous: the threshold, a check period, and a JVM start on a busy 2-core machine. */
@@ -448,7 +443,7 @@ class HangDetectionTest {
      * a run of this test then), and this deadlock was never found.
      */
     @Test
-    @ResourceLock(Parallel.MACHINE) // alone: 200,000 virtual threads
+    @ResourceLock(TwoAtATime.MACHINE) // alone: 200,000 virtual threads
     void aFloodOfShortLivedVirtualThreadsLeavesRoomToWatchTheNextOnes() {
         assumeVirtualThreads();
         Running run = start(VirtualDeadlock.class, "monitors", "200000");
@@ -617,7 +612,7 @@ class HangDetectionTest {
      * detector reads their stacks while they change, every 100 ms for 4 s, and finds no hang.
      */
     @Test
-    @ResourceLock(Parallel.MACHINE) // alone: busy carriers, and a 400 ms threshold
+    @ResourceLock(TwoAtATime.MACHINE) // alone: busy carriers, and a 400 ms threshold
     void virtualThreadsUnderContentionAreNoHang() {
         assumeVirtualThreads();
         ChildResult result = ChildJvm.run(VirtualThreadsUnderContention.class).agentOptions("stall-threshold=400ms")
@@ -741,7 +736,7 @@ class HangDetectionTest {
 
     /** The same with a busy loop in the locked section: Java code, the hold's time spent on the CPU. */
     @Test
-    @ResourceLock(Parallel.MACHINE) // alone: a core kept busy
+    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyLoopIsALongHold() {
         Running run = start(LongHold.class, "busy");
         run.awaitStdoutLine("started", FIND_SECONDS);
@@ -1071,7 +1066,7 @@ class HangDetectionTest {
      * seen.
      */
     @Test
-    @ResourceLock(Parallel.MACHINE) // alone: the unlock comes 1 s before the report would
+    @ResourceLock(TwoAtATime.MACHINE) // alone: the unlock comes 1 s before the report would
     void aStampedLockHandedOnAndUnlockedAfterItsTakerEndedIsNoDeadOwner() {
         ChildResult run = ChildJvm.run(DeadOwner.class).agentOptions(THRESHOLD).args("stamped-handed-over").exec()
                 .assertCleanExit();

@@ -1,0 +1,32 @@
+package io.lockwatch.it.harness;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ResourceLockTarget;
+
+/**
+ * A test class whose tests mostly wait (a threshold in a hung child JVM, a Prometheus alert's delay), so that two of
+ * them can run at once on the 2-core CI machine. Classes so marked run in surefire executions of their own, one per
+ * JDK, after the classes that run one test at a time (integration-tests/pom.xml), so they never overlap those; among
+ * themselves they run two tests at a time. A test among them that keeps a core busy, or whose assertion has a margin
+ * of a second or less, takes the machine for itself: {@code @ResourceLock(TwoAtATime.MACHINE)}.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Tag(TwoAtATime.TAG)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = TwoAtATime.MACHINE, mode = ResourceAccessMode.READ, target = ResourceLockTarget.CHILDREN)
+public @interface TwoAtATime {
+    /** The JUnit tag that puts a class in the executions of its own. */
+    String TAG = "two-at-a-time";
+
+    /** The key of the lock every test of such a class reads, and a test that must run alone takes to write. */
+    String MACHINE = "the machine's cores";
+}
