@@ -232,6 +232,27 @@ class HangDetectionTest {
     }
 
     /**
+     * The same behind a deadlock of virtual threads, which the JVM's snapshots leave out: lockwatch's stacks show
+     * who comes to wait behind it, a virtual thread waiting for a lock of the cycle, another holding a monitor while
+     * it does, and a platform thread blocked on that monitor.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void threadsPilingUpBehindAVirtualThreadDeadlockAreNamedInIt(Stop stop) {
+        assumeVirtualThreads();
+        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, VirtualDeadlock.class, "locks-behind",
+                List.of("v-alpha", "v-beta"), List.of("p-request-3", "v-request-1", "v-request-2"));
+        String json = blocked.toString();
+        assertEquals("v-alpha", blocked.get("v-request-1").get("owner").get("name").asText(), json);
+        assertEquals("v-alpha", blocked.get("v-request-2").get("owner").get("name").asText(), json);
+        assertEquals("java.util.concurrent.locks.ReentrantLock$NonfairSync",
+                blocked.get("v-request-2").get("waitingFor").get("class").asText(), json);
+        assertEquals("v-request-2", blocked.get("p-request-3").get("owner").get("name").asText(), json);
+        assertEquals("java.lang.Object", blocked.get("p-request-3").get("waitingFor").get("class").asText(), json);
+        assertTrue(mentions(blocked.get("p-request-3").get("stack"), VirtualDeadlock.class), json);
+    }
+
+    /**
      * A writer waiting for a reader that waits for the writer's lock, all platform threads: the JVM names no owner of
      * a read lock, and lockwatch reported the writer as a stall (a wait on something nobody owns) until the
      * thirty-eighth session; it is a deadlock.

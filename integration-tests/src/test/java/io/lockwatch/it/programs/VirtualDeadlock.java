@@ -1,5 +1,6 @@
 package io.lockwatch.it.programs;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -14,6 +15,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       "p-beta" holds while it wants the monitor;</li>
  *   <li>{@code read-write}: virtual "v-reader" holds a read lock and wants a monitor that virtual "v-writer"
  *       holds while it wants the write lock: a lock with no owner in the JDK's eyes.</li>
+ *   <li>{@code locks-behind}: {@code locks}, and once both wait, requests pile up behind them: virtual
+ *       "v-request-1" waits for v-alpha's lock, virtual "v-request-2" takes a monitor and waits for that lock too,
+ *       and platform thread "p-request-3" waits for v-request-2's monitor. Prints "piled up" once all three
+ *       were started.</li>
  * </ul>
  * With {@code args[1]} = N, first N short-lived virtual threads (each takes a monitor, so lockwatch watches it)
  * start and end, 1,000 at a time, as fast as they can: more than lockwatch watches at once, between two checks.
@@ -36,6 +41,7 @@ public final class VirtualDeadlock {
                 second = virtual("v-beta", () -> MonitorDeadlock.takeBoth(MONITOR_B, MONITOR_A, bothHoldOne));
                 break;
             case "locks":
+            case "locks-behind":
                 first = virtual("v-alpha", () -> locks(LOCK_A, LOCK_B, bothHoldOne));
                 second = virtual("v-beta", () -> locks(LOCK_B, LOCK_A, bothHoldOne));
                 break;
@@ -69,7 +75,32 @@ public final class VirtualDeadlock {
         first.start();
         second.start();
         System.out.println("started");
+        if (args[0].equals("locks-behind")) pileUpBehind();
         first.join(); // never returns
+    }
+
+    /** Three requests that wait behind v-alpha, one of them through another (LOCK_A is v-alpha's). */
+    private static void pileUpBehind() throws Exception {
+        while (!LOCK_A.hasQueuedThreads() || !LOCK_B.hasQueuedThreads()) Thread.sleep(10); // both wait
+        virtual("v-request-1", () -> {
+            LOCK_A.lock();
+            LOCK_A.unlock();
+        }).start();
+        CountDownLatch monitorHeld = new CountDownLatch(1);
+        virtual("v-request-2", () -> {
+            synchronized (MONITOR_A) {
+                monitorHeld.countDown();
+                LOCK_A.lock();
+                LOCK_A.unlock();
+            }
+        }).start();
+        monitorHeld.await();
+        new Thread(() -> {
+            synchronized (MONITOR_A) {
+                System.out.println("unreachable");
+            }
+        }, "p-request-3").start();
+        System.out.println("piled up");
     }
 
     private static void flood(int threads) throws Exception {

@@ -21,7 +21,7 @@ class DeadlockFinding extends HangFinding {
     final List<ThreadView> cycle;
     /**
      * The threads that came to wait behind the cycle (for a lock one of its threads holds, or one held by a thread
-     * behind it), as the detector saw them arrive: for a deadlock the JVM's search found (HangDetector follows those).
+     * behind it), as the detector saw them arrive (HangDetector follows every deadlock it reports of locks).
      */
     private final List<ThreadView> blocked = new CopyOnWriteArrayList<>();
     private final Set<Long> blockedIds = new HashSet<>(); // detector only
@@ -93,6 +93,11 @@ class DeadlockFinding extends HangFinding {
     /** Can more blocked threads be listed, and is this one not listed yet? */
     boolean wants(long threadId) {
         return blocked.size() < MAX_BLOCKED && !blockedIds.contains(threadId);
+    }
+
+    /** How many more blocked threads can be listed. */
+    int room() {
+        return MAX_BLOCKED - blocked.size();
     }
 
     void addBlocked(ThreadView thread) {

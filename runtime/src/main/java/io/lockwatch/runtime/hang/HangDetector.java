@@ -92,6 +92,8 @@ public final class HangDetector implements ThreadCalls.Listener {
      * come to wait behind them.
      */
     private final List<DeadlockFinding> openDeadlocks = new ArrayList<>();
+    /** Deadlocks with virtual threads in them, by key: lockwatch's stacks follow them ({@link TrackedHangs#behind}). */
+    private final Map<String, DeadlockFinding> virtualDeadlocks = new HashMap<>();
     private final LockHolds lockHolds = new LockHolds();
     private final TrackedHangs trackedHangs;
     private final ClassInitDeadlocks classInits;
@@ -441,8 +443,8 @@ public final class HangDetector implements ThreadCalls.Listener {
      * to the deadlock's finding and announced, as a dead owner's waiters are. A lock whose holders the JVM does not
      * name (a {@code StampedLock}, a read lock) is known by the cycle's own waits: a thread parked on a lock that a
      * thread of the cycle waits for is behind it too. A deadlock is let go once one of its threads waits for
-     * something else (interrupted, or the JVM's exit), or is not a platform thread (virtual threads are in no
-     * snapshot).
+     * something else (interrupted, or the JVM's exit). Deadlocks with virtual threads, which are in no snapshot, are
+     * followed by lockwatch's stacks instead ({@link #followVirtualDeadlocks}).
      */
     private void followDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner, long now) {
         for (Iterator<DeadlockFinding> it = openDeadlocks.iterator(); it.hasNext(); ) {
@@ -488,11 +490,37 @@ public final class HangDetector implements ThreadCalls.Listener {
         TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
-            // Followed like the JVM's: its platform threads' snapshots show who comes to wait behind it.
-            publishAndFollow(deadlock.getKey(), new DeadlockFinding(deadlock.getValue()));
+            String key = deadlock.getKey();
+            DeadlockFinding finding = new DeadlockFinding(deadlock.getValue());
+            if (!found.followedHere.contains(key)) {
+                publishAndFollow(key, finding); // like the JVM's: its threads' snapshots show who comes behind it
+            } else if (publishDeadlock(key, finding) && virtualDeadlocks.size() < MAX_DEADLOCK_WATCHES) {
+                virtualDeadlocks.put(key, finding);
+            }
         }
+        followVirtualDeadlocks(now);
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
         return found;
+    }
+
+    /**
+     * {@link #followDeadlocks} for the deadlocks with virtual threads, which no snapshot shows: the threads that come
+     * to wait behind one, as lockwatch's stacks show them, are added to it and announced. Let go once the cycle is gone.
+     */
+    private void followVirtualDeadlocks(long now) {
+        for (Iterator<Map.Entry<String, DeadlockFinding>> it = virtualDeadlocks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, DeadlockFinding> open = it.next();
+            if (!trackedHangs.stillThere(open.getKey())) {
+                it.remove();
+                continue;
+            }
+            DeadlockFinding deadlock = open.getValue();
+            List<ThreadView> behind = trackedHangs.behind(open.getKey(), deadlock::wants, deadlock.room(), now, stackDepth);
+            for (ThreadView thread : behind) {
+                deadlock.addBlocked(thread);
+                report.updated(deadlock, deadlock.news(thread));
+            }
+        }
     }
 
     /** A deadlock not reported before (by {@code key}: its threads and the locks they wait on). @return if published */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.LongPredicate;
 
 /**
  * Hangs that the JVM's thread snapshots do not show: with virtual threads in them (the snapshots leave virtual
@@ -55,8 +56,12 @@ import java.util.concurrent.locks.StampedLock;
 final class TrackedHangs {
     private static final String STAMPED_LOCK = StampedLock.class.getName();
     private final long thresholdNanos;
-    /** Cycles seen at the last check, by key: one seen again now is a deadlock. */
-    private Set<String> seenLastCheck = Collections.emptySet();
+    /**
+     * The cycles the latest check saw, by key (one seen again at the next check is a deadlock), and its waiters:
+     * {@link #behind} reads them.
+     */
+    private Map<String, List<Waiter>> cycles = Collections.emptyMap();
+    private List<Waiter> waiters = Collections.emptyList();
     /** Since when each waiting thread has been in the wait it is in now. */
     private final Map<Long, Wait> waits = new HashMap<>();
 
@@ -165,6 +170,11 @@ final class TrackedHangs {
     static final class Found {
         /** The deadlocks not reported yet, each by its key (its threads and the locks they wait on). */
         final Map<String, List<ThreadView>> deadlocks = new LinkedHashMap<>();
+        /**
+         * Those of them with a virtual thread in them: the JVM's snapshots cannot follow those for the threads that
+         * come to wait behind them, so lockwatch's stacks do ({@link #behind}).
+         */
+        final Set<String> followedHere = new HashSet<>();
         /** How many threads are in deadlocks now (for {@code threadsDeadlockedNow}). */
         int deadlocked;
         /**
@@ -215,32 +225,71 @@ final class TrackedHangs {
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
         // StampedLock are watched at all.)
         if (stacks.isEmpty()) {
-            seenLastCheck = Collections.emptySet();
+            cycles = Collections.emptyMap();
+            waiters = Collections.emptyList();
             waits.clear();
             return found;
         }
-        List<Waiter> waiters = waiters(stacks, now);
-        findDeadlocks(waiters, now, stackDepth, reported, found);
-        findStalls(waiters, now, stackDepth, jvmWaiters, found);
+        waiters = graphOf(stacks, now);
+        findDeadlocks(now, stackDepth, reported, found);
+        findStalls(now, stackDepth, jvmWaiters, found);
         return found;
     }
 
-    private void findDeadlocks(List<Waiter> waiters, long now, int stackDepth, Set<String> reported, Found found) {
-        Set<String> seenNow = new HashSet<>();
+    private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
+        Map<String, List<Waiter>> seenNow = new HashMap<>();
         Set<Long> deadlocked = new HashSet<>();
-        for (List<Waiter> cycle : cycles(waiters)) {
-            if (!hasVirtualThread(cycle) && !hasWaitTheJvmCannotSee(cycle)) continue;
+        for (List<Waiter> cycle : cyclesOf(waiters)) {
+            boolean virtual = hasVirtualThread(cycle);
+            if (!virtual && !hasWaitTheJvmCannotSee(cycle)) continue;
             String key = key(cycle);
-            if (!seenNow.add(key) || !seenLastCheck.contains(key)) continue;
+            if (seenNow.putIfAbsent(key, cycle) != null || !cycles.containsKey(key)) continue;
             for (Waiter w : cycle) deadlocked.add(w.stack.threadId);
-            if (!reported.contains(key)) found.deadlocks.put(key, cycleViews(cycle, now, stackDepth));
+            if (reported.contains(key)) continue;
+            found.deadlocks.put(key, cycleViews(cycle, now, stackDepth));
+            if (virtual) found.followedHere.add(key);
         }
-        seenLastCheck = seenNow;
+        cycles = seenNow;
         found.deadlocked = deadlocked.size();
         found.deadlockedThreads = deadlocked;
     }
 
-    private void findStalls(List<Waiter> waiters, long now, int stackDepth, Set<Long> jvmWaiters, Found found) {
+    /** Is the deadlock of this key still there at this check (all its threads in the same waits)? */
+    boolean stillThere(String key) {
+        return cycles.containsKey(key);
+    }
+
+    /**
+     * The threads that wait behind a deadlock this check saw (by its key): for a lock one of its threads holds, or
+     * one held by a thread already behind it. Only those {@code wanted} are shown, at most {@code most} (reading a
+     * stack is not free, and a deadlock lists a bounded number), each with the thread it waits for as its owner.
+     */
+    List<ThreadView> behind(String key, LongPredicate wanted, int most, long now, int stackDepth) {
+        List<Waiter> cycle = cycles.get(key);
+        if (cycle == null) return Collections.emptyList();
+        Map<Waiter, List<Waiter>> waitingFor = new IdentityHashMap<>(); // holder -> the waiters it blocks
+        for (Waiter w : waiters) {
+            if (!w.waitsForALock()) continue;
+            for (Waiter holder : w.next) waitingFor.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(w);
+        }
+        Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+        reached.addAll(cycle);
+        List<Waiter> frontier = new ArrayList<>(cycle);
+        List<ThreadView> views = new ArrayList<>();
+        for (int i = 0; i < frontier.size() && views.size() < most; i++) { // breadth first: nearest the cycle first
+            Waiter holder = frontier.get(i);
+            for (Waiter w : waitingFor.getOrDefault(holder, Collections.emptyList())) {
+                if (!reached.add(w)) continue;
+                frontier.add(w);
+                if (views.size() < most && wanted.test(w.stack.threadId)) {
+                    views.add(view(w, holder.stack.thread, now, stackDepth));
+                }
+            }
+        }
+        return views;
+    }
+
+    private void findStalls(long now, int stackDepth, Set<Long> jvmWaiters, Found found) {
         Map<Waiter, List<Waiter>> blockedBy = new IdentityHashMap<>();
         for (Waiter b : waiters) {
             if (!b.waitsForALock()) continue;
@@ -265,7 +314,8 @@ final class TrackedHangs {
         }
     }
 
-    private List<Waiter> waiters(List<LockStack> stacks, long now) {
+    /** The wait-for graph: each waiting thread, with the waiting threads that hold what it waits for ({@code next}). */
+    private List<Waiter> graphOf(List<LockStack> stacks, long now) {
         List<Waiter> waiters = new ArrayList<>();
         Map<Long, Waiter> byId = new HashMap<>();
         for (LockStack stack : stacks) {
@@ -335,7 +385,7 @@ final class TrackedHangs {
     }
 
     /** Every cycle of the graph, each once (each waiter has one successor but for a lock read by several). */
-    private static List<List<Waiter>> cycles(List<Waiter> waiters) {
+    private static List<List<Waiter>> cyclesOf(List<Waiter> waiters) {
         List<List<Waiter>> cycles = new ArrayList<>();
         Map<Waiter, Boolean> done = new IdentityHashMap<>();
         for (Waiter start : waiters) {
