@@ -232,6 +232,23 @@ class HangDetectionTest {
     }
 
     /**
+     * Virtual threads piling up behind a deadlock of platform threads, which the JVM's snapshots leave out, are named
+     * in it too (from lockwatch's stacks), and so is the platform thread blocked behind one of them.
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void virtualThreadsPilingUpBehindADeadlockOfPlatformThreadsAreNamedInIt(Stop stop) {
+        assumeVirtualThreads();
+        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, MonitorDeadlock.class, "behind-virtual",
+                List.of("alpha", "beta"), List.of("request-1", "request-2", "request-3"));
+        String json = blocked.toString();
+        assertEquals("alpha", blocked.get("request-1").get("owner").get("name").asText(), json);
+        assertEquals("alpha", blocked.get("request-2").get("owner").get("name").asText(), json);
+        assertEquals("request-2", blocked.get("request-3").get("owner").get("name").asText(), json);
+        assertTrue(mentions(blocked.get("request-1").get("stack"), MonitorDeadlock.class), json);
+    }
+
+    /**
      * The same behind a deadlock of virtual threads, which the JVM's snapshots leave out: lockwatch's stacks show
      * who comes to wait behind it, a virtual thread waiting for a lock of the cycle, another holding a monitor while
      * it does, and a platform thread blocked on that monitor.

@@ -266,6 +266,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         followDeadlocks(mx, live, waitersByOwner, started);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
+        for (DeadlockFinding deadlock : openDeadlocks) addBehindByStacks(deadlock, started); // still there, by the snapshots
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
                 + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
         findLongHolds(mx, live, behind, started);
@@ -443,8 +444,9 @@ public final class HangDetector implements ThreadCalls.Listener {
      * to the deadlock's finding and announced, as a dead owner's waiters are. A lock whose holders the JVM does not
      * name (a {@code StampedLock}, a read lock) is known by the cycle's own waits: a thread parked on a lock that a
      * thread of the cycle waits for is behind it too. A deadlock is let go once one of its threads waits for
-     * something else (interrupted, or the JVM's exit). Deadlocks with virtual threads, which are in no snapshot, are
-     * followed by lockwatch's stacks instead ({@link #followVirtualDeadlocks}).
+     * something else (interrupted, or the JVM's exit). Virtual threads are in no snapshot: lockwatch's stacks add those
+     * that wait behind these deadlocks ({@link #addBehindByStacks}), and follow the deadlocks with virtual threads in
+     * them ({@link #followVirtualDeadlocks}).
      */
     private void followDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner, long now) {
         for (Iterator<DeadlockFinding> it = openDeadlocks.iterator(); it.hasNext(); ) {
@@ -510,16 +512,24 @@ public final class HangDetector implements ThreadCalls.Listener {
     private void followVirtualDeadlocks(long now) {
         for (Iterator<Map.Entry<String, DeadlockFinding>> it = virtualDeadlocks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, DeadlockFinding> open = it.next();
-            if (!trackedHangs.stillThere(open.getKey())) {
+            if (trackedHangs.stillThere(open.getKey())) {
+                addBehindByStacks(open.getValue(), now);
+            } else {
                 it.remove();
-                continue;
             }
-            DeadlockFinding deadlock = open.getValue();
-            List<ThreadView> behind = trackedHangs.behind(open.getKey(), deadlock::wants, deadlock.room(), now, stackDepth);
-            for (ThreadView thread : behind) {
-                deadlock.addBlocked(thread);
-                report.updated(deadlock, deadlock.news(thread));
-            }
+        }
+    }
+
+    /**
+     * Adds to a deadlock the threads that lockwatch's stacks show waiting behind it and that are not listed yet:
+     * for a deadlock the snapshots follow, the virtual threads among them (which no snapshot shows), and the
+     * platform threads behind those.
+     */
+    private void addBehindByStacks(DeadlockFinding deadlock, long now) {
+        List<ThreadView> behind = trackedHangs.behind(deadlock.cycleIds(), deadlock::wants, deadlock.room(), now, stackDepth);
+        for (ThreadView thread : behind) {
+            deadlock.addBlocked(thread);
+            report.updated(deadlock, deadlock.news(thread));
         }
     }
 

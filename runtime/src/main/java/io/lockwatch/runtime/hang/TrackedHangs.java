@@ -56,11 +56,9 @@ import java.util.function.LongPredicate;
 final class TrackedHangs {
     private static final String STAMPED_LOCK = StampedLock.class.getName();
     private final long thresholdNanos;
-    /**
-     * The cycles the latest check saw, by key (one seen again at the next check is a deadlock), and its waiters:
-     * {@link #behind} reads them.
-     */
-    private Map<String, List<Waiter>> cycles = Collections.emptyMap();
+    /** Cycles seen at the last check, by key: one seen again now is a deadlock. */
+    private Set<String> seenLastCheck = Collections.emptySet();
+    /** The latest check's wait-for graph, which {@link #behind} walks. */
     private List<Waiter> waiters = Collections.emptyList();
     /** Since when each waiting thread has been in the wait it is in now. */
     private final Map<Long, Wait> waits = new HashMap<>();
@@ -225,7 +223,7 @@ final class TrackedHangs {
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
         // StampedLock are watched at all.)
         if (stacks.isEmpty()) {
-            cycles = Collections.emptyMap();
+            seenLastCheck = Collections.emptySet();
             waiters = Collections.emptyList();
             waits.clear();
             return found;
@@ -237,44 +235,44 @@ final class TrackedHangs {
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
-        Map<String, List<Waiter>> seenNow = new HashMap<>();
+        Set<String> seenNow = new HashSet<>();
         Set<Long> deadlocked = new HashSet<>();
         for (List<Waiter> cycle : cyclesOf(waiters)) {
             boolean virtual = hasVirtualThread(cycle);
             if (!virtual && !hasWaitTheJvmCannotSee(cycle)) continue;
             String key = key(cycle);
-            if (seenNow.putIfAbsent(key, cycle) != null || !cycles.containsKey(key)) continue;
+            if (!seenNow.add(key) || !seenLastCheck.contains(key)) continue;
             for (Waiter w : cycle) deadlocked.add(w.stack.threadId);
             if (reported.contains(key)) continue;
             found.deadlocks.put(key, cycleViews(cycle, now, stackDepth));
             if (virtual) found.followedHere.add(key);
         }
-        cycles = seenNow;
+        seenLastCheck = seenNow;
         found.deadlocked = deadlocked.size();
         found.deadlockedThreads = deadlocked;
     }
 
     /** Is the deadlock of this key still there at this check (all its threads in the same waits)? */
     boolean stillThere(String key) {
-        return cycles.containsKey(key);
+        return seenLastCheck.contains(key); // this check's, once it has run
     }
 
     /**
-     * The threads that wait behind a deadlock this check saw (by its key): for a lock one of its threads holds, or
-     * one held by a thread already behind it. Only those {@code wanted} are shown, at most {@code most} (reading a
-     * stack is not free, and a deadlock lists a bounded number), each with the thread it waits for as its owner.
+     * The threads that, at this check, wait behind a deadlock's threads ({@code cycle}, by id): for a lock one of
+     * them holds, or one held by a thread already behind it. Only those {@code wanted} are shown, at most
+     * {@code most} (reading a stack is not free, and a deadlock lists a bounded number), each with the thread it
+     * waits for as its owner.
      */
-    List<ThreadView> behind(String key, LongPredicate wanted, int most, long now, int stackDepth) {
-        List<Waiter> cycle = cycles.get(key);
-        if (cycle == null) return Collections.emptyList();
+    List<ThreadView> behind(Set<Long> cycle, LongPredicate wanted, int most, long now, int stackDepth) {
         Map<Waiter, List<Waiter>> waitingFor = new IdentityHashMap<>(); // holder -> the waiters it blocks
+        List<Waiter> frontier = new ArrayList<>();
         for (Waiter w : waiters) {
+            if (cycle.contains(w.stack.threadId)) frontier.add(w);
             if (!w.waitsForALock()) continue;
             for (Waiter holder : w.next) waitingFor.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(w);
         }
         Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
-        reached.addAll(cycle);
-        List<Waiter> frontier = new ArrayList<>(cycle);
+        reached.addAll(frontier);
         List<ThreadView> views = new ArrayList<>();
         for (int i = 0; i < frontier.size() && views.size() < most; i++) { // breadth first: nearest the cycle first
             Waiter holder = frontier.get(i);
