@@ -264,6 +264,7 @@ final class TrackedHangs {
      * waits for as its owner.
      */
     List<ThreadView> behind(Set<Long> cycle, LongPredicate wanted, int most, long now, int stackDepth) {
+        if (most <= 0 || waiters.isEmpty()) return Collections.emptyList(); // the finding is full, or nobody waits
         Map<Waiter, List<Waiter>> waitingFor = new IdentityHashMap<>(); // holder -> the waiters it blocks
         List<Waiter> frontier = new ArrayList<>();
         for (Waiter w : waiters) {
