@@ -133,7 +133,12 @@ class HangDetectionTest {
     @ParameterizedTest
     @EnumSource(Stop.class)
     void threadsPilingUpBehindADeadlockAreNamedInIt(Stop stop) {
-        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, MonitorDeadlock.class, "behind",
+        requestsBehindMonitorDeadlock(stop, "behind");
+    }
+
+    /** MonitorDeadlock's requests in this mode: request-1 and 2 wait for alpha's monitor, request-3 for request-2's. */
+    private static void requestsBehindMonitorDeadlock(Stop stop, String mode) {
+        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, MonitorDeadlock.class, mode,
                 List.of("alpha", "beta"), List.of("request-1", "request-2", "request-3"));
         String json = blocked.toString();
         assertEquals("alpha", blocked.get("request-1").get("owner").get("name").asText(), json);
@@ -232,26 +237,9 @@ class HangDetectionTest {
     }
 
     /**
-     * Virtual threads piling up behind a deadlock of platform threads, which the JVM's snapshots leave out, are named
-     * in it too (from lockwatch's stacks), and so is the platform thread blocked behind one of them.
-     */
-    @ParameterizedTest
-    @EnumSource(Stop.class)
-    void virtualThreadsPilingUpBehindADeadlockOfPlatformThreadsAreNamedInIt(Stop stop) {
-        assumeVirtualThreads();
-        Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, MonitorDeadlock.class, "behind-virtual",
-                List.of("alpha", "beta"), List.of("request-1", "request-2", "request-3"));
-        String json = blocked.toString();
-        assertEquals("alpha", blocked.get("request-1").get("owner").get("name").asText(), json);
-        assertEquals("alpha", blocked.get("request-2").get("owner").get("name").asText(), json);
-        assertEquals("request-2", blocked.get("request-3").get("owner").get("name").asText(), json);
-        assertTrue(mentions(blocked.get("request-1").get("stack"), MonitorDeadlock.class), json);
-    }
-
-    /**
-     * The same behind a deadlock of virtual threads, which the JVM's snapshots leave out: lockwatch's stacks show
-     * who comes to wait behind it, a virtual thread waiting for a lock of the cycle, another holding a monitor while
-     * it does, and a platform thread blocked on that monitor.
+     * Threads piling up behind a deadlock of virtual threads, which the JVM's snapshots leave out: lockwatch's stacks
+     * show who comes to wait behind it, a virtual thread waiting for a lock of the cycle, another holding a monitor
+     * while it does, and a platform thread blocked on that monitor.
      */
     @ParameterizedTest
     @EnumSource(Stop.class)
@@ -267,6 +255,18 @@ class HangDetectionTest {
         assertEquals("v-request-2", blocked.get("p-request-3").get("owner").get("name").asText(), json);
         assertEquals("java.lang.Object", blocked.get("p-request-3").get("waitingFor").get("class").asText(), json);
         assertTrue(mentions(blocked.get("p-request-3").get("stack"), VirtualDeadlock.class), json);
+    }
+
+    /**
+     * Virtual threads piling up behind a deadlock of platform threads, which the JVM's snapshots leave out, are named
+     * in it too (from lockwatch's stacks), and so is the platform thread blocked behind one of them (request-1 and
+     * request-2 are virtual here).
+     */
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void virtualThreadsPilingUpBehindADeadlockOfPlatformThreadsAreNamedInIt(Stop stop) {
+        assumeVirtualThreads();
+        requestsBehindMonitorDeadlock(stop, "behind-virtual");
     }
 
     /**
