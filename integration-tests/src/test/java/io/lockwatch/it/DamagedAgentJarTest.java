@@ -6,22 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.lockwatch.it.harness.AgentJars;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.TwoAtATime;
 import io.lockwatch.it.programs.NestedLocksLoop;
 import io.lockwatch.it.programs.ReentryAndWaits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,30 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in a wait (a class the wait sites call directly, or one called outside any catch); and an agent that had
  * started wrote no report, because a class of the report's own or of one of its counters could not load.
  */
+@TwoAtATime // hundreds of short child JVMs, independent, nothing timed (80 s a sweep instead of 126 here)
 class DamagedAgentJarTest {
-    /**
-     * The sweeps' child JVMs, two at a time (on two cores, 80 s a sweep instead of 126 here): started before the
-     * tests, which each wait for their own run. The runs are independent and nothing in them is timed; the tests
-     * of other classes do not run meanwhile.
-     */
-    private static ExecutorService runs;
-    private static final Map<String, Future<ChildResult>> WITHOUT = new HashMap<>();
-    private static final Map<String, Future<ChildResult>> WITHOUT_ENDPOINT_ON = new HashMap<>();
-
-    @BeforeAll
-    static void startTheRuns() throws IOException {
-        runs = Executors.newFixedThreadPool(2);
-        for (String classFile : lockwatchClasses()) WITHOUT.put(classFile, runs.submit(() -> runWithout(classFile)));
-        for (String classFile : metricsClasses()) {
-            WITHOUT_ENDPOINT_ON.put(classFile, runs.submit(() -> runWithEndpointOnWithout(classFile)));
-        }
-    }
-
-    @AfterAll
-    static void stopTheRuns() {
-        runs.shutdownNow();
-    }
-
     /** Every class of lockwatch's own in the jar but the premain class, without which the JVM does not start at all. */
     static List<String> lockwatchClasses() throws IOException {
         try (JarFile jar = new JarFile(ChildJvm.realAgentJar().toFile())) {
@@ -84,27 +55,12 @@ class DamagedAgentJarTest {
 
     @ParameterizedTest(name = "without {0}")
     @MethodSource("lockwatchClasses")
-    void theProgramRunsAsItWouldWithoutLockwatch(String classFile) throws Exception {
-        assertRanAsWithoutLockwatch(resultOf(WITHOUT.get(classFile)), "done\n");
-    }
-
-    private static ChildResult runWithout(String classFile) throws IOException {
+    void theProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
         Path damaged = AgentJars.without(classFile);
         try {
-            return ChildJvm.run(ReentryAndWaits.class).agentJar(damaged).args("reenter").exec();
+            assertRanAsWithoutLockwatch(ChildJvm.run(ReentryAndWaits.class).agentJar(damaged).args("reenter").exec(), "done\n");
         } finally {
             Files.deleteIfExists(damaged);
-        }
-    }
-
-    /** A run's result, or what failed it (an assertion of the harness's, say) as the test's own failure. */
-    private static ChildResult resultOf(Future<ChildResult> run) throws Exception {
-        try {
-            return run.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception) throw (Exception) e.getCause();
-            if (e.getCause() instanceof Error) throw (Error) e.getCause();
-            throw e;
         }
     }
 
@@ -123,12 +79,7 @@ class DamagedAgentJarTest {
      */
     @ParameterizedTest(name = "without {0}, the endpoint on")
     @MethodSource("metricsClasses")
-    void withTheEndpointOnTheProgramRunsAsItWouldWithoutLockwatch(String classFile) throws Exception {
-        assertRanAsWithoutLockwatch(resultOf(WITHOUT_ENDPOINT_ON.get(classFile)),
-                "looped 1000 times: " + RecurringFailureTest.expectedSum(1000) + "\n");
-    }
-
-    private static ChildResult runWithEndpointOnWithout(String classFile) throws IOException {
+    void withTheEndpointOnTheProgramRunsAsItWouldWithoutLockwatch(String classFile) throws IOException {
         Path damaged = AgentJars.without(classFile);
         ChildJvm.Running child = ChildJvm.run(NestedLocksLoop.class).agentJar(damaged).agentOptions("port=0")
                 .jvmArgs("-Dawait.go=true").args("1000").start();
@@ -138,7 +89,7 @@ class DamagedAgentJarTest {
                     "[lockwatch] ERROR the agent could not start");
             Files.createFile(child.dir().resolve("go"));
             run = child.awaitExit(30);
-            return run;
+            assertRanAsWithoutLockwatch(run, "looped 1000 times: " + RecurringFailureTest.expectedSum(1000) + "\n");
         } finally {
             if (run == null) child.kill(30);
             Files.deleteIfExists(damaged);

@@ -5,23 +5,21 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.parallel.ResourceLockTarget;
 
 /**
- * A test class whose tests mostly wait (a threshold in a hung child JVM, a Prometheus alert's delay), so that two of
- * them can run at once on the 2-core CI machine. Classes so marked run in surefire executions of their own, one per
- * JDK, after the classes that run one test at a time (integration-tests/pom.xml), so they never overlap those; among
- * themselves they run two tests at a time. A test among them that keeps a core busy, or whose assertion has a margin
- * of a second or less, takes the machine for itself: {@code @ResourceLock(TwoAtATime.MACHINE)}.
+ * A test class whose tests are independent child JVMs that mostly wait (a threshold in a hung program) or are not
+ * timed at all, so that two of them can run at once on the 2-core CI machine. Classes so marked run in surefire
+ * executions of their own, one per JDK, after the classes that run one test at a time (integration-tests/pom.xml),
+ * so they never overlap those; there the classes run one after another, and each one's tests two at a time. A test
+ * among them that keeps a core busy, or whose assertion has a margin of a second or less, takes the machine for
+ * itself: {@code @ResourceLock(TwoAtATime.MACHINE)}.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(TwoAtATime.TAG)
-@Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(value = TwoAtATime.MACHINE, mode = ResourceAccessMode.READ, target = ResourceLockTarget.CHILDREN)
 public @interface TwoAtATime {
     /** The JUnit tag that puts a class in the executions of its own. */
