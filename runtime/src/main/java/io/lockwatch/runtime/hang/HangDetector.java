@@ -87,13 +87,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
     /** StampedLock holds of threads that ended, not yet held long enough after the end to report (see findDeadOwners). */
     private final List<ThreadRegistry.HeldByDeadThread> endedHoldingStamped = new ArrayList<>();
-    /**
-     * Deadlocks (the JVM's, and those of platform threads from lockwatch's stacks), watched for the threads that
-     * come to wait behind them.
-     */
-    private final List<DeadlockFinding> openDeadlocks = new ArrayList<>();
-    /** Deadlocks with virtual threads in them, by key: lockwatch's stacks follow them ({@link TrackedHangs#behind}). */
-    private final Map<String, DeadlockFinding> virtualDeadlocks = new HashMap<>();
+    /** Deadlocks reported, watched for the threads that come to wait behind them ({@link #followDeadlocks}). */
+    private final List<OpenDeadlock> openDeadlocks = new ArrayList<>();
     private final LockHolds lockHolds = new LockHolds();
     private final TrackedHangs trackedHangs;
     private final ClassInitDeadlocks classInits;
@@ -244,6 +239,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         long started = beginCheck();
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         int stuck = findTrackedHangs(sweep, 0, Collections.emptySet(), started).stuck;
+        followByStacks(started);
         findDeadOwners(sweep, null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
         endCheck(started, stuck);
     }
@@ -266,7 +262,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         followDeadlocks(mx, live, waitersByOwner, started);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
-        for (DeadlockFinding deadlock : openDeadlocks) addBehindByStacks(deadlock, started); // still there, by the snapshots
+        followByStacks(started);
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
                 + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
         findLongHolds(mx, live, behind, started);
@@ -430,12 +426,20 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (reportedDeadlocks.contains(key)) return;
         List<ThreadView> views = new ArrayList<>();
         for (long id : cycle) views.add(new ThreadView(byId.get(id), waitedMillis(id, now)));
-        publishAndFollow(key, new DeadlockFinding(views));
+        publishAndFollow(key, new DeadlockFinding(views), false);
     }
 
+    /**
+     * A deadlock being followed. {@code byStacksOnly}: it has virtual threads, which no snapshot shows, so lockwatch's
+     * stacks alone tell whether it is still there ({@link TrackedHangs#stillThere}, by its key).
+     */
+    private record OpenDeadlock(String key, DeadlockFinding finding, boolean byStacksOnly) {}
+
     /** Publishes a deadlock, and follows it for the threads that come to wait behind it ({@link #followDeadlocks}). */
-    private void publishAndFollow(String key, DeadlockFinding finding) {
-        if (publishDeadlock(key, finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) openDeadlocks.add(finding);
+    private void publishAndFollow(String key, DeadlockFinding finding, boolean byStacksOnly) {
+        if (publishDeadlock(key, finding) && openDeadlocks.size() < MAX_DEADLOCK_WATCHES) {
+            openDeadlocks.add(new OpenDeadlock(key, finding, byStacksOnly));
+        }
     }
 
     /**
@@ -444,13 +448,15 @@ public final class HangDetector implements ThreadCalls.Listener {
      * to the deadlock's finding and announced, as a dead owner's waiters are. A lock whose holders the JVM does not
      * name (a {@code StampedLock}, a read lock) is known by the cycle's own waits: a thread parked on a lock that a
      * thread of the cycle waits for is behind it too. A deadlock is let go once one of its threads waits for
-     * something else (interrupted, or the JVM's exit). Virtual threads are in no snapshot: lockwatch's stacks add those
-     * that wait behind these deadlocks ({@link #addBehindByStacks}), and follow the deadlocks with virtual threads in
-     * them ({@link #followVirtualDeadlocks}).
+     * something else (interrupted, or the JVM's exit). Virtual threads are in no snapshot: lockwatch's stacks follow
+     * the deadlocks with virtual threads in them, and add the virtual threads that wait behind any deadlock
+     * ({@link #followByStacks}).
      */
     private void followDeadlocks(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> waitersByOwner, long now) {
-        for (Iterator<DeadlockFinding> it = openDeadlocks.iterator(); it.hasNext(); ) {
-            DeadlockFinding deadlock = it.next();
+        for (Iterator<OpenDeadlock> it = openDeadlocks.iterator(); it.hasNext(); ) {
+            OpenDeadlock open = it.next();
+            if (open.byStacksOnly()) continue;
+            DeadlockFinding deadlock = open.finding();
             if (!deadlock.stillDeadlocked(live)) {
                 it.remove();
                 continue;
@@ -493,38 +499,29 @@ public final class HangDetector implements ThreadCalls.Listener {
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             String key = deadlock.getKey();
-            DeadlockFinding finding = new DeadlockFinding(deadlock.getValue());
-            if (!found.followedHere.contains(key)) {
-                publishAndFollow(key, finding); // like the JVM's: its threads' snapshots show who comes behind it
-            } else if (publishDeadlock(key, finding) && virtualDeadlocks.size() < MAX_DEADLOCK_WATCHES) {
-                virtualDeadlocks.put(key, finding);
-            }
+            publishAndFollow(key, new DeadlockFinding(deadlock.getValue()), found.followedHere.contains(key));
         }
-        followVirtualDeadlocks(now);
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
         return found;
     }
 
     /**
-     * {@link #followDeadlocks} for the deadlocks with virtual threads, which no snapshot shows: the threads that come
-     * to wait behind one, as lockwatch's stacks show them, are added to it and announced. Let go once the cycle is gone.
+     * After this check's {@link TrackedHangs}: adds to each open deadlock the threads that lockwatch's stacks show
+     * waiting behind it and that are not listed yet, and announces them (for a deadlock the snapshots follow, those
+     * are the virtual threads, which no snapshot shows, and the platform threads behind them). A deadlock with
+     * virtual threads in it is let go here once its cycle is gone.
      */
-    private void followVirtualDeadlocks(long now) {
-        for (Iterator<Map.Entry<String, DeadlockFinding>> it = virtualDeadlocks.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, DeadlockFinding> open = it.next();
-            if (trackedHangs.stillThere(open.getKey())) {
-                addBehindByStacks(open.getValue(), now);
-            } else {
+    private void followByStacks(long now) {
+        for (Iterator<OpenDeadlock> it = openDeadlocks.iterator(); it.hasNext(); ) {
+            OpenDeadlock open = it.next();
+            if (open.byStacksOnly() && !trackedHangs.stillThere(open.key())) {
                 it.remove();
+            } else {
+                addBehindByStacks(open.finding(), now);
             }
         }
     }
 
-    /**
-     * Adds to a deadlock the threads that lockwatch's stacks show waiting behind it and that are not listed yet:
-     * for a deadlock the snapshots follow, the virtual threads among them (which no snapshot shows), and the
-     * platform threads behind those.
-     */
     private void addBehindByStacks(DeadlockFinding deadlock, long now) {
         List<ThreadView> behind = trackedHangs.behind(deadlock.cycleIds(), deadlock::wants, deadlock.room(), now, stackDepth);
         for (ThreadView thread : behind) {
