@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
+import io.lockwatch.it.harness.ProgramJars;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.H2Workload;
 import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.Staggered;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -45,9 +44,9 @@ class SpringBootFatJarTest {
     @Test
     void anInversionInANestedLibraryIsFound() throws IOException {
         Map<String, byte[]> lib = new LinkedHashMap<>();
-        lib.putAll(programClasses(MonitorInversion.class));
-        lib.putAll(programClasses(Staggered.class));
-        Path jar = fatJar("inversion", MonitorInversion.class, Map.of(), Map.of("inversions.jar", jar(lib)));
+        lib.putAll(ProgramJars.classesOf(MonitorInversion.class));
+        lib.putAll(ProgramJars.classesOf(Staggered.class));
+        Path jar = fatJar("inversion", MonitorInversion.class, Map.of(), Map.of("inversions.jar", ProgramJars.jar(lib)));
         ChildResult run = ChildJvm.run(MonitorInversion.class).executableJar(jar).exec().assertCleanExit();
         assertEquals("done\n", run.stdout, run.toString());
         JsonNode finding = run.report().singlePotentialDeadlock();
@@ -61,7 +60,7 @@ class SpringBootFatJarTest {
     @Test
     void aDatabaseInANestedJarRunsAsWithoutLockwatch() throws IOException {
         Path h2 = ChildJvm.libraryJar("h2-");
-        Path jar = fatJar("h2", H2Workload.class, programClasses(H2Workload.class),
+        Path jar = fatJar("h2", H2Workload.class, ProgramJars.classesOf(H2Workload.class),
                 Map.of(h2.getFileName().toString(), Files.readAllBytes(h2)));
         ChildResult run = ChildJvm.run(H2Workload.class).executableJar(jar).args("50").exec().assertCleanExit();
         assertEquals("total=100000\n", run.stdout, run.toString());
@@ -119,32 +118,5 @@ class SpringBootFatJarTest {
             }
         }
         return jar;
-    }
-
-    /** A plain jar of these entries (path to bytes). */
-    private static byte[] jar(Map<String, byte[]> entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream out = new JarOutputStream(bytes)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                out.putNextEntry(new JarEntry(e.getKey()));
-                out.write(e.getValue());
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    /** The class files of a test program and its nested classes, by their path in a jar. */
-    private static Map<String, byte[]> programClasses(Class<?> program) throws IOException {
-        String path = program.getName().replace('.', '/');
-        Path folder = ChildJvm.programClasses().resolve(path).getParent();
-        Map<String, byte[]> classes = new LinkedHashMap<>();
-        String simple = program.getSimpleName();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, simple + "{.class,$*.class}")) {
-            for (Path f : files) {
-                String name = path.substring(0, path.lastIndexOf('/') + 1) + f.getFileName();
-                classes.put(name, Files.readAllBytes(f));
-            }
-        }
-        return classes;
     }
 }
