@@ -84,6 +84,13 @@ public final class AgentInstaller {
 
     private static void install(String agentArgs, Instrumentation inst, JarFile jar, long started) {
         try {
+            if (recordsAnAotCache(inst)) {
+                close(jar);
+                Log.info("this JVM is the training run of an AOT cache (-XX:AOTMode=record, or -XX:AOTCacheOutput);"
+                        + " lockwatch stays off in it, so that the cache holds the application's classes as they are,"
+                        + " and watches the runs that use the cache (-XX:AOTCache)");
+                return;
+            }
             long pid = pid();
             Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);
             String version = "unknown";
@@ -137,6 +144,25 @@ public final class AgentInstaller {
                     + " tracked (the JDK's are); to track them, have it leave classes starting with io.lockwatch. to its parent");
         } catch (Throwable e) {
             // nothing to warn about when the loader cannot even see the runtime
+        }
+    }
+
+    /**
+     * Is this JVM recording an AOT cache (JDK 24 and later)? Such a training run keeps the classes it loads for the
+     * cache, but not those an agent changed, and it cannot leave out the classes the JVM itself is built on: with
+     * {@code Thread} retransformed (lockwatch's thread hooks), JDK 25.0.3 crashed at the end of every training run
+     * (SIGSEGV in {@code ArchiveBuilder::get_buffered_addr}), and the classes lockwatch instrumented would have been
+     * missing from the cache. Asked of the JDK's own CDS state, opened to lockwatch for the question; a JDK that
+     * cannot answer it is taken to record nothing. (The JVM itself refuses agents while it dumps any other archive.)
+     */
+    private static boolean recordsAnAotCache(Instrumentation inst) {
+        if (JdkLockClasses.runningRelease() < 24) return false;
+        try {
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc",
+                    Set.of(AgentInstaller.class.getModule())), Map.of(), Set.of(), Map.of());
+            return jdk.internal.misc.CDS.isDumpingArchive();
+        } catch (Throwable e) {
+            return false;
         }
     }
 
