@@ -153,14 +153,19 @@ public final class AgentInstaller {
      * {@code Thread} retransformed (lockwatch's thread hooks), JDK 25.0.3 crashed at the end of every training run
      * (SIGSEGV in {@code ArchiveBuilder::get_buffered_addr}), and the classes lockwatch instrumented would have been
      * missing from the cache. Asked of the JDK's own CDS state, opened to lockwatch for the question; a JDK that
-     * cannot answer it is taken to record nothing. (The JVM itself refuses agents while it dumps any other archive.)
+     * cannot answer it is taken to record nothing. A JVM that dumps a dynamic archive at its exit
+     * ({@code -XX:ArchiveClassesAtExit}, which takes an agent only with the diagnostic
+     * {@code -XX:+AllowArchivingWithJavaAgent}) runs the application as any other and is watched: only a training
+     * run dumps a static archive with an agent in it.
      */
     private static boolean recordsAnAotCache(Instrumentation inst) {
         if (JdkLockClasses.runningRelease() < 24) return false;
         try {
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc",
                     Set.of(AgentInstaller.class.getModule())), Map.of(), Set.of(), Map.of());
-            return jdk.internal.misc.CDS.isDumpingArchive();
+            if (!jdk.internal.misc.CDS.isDumpingArchive()) return false;
+            // Not in JDK 17's API, which this module is compiled against: asked reflectively, in dumping JVMs only.
+            return (Boolean) jdk.internal.misc.CDS.class.getMethod("isDumpingStaticArchive").invoke(null);
         } catch (Throwable e) {
             return false;
         }

@@ -48,6 +48,20 @@ class ClassDataSharingTest {
     }
 
     /**
+     * A run that also dumps a dynamic archive at its exit with the agent in it (which the JVM allows only with a
+     * diagnostic flag) is a run of the application like any other, and is watched: lockwatch stays off only in an
+     * AOT cache's training run (below).
+     */
+    @Test
+    void aRunThatDumpsADynamicArchiveWithTheAgentIsWatched() throws IOException {
+        Path jar = ProgramJars.executable("dumping-inversion", ArchivedInversion.class, Staggered.class);
+        Path archive = jar.resolveSibling(jar.getFileName() + ".jsa");
+        runFindingTheInversion(jar, "-XX:+UnlockDiagnosticVMOptions", "-XX:+AllowArchivingWithJavaAgent",
+                "-XX:ArchiveClassesAtExit=" + archive);
+        assertTrue(Files.size(archive) > 0, "the archive was made: " + archive);
+    }
+
+    /**
      * JDK 24 and later: an AOT cache whose training run had the agent given (as {@code JAVA_TOOL_OPTIONS} gives it
      * to every JVM of a container), used by a run with the agent. lockwatch stays off in the training run, which ends
      * as it would without it (with the JDK's classes retransformed, JDK 25.0.3 crashed at its end), and the run that
@@ -75,13 +89,13 @@ class ClassDataSharingTest {
     }
 
     /**
-     * Runs the program from its jar with the agent and {@code archiveOption}, and asserts that it ran as without
+     * Runs the program from its jar with the agent and {@code archiveOptions}, and asserts that it ran as without
      * the agent and that the inversion was found. @return the JVM's class-loading log
      */
-    private static String runFindingTheInversion(Path jar, String archiveOption) throws IOException {
+    private static String runFindingTheInversion(Path jar, String... archiveOptions) throws IOException {
         Path classLoading = jar.resolveSibling(jar.getFileName() + ".class-load.log");
-        ChildResult run = ChildJvm.run(ArchivedInversion.class).executableJar(jar)
-                .jvmArgs(archiveOption, "-Xlog:disable", "-Xlog:class+load=info:file=" + classLoading)
+        ChildResult run = ChildJvm.run(ArchivedInversion.class).executableJar(jar).jvmArgs(archiveOptions)
+                .jvmArgs("-Xlog:disable", "-Xlog:class+load=info:file=" + classLoading)
                 .exec().assertCleanExit();
         assertEquals("done\n", run.stdout, run.toString());
         Report.assertFinding(run.report().singlePotentialDeadlock(), ArchivedInversion.class, "java.lang.Object",

@@ -9,6 +9,8 @@ final class JvmNotes {
         // says so too when a test sets its own system class loader.
         return line.contains("Sharing is only supported for boot loader classes")
                 || line.contains("Archived non-system classes are disabled because the java.system.class.loader property is specified")
+                // A dynamic archive dumped with an agent in the JVM, allowed by a diagnostic flag (ClassDataSharingTest)
+                || line.contains("This archive was created with AllowArchivingWithJavaAgent")
                 || isSecurityManagerDeprecation(line)
                 || isDynamicAgentLoading(line);
     }
