@@ -10,6 +10,7 @@ import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.ProgramJars;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.ArchivedInversion;
+import io.lockwatch.it.programs.MonitorInversion;
 import io.lockwatch.it.programs.Staggered;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class ClassDataSharingTest {
      */
     @Test
     void anInversionInAClassOfTheApplicationsOwnArchiveIsFound() throws IOException {
-        Path jar = ProgramJars.executable("archived-inversion", ArchivedInversion.class, Staggered.class);
+        Path jar = programJar("archived-inversion");
         Path archive = jar.resolveSibling(jar.getFileName() + ".jsa");
         ChildJvm.run(ArchivedInversion.class).withoutAgent().executableJar(jar)
                 .jvmArgs("-XX:ArchiveClassesAtExit=" + archive).exec().assertCleanExit();
@@ -54,7 +55,7 @@ class ClassDataSharingTest {
      */
     @Test
     void aRunThatDumpsADynamicArchiveWithTheAgentIsWatched() throws IOException {
-        Path jar = ProgramJars.executable("dumping-inversion", ArchivedInversion.class, Staggered.class);
+        Path jar = programJar("dumping-inversion");
         Path archive = jar.resolveSibling(jar.getFileName() + ".jsa");
         runFindingTheInversion(jar, "-XX:+UnlockDiagnosticVMOptions", "-XX:+AllowArchivingWithJavaAgent",
                 "-XX:ArchiveClassesAtExit=" + archive);
@@ -70,7 +71,7 @@ class ClassDataSharingTest {
     @Test
     void anAotCacheTrainedWithTheAgentGivenServesARunWithTheAgent() throws IOException {
         assumeTrue(ChildJvm.childFeatureVersion() >= 24, "AOT caches came with JDK 24");
-        Path jar = ProgramJars.executable("aot-inversion", ArchivedInversion.class, Staggered.class);
+        Path jar = programJar("aot-inversion");
         Path configuration = jar.resolveSibling(jar.getFileName() + ".aotconf");
         Path cache = jar.resolveSibling(jar.getFileName() + ".aot");
         ChildResult training = ChildJvm.run(ArchivedInversion.class).executableJar(jar)
@@ -98,9 +99,14 @@ class ClassDataSharingTest {
                 .jvmArgs("-Xlog:disable", "-Xlog:class+load=info:file=" + classLoading)
                 .exec().assertCleanExit();
         assertEquals("done\n", run.stdout, run.toString());
-        Report.assertFinding(run.report().singlePotentialDeadlock(), ArchivedInversion.class, "java.lang.Object",
+        Report.assertFinding(run.report().singlePotentialDeadlock(), MonitorInversion.class, "java.lang.Object",
                 "java.lang.Object");
         return Files.readString(classLoading);
+    }
+
+    /** The program's jar, as a service ships its classes (archives hold classes read from jars only). */
+    private static Path programJar(String name) throws IOException {
+        return ProgramJars.executable(name, ArchivedInversion.class, MonitorInversion.class, Staggered.class);
     }
 
     private static void assertLoaded(String classLoading, String line) {
