@@ -63,6 +63,19 @@ class EarlierReportTest {
         assertFalse(read(report("box-a", "[]")).mayStillBeRunning(7, "box-a"));
     }
 
+    /** On this host, the report is left to its JVM while that process is alive. */
+    @Test
+    void aReportOfAProcessOnThisHostMayStillBeRunningWhileItIsAlive() throws Exception {
+        long self = ProcessHandle.current().pid();
+        assertTrue(EarlierReport.isAlive(self));
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor(); // reaped: gone from /proc
+        assertFalse(EarlierReport.isAlive(ended.pid()));
+        assertTrue(read(report("box-a", "[]").replace("\"pid\": 7", "\"pid\": " + self)).mayStillBeRunning(7, "box-a"));
+        assertFalse(read(report("box-a", "[]").replace("\"pid\": 7", "\"pid\": " + ended.pid()))
+                .mayStillBeRunning(7, "box-a"));
+    }
+
     @Test
     void aFileThatIsNoReportIsNone() throws IOException {
         assertNull(read("just some text"));
