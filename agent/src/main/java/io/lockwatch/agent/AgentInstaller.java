@@ -84,7 +84,8 @@ public final class AgentInstaller {
 
     private static void install(String agentArgs, Instrumentation inst, JarFile jar, long started) {
         try {
-            if (recordsAnAotCache(inst)) {
+            openJavaBase(inst);
+            if (recordsAnAotCache()) {
                 close(jar);
                 Log.info("this JVM is the training run of an AOT cache (-XX:AOTMode=record, or -XX:AOTCacheOutput);"
                         + " lockwatch stays off in it, so that the cache holds the application's classes as they are,"
@@ -106,7 +107,6 @@ public final class AgentInstaller {
             }
 
             for (String problem : options.problems()) Log.error(problem);
-            openLockInternals(inst);
             Lockwatch.start(options, version, pid);
 
             Instrumenter.install(inst, options, warmUpClass, jdkLockClasses);
@@ -152,17 +152,15 @@ public final class AgentInstaller {
      * cache, but not those an agent changed, and it cannot leave out the classes the JVM itself is built on: with
      * {@code Thread} retransformed (lockwatch's thread hooks), JDK 25.0.3 crashed at the end of every training run
      * (SIGSEGV in {@code ArchiveBuilder::get_buffered_addr}), and the classes lockwatch instrumented would have been
-     * missing from the cache. Asked of the JDK's own CDS state, opened to lockwatch for the question; a JDK that
-     * cannot answer it is taken to record nothing. A JVM that dumps a dynamic archive at its exit
+     * missing from the cache. Asked of the JDK's own CDS state, which {@link #openJavaBase} exported to lockwatch; a
+     * JDK that cannot answer it is taken to record nothing. A JVM that dumps a dynamic archive at its exit
      * ({@code -XX:ArchiveClassesAtExit}, which takes an agent only with the diagnostic
      * {@code -XX:+AllowArchivingWithJavaAgent}) runs the application as any other and is watched: only a training
      * run dumps a static archive with an agent in it.
      */
-    private static boolean recordsAnAotCache(Instrumentation inst) {
+    private static boolean recordsAnAotCache() {
         if (JdkLockClasses.runningRelease() < 24) return false;
         try {
-            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.misc",
-                    Set.of(AgentInstaller.class.getModule())), Map.of(), Set.of(), Map.of());
             if (!jdk.internal.misc.CDS.isDumpingArchive()) return false;
             // Not in JDK 17's API, which this module is compiled against: asked reflectively, in dumping JVMs only.
             return (Boolean) jdk.internal.misc.CDS.class.getMethod("isDumpingStaticArchive").invoke(null);
@@ -186,14 +184,15 @@ public final class AgentInstaller {
     }
 
     /**
-     * Lets the runtime read which read/write lock a ReadLock or WriteLock belongs to, and which thread pool a
-     * thread works for (its task, a pool's Worker, and the Worker's pool: see the hang detector's PoolStarvation).
+     * Opens to lockwatch, in one change of {@code java.base}, what it reads there: which read/write lock a ReadLock
+     * or WriteLock belongs to, and which thread pool a thread works for (its task, a pool's Worker, and the Worker's
+     * pool: see the hang detector's PoolStarvation); and the JDK's CDS state ({@link #recordsAnAotCache}).
      */
-    private static void openLockInternals(Instrumentation inst) {
+    private static void openJavaBase(Instrumentation inst) {
         Module base = ReentrantReadWriteLock.class.getModule();
         Set<Module> lockwatch = Set.of(LockTracker.class.getModule());
-        inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.util.concurrent.locks", lockwatch,
-                "java.util.concurrent", lockwatch, "java.lang", lockwatch), Set.of(), Map.of());
+        inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", lockwatch), Map.of("java.util.concurrent.locks",
+                lockwatch, "java.util.concurrent", lockwatch, "java.lang", lockwatch), Set.of(), Map.of());
     }
 
     private static Map<String, String> systemProperties() {

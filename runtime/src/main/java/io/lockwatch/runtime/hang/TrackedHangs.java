@@ -94,6 +94,8 @@ final class TrackedHangs {
         final Thread owner;
         /** The waiting threads holding what it waits for. */
         final List<Waiter> next = new ArrayList<>(1);
+        /** The inverse: the waiting threads that wait for what this one holds. */
+        final List<Waiter> blocked = new ArrayList<>(0);
         Wait wait;
 
         Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
@@ -106,6 +108,12 @@ final class TrackedHangs {
 
         static Waiter ownerless(LockStack stack, Object blocker) {
             return new Waiter(stack, blocker, false, false, null);
+        }
+
+        /** An edge of the graph, kept both ways: this waits for what {@code holder} holds. */
+        void waitsFor(Waiter holder) {
+            next.add(holder);
+            holder.blocked.add(this);
         }
 
         int heldCount() {
@@ -265,19 +273,16 @@ final class TrackedHangs {
      */
     List<ThreadView> behind(Set<Long> cycle, LongPredicate wanted, int most, long now, int stackDepth) {
         if (most <= 0 || waiters.isEmpty()) return Collections.emptyList(); // the finding is full, or nobody waits
-        Map<Waiter, List<Waiter>> waitingFor = new IdentityHashMap<>(); // holder -> the waiters it blocks
         List<Waiter> frontier = new ArrayList<>();
         for (Waiter w : waiters) {
             if (cycle.contains(w.stack.threadId)) frontier.add(w);
-            if (!w.waitsForALock()) continue;
-            for (Waiter holder : w.next) waitingFor.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(w);
         }
         Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
         reached.addAll(frontier);
         List<ThreadView> views = new ArrayList<>();
         for (int i = 0; i < frontier.size() && views.size() < most; i++) { // breadth first: nearest the cycle first
             Waiter holder = frontier.get(i);
-            for (Waiter w : waitingFor.getOrDefault(holder, Collections.emptyList())) {
+            for (Waiter w : holder.blocked) {
                 if (!reached.add(w)) continue;
                 frontier.add(w);
                 if (views.size() < most && wanted.test(w.stack.threadId)) {
@@ -289,19 +294,14 @@ final class TrackedHangs {
     }
 
     private void findStalls(long now, int stackDepth, Set<Long> jvmWaiters, Found found) {
-        Map<Waiter, List<Waiter>> blockedBy = new IdentityHashMap<>();
         for (Waiter b : waiters) {
-            if (!b.waitsForALock()) continue;
             // Stuck: waiting for a lock past the threshold (the platform threads are in the JVM snapshots' count).
-            if (isVirtual(b.stack.thread) && b.waitedNanos(now) >= thresholdNanos) found.stuck++;
-            for (Waiter holder : b.next) {
-                if (!holder.lockWait) blockedBy.computeIfAbsent(holder, k -> new ArrayList<>(1)).add(b);
-            }
+            if (b.waitsForALock() && isVirtual(b.stack.thread) && b.waitedNanos(now) >= thresholdNanos) found.stuck++;
         }
-        for (Map.Entry<Waiter, List<Waiter>> e : blockedBy.entrySet()) {
-            Waiter waiter = e.getKey();
+        for (Waiter waiter : waiters) {
+            if (waiter.lockWait || waiter.blocked.isEmpty()) continue; // a stall's root waits for no lock, and blocks some
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
-                List<Waiter> virtual = virtualOnes(e.getValue());
+                List<Waiter> virtual = virtualOnes(waiter.blocked);
                 if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
                 continue; // the JVM snapshots' stall, and their count in threadsStuckNow
             }
@@ -309,7 +309,7 @@ final class TrackedHangs {
             found.stuck++;
             if (waiter.wait.stallReported) continue;
             waiter.wait.stallReported = true;
-            found.stalls.add(stall(waiter, e.getValue(), now, stackDepth));
+            found.stalls.add(stall(waiter, waiter.blocked, now, stackDepth));
         }
     }
 
@@ -343,7 +343,7 @@ final class TrackedHangs {
             if (w.waitsOn == null || !w.lockWait) continue;
             if (w.owner != null) {
                 Waiter owner = byId.get(w.owner.getId());
-                if (owner != null && owner != w) w.next.add(owner);
+                if (owner != null && owner != w) w.waitsFor(owner);
                 continue;
             }
             boolean monitor = w.stack.state == Thread.State.BLOCKED;
@@ -357,7 +357,7 @@ final class TrackedHangs {
                 if (h == w) continue;
                 if (monitor ? h.mayHaveReleasedInObjectWait()
                         : stamped != null ? !h.blocksStamped(stamped, wantsWrite) : !h.holdsShared(w.waitsOn)) continue;
-                w.next.add(h);
+                w.waitsFor(h);
             }
         }
         return waiters;
