@@ -1,5 +1,6 @@
 package io.lockwatch.agent.instrument;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +71,21 @@ final class AppendedConstants {
         bytes.u1(1);
         int lengthAt = bytes.size();
         bytes.u2(0);
-        for (int i = 0; i < text.length(); i++) { // modified UTF-8; nearly always ASCII, one byte a character
+        byte[] ascii = asciiOrNull(text);
+        if (ascii != null) {
+            bytes.bytes(ascii, 0, ascii.length);
+        } else {
+            modifiedUtf8(text);
+        }
+        int length = bytes.size() - lengthAt - 2;
+        if (length > 0xFFFF) throw ClassFileRewriter.LEFT_TO_ASM;
+        bytes.set2(lengthAt, length);
+        return added(utf8s, text);
+    }
+
+    /** Modified UTF-8: one to three bytes a character, NUL as two. */
+    private void modifiedUtf8(String text) {
+        for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c >= 0x01 && c <= 0x7f) {
                 bytes.u1(c);
@@ -83,10 +98,20 @@ final class AppendedConstants {
                 bytes.u1(0x80 | (c & 0x3f));
             }
         }
-        int length = bytes.size() - lengthAt - 2;
-        if (length > 0xFFFF) throw ClassFileRewriter.LEFT_TO_ASM;
-        bytes.set2(lengthAt, length);
-        return added(utf8s, text);
+    }
+
+    /**
+     * The text's bytes when every character is ASCII (but NUL), which modified UTF-8 writes as itself: nearly
+     * every name and descriptor. Copied whole by the JDK and checked byte by byte, several times cheaper than a
+     * character at a time while the transformer still runs interpreted at start-up.
+     */
+    static byte[] asciiOrNull(String text) {
+        byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+        for (byte c : latin1) {
+            // NUL or above 0x7f; '?' too, which is also what the encoder writes for a character beyond Latin-1
+            if (c <= 0 || c == '?') return null;
+        }
+        return latin1;
     }
 
     int classRef(String internalName) {

@@ -41,7 +41,7 @@ final class LockSiteFilter implements ClassFileTransformer {
                 classFile = in.readAllBytes();
             }
         }
-        if (instrument(WarmUp.class.getName(), classFile) == null) throw new IllegalStateException("warm-up class was not instrumented");
+        if (instrument(WarmUp.class.getName(), classFile, true) == null) throw new IllegalStateException("warm-up class was not instrumented");
         IgnoreRules.ignores("java.lang.Object", userExcludes);
     }
 
@@ -57,7 +57,8 @@ final class LockSiteFilter implements ClassFileTransformer {
             if (IgnoreRules.ignores(className, userExcludes)) return null;
             LockTracker.enterAgentCode();
             try {
-                byte[] transformed = instrument(className, classFile);
+                // A class being retransformed was chosen for its locks (Instrumenter): the skim would only say "maybe".
+                byte[] transformed = instrument(className, classFile, classBeingRedefined == null);
                 if (transformed != null && classBeingRedefined != null) AgentStats.classesRetransformed.incrementAndGet();
                 return transformed;
             } catch (Throwable e) {
@@ -77,11 +78,13 @@ final class LockSiteFilter implements ClassFileTransformer {
      * (counted and named), and the class's other methods are instrumented, unless that method calls the
      * {@code Lock} API ({@link LockSiteScanner#leaveOut}): then the whole class fails and is left.
      *
+     * @param skimFirst whether to skim the class file first ({@link ClassFileSkim}), which rules most classes out
+     *                  more cheaply than the scan; the scan decides either way
      * @return the instrumented class file, or null when the class takes no lock
      * @throws MethodTooLargeException when the class cannot be instrumented at all (the caller counts it)
      */
-    private static byte[] instrument(String className, byte[] classFile) {
-        if (!ClassFileSkim.mayHaveSites(classFile)) return null;
+    private static byte[] instrument(String className, byte[] classFile, boolean skimFirst) {
+        if (skimFirst && !ClassFileSkim.mayHaveSites(classFile)) return null;
         LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
         if (!scan.hasSites) return null;
         byte[] transformed = null;

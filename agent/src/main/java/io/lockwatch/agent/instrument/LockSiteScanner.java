@@ -3,6 +3,7 @@ package io.lockwatch.agent.instrument;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u2;
 import static io.lockwatch.agent.instrument.ClassFileSkim.u4;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -303,10 +304,11 @@ final class LockSiteScanner {
     static String utf8(byte[] b, int entry) {
         if ((b[entry] & 0xff) != 1) throw new IllegalArgumentException("not a Utf8 constant");
         int length = u2(b, entry + 1);
-        char[] out = new char[length];
-        int n = 0;
         int p = entry + 3;
         int end = p + length;
+        if (isAscii(b, p, end)) return new String(b, p, length, StandardCharsets.ISO_8859_1); // copied whole
+        char[] out = new char[length];
+        int n = 0;
         while (p < end) {
             int c = b[p++] & 0xff;
             if (c < 0x80) {
@@ -318,5 +320,13 @@ final class LockSiteScanner {
             }
         }
         return new String(out, 0, n);
+    }
+
+    /** Are these bytes all ASCII (modified UTF-8 has no byte 0), each one character? Nearly every name is. */
+    private static boolean isAscii(byte[] b, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (b[i] <= 0) return false;
+        }
+        return true;
     }
 }

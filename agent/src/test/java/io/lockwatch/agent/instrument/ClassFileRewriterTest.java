@@ -202,6 +202,44 @@ class ClassFileRewriterTest {
                 .contains("INVOKESTATIC io/lockwatch/runtime/track/LockTracker.monitorEnter(Ljava/lang/Object;ILjava/lang/Object;)Ljava/lang/Object;"));
     }
 
+    /**
+     * Names beyond ASCII: the rewriter reads the class's own name and writes its fields' and types' names into
+     * the constants it appends, both with a shortcut for ASCII. Classes named with a character beyond Latin-1
+     * (which the JDK's Latin-1 encoder writes as '?'), and with Latin-1 letters and a '?' itself, with such
+     * fields in a nest of monitors: both rewriters agree, and the JVM takes the result.
+     */
+    @Test
+    void rewritesNamesBeyondAsciiAsTheAsmVisitorsDo() {
+        for (String name : List.of("shapes/\u9396", "shapes/Gr\u00f6\u00dfe?")) {
+            byte[] classFile = InstrumentedCode.javacClass(NonAsciiNames.class, name);
+            LockSiteScanner.Result scan = LockSiteScanner.scan(classFile);
+            int asmFirst = CallSites.count() + 1;
+            byte[] byAsm = LockSiteFilter.rewriteWithAsm(classFile, scan);
+            int rawFirst = CallSites.count() + 1;
+            byte[] raw = ClassFileRewriter.rewrite(classFile, scan);
+            int rawEnd = CallSites.count() + 1;
+            assertTrue(raw != null, name + " left to ASM");
+            String rewritten = dump(raw, rawFirst, rawEnd);
+            assertEquals(dump(byAsm, asmFirst, rawFirst), rewritten, name);
+            assertTrue(rewritten.contains("frame -1 [" + name + "," + name + ","), rewritten); // the frames name the class
+            assertEquals(name.replace('/', '.'), InstrumentedCode.define(name.replace('/', '.'), raw).getName());
+        }
+    }
+
+    /** Identifiers beyond ASCII, in a nest of monitors on final fields (a nest names its outer lock's field). */
+    static final class NonAsciiNames {
+        private final Object \u9396 = new Object();
+        private final Object schl\u00fcssel = new Object();
+
+        synchronized void pr\u00fcfe(NonAsciiNames \u00e4ndern) {
+            synchronized (\u9396) {
+                synchronized (schl\u00fcssel) {
+                    \u00e4ndern.hashCode();
+                }
+            }
+        }
+    }
+
     private static Label[] labels(int n) {
         Label[] labels = new Label[n];
         for (int i = 0; i < n; i++) labels[i] = new Label();
