@@ -1073,9 +1073,11 @@ class HangDetectionTest {
     /**
      * A thread ends holding a {@code StampedLock}, in either mode, and another asks for its write lock: reported once
      * still held a threshold after the end (its stamp could have been handed on), with the thread waiting for it.
+     * Taken through a view ({@code asWriteLock()}, {@code asReadLock()}: no stamp), the lock named is the view the
+     * thread locked, and the synchronizer the {@code StampedLock} behind it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"stamped-write", "stamped-read"})
+    @ValueSource(strings = {"stamped-write", "stamped-read", "stamped-view-write", "stamped-view-read"})
     void aStampedLockHeldByAnEndedThread(String mode) {
         Running run = start(DeadOwner.class, mode);
         run.awaitStderr("[lockwatch] HAZARD #1 dead_owner: thread \"quitter\"", FIND_SECONDS);
@@ -1089,8 +1091,11 @@ class HangDetectionTest {
         String json = hazard.toPrettyString();
         assertEquals(List.of("late-comer", "quitter"), threadNames(hazard));
         assertEquals("quitter", hazard.get("deadThread").get("name").asText(), json);
-        assertEquals("java.util.concurrent.locks.StampedLock", hazard.get("lock").get("class").asText(), json);
-        assertEquals(mode.equals("stamped-read") ? "read" : "exclusive", hazard.get("mode").asText(), json);
+        String lockClass = mode.equals("stamped-view-write") ? "java.util.concurrent.locks.StampedLock$WriteLockView"
+                : mode.equals("stamped-view-read") ? "java.util.concurrent.locks.StampedLock$ReadLockView"
+                : "java.util.concurrent.locks.StampedLock";
+        assertEquals(lockClass, hazard.get("lock").get("class").asText(), json);
+        assertEquals(mode.endsWith("-read") ? "read" : "exclusive", hazard.get("mode").asText(), json);
         assertTrue(hazard.get("synchronizer").asText().startsWith("java.util.concurrent.locks.StampedLock@"), json);
         assertTrue(hazard.get("acquiredAt").asText().startsWith(DeadOwner.class.getName() + ".lambda$main$"), json);
         JsonNode waiter = hazard.get("waiters").get(0);

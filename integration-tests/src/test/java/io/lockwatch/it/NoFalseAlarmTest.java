@@ -13,6 +13,8 @@ import io.lockwatch.it.programs.SingleThreadBothOrders;
 import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.ThreadsSharingASlot;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Lock orders that cannot deadlock: no finding, and the held-lock state stays exact. */
 class NoFalseAlarmTest {
@@ -81,6 +83,17 @@ class NoFalseAlarmTest {
     @Test
     void aStampedLockUnlockedByAnotherThreadIsNoLongerHeld() {
         Report report = cleanReport(StampedLockInversion.class, "handed-over-inversion");
+        assertEquals(1, report.stat("edges"));
+    }
+
+    /**
+     * The same through the lock's {@code asWriteLock()} view, taken with lock() or tryLock(): no stamp, and any thread
+     * may unlock it. A thread that had taken no StampedLock by its stamps never looked for holds unlocked elsewhere.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"view-unlocked-elsewhere-inversion", "view-try-locked-unlocked-elsewhere-inversion"})
+    void aStampedLockViewUnlockedByAnotherThreadIsNoLongerHeld(String mode) {
+        Report report = cleanReport(StampedLockInversion.class, mode);
         assertEquals(1, report.stat("edges"));
     }
 

@@ -21,7 +21,9 @@ import java.util.concurrent.locks.StampedLock;
  * <p>With "handed-over-then-held", "owner"'s stamp is unlocked by "helper" as above, then "holder" takes A's write
  * lock and keeps it until "owner", asking for it, parks; "owner" waits for "holder", not for itself. With
  * "handed-over-inversion", "owner" takes B's read lock after "helper" unlocked A (so A is not held around B), then
- * "second" (alive meanwhile) takes B's write lock and A's inside it: one order only. Both print "done".
+ * "second" (alive meanwhile) takes B's write lock and A's inside it: one order only. "view-unlocked-elsewhere-inversion"
+ * is the same with A taken through its asWriteLock() view and unlocked through it by "helper";
+ * "view-try-locked-unlocked-elsewhere-inversion" takes the view with tryLock(). All print "done".
  */
 public final class StampedLockInversion {
     static final StampedLock A = new StampedLock();
@@ -44,10 +46,14 @@ public final class StampedLockInversion {
             first.join();
             return;
         }
-        if (mode.equals("handed-over-inversion")) {
+        if (mode.equals("handed-over-inversion") || mode.startsWith("view-")) {
             Staggered.steps()
                     .then("owner", () -> {
-                        handOverAndUnlock(A.writeLock());
+                        if (mode.equals("handed-over-inversion")) {
+                            handOverAndUnlock(A.writeLock());
+                        } else {
+                            lockViewAndUnlockElsewhere(mode.equals("view-try-locked-unlocked-elsewhere-inversion"));
+                        }
                         readB();
                     })
                     .then("second", StampedLockInversion::writeBThenA)
@@ -167,6 +173,18 @@ public final class StampedLockInversion {
     /** Hands the stamp to "helper", which unlocks it, and waits for that. */
     private static void handOverAndUnlock(long stamp) {
         Thread helper = new Thread(() -> A.unlockWrite(stamp), "helper");
+        helper.start();
+        join(helper);
+    }
+
+    /** A's write lock taken through its view, which "helper" unlocks through the view (no stamp: anyone may). */
+    private static void lockViewAndUnlockElsewhere(boolean tryLock) {
+        if (tryLock) {
+            if (!A.asWriteLock().tryLock()) throw new IllegalStateException("A is free: nothing else takes it yet");
+        } else {
+            A.asWriteLock().lock();
+        }
+        Thread helper = new Thread(() -> A.asWriteLock().unlock(), "helper");
         helper.start();
         join(helper);
     }

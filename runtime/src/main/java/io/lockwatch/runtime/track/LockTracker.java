@@ -614,7 +614,9 @@ public final class LockTracker {
     private static void afterAcquired(ThreadState t, Lock lock, int site) {
         try {
             if (t.reentered(lock)) return;
-            t.push(lock, LockKinds.identity(lock), LockKinds.mode(lock), site, null);
+            Object identity = LockKinds.identity(lock);
+            t.push(lock, identity, LockKinds.mode(lock), site, null);
+            markIfAView(t, lock, identity);
             registerOnce(t);
         } catch (Throwable e) {
             TrackingFailures.record("lock", e);
@@ -640,13 +642,24 @@ public final class LockTracker {
     private static void afterNonBlocking(Lock lock, int site) {
         try {
             ThreadState t = state(null);
-            if (t != null && !t.busy
-                    && t.acquiring(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, true, stackDepth)) {
+            if (t == null || t.busy) return;
+            Object identity = LockKinds.identity(lock);
+            if (t.acquiring(graph, lock, identity, LockKinds.mode(lock), site, true, stackDepth)) {
+                markIfAView(t, lock, identity);
                 registerOnce(t);
             }
         } catch (Throwable e) {
             TrackingFailures.record("tryLock", e);
         }
+    }
+
+    /**
+     * A {@code StampedLock}'s view just pushed ({@code asWriteLock()}, {@code asReadLock()}) has no stamp, and any
+     * thread may unlock it: marked as a StampedLock hold, so that the order check forgets it once another thread
+     * has unlocked it, as it does a stamp's. Left on the stack, it was an edge to every lock its thread took after.
+     */
+    private static void markIfAView(ThreadState t, Lock lock, Object identity) {
+        if (identity instanceof StampedLock) t.stampTop(lock, 0);
     }
 
     // ---- java.util.concurrent.locks.StampedLock call sites ----

@@ -564,7 +564,11 @@ final class ThreadState {
 
     // ---- StampedLock holds ----
 
-    /** Records the stamp of the {@code StampedLock} just pushed (nothing if it did not go on the stack: over the cap). */
+    /**
+     * Records the stamp of the {@code StampedLock} just pushed (nothing if it did not go on the stack: over the cap);
+     * 0 for a hold through one of its views. Either way, from then on the order check looks for holds of the thread's
+     * that other threads have unlocked ({@link #forgetStampedHoldsGone}).
+     */
     void stampTop(Object lock, long stamp) {
         int top = size - 1;
         if (top < 0 || held[top] != lock) return;
@@ -608,8 +612,8 @@ final class ThreadState {
     /**
      * Forgets the {@code StampedLock} holds that other threads unlocked with stamps handed to them, before the order
      * check records edges from what this thread holds: without this, each such lock would stay on the stack and
-     * be an edge to every lock taken after it. Only threads that took a StampedLock by its stamps pay more than a
-     * field read, and only on the check's slow path.
+     * be an edge to every lock taken after it. Only threads that took a StampedLock (by its stamps or through a view)
+     * pay more than a field read, and only on the check's slow path.
      */
     private void forgetStampedHoldsGone() {
         for (int i = size - 1; i >= 0; i--) {
