@@ -1047,6 +1047,25 @@ class HangDetectionTest {
         assertTrue(mentions(hazard.get("stack"), StampedLockInversion.class), json);
     }
 
+    /**
+     * The same through the lock's views ({@code asReadLock()}, {@code asWriteLock()}), which are the lock itself:
+     * both, or one with the other taken by its stamp. Until the forty-second session none of the three was reported.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"self-views", "self-view-then-stamp", "self-stamp-then-view"})
+    void aStampedLockAskedForThroughAViewByItsHolderIsASelfDeadlock(String mode) {
+        Running run = start(StampedLockInversion.class, mode);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 self_deadlock: thread \"upgrader\" asks for the write lock of"
+                + " java.util.concurrent.locks.StampedLock@", FIND_SECONDS);
+        JsonNode hazard = endAndRead(run, Stop.TERM).singleHazard("self_deadlock");
+        String json = hazard.toPrettyString();
+        assertEquals("read", hazard.get("held").asText(), json);
+        assertEquals("write", hazard.get("wanted").asText(), json);
+        assertEquals("java.util.concurrent.locks.StampedLock", hazard.get("lock").get("class").asText(), json);
+        assertTrue(hazard.get("site").asText().startsWith(StampedLockInversion.class.getName() + ".lambda$main$"), json);
+    }
+
     @ParameterizedTest
     @EnumSource(Stop.class)
     void lockHeldByEndedThread(Stop stop) {

@@ -10,7 +10,8 @@ import java.util.concurrent.locks.StampedLock;
  * read lock and upgrades it ({@code tryConvertToWriteLock}) before it takes B. Prints "done".
  *
  * <p>With "self", one thread holds A's read lock and asks for its write lock: a StampedLock is not reentrant, so it
- * waits for itself. Prints "waiting" just before; never ends. With "deadlock", "first" and "second" each hold one
+ * waits for itself. Prints "waiting" just before; never ends. "self-views", "self-view-then-stamp" and
+ * "self-stamp-then-view" are the same with either or both taken through A's views. With "deadlock", "first" and "second" each hold one
  * write lock and wait for the other's: a real deadlock, which the JVM's own search cannot see (a StampedLock has no
  * owner). Prints "waiting" once both hold theirs; never ends. "deadlock-behind" is that deadlock with two more
  * threads behind it: one parked on A, one blocked on a monitor the first holds (see pileUpBehind); "deadlock-view"
@@ -77,13 +78,22 @@ public final class StampedLockInversion {
             System.out.println("done");
             return;
         }
-        if (mode.equals("self")) {
+        if (mode.startsWith("self")) {
+            boolean readByView = mode.equals("self-views") || mode.equals("self-view-then-stamp");
+            boolean writeByView = mode.equals("self-views") || mode.equals("self-stamp-then-view");
             Thread reader = new Thread(() -> {
-                long read = A.readLock();
+                if (readByView) {
+                    A.asReadLock().lock();
+                } else {
+                    A.readLock();
+                }
                 System.out.println("waiting");
-                long write = A.writeLock(); // never returns: the write lock waits for this thread's read lock
-                A.unlockWrite(write);
-                A.unlockRead(read);
+                // never returns: the write lock waits for this thread's read lock
+                if (writeByView) {
+                    A.asWriteLock().lock();
+                } else {
+                    A.writeLock();
+                }
             }, "upgrader");
             reader.start();
             reader.join();

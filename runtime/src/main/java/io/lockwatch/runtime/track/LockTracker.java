@@ -597,9 +597,12 @@ public final class LockTracker {
         try {
             ThreadState t = state(state);
             if (t == null || t.busy) return null;
-            if (t.indexOf(lock) < 0) {
-                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
-            }
+            Object identity = LockKinds.identity(lock);
+            byte mode = LockKinds.mode(lock);
+            // A StampedLock's view: held already by its view or its stamps, it waits for itself (the view is no
+            // reentrant lock either).
+            boolean held = identity instanceof StampedLock ? heldAlready(t, (StampedLock) identity, mode) : t.indexOf(lock) >= 0;
+            if (!held) t.checkOrder(graph, lock, identity, mode, site, false, stackDepth);
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("lock", e);
@@ -814,22 +817,29 @@ public final class LockTracker {
         try {
             ThreadState t = state(null);
             if (t == null || t.busy) return null;
-            int held = t.indexOfStillHeld(lock);
-            if (held < 0) {
-                t.checkOrder(graph, lock, lock, mode, site, false, stackDepth);
-            } else {
-                boolean heldWrite = t.modeAt(held) == Occurrence.EXCLUSIVE;
-                // A read lock asked for under a read lock is one more hold (a writer queued between can make it
-                // wait, for a writer that waits for this thread: not reported, as it may well not wait).
-                if (heldWrite || mode == Occurrence.EXCLUSIVE) {
-                    ThreadCalls.waitingForItself(lock, heldWrite, mode == Occurrence.EXCLUSIVE);
-                }
-            }
+            if (!heldAlready(t, lock, mode)) t.checkOrder(graph, lock, lock, mode, site, false, stackDepth);
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("lock", e);
             return null;
         }
+    }
+
+    /**
+     * Does the thread hold this {@code StampedLock} already, by a stamp or through a view, in a hold still in place?
+     * Then a call that can only wait for itself is reported: a StampedLock is not reentrant, and a view is the same
+     * lock as the stamps' (a write lock asked for through the view while holding it by a stamp waits just the same).
+     */
+    private static boolean heldAlready(ThreadState t, StampedLock lock, byte mode) {
+        int held = t.indexOfStillHeld(lock);
+        if (held < 0) return false;
+        boolean heldWrite = t.modeAt(held) == Occurrence.EXCLUSIVE;
+        // A read lock asked for under a read lock is one more hold (a writer queued between can make it
+        // wait, for a writer that waits for this thread: not reported, as it may well not wait).
+        if (heldWrite || mode == Occurrence.EXCLUSIVE) {
+            ThreadCalls.waitingForItself(lock, heldWrite, mode == Occurrence.EXCLUSIVE);
+        }
+        return true;
     }
 
     /** The lock is taken: one push with its stamp, or one more hold of a read lock held already. */

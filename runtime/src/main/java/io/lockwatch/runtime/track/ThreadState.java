@@ -595,9 +595,13 @@ final class ThreadState {
                 && !StampedHolds.inPlace((StampedLock) lock, modeAt(i) == Occurrence.EXCLUSIVE, stampAt(i));
     }
 
-    /** Where this thread's stack has {@code lock}, once a hold of it that is gone is forgotten; -1 if not there. */
+    /**
+     * Where this thread's stack has {@code lock} (held by a stamp or through a view), once a hold of it that is gone
+     * is forgotten; -1 if not there.
+     */
     int indexOfStillHeld(StampedLock lock) {
-        int i = indexOf(lock);
+        int i = size - 1;
+        while (i >= 0 && identityAt(i) != lock) i--;
         if (i < 0 || !stampedHoldGone(i)) return i;
         forget(i);
         return -1;
