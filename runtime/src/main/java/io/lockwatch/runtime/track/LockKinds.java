@@ -71,6 +71,12 @@ final class LockKinds {
         }
     }
 
+    /** Is this one of a {@code StampedLock}'s views (its identity is then the StampedLock)? */
+    static boolean isStampedLockView(Lock lock) {
+        Class<?> type = lock.getClass();
+        return type == stampedWriteView || type == stampedReadView;
+    }
+
     static byte mode(Lock lock) {
         return lock instanceof ReentrantReadWriteLock.ReadLock || lock.getClass() == stampedReadView
                 ? Occurrence.SHARED : Occurrence.EXCLUSIVE;

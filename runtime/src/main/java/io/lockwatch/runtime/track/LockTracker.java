@@ -597,12 +597,14 @@ public final class LockTracker {
         try {
             ThreadState t = state(state);
             if (t == null || t.busy) return null;
-            Object identity = LockKinds.identity(lock);
-            byte mode = LockKinds.mode(lock);
-            // A StampedLock's view: held already by its view or its stamps, it waits for itself (the view is no
-            // reentrant lock either).
-            boolean held = identity instanceof StampedLock ? heldAlready(t, (StampedLock) identity, mode) : t.indexOf(lock) >= 0;
-            if (!held) t.checkOrder(graph, lock, identity, mode, site, false, stackDepth);
+            Object stamped = LockKinds.isStampedLockView(lock) ? LockKinds.identity(lock) : null;
+            if (stamped instanceof StampedLock) {
+                // Held already, through a view or by a stamp, it waits for itself: a view is no reentrant lock either.
+                byte mode = LockKinds.mode(lock);
+                if (!heldAlready(t, (StampedLock) stamped, mode)) t.checkOrder(graph, lock, stamped, mode, site, false, stackDepth);
+            } else if (t.indexOf(lock) < 0) {
+                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
+            }
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("lock", e);
