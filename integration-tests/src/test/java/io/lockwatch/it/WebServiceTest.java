@@ -12,6 +12,8 @@ import io.lockwatch.it.harness.ChildJvm.Running;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.TomcatService;
+import io.lockwatch.it.programs.TomcatWebapp;
+import io.lockwatch.it.programs.WebappInversion;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +77,33 @@ class WebServiceTest {
         assertEquals(waiter.get("name").asText(), blocked.get("owner").get("name").asText(), json);
         assertTrue(mentions(blocked.get("stack"), TomcatService.class), json);
     }
+
+    /**
+     * A web application deployed as a standalone Tomcat deploys one (its classes in WEB-INF/classes, loaded by the
+     * application's own class loader), with the options Tomcat's start script gives the JVM so that its checks for
+     * leaks at undeploy run in full. Its classes are instrumented like any other (the inversion between two of its
+     * requests is found, on two of Tomcat's threads); and once it is undeployed, lockwatch keeps nothing that holds
+     * on to its class loader (a thread, a thread-local, a lock of the application's, a class of it), which would keep
+     * every class of the application in memory at each redeploy, and Tomcat warns of no leak.
+     */
+    @Test
+    void aWebApplicationsLocksAreTrackedAndItsClassLoaderIsCollectedWhenUndeployed() {
+        ChildResult run = ChildJvm.run(TomcatWebapp.class).library("tomcat-embed-core-").library("tomcat-annotations-api-")
+                .jvmArgs(TOMCAT_OPENS).exec().assertCleanExit();
+        String loader = "loader=org.apache.catalina.loader.ParallelWebappClassLoader\n";
+        assertEquals("transfer: 200 " + loader + "audit: 200 " + loader + "webapp class loader collected: true\n",
+                run.stdout, run.toString());
+        assertFalse(run.stderr.contains("memory leak"), run.stderr);
+        Report report = run.report();
+        assertEquals(0, report.stat("internalErrors"), run.stderr);
+        assertEquals(0, report.stat("instrumentationErrors"), run.stderr);
+        Report.assertFinding(report.singlePotentialDeadlock(), WebappInversion.class, "java.lang.Object", "java.lang.Object");
+    }
+
+    /** What Tomcat's catalina.sh gives the JVM (JDK_JAVA_OPTIONS), so that its leak checks can look into the JDK. */
+    private static final String[] TOMCAT_OPENS = {"--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED"};
 
     private static boolean hasFrame(JsonNode stack, String prefix) {
         for (JsonNode frame : stack) {
