@@ -27,6 +27,7 @@ import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.ReadLockDeadlock;
+import io.lockwatch.it.programs.ReadWriteUpgrade;
 import io.lockwatch.it.programs.SelfJoin;
 import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.StarvedGuavaPool;
@@ -1064,6 +1065,30 @@ class HangDetectionTest {
         assertEquals("write", hazard.get("wanted").asText(), json);
         assertEquals("java.util.concurrent.locks.StampedLock", hazard.get("lock").get("class").asText(), json);
         assertTrue(hazard.get("site").asText().startsWith(StampedLockInversion.class.getName() + ".lambda$main$"), json);
+    }
+
+    /**
+     * A thread that holds a {@code ReentrantReadWriteLock}'s read lock asks for its write lock, which waits until no
+     * thread reads, itself included. The JVM names no owner of a read lock, so neither its deadlock search nor a
+     * thread dump shows why. Reported the moment the call is made, naming the lock as a thread dump does (its Sync).
+     * Until the forty-second session it was not reported at all.
+     */
+    @Test
+    void aReadWriteLocksReaderAskingForItsWriteLockIsASelfDeadlock() {
+        Running run = start(ReadWriteUpgrade.class, "upgrade");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 self_deadlock: thread \"upgrader\" asks for the write lock of"
+                + " java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync@", FIND_SECONDS);
+        ChildResult result = run.terminate(30);
+        assertTrue(result.stderr.contains("while it holds its read lock; a ReentrantReadWriteLock's read lock is never"
+                + " upgraded to its write lock, so it waits for itself, forever"), result.stderr);
+        JsonNode hazard = result.report().singleHazard("self_deadlock");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("upgrader"), threadNames(hazard), json);
+        assertEquals("read", hazard.get("held").asText(), json);
+        assertEquals("write", hazard.get("wanted").asText(), json);
+        assertEquals("java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync", hazard.get("lock").get("class").asText(), json);
+        assertTrue(hazard.get("site").asText().startsWith(ReadWriteUpgrade.class.getName() + ".upgrade("), json);
     }
 
     @ParameterizedTest

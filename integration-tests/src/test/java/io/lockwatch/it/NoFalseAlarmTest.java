@@ -8,6 +8,7 @@ import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.programs.DeepReentrancy;
 import io.lockwatch.it.programs.ExceptionUnwinding;
 import io.lockwatch.it.programs.MapMonitorAndBins;
+import io.lockwatch.it.programs.ReadWriteUpgrade;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
 import io.lockwatch.it.programs.SingleThreadBothOrders;
 import io.lockwatch.it.programs.StampedLockInversion;
@@ -95,6 +96,17 @@ class NoFalseAlarmTest {
     void aStampedLockViewUnlockedByAnotherThreadIsNoLongerHeld(String mode) {
         Report report = cleanReport(StampedLockInversion.class, mode);
         assertEquals(1, report.stat("edges"));
+    }
+
+    /**
+     * A {@code ReentrantReadWriteLock} used as its documentation shows: the read lock given up before the write lock,
+     * a downgrade (read under write), the write lock re-entered while both are held. Nothing waits for itself.
+     */
+    @Test
+    void aReadWriteLocksDowngradeIsNoSelfDeadlock() {
+        ChildResult run = ChildJvm.run(ReadWriteUpgrade.class).args("downgrade").exec().assertCleanExit();
+        assertEquals("done\n", run.stdout, run.toString());
+        assertEquals(0, run.report().hazards().size(), run.report().hazards().toPrettyString());
     }
 
     /**

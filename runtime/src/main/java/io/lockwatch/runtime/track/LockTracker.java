@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.locks.StampedLock;
 import jdk.internal.vm.annotation.DontInline;
 
@@ -603,13 +604,30 @@ public final class LockTracker {
                 byte mode = LockKinds.mode(lock);
                 if (!heldAlready(t, (StampedLock) stamped, mode)) t.checkOrder(graph, lock, stamped, mode, site, false, stackDepth);
             } else if (t.indexOf(lock) < 0) {
-                t.checkOrder(graph, lock, LockKinds.identity(lock), LockKinds.mode(lock), site, false, stackDepth);
+                Object identity = LockKinds.identity(lock);
+                if (!(lock instanceof ReentrantReadWriteLock.WriteLock && upgrades(t, identity))) {
+                    t.checkOrder(graph, lock, identity, LockKinds.mode(lock), site, false, stackDepth);
+                }
             }
             return t;
         } catch (Throwable e) {
             TrackingFailures.record("lock", e);
             return null;
         }
+    }
+
+    /**
+     * A thread that holds a {@code ReentrantReadWriteLock}'s read lock asks for its write lock: the write lock waits
+     * until no thread reads, this one included, and a read lock is never upgraded, so it waits for itself, forever.
+     * Reported as such (the JVM sees no owner of a read lock, so neither its deadlock search nor a thread dump names
+     * one). Asked only when the thread does not hold the write lock already (a write lock is reentrant).
+     *
+     * @return whether the thread holds the read lock
+     */
+    private static boolean upgrades(ThreadState t, Object readWriteSync) {
+        if (!t.holdsShared(readWriteSync)) return false;
+        ThreadCalls.waitingForItself(readWriteSync, false, true);
+        return true;
     }
 
     /**

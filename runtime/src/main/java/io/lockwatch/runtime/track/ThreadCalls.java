@@ -27,7 +27,8 @@ public final class ThreadCalls {
 
         /**
          * A thread asks for a lock that is not reentrant ({@code StampedLock}) while it holds it in a mode that
-         * the request must wait for: it waits for itself.
+         * the request must wait for, or for a read/write lock's write lock while it holds its read lock: it waits
+         * for itself. {@code lock} is the StampedLock, or the read/write lock's {@code Sync}.
          */
         void selfDeadlock(String threadName, long threadId, Object lock, String held, String wanted,
                           StackTraceElement site, StackTraceElement[] stack);

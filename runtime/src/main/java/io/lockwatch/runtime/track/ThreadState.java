@@ -595,6 +595,14 @@ final class ThreadState {
                 && !StampedHolds.inPlace((StampedLock) lock, modeAt(i) == Occurrence.EXCLUSIVE, stampAt(i));
     }
 
+    /** Does this thread hold a lock of this identity in the shared mode (a read/write lock's read lock)? */
+    boolean holdsShared(Object lockIdentity) {
+        for (int i = size - 1; i >= 0; i--) {
+            if (identityAt(i) == lockIdentity && modeAt(i) == Occurrence.SHARED) return true;
+        }
+        return false;
+    }
+
     /**
      * Where this thread's stack has {@code lock} (held by a stamp or through a view), once a hold of it that is gone
      * is forgotten; -1 if not there.
