@@ -13,6 +13,9 @@ import java.util.List;
  * {@code ReentrantLock} are reentrant and would not.)
  */
 final class SelfDeadlockFinding extends CallFinding {
+    /** A read/write lock's state, its {@code Sync} (what a thread dump names as the lock a thread parks on). */
+    private static final String READ_WRITE_LOCK = "java.util.concurrent.locks.ReentrantReadWriteLock$";
+
     private final LockRef lock;
     private final String held;
     private final String wanted;
@@ -47,7 +50,4 @@ final class SelfDeadlockFinding extends CallFinding {
         return title() + ": thread " + quoted(threadName) + " asks for the " + wanted + " lock of " + lock.name()
                 + " at " + at() + " while it holds its " + held + " lock; " + why + ", so it waits for itself, forever\n";
     }
-
-    /** A read/write lock's state, its {@code Sync} (what a thread dump names as the lock a thread parks on). */
-    private static final String READ_WRITE_LOCK = "java.util.concurrent.locks.ReentrantReadWriteLock$";
 }
