@@ -110,6 +110,18 @@ class NoFalseAlarmTest {
     }
 
     /**
+     * The read lock given up in code lockwatch leaves alone (a class the user excluded), then the write lock taken:
+     * lockwatch's stack still shows the read lock, but the lock itself says the thread holds none. No self_deadlock.
+     */
+    @Test
+    void aReadLockGivenUpInExcludedCodeIsNoSelfDeadlock() {
+        ChildResult run = ChildJvm.run(ReadWriteUpgrade.class).args("released-unseen")
+                .agentOptions("exclude=" + ReadWriteUpgrade.class.getName() + "$Unseen").exec().assertCleanExit();
+        assertEquals("done\n", run.stdout, run.toString());
+        assertEquals(0, run.report().hazards().size(), run.report().hazards().toPrettyString());
+    }
+
+    /**
      * The agent finds a thread's state through a cache indexed by thread id, where threads whose ids are a
      * multiple of its size apart share a slot. Each must still get its own state: handed another's, a thread
      * would take its locks "under" the other's, and the false edge would close a false cycle here.

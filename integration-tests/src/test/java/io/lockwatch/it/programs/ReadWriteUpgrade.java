@@ -11,13 +11,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>"downgrade": what the lock's documentation shows instead (its CachedData example): the read lock given up before
  * the write lock is taken, the read lock taken again under the write lock, then the write lock given up (a
  * downgrade); and the write lock re-entered while the thread holds both. Nothing waits for itself. Prints "done".
+ *
+ * <p>"released-unseen": the read lock is given up in {@link Unseen} (which the test leaves uninstrumented, as a user's
+ * exclusion would), then the write lock is taken, at once. Prints "done".
  */
 public final class ReadWriteUpgrade {
     static final ReentrantReadWriteLock RW = new ReentrantReadWriteLock();
 
     public static void main(String[] args) throws Exception {
-        boolean upgrade = args.length > 0 && args[0].equals("upgrade");
-        Thread thread = new Thread(upgrade ? ReadWriteUpgrade::upgrade : ReadWriteUpgrade::downgrade, "upgrader");
+        String mode = args.length > 0 ? args[0] : "";
+        Runnable steps = mode.equals("upgrade") ? ReadWriteUpgrade::upgrade
+                : mode.equals("released-unseen") ? ReadWriteUpgrade::releasedUnseen : ReadWriteUpgrade::downgrade;
+        Thread thread = new Thread(steps, "upgrader");
         thread.start();
         thread.join();
         System.out.println("done");
@@ -27,6 +32,20 @@ public final class ReadWriteUpgrade {
         RW.readLock().lock();
         System.out.println("waiting");
         RW.writeLock().lock(); // never returns
+    }
+
+    private static void releasedUnseen() {
+        RW.readLock().lock();
+        Unseen.unlockRead();
+        RW.writeLock().lock(); // no read lock held: taken at once
+        RW.writeLock().unlock();
+    }
+
+    /** Gives up the read lock; the test excludes this class from instrumentation, so lockwatch does not see it. */
+    static final class Unseen {
+        static void unlockRead() {
+            RW.readLock().unlock();
+        }
     }
 
     private static void downgrade() {

@@ -71,6 +71,35 @@ final class LockKinds {
         }
     }
 
+    /**
+     * How many read holds the current thread has of the read/write lock whose {@code Sync} this is, asked of the lock
+     * itself; -1 when it cannot be told. Looked up on first use: only a thread that seems to upgrade its read lock
+     * asks (see {@link LockTracker}).
+     */
+    static int readHoldCount(Object readWriteSync) {
+        try {
+            java.lang.reflect.Method count = ReadHolds.COUNT;
+            return count == null ? -1 : (Integer) count.invoke(readWriteSync);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    /** {@code ReentrantReadWriteLock.Sync.getReadHoldCount()}, opened to us with the package at start. */
+    private static final class ReadHolds {
+        static final java.lang.reflect.Method COUNT = find();
+
+        private static java.lang.reflect.Method find() {
+            try {
+                java.lang.reflect.Method m = Class.forName(READ_WRITE_LOCK + "$Sync").getDeclaredMethod("getReadHoldCount");
+                m.setAccessible(true);
+                return m;
+            } catch (Throwable e) {
+                return null;
+            }
+        }
+    }
+
     /** Is this one of a {@code StampedLock}'s views (its identity is then the StampedLock)? */
     static boolean isStampedLockView(Lock lock) {
         Class<?> type = lock.getClass();

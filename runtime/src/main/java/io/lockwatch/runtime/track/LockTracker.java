@@ -620,12 +620,24 @@ public final class LockTracker {
      * A thread that holds a {@code ReentrantReadWriteLock}'s read lock asks for its write lock: the write lock waits
      * until no thread reads, this one included, and a read lock is never upgraded, so it waits for itself, forever.
      * Reported as such (the JVM sees no owner of a read lock, so neither its deadlock search nor a thread dump names
-     * one). Asked only when the thread does not hold the write lock already (a write lock is reentrant).
+     * one). Asked only when the thread does not hold the write lock already (a write lock is reentrant). The lock
+     * itself confirms the read hold first: one given up in code that lockwatch leaves alone (an excluded class) is
+     * still on the stack, and is forgotten instead.
      *
      * @return whether the thread holds the read lock
      */
     private static boolean upgrades(ThreadState t, Object readWriteSync) {
         if (!t.holdsShared(readWriteSync)) return false;
+        boolean wasBusy = t.busy;
+        t.busy = true; // the reflective call below may take the JDK's locks
+        try {
+            if (LockKinds.readHoldCount(readWriteSync) == 0) {
+                t.forgetShared(readWriteSync);
+                return false;
+            }
+        } finally {
+            t.endBusy(wasBusy);
+        }
         ThreadCalls.waitingForItself(readWriteSync, false, true);
         return true;
     }

@@ -597,10 +597,19 @@ final class ThreadState {
 
     /** Does this thread hold a lock of this identity in the shared mode (a read/write lock's read lock)? */
     boolean holdsShared(Object lockIdentity) {
+        return indexOfShared(lockIdentity) >= 0;
+    }
+
+    /** Forgets every shared hold of this identity: the lock says the thread holds none (released unseen). */
+    void forgetShared(Object lockIdentity) {
+        for (int i = indexOfShared(lockIdentity); i >= 0; i = indexOfShared(lockIdentity)) forget(i);
+    }
+
+    private int indexOfShared(Object lockIdentity) {
         for (int i = size - 1; i >= 0; i--) {
-            if (identityAt(i) == lockIdentity && modeAt(i) == Occurrence.SHARED) return true;
+            if (identityAt(i) == lockIdentity && modeAt(i) == Occurrence.SHARED) return i;
         }
-        return false;
+        return -1;
     }
 
     /**
