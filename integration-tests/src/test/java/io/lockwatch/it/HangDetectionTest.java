@@ -25,6 +25,7 @@ import io.lockwatch.it.programs.LatchStall;
 import io.lockwatch.it.programs.LongHold;
 import io.lockwatch.it.programs.MixedDeadlock;
 import io.lockwatch.it.programs.MonitorDeadlock;
+import io.lockwatch.it.programs.MutualJoin;
 import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.ReadLockDeadlock;
 import io.lockwatch.it.programs.ReadWriteUpgrade;
@@ -124,6 +125,36 @@ class HangDetectionTest {
         assertCycle(deadlock, MonitorDeadlock.class, "java.lang.Object", "java.lang.Object");
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
         assertEquals(2, report.stat("threadsDeadlockedNow"));
+    }
+
+    /**
+     * Two threads that join each other: each waits for the other to end, forever. The JVM's deadlock search and a
+     * thread dump see nothing (a join waits on the joined thread's monitor, which no thread owns). Reported as a
+     * deadlock at the first check that sees it, each thread's owner the thread it joins. Until the forty-second
+     * session it was not reported at all.
+     */
+    @Test
+    void threadsThatJoinEachOtherAreADeadlock() {
+        Running run = start(MutualJoin.class);
+        run.awaitStdoutLine("joining", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each joining the next one, which never ends", FIND_SECONDS);
+        ChildResult result = run.terminate(30);
+        assertTrue(result.stderr.matches("(?s).*joining \"(alpha|beta)\" #\\d+: waiting for it to end, on java\\.lang\\.Thread@.*"),
+                result.stderr);
+        Report report = result.report();
+        JsonNode deadlock = report.singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(List.of("alpha", "beta"), threadNames(deadlock), json);
+        JsonNode cycle = deadlock.get("cycle");
+        for (int i = 0; i < cycle.size(); i++) {
+            JsonNode thread = cycle.get(i);
+            String next = cycle.get((i + 1) % cycle.size()).get("name").asText();
+            assertEquals(next, thread.get("owner").get("name").asText(), json);
+            assertEquals("java.lang.Thread", thread.get("waitingFor").get("class").asText(), json);
+            assertTrue(mentions(thread.get("stack"), MutualJoin.class), json);
+        }
+        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
     }
 
     /**

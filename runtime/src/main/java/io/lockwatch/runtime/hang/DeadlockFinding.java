@@ -114,11 +114,15 @@ class DeadlockFinding extends HangFinding {
         return out.toString();
     }
 
+    /** What ties each thread of the cycle to the next, for the headline. */
+    String how() {
+        return "each waiting for a lock the next one holds";
+    }
+
     @Override
     public String summary() {
         StringBuilder out = new StringBuilder();
-        out.append(title()).append(": ").append(cycle.size())
-                .append(" threads, each waiting for a lock the next one holds\n");
+        out.append(title()).append(": ").append(cycle.size()).append(" threads, ").append(how()).append('\n');
         for (ThreadView t : cycle) t.summarize(out, "  ");
         out.append("  *** DEADLOCK: these threads never continue ***\n");
         return out.toString();

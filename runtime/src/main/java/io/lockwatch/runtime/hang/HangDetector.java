@@ -257,6 +257,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         updateEpisodes(live, started);
         int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0, started);
+        deadlocked = findJoinCycles(mx, live, deadlocked, started);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
@@ -542,6 +543,37 @@ public final class HangDetector implements ThreadCalls.Listener {
         AgentStats.deadlocks.incrementAndGet();
         report.addDeadlock(finding);
         return true;
+    }
+
+    // ---- threads that join each other ----
+
+    /**
+     * Platform threads that join each other in a cycle ({@link JoinCycles}): a deadlock that the JVM's search does
+     * not see. Reported as one, at the first check that sees it, each thread's owner the thread it joins.
+     *
+     * @return the threads deadlocked now, these added
+     */
+    private int findJoinCycles(ThreadMXBean mx, Map<Long, ThreadInfo> live, int deadlocked, long now) {
+        List<JoinCycles.Cycle> cycles;
+        try {
+            cycles = JoinCycles.find(live);
+        } catch (Exception e) {
+            InternalErrors.record("join cycle search", e);
+            return deadlocked;
+        }
+        for (JoinCycles.Cycle cycle : cycles) {
+            ThreadInfo[] infos = withStacks(mx, cycle.threadIds);
+            List<ThreadView> views = new ArrayList<>();
+            for (int i = 0; i < infos.length && JoinCycles.isInUntimedJoin(infos[i]); i++) {
+                ThreadInfo joined = infos[(i + 1) % infos.length];
+                views.add(ThreadView.joining(infos[i], waitedMillis(cycle.threadIds[i], now), joined));
+            }
+            if (views.size() < infos.length) continue; // one of them is not in a join (or has left it)
+            deadlocked += views.size();
+            AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
+            publishAndFollow(cycle.key, new JoinDeadlockFinding(views), false);
+        }
+        return deadlocked;
     }
 
     // ---- deadlocks in static initializers ----

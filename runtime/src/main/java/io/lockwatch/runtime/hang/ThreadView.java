@@ -24,6 +24,8 @@ final class ThreadView {
     final String ownerName;
     final long ownerId;
     final long waitingMillis;
+    /** Waits in {@code join()} for its owner to end (see {@link #joining}). */
+    private final boolean joins;
     final List<LockRef> holds = new ArrayList<>();
     /** The stack without lockwatch's own frames. */
     final List<String> stack = new ArrayList<>();
@@ -33,12 +35,25 @@ final class ThreadView {
     private final List<LockRef> heldOffStack = new ArrayList<>();
 
     ThreadView(ThreadInfo info, long waitingMillis) {
+        this(info, waitingMillis, info.getLockOwnerId(), info.getLockOwnerId() >= 0 ? info.getLockOwnerName() : null, false);
+    }
+
+    /**
+     * A thread in {@code join()}: it waits on the joined thread's monitor, which no thread holds, for that thread
+     * to end; the joined thread is named as the owner.
+     */
+    static ThreadView joining(ThreadInfo info, long waitingMillis, ThreadInfo joined) {
+        return new ThreadView(info, waitingMillis, joined.getThreadId(), joined.getThreadName(), true);
+    }
+
+    private ThreadView(ThreadInfo info, long waitingMillis, long ownerId, String ownerName, boolean joins) {
+        this.joins = joins;
         this.name = info.getThreadName();
         this.id = info.getThreadId();
         this.state = info.getThreadState().name();
         this.waitingFor = LockRef.of(info.getLockInfo(), null);
-        this.ownerId = info.getLockOwnerId();
-        this.ownerName = ownerId >= 0 ? info.getLockOwnerName() : null;
+        this.ownerId = ownerId;
+        this.ownerName = ownerName;
         this.waitingMillis = Math.max(0, waitingMillis);
         StackTraceElement[] frames = info.getStackTrace();
         MonitorInfo[] monitors = info.getLockedMonitors();
@@ -71,6 +86,7 @@ final class ThreadView {
      */
     ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, long waitingMillis, List<LockRef> held,
                StackTraceElement[] frames) {
+        this.joins = false;
         this.name = thread.getName();
         this.id = thread.getId();
         this.state = state;
@@ -162,7 +178,10 @@ final class ThreadView {
         out.append(indent).append('"').append(name).append("\" #").append(id).append(' ').append(state);
         if (waitingMillis > 0) out.append(" for ").append(seconds(waitingMillis));
         out.append('\n');
-        if (waitingFor != null) {
+        if (joins) {
+            out.append(indent).append("    joining \"").append(ownerName).append("\" #").append(ownerId)
+                    .append(": waiting for it to end, on ").append(waitingFor.name()).append('\n');
+        } else if (waitingFor != null) {
             out.append(indent).append("    ").append(state.equals("BLOCKED") ? "waiting to lock " : "waiting for ")
                     .append(waitingFor.name());
             if (ownerId >= 0) out.append(" held by \"").append(ownerName).append("\" #").append(ownerId);

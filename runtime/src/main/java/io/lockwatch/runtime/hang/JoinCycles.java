@@ -1,0 +1,83 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.util.PlatformThreads;
+import java.lang.management.LockInfo;
+import java.lang.management.ThreadInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Platform threads that join each other in a cycle ("alpha" joins "beta" while "beta" joins "alpha"): each waits
+ * for the next one to end, forever. The JVM's deadlock search does not see it (a join waits on the joined thread's
+ * object, which no thread owns), and neither does a thread dump. Found from the threads' snapshots: a thread in an
+ * untimed {@code Thread.join()} waits on the monitor of the thread it joins (so on JDK 17 and 25), which is the
+ * live thread with that identity. A timed join ends by itself, so it is no edge; a virtual thread's join waits
+ * otherwise, and is not seen here.
+ */
+final class JoinCycles {
+    private JoinCycles() {}
+
+    /** One cycle: each thread joins the next, the last joins the first. */
+    static final class Cycle {
+        final long[] threadIds;
+        final String key;
+
+        Cycle(List<Long> ids) {
+            threadIds = new long[ids.size()];
+            for (int i = 0; i < threadIds.length; i++) threadIds[i] = ids.get(i);
+            List<Long> sorted = new ArrayList<>(ids);
+            sorted.sort(null);
+            key = "join " + sorted;
+        }
+    }
+
+    /**
+     * The cycles among the threads that wait, untimed, on the monitor of a live thread (the snapshots here have no
+     * stacks: {@link #isInUntimedJoin} tells, with a stack, whether such a wait is a join).
+     */
+    static List<Cycle> find(Map<Long, ThreadInfo> live) {
+        Map<Long, Long> joins = new HashMap<>(); // waiter -> the thread on whose monitor it waits
+        Map<Integer, Long> byIdentity = null;
+        for (ThreadInfo info : live.values()) {
+            LockInfo on = info.getLockInfo();
+            if (info.getThreadState() != Thread.State.WAITING || on == null || info.getLockOwnerId() >= 0) continue;
+            if (byIdentity == null) byIdentity = threadsByIdentity();
+            Long joined = byIdentity.get(on.getIdentityHashCode());
+            if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
+        }
+        List<Cycle> cycles = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        for (long start : joins.keySet()) {
+            List<Long> path = new ArrayList<>();
+            Long at = start;
+            while (at != null && !seen.contains(at) && !path.contains(at)) {
+                path.add(at);
+                at = joins.get(at);
+            }
+            seen.addAll(path);
+            int from = at == null ? -1 : path.indexOf(at);
+            if (from >= 0) cycles.add(new Cycle(path.subList(from, path.size())));
+        }
+        return cycles;
+    }
+
+    /** Waiting, untimed, in {@code Thread.join}: a frame of it under {@code Object.wait}, in a snapshot with a stack. */
+    static boolean isInUntimedJoin(ThreadInfo info) {
+        if (info == null || info.getThreadState() != Thread.State.WAITING) return false;
+        StackTraceElement[] stack = info.getStackTrace();
+        for (int i = 0; i < stack.length && i < 6; i++) {
+            if (stack[i].getClassName().equals("java.lang.Thread") && stack[i].getMethodName().equals("join")) return true;
+        }
+        return false;
+    }
+
+    private static Map<Integer, Long> threadsByIdentity() {
+        Map<Integer, Long> out = new HashMap<>();
+        for (Thread t : PlatformThreads.all()) out.put(System.identityHashCode(t), t.getId());
+        return out;
+    }
+}
