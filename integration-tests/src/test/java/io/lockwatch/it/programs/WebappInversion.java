@@ -10,14 +10,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The servlet of {@link TomcatWebapp}'s web application, loaded by Tomcat's web application class loader from
  * WEB-INF/classes. "?op=transfer" takes the accounts' monitor, then the audit log's; "?op=audit" the audit log's,
- * then the accounts': an inversion between two requests (no deadlock: the transfer has left its sections, and
- * waits for the audit holding nothing, so that the two run on two of Tomcat's threads). Each
- * request also runs a static synchronized method, whose lock is this class itself, and answers with the name of
- * the class loader that loaded it.
+ * then the accounts': an inversion between two requests, never a deadlock: the audit waits until the transfer has
+ * left its sections, and the transfer then waits for the audit holding nothing, so that the two run on two of
+ * Tomcat's threads. Each request also runs a static synchronized method, whose lock is this class itself, and
+ * answers with the name of the class loader that loaded it.
  */
 public final class WebappInversion extends HttpServlet {
     static final Object ACCOUNTS = new Object();
     static final Object AUDIT_LOG = new Object();
+    static final CountDownLatch TRANSFERRED = new CountDownLatch(1);
     static final CountDownLatch AUDITED = new CountDownLatch(1);
     private static int requests;
 
@@ -29,13 +30,11 @@ public final class WebappInversion extends HttpServlet {
                     count();
                 }
             }
+            TRANSFERRED.countDown();
             // Holding nothing, it waits for the audit: the two requests run on two of Tomcat's threads, as under load.
-            try {
-                if (!AUDITED.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("no audit came");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(AUDITED);
         } else {
+            await(TRANSFERRED); // one after the other: an inversion, never a deadlock
             synchronized (AUDIT_LOG) {
                 synchronized (ACCOUNTS) {
                     count();
@@ -44,6 +43,14 @@ public final class WebappInversion extends HttpServlet {
             AUDITED.countDown();
         }
         response.getWriter().println("loader=" + WebappInversion.class.getClassLoader().getClass().getName());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the other request did not come");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static synchronized void count() {
