@@ -40,13 +40,19 @@ final class JoinCycles {
      * stacks: {@link #isInUntimedJoin} tells, with a stack, whether such a wait is a join).
      */
     static List<Cycle> find(Map<Long, ThreadInfo> live) {
-        Map<Long, Long> joins = new HashMap<>(); // waiter -> the thread on whose monitor it waits
-        Map<Integer, Long> byIdentity = null;
+        List<ThreadInfo> waiters = new ArrayList<>();
+        Set<String> waitedOnClasses = new HashSet<>();
         for (ThreadInfo info : live.values()) {
             LockInfo on = info.getLockInfo();
             if (info.getThreadState() != Thread.State.WAITING || on == null || info.getLockOwnerId() >= 0) continue;
-            if (byIdentity == null) byIdentity = threadsByIdentity();
-            Long joined = byIdentity.get(on.getIdentityHashCode());
+            waiters.add(info);
+            waitedOnClasses.add(on.getClassName());
+        }
+        if (waiters.isEmpty()) return List.of();
+        Map<Integer, Long> threads = threadsByIdentity(waitedOnClasses);
+        Map<Long, Long> joins = new HashMap<>(); // waiter -> the thread on whose monitor it waits
+        for (ThreadInfo info : waiters) {
+            Long joined = threads.get(info.getLockInfo().getIdentityHashCode());
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
@@ -75,9 +81,15 @@ final class JoinCycles {
         return false;
     }
 
-    private static Map<Integer, Long> threadsByIdentity() {
+    /**
+     * The live platform threads of the classes some thread waits on, by identity hash. Only those: most waits are on
+     * other objects (a reference queue's lock, a pool's), and then no thread's identity hash is asked for.
+     */
+    private static Map<Integer, Long> threadsByIdentity(Set<String> classes) {
         Map<Integer, Long> out = new HashMap<>();
-        for (Thread t : PlatformThreads.all()) out.put(System.identityHashCode(t), t.getId());
+        for (Thread t : PlatformThreads.all()) {
+            if (classes.contains(t.getClass().getName())) out.put(System.identityHashCode(t), t.getId());
+        }
         return out;
     }
 }
