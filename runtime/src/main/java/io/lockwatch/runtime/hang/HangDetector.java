@@ -32,9 +32,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Finds hangs while they happen, on lockwatch's detector thread: real deadlocks, stalls on owner-less
- * waits, locks held by threads that have ended, and (reported from the hooks in {@code Thread}, see
- * {@link ThreadCalls}) self-joins and threads started twice.
+ * Finds hangs while they happen, on lockwatch's detector thread: real deadlocks (of locks, of class
+ * initializations, of threads that join each other), stalls on owner-less waits, locks held by threads that have
+ * ended, and (reported from the hooks in {@code Thread}, see {@link ThreadCalls}) self-joins and threads started
+ * twice.
  *
  * <p>Each check takes a snapshot of every platform thread but the carriers of virtual threads, without stacks
  * or held locks ({@code getThreadInfo(ids, 0)}, which HotSpot answers without stopping the JVM at a safepoint). Only
