@@ -108,7 +108,8 @@ final class AppendedConstants {
     static byte[] asciiOrNull(String text) {
         byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
         for (byte c : latin1) {
-            // NUL or above 0x7f; '?' too, which is also what the encoder writes for a character beyond Latin-1
+            // NUL or above 0x7f (as ClassFileSkim.isAscii); '?' too, which the encoder also writes for a character
+            // beyond Latin-1, so only the bytes can tell
             if (c <= 0 || c == '?') return null;
         }
         return latin1;

@@ -285,6 +285,17 @@ final class ClassFileSkim {
         return true;
     }
 
+    /**
+     * Are these bytes all ASCII but NUL (each one character, in modified UTF-8 and in Latin-1 alike)? Nearly every
+     * name and descriptor is.
+     */
+    static boolean isAscii(byte[] b, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (b[i] <= 0) return false;
+        }
+        return true;
+    }
+
     static int u2(byte[] b, int p) {
         return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
     }

@@ -306,7 +306,7 @@ final class LockSiteScanner {
         int length = u2(b, entry + 1);
         int p = entry + 3;
         int end = p + length;
-        if (isAscii(b, p, end)) return new String(b, p, length, StandardCharsets.ISO_8859_1); // copied whole
+        if (ClassFileSkim.isAscii(b, p, end)) return new String(b, p, length, StandardCharsets.ISO_8859_1); // copied whole
         char[] out = new char[length];
         int n = 0;
         while (p < end) {
@@ -320,13 +320,5 @@ final class LockSiteScanner {
             }
         }
         return new String(out, 0, n);
-    }
-
-    /** Are these bytes all ASCII (modified UTF-8 has no byte 0), each one character? Nearly every name is. */
-    private static boolean isAscii(byte[] b, int from, int end) {
-        for (int i = from; i < end; i++) {
-            if (b[i] <= 0) return false;
-        }
-        return true;
     }
 }

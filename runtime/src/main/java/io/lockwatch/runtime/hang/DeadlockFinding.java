@@ -114,9 +114,12 @@ class DeadlockFinding extends HangFinding {
         return out.toString();
     }
 
-    /** What ties each thread of the cycle to the next, for the headline. */
-    String how() {
-        return "each waiting for a lock the next one holds";
+    /** What ties each thread of the cycle to the next, for the headline: a lock it holds, or its end (a join). */
+    private String how() {
+        for (ThreadView t : cycle) {
+            if (!t.joins) return "each waiting for a lock the next one holds";
+        }
+        return "each joining the next one, which never ends";
     }
 
     @Override

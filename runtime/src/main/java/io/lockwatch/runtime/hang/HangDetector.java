@@ -403,20 +403,13 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null) byId.put(info.getThreadId(), info);
         }
         // Each thread waits for one lock with one owner: follow the owners until a thread comes back.
-        Set<Long> seen = new HashSet<>();
-        for (long start : ids) {
-            List<Long> path = new ArrayList<>();
-            Map<Long, Integer> position = new HashMap<>();
-            long at = start;
-            while (byId.containsKey(at) && !seen.contains(at) && !position.containsKey(at)) {
-                position.put(at, path.size());
-                path.add(at);
-                at = byId.get(at).getLockOwnerId();
-            }
-            seen.addAll(path);
-            Integer cycleStart = position.get(at);
-            if (cycleStart != null) reportDeadlock(path.subList(cycleStart, path.size()), byId, now);
+        Map<Long, Long> owners = new HashMap<>();
+        for (ThreadInfo info : byId.values()) {
+            if (byId.containsKey(info.getLockOwnerId())) owners.put(info.getThreadId(), info.getLockOwnerId());
         }
+        List<Long> starts = new ArrayList<>();
+        for (long id : ids) starts.add(id);
+        for (List<Long> cycle : WaitChains.cycles(starts, owners)) reportDeadlock(cycle, byId, now);
         return ids.length;
     }
 
@@ -564,15 +557,14 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         for (JoinCycles.Cycle cycle : cycles) {
             ThreadInfo[] infos = withStacks(mx, cycle.threadIds);
+            if (!JoinCycles.allInUntimedJoin(infos)) continue; // one is not in a join (or has left it, or ended)
             List<ThreadView> views = new ArrayList<>();
-            for (int i = 0; i < infos.length && JoinCycles.isInUntimedJoin(infos[i]); i++) {
-                ThreadInfo joined = infos[(i + 1) % infos.length];
-                views.add(ThreadView.joining(infos[i], waitedMillis(cycle.threadIds[i], now), joined));
+            for (int i = 0; i < infos.length; i++) {
+                views.add(ThreadView.joining(infos[i], waitedMillis(cycle.threadIds[i], now), infos[(i + 1) % infos.length]));
             }
-            if (views.size() < infos.length) continue; // one of them is not in a join (or has left it)
             deadlocked += views.size();
             AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
-            publishAndFollow(cycle.key, new JoinDeadlockFinding(views), false);
+            publishAndFollow(cycle.key, new DeadlockFinding(views), false);
         }
         return deadlocked;
     }

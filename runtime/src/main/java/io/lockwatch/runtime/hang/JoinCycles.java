@@ -37,7 +37,7 @@ final class JoinCycles {
 
     /**
      * The cycles among the threads that wait, untimed, on the monitor of a live thread (the snapshots here have no
-     * stacks: {@link #isInUntimedJoin} tells, with a stack, whether such a wait is a join).
+     * stacks: {@link #allInUntimedJoin} tells, with stacks, whether such waits are joins).
      */
     static List<Cycle> find(Map<Long, ThreadInfo> live) {
         List<ThreadInfo> waiters = new ArrayList<>();
@@ -56,23 +56,20 @@ final class JoinCycles {
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        for (long start : joins.keySet()) {
-            List<Long> path = new ArrayList<>();
-            Long at = start;
-            while (at != null && !seen.contains(at) && !path.contains(at)) {
-                path.add(at);
-                at = joins.get(at);
-            }
-            seen.addAll(path);
-            int from = at == null ? -1 : path.indexOf(at);
-            if (from >= 0) cycles.add(new Cycle(path.subList(from, path.size())));
-        }
+        for (List<Long> cycle : WaitChains.cycles(joins.keySet(), joins)) cycles.add(new Cycle(cycle));
         return cycles;
     }
 
+    /** Is every one of these snapshots (with stacks) of a thread in an untimed {@code Thread.join}? */
+    static boolean allInUntimedJoin(ThreadInfo[] infos) {
+        for (ThreadInfo info : infos) {
+            if (!isInUntimedJoin(info)) return false;
+        }
+        return true;
+    }
+
     /** Waiting, untimed, in {@code Thread.join}: a frame of it under {@code Object.wait}, in a snapshot with a stack. */
-    static boolean isInUntimedJoin(ThreadInfo info) {
+    private static boolean isInUntimedJoin(ThreadInfo info) {
         if (info == null || info.getThreadState() != Thread.State.WAITING) return false;
         StackTraceElement[] stack = info.getStackTrace();
         for (int i = 0; i < stack.length && i < 6; i++) {

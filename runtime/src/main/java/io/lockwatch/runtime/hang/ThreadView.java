@@ -25,7 +25,7 @@ final class ThreadView {
     final long ownerId;
     final long waitingMillis;
     /** Waits in {@code join()} for its owner to end (see {@link #joining}). */
-    private final boolean joins;
+    final boolean joins;
     final List<LockRef> holds = new ArrayList<>();
     /** The stack without lockwatch's own frames. */
     final List<String> stack = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,31 @@ import java.util.Set;
  */
 final class WaitChains {
     private WaitChains() {}
+
+    /**
+     * The cycles of a wait-for relation in which each thread waits for at most one other ({@code next}: whom it
+     * waits for, absent when none): from each start, the waits are followed until a thread comes back.
+     *
+     * @return each cycle once, in wait order (each thread waits for the next, the last for the first)
+     */
+    static List<List<Long>> cycles(Iterable<Long> starts, Map<Long, Long> next) {
+        List<List<Long>> cycles = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        for (long start : starts) {
+            List<Long> path = new ArrayList<>();
+            Map<Long, Integer> position = new HashMap<>();
+            Long at = start;
+            while (at != null && !seen.contains(at) && !position.containsKey(at)) {
+                position.put(at, path.size());
+                path.add(at);
+                at = next.get(at);
+            }
+            seen.addAll(path);
+            Integer cycleStart = at == null ? null : position.get(at);
+            if (cycleStart != null) cycles.add(path.subList(cycleStart, path.size()));
+        }
+        return cycles;
+    }
 
     /**
      * @param live one snapshot of the threads
