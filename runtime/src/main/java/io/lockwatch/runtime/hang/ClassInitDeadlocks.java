@@ -271,19 +271,8 @@ final class ClassInitDeadlocks {
     private List<Cycle> newCycles(Set<Long> stillInJava, Map<Long, ThreadInfo> live, Map<Long, Dumped> dump, long now) {
         Map<String, Long> initializer = initializers(dump);
         List<Cycle> found = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        for (long start : stillInJava) {
-            List<Long> path = new ArrayList<>();
-            Map<Long, Integer> position = new HashMap<>();
-            Long at = start;
-            while (at != null && !seen.contains(at) && !position.containsKey(at)) {
-                position.put(at, path.size());
-                path.add(at);
-                at = waitsOn(at, stillInJava, live, dump, initializer);
-            }
-            seen.addAll(path);
-            Integer cycleStart = at == null ? null : position.get(at);
-            if (cycleStart != null) found.add(cycle(path.subList(cycleStart, path.size()), live, dump));
+        for (List<Long> ids : WaitChains.cycles(stillInJava, t -> waitsOn(t, stillInJava, live, dump, initializer))) {
+            found.add(cycle(ids, live, dump));
         }
         return found;
     }

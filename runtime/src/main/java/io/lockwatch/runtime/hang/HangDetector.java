@@ -409,7 +409,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         List<Long> starts = new ArrayList<>();
         for (long id : ids) starts.add(id);
-        for (List<Long> cycle : WaitChains.cycles(starts, owners)) reportDeadlock(cycle, byId, now);
+        for (List<Long> cycle : WaitChains.cycles(starts, owners::get)) reportDeadlock(cycle, byId, now);
         return ids.length;
     }
 

@@ -56,7 +56,7 @@ final class JoinCycles {
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
-        for (List<Long> cycle : WaitChains.cycles(joins.keySet(), joins)) cycles.add(new Cycle(cycle));
+        for (List<Long> cycle : WaitChains.cycles(joins.keySet(), joins::get)) cycles.add(new Cycle(cycle));
         return cycles;
     }
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Who is blocked behind whom. A thread blocked on a lock whose owner is itself blocked on another lock waits for
@@ -23,11 +24,12 @@ final class WaitChains {
 
     /**
      * The cycles of a wait-for relation in which each thread waits for at most one other ({@code next}: whom it
-     * waits for, absent when none): from each start, the waits are followed until a thread comes back.
+     * waits for, null when none; asked once per thread reached): from each start, the waits are followed until a
+     * thread comes back.
      *
      * @return each cycle once, in wait order (each thread waits for the next, the last for the first)
      */
-    static List<List<Long>> cycles(Iterable<Long> starts, Map<Long, Long> next) {
+    static List<List<Long>> cycles(Iterable<Long> starts, Function<Long, Long> next) {
         List<List<Long>> cycles = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         for (long start : starts) {
@@ -37,7 +39,7 @@ final class WaitChains {
             while (at != null && !seen.contains(at) && !position.containsKey(at)) {
                 position.put(at, path.size());
                 path.add(at);
-                at = next.get(at);
+                at = next.apply(at);
             }
             seen.addAll(path);
             Integer cycleStart = at == null ? null : position.get(at);
