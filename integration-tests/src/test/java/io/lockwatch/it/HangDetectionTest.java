@@ -181,8 +181,8 @@ class HangDetectionTest {
 
     /**
      * Runs {@code program} in {@code mode} until it prints "piled up" and its one deadlock names the threads
-     * {@code behind} it, then ends it; checks the cycle's threads, and that the last thread behind was announced on
-     * stderr. Returns the threads behind, by name.
+     * {@code behind} it, and the last thread behind is announced on stderr, then ends it; checks the cycle's threads.
+     * Returns the threads behind, by name.
      */
     private static Map<String, JsonNode> threadsBehindTheDeadlock(Stop stop, Class<?> program, String mode,
                                                                   List<String> cycle, List<String> behind) {
@@ -192,9 +192,11 @@ class HangDetectionTest {
             JsonNode deadlocks = json.get("deadlocks");
             return deadlocks.size() == 1 && deadlocks.get(0).has("blocked") && deadlocks.get(0).get("blocked").size() == behind.size();
         }, FIND_SECONDS);
-        ChildResult result = endCleanly(run, stop);
+        // Announced on stderr after the report is written (so that a kill cannot lose what stderr showed): waited
+        // for, not looked for after the stop, which could come between the two.
         String last = behind.get(behind.size() - 1);
-        assertTrue(result.stderr.contains("[lockwatch] DEADLOCK #1: thread \"" + last + "\" #"), result.stderr);
+        run.awaitStderr("[lockwatch] DEADLOCK #1: thread \"" + last + "\" #", FIND_SECONDS);
+        ChildResult result = endCleanly(run, stop);
         JsonNode deadlock = result.report().singleDeadlock();
         String json = deadlock.toPrettyString();
         assertEquals(cycle, threadNames(deadlock), "the cycle's threads: " + json);
