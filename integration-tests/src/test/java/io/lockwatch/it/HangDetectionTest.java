@@ -21,6 +21,7 @@ import io.lockwatch.it.programs.ClassInitDeadlock;
 import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
 import io.lockwatch.it.programs.DoubleStart;
+import io.lockwatch.it.programs.JoinUnderLock;
 import io.lockwatch.it.programs.LatchStall;
 import io.lockwatch.it.programs.LongHold;
 import io.lockwatch.it.programs.MixedDeadlock;
@@ -155,6 +156,44 @@ class HangDetectionTest {
         }
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+    }
+
+    /**
+     * The shutdown that never ends: a thread holding a lock joins a thread that waits for that lock. Each waits for the
+     * other, forever; the JVM's search sees only the lock wait. Reported as a deadlock at the first check that sees it,
+     * the joiner's owner the thread it joins, and no stall besides (the program runs on 2.5 thresholds). Until the
+     * forty-third session it was a stall (the joiner waiting on something nobody owns, a thread behind it), reported
+     * only after the threshold.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"monitor", "lock"})
+    void aThreadJoinedByTheHolderOfTheLockItWaitsForIsDeadlocked(String mode) {
+        Running run = start(JoinUnderLock.class, mode);
+        run.awaitStdoutLine("joining", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each waiting for the next one: for a lock it holds, or"
+                + " for its end (a join)", FIND_SECONDS);
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = run.terminate(30);
+        assertTrue(result.stderr.contains("joining \"worker\" #"), result.stderr);
+        assertFalse(result.stderr.contains("HAZARD"), result.stderr);
+        Report report = result.report();
+        JsonNode deadlock = report.singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(List.of("stopper", "worker"), threadNames(deadlock), json);
+        Map<String, JsonNode> byName = new TreeMap<>();
+        for (JsonNode thread : deadlock.get("cycle")) byName.put(thread.get("name").asText(), thread);
+        JsonNode stopper = byName.get("stopper");
+        JsonNode worker = byName.get("worker");
+        assertEquals("worker", stopper.get("owner").get("name").asText(), json);
+        assertEquals("java.lang.Thread", stopper.get("waitingFor").get("class").asText(), json);
+        assertEquals("stopper", worker.get("owner").get("name").asText(), json);
+        String lockClass = mode.equals("monitor") ? "java.lang.Object" : "java.util.concurrent.locks.ReentrantLock$NonfairSync";
+        assertEquals(lockClass, worker.get("waitingFor").get("class").asText(), json);
+        assertTrue(holds(stopper, worker.get("waitingFor").get("lock").asText()), json);
+        for (JsonNode thread : deadlock.get("cycle")) assertTrue(mentions(thread.get("stack"), JoinUnderLock.class), json);
+        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
     }
 
     /**

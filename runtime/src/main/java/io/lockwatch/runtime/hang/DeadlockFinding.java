@@ -116,10 +116,13 @@ class DeadlockFinding extends HangFinding {
 
     /** What ties each thread of the cycle to the next, for the headline: a lock it holds, or its end (a join). */
     private String how() {
+        int joins = 0;
         for (ThreadView t : cycle) {
-            if (!t.joins) return "each waiting for a lock the next one holds";
+            if (t.joins) joins++;
         }
-        return "each joining the next one, which never ends";
+        if (joins == 0) return "each waiting for a lock the next one holds";
+        if (joins == cycle.size()) return "each joining the next one, which never ends";
+        return "each waiting for the next one: for a lock it holds, or for its end (a join)";
     }
 
     @Override

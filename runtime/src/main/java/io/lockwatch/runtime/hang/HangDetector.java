@@ -83,6 +83,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     private boolean unavailable;
     private final Map<Long, Episode> episodes = new HashMap<>();
     private final Set<String> reportedDeadlocks = new HashSet<>();
+    /** The threads of the deadlocks with a join in them that this check confirmed ({@link #findJoinCycles}). */
+    private final Set<Long> inJoinCycles = new HashSet<>();
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */
     private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
@@ -539,16 +541,18 @@ public final class HangDetector implements ThreadCalls.Listener {
         return true;
     }
 
-    // ---- threads that join each other ----
+    // ---- threads that join each other, or join a thread that waits for their lock ----
 
     /**
-     * Platform threads that join each other in a cycle ({@link JoinCycles}): a deadlock that the JVM's search does
-     * not see. Reported as one, at the first check that sees it, each thread's owner the thread it joins.
+     * Platform threads in a cycle of waits with a join in it ({@link JoinCycles}): a deadlock that the JVM's search
+     * does not see. Reported as one, at the first check that sees it, a joining thread's owner the thread it joins;
+     * its stall (the joiner, waiting on something nobody owns, with a thread blocked behind it) is not reported.
      *
      * @return the threads deadlocked now, these added
      */
     private int findJoinCycles(ThreadMXBean mx, Map<Long, ThreadInfo> live, int deadlocked, long now) {
         List<JoinCycles.Cycle> cycles;
+        inJoinCycles.clear();
         try {
             cycles = JoinCycles.find(live);
         } catch (Exception e) {
@@ -557,10 +561,13 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
         for (JoinCycles.Cycle cycle : cycles) {
             ThreadInfo[] infos = withStacks(mx, cycle.threadIds);
-            if (!JoinCycles.allInUntimedJoin(infos)) continue; // one is not in a join (or has left it, or ended)
+            if (!cycle.confirmedBy(infos)) continue; // one has left its wait (or ended), or its monitor wait is no join
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < infos.length; i++) {
-                views.add(ThreadView.joining(infos[i], waitedMillis(cycle.threadIds[i], now), infos[(i + 1) % infos.length]));
+                long waited = waitedMillis(cycle.threadIds[i], now);
+                views.add(cycle.joins[i] ? ThreadView.joining(infos[i], waited, infos[(i + 1) % infos.length])
+                        : new ThreadView(infos[i], waited));
+                inJoinCycles.add(cycle.threadIds[i]);
             }
             deadlocked += views.size();
             AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
@@ -670,6 +677,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             ThreadInfo holder = live.get(owner);
             // A wait for a read/write lock's readers or a StampedLock looks owner-less here; in a deadlock, it is none.
             if (tracked.deadlockedThreads.contains(owner)) continue;
+            if (inJoinCycles.contains(owner)) continue; // its join is a deadlock's, reported as one
             // All the threads behind it, not only those on its own locks: an owner-less waiter ends a chain.
             if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, behind.get(owner));
         }

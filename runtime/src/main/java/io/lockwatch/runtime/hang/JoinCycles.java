@@ -11,33 +11,63 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Platform threads that join each other in a cycle ("alpha" joins "beta" while "beta" joins "alpha"): each waits
- * for the next one to end, forever. The JVM's deadlock search does not see it (a join waits on the joined thread's
- * object, which no thread owns), and neither does a thread dump. Found from the threads' snapshots: a thread in an
- * untimed {@code Thread.join()} waits on the monitor of the thread it joins (so on JDK 17 and 25), which is the
- * live thread with that identity. A timed join ends by itself, so it is no edge; a virtual thread's join waits
- * otherwise, and is not seen here.
+ * Platform threads that join each other in a cycle ("alpha" joins "beta" while "beta" joins "alpha"), or whose join
+ * closes a cycle with lock waits (the shutdown that never ends: "stopper" holds a lock and joins "worker", which waits
+ * for that lock): each waits for the next one, forever. The JVM's deadlock search does not see it (a join waits on
+ * the joined thread's object, which no thread owns), and neither does a thread dump. Found from the threads'
+ * snapshots: a thread in an untimed {@code Thread.join()} waits on the monitor of the thread it joins (so on JDK 17
+ * and 25), which is the live thread with that identity; a thread waiting for a lock whose owner the JVM names waits
+ * for that owner. A timed join ends by itself, so it is no edge; a virtual thread's join waits otherwise, and is not
+ * seen here. Cycles of lock waits alone are the JVM's search's.
  */
 final class JoinCycles {
     private JoinCycles() {}
 
-    /** One cycle: each thread joins the next, the last joins the first. */
+    /** One cycle: each thread waits for the next (joins it, or waits for a lock it holds), the last for the first. */
     static final class Cycle {
         final long[] threadIds;
+        /** Whether each thread joins the next one (else it waits for a lock the next one holds). */
+        final boolean[] joins;
         final String key;
 
-        Cycle(List<Long> ids) {
+        Cycle(List<Long> ids, Map<Long, Long> joined) {
             threadIds = new long[ids.size()];
-            for (int i = 0; i < threadIds.length; i++) threadIds[i] = ids.get(i);
+            joins = new boolean[ids.size()];
+            for (int i = 0; i < threadIds.length; i++) {
+                threadIds[i] = ids.get(i);
+                joins[i] = joined.containsKey(ids.get(i));
+            }
             List<Long> sorted = new ArrayList<>(ids);
             sorted.sort(null);
             key = "join " + sorted;
         }
+
+        private boolean hasJoin() {
+            for (boolean j : joins) {
+                if (j) return true;
+            }
+            return false;
+        }
+
+        /**
+         * Do the snapshots with stacks (in cycle order) show the same cycle: each joining thread in an untimed
+         * {@code Thread.join}, each other one still waiting for a lock of the next?
+         */
+        boolean confirmedBy(ThreadInfo[] infos) {
+            for (int i = 0; i < infos.length; i++) {
+                ThreadInfo info = infos[i];
+                if (info == null) return false; // it ended meanwhile
+                boolean same = joins[i] ? isInUntimedJoin(info) : lockOwner(info) == threadIds[(i + 1) % infos.length];
+                if (!same) return false;
+            }
+            return true;
+        }
     }
 
     /**
-     * The cycles among the threads that wait, untimed, on the monitor of a live thread (the snapshots here have no
-     * stacks: {@link #allInUntimedJoin} tells, with stacks, whether such waits are joins).
+     * The cycles with a join in them, among the snapshots' untimed waits on the monitor of a live thread and their
+     * waits for locks with a named owner (the snapshots here have no stacks: {@link Cycle#confirmedBy} tells, with
+     * stacks, whether the monitor waits are joins).
      */
     static List<Cycle> find(Map<Long, ThreadInfo> live) {
         List<ThreadInfo> waiters = new ArrayList<>();
@@ -56,21 +86,27 @@ final class JoinCycles {
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
-        for (List<Long> cycle : WaitChains.cycles(joins.keySet(), joins::get)) cycles.add(new Cycle(cycle));
+        for (List<Long> ids : WaitChains.cycles(joins.keySet(), t -> joins.containsKey(t) ? joins.get(t) : lockOwnerOf(live.get(t)))) {
+            Cycle cycle = new Cycle(ids, joins);
+            if (cycle.hasJoin()) cycles.add(cycle); // a join led to a cycle of lock waits alone: the JVM's search has it
+        }
         return cycles;
     }
 
-    /** Is every one of these snapshots (with stacks) of a thread in an untimed {@code Thread.join}? */
-    static boolean allInUntimedJoin(ThreadInfo[] infos) {
-        for (ThreadInfo info : infos) {
-            if (!isInUntimedJoin(info)) return false;
-        }
-        return true;
+    private static Long lockOwnerOf(ThreadInfo info) {
+        if (info == null) return null;
+        long owner = lockOwner(info);
+        return owner >= 0 ? owner : null;
+    }
+
+    /** The thread the JVM names as the owner of the lock this one waits for, or -1 (running, or no owner named). */
+    private static long lockOwner(ThreadInfo info) {
+        return info.getThreadState() == Thread.State.RUNNABLE ? -1 : info.getLockOwnerId();
     }
 
     /** Waiting, untimed, in {@code Thread.join}: a frame of it under {@code Object.wait}, in a snapshot with a stack. */
     private static boolean isInUntimedJoin(ThreadInfo info) {
-        if (info == null || info.getThreadState() != Thread.State.WAITING) return false;
+        if (info.getThreadState() != Thread.State.WAITING) return false;
         StackTraceElement[] stack = info.getStackTrace();
         for (int i = 0; i < stack.length && i < 6; i++) {
             if (stack[i].getClassName().equals("java.lang.Thread") && stack[i].getMethodName().equals("join")) return true;
