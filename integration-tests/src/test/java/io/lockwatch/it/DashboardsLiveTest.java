@@ -135,7 +135,7 @@ class DashboardsLiveTest {
                 "lockwatch_deadlocked_threads", "lockwatch_internal_errors_total")) {
             if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
         }
-        for (String kind : List.of("stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold", "self_deadlock")) {
+        for (String kind : List.of("stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold", "self_deadlock", "self_wait")) {
             String series = "lockwatch_hazards_total{kind=\"" + kind + "\"}";
             if (!Double.valueOf(0).equals(s.get(series))) missing.add(series + " = " + s.get(series));
         }

@@ -31,6 +31,7 @@ import io.lockwatch.it.programs.QuietWaits;
 import io.lockwatch.it.programs.ReadLockDeadlock;
 import io.lockwatch.it.programs.ReadWriteUpgrade;
 import io.lockwatch.it.programs.SelfJoin;
+import io.lockwatch.it.programs.SelfWait;
 import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.StarvedGuavaPool;
 import io.lockwatch.it.programs.StarvedPool;
@@ -1096,6 +1097,60 @@ class HangDetectionTest {
         assertTrue(hazard.get("site").asText().startsWith(SelfJoin.class.getName() + ".lambda$main$"), json);
         assertTrue(hazard.get("site").asText().contains("SelfJoin.java:"), json);
         assertTrue(mentions(hazard.get("stack"), SelfJoin.class), json);
+    }
+
+    /**
+     * A pool's task that waits for its own result, or for its own pool's termination: only it can bring either about,
+     * so the wait ends only by its timeout (never, in {@code get()} or {@code close()}). No lock is involved: thread
+     * dumps show a parked worker. Reported once the thread has waited past the threshold; not reported at all until
+     * the forty-third session.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"own-future", "own-future-timed", "own-pool", "own-pool-close"})
+    void aTaskWaitingForItselfIsReported(String mode) {
+        if (mode.equals("own-pool-close")) {
+            assumeTrue(ChildJvm.childFeatureVersion() >= 19, "ExecutorService.close() came with JDK 19");
+        }
+        boolean ownTask = mode.startsWith("own-future");
+        String call = Map.of("own-future", "get()", "own-future-timed", "get(timeout)", "own-pool",
+                "awaitTermination(timeout)", "own-pool-close", "close()").get(mode);
+        Running run = start(SelfWait.class, mode);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 self_wait: thread \"worker-1\" waits in " + call + " for the "
+                + (ownTask ? "result of task java.util.concurrent.FutureTask@" : "termination of java.util.concurrent.ThreadPoolExecutor@"),
+                FIND_SECONDS);
+        ChildResult result = endCleanly(run, Stop.TERM);
+        boolean forever = call.equals("get()") || call.equals("close()");
+        assertTrue(result.stderr.contains((forever ? "  the wait never ends (" : "  the wait ends only by its timeout (")), result.stderr);
+        Report report = result.report();
+        JsonNode hazard = report.singleHazard("self_wait");
+        String json = hazard.toPrettyString();
+        assertEquals(List.of("worker-1"), threadNames(hazard), json);
+        assertEquals(0, hazard.get("locks").size(), json);
+        assertEquals(ownTask ? "its_own_task" : "its_own_pool", hazard.get("waitsFor").asText(), json);
+        assertTrue(ownTask ? hazard.get("task").asText().startsWith("java.util.concurrent.FutureTask@")
+                : hazard.get("pool").asText().startsWith("java.util.concurrent.ThreadPoolExecutor@"), json);
+        assertEquals(call, hazard.get("call").asText(), json);
+        JsonNode thread = hazard.get("thread");
+        assertEquals(forever && ownTask ? "WAITING" : "TIMED_WAITING", thread.get("state").asText(), json);
+        assertTrue(thread.get("waitingMillis").asLong() >= 2000, json);
+        assertTrue(mentions(thread.get("stack"), SelfWait.class), json);
+        assertEquals(1, report.stat("threadsStuckNow"), json);
+    }
+
+    /**
+     * The same calls waiting for what others bring about: a pool's task for another task's result, which comes after
+     * 5 s, and the main thread for the pool's termination (from outside it). Both wait past the threshold, then end:
+     * nothing to report.
+     */
+    @Test
+    void aTaskWaitingForAnotherTaskOrAPoolFromOutsideIsNoSelfWait() {
+        ChildResult result = ChildJvm.run(SelfWait.class).agentOptions(THRESHOLD).args("outside").exec();
+        result.assertCleanExit();
+        assertTrue(result.stdout.contains("done"), result.stdout);
+        assertFalse(result.stderr.contains("HAZARD"), result.stderr);
+        assertEquals(0, result.report().hazards().size(), result.report().hazards().toPrettyString());
+        assertTrue(result.report().stat("hangChecks") >= 6, "hang checks: " + result.report().stat("hangChecks"));
     }
 
     /**

@@ -132,7 +132,7 @@ class MetricsEndpointTest {
         try {
             Scrape scrape = Scrape.of(Scrape.portOf(child));
             for (String kind : KINDS) assertEquals(0, waits(scrape, kind), kind);
-            for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold", "self_deadlock"}) {
+            for (String hazard : new String[] {"stall", "self_join", "dead_owner", "double_start", "pool_starvation", "class_init_stall", "long_hold", "self_deadlock", "self_wait"}) {
                 assertEquals(0, scrape.value("lockwatch_hazards_total", "kind", hazard), hazard);
             }
             for (String what : new String[] {"locks", "locks_evicted", "edges", "occurrences", "events", "segments"}) {

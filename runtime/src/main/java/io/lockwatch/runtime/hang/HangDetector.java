@@ -267,8 +267,10 @@ public final class HangDetector implements ThreadCalls.Listener {
         followDeadlocks(mx, live, waitersByOwner, started);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
         followByStacks(started);
+        List<Thread> waitingLong = inLongOwnerlessWaits(live, started);
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
-                + findStarvedPools(mx, live, started) + findClassInitStalls(mx, live, started);
+                + findStarvedPools(mx, waitingLong, started) + findSelfWaits(mx, waitingLong, started)
+                + findClassInitStalls(mx, live, started);
         findLongHolds(mx, live, behind, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
@@ -316,6 +318,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         final long since;
         boolean reported;
         boolean starvationReported;
+        boolean selfWaitReported;
 
         Episode(ThreadInfo info, long now) {
             this.state = info.getThreadState();
@@ -869,24 +872,57 @@ public final class HangDetector implements ThreadCalls.Listener {
      *
      * @return the threads of such pools: stuck, though no lock is involved
      */
-    private int findStarvedPools(ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
-        Set<Long> waitedLong = new HashSet<>();
-        for (ThreadInfo info : live.values()) {
-            if (isOwnerlessWait(info) && waitedLong(info.getThreadId(), now)) waitedLong.add(info.getThreadId());
-        }
-        if (waitedLong.isEmpty() || !PoolStarvation.available()) return 0; // idle waits, most checks
-        List<Thread> waiting = new ArrayList<>();
-        for (Thread t : PlatformThreads.all()) {
-            if (waitedLong.contains(t.getId())) waiting.add(t); // not lockwatch's own threads, nor carriers
-        }
+    private int findStarvedPools(ThreadMXBean mx, List<Thread> waitingLong, long now) {
+        if (waitingLong.isEmpty() || !PoolStarvation.available()) return 0; // idle waits, most checks
         int stuck = 0;
-        for (PoolStarvation.Starved starved : PoolStarvation.find(waiting)) {
+        for (PoolStarvation.Starved starved : PoolStarvation.find(waitingLong)) {
             stuck += starved.waits.size();
             boolean reportedAlready = true;
             for (Thread worker : starved.waits.keySet()) reportedAlready &= episodes.get(worker.getId()).starvationReported;
             if (!reportedAlready && reportStarvedPool(mx, starved, now)) {
                 for (Thread worker : starved.waits.keySet()) episodes.get(worker.getId()).starvationReported = true;
             }
+        }
+        return stuck;
+    }
+
+    /**
+     * The snapshot's platform threads in an owner-less wait past the threshold (not lockwatch's own threads, nor
+     * carriers): those a pool's starvation or a wait for itself can hold. Empty at most checks, asked of no thread.
+     */
+    private List<Thread> inLongOwnerlessWaits(Map<Long, ThreadInfo> live, long now) {
+        Set<Long> waitedLong = new HashSet<>();
+        for (ThreadInfo info : live.values()) {
+            if (isOwnerlessWait(info) && waitedLong(info.getThreadId(), now)) waitedLong.add(info.getThreadId());
+        }
+        if (waitedLong.isEmpty()) return Collections.emptyList();
+        List<Thread> waiting = new ArrayList<>();
+        for (Thread t : PlatformThreads.all()) {
+            if (waitedLong.contains(t.getId())) waiting.add(t);
+        }
+        return waiting;
+    }
+
+    /**
+     * Threads waiting for something only they can bring about ({@link SelfWaits}): the result of their own task, the
+     * termination of their own pool. Reported once per wait, on a snapshot with the thread's stack.
+     *
+     * @return how many threads wait so now (stuck: the wait ends only by its timeout, if it has one)
+     */
+    private int findSelfWaits(ThreadMXBean mx, List<Thread> waitingLong, long now) {
+        int stuck = 0;
+        for (Thread t : waitingLong) {
+            SelfWaits.SelfWait wait = SelfWaits.of(t);
+            if (wait == null) continue;
+            stuck++;
+            Episode episode = episodes.get(t.getId());
+            if (episode.selfWaitReported) continue;
+            ThreadInfo info = withStacks(mx, new long[] {t.getId()})[0];
+            if (info == null || !episode.same(info)) continue; // the wait ended meanwhile
+            episode.selfWaitReported = true;
+            String object = LockRef.of(wait.task != null ? wait.task : wait.pool, null).name();
+            addHazard(new SelfWaitFinding(new ThreadView(info, waitedMillis(t.getId(), now)), wait.task != null, object,
+                    SelfWaits.call(wait, info)), AgentStats.Hazard.SELF_WAIT);
         }
         return stuck;
     }

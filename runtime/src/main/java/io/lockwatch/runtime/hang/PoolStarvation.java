@@ -175,7 +175,7 @@ final class PoolStarvation {
     }
 
     /** The pool whose worker this thread is, or null when it is none (or hidden too deep). */
-    private static ThreadPoolExecutor poolOf(Thread t) {
+    static ThreadPoolExecutor poolOf(Thread t) {
         try {
             Object holder = HOLDER != null ? HOLDER.get(t) : t;
             Object task = holder == null ? null : TASK.get(holder);

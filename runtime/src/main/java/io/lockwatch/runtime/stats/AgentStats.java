@@ -37,7 +37,7 @@ public final class AgentStats {
     public enum Hazard {
         STALL("stall"), SELF_JOIN("self_join"), DEAD_OWNER("dead_owner"), DOUBLE_START("double_start"),
         POOL_STARVATION("pool_starvation"), CLASS_INIT_STALL("class_init_stall"), LONG_HOLD("long_hold"),
-        SELF_DEADLOCK("self_deadlock");
+        SELF_DEADLOCK("self_deadlock"), SELF_WAIT("self_wait");
 
         public final String tag;
 

@@ -1,0 +1,63 @@
+package io.lockwatch.runtime.hang;
+
+import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A thread waits for something only it can bring about ({@link SelfWaits}): the result of the task it is running, or
+ * the termination of its own pool. No lock is involved, so neither the JVM's search nor a thread dump shows it.
+ */
+final class SelfWaitFinding extends HangFinding {
+    private final ThreadView thread;
+    /** {@code its_own_task} or {@code its_own_pool}. */
+    private final String waitsFor;
+    /** The task or the pool, as class@identityHash (not its toString(), which is the application's code). */
+    private final String object;
+    private final String call;
+
+    SelfWaitFinding(ThreadView thread, boolean ownTask, String object, String call) {
+        super("self_wait");
+        this.thread = thread;
+        this.waitsFor = ownTask ? "its_own_task" : "its_own_pool";
+        this.object = object;
+        this.call = call;
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return Collections.singletonList(thread.name);
+    }
+
+    @Override
+    public List<String> lockNames() {
+        return new ArrayList<>(); // no lock is involved: that is why nothing else sees it
+    }
+
+    @Override
+    void writeDetails(JsonWriter json) {
+        json.field("waitsFor", waitsFor).field(waitsFor.equals("its_own_task") ? "task" : "pool", object).field("call", call);
+        json.name("thread");
+        thread.write(json);
+    }
+
+    @Override
+    public String summary() {
+        boolean forever = call.equals("get()") || call.equals("close()");
+        StringBuilder out = new StringBuilder();
+        out.append(title()).append(": thread ").append(quoted(thread.name));
+        if (waitsFor.equals("its_own_task")) {
+            out.append(" waits in ").append(call).append(" for the result of task ").append(object)
+                    .append(", which is the task it is running: the result comes only after the wait has ended\n");
+        } else {
+            out.append(" waits in ").append(call).append(" for the termination of ").append(object)
+                    .append(", the pool it is a worker of: a pool terminates only once all its tasks have ended, this one included\n");
+        }
+        thread.summarize(out, "  ");
+        out.append(forever ? "  the wait never ends" : "  the wait ends only by its timeout").append(waitsFor.equals("its_own_task")
+                ? " (a task cannot wait for its own result: return it, or hand the rest of the work to another task)\n"
+                : " (wait for a pool from outside it: a task may call shutdown(), which lets the running tasks finish, but not wait for the pool's end)\n");
+        return out.toString();
+    }
+}
