@@ -1102,18 +1102,18 @@ class HangDetectionTest {
     /**
      * A pool's task that waits for its own result, or for its own pool's termination: only it can bring either about,
      * so the wait ends only by its timeout (never, in {@code get()} or {@code close()}). No lock is involved: thread
-     * dumps show a parked worker. Reported once the thread has waited past the threshold; not reported at all until
-     * the forty-third session.
+     * dumps show a parked worker. Reported once the thread has waited past the threshold, also by a worker whose idle
+     * wait before was looked at (each wait is looked at once); not reported at all until the forty-third session.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"own-future", "own-future-timed", "own-pool", "own-pool-close"})
+    @ValueSource(strings = {"own-future", "own-future-timed", "own-pool", "own-pool-close", "own-future-after-idle"})
     void aTaskWaitingForItselfIsReported(String mode) {
         if (mode.equals("own-pool-close")) {
             assumeTrue(ChildJvm.childFeatureVersion() >= 19, "ExecutorService.close() came with JDK 19");
         }
         boolean ownTask = mode.startsWith("own-future");
         String call = Map.of("own-future", "get()", "own-future-timed", "get(timeout)", "own-pool",
-                "awaitTermination(timeout)", "own-pool-close", "close()").get(mode);
+                "awaitTermination(timeout)", "own-pool-close", "close()", "own-future-after-idle", "get()").get(mode);
         Running run = start(SelfWait.class, mode);
         run.awaitStdoutLine("waiting", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 self_wait: thread \"worker-1\" waits in " + call + " for the "

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * A pool's task ("worker-1") that waits for something only it can bring about, by mode: "own-future", {@code get()}
  * on its own Future; "own-future-timed", the same with an hour's timeout; "own-pool", {@code shutdown()} then
  * {@code awaitTermination} of its own pool (an hour); "own-pool-close", {@code close()} on its own pool (JDK 19 and
- * later). Prints "waiting" once the task waits; never ends.
+ * later); "own-future-after-idle", "own-future" in a pool of one worker that has first been idle for 3 s (past a 2 s
+ * stall threshold: its idle wait was looked at and was none). Prints "waiting" once the task waits; never ends.
  *
  * <p>"outside" waits the same ways but for what others bring about: worker-1 gets the future of worker-2's task,
  * which waits 5 s (past a 2 s stall threshold) for a latch, while main waits for the pool's termination; then all
@@ -27,10 +28,14 @@ public final class SelfWait {
         String mode = args[0];
         AtomicInteger number = new AtomicInteger();
         ThreadFactory named = r -> new Thread(r, "worker-" + number.incrementAndGet());
-        ExecutorService pool = Executors.newFixedThreadPool(2, named);
+        ExecutorService pool = Executors.newFixedThreadPool(mode.equals("own-future-after-idle") ? 1 : 2, named);
         if (mode.equals("outside")) {
             outside(pool);
             return;
+        }
+        if (mode.equals("own-future-after-idle")) {
+            pool.submit(() -> { }).get();
+            Thread.sleep(3000);
         }
         OWN_FUTURE.set(pool.submit(() -> {
             while (OWN_FUTURE.get() == null) Thread.onSpinWait(); // submit() has not returned yet
@@ -46,6 +51,7 @@ public final class SelfWait {
     private static void waitForItself(String mode, ExecutorService pool) throws Exception {
         switch (mode) {
             case "own-future":
+            case "own-future-after-idle":
                 OWN_FUTURE.get().get();
                 break;
             case "own-future-timed":

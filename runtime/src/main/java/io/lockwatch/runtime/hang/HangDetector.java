@@ -318,7 +318,9 @@ public final class HangDetector implements ThreadCalls.Listener {
         final long since;
         boolean reported;
         boolean starvationReported;
-        boolean selfWaitReported;
+        /** Asked once per wait whether it is a wait for itself ({@link #findSelfWaits}), and the answer. */
+        boolean selfWaitLookedAt;
+        boolean selfWait;
 
         Episode(ThreadInfo info, long now) {
             this.state = info.getThreadState();
@@ -905,26 +907,34 @@ public final class HangDetector implements ThreadCalls.Listener {
 
     /**
      * Threads waiting for something only they can bring about ({@link SelfWaits}): the result of their own task, the
-     * termination of their own pool. Reported once per wait, on a snapshot with the thread's stack.
+     * termination of their own pool. Each wait is looked at once (the blocker stays the same while the episode
+     * does: most long waits are idle workers, looked at again only once they have run a task), and reported on a
+     * snapshot with the thread's stack.
      *
      * @return how many threads wait so now (stuck: the wait ends only by its timeout, if it has one)
      */
     private int findSelfWaits(ThreadMXBean mx, List<Thread> waitingLong, long now) {
         int stuck = 0;
         for (Thread t : waitingLong) {
-            SelfWaits.SelfWait wait = SelfWaits.of(t);
-            if (wait == null) continue;
-            stuck++;
             Episode episode = episodes.get(t.getId());
-            if (episode.selfWaitReported) continue;
-            ThreadInfo info = withStacks(mx, new long[] {t.getId()})[0];
-            if (info == null || !episode.same(info)) continue; // the wait ended meanwhile
-            episode.selfWaitReported = true;
-            String object = LockRef.of(wait.task != null ? wait.task : wait.pool, null).name();
-            addHazard(new SelfWaitFinding(new ThreadView(info, waitedMillis(t.getId(), now)), wait.task != null, object,
-                    SelfWaits.call(wait, info)), AgentStats.Hazard.SELF_WAIT);
+            if (!episode.selfWaitLookedAt) {
+                episode.selfWaitLookedAt = true;
+                SelfWaits.SelfWait wait = SelfWaits.of(t);
+                episode.selfWait = wait != null && reportSelfWait(mx, t, wait, episode, now);
+            }
+            if (episode.selfWait) stuck++;
         }
         return stuck;
+    }
+
+    /** @return false when the wait ended meanwhile (not reported) */
+    private boolean reportSelfWait(ThreadMXBean mx, Thread t, SelfWaits.SelfWait wait, Episode episode, long now) {
+        ThreadInfo info = withStacks(mx, new long[] {t.getId()})[0];
+        if (info == null || !episode.same(info)) return false;
+        String object = LockRef.of(wait.task != null ? wait.task : wait.pool, null).name();
+        addHazard(new SelfWaitFinding(new ThreadView(info, waitedMillis(t.getId(), now)), wait.task != null, object,
+                SelfWaits.call(wait, info)), AgentStats.Hazard.SELF_WAIT);
+        return true;
     }
 
     /** The workers' stacks, on one snapshot of them; @return false when a wait ended meanwhile */
