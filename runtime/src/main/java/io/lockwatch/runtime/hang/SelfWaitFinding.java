@@ -11,8 +11,8 @@ import java.util.List;
  */
 final class SelfWaitFinding extends HangFinding {
     private final ThreadView thread;
-    /** {@code its_own_task} or {@code its_own_pool}. */
-    private final String waitsFor;
+    /** Its own task's result (else its own pool's termination). */
+    private final boolean ownTask;
     /** The task or the pool, as class@identityHash (not its toString(), which is the application's code). */
     private final String object;
     private final String call;
@@ -20,7 +20,7 @@ final class SelfWaitFinding extends HangFinding {
     SelfWaitFinding(ThreadView thread, boolean ownTask, String object, String call) {
         super("self_wait");
         this.thread = thread;
-        this.waitsFor = ownTask ? "its_own_task" : "its_own_pool";
+        this.ownTask = ownTask;
         this.object = object;
         this.call = call;
     }
@@ -37,7 +37,8 @@ final class SelfWaitFinding extends HangFinding {
 
     @Override
     void writeDetails(JsonWriter json) {
-        json.field("waitsFor", waitsFor).field(waitsFor.equals("its_own_task") ? "task" : "pool", object).field("call", call);
+        json.field("waitsFor", ownTask ? "its_own_task" : "its_own_pool").field(ownTask ? "task" : "pool", object)
+                .field("call", call);
         json.name("thread");
         thread.write(json);
     }
@@ -47,7 +48,7 @@ final class SelfWaitFinding extends HangFinding {
         boolean forever = call.equals("get()") || call.equals("close()");
         StringBuilder out = new StringBuilder();
         out.append(title()).append(": thread ").append(quoted(thread.name));
-        if (waitsFor.equals("its_own_task")) {
+        if (ownTask) {
             out.append(" waits in ").append(call).append(" for the result of task ").append(object)
                     .append(", which is the task it is running: the result comes only after the wait has ended\n");
         } else {
@@ -55,7 +56,7 @@ final class SelfWaitFinding extends HangFinding {
                     .append(", the pool it is a worker of: a pool terminates only once all its tasks have ended, this one included\n");
         }
         thread.summarize(out, "  ");
-        out.append(forever ? "  the wait never ends" : "  the wait ends only by its timeout").append(waitsFor.equals("its_own_task")
+        out.append(forever ? "  the wait never ends" : "  the wait ends only by its timeout").append(ownTask
                 ? " (a task cannot wait for its own result: return it, or hand the rest of the work to another task)\n"
                 : " (wait for a pool from outside it: a task may call shutdown(), which lets the running tasks finish, but not wait for the pool's end)\n");
         return out.toString();
