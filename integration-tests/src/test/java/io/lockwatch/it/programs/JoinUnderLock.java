@@ -6,16 +6,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * The shutdown that never ends: "stopper" holds the service's lock while it joins "worker", and the worker needs that
  * lock to finish its last step. The stopper waits for the worker to end, the worker for the stopper's lock. The JVM's
  * deadlock search sees only the worker's wait (a join waits on the worker's own monitor, which no thread owns).
- * "monitor" takes a {@code synchronized} block, "lock" a {@code ReentrantLock}. Prints "joining" once the stopper is
- * in its join and the worker waits for the lock, and "waited" 5 s later (past a 2 s stall threshold); never ends.
+ * "monitor" takes a {@code synchronized} block, "lock" a {@code ReentrantLock}; "virtual-monitor" and "virtual-lock"
+ * do the same with two virtual threads (JDK 21 and later), "virtual-worker" with a monitor, a platform stopper and a
+ * virtual worker. Prints "joining" once the stopper is in its join and the worker waits for the lock, and "waited"
+ * 5 s later (past a 2 s stall threshold); never ends.
  */
 public final class JoinUnderLock {
     private static final Object STATE = new Object();
     private static final ReentrantLock LOCK = new ReentrantLock();
 
     public static void main(String[] args) throws Exception {
-        boolean monitor = args[0].equals("monitor");
-        Thread worker = new Thread(() -> {
+        String mode = args[0];
+        boolean monitor = !mode.endsWith("lock");
+        Thread worker = thread("worker", mode.startsWith("virtual"), () -> {
             if (monitor) {
                 synchronized (STATE) {
                     finish();
@@ -28,8 +31,8 @@ public final class JoinUnderLock {
                     LOCK.unlock();
                 }
             }
-        }, "worker");
-        Thread stopper = new Thread(() -> {
+        });
+        Thread stopper = thread("stopper", mode.startsWith("virtual") && !mode.equals("virtual-worker"), () -> {
             if (monitor) {
                 synchronized (STATE) {
                     startAndJoin(worker);
@@ -42,7 +45,7 @@ public final class JoinUnderLock {
                     LOCK.unlock();
                 }
             }
-        }, "stopper");
+        });
         stopper.start();
         Thread.State workerWaits = monitor ? Thread.State.BLOCKED : Thread.State.WAITING;
         while (stopper.getState() != Thread.State.WAITING || worker.getState() != workerWaits) Thread.sleep(10);
@@ -50,6 +53,12 @@ public final class JoinUnderLock {
         Thread.sleep(5000);
         System.out.println("waited");
         stopper.join();
+    }
+
+    private static Thread thread(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
+        Thread t = virtual ? VirtualThreads.unstarted(task) : new Thread(task);
+        t.setName(name);
+        return t;
     }
 
     private static void finish() {

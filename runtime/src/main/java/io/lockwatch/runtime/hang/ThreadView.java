@@ -82,11 +82,12 @@ final class ThreadView {
 
     /**
      * A thread as lockwatch's held-lock stacks see it: {@code held} are its locks, each with the site that
-     * took it, shown under the topmost frame of the site's method (whose line has moved on since, as in jstack).
+     * took it, shown under the topmost frame of the site's method (whose line has moved on since, as in jstack);
+     * {@code joins}: it waits in {@code join()} for {@code owner} to end.
      */
-    ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, long waitingMillis, List<LockRef> held,
-               StackTraceElement[] frames) {
-        this.joins = false;
+    ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, boolean joins, long waitingMillis,
+               List<LockRef> held, StackTraceElement[] frames) {
+        this.joins = joins;
         this.name = thread.getName();
         this.id = thread.getId();
         this.state = state;

@@ -3,6 +3,7 @@ package io.lockwatch.runtime.hang;
 import io.lockwatch.runtime.track.LockStack;
 import io.lockwatch.runtime.track.SynchronizerKind;
 import io.lockwatch.runtime.track.ThreadRegistry;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +38,8 @@ import java.util.function.LongPredicate;
  *       with that synchronizer's lock on their stacks.</li>
  *   <li>A thread {@code WAITING} parked on a {@code StampedLock} waits for it; its holders are the threads with it
  *       on their stacks in a mode the request must wait for (checked against the lock's own state).</li>
+ *   <li>A thread in {@code join()} of a virtual thread (parked on that thread's termination latch) waits for the
+ *       joined thread, when that one is in the graph: it ends only once its own wait does.</li>
  *   <li>Any other wait (a latch, a condition, {@code Object.wait}, a sleep, a timed wait) has no holder: it
  *       is owner-less.</li>
  * </ul>
@@ -96,6 +100,8 @@ final class TrackedHangs {
         final List<Waiter> next = new ArrayList<>(1);
         /** The inverse: the waiting threads that wait for what this one holds. */
         final List<Waiter> blocked = new ArrayList<>(0);
+        /** Its owner-less wait is a join of the thread it waits for (its only {@link #next}). */
+        boolean joins;
         Wait wait;
 
         Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
@@ -300,6 +306,7 @@ final class TrackedHangs {
         }
         for (Waiter waiter : waiters) {
             if (waiter.lockWait || waiter.blocked.isEmpty()) continue; // a stall's root waits for no lock, and blocks some
+            if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its join is a deadlock's
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
                 List<Waiter> virtual = virtualOnes(waiter.blocked);
                 if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
@@ -360,7 +367,57 @@ final class TrackedHangs {
                 w.waitsFor(h);
             }
         }
+        addJoins(waiters);
         return waiters;
+    }
+
+    /**
+     * A join of a virtual thread waits on that thread's termination latch, which opens only when the thread ends:
+     * the joiner waits for the joined thread, and with it for whatever that one waits for (a lock of the joiner's,
+     * in the shutdown that never ends). Only joins of threads that are in the graph themselves, waiting.
+     */
+    private static void addJoins(List<Waiter> waiters) {
+        Map<Object, Waiter> byLatch = null;
+        for (Waiter w : waiters) {
+            if (w.lockWait || !VirtualJoins.mayBeTermination(w.waitsOn)) continue;
+            if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
+            Waiter joined = byLatch.get(w.waitsOn);
+            if (joined == null || joined == w) continue;
+            w.waitsFor(joined);
+            w.joins = true;
+        }
+    }
+
+    /** Reads a virtual thread's termination latch (fields of the JDK's, opened to lockwatch by the agent). */
+    private static final class VirtualJoins {
+        /** {@code VirtualThread.termination}: the latch its joiners wait on, made on the first join. */
+        private static final Field TERMINATION = field(PoolStarvation.jdkClass("java.lang.VirtualThread"), "termination");
+        /** {@code CountDownLatch.sync}: what a thread waiting on the latch is parked on. */
+        private static final Field SYNC = field(CountDownLatch.class, "sync");
+        private static final Class<?> LATCH_SYNC = SYNC != null ? SYNC.getType() : null;
+
+        static boolean mayBeTermination(Object blocker) {
+            return blocker != null && TERMINATION != null && LATCH_SYNC != null && LATCH_SYNC.isInstance(blocker);
+        }
+
+        /** The graph's virtual threads by what their joiners park on. */
+        static Map<Object, Waiter> byTerminationLatch(List<Waiter> waiters) {
+            Map<Object, Waiter> byLatch = new IdentityHashMap<>();
+            for (Waiter w : waiters) {
+                if (!isVirtual(w.stack.thread)) continue;
+                try {
+                    Object latch = TERMINATION.get(w.stack.thread);
+                    if (latch != null) byLatch.put(SYNC.get(latch), w);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // not readable: this join is missed, never invented
+                }
+            }
+            return byLatch;
+        }
+
+        private static Field field(Class<?> owner, String name) {
+            return owner == null ? null : PoolStarvation.field(owner, name);
+        }
     }
 
     private static Waiter waiterOf(LockStack stack) {
@@ -506,7 +563,7 @@ final class TrackedHangs {
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         long millis = TimeUnit.NANOSECONDS.toMillis(w.waitedNanos(now));
         LockRef waitingFor = w.waitsOn != null ? LockRef.of(w.waitsOn, null) : null;
-        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, millis, held, frames);
+        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.joins, millis, held, frames);
     }
 
     private static Thread exclusiveOwner(Object synchronizer) {
