@@ -36,12 +36,12 @@ final class CompletableFutureWaits {
     /** The either-stages: one of two sources completes them, so the one in the queue may not be needed. */
     private static final Set<Class<?>> EITHER = eitherStages();
 
-    private static final Field STACK = PoolStarvation.field(CompletableFuture.class, "stack");
-    private static final Field NEXT = PoolStarvation.field(nested("Completion"), "next");
-    private static final Field STAGE_DEP = PoolStarvation.field(UNI_COMPLETION, "dep");
-    private static final Field CO_BASE = PoolStarvation.field(CO_COMPLETION, "base");
-    private static final Field SUPPLY_DEP = PoolStarvation.field(ASYNC_SUPPLY, "dep");
-    private static final Field RUN_DEP = PoolStarvation.field(ASYNC_RUN, "dep");
+    private static final Field STACK = JdkFields.field(CompletableFuture.class, "stack");
+    private static final Field NEXT = JdkFields.field(nested("Completion"), "next");
+    private static final Field STAGE_DEP = JdkFields.field(UNI_COMPLETION, "dep");
+    private static final Field CO_BASE = JdkFields.field(CO_COMPLETION, "base");
+    private static final Field SUPPLY_DEP = JdkFields.field(ASYNC_SUPPLY, "dep");
+    private static final Field RUN_DEP = JdkFields.field(ASYNC_RUN, "dep");
 
     private CompletableFutureWaits() {}
 
@@ -121,6 +121,6 @@ final class CompletableFutureWaits {
     }
 
     private static Class<?> nested(String simpleName) {
-        return PoolStarvation.jdkClass(CompletableFuture.class.getName() + "$" + simpleName);
+        return JdkFields.jdkClass(CompletableFuture.class.getName() + "$" + simpleName);
     }
 }

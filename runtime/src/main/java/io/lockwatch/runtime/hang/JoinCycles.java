@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Platform threads that join each other in a cycle ("alpha" joins "beta" while "beta" joins "alpha"), or whose join
@@ -86,7 +87,8 @@ final class JoinCycles {
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
-        for (List<Long> ids : WaitChains.cycles(joins.keySet(), t -> joins.containsKey(t) ? joins.get(t) : lockOwnerOf(live.get(t)))) {
+        Function<Long, Long> next = t -> joins.containsKey(t) ? joins.get(t) : lockOwnerOf(live.get(t));
+        for (List<Long> ids : WaitChains.cycles(joins.keySet(), next)) {
             Cycle cycle = new Cycle(ids, joins);
             if (cycle.hasJoin()) cycles.add(cycle); // a join led to a cycle of lock waits alone: the JVM's search has it
         }

@@ -32,20 +32,21 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PoolStarvation {
     /** The thread's Runnable: {@code Thread.target} until JDK 18, {@code Thread.holder.task} since JDK 19. */
-    private static final Field HOLDER = field(Thread.class, "holder");
-    private static final Field TASK = HOLDER != null ? field(HOLDER.getType(), "task") : field(Thread.class, "target");
-    private static final Class<?> WORKER = jdkClass(ThreadPoolExecutor.class.getName() + "$Worker");
-    private static final Field POOL = WORKER != null ? field(WORKER, "this$0") : null;
+    private static final Field HOLDER = JdkFields.field(Thread.class, "holder");
+    private static final Field TASK =
+            HOLDER != null ? JdkFields.field(HOLDER.getType(), "task") : JdkFields.field(Thread.class, "target");
+    private static final Class<?> WORKER = JdkFields.jdkClass(ThreadPoolExecutor.class.getName() + "$Worker");
+    private static final Field POOL = JdkFields.field(WORKER, "this$0");
     /**
      * The pool's own fields, read directly: its getters can be overridden by a subclass, and the detector
      * runs none of the application's code (it could block the one thread that watches for hangs).
      */
-    private static final Field QUEUE = field(ThreadPoolExecutor.class, "workQueue");
-    private static final Field CORE_SIZE = field(ThreadPoolExecutor.class, "corePoolSize");
-    private static final Field MAX_SIZE = field(ThreadPoolExecutor.class, "maximumPoolSize");
-    private static final Field CTL = field(ThreadPoolExecutor.class, "ctl");
-    private static final Field COUNT_MASK = field(ThreadPoolExecutor.class, "COUNT_MASK");
-    private static final Field WORKER_THREAD = WORKER != null ? field(WORKER, "thread") : null;
+    private static final Field QUEUE = JdkFields.field(ThreadPoolExecutor.class, "workQueue");
+    private static final Field CORE_SIZE = JdkFields.field(ThreadPoolExecutor.class, "corePoolSize");
+    private static final Field MAX_SIZE = JdkFields.field(ThreadPoolExecutor.class, "maximumPoolSize");
+    private static final Field CTL = JdkFields.field(ThreadPoolExecutor.class, "ctl");
+    private static final Field COUNT_MASK = JdkFields.field(ThreadPoolExecutor.class, "COUNT_MASK");
+    private static final Field WORKER_THREAD = JdkFields.field(WORKER, "thread");
     /** Fields of a thread's wrapper looked into, at most. */
     private static final int MAX_WRAPPER_FIELDS = 32;
     /** Queued tasks looked at per pool, at most (a frozen pool's queue only grows). */
@@ -232,24 +233,4 @@ final class PoolStarvation {
             return fields.toArray(new Field[0]);
         }
     };
-
-    /** A class of the JDK's by name (not initialized), or null when this JDK has none. */
-    static Class<?> jdkClass(String name) {
-        try {
-            return Class.forName(name, false, null);
-        } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
-            return null;
-        }
-    }
-
-    /** The field made accessible, or null when it does not exist or is not open to lockwatch. */
-    static Field field(Class<?> owner, String name) {
-        try {
-            Field f = owner.getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
 }

@@ -53,12 +53,14 @@ final class SelfWaitFinding extends HangFinding {
                     .append(", which is the task it is running: the result comes only after the wait has ended\n");
         } else {
             out.append(" waits in ").append(call).append(" for the termination of ").append(object)
-                    .append(", the pool it is a worker of: a pool terminates only once all its tasks have ended, this one included\n");
+                    .append(", the pool it is a worker of: a pool terminates only once all its tasks have ended, this one")
+                    .append(" included\n");
         }
         thread.summarize(out, "  ");
         out.append(forever ? "  the wait never ends" : "  the wait ends only by its timeout").append(ownTask
                 ? " (a task cannot wait for its own result: return it, or hand the rest of the work to another task)\n"
-                : " (wait for a pool from outside it: a task may call shutdown(), which lets the running tasks finish, but not wait for the pool's end)\n");
+                : " (wait for a pool from outside it: a task may call shutdown(), which lets the running tasks finish,"
+                        + " but not wait for the pool's end)\n");
         return out.toString();
     }
 }

@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SelfWaits {
     /** The thread running a {@code FutureTask} (null before and after). */
-    private static final Field RUNNER = PoolStarvation.field(FutureTask.class, "runner");
+    private static final Field RUNNER = JdkFields.field(FutureTask.class, "runner");
     /** The condition {@code ThreadPoolExecutor.awaitTermination} waits on. */
-    private static final Field TERMINATION = PoolStarvation.field(ThreadPoolExecutor.class, "termination");
+    private static final Field TERMINATION = JdkFields.field(ThreadPoolExecutor.class, "termination");
 
     /** What a thread waits for that only it can bring about. */
     static final class SelfWait {

@@ -391,9 +391,10 @@ final class TrackedHangs {
     /** Reads a virtual thread's termination latch (fields of the JDK's, opened to lockwatch by the agent). */
     private static final class VirtualJoins {
         /** {@code VirtualThread.termination}: the latch its joiners wait on, made on the first join. */
-        private static final Field TERMINATION = field(PoolStarvation.jdkClass("java.lang.VirtualThread"), "termination");
+        private static final Field TERMINATION =
+                JdkFields.field(JdkFields.jdkClass("java.lang.VirtualThread"), "termination");
         /** {@code CountDownLatch.sync}: what a thread waiting on the latch is parked on. */
-        private static final Field SYNC = field(CountDownLatch.class, "sync");
+        private static final Field SYNC = JdkFields.field(CountDownLatch.class, "sync");
         private static final Class<?> LATCH_SYNC = SYNC != null ? SYNC.getType() : null;
 
         static boolean mayBeTermination(Object blocker) {
@@ -413,10 +414,6 @@ final class TrackedHangs {
                 }
             }
             return byLatch;
-        }
-
-        private static Field field(Class<?> owner, String name) {
-            return owner == null ? null : PoolStarvation.field(owner, name);
         }
     }
 
