@@ -45,7 +45,6 @@ final class SelfWaitFinding extends HangFinding {
 
     @Override
     public String summary() {
-        boolean forever = call.equals("get()") || call.equals("close()");
         StringBuilder out = new StringBuilder();
         out.append(title()).append(": thread ").append(quoted(thread.name));
         if (ownTask) {
@@ -57,10 +56,19 @@ final class SelfWaitFinding extends HangFinding {
                     .append(" included\n");
         }
         thread.summarize(out, "  ");
-        out.append(forever ? "  the wait never ends" : "  the wait ends only by its timeout").append(ownTask
+        out.append(howItEnds(call)).append(ownTask
                 ? " (a task cannot wait for its own result: return it, or hand the rest of the work to another task)\n"
                 : " (wait for a pool from outside it: a task may call shutdown(), which lets the running tasks finish,"
                         + " but not wait for the pool's end)\n");
         return out.toString();
+    }
+
+    /**
+     * What can end the wait: {@code close()} waits again after an interrupt (having called {@code shutdownNow()}), so
+     * nothing; an interrupt ends the others ({@code cancel(true)} on the task, {@code shutdownNow()} on the pool).
+     */
+    static String howItEnds(String call) {
+        if (call.equals("close()")) return "  the wait never ends";
+        return call.equals("get()") ? "  only an interrupt ends the wait" : "  only its timeout or an interrupt ends the wait";
     }
 }
