@@ -17,6 +17,15 @@ final class Hang {
         }
     }
 
+    /** {@code Thread.join()}: waits for {@code thread} to end. */
+    static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void await(CountDownLatch latch) {
         try {
             latch.await();

@@ -68,10 +68,6 @@ public final class JoinUnderLock {
     /** Started under the lock, so that the worker's first step waits for it. */
     private static void startAndJoin(Thread worker) {
         worker.start();
-        try {
-            worker.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Hang.join(worker);
     }
 }

@@ -16,25 +16,17 @@ public final class MutualJoin {
         alpha = new Thread(() -> {
             both.countDown();
             Hang.await(both);
-            join(beta);
+            Hang.join(beta);
         }, "alpha");
         beta = new Thread(() -> {
             both.countDown();
             Hang.await(both);
-            join(alpha);
+            Hang.join(alpha);
         }, "beta");
         alpha.start();
         beta.start();
         both.await();
         System.out.println("joining");
         alpha.join();
-    }
-
-    private static void join(Thread other) {
-        try {
-            other.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -83,8 +83,11 @@ public final class HangDetector implements ThreadCalls.Listener {
     private boolean unavailable;
     private final Map<Long, Episode> episodes = new HashMap<>();
     private final Set<String> reportedDeadlocks = new HashSet<>();
-    /** The threads of the deadlocks with a join in them that this check confirmed ({@link #findJoinCycles}). */
-    private final Set<Long> inJoinCycles = new HashSet<>();
+    /**
+     * The threads of the deadlocks this check confirmed that the JVM's snapshots show in an owner-less wait (a join,
+     * a wait for a read lock or a StampedLock): that wait is the deadlock's, and no stall ({@link #findStalls}).
+     */
+    private final Set<Long> inDeadlocksNow = new HashSet<>();
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */
     private final Set<String> reportedInitStalls = new HashSet<>();
     private final List<DeadOwnerFinding> deadOwners = new ArrayList<>();
@@ -259,6 +262,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             if (info != null) live.put(info.getThreadId(), info);
         }
         updateEpisodes(live, started);
+        inDeadlocksNow.clear();
         int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0, started);
         deadlocked = findJoinCycles(mx, live, deadlocked, started);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
@@ -266,6 +270,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         followDeadlocks(mx, live, waitersByOwner, started);
         TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
+        inDeadlocksNow.addAll(tracked.deadlockedThreads);
         followByStacks(started);
         List<Thread> waitingLong = inLongOwnerlessWaits(live, started);
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
@@ -557,7 +562,6 @@ public final class HangDetector implements ThreadCalls.Listener {
      */
     private int findJoinCycles(ThreadMXBean mx, Map<Long, ThreadInfo> live, int deadlocked, long now) {
         List<JoinCycles.Cycle> cycles;
-        inJoinCycles.clear();
         try {
             cycles = JoinCycles.find(live);
         } catch (Exception e) {
@@ -567,15 +571,16 @@ public final class HangDetector implements ThreadCalls.Listener {
         for (JoinCycles.Cycle cycle : cycles) {
             ThreadInfo[] infos = withStacks(mx, cycle.threadIds);
             if (!cycle.confirmedBy(infos)) continue; // one has left its wait (or ended), or its monitor wait is no join
+            for (long id : cycle.threadIds) inDeadlocksNow.add(id);
+            deadlocked += infos.length;
+            AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
+            if (reportedDeadlocks.contains(cycle.key)) continue; // counted; described once
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < infos.length; i++) {
                 long waited = waitedMillis(cycle.threadIds[i], now);
                 views.add(cycle.joins[i] ? ThreadView.joining(infos[i], waited, infos[(i + 1) % infos.length])
                         : new ThreadView(infos[i], waited));
-                inJoinCycles.add(cycle.threadIds[i]);
             }
-            deadlocked += views.size();
-            AgentStats.threadsDeadlockedNow.set(deadlocked); // before the report is written
             publishAndFollow(cycle.key, new DeadlockFinding(views), false);
         }
         return deadlocked;
@@ -680,9 +685,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             }
             long owner = e.getKey();
             ThreadInfo holder = live.get(owner);
-            // A wait for a read/write lock's readers or a StampedLock looks owner-less here; in a deadlock, it is none.
-            if (tracked.deadlockedThreads.contains(owner)) continue;
-            if (inJoinCycles.contains(owner)) continue; // its join is a deadlock's, reported as one
+            if (inDeadlocksNow.contains(owner)) continue; // its owner-less wait is a deadlock's
             // All the threads behind it, not only those on its own locks: an owner-less waiter ends a chain.
             if (holder != null && isOwnerlessWait(holder) && waitedLong(owner, now)) blockedByWaiter.put(owner, behind.get(owner));
         }

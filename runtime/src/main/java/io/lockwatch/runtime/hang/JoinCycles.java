@@ -87,7 +87,11 @@ final class JoinCycles {
             if (joined != null && live.containsKey(joined)) joins.put(info.getThreadId(), joined);
         }
         List<Cycle> cycles = new ArrayList<>();
-        Function<Long, Long> next = t -> joins.containsKey(t) ? joins.get(t) : lockOwnerOf(live.get(t));
+        Function<Long, Long> next = t -> {
+            Long joined = joins.get(t);
+            long owner = joined == null ? lockOwner(live.get(t)) : joined;
+            return owner >= 0 ? owner : null;
+        };
         for (List<Long> ids : WaitChains.cycles(joins.keySet(), next)) {
             Cycle cycle = new Cycle(ids, joins);
             if (cycle.hasJoin()) cycles.add(cycle); // a join led to a cycle of lock waits alone: the JVM's search has it
@@ -95,15 +99,9 @@ final class JoinCycles {
         return cycles;
     }
 
-    private static Long lockOwnerOf(ThreadInfo info) {
-        if (info == null) return null;
-        long owner = lockOwner(info);
-        return owner >= 0 ? owner : null;
-    }
-
-    /** The thread the JVM names as the owner of the lock this one waits for, or -1 (running, or no owner named). */
+    /** The thread the JVM names as the owner of the lock this one waits for, or -1 (running, no owner, no thread). */
     private static long lockOwner(ThreadInfo info) {
-        return info.getThreadState() == Thread.State.RUNNABLE ? -1 : info.getLockOwnerId();
+        return info == null || info.getThreadState() == Thread.State.RUNNABLE ? -1 : info.getLockOwnerId();
     }
 
     /** Waiting, untimed, in {@code Thread.join}: a frame of it under {@code Object.wait}, in a snapshot with a stack. */

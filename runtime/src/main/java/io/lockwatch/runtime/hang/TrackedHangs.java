@@ -190,8 +190,8 @@ final class TrackedHangs {
         /** How many threads are in deadlocks now (for {@code threadsDeadlockedNow}). */
         int deadlocked;
         /**
-         * Their ids: the JVM's snapshots show a thread of such a cycle that waits for a lock with no named owner as
-         * an owner-less wait, whose stall this is not.
+         * Their ids: the JVM's snapshots show a thread of such a cycle that waits for a lock with no named owner (or
+         * joins a virtual thread) as an owner-less wait, whose stall this is not.
          */
         Set<Long> deadlockedThreads = Collections.emptySet();
         /** New stalls. */
@@ -306,7 +306,7 @@ final class TrackedHangs {
         }
         for (Waiter waiter : waiters) {
             if (waiter.lockWait || waiter.blocked.isEmpty()) continue; // a stall's root waits for no lock, and blocks some
-            if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its join is a deadlock's
+            if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its wait (a join) is a deadlock's
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
                 List<Waiter> virtual = virtualOnes(waiter.blocked);
                 if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
