@@ -1159,6 +1159,25 @@ class HangDetectionTest {
     }
 
     /**
+     * A thread joining itself (and main joining it) is a self_join, not a deadlock: the join search saw a cycle of
+     * one thread, and reported it as a deadlock whenever a hang check ran before the program ended (a report that
+     * the schema rejects: a deadlock has two threads or more), until the forty-third session.
+     */
+    @Test
+    void aThreadJoiningItselfIsNoDeadlock() {
+        Running run = start(SelfJoin.class, "then-wait");
+        run.awaitStderr("[lockwatch] HAZARD #1 self_join: thread \"joiner\"", FIND_SECONDS);
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = endCleanly(run, Stop.TERM);
+        assertFalse(result.stderr.contains("DEADLOCK"), result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        assertEquals(0, report.stat("threadsDeadlockedNow"));
+        report.singleHazard("self_join");
+        assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+    }
+
+    /**
      * A thread that holds a {@code StampedLock}'s read lock asks for its write lock: not reentrant, so it waits for
      * itself. Reported the moment the call is made (no threshold), with the thread and the calling line.
      */

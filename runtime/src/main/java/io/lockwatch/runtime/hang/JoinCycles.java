@@ -93,8 +93,11 @@ final class JoinCycles {
             return owner >= 0 ? owner : null;
         };
         for (List<Long> ids : WaitChains.cycles(joins.keySet(), next)) {
+            // One thread: it joins itself, a self_join (reported at the call). No join: a cycle of lock waits that a
+            // join led to, which the JVM's search has.
+            if (ids.size() < 2) continue;
             Cycle cycle = new Cycle(ids, joins);
-            if (cycle.hasJoin()) cycles.add(cycle); // a join led to a cycle of lock waits alone: the JVM's search has it
+            if (cycle.hasJoin()) cycles.add(cycle);
         }
         return cycles;
     }
