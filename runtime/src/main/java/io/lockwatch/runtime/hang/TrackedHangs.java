@@ -343,7 +343,11 @@ final class TrackedHangs {
         for (Waiter w : waiters) {
             for (int i = 0; i < w.heldCount(); i++) {
                 Object on = w.stack.waitedOnAt(i);
-                if (on != null) holders.computeIfAbsent(on, k -> new ArrayList<>(1)).add(w);
+                if (on == null) continue;
+                // Not computeIfAbsent: a lambda's class is spun at its first use, which may be the check at exit.
+                List<Waiter> onIt = holders.get(on);
+                if (onIt == null) holders.put(on, onIt = new ArrayList<>(1));
+                onIt.add(w);
             }
         }
         for (Waiter w : waiters) {
@@ -379,7 +383,9 @@ final class TrackedHangs {
     private static void addJoins(List<Waiter> waiters) {
         Map<Object, Waiter> byLatch = null;
         for (Waiter w : waiters) {
-            if (w.lockWait || !VirtualJoins.mayBeTermination(w.waitsOn)) continue;
+            // A wait on nothing (Object.wait, a platform thread's join) is no latch: VirtualJoins is not loaded for it
+            // (its reflection costs milliseconds, and at exit the shutdown hooks' runner waits like that).
+            if (w.lockWait || w.waitsOn == null || !VirtualJoins.mayBeTermination(w.waitsOn)) continue;
             if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
             Waiter joined = byLatch.get(w.waitsOn);
             if (joined == null || joined == w) continue;
@@ -398,7 +404,7 @@ final class TrackedHangs {
         private static final Class<?> LATCH_SYNC = SYNC != null ? SYNC.getType() : null;
 
         static boolean mayBeTermination(Object blocker) {
-            return blocker != null && TERMINATION != null && LATCH_SYNC != null && LATCH_SYNC.isInstance(blocker);
+            return TERMINATION != null && LATCH_SYNC != null && LATCH_SYNC.isInstance(blocker);
         }
 
         /** The graph's virtual threads by what their joiners park on. */

@@ -42,6 +42,19 @@ class EarlierReportTest {
         assertFalse(earlier.isOf(7, "box-a", "2026-12-05T12:00:01.000Z"));
     }
 
+    /** Read as JSON writes it: any spacing around the colon, escapes in a string, a key's first value not the one. */
+    @Test
+    void readsTheFieldsWhateverTheSpacingAndEscapes() throws IOException {
+        EarlierReport earlier = read("{\"agent\": {\"pid\": \"none\", \"pid\"\n :\t42, \"hostName\" :"
+                + "\"box \\\"a\\\"\", \"startTime\":\"t\"}, \"deadlocks\" : [\n ], \"hazards\":[\r\n\t]}");
+        assertEquals(42, earlier.pid);
+        assertEquals("box \\\"a\\\"", earlier.host, "as written, escapes left in");
+        assertEquals("t", earlier.startTime);
+        assertFalse(earlier.hasFindings);
+        assertTrue(read("{\"pid\": 1, \"deadlocks\"\n: [ \n{\"id\": 1}]}").hasFindings);
+        assertNull(read("{\"pid\": \"1\"}"), "a pid that is no number: no report of ours");
+    }
+
     @Test
     void findingsInAnyListCount() throws IOException {
         assertTrue(read(report("box-a", "[{\"id\": 1}]")).hasFindings);
