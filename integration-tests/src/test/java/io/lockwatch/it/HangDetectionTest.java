@@ -35,6 +35,7 @@ import io.lockwatch.it.programs.SelfWait;
 import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.StarvedGuavaPool;
 import io.lockwatch.it.programs.StarvedPool;
+import io.lockwatch.it.programs.TasksWaitingForEachOther;
 import io.lockwatch.it.programs.VirtualDeadlock;
 import io.lockwatch.it.programs.VirtualThreadsUnderContention;
 import io.lockwatch.it.programs.VirtualWaits;
@@ -199,6 +200,76 @@ class HangDetectionTest {
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
         assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+    }
+
+    /**
+     * Threads that each wait in {@code get()} for the result of a task the next one runs: two pool tasks getting each
+     * other's future, or a request holding a lock while it gets the result of a task that waits for that lock (a
+     * monitor, a {@code ReentrantLock}). Each waits for the next, forever; the JVM's search sees at most the lock wait
+     * (a {@code get()} parks on the task, which no thread owns). Reported as a deadlock at the first check that sees
+     * it, each waiter's owner the thread running the task it waits for, and no stall besides (the program runs on 2.5
+     * thresholds). Until the forty-fourth session the two tasks were not reported at all, and the request was a
+     * stall, reported only after the threshold.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"each-other", "under-monitor", "under-lock"})
+    void threadsWaitingForTheResultOfATaskTheNextOneRunsAreDeadlocked(String mode) {
+        Running run = start(TasksWaitingForEachOther.class, mode);
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        boolean tasks = mode.equals("each-other");
+        run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, " + (tasks ? "each waiting for the result of a task the next"
+                + " one runs" : "each waiting for the next one: for a lock it holds, or for the result of a task it runs"
+                + " (a future)"), FIND_SECONDS);
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = run.terminate(30);
+        assertTrue(result.stderr.matches("(?s).*waiting for the result of java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+,"
+                + " the task \"worker-\\d\" #\\d+ runs\n.*"), result.stderr);
+        assertFalse(result.stderr.contains("HAZARD"), result.stderr);
+        Report report = result.report();
+        JsonNode deadlock = report.singleDeadlock();
+        String json = deadlock.toPrettyString();
+        assertEquals(tasks ? List.of("worker-1", "worker-2") : List.of("request", "worker-1"), threadNames(deadlock), json);
+        Map<String, JsonNode> byName = new TreeMap<>();
+        for (JsonNode thread : deadlock.get("cycle")) byName.put(thread.get("name").asText(), thread);
+        if (tasks) {
+            for (String[] pair : new String[][] {{"worker-1", "worker-2"}, {"worker-2", "worker-1"}}) {
+                JsonNode waiter = byName.get(pair[0]);
+                assertEquals(pair[1], waiter.get("owner").get("name").asText(), json);
+                assertEquals("java.util.concurrent.FutureTask", waiter.get("waitingFor").get("class").asText(), json);
+                assertEquals("WAITING", waiter.get("state").asText(), json);
+            }
+        } else {
+            JsonNode request = byName.get("request");
+            JsonNode worker = byName.get("worker-1");
+            assertEquals("worker-1", request.get("owner").get("name").asText(), json);
+            assertEquals("java.util.concurrent.FutureTask", request.get("waitingFor").get("class").asText(), json);
+            assertEquals("request", worker.get("owner").get("name").asText(), json);
+            String lockClass = mode.equals("under-lock") ? "java.util.concurrent.locks.ReentrantLock$NonfairSync" : "java.lang.Object";
+            assertEquals(lockClass, worker.get("waitingFor").get("class").asText(), json);
+            assertTrue(holds(request, worker.get("waitingFor").get("lock").asText()), json);
+        }
+        for (JsonNode thread : deadlock.get("cycle")) assertTrue(mentions(thread.get("stack"), TasksWaitingForEachOther.class), json);
+        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+    }
+
+    /**
+     * The same request with a timeout on its {@code get()}: the wait ends by itself, so it is no deadlock, but a stall
+     * (a wait on something nobody owns, holding a lock a thread is blocked on), reported after the threshold.
+     */
+    @Test
+    void aTimedWaitForAResultUnderALockIsAStallNotADeadlock() {
+        Running run = start(TasksWaitingForEachOther.class, "under-lock-timed");
+        run.awaitStdoutLine("waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 stall: thread \"request\"", FIND_SECONDS);
+        run.awaitStdoutLine("waited", FIND_SECONDS);
+        ChildResult result = endCleanly(run, Stop.TERM);
+        assertFalse(result.stderr.contains("DEADLOCK"), result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
+        JsonNode stall = report.singleHazard("stall");
+        assertEquals(List.of("request", "worker-1"), strings(stall.get("threads")), stall.toPrettyString());
     }
 
     /**

@@ -114,15 +114,26 @@ class DeadlockFinding extends HangFinding {
         return out.toString();
     }
 
-    /** What ties each thread of the cycle to the next, for the headline: a lock it holds, or its end (a join). */
+    /**
+     * What ties each thread of the cycle to the next, for the headline: a lock it holds, its end (a join), or the
+     * result of the task it runs (a future).
+     */
     private String how() {
         int joins = 0;
+        int results = 0;
         for (ThreadView t : cycle) {
-            if (t.joins) joins++;
+            if (t.tie == ThreadView.Tie.JOIN) joins++;
+            if (t.tie == ThreadView.Tie.RESULT) results++;
         }
-        if (joins == 0) return "each waiting for a lock the next one holds";
+        int locks = cycle.size() - joins - results;
+        if (locks == cycle.size()) return "each waiting for a lock the next one holds";
         if (joins == cycle.size()) return "each joining the next one, which never ends";
-        return "each waiting for the next one: for a lock it holds, or for its end (a join)";
+        if (results == cycle.size()) return "each waiting for the result of a task the next one runs";
+        List<String> ways = new ArrayList<>();
+        if (locks > 0) ways.add("for a lock it holds");
+        if (joins > 0) ways.add("for its end (a join)");
+        if (results > 0) ways.add("for the result of a task it runs (a future)");
+        return "each waiting for the next one: " + String.join(", or ", ways);
     }
 
     @Override

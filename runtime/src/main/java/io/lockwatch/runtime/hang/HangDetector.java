@@ -264,7 +264,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         updateEpisodes(live, started);
         inDeadlocksNow.clear();
         int deadlocked = findClassInitDeadlocks(mx, live, mayBeDeadlocked(live) ? findDeadlocks(mx, started) : 0, started);
-        deadlocked = findJoinCycles(mx, live, deadlocked, started);
+        deadlocked = findJoinAndResultCycles(mx, live, deadlocked, started);
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
@@ -551,24 +551,25 @@ public final class HangDetector implements ThreadCalls.Listener {
         return true;
     }
 
-    // ---- threads that join each other, or join a thread that waits for their lock ----
+    // ---- threads that wait for each other's end or task, or for a thread that waits for their lock ----
 
     /**
-     * Platform threads in a cycle of waits with a join in it ({@link JoinCycles}): a deadlock that the JVM's search
-     * does not see. Reported as one, at the first check that sees it, a joining thread's owner the thread it joins;
-     * its stall (the joiner, waiting on something nobody owns, with a thread blocked behind it) is not reported.
+     * Platform threads in a cycle of waits with a join or a task's result in it ({@link JoinAndResultCycles}): a
+     * deadlock that the JVM's search does not see. Reported as one, at the first check that sees it, the thread each
+     * waits for named as its owner (the one it joins, the one running the task it gets); its stall (a thread waiting
+     * on something nobody owns, with a thread blocked behind it) is not reported.
      *
      * @return the threads deadlocked now, these added
      */
-    private int findJoinCycles(ThreadMXBean mx, Map<Long, ThreadInfo> live, int deadlocked, long now) {
-        List<JoinCycles.Cycle> cycles;
+    private int findJoinAndResultCycles(ThreadMXBean mx, Map<Long, ThreadInfo> live, int deadlocked, long now) {
+        List<JoinAndResultCycles.Cycle> cycles;
         try {
-            cycles = JoinCycles.find(live);
+            cycles = JoinAndResultCycles.find(live);
         } catch (Exception e) {
-            InternalErrors.record("join cycle search", e);
+            InternalErrors.record("join and result cycle search", e);
             return deadlocked;
         }
-        for (JoinCycles.Cycle cycle : cycles) {
+        for (JoinAndResultCycles.Cycle cycle : cycles) {
             ThreadInfo[] infos = withStacks(mx, cycle.threadIds);
             if (!cycle.confirmedBy(infos)) continue; // one has left its wait (or ended), or its monitor wait is no join
             for (long id : cycle.threadIds) inDeadlocksNow.add(id);
@@ -578,8 +579,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < infos.length; i++) {
                 long waited = waitedMillis(cycle.threadIds[i], now);
-                views.add(cycle.joins[i] ? ThreadView.joining(infos[i], waited, infos[(i + 1) % infos.length])
-                        : new ThreadView(infos[i], waited));
+                views.add(ThreadView.waitingFor(infos[i], waited, cycle.ties[i], infos[(i + 1) % infos.length]));
             }
             publishAndFollow(cycle.key, new DeadlockFinding(views), false);
         }

@@ -20,8 +20,6 @@ import java.util.concurrent.locks.LockSupport;
  * asked about platform threads that have waited past the threshold; runs none of the application's code.
  */
 final class SelfWaits {
-    /** The thread running a {@code FutureTask} (null before and after). */
-    private static final Field RUNNER = JdkFields.field(FutureTask.class, "runner");
     /** The condition {@code ThreadPoolExecutor.awaitTermination} waits on. */
     private static final Field TERMINATION = JdkFields.field(ThreadPoolExecutor.class, "termination");
 
@@ -61,7 +59,7 @@ final class SelfWaits {
         Object blocker = LockSupport.getBlocker(t);
         if (blocker == null) return null;
         try {
-            if (blocker instanceof FutureTask && RUNNER != null && RUNNER.get(blocker) == t) {
+            if (RunningTasks.runnerOf(blocker) == t) {
                 return new SelfWait((FutureTask<?>) blocker, null);
             }
             if (TERMINATION == null || !blocker.getClass().getName().endsWith("$ConditionObject")) return null;

@@ -24,8 +24,8 @@ final class ThreadView {
     final String ownerName;
     final long ownerId;
     final long waitingMillis;
-    /** Waits in {@code join()} for its owner to end (see {@link #joining}). */
-    final boolean joins;
+    /** How it waits for its owner (see {@link #waitingFor(ThreadInfo, long, Tie, ThreadInfo)}). */
+    final Tie tie;
     final List<LockRef> holds = new ArrayList<>();
     /** The stack without lockwatch's own frames. */
     final List<String> stack = new ArrayList<>();
@@ -34,20 +34,30 @@ final class ThreadView {
     /** Held locks that no frame of the stack took (or none shown): listed after it. */
     private final List<LockRef> heldOffStack = new ArrayList<>();
 
+    /** How a thread waits for its owner, the thread it waits for. */
+    enum Tie {
+        /** For a lock the owner holds. */
+        LOCK,
+        /** In {@code join()}, for the owner to end: on the owner's monitor (or, a virtual thread's, its termination latch). */
+        JOIN,
+        /** In {@code get()}, for the result of a task the owner runs: parked on the task. */
+        RESULT
+    }
+
     ThreadView(ThreadInfo info, long waitingMillis) {
-        this(info, waitingMillis, info.getLockOwnerId(), info.getLockOwnerId() >= 0 ? info.getLockOwnerName() : null, false);
+        this(info, waitingMillis, info.getLockOwnerId(), info.getLockOwnerId() >= 0 ? info.getLockOwnerName() : null, Tie.LOCK);
     }
 
     /**
-     * A thread in {@code join()}: it waits on the joined thread's monitor, which no thread holds, for that thread
-     * to end; the joined thread is named as the owner.
+     * A thread that waits for {@code next}, as {@code tie} says. For a join or a result it waits on an object that no
+     * thread owns (the joined thread, the task), so the JVM names no owner: {@code next} is named as the owner.
      */
-    static ThreadView joining(ThreadInfo info, long waitingMillis, ThreadInfo joined) {
-        return new ThreadView(info, waitingMillis, joined.getThreadId(), joined.getThreadName(), true);
+    static ThreadView waitingFor(ThreadInfo info, long waitingMillis, Tie tie, ThreadInfo next) {
+        return new ThreadView(info, waitingMillis, next.getThreadId(), next.getThreadName(), tie);
     }
 
-    private ThreadView(ThreadInfo info, long waitingMillis, long ownerId, String ownerName, boolean joins) {
-        this.joins = joins;
+    private ThreadView(ThreadInfo info, long waitingMillis, long ownerId, String ownerName, Tie tie) {
+        this.tie = tie;
         this.name = info.getThreadName();
         this.id = info.getThreadId();
         this.state = info.getThreadState().name();
@@ -83,11 +93,11 @@ final class ThreadView {
     /**
      * A thread as lockwatch's held-lock stacks see it: {@code held} are its locks, each with the site that
      * took it, shown under the topmost frame of the site's method (whose line has moved on since, as in jstack);
-     * {@code joins}: it waits in {@code join()} for {@code owner} to end.
+     * {@code tie}: how it waits for {@code owner}.
      */
-    ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, boolean joins, long waitingMillis,
+    ThreadView(Thread thread, String state, LockRef waitingFor, Thread owner, Tie tie, long waitingMillis,
                List<LockRef> held, StackTraceElement[] frames) {
-        this.joins = joins;
+        this.tie = tie;
         this.name = thread.getName();
         this.id = thread.getId();
         this.state = state;
@@ -179,9 +189,12 @@ final class ThreadView {
         out.append(indent).append('"').append(name).append("\" #").append(id).append(' ').append(state);
         if (waitingMillis > 0) out.append(" for ").append(seconds(waitingMillis));
         out.append('\n');
-        if (joins) {
+        if (tie == Tie.JOIN) {
             out.append(indent).append("    joining \"").append(ownerName).append("\" #").append(ownerId)
                     .append(": waiting for it to end, on ").append(waitingFor.name()).append('\n');
+        } else if (tie == Tie.RESULT) {
+            out.append(indent).append("    waiting for the result of ").append(waitingFor.name()).append(", the task \"")
+                    .append(ownerName).append("\" #").append(ownerId).append(" runs\n");
         } else if (waitingFor != null) {
             out.append(indent).append("    ").append(state.equals("BLOCKED") ? "waiting to lock " : "waiting for ")
                     .append(waitingFor.name());

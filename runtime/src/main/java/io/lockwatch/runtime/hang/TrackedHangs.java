@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.hang;
 
+import io.lockwatch.runtime.hang.ThreadView.Tie;
 import io.lockwatch.runtime.track.LockStack;
 import io.lockwatch.runtime.track.SynchronizerKind;
 import io.lockwatch.runtime.track.ThreadRegistry;
@@ -566,7 +567,8 @@ final class TrackedHangs {
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         long millis = TimeUnit.NANOSECONDS.toMillis(w.waitedNanos(now));
         LockRef waitingFor = w.waitsOn != null ? LockRef.of(w.waitsOn, null) : null;
-        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.joins, millis, held, frames);
+        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.joins ? Tie.JOIN : Tie.LOCK, millis,
+                held, frames);
     }
 
     private static Thread exclusiveOwner(Object synchronizer) {

@@ -1,0 +1,114 @@
+package io.lockwatch.it.programs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Threads that wait for the result of a task another thread runs, in a cycle, by mode:
+ * <ul>
+ *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future;</li>
+ *   <li>"under-monitor": "request" holds a monitor while it waits in {@code get()} for a task of the pool that needs
+ *       that monitor ("worker-1", blocked on it); "under-lock" the same with a {@code ReentrantLock};</li>
+ *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself.</li>
+ * </ul>
+ * No thread owns what the waiters in {@code get()} park on (the task), so the JVM's deadlock search sees nothing, or
+ * only the worker's lock wait. Prints "waiting" once every wait is in place and "waited" 5 s later (past a 2 s stall
+ * threshold); never ends.
+ */
+public final class TasksWaitingForEachOther {
+    private static final Object STATE = new Object();
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static final List<Thread> WORKERS = new ArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        ExecutorService pool = Executors.newFixedThreadPool(2, task -> {
+            synchronized (WORKERS) {
+                Thread worker = new Thread(task, "worker-" + (WORKERS.size() + 1));
+                WORKERS.add(worker);
+                return worker;
+            }
+        });
+        List<Thread> waiters = new ArrayList<>();
+        if (mode.equals("each-other")) {
+            AtomicReference<Future<?>> first = new AtomicReference<>();
+            AtomicReference<Future<?>> second = new AtomicReference<>();
+            first.set(pool.submit(() -> resultOf(second)));
+            second.set(pool.submit(() -> resultOf(first)));
+            while (workers() < 2) Thread.sleep(10);
+            waiters.addAll(WORKERS);
+        } else {
+            Thread request = new Thread(() -> request(mode, pool), "request");
+            request.start();
+            while (workers() < 1) Thread.sleep(10);
+            waiters.add(request);
+            waiters.add(WORKERS.get(0));
+        }
+        while (!allWaiting(waiters)) Thread.sleep(10);
+        System.out.println("waiting");
+        Thread.sleep(5000);
+        System.out.println("waited");
+        Hang.forever();
+    }
+
+    /** Waits for the other task's result, once the other task has been submitted. */
+    private static Object resultOf(AtomicReference<Future<?>> other) throws Exception {
+        while (other.get() == null) Thread.onSpinWait();
+        return other.get().get();
+    }
+
+    /** Under the lock, submits a task that takes it, and waits for the task's result. */
+    private static void request(String mode, ExecutorService pool) {
+        boolean monitor = mode.equals("under-monitor");
+        Runnable task = monitor ? () -> {
+            synchronized (STATE) {
+                System.out.println("task ran");
+            }
+        } : () -> {
+            LOCK.lock();
+            try {
+                System.out.println("task ran");
+            } finally {
+                LOCK.unlock();
+            }
+        };
+        try {
+            if (monitor) {
+                synchronized (STATE) {
+                    pool.submit(task).get();
+                }
+                return;
+            }
+            LOCK.lock();
+            try {
+                Future<?> result = pool.submit(task);
+                if (mode.equals("under-lock-timed")) result.get(1, TimeUnit.HOURS);
+                else result.get();
+            } finally {
+                LOCK.unlock();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int workers() {
+        synchronized (WORKERS) {
+            return WORKERS.size();
+        }
+    }
+
+    private static boolean allWaiting(List<Thread> threads) {
+        for (Thread t : threads) {
+            Thread.State s = t.getState();
+            if (s != Thread.State.WAITING && s != Thread.State.TIMED_WAITING && s != Thread.State.BLOCKED) return false;
+        }
+        return true;
+    }
+}
