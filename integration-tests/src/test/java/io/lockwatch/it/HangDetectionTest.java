@@ -184,19 +184,38 @@ class HangDetectionTest {
         JsonNode deadlock = report.singleDeadlock();
         String json = deadlock.toPrettyString();
         assertEquals(List.of("stopper", "worker"), threadNames(deadlock), json);
+        // A platform thread's join waits on its monitor, a virtual thread's on its termination latch.
+        assertWaitsUnderTheLockTheNextNeeds(deadlock, "stopper",
+                mode.startsWith("virtual") ? "java.util.concurrent.CountDownLatch$Sync" : "java.lang.Thread", "worker",
+                mode.endsWith("lock") ? "java.util.concurrent.locks.ReentrantLock$NonfairSync" : "java.lang.Object");
+        assertTheOnlyFindingOfTwoAndAHalfThresholds(report, deadlock, JoinUnderLock.class);
+    }
+
+    /**
+     * A deadlock of two threads: {@code waiter} waits on an object of {@code waitedOnClass} that no thread owns, for
+     * {@code next} (its owner), while it holds the lock of class {@code lockClass} that {@code next} waits for.
+     */
+    private static void assertWaitsUnderTheLockTheNextNeeds(JsonNode deadlock, String waiter, String waitedOnClass,
+                                                           String next, String lockClass) {
+        String json = deadlock.toPrettyString();
         Map<String, JsonNode> byName = new TreeMap<>();
         for (JsonNode thread : deadlock.get("cycle")) byName.put(thread.get("name").asText(), thread);
-        JsonNode stopper = byName.get("stopper");
-        JsonNode worker = byName.get("worker");
-        assertEquals("worker", stopper.get("owner").get("name").asText(), json);
-        // A platform thread's join waits on its monitor, a virtual thread's on its termination latch.
-        assertEquals(mode.startsWith("virtual") ? "java.util.concurrent.CountDownLatch$Sync" : "java.lang.Thread",
-                stopper.get("waitingFor").get("class").asText(), json);
-        assertEquals("stopper", worker.get("owner").get("name").asText(), json);
-        String lockClass = mode.endsWith("lock") ? "java.util.concurrent.locks.ReentrantLock$NonfairSync" : "java.lang.Object";
-        assertEquals(lockClass, worker.get("waitingFor").get("class").asText(), json);
-        assertTrue(holds(stopper, worker.get("waitingFor").get("lock").asText()), json);
-        for (JsonNode thread : deadlock.get("cycle")) assertTrue(mentions(thread.get("stack"), JoinUnderLock.class), json);
+        JsonNode waiting = byName.get(waiter);
+        JsonNode locking = byName.get(next);
+        assertEquals(next, waiting.get("owner").get("name").asText(), json);
+        assertEquals(waitedOnClass, waiting.get("waitingFor").get("class").asText(), json);
+        assertEquals(waiter, locking.get("owner").get("name").asText(), json);
+        assertEquals(lockClass, locking.get("waitingFor").get("class").asText(), json);
+        assertTrue(holds(waiting, locking.get("waitingFor").get("lock").asText()), json);
+    }
+
+    /**
+     * The deadlock, of two threads of {@code program}, is the report's only finding, though the program ran on for
+     * 2.5 thresholds: no stall (or other hazard) of its threads besides.
+     */
+    private static void assertTheOnlyFindingOfTwoAndAHalfThresholds(Report report, JsonNode deadlock, Class<?> program) {
+        String json = deadlock.toPrettyString();
+        for (JsonNode thread : deadlock.get("cycle")) assertTrue(mentions(thread.get("stack"), program), json);
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
         assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
         assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
@@ -209,11 +228,16 @@ class HangDetectionTest {
      * (a {@code get()} parks on the task, which no thread owns). Reported as a deadlock at the first check that sees
      * it, each waiter's owner the thread running the task it waits for, and no stall besides (the program runs on 2.5
      * thresholds). Until the forty-fourth session the two tasks were not reported at all, and the request was a
-     * stall, reported only after the threshold.
+     * stall, reported only after the threshold. With virtual threads (a thread-per-task executor's, whose futures the
+     * threads they run are bound to) lockwatch's stacks find it, at the second check that sees it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"each-other", "under-monitor", "under-lock"})
+    @ValueSource(strings = {"each-other", "under-monitor", "under-lock", "virtual-under-monitor", "virtual-under-lock",
+            "virtual-worker"})
     void threadsWaitingForTheResultOfATaskTheNextOneRunsAreDeadlocked(String mode) {
+        boolean virtual = mode.startsWith("virtual");
+        if (virtual) assumeVirtualThreads();
+        String futureClass = virtual ? "java.util.concurrent.ThreadPerTaskExecutor$ThreadBoundFuture" : "java.util.concurrent.FutureTask";
         Running run = start(TasksWaitingForEachOther.class, mode);
         run.awaitStdoutLine("waiting", FIND_SECONDS);
         boolean tasks = mode.equals("each-other");
@@ -222,36 +246,28 @@ class HangDetectionTest {
                 + " (a future)"), FIND_SECONDS);
         run.awaitStdoutLine("waited", FIND_SECONDS);
         ChildResult result = run.terminate(30);
-        assertTrue(result.stderr.matches("(?s).*waiting for the result of java\\.util\\.concurrent\\.FutureTask@\\p{XDigit}+,"
-                + " the task \"worker-\\d\" #\\d+ runs\n.*"), result.stderr);
+        assertTrue(result.stderr.contains("waiting for the result of " + futureClass + "@"), result.stderr);
+        assertTrue(result.stderr.matches("(?s).*waiting for the result of \\S+@\\p{XDigit}+, the task \"worker-\\d\" #\\d+ runs\n.*"),
+                result.stderr);
         assertFalse(result.stderr.contains("HAZARD"), result.stderr);
         Report report = result.report();
         JsonNode deadlock = report.singleDeadlock();
         String json = deadlock.toPrettyString();
         assertEquals(tasks ? List.of("worker-1", "worker-2") : List.of("request", "worker-1"), threadNames(deadlock), json);
-        Map<String, JsonNode> byName = new TreeMap<>();
-        for (JsonNode thread : deadlock.get("cycle")) byName.put(thread.get("name").asText(), thread);
         if (tasks) {
+            Map<String, JsonNode> byName = new TreeMap<>();
+            for (JsonNode thread : deadlock.get("cycle")) byName.put(thread.get("name").asText(), thread);
             for (String[] pair : new String[][] {{"worker-1", "worker-2"}, {"worker-2", "worker-1"}}) {
                 JsonNode waiter = byName.get(pair[0]);
                 assertEquals(pair[1], waiter.get("owner").get("name").asText(), json);
-                assertEquals("java.util.concurrent.FutureTask", waiter.get("waitingFor").get("class").asText(), json);
+                assertEquals(futureClass, waiter.get("waitingFor").get("class").asText(), json);
                 assertEquals("WAITING", waiter.get("state").asText(), json);
             }
         } else {
-            JsonNode request = byName.get("request");
-            JsonNode worker = byName.get("worker-1");
-            assertEquals("worker-1", request.get("owner").get("name").asText(), json);
-            assertEquals("java.util.concurrent.FutureTask", request.get("waitingFor").get("class").asText(), json);
-            assertEquals("request", worker.get("owner").get("name").asText(), json);
-            String lockClass = mode.equals("under-lock") ? "java.util.concurrent.locks.ReentrantLock$NonfairSync" : "java.lang.Object";
-            assertEquals(lockClass, worker.get("waitingFor").get("class").asText(), json);
-            assertTrue(holds(request, worker.get("waitingFor").get("lock").asText()), json);
+            assertWaitsUnderTheLockTheNextNeeds(deadlock, "request", futureClass, "worker-1", mode.endsWith("under-lock")
+                    ? "java.util.concurrent.locks.ReentrantLock$NonfairSync" : "java.lang.Object");
         }
-        for (JsonNode thread : deadlock.get("cycle")) assertTrue(mentions(thread.get("stack"), TasksWaitingForEachOther.class), json);
-        assertEquals(2, report.stat("threadsDeadlockedNow"), json);
-        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
-        assertTrue(report.stat("hangChecks") >= 6, "hang checks: " + report.stat("hangChecks"));
+        assertTheOnlyFindingOfTwoAndAHalfThresholds(report, deadlock, TasksWaitingForEachOther.class);
     }
 
     /**

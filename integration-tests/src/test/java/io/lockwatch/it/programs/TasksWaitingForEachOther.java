@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,7 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future;</li>
  *   <li>"under-monitor": "request" holds a monitor while it waits in {@code get()} for a task of the pool that needs
  *       that monitor ("worker-1", blocked on it); "under-lock" the same with a {@code ReentrantLock};</li>
- *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself.</li>
+ *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself;</li>
+ *   <li>"virtual-under-monitor", "virtual-under-lock": "under-monitor" and "under-lock" with virtual threads (JDK 21
+ *       and later): the request is one, and the pool a thread-per-task executor of virtual threads;
+ *       "virtual-worker": "under-monitor" with a platform request and such a pool.</li>
  * </ul>
  * No thread owns what the waiters in {@code get()} park on (the task), so the JVM's deadlock search sees nothing, or
  * only the worker's lock wait. Prints "waiting" once every wait is in place and "waited" 5 s later (past a 2 s stall
@@ -28,13 +32,19 @@ public final class TasksWaitingForEachOther {
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        ExecutorService pool = Executors.newFixedThreadPool(2, task -> {
+        boolean virtual = mode.startsWith("virtual");
+        ThreadFactory threads = virtual ? VirtualThreads.factory() : Thread::new;
+        ThreadFactory named = task -> {
             synchronized (WORKERS) {
-                Thread worker = new Thread(task, "worker-" + (WORKERS.size() + 1));
+                Thread worker = threads.newThread(task);
+                worker.setName("worker-" + (WORKERS.size() + 1));
                 WORKERS.add(worker);
                 return worker;
             }
-        });
+        };
+        ExecutorService pool = virtual
+                ? (ExecutorService) Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class).invoke(null, named)
+                : Executors.newFixedThreadPool(2, named);
         List<Thread> waiters = new ArrayList<>();
         if (mode.equals("each-other")) {
             AtomicReference<Future<?>> first = new AtomicReference<>();
@@ -44,7 +54,9 @@ public final class TasksWaitingForEachOther {
             while (workers() < 2) Thread.sleep(10);
             waiters.addAll(WORKERS);
         } else {
-            Thread request = new Thread(() -> request(mode, pool), "request");
+            Runnable requesting = () -> request(mode, pool);
+            Thread request = virtual && !mode.equals("virtual-worker") ? VirtualThreads.unstarted(requesting) : new Thread(requesting);
+            request.setName("request");
             request.start();
             while (workers() < 1) Thread.sleep(10);
             waiters.add(request);
@@ -65,7 +77,7 @@ public final class TasksWaitingForEachOther {
 
     /** Under the lock, submits a task that takes it, and waits for the task's result. */
     private static void request(String mode, ExecutorService pool) {
-        boolean monitor = mode.equals("under-monitor");
+        boolean monitor = mode.endsWith("monitor") || mode.equals("virtual-worker");
         Runnable task = monitor ? () -> {
             synchronized (STATE) {
                 System.out.println("task ran");

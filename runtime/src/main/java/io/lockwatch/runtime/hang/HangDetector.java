@@ -579,7 +579,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             List<ThreadView> views = new ArrayList<>();
             for (int i = 0; i < infos.length; i++) {
                 long waited = waitedMillis(cycle.threadIds[i], now);
-                views.add(ThreadView.waitingFor(infos[i], waited, cycle.ties[i], infos[(i + 1) % infos.length]));
+                views.add(ThreadView.waitingForNext(infos[i], waited, cycle.ties[i], infos[(i + 1) % infos.length]));
             }
             publishAndFollow(cycle.key, new DeadlockFinding(views), false);
         }

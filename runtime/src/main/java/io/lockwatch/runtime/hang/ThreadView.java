@@ -24,7 +24,7 @@ final class ThreadView {
     final String ownerName;
     final long ownerId;
     final long waitingMillis;
-    /** How it waits for its owner (see {@link #waitingFor(ThreadInfo, long, Tie, ThreadInfo)}). */
+    /** How it waits for its owner (see {@link #waitingForNext}). */
     final Tie tie;
     final List<LockRef> holds = new ArrayList<>();
     /** The stack without lockwatch's own frames. */
@@ -52,7 +52,7 @@ final class ThreadView {
      * A thread that waits for {@code next}, as {@code tie} says. For a join or a result it waits on an object that no
      * thread owns (the joined thread, the task), so the JVM names no owner: {@code next} is named as the owner.
      */
-    static ThreadView waitingFor(ThreadInfo info, long waitingMillis, Tie tie, ThreadInfo next) {
+    static ThreadView waitingForNext(ThreadInfo info, long waitingMillis, Tie tie, ThreadInfo next) {
         return new ThreadView(info, waitingMillis, next.getThreadId(), next.getThreadName(), tie);
     }
 

@@ -101,8 +101,11 @@ final class TrackedHangs {
         final List<Waiter> next = new ArrayList<>(1);
         /** The inverse: the waiting threads that wait for what this one holds. */
         final List<Waiter> blocked = new ArrayList<>(0);
-        /** Its owner-less wait is a join of the thread it waits for (its only {@link #next}). */
-        boolean joins;
+        /**
+         * How it waits for its only {@link #next} when its wait is owner-less: a join of that thread, or a {@code get()}
+         * of the task that thread runs (else {@code LOCK}: it waits for the holders of a lock).
+         */
+        Tie tie = Tie.LOCK;
         Wait wait;
 
         Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
@@ -192,7 +195,7 @@ final class TrackedHangs {
         int deadlocked;
         /**
          * Their ids: the JVM's snapshots show a thread of such a cycle that waits for a lock with no named owner (or
-         * joins a virtual thread) as an owner-less wait, whose stall this is not.
+         * joins a virtual thread, or gets the result of a task one runs) as an owner-less wait, whose stall this is not.
          */
         Set<Long> deadlockedThreads = Collections.emptySet();
         /** New stalls. */
@@ -372,27 +375,48 @@ final class TrackedHangs {
                 w.waitsFor(h);
             }
         }
-        addJoins(waiters);
+        addJoinsAndResults(waiters);
         return waiters;
     }
 
     /**
-     * A join of a virtual thread waits on that thread's termination latch, which opens only when the thread ends:
-     * the joiner waits for the joined thread, and with it for whatever that one waits for (a lock of the joiner's,
-     * in the shutdown that never ends). Only joins of threads that are in the graph themselves, waiting.
+     * Owner-less waits for another thread of the graph: a join of a virtual thread waits on that thread's termination
+     * latch, which opens only when the thread ends; a {@code get()} of a {@code FutureTask} waits for the thread
+     * running the task (a virtual thread's, of a thread-per-task executor, too). The waiter waits for that thread,
+     * and with it for whatever that one waits for (a lock of the waiter's: the shutdown that never ends, the request
+     * that holds a lock while it gets the result of a task that needs it). Only threads that are in the graph
+     * themselves, waiting.
      */
-    private static void addJoins(List<Waiter> waiters) {
+    private static void addJoinsAndResults(List<Waiter> waiters) {
         Map<Object, Waiter> byLatch = null;
+        Map<Thread, Waiter> byThread = null;
         for (Waiter w : waiters) {
-            // A wait on nothing (Object.wait, a platform thread's join) is no latch: VirtualJoins is not loaded for it
+            // A wait on nothing (Object.wait, a platform thread's join) is neither: VirtualJoins is not loaded for it
             // (its reflection costs milliseconds, and at exit the shutdown hooks' runner waits like that).
-            if (w.lockWait || w.waitsOn == null || !VirtualJoins.mayBeTermination(w.waitsOn)) continue;
-            if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
-            Waiter joined = byLatch.get(w.waitsOn);
-            if (joined == null || joined == w) continue;
-            w.waitsFor(joined);
-            w.joins = true;
+            if (w.lockWait || w.waitsOn == null) continue;
+            Waiter waitedFor;
+            Tie tie;
+            if (VirtualJoins.mayBeTermination(w.waitsOn)) {
+                if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
+                waitedFor = byLatch.get(w.waitsOn);
+                tie = Tie.JOIN;
+            } else {
+                Thread runner = RunningTasks.runnerOf(w.waitsOn);
+                if (runner == null) continue;
+                if (byThread == null) byThread = byThread(waiters);
+                waitedFor = byThread.get(runner);
+                tie = Tie.RESULT;
+            }
+            if (waitedFor == null || waitedFor == w) continue; // nothing in the graph to wait for; or itself (self_wait)
+            w.waitsFor(waitedFor);
+            w.tie = tie;
         }
+    }
+
+    private static Map<Thread, Waiter> byThread(List<Waiter> waiters) {
+        Map<Thread, Waiter> byThread = new IdentityHashMap<>();
+        for (Waiter w : waiters) byThread.put(w.stack.thread, w);
+        return byThread;
     }
 
     /** Reads a virtual thread's termination latch (fields of the JDK's, opened to lockwatch by the agent). */
@@ -567,8 +591,7 @@ final class TrackedHangs {
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         long millis = TimeUnit.NANOSECONDS.toMillis(w.waitedNanos(now));
         LockRef waitingFor = w.waitsOn != null ? LockRef.of(w.waitsOn, null) : null;
-        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.joins ? Tie.JOIN : Tie.LOCK, millis,
-                held, frames);
+        return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.tie, millis, held, frames);
     }
 
     private static Thread exclusiveOwner(Object synchronizer) {
