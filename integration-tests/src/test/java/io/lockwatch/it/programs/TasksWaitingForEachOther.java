@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future;</li>
  *   <li>"under-monitor": "request" holds a monitor while it waits in {@code get()} for a task of the pool that needs
  *       that monitor ("worker-1", blocked on it); "under-lock" the same with a {@code ReentrantLock};</li>
- *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself;</li>
+ *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself;
+ *       "under-lock-timed-task": "under-lock" with the task's {@code tryLock} of an hour, which ends by itself too;</li>
  *   <li>"virtual-under-monitor", "virtual-under-lock": "under-monitor" and "under-lock" with virtual threads (JDK 21
  *       and later): the request is one, and the pool a thread-per-task executor of virtual threads;
  *       "virtual-worker": "under-monitor" with a platform request and such a pool.</li>
@@ -83,7 +84,7 @@ public final class TasksWaitingForEachOther {
                 System.out.println("task ran");
             }
         } : () -> {
-            LOCK.lock();
+            lock(mode.equals("under-lock-timed-task"));
             try {
                 System.out.println("task ran");
             } finally {
@@ -106,6 +107,18 @@ public final class TasksWaitingForEachOther {
                 LOCK.unlock();
             }
         } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void lock(boolean timed) {
+        if (!timed) {
+            LOCK.lock();
+            return;
+        }
+        try {
+            if (!LOCK.tryLock(1, TimeUnit.HOURS)) throw new IllegalStateException("no lock within the hour");
+        } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -27,8 +27,8 @@ import java.util.function.Function;
  * thread dump. Found from the threads' snapshots: a thread in an untimed {@code Thread.join()} waits on the monitor
  * of the thread it joins (so on JDK 17 and 25), which is the live thread with that identity; a thread parked,
  * untimed, on a {@code FutureTask} that has no result yet waits for the task's runner; a thread waiting for a lock
- * whose owner the JVM names waits for that owner. A timed wait ends by itself, so it is no edge; a virtual thread is
- * in no snapshot, and is not seen here. Cycles of lock waits alone are the JVM's search's.
+ * whose owner the JVM names waits for that owner. A timed wait (a timed join or {@code get()}, a {@code tryLock} with
+ * a timeout) ends by itself, so it is no edge; a virtual thread is in no snapshot, and is not seen here. Cycles of lock waits alone are the JVM's search's.
  */
 final class JoinAndResultCycles {
     private JoinAndResultCycles() {}
@@ -141,9 +141,14 @@ final class JoinAndResultCycles {
         return cycles;
     }
 
-    /** The thread the JVM names as the owner of the lock this one waits for, or -1 (running, no owner, no thread). */
+    /**
+     * The thread the JVM names as the owner of the lock this one waits for without a timeout, or -1 (running, no
+     * owner, no thread; or a timed wait, a {@code tryLock(timeout)}, which ends by itself).
+     */
     private static long lockOwner(ThreadInfo info) {
-        return info == null || info.getThreadState() == Thread.State.RUNNABLE ? -1 : info.getLockOwnerId();
+        if (info == null) return -1;
+        Thread.State state = info.getThreadState();
+        return state == Thread.State.BLOCKED || state == Thread.State.WAITING ? info.getLockOwnerId() : -1;
     }
 
     /** Is the thread (in this snapshot) parked, untimed, on this very object? */
