@@ -277,18 +277,35 @@ class HangDetectionTest {
      * and "under-lock-timed-task" would have been reported as a deadlock.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"under-lock-timed", "under-lock-timed-task"})
+    @ValueSource(strings = {"under-lock-timed", "under-lock-timed-task", "virtual-under-lock-timed"})
     void aTimedWaitForAResultUnderALockIsAStallNotADeadlock(String mode) {
-        Running run = start(TasksWaitingForEachOther.class, mode);
-        run.awaitStdoutLine("waiting", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 stall: thread \"request\"", FIND_SECONDS);
+        if (mode.startsWith("virtual")) assumeVirtualThreads();
+        assertAStallNotADeadlock(TasksWaitingForEachOther.class, mode, "request", "worker-1");
+    }
+
+    /**
+     * A join with a timeout under the lock its thread needs: the same, a stall. Until the forty-fourth session
+     * lockwatch's stacks took a virtual thread's timed join for an untimed one, and reported a deadlock.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lock-timed", "virtual-lock-timed"})
+    void aTimedJoinUnderALockIsAStallNotADeadlock(String mode) {
+        if (mode.startsWith("virtual")) assumeVirtualThreads();
+        assertAStallNotADeadlock(JoinUnderLock.class, mode, "stopper", "worker");
+    }
+
+    /** {@code program} in {@code mode}: {@code waiter}'s stall, {@code blocked} behind it, is all it reports. */
+    private static void assertAStallNotADeadlock(Class<?> program, String mode, String waiter, String blocked) {
+        Running run = start(program, mode);
+        run.awaitStdoutLine(program == JoinUnderLock.class ? "joining" : "waiting", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 stall: thread \"" + waiter + "\"", FIND_SECONDS);
         run.awaitStdoutLine("waited", FIND_SECONDS);
         ChildResult result = endCleanly(run, Stop.TERM);
         assertFalse(result.stderr.contains("DEADLOCK"), result.stderr);
         Report report = result.report();
         assertEquals(0, report.deadlocks().size(), report.deadlocks().toPrettyString());
         JsonNode stall = report.singleHazard("stall");
-        assertEquals(List.of("request", "worker-1"), strings(stall.get("threads")), stall.toPrettyString());
+        assertEquals(List.of(waiter, blocked), strings(stall.get("threads")), stall.toPrettyString());
     }
 
     /**

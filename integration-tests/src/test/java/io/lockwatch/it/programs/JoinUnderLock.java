@@ -8,15 +8,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadlock search sees only the worker's wait (a join waits on the worker's own monitor, which no thread owns).
  * "monitor" takes a {@code synchronized} block, "lock" a {@code ReentrantLock}; "virtual-monitor" and "virtual-lock"
  * do the same with two virtual threads (JDK 21 and later), "virtual-worker" with a monitor, a platform stopper and a
- * virtual worker. Prints "joining" once the stopper is in its join and the worker waits for the lock, and "waited"
- * 5 s later (past a 2 s stall threshold); never ends.
+ * virtual worker. A mode with "-timed" after it joins with an hour's timeout, which ends by itself. Prints "joining"
+ * once the stopper is in its join and the worker waits for the lock, and "waited" 5 s later (past a 2 s stall
+ * threshold); never ends.
  */
 public final class JoinUnderLock {
     private static final Object STATE = new Object();
     private static final ReentrantLock LOCK = new ReentrantLock();
 
     public static void main(String[] args) throws Exception {
-        String mode = args[0];
+        boolean timed = args[0].endsWith("-timed");
+        String mode = timed ? args[0].substring(0, args[0].length() - "-timed".length()) : args[0];
         boolean monitor = !mode.endsWith("lock");
         Thread worker = thread("worker", mode.startsWith("virtual"), () -> {
             if (monitor) {
@@ -35,12 +37,12 @@ public final class JoinUnderLock {
         Thread stopper = thread("stopper", mode.startsWith("virtual") && !mode.equals("virtual-worker"), () -> {
             if (monitor) {
                 synchronized (STATE) {
-                    startAndJoin(worker);
+                    startAndJoin(worker, timed);
                 }
             } else {
                 LOCK.lock();
                 try {
-                    startAndJoin(worker);
+                    startAndJoin(worker, timed);
                 } finally {
                     LOCK.unlock();
                 }
@@ -48,7 +50,8 @@ public final class JoinUnderLock {
         });
         stopper.start();
         Thread.State workerWaits = monitor ? Thread.State.BLOCKED : Thread.State.WAITING;
-        while (stopper.getState() != Thread.State.WAITING || worker.getState() != workerWaits) Thread.sleep(10);
+        Thread.State stopperWaits = timed ? Thread.State.TIMED_WAITING : Thread.State.WAITING;
+        while (stopper.getState() != stopperWaits || worker.getState() != workerWaits) Thread.sleep(10);
         System.out.println("joining");
         Thread.sleep(5000);
         System.out.println("waited");
@@ -66,8 +69,16 @@ public final class JoinUnderLock {
     }
 
     /** Started under the lock, so that the worker's first step waits for it. */
-    private static void startAndJoin(Thread worker) {
+    private static void startAndJoin(Thread worker, boolean timed) {
         worker.start();
-        Hang.join(worker);
+        if (!timed) {
+            Hang.join(worker);
+            return;
+        }
+        try {
+            worker.join(3_600_000);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

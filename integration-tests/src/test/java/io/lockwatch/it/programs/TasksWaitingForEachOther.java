@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       "under-lock-timed-task": "under-lock" with the task's {@code tryLock} of an hour, which ends by itself too;</li>
  *   <li>"virtual-under-monitor", "virtual-under-lock": "under-monitor" and "under-lock" with virtual threads (JDK 21
  *       and later): the request is one, and the pool a thread-per-task executor of virtual threads;
- *       "virtual-worker": "under-monitor" with a platform request and such a pool.</li>
+ *       "virtual-worker": "under-monitor" with a platform request and such a pool; "virtual-under-lock-timed" the
+ *       same as "under-lock-timed".</li>
  * </ul>
  * No thread owns what the waiters in {@code get()} park on (the task), so the JVM's deadlock search sees nothing, or
  * only the worker's lock wait. Prints "waiting" once every wait is in place and "waited" 5 s later (past a 2 s stall
@@ -101,7 +102,7 @@ public final class TasksWaitingForEachOther {
             LOCK.lock();
             try {
                 Future<?> result = pool.submit(task);
-                if (mode.equals("under-lock-timed")) result.get(1, TimeUnit.HOURS);
+                if (mode.endsWith("under-lock-timed")) result.get(1, TimeUnit.HOURS);
                 else result.get();
             } finally {
                 LOCK.unlock();

@@ -392,8 +392,9 @@ final class TrackedHangs {
         Map<Thread, Waiter> byThread = null;
         for (Waiter w : waiters) {
             // A wait on nothing (Object.wait, a platform thread's join) is neither: VirtualJoins is not loaded for it
-            // (its reflection costs milliseconds, and at exit the shutdown hooks' runner waits like that).
-            if (w.lockWait || w.waitsOn == null) continue;
+            // (its reflection costs milliseconds, and at exit the shutdown hooks' runner waits like that). A timed
+            // wait ends by itself: no edge.
+            if (w.lockWait || w.waitsOn == null || w.stack.state != Thread.State.WAITING) continue;
             Waiter waitedFor;
             Tie tie;
             if (VirtualJoins.mayBeTermination(w.waitsOn)) {
