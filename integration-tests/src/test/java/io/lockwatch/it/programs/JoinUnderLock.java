@@ -59,7 +59,7 @@ public final class JoinUnderLock {
     }
 
     private static Thread thread(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
-        Thread t = virtual ? VirtualThreads.unstarted(task) : new Thread(task);
+        Thread t = VirtualThreads.unstarted(virtual, task);
         t.setName(name);
         return t;
     }

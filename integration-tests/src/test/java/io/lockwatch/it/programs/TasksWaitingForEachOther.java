@@ -57,7 +57,7 @@ public final class TasksWaitingForEachOther {
             waiters.addAll(WORKERS);
         } else {
             Runnable requesting = () -> request(mode, pool);
-            Thread request = virtual && !mode.equals("virtual-worker") ? VirtualThreads.unstarted(requesting) : new Thread(requesting);
+            Thread request = VirtualThreads.unstarted(virtual && !mode.equals("virtual-worker"), requesting);
             request.setName("request");
             request.start();
             while (workers() < 1) Thread.sleep(10);

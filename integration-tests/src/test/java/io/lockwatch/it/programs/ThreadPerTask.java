@@ -24,7 +24,7 @@ public final class ThreadPerTask {
         Thread[] batch = new Thread[100];
         for (int started = 0; started < count; started += batch.length) {
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = virtual ? VirtualThreads.unstarted(task) : new Thread(task);
+                batch[i] = VirtualThreads.unstarted(virtual, task);
                 batch[i].start();
             }
             for (Thread t : batch) t.join();

@@ -14,6 +14,11 @@ final class VirtualThreads {
         return (Thread) unstarted.invoke(builder, task);
     }
 
+    /** An unstarted thread: a virtual one if {@code virtual}, else a platform one. */
+    static Thread unstarted(boolean virtual, Runnable task) throws ReflectiveOperationException {
+        return virtual ? unstarted(task) : new Thread(task);
+    }
+
     /** A thread-safe factory of virtual threads: {@code Thread.ofVirtual().factory()}. */
     static ThreadFactory factory() throws ReflectiveOperationException {
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);

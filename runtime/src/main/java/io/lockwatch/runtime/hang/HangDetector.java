@@ -85,7 +85,8 @@ public final class HangDetector implements ThreadCalls.Listener {
     private final Set<String> reportedDeadlocks = new HashSet<>();
     /**
      * The threads of the deadlocks this check confirmed that the JVM's snapshots show in an owner-less wait (a join,
-     * a wait for a read lock or a StampedLock): that wait is the deadlock's, and no stall ({@link #findStalls}).
+     * a task's result, a wait for a read lock or a StampedLock): that wait is the deadlock's, and no stall
+     * ({@link #findStalls}).
      */
     private final Set<Long> inDeadlocksNow = new HashSet<>();
     /** Class-initialization stalls reported: initializer, class and the start of its wait. */

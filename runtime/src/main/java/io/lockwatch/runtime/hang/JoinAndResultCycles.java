@@ -42,14 +42,15 @@ final class JoinAndResultCycles {
         private final Object[] tasks;
         final String key;
 
-        Cycle(List<Long> ids, Map<Long, Long> joined, Map<Long, Object> results) {
+        /** {@code waitedFor}: the thread each waiter joins or whose task's result it waits for; {@code results}: that task. */
+        Cycle(List<Long> ids, Map<Long, Long> waitedFor, Map<Long, Object> results) {
             threadIds = new long[ids.size()];
             ties = new Tie[ids.size()];
             tasks = new Object[ids.size()];
             for (int i = 0; i < threadIds.length; i++) {
                 threadIds[i] = ids.get(i);
                 tasks[i] = results.get(ids.get(i));
-                ties[i] = joined.containsKey(ids.get(i)) ? Tie.JOIN : tasks[i] != null ? Tie.RESULT : Tie.LOCK;
+                ties[i] = tasks[i] != null ? Tie.RESULT : waitedFor.containsKey(ids.get(i)) ? Tie.JOIN : Tie.LOCK;
             }
             List<Long> sorted = new ArrayList<>(ids);
             sorted.sort(null);
@@ -100,9 +101,8 @@ final class JoinAndResultCycles {
             waitedOnClasses.add(on.getClassName());
         }
         if (waiters.isEmpty()) return List.of();
-        Map<Long, Long> joins = new HashMap<>(); // waiter -> the thread on whose monitor it waits
-        Map<Long, Object> results = new HashMap<>(); // waiter -> the running task it is parked on
-        Map<Long, Long> runners = new HashMap<>(); // waiter -> that task's runner
+        Map<Long, Long> waitedFor = new HashMap<>(); // waiter -> the thread it joins, or whose task's result it waits for
+        Map<Long, Object> results = new HashMap<>(); // waiter -> the running task it is parked on (the others join)
         Map<Integer, Long> threads = new HashMap<>(); // the threads of the classes waited on, by identity
         List<Thread> waiting = new ArrayList<>();
         for (Thread t : PlatformThreads.all()) {
@@ -113,29 +113,27 @@ final class JoinAndResultCycles {
             ThreadInfo info = waiters.get(t.getId());
             Long joined = threads.get(info.getLockInfo().getIdentityHashCode());
             if (joined != null && live.containsKey(joined)) {
-                joins.put(t.getId(), joined);
+                waitedFor.put(t.getId(), joined);
                 continue;
             }
             Object task = LockSupport.getBlocker(t);
             long runner = isParkedOn(info, task) ? runnerId(task) : -1;
             if (runner >= 0 && live.containsKey(runner)) {
+                waitedFor.put(t.getId(), runner);
                 results.put(t.getId(), task);
-                runners.put(t.getId(), runner);
             }
         }
         List<Cycle> cycles = new ArrayList<>();
         Function<Long, Long> next = t -> {
-            Long waitedFor = joins.containsKey(t) ? joins.get(t) : runners.get(t);
-            long owner = waitedFor == null ? lockOwner(live.get(t)) : waitedFor;
+            Long thread = waitedFor.get(t);
+            long owner = thread == null ? lockOwner(live.get(t)) : thread;
             return owner >= 0 ? owner : null;
         };
-        Set<Long> starts = new HashSet<>(joins.keySet());
-        starts.addAll(runners.keySet());
-        for (List<Long> ids : WaitChains.cycles(starts, next)) {
+        for (List<Long> ids : WaitChains.cycles(waitedFor.keySet(), next)) {
             // One thread: it joins itself (a self_join, reported at the call) or gets its own task's result (a
             // self_wait). No join or result: a cycle of lock waits that one led to, which the JVM's search has.
             if (ids.size() < 2) continue;
-            Cycle cycle = new Cycle(ids, joins, results);
+            Cycle cycle = new Cycle(ids, waitedFor, results);
             if (cycle.waitsForAThreadItself()) cycles.add(cycle);
         }
         return cycles;

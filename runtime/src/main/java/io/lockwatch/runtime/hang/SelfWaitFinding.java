@@ -67,7 +67,7 @@ final class SelfWaitFinding extends HangFinding {
      * What can end the wait: {@code close()} waits again after an interrupt (having called {@code shutdownNow()}), so
      * nothing; an interrupt ends the others ({@code cancel(true)} on the task, {@code shutdownNow()} on the pool).
      */
-    static String howItEnds(String call) {
+    private static String howItEnds(String call) {
         if (call.equals("close()")) return "  the wait never ends";
         return call.equals("get()") ? "  only an interrupt ends the wait" : "  only its timeout or an interrupt ends the wait";
     }
