@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in a wait (a class the wait sites call directly, or one called outside any catch); and an agent that had
  * started wrote no report, because a class of the report's own or of one of its counters could not load.
  */
-@TwoAtATime // hundreds of short child JVMs, independent, nothing timed (80 s a sweep instead of 126 here)
+@TwoAtATime // hundreds of short child JVMs, independent, nothing timed
 class DamagedAgentJarTest {
     /** Every class of lockwatch's own in the jar but the premain class, without which the JVM does not start at all. */
     static List<String> lockwatchClasses() throws IOException {
