@@ -3,6 +3,7 @@ package io.lockwatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lockwatch.dashboards.DashboardFiles;
@@ -192,38 +193,25 @@ class DashboardsLiveTest {
     }
 
     /**
-     * The deadlock alert goes pending, then firing in Prometheus with the labels and annotations of the
-     * rule file, and Alertmanager delivers it to the webhook. The other alerts the service's problems
-     * should raise are at least pending; the agent-health alerts stay quiet.
+     * The service's problems raise the shipped alerts with the labels and annotations of the rule file: the
+     * deadlock alert is pending or firing, the other alerts they should raise are at least pending, and the
+     * agent-health alerts stay quiet.
      */
     @Test
-    void deadlockAlertFiresAndAlertmanagerDeliversIt() {
-        JsonNode firing = awaitAlert("LockwatchDeadlock", "firing", 120);
-        assertEquals("critical", firing.path("labels").path("severity").asText());
-        assertEquals(PrometheusServer.JOB, firing.path("labels").path("job").asText());
-        assertEquals(instance, firing.path("labels").path("instance").asText());
-        assertEquals("dashboards/RUNBOOK.md#lockwatchdeadlock", firing.path("annotations").path("runbook_url").asText());
-        assertTrue(firing.path("annotations").path("summary").asText()
+    void theServicesProblemsRaiseTheirAlerts() {
+        JsonNode deadlock = awaitAlert("LockwatchDeadlock", Set.of("pending", "firing"), 60);
+        assertEquals("critical", deadlock.path("labels").path("severity").asText());
+        assertEquals(PrometheusServer.JOB, deadlock.path("labels").path("job").asText());
+        assertEquals(instance, deadlock.path("labels").path("instance").asText());
+        assertEquals("dashboards/RUNBOOK.md#lockwatchdeadlock", deadlock.path("annotations").path("runbook_url").asText());
+        assertTrue(deadlock.path("annotations").path("summary").asText()
                 .matches("Deadlock: \\d+ threads of " + Pattern.quote(instance) + " wait for each other forever"),
-                firing.toString());
+                deadlock.toString());
 
-        JsonNode notification = webhook.await(n -> "firing".equals(n.path("status").asText())
-                && hasAlert(n, "LockwatchDeadlock"), 60, "LockwatchDeadlock firing");
-        JsonNode delivered = null;
-        for (JsonNode a : notification.path("alerts")) {
-            if ("LockwatchDeadlock".equals(a.path("labels").path("alertname").asText())) delivered = a;
-        }
-        assertEquals("firing", delivered.path("status").asText());
-        assertEquals("critical", delivered.path("labels").path("severity").asText());
-        assertEquals(instance, delivered.path("labels").path("instance").asText());
-        assertEquals(firing.path("annotations").path("description").asText(),
-                delivered.path("annotations").path("description").asText());
-        assertEquals("dashboards/RUNBOOK.md#lockwatchdeadlock", delivered.path("annotations").path("runbook_url").asText());
-
-        JsonNode alerts = prometheus.alerts();
         for (String expected : List.of("LockwatchPotentialDeadlock", "LockwatchThreadsStalled", "LockwatchHangHazard")) {
-            assertTrue(findAlert(alerts, expected) != null, expected + " is neither pending nor firing: " + alerts);
+            awaitAlert(expected, Set.of("pending", "firing"), 60);
         }
+        JsonNode alerts = prometheus.alerts();
         for (String quiet : List.of("LockwatchDetectorStale", "LockwatchDroppingData", "LockwatchDeadlockCleared")) {
             assertTrue(findAlert(alerts, quiet) == null, quiet + " should be quiet: " + alerts);
         }
@@ -237,18 +225,43 @@ class DashboardsLiveTest {
         }
     }
 
+    /**
+     * The deadlock alert fires after its rule's {@code for:} and Alertmanager delivers it to the webhook, with
+     * the rule's labels and annotations. Run on the JDK the build runs on only: from the scrape on, this is
+     * Prometheus's and Alertmanager's work, the same whatever JDK the service runs, and it waits out the rule's
+     * 30 s. What depends on the service's JDK (the series, the alert raised) is checked on every JDK above.
+     */
+    @Test
+    void deadlockAlertFiresAndAlertmanagerDeliversIt() {
+        assumeTrue(ChildJvm.childFeatureVersion() == Runtime.version().feature(),
+                "the service runs on JDK " + ChildJvm.childFeatureVersion() + ", not the build's");
+        JsonNode firing = awaitAlert("LockwatchDeadlock", Set.of("firing"), 120);
+        JsonNode notification = webhook.await(n -> "firing".equals(n.path("status").asText())
+                && hasAlert(n, "LockwatchDeadlock"), 60, "LockwatchDeadlock firing");
+        JsonNode delivered = null;
+        for (JsonNode a : notification.path("alerts")) {
+            if ("LockwatchDeadlock".equals(a.path("labels").path("alertname").asText())) delivered = a;
+        }
+        assertEquals("firing", delivered.path("status").asText());
+        assertEquals("critical", delivered.path("labels").path("severity").asText());
+        assertEquals(instance, delivered.path("labels").path("instance").asText());
+        assertEquals(firing.path("annotations").path("description").asText(),
+                delivered.path("annotations").path("description").asText());
+        assertEquals("dashboards/RUNBOOK.md#lockwatchdeadlock", delivered.path("annotations").path("runbook_url").asText());
+    }
+
     // ---- helpers
 
-    private static JsonNode awaitAlert(String name, String state, long timeoutSeconds) {
+    private static JsonNode awaitAlert(String name, Set<String> states, long timeoutSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         JsonNode alerts = null;
         while (System.nanoTime() < deadline) {
             alerts = prometheus.alerts();
             JsonNode alert = findAlert(alerts, name);
-            if (alert != null && state.equals(alert.path("state").asText())) return alert;
+            if (alert != null && states.contains(alert.path("state").asText())) return alert;
             pause(500);
         }
-        fail(name + " never reached " + state + " within " + timeoutSeconds + "s; alerts: " + alerts);
+        fail(name + " never reached " + String.join(" or ", states) + " within " + timeoutSeconds + "s; alerts: " + alerts);
         return null;
     }
 
