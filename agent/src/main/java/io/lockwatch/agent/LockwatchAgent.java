@@ -7,7 +7,8 @@ import java.util.jar.JarFile;
 /**
  * The {@code Premain-Class}: the one class of lockwatch that the application's class loader loads.
  *
- * <p>Start-up is delicate, so this class does only two things. It appends its own jar to the bootstrap
+ * <p>Start-up is delicate, so this class does only three things. It reads whether lockwatch is turned off
+ * ({@code enabled=false}), and if so leaves the JVM as it is. It appends its own jar to the bootstrap
  * class path, because instrumented JDK classes (loaded by the bootstrap loader) must be able to call the
  * runtime; then it hands over to {@link AgentInstaller}, loaded from there. Its one reference to another
  * lockwatch class is that hand-over, which the JVM resolves only when it first runs, after the append, and
@@ -28,6 +29,11 @@ public final class LockwatchAgent {
 
     private static void start(String args, Instrumentation inst) {
         try {
+            String turnedOff = turnedOffBy(args);
+            if (turnedOff != null) {
+                System.err.println("[lockwatch] off (" + turnedOff + "): the application runs without lockwatch");
+                return;
+            }
             File jar = new File(LockwatchAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             JarFile jarFile = new JarFile(jar);
             inst.appendToBootstrapClassLoaderSearch(jarFile);
@@ -55,6 +61,32 @@ public final class LockwatchAgent {
             System.err.println("[lockwatch] ERROR the agent could not start (" + t
                     + "); the application runs without lockwatch.");
         }
+    }
+
+    /**
+     * Where {@code enabled=false} comes from, if lockwatch is turned off, else null. Read here, before the jar goes on
+     * the boot class path, so that an agent turned off (in one service of many that a platform's
+     * {@code JAVA_TOOL_OPTIONS} gives it to, say) leaves the JVM as it was; the same sources and order as every
+     * option ({@code Options}, which checks the value once lockwatch runs): the agent argument's last
+     * {@code enabled=}, else {@code -Dlockwatch.enabled}, else {@code LOCKWATCH_ENABLED}.
+     */
+    static String turnedOffBy(String args) {
+        String fromArgs = null;
+        if (args != null) {
+            for (String item : args.split(",")) {
+                int eq = item.indexOf('=');
+                if (eq > 0 && item.substring(0, eq).trim().equals("enabled")) fromArgs = item.substring(eq + 1).trim();
+            }
+        }
+        if (fromArgs != null) return isFalse(fromArgs) ? "enabled=false in -javaagent" : null;
+        String property = System.getProperty("lockwatch.enabled");
+        if (property != null) return isFalse(property) ? "-Dlockwatch.enabled=" + property.trim() : null;
+        String environment = System.getenv("LOCKWATCH_ENABLED");
+        return environment != null && isFalse(environment) ? "LOCKWATCH_ENABLED=" + environment.trim() : null;
+    }
+
+    private static boolean isFalse(String value) {
+        return value.trim().equalsIgnoreCase("false");
     }
 
     /** The agent jar's URL as a policy file's codeBase names it, read where no permission is needed. */

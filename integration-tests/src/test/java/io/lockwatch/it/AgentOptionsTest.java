@@ -112,4 +112,53 @@ class AgentOptionsTest {
                     "default report lockwatch-<pid>.json in " + run.dir);
         }
     }
+
+    /**
+     * {@code enabled=false} turns lockwatch off where the {@code -javaagent} flag cannot be taken away (a platform's
+     * {@code JAVA_TOOL_OPTIONS}): one line says so and where it came from, and the JVM runs as without the agent. The
+     * jar is not even put on the boot class path: the JVM's own line about class data sharing, which that would
+     * bring, is absent, and no report is written.
+     */
+    @Test
+    void enabledFalseLeavesTheJvmAsItWasInOneLine() throws Exception {
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).agentOptions("enabled=false").args("7").exec();
+        assertProgramUnchanged(run);
+        assertEquals("[lockwatch] off (enabled=false in -javaagent): the application runs without lockwatch\n", run.stderr);
+        assertTrue(Files.notExists(run.reportPath), "no report: " + run.reportPath);
+    }
+
+    /** The same from the environment or a system property, in the order of every option: the argument wins. */
+    @Test
+    void enabledIsReadFromTheEnvironmentAndPropertiesAndTheAgentArgumentWins() throws Exception {
+        ChildResult off = ChildJvm.run(MonitorInversion.class).env("LOCKWATCH_ENABLED", "False").exec();
+        assertEquals(0, off.exitCode, off.toString());
+        assertEquals("done\n", off.stdout);
+        assertEquals("[lockwatch] off (LOCKWATCH_ENABLED=False): the application runs without lockwatch\n", off.stderr);
+        assertTrue(Files.notExists(off.reportPath), "no report: " + off.reportPath);
+
+        ChildResult offByProperty = ChildJvm.run(MonitorInversion.class).env("LOCKWATCH_ENABLED", "true")
+                .jvmArgs("-Dlockwatch.enabled=false").exec();
+        assertEquals("[lockwatch] off (-Dlockwatch.enabled=false): the application runs without lockwatch\n",
+                offByProperty.stderr, "the property wins over the environment");
+
+        ChildResult on = ChildJvm.run(MonitorInversion.class).env("LOCKWATCH_ENABLED", "false")
+                .jvmArgs("-Dlockwatch.enabled=false").agentOptions("enabled=true").exec();
+        assertEquals(0, on.exitCode, on.toString());
+        assertTrue(errorLines(on).isEmpty(), on.stderr);
+        assertTrue(on.stderr.contains("POTENTIAL DEADLOCK #1"), "the agent argument wins: " + on.stderr);
+        assertEquals(1, on.report().potentialDeadlocks().size(), on.stderr);
+    }
+
+    /** A value that is neither true nor false is one error, and lockwatch runs (the default). */
+    @Test
+    void aBadEnabledValueIsOneErrorAndLockwatchRuns() {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).agentOptions("enabled=no").exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        List<String> errors = errorLines(run);
+        assertEquals(1, errors.size(), run.stderr);
+        assertTrue(errors.get(0).contains("bad value for option enabled: 'no'") && errors.get(0).contains("true (the default) or false"),
+                "names the key, the value and what is accepted: " + errors);
+        assertEquals(1, run.report().potentialDeadlocks().size(), run.stderr);
+    }
 }

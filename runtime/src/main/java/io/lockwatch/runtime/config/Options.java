@@ -21,6 +21,8 @@ public final class Options {
 
     /** Every key the agent knows, with what it accepts (the text of the error for a bad value). */
     public enum Key {
+        ENABLED("enabled", "true (the default) or false, which leaves the JVM as it is without lockwatch, e.g."
+                + " LOCKWATCH_ENABLED=false"),
         REPORT("report", "a file path for the JSON report, e.g. report=/var/log/app/lockwatch.json"),
         PORT("port", "a TCP port from 0 to 65535 for the Prometheus endpoint (0 picks a free one), e.g. port=9404"),
         HOST("host", "an address to bind the Prometheus endpoint to, e.g. host=0.0.0.0 (default 127.0.0.1)"),
@@ -106,6 +108,7 @@ public final class Options {
         this.maxSites = parseInt(Key.MAX_SITES, raw.get(Key.MAX_SITES), 1, 100_000, DEFAULT_MAX_SITES);
         this.maxSeries = parseInt(Key.MAX_SERIES, raw.get(Key.MAX_SERIES), 100, 1_000_000, DEFAULT_MAX_SERIES);
         this.retransformAll = parseRetransform(raw.get(Key.RETRANSFORM));
+        checkEnabled(raw.get(Key.ENABLED));
     }
 
     /**
@@ -234,6 +237,17 @@ public final class Options {
         if (v.equals("minimal")) return false;
         problem(Key.RETRANSFORM, value);
         return true;
+    }
+
+    /**
+     * {@code enabled=false} is acted on before lockwatch starts ({@code LockwatchAgent}), so a running lockwatch was
+     * left on: only a value that is neither true nor false is said here. It is not in the report, which only a
+     * lockwatch that runs writes.
+     */
+    private void checkEnabled(String value) {
+        if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+            problem(Key.ENABLED, value);
+        }
     }
 
     private List<String> parseExcludes(String value) {

@@ -58,6 +58,17 @@ class OptionsTest {
         assertTrue(o.problems().stream().anyMatch(p -> p.contains("LOCKWATCH_PROT")));
     }
 
+    /** enabled is a known key from every source; true and false (any case) are fine, anything else one problem. */
+    @Test
+    void enabledIsKnownAndOnlyABadValueIsAProblem() {
+        assertTrue(parse("enabled=false", Map.of(), Map.of()).problems().isEmpty());
+        assertTrue(parse(null, Map.of("lockwatch.enabled", "TRUE"), Map.of("LOCKWATCH_ENABLED", "False")).problems().isEmpty());
+        Options bad = parse(null, Map.of(), Map.of("LOCKWATCH_ENABLED", "0"));
+        assertEquals(1, bad.problems().size(), bad.problems().toString());
+        assertTrue(bad.problems().get(0).contains("enabled") && bad.problems().get(0).contains("'0'")
+                && bad.problems().get(0).contains("true (the default) or false"), bad.problems().get(0));
+    }
+
     @Test
     void retransformIsAllUnlessMinimalIsAsked() {
         assertTrue(parse(null, Map.of(), Map.of()).retransformAll());
