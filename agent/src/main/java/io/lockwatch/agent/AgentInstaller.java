@@ -44,6 +44,25 @@ public final class AgentInstaller {
 
     private AgentInstaller() {}
 
+    /**
+     * {@code agentmain}'s: the same install into a JVM that is running, then the reply to the command that loaded
+     * lockwatch ({@link AttachReply}).
+     */
+    public static void attach(String agentArgs, Instrumentation inst, JarFile jar) {
+        if (ATTEMPTED.get()) {
+            close(jar);
+            Report running = Lockwatch.report();
+            Log.warn(running != null
+                    ? "lockwatch already watches this JVM (report: " + running.path() + "); this attach's options ("
+                            + (agentArgs == null || agentArgs.isEmpty() ? "none" : agentArgs) + ") are ignored"
+                    : "lockwatch could not start in this JVM earlier (its ERROR line says why) and is not started again");
+            AttachReply.publish(inst, true);
+            return;
+        }
+        install(agentArgs, inst, jar);
+        AttachReply.publish(inst, false);
+    }
+
     public static void install(String agentArgs, Instrumentation inst, JarFile jar) {
         if (!ATTEMPTED.compareAndSet(false, true)) {
             close(jar);

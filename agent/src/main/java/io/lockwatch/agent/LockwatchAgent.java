@@ -20,16 +20,17 @@ public final class LockwatchAgent {
     private LockwatchAgent() {}
 
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false);
     }
 
+    /** Loaded into a running JVM (the Attach API: {@code java -jar lockwatch-agent.jar attach PID}, or jcmd). */
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
-    private static void start(String args, Instrumentation inst) {
+    private static void start(String args, Instrumentation inst, boolean attached) {
         try {
-            String turnedOff = turnedOffBy(args);
+            String turnedOff = turnedOffBy(args, attached);
             if (turnedOff != null) {
                 System.err.println("[lockwatch] off (" + turnedOff + "): the application runs without lockwatch");
                 return;
@@ -43,12 +44,13 @@ public final class LockwatchAgent {
                 // Resolved only now that the jar is on the boot class path: the application class loader asks
                 // its parents first, so the installer came from the bootstrap loader. A direct call, because a
                 // reflective one cost JDK 25 about 10 ms of method handles spun for it.
-                AgentInstaller.install(args, inst, jarFile);
+                if (attached) AgentInstaller.attach(args, inst, jarFile);
+                else AgentInstaller.install(args, inst, jarFile);
             } else {
                 // A system class loader that looks at its own class path first (-Djava.system.class.loader)
                 // found its own copy: the bootstrap loader's is the one the JDK's classes will call.
                 Class.forName("io.lockwatch.agent.AgentInstaller", true, null)
-                        .getMethod("install", String.class, Instrumentation.class, JarFile.class)
+                        .getMethod(attached ? "attach" : "install", String.class, Instrumentation.class, JarFile.class)
                         .invoke(null, args, inst, jarFile);
             }
         } catch (SecurityException denied) {
@@ -70,7 +72,7 @@ public final class LockwatchAgent {
      * option ({@code Options}, which checks the value once lockwatch runs): the agent argument's last
      * {@code enabled=}, else {@code -Dlockwatch.enabled}, else {@code LOCKWATCH_ENABLED}.
      */
-    static String turnedOffBy(String args) {
+    static String turnedOffBy(String args, boolean attached) {
         String fromArgs = null;
         if (args != null) {
             for (String item : args.split(",")) {
@@ -78,7 +80,9 @@ public final class LockwatchAgent {
                 if (eq > 0 && item.substring(0, eq).trim().equals("enabled")) fromArgs = item.substring(eq + 1).trim();
             }
         }
-        if (fromArgs != null) return isFalse(fromArgs) ? "enabled=false in -javaagent" : null;
+        if (fromArgs != null) {
+            return isFalse(fromArgs) ? "enabled=false in " + (attached ? "the attach's options" : "-javaagent") : null;
+        }
         String property = System.getProperty("lockwatch.enabled");
         if (property != null) return isFalse(property) ? "-Dlockwatch.enabled=" + property.trim() : null;
         String environment = System.getenv("LOCKWATCH_ENABLED");

@@ -9,18 +9,19 @@ import org.junit.jupiter.api.Test;
 class LockwatchAgentTest {
     @Test
     void theArgumentsLastEnabledDecides() {
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=false"));
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("report=x.json, enabled = FALSE ,port=0"));
-        assertNull(LockwatchAgent.turnedOffBy("enabled=false,enabled=true"));
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=true,enabled=false"));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=false", false));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("report=x.json, enabled = FALSE ,port=0", false));
+        assertNull(LockwatchAgent.turnedOffBy("enabled=false,enabled=true", false));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=true,enabled=false", false));
+        assertEquals("enabled=false in the attach's options", LockwatchAgent.turnedOffBy("enabled=false", true));
     }
 
     @Test
     void anythingButFalseLeavesLockwatchOn() {
-        assertNull(LockwatchAgent.turnedOffBy(null));
-        assertNull(LockwatchAgent.turnedOffBy(""));
-        assertNull(LockwatchAgent.turnedOffBy("enabled"));
-        assertNull(LockwatchAgent.turnedOffBy("enabled=no"));
-        assertNull(LockwatchAgent.turnedOffBy("report=enabled=false.json"));
+        assertNull(LockwatchAgent.turnedOffBy(null, false));
+        assertNull(LockwatchAgent.turnedOffBy("", false));
+        assertNull(LockwatchAgent.turnedOffBy("enabled", false));
+        assertNull(LockwatchAgent.turnedOffBy("enabled=no", false));
+        assertNull(LockwatchAgent.turnedOffBy("report=enabled=false.json", false));
     }
 }

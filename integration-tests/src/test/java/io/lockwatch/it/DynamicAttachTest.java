@@ -1,6 +1,7 @@
 package io.lockwatch.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * lockwatch loaded into a JVM that is already running (the Attach API, as {@code jcmd} and IDEs load agents):
- * what someone paged for a frozen service can do without a restart.
+ * lockwatch loaded into a JVM that is already running (the Attach API, as {@code jcmd} and IDEs load agents, or
+ * the jar's own command, {@code java -jar lockwatch-agent.jar attach PID}): what someone paged for a frozen service
+ * can do without a restart.
  */
 class DynamicAttachTest {
 
@@ -65,5 +67,108 @@ class DynamicAttachTest {
         } finally {
             vm.detach();
         }
+    }
+
+    /**
+     * {@code java -jar lockwatch-agent.jar attach PID OPTIONS}: loads lockwatch into the frozen JVM and says, where the
+     * user reads it, that it runs there and where its report is (the JVM's own stderr is often a service's log); the
+     * deadlock is then in that report. A second attach leaves the running lockwatch as it is, and says so.
+     */
+    @Test
+    void theJarsAttachCommandLoadsLockwatchAndSaysWhereTheReportIs() {
+        ChildJvm.Running child = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
+        try {
+            child.awaitStdoutLine("started", 30);
+            Path report = child.dir().resolve("report.json").toAbsolutePath();
+            ChildResult attach = command("attach", String.valueOf(child.pid()), "report=" + report);
+            assertEquals(0, attach.exitCode, attach.toString());
+            assertEquals("lockwatch is watching JVM " + child.pid() + "; report: " + report + "\n", attach.stdout);
+            assertEquals("", attach.stderr);
+            JsonNode found = child.awaitReport("the deadlock", json -> json.get("deadlocks").size() == 1, 30);
+            assertTrue(found.get("deadlocks").get(0).toString().contains("alpha"), found.toPrettyString());
+
+            ChildResult again = command("attach", String.valueOf(child.pid()), "stack-depth=32");
+            assertEquals(0, again.exitCode, again.toString());
+            assertEquals("lockwatch was already watching JVM " + child.pid() + " (it keeps the options it started with);"
+                    + " report: " + report + "\n", again.stdout);
+            child.awaitStderr("[lockwatch] WARNING lockwatch already watches this JVM (report: " + report
+                    + "); this attach's options (stack-depth=32) are ignored", 30);
+        } finally {
+            child.kill(30);
+        }
+    }
+
+    /**
+     * Bad input is refused before anything is attached, in one line that names the fix, with a status a script can
+     * test (2: bad input, 1: the attach failed); the JVM given is left alone.
+     */
+    @Test
+    void theAttachCommandRefusesBadInputAndSaysWhy() {
+        ChildJvm.Running child = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
+        try {
+            child.awaitStdoutLine("started", 30);
+            String pid = String.valueOf(child.pid());
+            ChildResult badOption = command("attach", pid, "stack-depth=2");
+            assertEquals(2, badOption.exitCode, badOption.toString());
+            assertEquals("lockwatch: bad value for option stack-depth: '2'; expected a whole number of frames from 8 to 1024,"
+                    + " e.g. stack-depth=64\nlockwatch: nothing was attached; fix the options and run the command again\n",
+                    badOption.stderr);
+            ChildResult noPid = command("attach", "not-a-pid");
+            assertEquals(2, noPid.exitCode, noPid.toString());
+            assertTrue(noPid.stderr.startsWith("lockwatch: attach takes a process id"), noPid.stderr);
+            ChildResult unknown = command("atach", pid);
+            assertEquals(2, unknown.exitCode, unknown.toString());
+            assertTrue(unknown.stderr.startsWith("lockwatch: unknown command 'atach'; the commands are attach, help and version\n"),
+                    unknown.stderr);
+            // A runtime without the Attach API's module: the same attach through jcmd, spelled out.
+            ChildResult noAttachModule = ChildJvm.run(MonitorDeadlock.class).withoutAgent().jvmArgs("--limit-modules", "java.base")
+                    .executableJar(ChildJvm.realAgentJar()).args("attach", pid).exec();
+            assertEquals(1, noAttachModule.exitCode, noAttachModule.toString());
+            assertTrue(noAttachModule.stderr.contains("has no module jdk.attach") && noAttachModule.stderr.contains(
+                    "jcmd " + pid + " JVMTI.agent_load " + ChildJvm.realAgentJar().toAbsolutePath().normalize() + "\n"),
+                    noAttachModule.stderr);
+        } finally {
+            ChildResult left = child.kill(30);
+            assertFalse(left.stderr.contains("[lockwatch]"), "nothing was attached: " + left.stderr);
+        }
+    }
+
+    /** No such JVM, or lockwatch turned off in it: status 1, and what to do. */
+    @Test
+    void theAttachCommandSaysWhenLockwatchDoesNotRun() {
+        ChildResult noJvm = command("attach", String.valueOf(Integer.MAX_VALUE));
+        assertEquals(1, noJvm.exitCode, noJvm.toString());
+        assertTrue(noJvm.stderr.startsWith("lockwatch: cannot attach to process " + Integer.MAX_VALUE + " (")
+                && noJvm.stderr.contains("jcmd -l lists the JVMs you can attach to"), noJvm.stderr);
+
+        ChildJvm.Running child = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
+        try {
+            child.awaitStdoutLine("started", 30);
+            ChildResult off = command("attach", String.valueOf(child.pid()), "enabled=false");
+            assertEquals(1, off.exitCode, off.toString());
+            assertEquals("lockwatch: loaded into JVM " + child.pid() + ", but it does not run there (turned off there, or it"
+                    + " could not start): that JVM's stderr has a [lockwatch] line that says why\n", off.stderr);
+            child.awaitStderr("[lockwatch] off (enabled=false in the attach's options): the application runs without lockwatch", 30);
+        } finally {
+            child.kill(30);
+        }
+    }
+
+    /** {@code java -jar lockwatch-agent.jar} alone says what it is and how to use it, options included. */
+    @Test
+    void theJarRunAloneSaysHowToUseIt() {
+        Path jar = ChildJvm.realAgentJar().toAbsolutePath().normalize();
+        ChildResult help = command();
+        assertEquals(0, help.exitCode, help.toString());
+        assertTrue(help.stdout.contains("java -javaagent:" + jar + "[=OPTIONS]")
+                && help.stdout.contains("java -jar " + jar + " attach PID [OPTIONS]")
+                && help.stdout.contains("\n  stall-threshold       a duration with a unit"), help.stdout);
+        ChildResult version = command("--version");
+        assertTrue(version.stdout.matches("lockwatch \\d+\\.\\d+\\.\\d+\\S*\n"), version.toString());
+    }
+
+    /** {@code java -jar lockwatch-agent.jar ARGS}, on the JDK the tests run the children on. */
+    private static ChildResult command(String... args) {
+        return ChildJvm.run(DynamicAttachTest.class).withoutAgent().executableJar(ChildJvm.realAgentJar()).args(args).exec();
     }
 }
