@@ -83,9 +83,15 @@ public final class LockwatchAgent {
         if (fromArgs != null) {
             return isFalse(fromArgs) ? "enabled=false in " + (attached ? "the attach's options" : "-javaagent") : null;
         }
-        String property = System.getProperty("lockwatch.enabled");
+        String property = null;
+        String environment = null;
+        try {
+            property = System.getProperty("lockwatch.enabled");
+            environment = System.getenv("LOCKWATCH_ENABLED");
+        } catch (SecurityException denied) {
+            // A security manager whose policy does not grant this jar: the start below fails on it, and says the fix.
+        }
         if (property != null) return isFalse(property) ? "-Dlockwatch.enabled=" + property.trim() : null;
-        String environment = System.getenv("LOCKWATCH_ENABLED");
         return environment != null && isFalse(environment) ? "LOCKWATCH_ENABLED=" + environment.trim() : null;
     }
 

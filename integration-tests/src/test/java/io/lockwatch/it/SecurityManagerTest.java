@@ -65,6 +65,22 @@ class SecurityManagerTest {
         assertEquals(1, run.stderr.split("\\[lockwatch\\]", -1).length - 1, run.stderr);
     }
 
+    /**
+     * Turned off in the agent argument, lockwatch needs no grant: its one line, and the program as without it. (The
+     * check of -Dlockwatch.enabled and LOCKWATCH_ENABLED, which such a policy denies, must not make an error of it.)
+     */
+    @Test
+    void turnedOffItNeedsNoGrant() {
+        ChildResult run = ChildJvm.run(MonitorInversion.class).jvmArgs("-Djava.security.manager").agentOptions("enabled=false")
+                .exec();
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        run.assertOnlyAgentLinesOnStderr();
+        assertTrue(run.stderr.contains("[lockwatch] off (enabled=false in -javaagent): the application runs without lockwatch\n"),
+                run.stderr);
+        assertEquals(1, run.stderr.split("\\[lockwatch\\]", -1).length - 1, run.stderr);
+    }
+
     /** With the entry that line gives, and nothing granted to the application, lockwatch works in full. */
     @Test
     void withTheGrantItWorks() throws IOException {
