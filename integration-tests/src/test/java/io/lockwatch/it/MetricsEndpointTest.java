@@ -161,6 +161,9 @@ class MetricsEndpointTest {
             assertEquals(0, result.exitCode, result.toString());
             assertEquals("none absent\n", result.stdout);
             result.assertCleanExit();
+            // The one meter at 1 from the start: which lockwatch runs, the report's version as its label.
+            String version = result.report().json.get("agent").get("version").asText();
+            assertEquals(1, scrape.value("lockwatch_build_info", "version", version), version);
         } finally {
             if (!exited) child.kill(30);
         }

@@ -3,6 +3,7 @@ package io.lockwatch.agent.metrics;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.graph.LockOrderGraph;
 import io.lockwatch.runtime.graph.SegmentGraph;
+import io.lockwatch.runtime.report.Report;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -26,6 +27,11 @@ final class AgentHealthMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        // A constant 1 whose label says which lockwatch runs, as Prometheus's own *_build_info: which services
+        // of a fleet run which version, and which run lockwatch at all.
+        Report report = Lockwatch.report();
+        Gauge.builder("lockwatch.build.info", () -> 1).tag("version", report == null ? "unknown" : report.agentVersion())
+                .description("1, labelled with the version of lockwatch that runs in this JVM").register(registry);
         FunctionCounter.builder("lockwatch.classes.instrumented", AgentStats.classesInstrumented, AtomicLong::get)
                 .description("Classes lockwatch instrumented (loaded or retransformed)").register(registry);
         FunctionCounter.builder("lockwatch.instrumentation.errors", AgentStats.instrumentationErrors, AtomicLong::get)

@@ -60,6 +60,11 @@ public final class Report {
         return path;
     }
 
+    /** lockwatch's version, as the jar's manifest gives it ("unknown" without one). */
+    public String agentVersion() {
+        return agentVersion;
+    }
+
     public void addPotentialDeadlock(Finding finding) {
         add(potentialDeadlocks, finding);
     }
