@@ -20,6 +20,15 @@ class AgentOptionsTest {
         return run.stderr.lines().filter(l -> l.startsWith("[lockwatch] ERROR")).collect(Collectors.toList());
     }
 
+    /** MonitorInversion ran as it does without lockwatch, and lockwatch said one error line: that line. */
+    private static String theOneErrorOfAnInversionRun(ChildResult run) {
+        assertEquals(0, run.exitCode, run.toString());
+        assertEquals("done\n", run.stdout);
+        List<String> errors = errorLines(run);
+        assertEquals(1, errors.size(), run.stderr);
+        return errors.get(0);
+    }
+
     /** The program's own behaviour is untouched: same stdout, same exit code. */
     private static void assertProgramUnchanged(ChildResult run) {
         assertEquals("line 0\nline 1\nline 2\nno newline at the end", run.stdout);
@@ -53,12 +62,9 @@ class AgentOptionsTest {
     void unwritableReportPathIsOneErrorAndFindingsStillReachStderr() {
         ChildResult run = ChildJvm.run(MonitorInversion.class).withoutReportOption()
                 .agentOptions("report=/proc/lockwatch/cannot/report.json").exec();
-        assertEquals(0, run.exitCode, run.toString());
-        assertEquals("done\n", run.stdout);
-        List<String> errors = errorLines(run);
-        assertEquals(1, errors.size(), run.stderr);
-        assertTrue(errors.get(0).contains("/proc/lockwatch/cannot/report.json") && errors.get(0).contains("report=PATH"),
-                "names the path and the fix: " + errors);
+        String error = theOneErrorOfAnInversionRun(run);
+        assertTrue(error.contains("/proc/lockwatch/cannot/report.json") && error.contains("report=PATH"),
+                "names the path and the fix: " + error);
         assertTrue(run.stderr.contains("POTENTIAL DEADLOCK #1"), run.stderr);
     }
 
@@ -153,12 +159,9 @@ class AgentOptionsTest {
     @Test
     void aBadEnabledValueIsOneErrorAndLockwatchRuns() {
         ChildResult run = ChildJvm.run(MonitorInversion.class).agentOptions("enabled=no").exec();
-        assertEquals(0, run.exitCode, run.toString());
-        assertEquals("done\n", run.stdout);
-        List<String> errors = errorLines(run);
-        assertEquals(1, errors.size(), run.stderr);
-        assertTrue(errors.get(0).contains("bad value for option enabled: 'no'") && errors.get(0).contains("true (the default) or false"),
-                "names the key, the value and what is accepted: " + errors);
+        String error = theOneErrorOfAnInversionRun(run);
+        assertTrue(error.contains("bad value for option enabled: 'no'") && error.contains("true (the default) or false"),
+                "names the key, the value and what is accepted: " + error);
         assertEquals(1, run.report().potentialDeadlocks().size(), run.stderr);
     }
 }
