@@ -13,6 +13,9 @@ import io.lockwatch.runtime.util.Log;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,11 +59,33 @@ public final class AgentInstaller {
                     ? "lockwatch already watches this JVM (report: " + running.path() + "); this attach's options ("
                             + (agentArgs == null || agentArgs.isEmpty() ? "none" : agentArgs) + ") are ignored"
                     : "lockwatch could not start in this JVM earlier (its ERROR line says why) and is not started again");
-            AttachReply.publish(inst, true);
+            AttachReply.publish(inst, AttachReply.ALREADY_RUNNING);
+            return;
+        }
+        String unwritable = unwritableReport(agentArgs);
+        if (unwritable != null) {
+            // Refused rather than started without a report: lockwatch keeps the options it started with, so a
+            // second attach could not fix the path, and a service's working folder (often /) is rarely writable.
+            close(jar);
+            Log.error("cannot write a report at " + unwritable + " (no such folder, or not writable for this JVM's user);"
+                    + " lockwatch is not started by this attach. Fix: attach again with report=PATH in a folder this JVM"
+                    + " can write, e.g. report=/tmp/lockwatch-%p.json");
+            AttachReply.refused(inst, unwritable);
             return;
         }
         install(agentArgs, inst, jar);
-        AttachReply.publish(inst, false);
+        AttachReply.publish(inst, AttachReply.STARTED);
+    }
+
+    /** The report path an attach's options give, if this JVM cannot write in its folder; else null. */
+    private static String unwritableReport(String agentArgs) {
+        String path = Options.parse(agentArgs, systemProperties(), System.getenv(), pid()).reportPath();
+        try {
+            Path folder = Paths.get(path).toAbsolutePath().getParent();
+            return folder != null && Files.isDirectory(folder) && Files.isWritable(folder) ? null : path;
+        } catch (RuntimeException notAPath) {
+            return path;
+        }
     }
 
     public static void install(String agentArgs, Instrumentation inst, JarFile jar) {

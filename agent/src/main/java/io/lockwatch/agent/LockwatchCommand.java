@@ -109,6 +109,12 @@ public final class LockwatchCommand {
                     + " not start): that JVM's stderr has a [lockwatch] line that says why");
             return FAILED;
         }
+        if (AttachReply.REPORT_NOT_WRITABLE.equals(state)) {
+            err.println("lockwatch: JVM " + pid + " cannot write a report at " + report + " (no such folder, or not"
+                    + " writable for its user), so lockwatch was not started there: attach again with report=PATH in a"
+                    + " folder it can write, e.g. report=/tmp/lockwatch-%p.json");
+            return FAILED;
+        }
         if (AttachReply.ALREADY_RUNNING.equals(state)) {
             out.println("lockwatch was already watching JVM " + pid + " (it keeps the options it started with); report: " + report);
         } else {

@@ -154,6 +154,34 @@ class DynamicAttachTest {
         }
     }
 
+    /**
+     * A report path the JVM cannot write (a service's working folder is often /): lockwatch is not started, since a
+     * second attach could not change the path of one that runs, and both sides say so with the fix; the second
+     * attach, with a path that works, starts it.
+     */
+    @Test
+    void anAttachWhoseReportCannotBeWrittenStartsNothingAndTheNextOneCan() {
+        ChildJvm.Running child = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
+        try {
+            child.awaitStdoutLine("started", 30);
+            String pid = String.valueOf(child.pid());
+            ChildResult refused = command("attach", pid, "report=/proc/lockwatch/cannot/report.json");
+            assertEquals(1, refused.exitCode, refused.toString());
+            assertEquals("lockwatch: JVM " + pid + " cannot write a report at /proc/lockwatch/cannot/report.json (no such"
+                    + " folder, or not writable for its user), so lockwatch was not started there: attach again with"
+                    + " report=PATH in a folder it can write, e.g. report=/tmp/lockwatch-%p.json\n", refused.stderr);
+            child.awaitStderr("[lockwatch] ERROR cannot write a report at /proc/lockwatch/cannot/report.json", 30);
+
+            Path report = child.dir().resolve("report.json").toAbsolutePath();
+            ChildResult started = command("attach", pid, "report=" + report);
+            assertEquals(0, started.exitCode, started.toString());
+            assertEquals("lockwatch is watching JVM " + pid + "; report: " + report + "\n", started.stdout);
+            child.awaitReport("the deadlock", json -> json.get("deadlocks").size() == 1, 30);
+        } finally {
+            child.kill(30);
+        }
+    }
+
     /** {@code java -jar lockwatch-agent.jar} alone says what it is and how to use it, options included. */
     @Test
     void theJarRunAloneSaysHowToUseIt() {
