@@ -48,8 +48,8 @@ public final class AgentInstaller {
     private AgentInstaller() {}
 
     /**
-     * {@code agentmain}'s: the same install into a JVM that is running, then the reply to the command that loaded
-     * lockwatch ({@link AttachReply}).
+     * {@code agentmain}'s: the same install into a JVM that is running, unless lockwatch runs already or could not
+     * write its report (then the jar's command learns it from {@link AttachReply}).
      */
     public static void attach(String agentArgs, Instrumentation inst, JarFile jar) {
         if (ATTEMPTED.get()) {
@@ -59,7 +59,6 @@ public final class AgentInstaller {
                     ? "lockwatch already watches this JVM (report: " + running.path() + "); this attach's options ("
                             + (agentArgs == null || agentArgs.isEmpty() ? "none" : agentArgs) + ") are ignored"
                     : "lockwatch could not start in this JVM earlier (its ERROR line says why) and is not started again");
-            AttachReply.publish(inst, AttachReply.ALREADY_RUNNING);
             return;
         }
         String unwritable = unwritableReport(agentArgs);
@@ -70,11 +69,11 @@ public final class AgentInstaller {
             Log.error("cannot write a report at " + unwritable + " (no such folder, or not writable for this JVM's user);"
                     + " lockwatch is not started by this attach. Fix: attach again with report=PATH in a folder this JVM"
                     + " can write, e.g. report=/tmp/lockwatch-%p.json");
-            AttachReply.refused(inst, unwritable);
+            openJavaBase(inst);
+            AttachReply.refused(unwritable);
             return;
         }
         install(agentArgs, inst, jar);
-        AttachReply.publish(inst, AttachReply.STARTED);
     }
 
     /** The report path an attach's options give, if this JVM cannot write in its folder; else null. */
@@ -158,6 +157,7 @@ public final class AgentInstaller {
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
+            AttachReply.running(Lockwatch.report());
         } catch (Throwable t) {
             printWaitingLines();
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");
@@ -230,13 +230,15 @@ public final class AgentInstaller {
     /**
      * Opens to lockwatch, in one change of {@code java.base}, what it reads there: which read/write lock a ReadLock
      * or WriteLock belongs to, and which thread pool a thread works for (its task, a pool's Worker, and the Worker's
-     * pool: see the hang detector's PoolStarvation); and the JDK's CDS state ({@link #recordsAnAotCache}).
+     * pool: see the hang detector's PoolStarvation); the JDK's CDS state ({@link #recordsAnAotCache}); and the
+     * JVM's agent properties, where lockwatch tells the jar's command that it runs ({@link AttachReply}).
      */
     private static void openJavaBase(Instrumentation inst) {
         Module base = ReentrantReadWriteLock.class.getModule();
         Set<Module> lockwatch = Set.of(LockTracker.class.getModule());
-        inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", lockwatch), Map.of("java.util.concurrent.locks",
-                lockwatch, "java.util.concurrent", lockwatch, "java.lang", lockwatch), Set.of(), Map.of());
+        inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", lockwatch, "jdk.internal.vm", lockwatch),
+                Map.of("java.util.concurrent.locks", lockwatch, "java.util.concurrent", lockwatch, "java.lang", lockwatch),
+                Set.of(), Map.of());
     }
 
     private static Map<String, String> systemProperties() {

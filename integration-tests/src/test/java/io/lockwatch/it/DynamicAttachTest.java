@@ -23,7 +23,7 @@ class DynamicAttachTest {
 
     /** A JVM whose two threads are already deadlocked: the deadlock is reported once the agent is in. */
     @Test
-    void attachedToAFrozenJvmItReportsTheDeadlock() throws Exception {
+    void attachedToAFrozenJvmItReportsTheDeadlock() {
         ChildJvm.Running child = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
         try {
             child.awaitStdoutLine("started", 30);
@@ -59,13 +59,21 @@ class DynamicAttachTest {
         assertTrue(finding.toString().contains("InversionAfterAttach.aThenB"), finding.toPrettyString());
     }
 
-    private static void attach(ChildJvm.Running child) throws Exception {
-        Path report = child.dir().resolve("report.json");
-        VirtualMachine vm = VirtualMachine.attach(String.valueOf(child.pid()));
+    private static void attach(ChildJvm.Running child) {
+        attach(child, "report=" + child.dir().resolve("report.json"));
+    }
+
+    /** Loads the agent through the Attach API, as jcmd and IDEs do. */
+    private static void attach(ChildJvm.Running child, String options) {
         try {
-            vm.loadAgent(ChildJvm.realAgentJar().toString(), "report=" + report);
-        } finally {
-            vm.detach();
+            VirtualMachine vm = VirtualMachine.attach(String.valueOf(child.pid()));
+            try {
+                vm.loadAgent(ChildJvm.realAgentJar().toString(), options);
+            } finally {
+                vm.detach();
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cannot load the agent into " + child.pid(), e);
         }
     }
 
@@ -87,12 +95,21 @@ class DynamicAttachTest {
             JsonNode found = child.awaitReport("the deadlock", json -> json.get("deadlocks").size() == 1, 30);
             assertTrue(found.get("deadlocks").get(0).toString().contains("alpha"), found.toPrettyString());
 
+            ChildResult status = command("status", String.valueOf(child.pid()));
+            assertEquals(0, status.exitCode, status.toString());
+            assertEquals("lockwatch is watching JVM " + child.pid() + "; report: " + report + "\n", status.stdout);
+
+            // Attached again: the command says so without loading the agent again; the Attach API (or jcmd) loads it,
+            // and lockwatch says on the JVM's stderr that it keeps running as it is.
             ChildResult again = command("attach", String.valueOf(child.pid()), "stack-depth=32");
             assertEquals(0, again.exitCode, again.toString());
             assertEquals("lockwatch was already watching JVM " + child.pid() + " (it keeps the options it started with);"
                     + " report: " + report + "\n", again.stdout);
+            attach(child, "stack-depth=32");
             child.awaitStderr("[lockwatch] WARNING lockwatch already watches this JVM (report: " + report
                     + "); this attach's options (stack-depth=32) are ignored", 30);
+            ChildResult ended = child.kill(30);
+            assertEquals(1, ended.stderr.split("WARNING lockwatch already watches", -1).length - 1, ended.stderr);
         } finally {
             child.kill(30);
         }
@@ -118,7 +135,7 @@ class DynamicAttachTest {
             assertTrue(noPid.stderr.startsWith("lockwatch: attach takes a process id"), noPid.stderr);
             ChildResult unknown = command("atach", pid);
             assertEquals(2, unknown.exitCode, unknown.toString());
-            assertTrue(unknown.stderr.startsWith("lockwatch: unknown command 'atach'; the commands are attach, help and version\n"),
+            assertTrue(unknown.stderr.startsWith("lockwatch: unknown command 'atach'; the commands are attach, status, help and version\n"),
                     unknown.stderr);
             // A runtime without the Attach API's module: the same attach through jcmd, spelled out.
             ChildResult noAttachModule = ChildJvm.run(MonitorDeadlock.class).withoutAgent().jvmArgs("--limit-modules", "java.base")
@@ -179,6 +196,31 @@ class DynamicAttachTest {
             child.awaitReport("the deadlock", json -> json.get("deadlocks").size() == 1, 30);
         } finally {
             child.kill(30);
+        }
+    }
+
+    /**
+     * {@code status PID}: whether lockwatch watches that JVM, started with {@code -javaagent} or attached, and where its
+     * report is; exit 3 when it does not run there.
+     */
+    @Test
+    void theStatusCommandSaysWhetherLockwatchWatchesAJvm() {
+        ChildJvm.Running without = ChildJvm.run(MonitorDeadlock.class).withoutAgent().start();
+        ChildJvm.Running with = ChildJvm.run(MonitorDeadlock.class).start();
+        try {
+            without.awaitStdoutLine("started", 30);
+            with.awaitStdoutLine("started", 30);
+            ChildResult none = command("status", String.valueOf(without.pid()));
+            assertEquals(3, none.exitCode, none.toString());
+            assertEquals("lockwatch does not run in JVM " + without.pid() + " (attach it with: attach " + without.pid()
+                    + " [OPTIONS])\n", none.stdout);
+            ChildResult watching = command("status", String.valueOf(with.pid()));
+            assertEquals(0, watching.exitCode, watching.toString());
+            assertEquals("lockwatch is watching JVM " + with.pid() + "; report: " + with.dir().resolve("report.json")
+                    .toAbsolutePath() + "\n", watching.stdout);
+        } finally {
+            without.kill(30);
+            with.kill(30);
         }
     }
 
