@@ -5,6 +5,7 @@ import io.lockwatch.agent.instrument.JdkLockClasses;
 import io.lockwatch.agent.metrics.MetricsAgent;
 import io.lockwatch.runtime.Lockwatch;
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.report.AttachReply;
 import io.lockwatch.runtime.report.Report;
 import io.lockwatch.runtime.stats.AgentStats;
 import io.lockwatch.runtime.track.LockTracker;
@@ -157,7 +158,7 @@ public final class AgentInstaller {
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
-            AttachReply.running(Lockwatch.report());
+            AttachReply.running(Lockwatch.report().path());
         } catch (Throwable t) {
             printWaitingLines();
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");

@@ -5,6 +5,7 @@ import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.report.AttachReply;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

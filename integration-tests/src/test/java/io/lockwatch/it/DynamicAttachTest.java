@@ -224,6 +224,26 @@ class DynamicAttachTest {
         }
     }
 
+    /** A report that moved next to another running JVM's (one report= for two JVMs): status names where it went. */
+    @Test
+    void theStatusCommandFollowsAReportWrittenNextToAnotherJvms() {
+        ChildJvm.Running first = ChildJvm.run(MonitorDeadlock.class).start();
+        ChildJvm.Running second = null;
+        try {
+            first.awaitReport("the first report on disk", json -> true, 30);
+            Path shared = first.dir().resolve("report.json").toAbsolutePath();
+            second = ChildJvm.run(MonitorDeadlock.class).withoutReportOption().agentOptions("report=" + shared).start();
+            Path moved = first.dir().resolve("report-" + second.pid() + ".json").toAbsolutePath();
+            second.awaitStderr("this JVM's report is " + moved + ".", 30);
+            ChildResult status = command("status", String.valueOf(second.pid()));
+            assertEquals(0, status.exitCode, status.toString());
+            assertEquals("lockwatch is watching JVM " + second.pid() + "; report: " + moved + "\n", status.stdout);
+        } finally {
+            first.kill(30);
+            if (second != null) second.kill(30);
+        }
+    }
+
     /** {@code java -jar lockwatch-agent.jar} alone says what it is and how to use it, options included. */
     @Test
     void theJarRunAloneSaysHowToUseIt() {

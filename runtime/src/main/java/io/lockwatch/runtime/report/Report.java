@@ -214,6 +214,7 @@ public final class Report {
         Log.warn("the report " + path + " is the report of " + whose + " (one report= for several JVMs: JAVA_TOOL_OPTIONS"
                 + " reaches every JVM, jcmd's too); this JVM's report is " + mine + ". Fix: " + fix);
         path = mine;
+        AttachReply.running(mine);
     }
 
     private void keepAside(EarlierReport earlier) throws IOException {
