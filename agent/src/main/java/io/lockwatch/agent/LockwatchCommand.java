@@ -138,6 +138,8 @@ public final class LockwatchCommand {
                 Properties now = vm.getAgentProperties();
                 if (AttachReply.RUNNING.equals(now.getProperty(AttachReply.STATE))) {
                     out.println("lockwatch is watching JVM " + pid + "; report: " + now.getProperty(AttachReply.REPORT));
+                    out.println("found so far: " + count(now, AttachReply.POTENTIAL_DEADLOCKS, "potential deadlock") + ", "
+                            + count(now, AttachReply.DEADLOCKS, "deadlock") + ", " + count(now, AttachReply.HAZARDS, "hazard"));
                     return WATCHING;
                 }
                 out.println("lockwatch does not run in JVM " + pid + " (attach it with: attach " + pid + " [OPTIONS])");
@@ -148,6 +150,12 @@ public final class LockwatchCommand {
             } finally {
                 detach(vm);
             }
+        }
+
+        /** "1 deadlock", "2 hazards": a count the report holds, 0 before lockwatch's first finding. */
+        private static String count(Properties agentProperties, String key, String what) {
+            String n = agentProperties.getProperty(key, "0");
+            return n + " " + what + (n.equals("1") ? "" : "s");
         }
 
         private static VirtualMachine attachTo(long pid, PrintStream err) {

@@ -21,12 +21,28 @@ public final class AttachReply {
     public static final String STATE = "lockwatch.state";
     public static final String RUNNING = "running";
     public static final String REPORT_NOT_WRITABLE = "report not writable";
+    /** How many of each the report holds, as numbers; unset until the first finding. */
+    public static final String POTENTIAL_DEADLOCKS = "lockwatch.potentialDeadlocks";
+    public static final String DEADLOCKS = "lockwatch.deadlocks";
+    public static final String HAZARDS = "lockwatch.hazards";
 
     private AttachReply() {}
 
     /** lockwatch runs, and writes its report here. */
     public static void running(Path report) {
         put(RUNNING, report.toString());
+    }
+
+    /** The report's findings now, for {@code status}: set by lockwatch's own threads, as each finding is added. */
+    static void found(int potentialDeadlocks, int deadlocks, int hazards) {
+        try {
+            Properties agentProperties = jdk.internal.vm.VMSupport.getAgentProperties();
+            agentProperties.setProperty(POTENTIAL_DEADLOCKS, Integer.toString(potentialDeadlocks));
+            agentProperties.setProperty(DEADLOCKS, Integer.toString(deadlocks));
+            agentProperties.setProperty(HAZARDS, Integer.toString(hazards));
+        } catch (Throwable t) {
+            InternalErrors.record("telling the jar's command what the report holds", t);
+        }
     }
 
     /** An attach did not start lockwatch, because this JVM cannot write a report at {@code path}. */

@@ -83,6 +83,7 @@ public final class Report {
      */
     private void add(List<Finding> list, Finding finding) {
         list.add(finding);
+        AttachReply.found(potentialDeadlocks.size(), deadlocks.size(), hazards.size());
         dirty = true;
         write();
         Log.block(finding.summary() + "  full stacks: " + path + "\n");
