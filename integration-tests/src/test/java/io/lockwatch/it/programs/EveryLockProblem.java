@@ -216,11 +216,17 @@ public final class EveryLockProblem {
         void run() throws Exception;
     }
 
+    /**
+     * Runs the step again and again, with a millisecond between runs outside any lock. Without it a thread could take
+     * a lock that is not fair again the moment it let it go, and keep it for seconds while the others starve: in a CI
+     * run, "writer-0" held the read/write lock for 2 s of 25 ms sleeps, and that was a stall before any trouble.
+     */
     private static void loop(String name, Step step) {
         daemon(new Thread(() -> {
             while (true) {
                 try {
                     step.run();
+                    Thread.sleep(1);
                 } catch (Exception e) {
                     // a barrier that timed out: go round again
                 }
