@@ -75,14 +75,19 @@ public final class AgentInstaller {
             return;
         }
         install(agentArgs, inst, jar);
+        // The first write now rather than in the detector's first pass: it settles the path and tells the jar's
+        // command (AttachReply), which reads the answer as soon as this returns; the report it names then exists.
+        Report started = Lockwatch.report();
+        if (started != null) started.write();
     }
 
-    /** The report path an attach's options give, if this JVM cannot write in its folder; else null. */
+    /** The absolute report path an attach's options give, if this JVM cannot write in its folder; else null. */
     private static String unwritableReport(String agentArgs) {
         String path = Options.parse(agentArgs, systemProperties(), System.getenv(), pid()).reportPath();
         try {
-            Path folder = Paths.get(path).toAbsolutePath().getParent();
-            return folder != null && Files.isDirectory(folder) && Files.isWritable(folder) ? null : path;
+            Path report = Paths.get(path).toAbsolutePath();
+            Path folder = report.getParent();
+            return folder != null && Files.isDirectory(folder) && Files.isWritable(folder) ? null : report.toString();
         } catch (RuntimeException notAPath) {
             return path;
         }
@@ -158,7 +163,6 @@ public final class AgentInstaller {
             MetricsAgent.start(options);
             AgentStats.startupNanos.set(System.nanoTime() - started);
             Log.info("lockwatch " + version + " watching this JVM; report: " + Lockwatch.report().path());
-            AttachReply.running(Lockwatch.report().path());
         } catch (Throwable t) {
             printWaitingLines();
             Log.error("the agent could not start (" + t + "); the application runs without lockwatch.");

@@ -12,6 +12,8 @@ import io.lockwatch.it.programs.InversionAfterAttach;
 import io.lockwatch.it.programs.MonitorDeadlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -208,7 +210,7 @@ class DynamicAttachTest {
         ChildJvm.Running with = ChildJvm.run(MonitorDeadlock.class).start();
         try {
             without.awaitStdoutLine("started", 30);
-            with.awaitStdoutLine("started", 30);
+            with.awaitReport("its first write, which tells the command", json -> true, 30);
             ChildResult none = command("status", String.valueOf(without.pid()));
             assertEquals(3, none.exitCode, none.toString());
             assertEquals("lockwatch does not run in JVM " + without.pid() + " (attach it with: attach " + without.pid()
@@ -231,6 +233,7 @@ class DynamicAttachTest {
             second = ChildJvm.run(MonitorDeadlock.class).withoutReportOption().agentOptions("report=" + shared).start();
             Path moved = first.dir().resolve("report-" + second.pid() + ".json").toAbsolutePath();
             second.awaitStderr("this JVM's report is " + moved + ".", 30);
+            awaitFile(moved); // written once the path is settled, and the command told
             assertStatus(second, moved, ANY_COUNTS);
         } finally {
             first.kill(30);
@@ -249,6 +252,14 @@ class DynamicAttachTest {
                 && help.stdout.contains("\n  stall-threshold       a duration with a unit"), help.stdout);
         ChildResult version = command("--version");
         assertTrue(version.stdout.matches("lockwatch \\d+\\.\\d+\\.\\d+\\S*\n"), version.toString());
+    }
+
+    private static void awaitFile(Path file) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("never written: " + file);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     /** What status says of a JVM whose lockwatch may still be finding its deadlock. */

@@ -2,7 +2,6 @@ package io.lockwatch.runtime.report;
 
 import io.lockwatch.runtime.util.InternalErrors;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Properties;
 
 /**
@@ -10,9 +9,10 @@ import java.util.Properties;
  * process: whether it runs in this JVM, and where its report is. It is put in the JVM's agent properties, which the
  * Attach API's {@code VirtualMachine.getAgentProperties()} reads from the other process: the channel the JDK's own
  * management agent uses for its address. The application's stderr, where lockwatch says the same, is often not the
- * attaching user's to read (a service's log). Set at every start, premain's too (two properties; the agent exports
- * {@code jdk.internal.vm} to lockwatch with the rest of what it opens in java.base), and again when the report moves
- * (next to another running JVM's, see {@link Report}).
+ * attaching user's to read (a service's log). Set at the report's first write, on lockwatch's own thread (premain's
+ * start, which runs on the application's main thread, gains nothing), once the path is settled (it may move next to
+ * another running JVM's report, see {@link Report}); the agent exports {@code jdk.internal.vm} to lockwatch with the
+ * rest of what it opens in java.base.
  */
 public final class AttachReply {
     /** The report's absolute path: where lockwatch writes it, or where it could not. */
@@ -28,35 +28,28 @@ public final class AttachReply {
 
     private AttachReply() {}
 
-    /** lockwatch runs, and writes its report here. */
-    public static void running(Path report) {
-        put(RUNNING, report.toString());
+    /** lockwatch runs, and writes its report here (an absolute path). Said at the report's first write. */
+    static void running(Path report) {
+        set("where the report is", REPORT, report.toString(), STATE, RUNNING);
     }
 
     /** The report's findings now, for {@code status}: set by lockwatch's own threads, as each finding is added. */
     static void found(int potentialDeadlocks, int deadlocks, int hazards) {
-        try {
-            Properties agentProperties = jdk.internal.vm.VMSupport.getAgentProperties();
-            agentProperties.setProperty(POTENTIAL_DEADLOCKS, Integer.toString(potentialDeadlocks));
-            agentProperties.setProperty(DEADLOCKS, Integer.toString(deadlocks));
-            agentProperties.setProperty(HAZARDS, Integer.toString(hazards));
-        } catch (Throwable t) {
-            InternalErrors.record("telling the jar's command what the report holds", t);
-        }
+        set("what the report holds", POTENTIAL_DEADLOCKS, Integer.toString(potentialDeadlocks),
+                DEADLOCKS, Integer.toString(deadlocks), HAZARDS, Integer.toString(hazards));
     }
 
-    /** An attach did not start lockwatch, because this JVM cannot write a report at {@code path}. */
+    /** An attach did not start lockwatch, because this JVM cannot write a report at {@code path} (absolute). */
     public static void refused(String path) {
-        put(REPORT_NOT_WRITABLE, path);
+        set("where the report could not be", REPORT, path, STATE, REPORT_NOT_WRITABLE);
     }
 
-    private static void put(String state, String reportPath) {
+    private static void set(String what, String... keysAndValues) {
         try {
             Properties agentProperties = jdk.internal.vm.VMSupport.getAgentProperties();
-            agentProperties.setProperty(REPORT, Paths.get(reportPath).toAbsolutePath().toString());
-            agentProperties.setProperty(STATE, state);
+            for (int i = 0; i < keysAndValues.length; i += 2) agentProperties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
         } catch (Throwable t) {
-            InternalErrors.record("telling the jar's command where the report is", t);
+            InternalErrors.record("telling the jar's command " + what, t);
         }
     }
 }

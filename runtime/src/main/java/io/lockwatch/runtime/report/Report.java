@@ -194,15 +194,17 @@ public final class Report {
         try {
             EarlierReport earlier = EarlierReport.at(path);
             String host = HostName.get();
-            if (earlier == null || earlier.isOf(pid, host, Timestamps.iso(startMillis))) return;
-            if (earlier.mayStillBeRunning(pid, host)) {
-                writeNextTo(earlier, host);
-            } else if (earlier.hasFindings) {
-                keepAside(earlier);
+            if (earlier != null && !earlier.isOf(pid, host, Timestamps.iso(startMillis))) {
+                if (earlier.mayStillBeRunning(pid, host)) {
+                    writeNextTo(earlier, host);
+                } else if (earlier.hasFindings) {
+                    keepAside(earlier);
+                }
             }
         } catch (Throwable e) {
             InternalErrors.record("report path check", e);
         }
+        AttachReply.running(path); // the path is settled: where the jar's command finds it
     }
 
     private void writeNextTo(EarlierReport earlier, String host) {
@@ -215,7 +217,6 @@ public final class Report {
         Log.warn("the report " + path + " is the report of " + whose + " (one report= for several JVMs: JAVA_TOOL_OPTIONS"
                 + " reaches every JVM, jcmd's too); this JVM's report is " + mine + ". Fix: " + fix);
         path = mine;
-        AttachReply.running(mine);
     }
 
     private void keepAside(EarlierReport earlier) throws IOException {
