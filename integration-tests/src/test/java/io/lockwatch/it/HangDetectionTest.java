@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.ResourceLock;
@@ -134,16 +135,23 @@ class HangDetectionTest {
      * Two threads that join each other: each waits for the other to end, forever. The JVM's deadlock search and a
      * thread dump see nothing (a join waits on the joined thread's monitor, which no thread owns). Reported as a
      * deadlock at the first check that sees it, each thread's owner the thread it joins. Until the forty-second
-     * session it was not reported at all.
+     * session it was not reported at all. Virtual threads that join each other holding nothing, having taken no lock
+     * before (no JVM snapshot shows them, and lockwatch's stacks watched only threads that had taken a lock), are
+     * found from their joins, at the second check that sees them; until the forty-sixth session they were not.
      */
-    @Test
-    void threadsThatJoinEachOtherAreADeadlock() {
-        Running run = start(MutualJoin.class);
+    @ParameterizedTest
+    @ValueSource(strings = {"platform", "virtual"})
+    void threadsThatJoinEachOtherAreADeadlock(String mode) {
+        boolean virtual = mode.equals("virtual");
+        if (virtual) assumeVirtualThreads();
+        Running run = start(MutualJoin.class, mode);
         run.awaitStdoutLine("joining", FIND_SECONDS);
         run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, each joining the next one, which never ends", FIND_SECONDS);
         ChildResult result = run.terminate(30);
-        assertTrue(result.stderr.matches("(?s).*joining \"(alpha|beta)\" #\\d+: waiting for it to end, on java\\.lang\\.Thread@.*"),
-                result.stderr);
+        // A platform thread's join waits on the joined thread's monitor, a virtual thread's on its termination latch.
+        String waitedOnClass = virtual ? "java.util.concurrent.CountDownLatch$Sync" : "java.lang.Thread";
+        assertTrue(result.stderr.matches("(?s).*joining \"(alpha|beta)\" #\\d+: waiting for it to end, on "
+                + Pattern.quote(waitedOnClass) + "@.*"), result.stderr);
         Report report = result.report();
         JsonNode deadlock = report.singleDeadlock();
         String json = deadlock.toPrettyString();
@@ -153,7 +161,7 @@ class HangDetectionTest {
             JsonNode thread = cycle.get(i);
             String next = cycle.get((i + 1) % cycle.size()).get("name").asText();
             assertEquals(next, thread.get("owner").get("name").asText(), json);
-            assertEquals("java.lang.Thread", thread.get("waitingFor").get("class").asText(), json);
+            assertEquals(waitedOnClass, thread.get("waitingFor").get("class").asText(), json);
             assertTrue(mentions(thread.get("stack"), MutualJoin.class), json);
         }
         assertEquals(2, report.stat("threadsDeadlockedNow"), json);
@@ -229,18 +237,20 @@ class HangDetectionTest {
      * it, each waiter's owner the thread running the task it waits for, and no stall besides (the program runs on 2.5
      * thresholds). Until the forty-fourth session the two tasks were not reported at all, and the request was a
      * stall, reported only after the threshold. With virtual threads (a thread-per-task executor's, whose futures the
-     * threads they run are bound to) lockwatch's stacks find it, at the second check that sees it.
+     * threads they run are bound to) lockwatch's stacks find it, at the second check that sees it; two such tasks
+     * getting each other's future holding nothing too, once lockwatch watches their threads (from a first lock: each
+     * task prints a line), since the forty-sixth session.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"each-other", "under-monitor", "under-lock", "virtual-under-monitor", "virtual-under-lock",
-            "virtual-worker"})
+    @ValueSource(strings = {"each-other", "under-monitor", "under-lock", "virtual-each-other", "virtual-under-monitor",
+            "virtual-under-lock", "virtual-worker"})
     void threadsWaitingForTheResultOfATaskTheNextOneRunsAreDeadlocked(String mode) {
         boolean virtual = mode.startsWith("virtual");
         if (virtual) assumeVirtualThreads();
         String futureClass = virtual ? "java.util.concurrent.ThreadPerTaskExecutor$ThreadBoundFuture" : "java.util.concurrent.FutureTask";
         Running run = start(TasksWaitingForEachOther.class, mode);
         run.awaitStdoutLine("waiting", FIND_SECONDS);
-        boolean tasks = mode.equals("each-other");
+        boolean tasks = mode.endsWith("each-other");
         run.awaitStderr("[lockwatch] DEADLOCK #1: 2 threads, " + (tasks ? "each waiting for the result of a task the next"
                 + " one runs" : "each waiting for the next one: for a lock it holds, or for the result of a task it runs"
                 + " (a future)"), FIND_SECONDS);
@@ -817,6 +827,16 @@ class HangDetectionTest {
     @Test
     void aMonitorGivenUpByObjectWaitIsNotHeldByTheWaiter() {
         virtualWaitsWithoutHang("busy-holder");
+    }
+
+    /**
+     * Virtual threads that join others, or get a task's result, while those wait long holding only what nobody wants:
+     * they wait for work to finish, which is no hang, however long. Until the forty-sixth session a joined thread
+     * holding a lock was reported as a stall blocking its joiner.
+     */
+    @Test
+    void virtualThreadsJoiningOrGettingResultsOfLongWorkAreNoStall() {
+        virtualWaitsWithoutHang("long-joins");
     }
 
     /** The same waits with nobody blocked on what the waiters hold: nothing to report, however long. */

@@ -3,30 +3,40 @@ package io.lockwatch.it.programs;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * "alpha" joins "beta" while "beta" joins "alpha": each waits for the other to end, forever. The JVM's deadlock
- * search sees nothing (a join waits on the joined thread's monitor, which no thread owns). Prints "joining" once
- * both are about to join; never ends.
+ * "alpha" joins "beta" while "beta" joins "alpha": each waits for the other to end, forever, holding nothing. The
+ * JVM's deadlock search sees nothing (a join waits on the joined thread's monitor, which no thread owns). With the
+ * argument "virtual" (JDK 21 and later) both are virtual threads, which take no lock before they join: their joins
+ * park on each other's termination latch, and no thread snapshot of the JVM shows them at all. Prints "joining" once
+ * both are in their joins; never ends.
  */
 public final class MutualJoin {
     static Thread alpha;
     static Thread beta;
 
     public static void main(String[] args) throws Exception {
+        boolean virtual = args.length > 0 && args[0].equals("virtual");
         CountDownLatch both = new CountDownLatch(2);
-        alpha = new Thread(() -> {
+        alpha = thread("alpha", virtual, () -> {
             both.countDown();
             Hang.await(both);
             Hang.join(beta);
-        }, "alpha");
-        beta = new Thread(() -> {
+        });
+        beta = thread("beta", virtual, () -> {
             both.countDown();
             Hang.await(both);
             Hang.join(alpha);
-        }, "beta");
+        });
         alpha.start();
         beta.start();
         both.await();
+        while (alpha.getState() != Thread.State.WAITING || beta.getState() != Thread.State.WAITING) Thread.sleep(10);
         System.out.println("joining");
         alpha.join();
+    }
+
+    private static Thread thread(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
+        Thread t = VirtualThreads.unstarted(virtual, task);
+        t.setName(name);
+        return t;
     }
 }

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Threads that wait for the result of a task another thread runs, in a cycle, by mode:
  * <ul>
- *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future;</li>
+ *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future,
+ *       holding nothing (each prints a line first, as a task logs: that takes the stream's lock);
+ *       "virtual-each-other" the same on a thread-per-task executor of virtual threads (JDK 21 and later);</li>
  *   <li>"under-monitor": "request" holds a monitor while it waits in {@code get()} for a task of the pool that needs
  *       that monitor ("worker-1", blocked on it); "under-lock" the same with a {@code ReentrantLock};</li>
  *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself;
@@ -48,7 +50,7 @@ public final class TasksWaitingForEachOther {
                 ? (ExecutorService) Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class).invoke(null, named)
                 : Executors.newFixedThreadPool(2, named);
         List<Thread> waiters = new ArrayList<>();
-        if (mode.equals("each-other")) {
+        if (mode.endsWith("each-other")) {
             AtomicReference<Future<?>> first = new AtomicReference<>();
             AtomicReference<Future<?>> second = new AtomicReference<>();
             first.set(pool.submit(() -> resultOf(second)));
@@ -73,6 +75,7 @@ public final class TasksWaitingForEachOther {
 
     /** Waits for the other task's result, once the other task has been submitted. */
     private static Object resultOf(AtomicReference<Future<?>> other) throws Exception {
+        System.out.println(Thread.currentThread().getName() + " started");
         while (other.get() == null) Thread.onSpinWait();
         return other.get().get();
     }

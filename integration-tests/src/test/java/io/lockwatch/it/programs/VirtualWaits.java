@@ -1,6 +1,8 @@
 package io.lockwatch.it.programs;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -25,7 +27,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * "write-lock", "v-reader" holds a read lock and awaits a latch, and "v-writer", holding nothing, wants the
  * write lock: one stall. With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
- * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). Prints
+ * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). With
+ * "long-joins", threads wait long for others to finish their work, which is no hang: "v-grandchild" holds a monitor
+ * nobody wants and awaits a latch, "v-child" holds a lock nobody wants and joins it, "v-parent" holds nothing and
+ * joins "v-child"; "v-requester" holds nothing and gets the result of a task whose virtual thread holds a monitor
+ * nobody wants and awaits the latch. Prints
  * "waiting" once all wait (and block), "waited" {@code args[1]} milliseconds later.
  */
 public final class VirtualWaits {
@@ -49,6 +55,10 @@ public final class VirtualWaits {
         }
         if (args[0].equals("busy-holder")) {
             busyHolder(millis);
+            return;
+        }
+        if (args[0].equals("long-joins")) {
+            longJoins(millis);
             return;
         }
         CountDownLatch waiting = new CountDownLatch(3);
@@ -196,7 +206,44 @@ public final class VirtualWaits {
         Hang.forever();
     }
 
-    private static void start(String name, Runnable task) {
-        VirtualDeadlock.virtual(name, task).start();
+    private static void longJoins(long millis) throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        Thread grandchild = start("v-grandchild", () -> {
+            synchronized (new Object()) {
+                Hang.await(never);
+            }
+        });
+        Thread child = start("v-child", () -> {
+            ReentrantLock own = new ReentrantLock();
+            own.lock();
+            Hang.join(grandchild);
+        });
+        Thread parent = start("v-parent", () -> Hang.join(child));
+        ExecutorService pool = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        Thread requester = start("v-requester", () -> {
+            ReentrantLock once = new ReentrantLock(); // a lock taken before: the thread is watched from it
+            once.lock();
+            once.unlock();
+            try {
+                pool.submit(() -> {
+                    synchronized (new Object()) {
+                        Hang.await(never);
+                    }
+                }).get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (Thread t : new Thread[] {grandchild, child, parent, requester}) {
+            while (t.getState() != Thread.State.WAITING) Thread.sleep(10);
+        }
+        sayWaitingFor(millis);
+        Hang.forever();
+    }
+
+    private static Thread start(String name, Runnable task) {
+        Thread thread = VirtualDeadlock.virtual(name, task);
+        thread.start();
+        return thread;
     }
 }

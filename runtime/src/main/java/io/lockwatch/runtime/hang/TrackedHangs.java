@@ -29,7 +29,8 @@ import java.util.function.LongPredicate;
  * through locks whose holders the JVM does not name (a read/write lock's readers, a {@code StampedLock}).
  * lockwatch follows its own held-lock stacks instead ({@link ThreadRegistry#sweep}).
  *
- * <p>The wait-for graph, from the watched threads that wait while they hold something:
+ * <p>The wait-for graph, from the watched threads that wait while they hold something, and those that hold nothing
+ * and wait for a lock, for a virtual thread they join, or for a task's result ({@link ThreadRegistry#sweep}):
  * <ul>
  *   <li>A thread {@code BLOCKED} waits for the monitor on top of its stack (monitors are pushed just before
  *       {@code monitorenter}). Its holders are the threads with that monitor further down their stacks.</li>
@@ -40,7 +41,8 @@ import java.util.function.LongPredicate;
  *   <li>A thread {@code WAITING} parked on a {@code StampedLock} waits for it; its holders are the threads with it
  *       on their stacks in a mode the request must wait for (checked against the lock's own state).</li>
  *   <li>A thread in {@code join()} of a virtual thread (parked on that thread's termination latch) waits for the
- *       joined thread, when that one is in the graph: it ends only once its own wait does.</li>
+ *       joined thread, when that one is in the graph: it ends only once its own wait does. So does one in
+ *       {@code get()} of a {@code FutureTask}, for the thread running the task.</li>
  *   <li>Any other wait (a latch, a condition, {@code Object.wait}, a sleep, a timed wait) has no holder: it
  *       is owner-less.</li>
  * </ul>
@@ -231,7 +233,8 @@ final class TrackedHangs {
     /**
      * One check.
      *
-     * @param stacks the watched threads that wait while holding something ({@link ThreadRegistry#sweep})
+     * @param stacks the watched threads that wait while holding something, or for a lock or another thread
+     *     ({@link ThreadRegistry#sweep})
      * @param reported the keys of the deadlocks reported already: counted, not described again
      * @param jvmWaiters the platform threads that the JVM's snapshots show other platform threads waiting for:
      *     their stalls are those snapshots' to report
@@ -309,10 +312,12 @@ final class TrackedHangs {
             if (b.waitsForALock() && isVirtual(b.stack.thread) && b.waitedNanos(now) >= thresholdNanos) found.stuck++;
         }
         for (Waiter waiter : waiters) {
-            if (waiter.lockWait || waiter.blocked.isEmpty()) continue; // a stall's root waits for no lock, and blocks some
+            if (waiter.lockWait) continue; // a stall's root waits for no lock, and blocks some
+            List<Waiter> blocked = lockWaiters(waiter.blocked);
+            if (blocked.isEmpty()) continue;
             if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its wait (a join) is a deadlock's
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
-                List<Waiter> virtual = virtualOnes(waiter.blocked);
+                List<Waiter> virtual = virtualOnes(blocked);
                 if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
                 continue; // the JVM snapshots' stall, and their count in threadsStuckNow
             }
@@ -320,8 +325,21 @@ final class TrackedHangs {
             found.stuck++;
             if (waiter.wait.stallReported) continue;
             waiter.wait.stallReported = true;
-            found.stalls.add(stall(waiter, waiter.blocked, now, stackDepth));
+            found.stalls.add(stall(waiter, blocked, now, stackDepth));
         }
+    }
+
+    /**
+     * Those of {@code blocked} that wait for a lock. A thread that joins a waiter, or gets the result of its task, waits
+     * for it to finish its work, which may rightly take long: no stall of the waiter's (as the JVM's snapshots' stalls
+     * count only the threads that wait for a lock the waiter holds).
+     */
+    private static List<Waiter> lockWaiters(List<Waiter> blocked) {
+        List<Waiter> waitingForALock = new ArrayList<>(blocked.size());
+        for (Waiter b : blocked) {
+            if (b.tie == Tie.LOCK) waitingForALock.add(b);
+        }
+        return waitingForALock;
     }
 
     /** The wait-for graph: each waiting thread, with the waiting threads that hold what it waits for ({@code next}). */

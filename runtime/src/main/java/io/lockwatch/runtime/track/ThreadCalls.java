@@ -82,7 +82,11 @@ public final class ThreadCalls {
 
     /** On entry of every {@code Thread.join} overload: the thread to be joined. */
     public static void joining(Thread thread) {
-        if (thread != Thread.currentThread() || listener == null) return;
+        if (thread != Thread.currentThread()) {
+            if (ThreadRegistry.isVirtual(thread)) watchJoiner();
+            return;
+        }
+        if (listener == null) return;
         try {
             ThreadState state = LockTracker.currentState();
             if (state == null) return;
@@ -98,6 +102,21 @@ public final class ThreadCalls {
             }
         } catch (Throwable e) {
             InternalErrors.record("self-join check", e);
+        }
+    }
+
+    /**
+     * The thread is about to join a virtual thread (JDK 21 and later): it is watched from now on ({@link
+     * LockTracker#currentState} watches a thread new to lockwatch), and its wait on the joined thread's termination
+     * latch is looked at even while it holds nothing. Virtual threads that join each other, holding no lock, wait
+     * forever where no thread snapshot of the JVM shows them, and none may ever have taken a lock before.
+     */
+    private static void watchJoiner() {
+        try {
+            ThreadState state = LockTracker.currentState();
+            if (state != null) state.joinsVirtualThreads = true;
+        } catch (Throwable e) {
+            InternalErrors.record("join watch", e);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -216,7 +217,8 @@ public final class ThreadRegistry {
         public final List<HeldByDeadThread> heldByEnded = new ArrayList<>(0);
         /**
          * The held-lock stacks of the live threads that are blocked, waiting or timed-waiting right now and hold
-         * (or are about to hold) something, and empty ones of those parked on a lock holding nothing.
+         * (or are about to hold) something, and empty ones of those that hold nothing and wait for a lock or for
+         * another thread ({@link #parkedHoldingNothing}).
          */
         public final List<LockStack> waiting = new ArrayList<>(0);
     }
@@ -244,7 +246,7 @@ public final class ThreadRegistry {
                 if (state.heldCount() > 0) {
                     if (seen.add(state)) addIfWaiting(state, thread, out.waiting);
                 } else {
-                    LockStack parked = parkedOnALock(state, thread);
+                    LockStack parked = parkedHoldingNothing(state, thread);
                     if (parked != null && seen.add(state)) out.waiting.add(parked);
                 }
                 continue;
@@ -285,18 +287,29 @@ public final class ThreadRegistry {
     private static final int[] NO_SITES = new int[0];
 
     /**
-     * A thread that holds nothing and is parked on a lock's synchronizer, with an empty stack; else null. A
-     * {@code ReentrantLock} is on the stack before {@code lock()} is called, but any other {@code Lock} (a write
-     * lock, say) only once it is held, so such a thread goes to the detector this way, as one that waits for
-     * that lock. One field read for a thread that is not parked ({@code getBlocker}), and a class lookup for one
-     * parked on anything else (a latch, a queue's condition).
+     * A thread that holds nothing and is parked, untimed, on what the hang detector follows, with an empty stack; else
+     * null. That is a lock's synchronizer: a {@code ReentrantLock} is on the stack before {@code lock()} is called, but
+     * any other {@code Lock} (a write lock, say) only once it is held, so such a thread goes to the detector this way,
+     * as one that waits for that lock. And a wait for another thread to end or to finish a task: a virtual thread's
+     * termination latch, for a thread that has joined one ({@link ThreadState#joinsVirtualThreads}: every other latch
+     * await is left out), or a {@code FutureTask} ({@code get()}). Virtual threads that wait for each other that way
+     * hold nothing, and the JVM's snapshots do not show them. One field read for a thread that is not parked
+     * ({@code getBlocker}), and a class test or two for one parked on anything else (a queue's condition).
      */
-    private static LockStack parkedOnALock(ThreadState state, Thread thread) {
+    private static LockStack parkedHoldingNothing(ThreadState state, Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
-        if (!(blocker instanceof AbstractOwnableSynchronizer) || SynchronizerKind.of(blocker) == SynchronizerKind.NONE) return null;
+        if (blocker == null) return null;
+        boolean followed = blocker instanceof AbstractOwnableSynchronizer
+                ? SynchronizerKind.of(blocker) != SynchronizerKind.NONE
+                        || state.joinsVirtualThreads && blocker.getClass().getName().equals(LATCH_SYNC)
+                : blocker instanceof FutureTask;
+        if (!followed) return null;
         Thread.State now = thread.getState();
         return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null) : null;
     }
+
+    /** What a thread waiting on a {@code CountDownLatch} parks on (a virtual thread's joiners too). */
+    private static final String LATCH_SYNC = "java.util.concurrent.CountDownLatch$Sync";
 
     /** The JDK's own lock classes only: their methods below are known not to block or lock. */
     private static boolean isJdkLock(Object lock) {

@@ -22,6 +22,11 @@ final class ThreadState {
     boolean registered;
     /** Set once the registry watches the thread (from its first lock on JDK 21+, else its first java.util.concurrent lock): {@link ThreadRegistry}. */
     boolean watched;
+    /**
+     * Set once the thread has joined a virtual thread: the registry's sweep then looks at a termination latch it is
+     * parked on while it holds nothing (virtual threads that join each other: {@link ThreadCalls#joining}).
+     */
+    boolean joinsVirtualThreads;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
     ThreadRegistry.Entry entry;
     /** The thread (weakly): whose state this is, for the lookup by id, and for the registry to notice its end. */
