@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -122,7 +123,7 @@ public final class LockwatchCommand {
                     return WATCHING;
                 }
                 vm.loadAgent(jar, options);
-                return reply(pid, vm.getAgentProperties(), out, err);
+                return reply(pid, vm.getAgentProperties(), before.getProperty(AttachReply.REFUSALS), out, err);
             } catch (AgentLoadException | AgentInitializationException | IOException e) {
                 err.println("lockwatch: JVM " + pid + " could not load " + jar + " (" + e + "); its stderr may say more");
                 return FAILED;
@@ -178,15 +179,19 @@ public final class LockwatchCommand {
         }
     }
 
-    /** What lockwatch in the other JVM said through its agent properties ({@link AttachReply}) after the load. */
-    private static int reply(long pid, Properties agentProperties, PrintStream out, PrintStream err) {
+    /**
+     * What lockwatch in the other JVM said through its agent properties ({@link AttachReply}) after the load; a refusal
+     * is this load's only if it counted one more than there were before it ({@code refusalsBefore}).
+     */
+    private static int reply(long pid, Properties agentProperties, String refusalsBefore, PrintStream out, PrintStream err) {
         String report = agentProperties.getProperty(AttachReply.REPORT);
         String state = agentProperties.getProperty(AttachReply.STATE);
         if (AttachReply.RUNNING.equals(state)) {
             out.println("lockwatch is watching JVM " + pid + "; report: " + report);
             return WATCHING;
         }
-        if (AttachReply.REPORT_NOT_WRITABLE.equals(state)) {
+        if (AttachReply.REPORT_NOT_WRITABLE.equals(state)
+                && !Objects.equals(refusalsBefore, agentProperties.getProperty(AttachReply.REFUSALS))) {
             err.println("lockwatch: JVM " + pid + " cannot write a report at " + report + " (no such folder, or not"
                     + " writable for its user), so lockwatch was not started there: attach again with report=PATH in a"
                     + " folder it can write, e.g. report=/tmp/lockwatch-%p.json");

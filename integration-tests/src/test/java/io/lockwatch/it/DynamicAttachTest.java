@@ -175,7 +175,8 @@ class DynamicAttachTest {
     /**
      * A report path the JVM cannot write (a service's working folder is often /): lockwatch is not started, since a
      * second attach could not change the path of one that runs, and both sides say so with the fix; the second
-     * attach, with a path that works, starts it.
+     * attach, with a path that works, starts it. One in between turned off by its options is said to be that, not the
+     * refusal again (until the forty-sixth session the command read the refusal's state, which stays).
      */
     @Test
     void anAttachWhoseReportCannotBeWrittenStartsNothingAndTheNextOneCan() {
@@ -189,6 +190,11 @@ class DynamicAttachTest {
                     + " folder, or not writable for its user), so lockwatch was not started there: attach again with"
                     + " report=PATH in a folder it can write, e.g. report=/tmp/lockwatch-%p.json\n", refused.stderr);
             child.awaitStderr("[lockwatch] ERROR cannot write a report at /proc/lockwatch/cannot/report.json", 30);
+
+            // An attach that starts nothing for another reason is not taken for the refusal before it.
+            ChildResult off = command("attach", pid, "enabled=false");
+            assertEquals(1, off.exitCode, off.toString());
+            assertTrue(off.stderr.startsWith("lockwatch: loaded into JVM " + pid + ", but it does not run there"), off.stderr);
 
             Path report = child.dir().resolve("report.json").toAbsolutePath();
             ChildResult started = command("attach", pid, "report=" + report);

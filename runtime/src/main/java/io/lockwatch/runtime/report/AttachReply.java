@@ -25,6 +25,15 @@ public final class AttachReply {
     public static final String POTENTIAL_DEADLOCKS = "lockwatch.potentialDeadlocks";
     public static final String DEADLOCKS = "lockwatch.deadlocks";
     public static final String HAZARDS = "lockwatch.hazards";
+    /**
+     * How many attaches were refused ({@link #refused}): the command compares it before and after its own, since a
+     * refusal's state stays after it, and a later attach that starts nothing for another reason (turned off by its
+     * options) says nothing here.
+     */
+    public static final String REFUSALS = "lockwatch.refusals";
+
+    /** Attaches refused so far; the JVM's attach listener runs them one at a time. */
+    private static int refusals;
 
     private AttachReply() {}
 
@@ -41,7 +50,8 @@ public final class AttachReply {
 
     /** An attach did not start lockwatch, because this JVM cannot write a report at {@code path} (absolute). */
     public static void refused(String path) {
-        set("where the report could not be", REPORT, path, STATE, REPORT_NOT_WRITABLE);
+        set("where the report could not be", REPORT, path, STATE, REPORT_NOT_WRITABLE, REFUSALS,
+                Integer.toString(++refusals));
     }
 
     private static void set(String what, String... keysAndValues) {
