@@ -32,6 +32,7 @@ import io.lockwatch.it.programs.ReadLockDeadlock;
 import io.lockwatch.it.programs.ReadWriteUpgrade;
 import io.lockwatch.it.programs.SelfJoin;
 import io.lockwatch.it.programs.SelfWait;
+import io.lockwatch.it.programs.SleepingHolders;
 import io.lockwatch.it.programs.StampedLockInversion;
 import io.lockwatch.it.programs.StarvedGuavaPool;
 import io.lockwatch.it.programs.StarvedPool;
@@ -434,15 +435,18 @@ class HangDetectionTest {
     /**
      * Threads piling up behind a deadlock of virtual threads, which the JVM's snapshots leave out: lockwatch's stacks
      * show who comes to wait behind it, a virtual thread waiting for a lock of the cycle, another holding a monitor
-     * while it does, and a platform thread blocked on that monitor.
+     * while it does, and a platform thread blocked on that monitor; and "main", which joins v-alpha holding nothing
+     * (named since the forty-sixth session, when lockwatch began to watch the joiners of virtual threads).
      */
     @ParameterizedTest
     @EnumSource(Stop.class)
     void threadsPilingUpBehindAVirtualThreadDeadlockAreNamedInIt(Stop stop) {
         assumeVirtualThreads();
         Map<String, JsonNode> blocked = threadsBehindTheDeadlock(stop, VirtualDeadlock.class, "locks-behind",
-                List.of("v-alpha", "v-beta"), List.of("p-request-3", "v-request-1", "v-request-2"));
+                List.of("v-alpha", "v-beta"), List.of("main", "p-request-3", "v-request-1", "v-request-2"));
         String json = blocked.toString();
+        assertEquals("v-alpha", blocked.get("main").get("owner").get("name").asText(), json);
+        assertEquals("java.util.concurrent.CountDownLatch$Sync", blocked.get("main").get("waitingFor").get("class").asText(), json);
         assertEquals("v-alpha", blocked.get("v-request-1").get("owner").get("name").asText(), json);
         assertEquals("v-alpha", blocked.get("v-request-2").get("owner").get("name").asText(), json);
         assertEquals("java.util.concurrent.locks.ReentrantLock$NonfairSync",
@@ -837,6 +841,24 @@ class HangDetectionTest {
     @Test
     void virtualThreadsJoiningOrGettingResultsOfLongWorkAreNoStall() {
         virtualWaitsWithoutHang("long-joins");
+    }
+
+    /**
+     * Locks held across short sleeps again and again, their contenders starved by the pace: no single wait is long, so no
+     * stall. On JDK 21 and later lockwatch's stacks see every thread, and took a holder seen asleep under its lock at
+     * each check for one long wait: a CI run of the forty-sixth session reported such a stall in DashboardsLiveTest's
+     * program (the JVM's snapshots, which count a thread's waits, did not). Platform threads' waits are timed by those
+     * snapshots since.
+     */
+    @Test
+    void locksHeldAcrossShortSleepsAgainAndAgainAreNoStall() {
+        ChildResult result = ChildJvm.run(SleepingHolders.class).agentOptions("stall-threshold=1s").args("10", "6000")
+                .exec().assertCleanExit();
+        assertEquals("done\n", result.stdout);
+        assertFalse(result.stderr.contains("HAZARD"), result.stderr);
+        Report report = result.report();
+        assertEquals(0, report.hazards().size(), report.hazards().toPrettyString());
+        assertTrue(report.stat("hangChecks") >= 15, "hang checks: " + report.stat("hangChecks"));
     }
 
     /** The same waits with nobody blocked on what the waiters hold: nothing to report, however long. */

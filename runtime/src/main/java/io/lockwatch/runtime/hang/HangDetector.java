@@ -245,7 +245,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private void checkWithoutSnapshot() {
         long started = beginCheck();
         ThreadRegistry.Sweep sweep = ThreadRegistry.sweep();
-        int stuck = findTrackedHangs(sweep, 0, Collections.emptySet(), started).stuck;
+        int stuck = findTrackedHangs(sweep, 0, Collections.emptySet(), TrackedHangs.JvmWaits.NONE, started).stuck;
         followByStacks(started);
         findDeadOwners(sweep, null, Collections.emptyMap(), started); // no platform thread waits, so no snapshot is needed
         endCheck(started, stuck);
@@ -270,7 +270,8 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> waitersByOwner = waitersByOwner(live);
         Map<Long, List<Long>> behind = WaitChains.byRoot(live, waitersByOwner);
         followDeadlocks(mx, live, waitersByOwner, started);
-        TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(), started);
+        TrackedHangs.Found tracked = findTrackedHangs(sweep, deadlocked, waitersByOwner.keySet(),
+                new SnapshotWaits(live, started), started);
         inDeadlocksNow.addAll(tracked.deadlockedThreads);
         followByStacks(started);
         List<Thread> waitingLong = inLongOwnerlessWaits(live, started);
@@ -339,6 +340,24 @@ public final class HangDetector implements ThreadCalls.Listener {
         boolean same(ThreadInfo info) {
             return info.getThreadState() == state && Objects.equals(info.getLockName(), lockName)
                     && info.getBlockedCount() == blockedCount && info.getWaitedCount() == waitedCount;
+        }
+    }
+
+    /** This check's snapshot's episodes, for {@link TrackedHangs}: when each platform thread's wait began. */
+    private final class SnapshotWaits implements TrackedHangs.JvmWaits {
+        private final Map<Long, ThreadInfo> live;
+        private final long checkStart;
+
+        SnapshotWaits(Map<Long, ThreadInfo> live, long checkStart) {
+            this.live = live;
+            this.checkStart = checkStart;
+        }
+
+        @Override
+        public long since(long threadId) {
+            if (!live.containsKey(threadId)) return UNKNOWN;
+            Episode e = episodes.get(threadId);
+            return e != null ? e.since : checkStart; // not waiting at the snapshot: whatever wait it is in began after
         }
     }
 
@@ -502,8 +521,8 @@ public final class HangDetector implements ThreadCalls.Listener {
      * @return what was found; its {@code stuck}: the threads stuck now that the snapshots do not count
      */
     private TrackedHangs.Found findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, Set<Long> jvmWaiters,
-                                                long now) {
-        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters);
+                                                TrackedHangs.JvmWaits jvmWaits, long now) {
+        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters, jvmWaits);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             String key = deadlock.getKey();

@@ -74,7 +74,30 @@ final class TrackedHangs {
         this.thresholdNanos = thresholdNanos;
     }
 
-    /** One thread's wait, the same as long as its state and what it waits on are. */
+    /**
+     * Since when the JVM's thread snapshots have seen a platform thread in the wait it is in now: they count its waits
+     * and blocks, so a new wait of the same kind starts a new one ({@code HangDetector}'s episodes).
+     */
+    interface JvmWaits {
+        /** The thread is in no snapshot of this check (a carrier, lockwatch's own, or no snapshot was taken). */
+        long UNKNOWN = Long.MIN_VALUE;
+
+        /** No snapshot this check: the stacks' own timing for every thread. */
+        JvmWaits NONE = new JvmWaits() {
+            @Override
+            public long since(long threadId) {
+                return UNKNOWN;
+            }
+        };
+
+        /** @return the wait's start ({@link System#nanoTime}), or {@link #UNKNOWN} */
+        long since(long threadId);
+    }
+
+    /**
+     * One thread's wait, the same as long as its state and what it waits on are (and, for a platform thread, as long
+     * as the JVM's snapshots say so: {@link JvmWaits}).
+     */
     private static final class Wait {
         final Thread.State state;
         final Object on;
@@ -238,8 +261,10 @@ final class TrackedHangs {
      * @param reported the keys of the deadlocks reported already: counted, not described again
      * @param jvmWaiters the platform threads that the JVM's snapshots show other platform threads waiting for:
      *     their stalls are those snapshots' to report
+     * @param jvmWaits since when the JVM's snapshots have seen each platform thread in its wait
      */
-    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported, Set<Long> jvmWaiters) {
+    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported, Set<Long> jvmWaiters,
+                JvmWaits jvmWaits) {
         Found found = new Found();
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
         // StampedLock are watched at all.)
@@ -249,7 +274,7 @@ final class TrackedHangs {
             waits.clear();
             return found;
         }
-        waiters = graphOf(stacks, now);
+        waiters = graphOf(stacks, now, jvmWaits);
         findDeadlocks(now, stackDepth, reported, found);
         findStalls(now, stackDepth, jvmWaiters, found);
         return found;
@@ -343,7 +368,7 @@ final class TrackedHangs {
     }
 
     /** The wait-for graph: each waiting thread, with the waiting threads that hold what it waits for ({@code next}). */
-    private List<Waiter> graphOf(List<LockStack> stacks, long now) {
+    private List<Waiter> graphOf(List<LockStack> stacks, long now, JvmWaits jvmWaits) {
         List<Waiter> waiters = new ArrayList<>();
         Map<Long, Waiter> byId = new HashMap<>();
         for (LockStack stack : stacks) {
@@ -354,8 +379,12 @@ final class TrackedHangs {
         waits.keySet().retainAll(byId.keySet());
         for (Waiter w : waiters) {
             Wait wait = waits.get(w.stack.threadId);
-            if (wait == null || wait.state != w.stack.state || wait.on != w.waitsOn) {
-                wait = new Wait(w.stack.state, w.waitsOn, now);
+            long jvmSince = isVirtual(w.stack.thread) ? JvmWaits.UNKNOWN : jvmWaits.since(w.stack.threadId);
+            // The stacks cannot tell one wait from many of the same kind (a sleep under a lock, again and again, is one
+            // long "wait on nothing" to them); the JVM's snapshots count a platform thread's waits, and know better.
+            boolean newerByTheJvm = wait != null && jvmSince != JvmWaits.UNKNOWN && jvmSince > wait.since;
+            if (wait == null || wait.state != w.stack.state || wait.on != w.waitsOn || newerByTheJvm) {
+                wait = new Wait(w.stack.state, w.waitsOn, newerByTheJvm ? jvmSince : now);
                 waits.put(w.stack.threadId, wait);
             }
             w.wait = wait;
