@@ -337,9 +337,9 @@ final class TrackedHangs {
             if (b.waitsForALock() && isVirtual(b.stack.thread) && b.waitedNanos(now) >= thresholdNanos) found.stuck++;
         }
         for (Waiter waiter : waiters) {
-            if (waiter.lockWait) continue; // a stall's root waits for no lock, and blocks some
+            if (waiter.lockWait || waiter.blocked.isEmpty()) continue; // a stall's root waits for no lock, and blocks some
             List<Waiter> blocked = lockWaiters(waiter.blocked);
-            if (blocked.isEmpty()) continue;
+            if (blocked.isEmpty()) continue; // only joiners, or threads waiting for its task's result
             if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its wait (a join) is a deadlock's
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
                 List<Waiter> virtual = virtualOnes(blocked);
