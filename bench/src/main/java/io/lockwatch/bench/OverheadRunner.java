@@ -165,6 +165,11 @@ public final class OverheadRunner {
                     + " warm-up; no target of its own (twenty-seventh round)",
                     "io.lockwatch.bench.programs.FileReads", List.of("20000", "10000"), List.of("2000", "1000"),
                     false, List.of()),
+            new Case("vjoins", "virtual threads that fork and join: per round, 100,000 parents each start two children"
+                    + " and join them, 4 rounds (JDK 21 and later; before, platform threads, a hundredth as many); no"
+                    + " target of its own (forty-sixth round)",
+                    "io.lockwatch.bench.programs.VirtualForkJoin", List.of("100000", "4"), List.of("10000", "2"),
+                    true, List.of()),
             new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up;"
                     + " then the same with private work between acquisitions (with_work); the locks old (a full"
                     + " collection first; twenty-first round), each in cache lines of its own and each variant in"

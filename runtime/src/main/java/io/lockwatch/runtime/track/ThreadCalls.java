@@ -83,7 +83,7 @@ public final class ThreadCalls {
     /** On entry of every {@code Thread.join} overload: the thread to be joined. */
     public static void joining(Thread thread) {
         if (thread != Thread.currentThread()) {
-            if (ThreadRegistry.isVirtual(thread)) watchJoiner();
+            if (ThreadRegistry.isVirtual(thread)) watchJoiner(thread);
             return;
         }
         if (listener == null) return;
@@ -111,10 +111,10 @@ public final class ThreadCalls {
      * latch is looked at even while it holds nothing. Virtual threads that join each other, holding no lock, wait
      * forever where no thread snapshot of the JVM shows them, and none may ever have taken a lock before.
      */
-    private static void watchJoiner() {
+    private static void watchJoiner(Thread joined) {
         try {
             ThreadState state = LockTracker.currentState();
-            if (state != null) state.joinsVirtualThreads = true;
+            if (state != null) state.joinedVirtualThread = joined;
         } catch (Throwable e) {
             InternalErrors.record("join watch", e);
         }

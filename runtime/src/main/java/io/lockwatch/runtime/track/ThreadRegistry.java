@@ -291,21 +291,29 @@ public final class ThreadRegistry {
      * null. That is a lock's synchronizer: a {@code ReentrantLock} is on the stack before {@code lock()} is called, but
      * any other {@code Lock} (a write lock, say) only once it is held, so such a thread goes to the detector this way,
      * as one that waits for that lock. And a wait for another thread to end or to finish a task: a virtual thread's
-     * termination latch, for a thread that has joined one ({@link ThreadState#joinsVirtualThreads}: every other latch
-     * await is left out), or a {@code FutureTask} ({@code get()}). Virtual threads that wait for each other that way
-     * hold nothing, and the JVM's snapshots do not show them. One field read for a thread that is not parked
-     * ({@code getBlocker}), and a class test or two for one parked on anything else (a queue's condition).
+     * termination latch, for a thread that joins one that waits too ({@link ThreadState#joinedVirtualThread}: every
+     * other latch await is left out, and so are the many joins of a running thread, as where tasks fork and join), or
+     * a {@code FutureTask} ({@code get()}). Virtual threads that wait for each other that way hold nothing, and the
+     * JVM's snapshots do not show them. One field read for a thread that is not parked ({@code getBlocker}), and a
+     * class test or two for one parked on anything else (a queue's condition).
      */
     private static LockStack parkedHoldingNothing(ThreadState state, Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
         if (blocker == null) return null;
         boolean followed = blocker instanceof AbstractOwnableSynchronizer
                 ? SynchronizerKind.of(blocker) != SynchronizerKind.NONE
-                        || state.joinsVirtualThreads && blocker.getClass().getName().equals(LATCH_SYNC)
+                        || joinsAWaitingThread(state) && blocker.getClass().getName().equals(LATCH_SYNC)
                 : blocker instanceof FutureTask;
         if (!followed) return null;
         Thread.State now = thread.getState();
         return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null) : null;
+    }
+
+    private static boolean joinsAWaitingThread(ThreadState state) {
+        Thread joined = state.joinedVirtualThread;
+        if (joined == null) return false;
+        Thread.State now = joined.getState();
+        return now == Thread.State.WAITING || now == Thread.State.BLOCKED || now == Thread.State.TIMED_WAITING;
     }
 
     /** What a thread waiting on a {@code CountDownLatch} parks on (a virtual thread's joiners too). */

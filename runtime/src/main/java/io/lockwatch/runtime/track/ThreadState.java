@@ -23,10 +23,12 @@ final class ThreadState {
     /** Set once the registry watches the thread (from its first lock on JDK 21+, else its first java.util.concurrent lock): {@link ThreadRegistry}. */
     boolean watched;
     /**
-     * Set once the thread has joined a virtual thread: the registry's sweep then looks at a termination latch it is
-     * parked on while it holds nothing (virtual threads that join each other: {@link ThreadCalls#joining}).
+     * The virtual thread this thread joined last ({@link ThreadCalls#joining}), or null: the registry's sweep looks at a
+     * termination latch it is parked on while it holds nothing only while that thread waits too, since only then can
+     * the join be part of a hang (virtual threads that join each other). Kept until the next such join: at most one
+     * thread per live thread.
      */
-    boolean joinsVirtualThreads;
+    Thread joinedVirtualThread;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
     ThreadRegistry.Entry entry;
     /** The thread (weakly): whose state this is, for the lookup by id, and for the registry to notice its end. */
