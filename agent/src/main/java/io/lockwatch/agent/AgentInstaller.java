@@ -14,7 +14,6 @@ import io.lockwatch.runtime.util.Log;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Enumeration;
@@ -86,8 +85,7 @@ public final class AgentInstaller {
         String path = Options.parse(agentArgs, systemProperties(), System.getenv(), pid()).reportPath();
         try {
             Path report = Paths.get(path).toAbsolutePath();
-            Path folder = report.getParent();
-            return folder != null && Files.isDirectory(folder) && Files.isWritable(folder) ? null : report.toString();
+            return Report.cannotWrite(report) == null ? null : report.toString();
         } catch (RuntimeException notAPath) {
             return path;
         }

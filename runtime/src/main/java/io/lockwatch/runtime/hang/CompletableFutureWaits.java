@@ -1,5 +1,6 @@
 package io.lockwatch.runtime.hang;
 
+import io.lockwatch.runtime.util.JdkFields;
 import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.Collections;

@@ -361,10 +361,6 @@ public final class HangDetector implements ThreadCalls.Listener {
         }
     }
 
-    private static boolean isWaiting(Thread.State state) {
-        return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-    }
-
     /** Waiting for something no thread owns: a latch, a condition, a join, a sleep... */
     private static boolean isOwnerlessWait(ThreadInfo info) {
         Thread.State s = info.getThreadState();
@@ -375,7 +371,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         episodes.keySet().retainAll(live.keySet());
         for (ThreadInfo info : live.values()) {
             long id = info.getThreadId();
-            if (!isWaiting(info.getThreadState())) {
+            if (!ThreadRegistry.isWaiting(info.getThreadState())) {
                 episodes.remove(id);
                 continue;
             }
@@ -681,7 +677,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         Map<Long, List<Long>> byOwner = new LinkedHashMap<>();
         for (ThreadInfo info : live.values()) {
             long owner = info.getLockOwnerId();
-            if (owner >= 0 && isWaiting(info.getThreadState())) {
+            if (owner >= 0 && ThreadRegistry.isWaiting(info.getThreadState())) {
                 byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(info.getThreadId());
             }
         }
@@ -773,7 +769,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private void findLongHolds(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> behind, long now) {
         Map<String, Long> ownerByLock = new HashMap<>();
         for (ThreadInfo info : live.values()) {
-            if (info.getLockOwnerId() >= 0 && isWaiting(info.getThreadState())) {
+            if (info.getLockOwnerId() >= 0 && ThreadRegistry.isWaiting(info.getThreadState())) {
                 ownerByLock.put(info.getLockName(), info.getLockOwnerId());
             }
         }
@@ -877,7 +873,7 @@ public final class HangDetector implements ThreadCalls.Listener {
     private List<ThreadView> waitersOf(DeadOwnerFinding finding, ThreadMXBean mx, Map<Long, ThreadInfo> live, long now) {
         List<Long> ids = new ArrayList<>();
         for (ThreadInfo info : live.values()) {
-            if (isWaiting(info.getThreadState()) && finding.isWaiter(info)) ids.add(info.getThreadId());
+            if (ThreadRegistry.isWaiting(info.getThreadState()) && finding.isWaiter(info)) ids.add(info.getThreadId());
         }
         if (ids.isEmpty()) return Collections.emptyList();
         long[] array = new long[ids.size()];

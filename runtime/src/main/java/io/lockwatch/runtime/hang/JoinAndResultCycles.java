@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.hang.ThreadView.Tie;
+import io.lockwatch.runtime.track.RunningTasks;
 import io.lockwatch.runtime.util.PlatformThreads;
 import java.lang.management.LockInfo;
 import java.lang.management.ThreadInfo;

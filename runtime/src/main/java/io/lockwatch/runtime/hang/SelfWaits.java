@@ -1,5 +1,7 @@
 package io.lockwatch.runtime.hang;
 
+import io.lockwatch.runtime.track.RunningTasks;
+import io.lockwatch.runtime.util.JdkFields;
 import java.lang.management.ThreadInfo;
 import java.lang.reflect.Field;
 import java.util.concurrent.FutureTask;

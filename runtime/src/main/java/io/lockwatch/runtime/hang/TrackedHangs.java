@@ -2,8 +2,10 @@ package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.hang.ThreadView.Tie;
 import io.lockwatch.runtime.track.LockStack;
+import io.lockwatch.runtime.track.RunningTasks;
 import io.lockwatch.runtime.track.SynchronizerKind;
 import io.lockwatch.runtime.track.ThreadRegistry;
+import io.lockwatch.runtime.util.JdkFields;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
@@ -373,7 +374,6 @@ final class TrackedHangs {
         List<Waiter> waiters = new ArrayList<>();
         Map<Long, Waiter> byId = new HashMap<>();
         for (LockStack stack : stacks) {
-            if (stack.size() == 0 && getsTheResultOfATaskThatRuns(stack.thread)) continue;
             Waiter w = waiterOf(stack);
             waiters.add(w);
             byId.put(stack.threadId, w);
@@ -461,20 +461,6 @@ final class TrackedHangs {
             w.waitsFor(waitedFor);
             w.tie = tie;
         }
-    }
-
-    /**
-     * Holding nothing, in {@code get()} of a task that no waiting thread runs: no part of a hang, and where requests fan
-     * out to tasks most threads wait so at any moment (a check took them all into its graph: 1.07x wall and +70 MiB at
-     * peak for 200,000 virtual threads each getting a short task's result, forty-sixth round).
-     */
-    private static boolean getsTheResultOfATaskThatRuns(Thread thread) {
-        Object blocker = LockSupport.getBlocker(thread);
-        if (!(blocker instanceof FutureTask)) return false;
-        Thread runner = RunningTasks.runnerOf(blocker);
-        if (runner == null) return true; // not started, or done: nobody to wait for in the graph
-        Thread.State state = runner.getState();
-        return state != Thread.State.BLOCKED && state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING;
     }
 
     private static Map<Thread, Waiter> byThread(List<Waiter> waiters) {

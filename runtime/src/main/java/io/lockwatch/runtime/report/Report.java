@@ -251,11 +251,20 @@ public final class Report {
     }
 
     private String why(Exception e) {
+        String problem = cannotWrite(path);
+        return problem != null ? problem : e.toString();
+    }
+
+    /**
+     * Why no report can be written at {@code path} whatever is tried, or null: its folder does not exist or is not
+     * writable for this JVM's user, or it is a folder itself. (An attach checks it before it starts anything.)
+     */
+    public static String cannotWrite(Path path) {
         Path dir = path.getParent();
         if (dir != null && !Files.isDirectory(dir)) return "the folder " + dir + " does not exist";
         if (dir != null && !Files.isWritable(dir)) return "the folder " + dir + " is not writable";
         if (Files.isDirectory(path)) return "it is a folder";
-        return e.toString();
+        return null;
     }
 
     String render() {

@@ -1,18 +1,18 @@
-package io.lockwatch.runtime.hang;
+package io.lockwatch.runtime.util;
 
 import java.lang.reflect.Field;
 
 /**
- * The JDK's private classes and fields that the hang searches read (a pool's workers, a future's waiters, a virtual
+ * The JDK's private classes and fields that the hang searches (and the thread registry) read (a pool's workers, a future's waiters, a virtual
  * thread's termination latch), looked up once: the agent opens their packages to lockwatch at start-up. Each lookup
  * gives null when this JDK has no such class or field, or it is not open, and the search that needs it then finds
  * nothing: missed, never invented.
  */
-final class JdkFields {
+public final class JdkFields {
     private JdkFields() {}
 
     /** A class of the JDK's by name (not initialized), or null when this JDK has none. */
-    static Class<?> jdkClass(String name) {
+    public static Class<?> jdkClass(String name) {
         try {
             return Class.forName(name, false, null);
         } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
@@ -21,7 +21,7 @@ final class JdkFields {
     }
 
     /** The field made accessible, or null when {@code owner} is null, or the field does not exist or is not open. */
-    static Field field(Class<?> owner, String name) {
+    public static Field field(Class<?> owner, String name) {
         if (owner == null) return null;
         try {
             Field f = owner.getDeclaredField(name);

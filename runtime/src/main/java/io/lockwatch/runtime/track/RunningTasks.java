@@ -1,5 +1,6 @@
-package io.lockwatch.runtime.hang;
+package io.lockwatch.runtime.track;
 
+import io.lockwatch.runtime.util.JdkFields;
 import java.lang.reflect.Field;
 import java.util.concurrent.FutureTask;
 
@@ -8,7 +9,7 @@ import java.util.concurrent.FutureTask;
  * waiter in {@code get()} waits for. Read from the task's private fields (opened to lockwatch by the agent at
  * start-up); none of the application's code runs (a subclass's {@code isDone} is not called).
  */
-final class RunningTasks {
+public final class RunningTasks {
     /** The thread running the task (null before and after). */
     private static final Field RUNNER = JdkFields.field(FutureTask.class, "runner");
     /** The task's state: {@code NEW} (0) until its result or cancellation is being set. */
@@ -18,7 +19,7 @@ final class RunningTasks {
     private RunningTasks() {}
 
     /** @return the thread running this task, which has no result yet; null if none does, or if it cannot be read */
-    static Thread runnerOf(Object task) {
+    public static Thread runnerOf(Object task) {
         if (!(task instanceof FutureTask) || RUNNER == null || STATE == null) return null;
         try {
             return STATE.getInt(task) == NEW ? (Thread) RUNNER.get(task) : null;
