@@ -2,7 +2,7 @@
 # Builds the agent and the benchmarks, then measures lockwatch's overhead.
 #
 #   bench/run.sh                      whole-process overhead table (5 interleaved runs per side)
-#   bench/run.sh --runs 3 --cases nested,startup   fewer runs / some cases (nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,fresh-out,files,vjoins,contended,startup,memory)
+#   bench/run.sh --runs 3 --cases nested,startup   fewer runs / some cases (nested,calls,local,h2,h2-pretouch,h2-jars,h2-steady,fresh,fresh-out,files,vjoins,vparked,contended,startup,memory)
 #   bench/run.sh --cases h2 --jvm-options "-Xms1g -Xmx1g"   the programs' JVM started so on both sides (the table says so)
 #   bench/run.sh --cases h2 --compare-with "-XX:StartFlightRecording"   another tool (here a JFR recording) on the
 #                                     "with" side instead of lockwatch, against the same baseline (the table says so)

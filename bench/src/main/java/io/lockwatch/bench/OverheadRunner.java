@@ -170,6 +170,11 @@ public final class OverheadRunner {
                     + " target of its own (forty-sixth round)",
                     "io.lockwatch.bench.programs.VirtualForkJoin", List.of("100000", "4"), List.of("10000", "2"),
                     true, List.of()),
+            new Case("vparked", "memory per live thread: 100,000 virtual threads each take a monitor and a"
+                    + " ReentrantLock once, then all wait; heap used after a full GC while they wait (JDK 21 and later;"
+                    + " before, platform threads, a hundredth as many); no target of its own (forty-seventh round)",
+                    "io.lockwatch.bench.programs.ParkedThreads", List.of("100000"), List.of("10000"),
+                    false, List.of()),
             new Case("contended", "4 threads on one lock (monitor, then ReentrantLock), 3 s each after 1 s warm-up;"
                     + " then the same with private work between acquisitions (with_work); the locks old (a full"
                     + " collection first; twenty-first round), each in cache lines of its own and each variant in"

@@ -2,7 +2,6 @@ package io.lockwatch.bench.programs;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import javax.management.ObjectName;
 
 /**
  * Memory: creates and locks 10 million distinct short-lived lock objects, nested in pairs, then reports
@@ -63,23 +62,6 @@ public final class ManyLocks {
 
     /** Bytes of io.lockwatch.* instances in a class histogram (the histogram itself does a full GC). */
     private static long lockwatchHistogramBytes() {
-        try {
-            String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
-            long bytes = 0;
-            int show = Integer.getInteger("bench.histogram", 0); // > 0: print the top classes, for diagnosis
-            String[] lines = histogram.split("\n");
-            for (int i = 0; show > 0 && i < Math.min(show + 3, lines.length); i++) System.err.println(lines[i]);
-            for (String line : lines) {
-                // "   1:    123456    7890123  io.lockwatch.runtime.graph.LockNode (java.base@17...)"
-                String[] cols = line.trim().split("\\s+");
-                if (cols.length >= 4 && cols[3].startsWith("io.lockwatch.")) bytes += Long.parseLong(cols[2]);
-            }
-            return bytes;
-        } catch (Exception e) {
-            System.err.println("no class histogram: " + e);
-            return -1;
-        }
+        return Metrics.histogramBytes(name -> name.startsWith("io.lockwatch."));
     }
 }

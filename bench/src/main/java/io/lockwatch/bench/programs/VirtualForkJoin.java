@@ -1,6 +1,5 @@
 package io.lockwatch.bench.programs;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -19,7 +18,7 @@ public final class VirtualForkJoin {
     public static void main(String[] args) throws Exception {
         int parents = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        ThreadFactory threads = virtualThreads();
+        ThreadFactory threads = VirtualThreads.factory();
         if (threads == null) {
             Metrics.warn("no virtual threads before JDK 21: platform threads, a hundredth as many");
             threads = Thread::new;
@@ -56,17 +55,6 @@ public final class VirtualForkJoin {
             thread.join();
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** {@code Thread.ofVirtual().factory()}, by reflection (this module compiles for JDK 17); null before JDK 21. */
-    private static ThreadFactory virtualThreads() {
-        try {
-            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            Method factory = Class.forName("java.lang.Thread$Builder").getMethod("factory");
-            return (ThreadFactory) factory.invoke(builder);
-        } catch (ReflectiveOperationException e) {
-            return null;
         }
     }
 }

@@ -27,8 +27,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *       thread starts). An older segment is forgotten, as if it had no predecessors; the chunks it lost are
  *       counted in {@link #dropped}.</li>
  *   <li>Each thread's current segment, for the thread it starts to begin in and for whoever joins it, is in
- *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive): a thread started or
- *       joined after that many newer threads lost its slot, and begins as a root or orders nothing.</li>
+ *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive), one
+ *       {@link ThreadSegment} per thread moved on in place: a thread started or joined after that many newer
+ *       threads lost its slot, and begins as a root or orders nothing.</li>
+ *   <li>Writes are release stores, not fences (a thread start costs none): a thread reads its first segment
+ *       after its start and a joiner the joined thread's last one after its end, both happen-before edges of
+ *       their own; the detector reads a segment's predecessors after an occurrence in that segment reached the
+ *       graph, which their writes happen before. A link not seen yet reads as none, as a forgotten one does.</li>
  * </ul>
  */
 public final class SegmentGraph {
@@ -63,14 +68,26 @@ public final class SegmentGraph {
         }
     }
 
-    /** A thread's current segment; immutable, so that a slot never pairs one thread's id with another's segment. */
-    private static final class ThreadSegment {
+    /**
+     * A thread's current segment, where its children and joiners find it by the thread's id: one per thread, made by
+     * its starter (or at its first need), which the thread itself moves on at each start and join, so that a segment
+     * costs no object. The id is final, so that a slot never pairs one thread's id with another's segment.
+     */
+    public static final class ThreadSegment {
         final long threadId;
-        final long segment;
+        /**
+         * Written by its thread only (and by its starter before the start); read by the thread, by its child after
+         * the child's start and by its joiner after its end: each read comes after the write it needs.
+         */
+        long segment;
 
         ThreadSegment(long threadId, long segment) {
             this.threadId = threadId;
             this.segment = segment;
+        }
+
+        public long segment() {
+            return segment;
         }
     }
 
@@ -81,8 +98,8 @@ public final class SegmentGraph {
             Chunk chunk = chunkToWrite(id >>> CHUNK_BITS);
             if (chunk != null) {
                 int at = 2 * (int) (id & (CHUNK_SIZE - 1));
-                chunk.predecessors.set(at, first);
-                chunk.predecessors.set(at + 1, second);
+                chunk.predecessors.setRelease(at, first);
+                chunk.predecessors.setRelease(at + 1, second);
             }
         }
         return id;
@@ -121,18 +138,24 @@ public final class SegmentGraph {
         return held != null && held.threadId == threadId ? held.segment : 0;
     }
 
-    /** The thread's current segment is now this one: its children begin after it, its joiners come after it. */
-    public static void current(long threadId, long segment) {
-        BY_THREAD.set(slotOf(threadId), new ThreadSegment(threadId, segment));
+    /** The calling thread's segment: the one its starter prepared, or a fresh root. */
+    public static ThreadSegment firstSegmentOf(long threadId) {
+        int slot = slotOf(threadId);
+        ThreadSegment prepared = BY_THREAD.get(slot);
+        if (prepared != null && prepared.threadId == threadId) return prepared;
+        ThreadSegment root = new ThreadSegment(threadId, after(0, 0));
+        BY_THREAD.setRelease(slot, root);
+        return root;
     }
 
-    /** The segment a thread starts in: the one its starter prepared, or a fresh root. */
-    public static long firstSegmentOf(long threadId) {
-        long prepared = segmentOf(threadId);
-        if (prepared != 0) return prepared;
-        long root = after(0, 0);
-        current(threadId, root);
-        return root;
+    /**
+     * The calling thread, at a start or join, is now in {@code segment}: its children begin after it, its joiners
+     * come after it. Its slot is taken back if a thread of a colliding id took it meanwhile.
+     */
+    public static void moveTo(ThreadSegment own, long segment) {
+        own.segment = segment;
+        int slot = slotOf(own.threadId);
+        if (BY_THREAD.get(slot) != own) BY_THREAD.setRelease(slot, own);
     }
 
     /**
@@ -141,7 +164,7 @@ public final class SegmentGraph {
      * @return the parent's new segment
      */
     public static long starting(long parentSegment, long childId) {
-        current(childId, after(parentSegment, 0));
+        BY_THREAD.setRelease(slotOf(childId), new ThreadSegment(childId, after(parentSegment, 0)));
         return after(parentSegment, 0);
     }
 

@@ -50,7 +50,12 @@ final class KnownPairs {
         }
     }
 
-    private final Entry[] entries = new Entry[SIZE];
+    /**
+     * Made at the first pair remembered: until then the shared empty table, which the probe reads as it reads
+     * any (no test on the hot path). Most threads never nest two locks.
+     */
+    private Entry[] entries = NONE_YET;
+    private static final Entry[] NONE_YET = new Entry[SIZE];
     private Entry[] inside; // the locks taken with two held
 
     static byte kind(byte heldMode, byte takenMode, boolean nonBlocking) {
@@ -82,6 +87,7 @@ final class KnownPairs {
 
     /** Only for pairs of two known sites and a looked-up segment (see {@link #taken}). */
     void remember(long sitePair, LockNode held, LockNode taken, byte kind, long segment) {
+        if (entries == NONE_YET) entries = new Entry[SIZE];
         entries[slot(sitePair)] = new Entry(sitePair, 0, segment, null, held, taken, kind);
     }
 

@@ -363,7 +363,7 @@ public final class LockTracker {
             if (t.busy) return;
             t.busy = true;
             // Its last segment, for whoever joins it: again, in case a newer thread has taken its slot since.
-            SegmentGraph.current(t.threadId, t.segment());
+            t.segment(t.segment());
             t.busy = false;
         } catch (Throwable e) {
             TrackingFailures.record("threadExiting", e);

@@ -48,24 +48,26 @@ final class ThreadState {
     private int agentDepth;
     private boolean busyBeforeAgentCode;
 
-    // The held-lock stack, as parallel arrays (no object per acquisition).
-    private Object[] held = new Object[8];      // what was locked: the monitor, or the Lock object
-    private Object[] identity = new Object[8];  // the lock in the graph when it is not what was locked (a
-                                                // read/write lock's shared sync), else null: one GC barrier less
-    private LockNode[] nodes = new LockNode[8]; // resolved on first need, then reused
+    // The held-lock stack, as parallel arrays (no object per acquisition). Empty until the first push, which
+    // grows them as it grows a full stack (the test is the push's own): a thread that only starts and joins others
+    // (a virtual thread that forks tasks) gets a state all the same, and many threads only ever take leaf locks.
+    private Object[] held = NO_OBJECTS;       // what was locked: the monitor, or the Lock object
+    private Object[] identity = NO_OBJECTS;   // the lock in the graph when it is not what was locked (a
+                                              // read/write lock's shared sync), else null: one GC barrier less
+    private LockNode[] nodes = NO_NODES;      // resolved on first need, then reused
     /**
      * The rest of each entry in one long, so that a push is two stores and the pop of a lock held once reads
      * one value: the site (high 32 bits), the mode (8 bits), whether {@code identity} or {@code nodes} has an
      * entry at this index ({@link #EXTRA}), and the count of re-entrant holds (the low 23 bits).
      */
-    private long[] meta = new long[8];
+    private long[] meta = NO_LONGS;
     private int size;
     private static final int MODE_SHIFT = 24;
     private static final long EXTRA = 1L << 23;
     /** At most 2^23 - 1 holds of one lock are counted; further re-entries are counted as overflow. */
     private static final long COUNT = EXTRA - 1;
     /** Scratch for {@link #checkOrder}: the held locks' ids, sorted. Reused, so the fast path allocates nothing. */
-    private long[] heldIds = new long[8];
+    private long[] heldIds = NO_LONGS;
     /**
      * The stamp each {@code StampedLock} entry was taken with (0: none, as through a view), parallel to the stack;
      * made on the first stamp, as most threads never take a StampedLock. Tells whether a hold is still in place when
@@ -73,19 +75,27 @@ final class ThreadState {
      */
     private long[] stamps;
     private static final long[] NO_GATES = new long[0];
+    private static final Object[] NO_OBJECTS = new Object[0];
+    private static final LockNode[] NO_NODES = new LockNode[0];
+    private static final long[] NO_LONGS = new long[0];
+    /** Entries of the held-lock stack made at its first push: a thread seldom holds more at once. */
+    private static final int FIRST_CAPACITY = 4;
     /** Made on the first new edge: most threads never have one, and it is most of a state's size (4 KB). */
     private StackCache stacks;
     private final KnownPairs knownPairs = new KnownPairs();
-    /** The nodes this thread looked up last (weak, so they keep no lock alive). */
-    private final LockNode[] recentNodes = new LockNode[4];
+    /** The nodes this thread looked up last (weak, so they keep no lock alive); made at the first lookup. */
+    private LockNode[] recentNodes = NO_NODES;
     private int recentNext;
 
     /**
      * The thread's current segment in the happens-before graph; changes only at start and join. Looked up
      * on first need, not in the constructor: the lookup runs instrumented JDK code, which would come back
-     * for this very state while the thread-local is still being created.
+     * for this very state while the thread-local is still being created. A copy of {@link #published}'s,
+     * read on the lock paths without going through it.
      */
     private long segment;
+    /** Where the thread's children and joiners find its segment; null until the first need. */
+    private SegmentGraph.ThreadSegment published;
 
     ThreadState(Thread thread) {
         this.threadId = thread.getId();
@@ -94,14 +104,17 @@ final class ThreadState {
 
     /** Call only while {@link #busy}. */
     long segment() {
-        if (segment == 0) segment = SegmentGraph.firstSegmentOf(threadId);
+        if (segment == 0) {
+            published = SegmentGraph.firstSegmentOf(threadId);
+            segment = published.segment();
+        }
         return segment;
     }
 
-    /** At a start or join: the new segment, which the thread's children and joiners find by its id. */
+    /** At a start or join, after {@link #segment()}: the new segment, where its children and joiners find it. */
     void segment(long newSegment) {
         segment = newSegment;
-        SegmentGraph.current(threadId, newSegment);
+        SegmentGraph.moveTo(published, newSegment);
     }
 
     void enterAgentCode() {
@@ -352,6 +365,7 @@ final class ThreadState {
     private LockNode nodeFromGraph(LockOrderGraph graph, Object lock, Object lockIdentity, byte part) {
         LockNode node = graph.node(lockIdentity, LockKinds.className(lock, lockIdentity, part), part);
         if (node != null) {
+            if (recentNodes.length == 0) recentNodes = new LockNode[4];
             recentNodes[recentNext] = node;
             recentNext = (recentNext + 1) & (recentNodes.length - 1);
         }
@@ -561,7 +575,7 @@ final class ThreadState {
     }
 
     private void grow() {
-        int n = held.length * 2;
+        int n = Math.max(FIRST_CAPACITY, held.length * 2);
         held = java.util.Arrays.copyOf(held, n);
         identity = java.util.Arrays.copyOf(identity, n);
         nodes = java.util.Arrays.copyOf(nodes, n);

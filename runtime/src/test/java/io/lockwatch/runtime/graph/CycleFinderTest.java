@@ -63,6 +63,6 @@ class CycleFinderTest {
     private static Occurrence occurrence() {
         long thread = nextThread++;
         return new Occurrence(thread, "t" + thread, Occurrence.EXCLUSIVE, Occurrence.EXCLUSIVE, false, new long[0],
-                SegmentGraph.firstSegmentOf(thread), STACK, STACK);
+                SegmentGraph.firstSegmentOf(thread).segment(), STACK, STACK);
     }
 }

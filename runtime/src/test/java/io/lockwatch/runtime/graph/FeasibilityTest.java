@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 /** The rules that decide whether a cycle of two edges can deadlock, one by one. */
 class FeasibilityTest {
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
-    private final long concurrentA = SegmentGraph.firstSegmentOf(9001);
-    private final long concurrentB = SegmentGraph.firstSegmentOf(9002);
+    private final long concurrentA = SegmentGraph.firstSegmentOf(9001).segment();
+    private final long concurrentB = SegmentGraph.firstSegmentOf(9002).segment();
     private final Object a = new Object();
     private final Object b = new Object();
     private final LockNode nodeA = new LockNode(a, "A", 1, null);
@@ -64,9 +64,9 @@ class FeasibilityTest {
 
     @Test
     void ordersSeparatedByStartCannotOverlap() {
-        long parent = SegmentGraph.firstSegmentOf(9101);
+        long parent = SegmentGraph.firstSegmentOf(9101).segment();
         SegmentGraph.starting(parent, 9102);
-        long child = SegmentGraph.firstSegmentOf(9102);
+        long child = SegmentGraph.firstSegmentOf(9102).segment();
         assertNull(Feasibility.witness(cycle(occ(1, parent, (byte) 0, (byte) 0, false),
                 occ(2, child, (byte) 0, (byte) 0, false))));
     }

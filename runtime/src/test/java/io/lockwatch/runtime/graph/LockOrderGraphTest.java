@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class LockOrderGraphTest {
     private static final StackTraceElement[] HELD = {new StackTraceElement("A", "outer", "A.java", 1)};
     private static final StackTraceElement[] TAKEN = {new StackTraceElement("A", "inner", "A.java", 2)};
-    private final long segment1 = SegmentGraph.firstSegmentOf(7001);
-    private final long segment2 = SegmentGraph.firstSegmentOf(7002);
+    private final long segment1 = SegmentGraph.firstSegmentOf(7001).segment();
+    private final long segment2 = SegmentGraph.firstSegmentOf(7002).segment();
     private final List<PotentialDeadlock> found = new ArrayList<>();
 
     private Occurrence occ(long thread, long segment) {
@@ -286,7 +286,7 @@ class LockOrderGraphTest {
         assertSame(published, edge.to);
         assertSame(taken, edge.occurrences());
         assertSame(shared, bins.get(1099).parkedShape(), "the other locks keep the shared set");
-        graph.record(other, hub, occ(7003, SegmentGraph.firstSegmentOf(7003)));
+        graph.record(other, hub, occ(7003, SegmentGraph.firstSegmentOf(7003).segment()));
         graph.detect();
         assertEquals(1, found.size(), "hub -> bin -> other -> hub");
         assertEquals(1102, graph.edges());
@@ -328,7 +328,7 @@ class LockOrderGraphTest {
         assertEquals(null, nodeA.edgeTo(nodeB));
         graph.record(nodeB, nodeC, occ(7002, segment2));
         assertSame(nodeB, nodeA.edgeTo(nodeB).to, "published into A's edges");
-        graph.record(nodeC, nodeA, occ(7003, SegmentGraph.firstSegmentOf(7003)));
+        graph.record(nodeC, nodeA, occ(7003, SegmentGraph.firstSegmentOf(7003).segment()));
         graph.detect();
         assertEquals(1, found.size());
         assertEquals(3, graph.edges());
@@ -431,13 +431,13 @@ class LockOrderGraphTest {
             List<Thread> running = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 long id = 7200 + t;
-                long segment = SegmentGraph.firstSegmentOf(id);
+                long segment = SegmentGraph.firstSegmentOf(id).segment();
                 running.add(startedAtBarrier(start, () -> {
                     for (LockNode from : sources) graph.record(from, to, occ(id, segment));
                 }));
             }
             start.await();
-            graph.record(to, after, occ(7300, SegmentGraph.firstSegmentOf(7300)));
+            graph.record(to, after, occ(7300, SegmentGraph.firstSegmentOf(7300).segment()));
             for (Thread thread : running) thread.join();
             for (LockNode from : sources) {
                 Edge edge = from.edgeTo(to);

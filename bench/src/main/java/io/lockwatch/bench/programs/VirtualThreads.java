@@ -1,0 +1,20 @@
+package io.lockwatch.bench.programs;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.ThreadFactory;
+
+/** Virtual threads for the programs, which compile for JDK 17: by reflection, and platform threads before JDK 21. */
+final class VirtualThreads {
+    private VirtualThreads() {}
+
+    /** {@code Thread.ofVirtual().factory()}; null before JDK 21. */
+    static ThreadFactory factory() {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Method factory = Class.forName("java.lang.Thread$Builder").getMethod("factory");
+            return (ThreadFactory) factory.invoke(builder);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+}
