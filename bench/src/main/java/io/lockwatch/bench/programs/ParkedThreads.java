@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Memory per live thread: {@code threads} virtual threads each take a monitor and a {@code ReentrantLock} of their
  * own once (not nested) and then wait, all alive at once, as a service's requests parked on I/O; reports the heap
  * live while they wait, from a class histogram (after a full GC). The difference between the runner's sides is what
- * lockwatch keeps per thread it tracks (its state, thread-local and registry entry): 1.4 KB a thread before the
+ * lockwatch keeps per thread it tracks (its state, thread-local and registry entry): 1.0 KB a thread before the
  * forty-seventh round. Before JDK 21 (no virtual threads), platform threads, a hundredth as many, and says so.
  *
  * <p>Arguments: [threads, default 100,000].
