@@ -239,8 +239,9 @@ class HangDetectionTest {
      * thresholds). Until the forty-fourth session the two tasks were not reported at all, and the request was a
      * stall, reported only after the threshold. With virtual threads (a thread-per-task executor's, whose futures the
      * threads they run are bound to) lockwatch's stacks find it, at the second check that sees it; two such tasks
-     * getting each other's future holding nothing too, once lockwatch watches their threads (from a first lock: each
-     * task prints a line), since the forty-sixth session.
+     * getting each other's future holding nothing too: since the forty-sixth session once lockwatch watched their
+     * threads (from a first lock: each task printed a line), since the forty-seventh from their {@code get()}, and
+     * the virtual tasks take no lock before it.
      */
     @ParameterizedTest
     @ValueSource(strings = {"each-other", "under-monitor", "under-lock", "virtual-each-other", "virtual-under-monitor",

@@ -541,7 +541,7 @@ final class ClassFileRewriter {
             if (releaseDeferred && (deferredToRangeEnd ? ended : selfCoveredOpen == 0)) releaseDue = true;
         }
 
-        /** ThreadHooks' calls on entry, after what LockSiteVisitor puts there. */
+        /** ThreadHooks' calls on entry (Thread's, VirtualThread's, FutureTask's), after what LockSiteVisitor puts there. */
         private void threadHooksOnEntry() {
             if (hooks == 0) return;
             String thread = "(Ljava/lang/Thread;)V";
@@ -554,6 +554,9 @@ final class ClassFileRewriter {
                     break;
                 case "exit":
                     invokeStatic(prologue, TRACKER, "threadExiting", "()V");
+                    break;
+                case "get": // FutureTask's
+                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "gettingResult", "()V");
                     break;
                 default: // join
                     prologue.u1(ALOAD_0);

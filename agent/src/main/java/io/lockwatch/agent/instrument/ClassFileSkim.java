@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * transformer does. It reads the constant pool, the method flags and the bytecode, and says "maybe" when
  * the class
  * <ul>
- *   <li>is {@code java.lang.Thread} (its hooks),</li>
+ *   <li>is {@code java.lang.Thread}, {@code VirtualThread} or {@code FutureTask} (their hooks),</li>
  *   <li>has a {@code synchronized} method,</li>
  *   <li>has a {@code monitorenter} or {@code monitorexit} instruction, or</li>
  *   <li>calls a method of a class whose calls are rewritten (the {@code java.util.concurrent} locks and
@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ClassFileSkim {
     static final byte[] THREAD = ascii(ThreadHooks.THREAD);
     static final byte[] VIRTUAL_THREAD = ascii(ThreadHooks.VIRTUAL_THREAD);
+    static final byte[] FUTURE_TASK = ascii(ThreadHooks.FUTURE_TASK);
     static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
@@ -129,7 +130,7 @@ final class ClassFileSkim {
         if (p < 0) return true;
         if (ownerName[0] && callsOwner(b, entry, count, ownerName)) return true;
         int thisClass = entry[u2(b, p + 2)];
-        if ((b[thisClass] & 0xff) != 7 || isHookedThreadClass(b, entry[u2(b, thisClass + 1)])) return true;
+        if ((b[thisClass] & 0xff) != 7 || isHookedClass(b, entry[u2(b, thisClass + 1)])) return true;
         p += 6;
         p += 2 + 2 * u2(b, p); // interfaces
         int fields = u2(b, p);
@@ -217,9 +218,10 @@ final class ClassFileSkim {
         return p;
     }
 
-    /** java.lang.Thread or VirtualThread, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
-    static boolean isHookedThreadClass(byte[] b, int utf8Entry) {
-        return utf8Equals(b, utf8Entry, THREAD) || utf8Equals(b, utf8Entry, VIRTUAL_THREAD);
+    /** java.lang.Thread, VirtualThread or FutureTask, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
+    static boolean isHookedClass(byte[] b, int utf8Entry) {
+        return utf8Equals(b, utf8Entry, THREAD) || utf8Equals(b, utf8Entry, VIRTUAL_THREAD)
+                || utf8Equals(b, utf8Entry, FUTURE_TASK);
     }
 
     /** Walks the instructions of one method's code (so operands are never mistaken for opcodes). */

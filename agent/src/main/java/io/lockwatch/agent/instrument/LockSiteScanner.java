@@ -25,7 +25,7 @@ final class LockSiteScanner {
         final Set<String> thisOverwritten = new HashSet<>();
         /** Methods (name + descriptor) that are synchronized or have a lock or wait site. */
         final Set<String> methodsWithSites = new HashSet<>();
-        /** Every method is looked at (java.lang.Thread: its hooks are not lock sites). */
+        /** Every method is looked at (Thread, VirtualThread, FutureTask: their hooks are not lock sites). */
         boolean allMethods;
         /** The same methods by their place in the class file (for the raw rewriter: no strings made). */
         boolean[] methodHasSites = new boolean[0];
@@ -102,7 +102,7 @@ final class LockSiteScanner {
         int thisClass = entry[thisClassIndex];
         int className = entry[u2(b, thisClass + 1)];
         boolean hasThreadPrivateMethods = threadPrivateRule(b, className, -1) >= 0;
-        if (ClassFileSkim.isHookedThreadClass(b, className)) {
+        if (ClassFileSkim.isHookedClass(b, className)) {
             result.hasSites = true;
             result.allMethods = true;
         }

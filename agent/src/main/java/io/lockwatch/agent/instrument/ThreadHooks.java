@@ -14,13 +14,18 @@ import net.bytebuddy.jar.asm.Opcodes;
  *
  * <p>A virtual thread (JDK 21 and later) starts in {@code VirtualThread.start(ThreadContainer)}, which overrides
  * Thread's, so that method gets the start hooks too; its joins go through Thread's {@code join}. It ends without
- * {@code Thread.exit}: its joiners find its segment as it last changed ({@code SegmentGraph.current}).
+ * {@code Thread.exit}: its joiners find its segment as it last changed ({@code SegmentGraph.moveTo}).
+ *
+ * <p>{@code FutureTask.get} (both overloads, and so every executor's futures that extend it) reports on entry: a
+ * virtual thread that waits for a task's result is watched by the hang detector from then on, as one that joins a
+ * virtual thread is, whatever it did before ({@code ThreadCalls.gettingResult}).
  */
 final class ThreadHooks {
     static final String THREAD = "java/lang/Thread";
     static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
     /** The descriptor of {@code VirtualThread.start(ThreadContainer)}, which its {@code start()} calls. */
     static final String VIRTUAL_THREAD_START = "(Ljdk/internal/vm/ThreadContainer;)V";
+    static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
     static final String THREAD_CALLS = "io/lockwatch/runtime/track/ThreadCalls";
 
     private ThreadHooks() {}
@@ -28,6 +33,7 @@ final class ThreadHooks {
     /** How many calls the hooks put into the method (each adds one to its stack); 0: none. */
     static int calls(String owner, String name, String descriptor) {
         if (owner.equals(VIRTUAL_THREAD)) return name.equals("start") && descriptor.equals(VIRTUAL_THREAD_START) ? 2 : 0;
+        if (owner.equals(FUTURE_TASK)) return name.equals("get") ? 1 : 0;
         if (!owner.equals(THREAD)) return 0;
         switch (name) {
             case "start":
@@ -46,6 +52,8 @@ final class ThreadHooks {
                 return onEntry(onEntry(mv, SiteRewrites.TRACKER, "threadStarting", true), THREAD_CALLS, "starting", true);
             case "exit":
                 return onEntry(mv, SiteRewrites.TRACKER, "threadExiting", false);
+            case "get":
+                return onEntry(mv, THREAD_CALLS, "gettingResult", false);
             case "join":
                 return new MethodVisitor(Opcodes.ASM9, onEntry(mv, THREAD_CALLS, "joining", true)) {
                     @Override

@@ -31,7 +31,8 @@ final class AsmLockSiteScanner {
             public void visit(int version, int access, String name, String signature, String superName,
                               String[] interfaces) {
                 className = name.replace('/', '.');
-                if (name.equals(ThreadHooks.THREAD) || name.equals(ThreadHooks.VIRTUAL_THREAD)) {
+                if (name.equals(ThreadHooks.THREAD) || name.equals(ThreadHooks.VIRTUAL_THREAD)
+                        || name.equals(ThreadHooks.FUTURE_TASK)) {
                     result.hasSites = true;
                     result.allMethods = true;
                 }

@@ -15,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>"each-other": two tasks of a pool, on "worker-1" and "worker-2", each in {@code get()} on the other's future,
  *       holding nothing (each prints a line first, as a task logs: that takes the stream's lock);
- *       "virtual-each-other" the same on a thread-per-task executor of virtual threads (JDK 21 and later);</li>
+ *       "virtual-each-other" the same on a thread-per-task executor of virtual threads (JDK 21 and later), whose
+ *       tasks print nothing: their threads take no lock at all before their {@code get()};</li>
  *   <li>"under-monitor": "request" holds a monitor while it waits in {@code get()} for a task of the pool that needs
  *       that monitor ("worker-1", blocked on it); "under-lock" the same with a {@code ReentrantLock};</li>
  *   <li>"under-lock-timed": "under-lock" with an hour's timeout on the {@code get()}, which ends by itself;
@@ -53,8 +54,8 @@ public final class TasksWaitingForEachOther {
         if (mode.endsWith("each-other")) {
             AtomicReference<Future<?>> first = new AtomicReference<>();
             AtomicReference<Future<?>> second = new AtomicReference<>();
-            first.set(pool.submit(() -> resultOf(second)));
-            second.set(pool.submit(() -> resultOf(first)));
+            first.set(pool.submit(() -> resultOf(second, !virtual)));
+            second.set(pool.submit(() -> resultOf(first, !virtual)));
             while (workers() < 2) Thread.sleep(10);
             waiters.addAll(WORKERS);
         } else {
@@ -74,8 +75,8 @@ public final class TasksWaitingForEachOther {
     }
 
     /** Waits for the other task's result, once the other task has been submitted. */
-    private static Object resultOf(AtomicReference<Future<?>> other) throws Exception {
-        System.out.println(Thread.currentThread().getName() + " started");
+    private static Object resultOf(AtomicReference<Future<?>> other, boolean logs) throws Exception {
+        if (logs) System.out.println(Thread.currentThread().getName() + " started");
         while (other.get() == null) Thread.onSpinWait();
         return other.get().get();
     }

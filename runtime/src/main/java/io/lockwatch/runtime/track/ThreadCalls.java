@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Checks that {@code java.lang.Thread} itself calls on entry of {@code start} and of every {@code join}
- * overload (the agent hooks those methods, so every caller is covered: application code, subclasses, thread
- * pools). Each notices the mistake it is named for and tells the hang detector; the method then goes on
+ * overload, and {@code FutureTask} on entry of {@code get} (the agent hooks those methods, so every caller is
+ * covered: application code, subclasses, thread pools, executors' futures). Each notices the mistake it is named for and tells the hang detector; the method then goes on
  * exactly as it would: a thread that joins itself still waits forever, and a second {@code start()} still
  * throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace.
  *
@@ -117,6 +117,22 @@ public final class ThreadCalls {
             if (state != null) state.joinedVirtualThread = joined;
         } catch (Throwable e) {
             InternalErrors.record("join watch", e);
+        }
+    }
+
+    /**
+     * On entry of {@code FutureTask.get} (both overloads): a virtual thread is watched from now on, as one that joins a
+     * virtual thread is ({@link #watchJoiner}), so that the registry's sweep finds it parked on the task holding
+     * nothing. Virtual threads whose tasks get each other's results wait forever where no thread snapshot of the JVM
+     * shows them, and may never have taken a lock; a platform thread is in every snapshot. Every other caller pays
+     * one class comparison.
+     */
+    public static void gettingResult() {
+        if (!ThreadRegistry.isVirtual(Thread.currentThread())) return;
+        try {
+            LockTracker.currentState();
+        } catch (Throwable e) {
+            InternalErrors.record("result watch", e);
         }
     }
 
