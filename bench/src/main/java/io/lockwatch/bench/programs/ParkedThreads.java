@@ -17,13 +17,8 @@ public final class ParkedThreads {
     private static int sink;
 
     public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        ThreadFactory factory = VirtualThreads.factory();
-        if (factory == null) {
-            Metrics.warn("no virtual threads before JDK 21: platform threads, a hundredth as many");
-            factory = Thread::new;
-            count = Math.max(1, count / 100);
-        }
+        int count = VirtualThreads.scaled(args.length > 0 ? Integer.parseInt(args[0]) : 100_000);
+        ThreadFactory factory = VirtualThreads.factoryOrPlatform();
         CountDownLatch release = new CountDownLatch(1);
         Thread[] threads = parked(factory, count, release);
         // The stacks' copies (StackChunk) are left out: their sizes vary from run to run by tens of MiB in all, with

@@ -16,15 +16,9 @@ public final class VirtualForkJoin {
     private static volatile long sink;
 
     public static void main(String[] args) throws Exception {
-        int parents = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int parents = VirtualThreads.scaled(args.length > 0 ? Integer.parseInt(args[0]) : 100_000);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        ThreadFactory threads = VirtualThreads.factory();
-        if (threads == null) {
-            Metrics.warn("no virtual threads before JDK 21: platform threads, a hundredth as many");
-            threads = Thread::new;
-            parents = Math.max(1, parents / 100);
-        }
-        ThreadFactory factory = threads;
+        ThreadFactory factory = VirtualThreads.factoryOrPlatform();
         long started = System.nanoTime();
         for (int r = 0; r < rounds; r++) {
             Thread[] forking = new Thread[parents];

@@ -17,4 +17,17 @@ final class VirtualThreads {
             return null;
         }
     }
+
+    /** {@link #factory()}, or before JDK 21 platform threads, which the program's output then says. */
+    static ThreadFactory factoryOrPlatform() {
+        ThreadFactory factory = factory();
+        if (factory != null) return factory;
+        Metrics.warn("no virtual threads before JDK 21: platform threads, a hundredth as many");
+        return Thread::new;
+    }
+
+    /** How many threads to start: {@code count}, or a hundredth of it where they are platform threads. */
+    static int scaled(int count) {
+        return factory() != null ? count : Math.max(1, count / 100);
+    }
 }

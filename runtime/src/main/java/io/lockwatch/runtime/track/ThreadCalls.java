@@ -7,13 +7,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Checks that {@code java.lang.Thread} itself calls on entry of {@code start} and of every {@code join}
  * overload, and {@code FutureTask} on entry of {@code get} (the agent hooks those methods, so every caller is
- * covered: application code, subclasses, thread pools, executors' futures). Each notices the mistake it is named for and tells the hang detector; the method then goes on
- * exactly as it would: a thread that joins itself still waits forever, and a second {@code start()} still
- * throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace.
+ * covered: application code, subclasses, thread pools, executors' futures). The checks of starts and joins notice
+ * the mistake each is named for and tell the hang detector; the method then goes on exactly as it would: a thread
+ * that joins itself still waits forever, and a second {@code start()} still throws its own
+ * {@link IllegalThreadStateException}, with no frame of ours in its stack trace. A thread that joins a virtual
+ * thread, and a virtual thread that calls {@code get()}, are watched by the hang detector from then on.
  *
- * <p>Runs on every thread start and join in the JVM, so the common case is one comparison. Only a
- * mistake walks the stack (to name the calling line); no lambdas, no lock of ours, never a failure of ours
- * thrown into the caller. The report itself is written by the detector thread.
+ * <p>Runs on every thread start, join and {@code FutureTask.get} in the JVM, so the common case is one
+ * comparison. Only a mistake walks the stack (to name the calling line); no lambdas, no lock of ours, never a
+ * failure of ours thrown into the caller. The report itself is written by the detector thread.
  */
 public final class ThreadCalls {
     /** Receives what was noticed; the hang detector, which hands it to its own thread. */
