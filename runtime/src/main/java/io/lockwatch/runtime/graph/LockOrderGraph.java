@@ -223,13 +223,18 @@ public final class LockOrderGraph {
     /**
      * The edges are at their cap. Many may belong to locks the GC has collected and the detector has not
      * purged yet (their edges go with them): a thread that locks fresh objects fast can fill the cap between
-     * two of its rounds. So this thread purges some itself first, as a new lock does at the locks' cap.
+     * two of its rounds. So this thread purges some itself first, as a new lock does at the locks' cap. When the
+     * locks are alive, it then evicts the locks not looked up for longest, as a new lock does too: their edges out
+     * stop counting with them. Without that, a graph full of live locks' edges refused every new edge until the
+     * detector's next clean, and an inversion taken meanwhile was never seen (a small heap's caps: 32,768).
      *
      * @return whether there is room now
      */
     @DontInline
     private boolean roomForEdges() {
         registry.purgeOnDemand();
+        if (edgesLive.get() < maxEdges) return true;
+        registry.evictOnDemand();
         return edgesLive.get() < maxEdges;
     }
 

@@ -217,6 +217,11 @@ final class LockRegistry {
         return removed;
     }
 
+    /** Evicts a batch of the locks not looked up for longest now, on the calling thread: see {@link #evict}. */
+    int evictOnDemand() {
+        return evict(evictBatch);
+    }
+
     /**
      * CLOCK eviction, by bucket: the hand walks the buckets; a bucket with a lock looked up (or added)
      * since the hand last passed loses its mark and stays (a second chance), an unmarked bucket is emptied:
