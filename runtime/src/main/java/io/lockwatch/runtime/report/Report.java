@@ -83,7 +83,11 @@ public final class Report {
      */
     private void add(List<Finding> list, Finding finding) {
         list.add(finding);
-        AttachReply.found(potentialDeadlocks.size(), deadlocks.size(), hazards.size());
+        try { // the attach command's counts; a class of them that cannot load must not cost the report its write
+            AttachReply.found(potentialDeadlocks.size(), deadlocks.size(), hazards.size());
+        } catch (Throwable e) {
+            InternalErrors.record("attach reply", e);
+        }
         dirty = true;
         write();
         Log.block(finding.summary() + "  full stacks: " + path + "\n");
@@ -204,7 +208,11 @@ public final class Report {
         } catch (Throwable e) {
             InternalErrors.record("report path check", e);
         }
-        AttachReply.running(path); // the path is settled: where the jar's command finds it
+        try { // the path is settled: where the jar's command finds it (as above, never at the write's cost)
+            AttachReply.running(path);
+        } catch (Throwable e) {
+            InternalErrors.record("attach reply", e);
+        }
     }
 
     private void writeNextTo(EarlierReport earlier, String host) {
