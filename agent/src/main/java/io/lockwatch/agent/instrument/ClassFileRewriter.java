@@ -558,6 +558,11 @@ final class ClassFileRewriter {
                 case "get": // FutureTask's
                     invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "gettingResult", "()V");
                     break;
+                case "park": // VirtualThread's
+                case "parkNanos":
+                    prologue.u1(ALOAD_0);
+                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "parking", thread);
+                    break;
                 default: // join
                     prologue.u1(ALOAD_0);
                     invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "joining", thread);

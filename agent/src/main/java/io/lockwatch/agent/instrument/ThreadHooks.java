@@ -16,6 +16,10 @@ import net.bytebuddy.jar.asm.Opcodes;
  * Thread's, so that method gets the start hooks too; its joins go through Thread's {@code join}. It ends without
  * {@code Thread.exit}: its joiners find its segment as it last changed ({@code SegmentGraph.moveTo}).
  *
+ * <p>{@code VirtualThread.park} and {@code parkNanos} (every park and sleep of a virtual thread goes through one) report
+ * on entry: the hang detector tells one long wait of a virtual thread from many short ones by that count, as the JVM's
+ * snapshots do a platform thread's ({@code ThreadCalls.parking}).
+ *
  * <p>{@code FutureTask.get} (both overloads, and so every executor's futures that extend it) reports on entry: a
  * virtual thread that waits for a task's result is watched by the hang detector from then on, as one that joins a
  * virtual thread is, whatever it did before ({@code ThreadCalls.gettingResult}).
@@ -32,7 +36,10 @@ final class ThreadHooks {
 
     /** How many calls the hooks put into the method (each adds one to its stack); 0: none. */
     static int calls(String owner, String name, String descriptor) {
-        if (owner.equals(VIRTUAL_THREAD)) return name.equals("start") && descriptor.equals(VIRTUAL_THREAD_START) ? 2 : 0;
+        if (owner.equals(VIRTUAL_THREAD)) {
+            if (name.equals("start")) return descriptor.equals(VIRTUAL_THREAD_START) ? 2 : 0;
+            return isPark(name, descriptor) ? 1 : 0;
+        }
         if (owner.equals(FUTURE_TASK)) return name.equals("get") ? 1 : 0;
         if (!owner.equals(THREAD)) return 0;
         switch (name) {
@@ -46,6 +53,11 @@ final class ThreadHooks {
         }
     }
 
+    /** {@code VirtualThread}'s {@code park()} and {@code parkNanos(long)}, which {@code BaseVirtualThread} declares. */
+    static boolean isPark(String name, String descriptor) {
+        return name.equals("park") ? descriptor.equals("()V") : name.equals("parkNanos") && descriptor.equals("(J)V");
+    }
+
     static MethodVisitor wrap(MethodVisitor mv, String methodName) {
         switch (methodName) {
             case "start":
@@ -54,6 +66,9 @@ final class ThreadHooks {
                 return onEntry(mv, SiteRewrites.TRACKER, "threadExiting", false);
             case "get":
                 return onEntry(mv, THREAD_CALLS, "gettingResult", false);
+            case "park":
+            case "parkNanos":
+                return onEntry(mv, THREAD_CALLS, "parking", true);
             case "join":
                 return new MethodVisitor(Opcodes.ASM9, onEntry(mv, THREAD_CALLS, "joining", true)) {
                     @Override

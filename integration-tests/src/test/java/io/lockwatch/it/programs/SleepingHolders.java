@@ -9,16 +9,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * (not fair) and sleeping 25 ms under it, then letting it go for a millisecond, and "contender-N" taking it
  * whenever it can, which is seldom. Each sleep is short; no wait is long, and the contender is starved by the
  * holder's pace, not stuck behind one wait: no stall. Runs {@code args[1]} milliseconds with {@code args[0]} pairs,
- * prints "done" and exits.
+ * prints "done" and exits. With {@code args[2]} "virtual" the pairs are virtual threads (JDK 21 and later), whose
+ * waits no JVM snapshot counts, and each contender pauses a millisecond after each of its holds.
  */
 public final class SleepingHolders {
     public static void main(String[] args) throws Exception {
         int pairs = Integer.parseInt(args[0]);
         long millis = Long.parseLong(args[1]);
+        boolean virtual = args.length > 2 && args[2].equals("virtual");
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             ReentrantLock lock = new ReentrantLock();
-            threads.add(new Thread(() -> {
+            threads.add(named(VirtualThreads.unstarted(virtual, () -> {
                 while (true) {
                     lock.lock();
                     try {
@@ -30,20 +32,29 @@ public final class SleepingHolders {
                     }
                     pause(); // as EveryLockProblem's loops: the moment in which a snapshot can miss the contender's wait
                 }
-            }, "holder-" + i));
-            threads.add(new Thread(() -> {
+            }), "holder-" + i));
+            threads.add(named(VirtualThreads.unstarted(virtual, () -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     lock.lock();
                     lock.unlock();
+                    // A virtual thread that spins keeps its carrier (Thread.yield too, as the scheduler runs yielded
+                    // threads before woken ones): on two cores, two such loops left the holders' ended sleeps no carrier
+                    // to go on with, one wait of seconds (a true stall). Each virtual contender sleeps a little instead.
+                    if (virtual) pause();
                 }
-            }, "contender-" + i));
+            }), "contender-" + i));
         }
         for (Thread t : threads) {
-            t.setDaemon(true);
+            if (!virtual) t.setDaemon(true); // a virtual thread is always one
             t.start();
         }
         Thread.sleep(millis);
         System.out.println("done");
+    }
+
+    private static Thread named(Thread thread, String name) {
+        thread.setName(name);
+        return thread;
     }
 
     private static void pause() {

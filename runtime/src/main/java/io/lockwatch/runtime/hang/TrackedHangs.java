@@ -103,12 +103,15 @@ final class TrackedHangs {
     private static final class Wait {
         final Thread.State state;
         final Object on;
+        /** A virtual thread's count of parks ({@link LockStack#parks}): another is another wait. */
+        final int parks;
         final long since;
         boolean stallReported;
 
-        Wait(Thread.State state, Object on, long since) {
+        Wait(Thread.State state, Object on, int parks, long since) {
             this.state = state;
             this.on = on;
+            this.parks = parks;
             this.since = since;
         }
     }
@@ -383,10 +386,12 @@ final class TrackedHangs {
             Wait wait = waits.get(w.stack.threadId);
             long jvmSince = isVirtual(w.stack.thread) ? JvmWaits.UNKNOWN : jvmWaits.since(w.stack.threadId);
             // The stacks cannot tell one wait from many of the same kind (a sleep under a lock, again and again, is one
-            // long "wait on nothing" to them); the JVM's snapshots count a platform thread's waits, and know better.
+            // long "wait on nothing" to them); the JVM's snapshots count a platform thread's waits, and know better, and
+            // lockwatch counts a virtual thread's parks.
             boolean newerByTheJvm = wait != null && jvmSince != JvmWaits.UNKNOWN && jvmSince > wait.since;
-            if (wait == null || wait.state != w.stack.state || wait.on != w.waitsOn || newerByTheJvm) {
-                wait = new Wait(w.stack.state, w.waitsOn, newerByTheJvm ? jvmSince : now);
+            if (wait == null || wait.state != w.stack.state || wait.on != w.waitsOn || wait.parks != w.stack.parks
+                    || newerByTheJvm) {
+                wait = new Wait(w.stack.state, w.waitsOn, w.stack.parks, newerByTheJvm ? jvmSince : now);
                 waits.put(w.stack.threadId, wait);
             }
             w.wait = wait;

@@ -22,9 +22,14 @@ public final class LockStack {
     private final int[] sites;
     /** The stamps of StampedLock entries (0 elsewhere), or null when the thread never took one by its stamps. */
     private final long[] stamps;
+    /**
+     * A virtual thread's count of parks when the copy was taken ({@link ThreadState#parks}): changed from one check
+     * to the next, the thread's wait is a new one, however alike the two look. 0 for a platform thread.
+     */
+    public final int parks;
 
     LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes,
-              int[] sites, long[] stamps) {
+              int[] sites, long[] stamps, int parks) {
         this.thread = thread;
         this.threadId = threadId;
         this.state = state;
@@ -33,6 +38,7 @@ public final class LockStack {
         this.modes = modes;
         this.sites = sites;
         this.stamps = stamps;
+        this.parks = parks;
     }
 
     public int size() {

@@ -176,6 +176,21 @@ public final class LockTracker {
         return (int) thread.getId() & (STATE_BY_ID.length - 1);
     }
 
+    /** The thread's state if the lookup cache holds it, else null: never makes one (see {@link ThreadCalls#parking}). */
+    static ThreadState cachedState(Thread thread) {
+        ThreadState t = STATE_BY_ID[slotOf(thread)];
+        return t != null && t.thread.refersTo(thread) ? t : null;
+    }
+
+    /**
+     * Puts a state back in the lookup cache, from the hang detector's thread: a racy store, like every store there,
+     * of a state whose thread is named by its final weak reference, so a reader finds it or not, never a wrong one.
+     */
+    static void cache(ThreadState state, Thread thread) {
+        int slot = slotOf(thread);
+        if (STATE_BY_ID[slot] != state) STATE_BY_ID[slot] = state;
+    }
+
     /**
      * Out of line, so that the thread-local's paths stay out of the code compiled at lock sites. Never
      * throws (making a thread's first state allocates): some callers are about to take the application's

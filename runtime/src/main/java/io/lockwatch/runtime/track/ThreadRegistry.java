@@ -279,7 +279,10 @@ public final class ThreadRegistry {
         Thread.State now = thread.getState();
         if (!isWaiting(now)) return;
         LockStack stack = state.lockStack(thread, now);
-        if (stack != null) waiting.add(stack);
+        if (stack == null) return;
+        waiting.add(stack);
+        // Its parks are counted only while the lookup cache holds its state, which another thread may have taken.
+        if (isVirtual(thread)) LockTracker.cache(state, thread);
     }
 
     private static final Object[] NONE = new Object[0];
@@ -305,7 +308,7 @@ public final class ThreadRegistry {
                 : blocker instanceof FutureTask && waits(RunningTasks.runnerOf(blocker));
         if (!followed) return null;
         Thread.State now = thread.getState();
-        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null) : null;
+        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null, state.parks) : null;
     }
 
     /**

@@ -29,6 +29,12 @@ final class ThreadState {
      * thread per live thread.
      */
     Thread joinedVirtualThread;
+    /**
+     * How many times this virtual thread has parked or slept ({@link ThreadCalls#parking}) while the lookup cache held
+     * this state: the hang detector's count of its waits, which no snapshot of the JVM counts. Written by the thread
+     * alone, read by the detector without a fence: a count seen changed is a new wait; one missed leaves one longer wait.
+     */
+    int parks;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
     ThreadRegistry.Entry entry;
     /** The thread (weakly): whose state this is, for the lookup by id, and for the registry to notice its end. */
@@ -544,7 +550,7 @@ final class ThreadState {
                 stampCopy[i] = stampsNow[i];
             }
         }
-        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy);
+        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy, parks);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
