@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadlock search sees only the worker's wait (a join waits on the worker's own monitor, which no thread owns).
  * "monitor" takes a {@code synchronized} block, "lock" a {@code ReentrantLock}; "virtual-monitor" and "virtual-lock"
  * do the same with two virtual threads (JDK 21 and later), "virtual-worker" with a monitor, a platform stopper and a
- * virtual worker. A mode with "-timed" after it joins with an hour's timeout, which ends by itself. Prints "joining"
+ * virtual worker, "virtual-stopper" with a monitor, a virtual stopper and a platform worker. A mode with "-timed" after it joins with an hour's timeout, which ends by itself. Prints "joining"
  * once the stopper is in its join and the worker waits for the lock, and "waited" 5 s later (past a 2 s stall
  * threshold); never ends.
  */
@@ -20,7 +20,7 @@ public final class JoinUnderLock {
         boolean timed = args[0].endsWith("-timed");
         String mode = timed ? args[0].substring(0, args[0].length() - "-timed".length()) : args[0];
         boolean monitor = !mode.endsWith("lock");
-        Thread worker = thread("worker", mode.startsWith("virtual"), () -> {
+        Thread worker = thread("worker", mode.startsWith("virtual") && !mode.equals("virtual-stopper"), () -> {
             if (monitor) {
                 synchronized (STATE) {
                     finish();

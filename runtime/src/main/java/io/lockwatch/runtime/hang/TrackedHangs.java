@@ -137,17 +137,34 @@ final class TrackedHangs {
          */
         Tie tie = Tie.LOCK;
         Wait wait;
+        /**
+         * The platform thread this virtual thread is joining now, in {@code Object.wait} on it, or null (see
+         * {@link TrackedHangs#isJoiningAPlatformThread}). It waits on that thread ({@link #waitsOn}), and gave up that
+         * thread's monitor, and only that one.
+         */
+        final Thread joining;
 
         Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
+            this(stack, waitsOn, lockWait, topIsWanted, owner, null);
+        }
+
+        private Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner,
+                       Thread joining) {
             this.stack = stack;
             this.waitsOn = waitsOn;
             this.lockWait = lockWait;
             this.topIsWanted = topIsWanted;
             this.owner = owner;
+            this.joining = joining;
         }
 
         static Waiter ownerless(LockStack stack, Object blocker) {
             return new Waiter(stack, blocker, false, false, null);
+        }
+
+        /** A virtual thread in {@code Object.wait} in its join of a platform thread: it waits on that thread. */
+        static Waiter joining(LockStack stack, Thread joined) {
+            return new Waiter(stack, joined, false, false, null, joined);
         }
 
         /** An edge of the graph, kept both ways: this waits for what {@code holder} holds. */
@@ -189,10 +206,12 @@ final class TrackedHangs {
 
         /**
          * In {@code Object.wait}, which gives up the monitor waited on while the stack still has it; which of
-         * its monitors that is, nothing here tells, so none of them counts as held (a hang through one is then
-         * missed, never invented). Looked at only for a thread some other thread seems blocked on.
+         * its monitors that is, nothing here tells (but for a join, {@link #joining}), so none of them counts as held
+         * (a hang through one is then missed, never invented). Looked at only for a thread some other thread seems
+         * blocked on {@code monitor}.
          */
-        boolean mayHaveReleasedInObjectWait() {
+        boolean mayHaveReleasedInObjectWait(Object monitor) {
+            if (joining != null) return monitor == joining;
             if (lockWait || waitsOn != null) return false; // blocked or parked on something: not in Object.wait
             if (inObjectWait == null) {
                 boolean found = false;
@@ -424,7 +443,7 @@ final class TrackedHangs {
             boolean wantsWrite = stamped != null && wantsWriteLock(w.stack.thread);
             for (Waiter h : holders.getOrDefault(w.waitsOn, Collections.emptyList())) {
                 if (h == w) continue;
-                if (monitor ? h.mayHaveReleasedInObjectWait()
+                if (monitor ? h.mayHaveReleasedInObjectWait(w.waitsOn)
                         : stamped != null ? !h.blocksStamped(stamped, wantsWrite) : !h.holdsShared(w.waitsOn)) continue;
                 w.waitsFor(h);
             }
@@ -451,7 +470,11 @@ final class TrackedHangs {
             if (w.lockWait || w.waitsOn == null || w.stack.state != Thread.State.WAITING) continue;
             Waiter waitedFor;
             Tie tie;
-            if (VirtualJoins.mayBeTermination(w.waitsOn)) {
+            if (w.joining != null) {
+                if (byThread == null) byThread = byThread(waiters);
+                waitedFor = byThread.get(w.joining);
+                tie = Tie.JOIN;
+            } else if (VirtualJoins.mayBeTermination(w.waitsOn)) {
                 if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
                 waitedFor = byLatch.get(w.waitsOn);
                 tie = Tie.JOIN;
@@ -512,6 +535,7 @@ final class TrackedHangs {
             return new Waiter(stack, onTop ? stack.lockAt(top) : null, true, onTop, null);
         }
         Object blocker = LockSupport.getBlocker(stack.thread);
+        if (blocker == null && isJoiningAPlatformThread(stack)) return Waiter.joining(stack, stack.joined);
         // A StampedLock parks its waiters on itself and names no owner: its holders come from the stacks.
         if (stack.state == Thread.State.WAITING && blocker instanceof StampedLock) return new Waiter(stack, blocker, true, false, null);
         if (stack.state != Thread.State.WAITING || !(blocker instanceof AbstractOwnableSynchronizer)) {
@@ -521,6 +545,26 @@ final class TrackedHangs {
         if (owner == null && SynchronizerKind.of(blocker) == SynchronizerKind.NONE) return Waiter.ownerless(stack, blocker); // a latch, a semaphore
         boolean topIsWanted = stack.topMayBePending() && stack.synchronizerAt(top) == blocker;
         return new Waiter(stack, blocker, true, topIsWanted, owner);
+    }
+
+    /**
+     * A virtual thread's join of a platform thread waits in {@code Object.wait} on that thread, parked on nothing: its
+     * stack says whether the thread it joined last ({@link LockStack#joined}) is the one it is joining now. Its frames
+     * are read only for such a thread: a virtual one that joined a platform thread, waiting on nothing.
+     */
+    private static boolean isJoiningAPlatformThread(LockStack stack) {
+        Thread joined = stack.joined;
+        if (joined == null || isVirtual(joined) || !isVirtual(stack.thread)) return false;
+        boolean inWait = false;
+        for (StackTraceElement frame : stack.thread.getStackTrace()) {
+            boolean isWait = frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait");
+            if (isWait) {
+                inWait = true;
+            } else if (inWait) { // the first frame below Object.wait's: Thread.join's, or the wait is another one
+                return frame.getClassName().equals("java.lang.Thread") && frame.getMethodName().equals("join");
+            }
+        }
+        return false;
     }
 
     /** Every cycle of the graph, each once (each waiter has one successor but for a lock read by several). */

@@ -27,9 +27,14 @@ public final class LockStack {
      * to the next, the thread's wait is a new one, however alike the two look. 0 for a platform thread.
      */
     public final int parks;
+    /**
+     * The thread it joined last where either is virtual, or null ({@link ThreadState#joined}): it may have returned
+     * from that join since, so a wait is tied to it only when the stack shows the thread in {@code Thread.join}.
+     */
+    public final Thread joined;
 
     LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes,
-              int[] sites, long[] stamps, int parks) {
+              int[] sites, long[] stamps, int parks, Thread joined) {
         this.thread = thread;
         this.threadId = threadId;
         this.state = state;
@@ -39,6 +44,7 @@ public final class LockStack {
         this.sites = sites;
         this.stamps = stamps;
         this.parks = parks;
+        this.joined = joined;
     }
 
     public int size() {

@@ -85,8 +85,9 @@ public final class ThreadCalls {
 
     /** On entry of every {@code Thread.join} overload: the thread to be joined. */
     public static void joining(Thread thread) {
-        if (thread != Thread.currentThread()) {
-            if (ThreadRegistry.isVirtual(thread)) watchJoiner(thread);
+        Thread current = Thread.currentThread();
+        if (thread != current) {
+            if (ThreadRegistry.isVirtual(thread) || ThreadRegistry.isVirtual(current)) watchJoiner(thread);
             return;
         }
         if (listener == null) return;
@@ -109,15 +110,17 @@ public final class ThreadCalls {
     }
 
     /**
-     * The thread is about to join a virtual thread (JDK 21 and later): it is watched from now on ({@link
-     * LockTracker#currentState} watches a thread new to lockwatch), and its wait on the joined thread's termination
-     * latch is looked at even while it holds nothing. Virtual threads that join each other, holding no lock, wait
-     * forever where no thread snapshot of the JVM shows them, and none may ever have taken a lock before.
+     * The thread is about to join a virtual thread, or is a virtual thread about to join (JDK 21 and later): it is
+     * watched from now on ({@link LockTracker#currentState} watches a thread new to lockwatch), and its wait for the
+     * joined thread is looked at even while it holds nothing: on the joined thread's termination latch, or, a virtual
+     * thread's join of a platform thread, in {@code Object.wait} on that thread. Virtual threads that join each other,
+     * or a platform thread that joins them back, holding no lock, wait forever where no thread snapshot of the JVM
+     * shows them, and none may ever have taken a lock before.
      */
     private static void watchJoiner(Thread joined) {
         try {
             ThreadState state = LockTracker.currentState();
-            if (state != null) state.joinedVirtualThread = joined;
+            if (state != null) state.joined = joined;
         } catch (Throwable e) {
             InternalErrors.record("join watch", e);
         }

@@ -294,21 +294,31 @@ public final class ThreadRegistry {
      * null. That is a lock's synchronizer: a {@code ReentrantLock} is on the stack before {@code lock()} is called, but
      * any other {@code Lock} (a write lock, say) only once it is held, so such a thread goes to the detector this way,
      * as one that waits for that lock. And a wait for another thread that waits too ({@link #waits}): to end, on a
-     * virtual thread's termination latch, for a thread that joined one ({@link ThreadState#joinedVirtualThread}: every
-     * other latch await is left out), or to finish a task, in {@code get()} of a {@code FutureTask}. Virtual threads
-     * that wait for each other that way hold nothing, and the JVM's snapshots do not show them. One field read for a thread that is not parked ({@code getBlocker}), and a
-     * class test or two for one parked on anything else (a queue's condition).
+     * virtual thread's termination latch, for a thread that joined one ({@link ThreadState#joined}: every other latch
+     * await is left out), or to finish a task, in {@code get()} of a {@code FutureTask}; or, not parked, a virtual
+     * thread's join of a platform thread, in {@code Object.wait} on it (the detector checks its stack for the join).
+     * Virtual threads that wait for each other that way hold nothing, and the JVM's snapshots do not show them. Two
+     * field reads for a thread that is not parked ({@code getBlocker}, {@code joined}), and a class test or two for one
+     * parked on anything else (a queue's condition).
      */
     private static LockStack parkedHoldingNothing(ThreadState state, Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
-        if (blocker == null) return null;
-        boolean followed = blocker instanceof AbstractOwnableSynchronizer
+        boolean followed = blocker == null ? joinsAPlatformThreadThatWaits(state, thread)
+                : blocker instanceof AbstractOwnableSynchronizer
                 ? SynchronizerKind.of(blocker) != SynchronizerKind.NONE
-                        || blocker.getClass().getName().equals(LATCH_SYNC) && waits(state.joinedVirtualThread)
+                        || blocker.getClass().getName().equals(LATCH_SYNC) && waits(state.joined)
                 : blocker instanceof FutureTask && waits(RunningTasks.runnerOf(blocker));
         if (!followed) return null;
         Thread.State now = thread.getState();
-        return now == Thread.State.WAITING ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null, state.parks) : null;
+        return now == Thread.State.WAITING
+                ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null, state.parks, state.joined)
+                : null;
+    }
+
+    /** A virtual thread whose last join was of a platform thread that waits too (it may have returned from it since). */
+    private static boolean joinsAPlatformThreadThatWaits(ThreadState state, Thread thread) {
+        Thread joined = state.joined;
+        return joined != null && !isVirtual(joined) && isVirtual(thread) && waits(joined);
     }
 
     /**

@@ -23,12 +23,14 @@ final class ThreadState {
     /** Set once the registry watches the thread (from its first lock on JDK 21+, else its first java.util.concurrent lock): {@link ThreadRegistry}. */
     boolean watched;
     /**
-     * The virtual thread this thread joined last ({@link ThreadCalls#joining}), or null: the registry's sweep looks at a
-     * termination latch it is parked on while it holds nothing only while that thread waits too, since only then can
-     * the join be part of a hang (virtual threads that join each other). Kept until the next such join: at most one
-     * thread per live thread.
+     * The thread this thread joined last where either is virtual ({@link ThreadCalls#joining}), or null. A join of a
+     * virtual thread parks on its termination latch, which the registry's sweep looks at while the thread holds
+     * nothing only while the joined thread waits too, since only then can the join be part of a hang (virtual threads
+     * that join each other). A virtual thread's join of a platform thread waits in {@code Object.wait} on that thread,
+     * which the hang detector ties to it by this field ({@link LockStack#joined}). Kept until the next such join: at
+     * most one thread per live thread.
      */
-    Thread joinedVirtualThread;
+    Thread joined;
     /**
      * How many times this virtual thread has parked or slept ({@link ThreadCalls#parking}) while the lookup cache held
      * this state: the hang detector's count of its waits, which no snapshot of the JVM counts. Written by the thread
@@ -550,7 +552,7 @@ final class ThreadState {
                 stampCopy[i] = stampsNow[i];
             }
         }
-        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy, parks);
+        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy, parks, joined);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
