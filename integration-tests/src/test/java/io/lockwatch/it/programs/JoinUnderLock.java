@@ -8,9 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadlock search sees only the worker's wait (a join waits on the worker's own monitor, which no thread owns).
  * "monitor" takes a {@code synchronized} block, "lock" a {@code ReentrantLock}; "virtual-monitor" and "virtual-lock"
  * do the same with two virtual threads (JDK 21 and later), "virtual-worker" with a monitor, a platform stopper and a
- * virtual worker, "virtual-stopper" with a monitor, a virtual stopper and a platform worker. A mode with "-timed" after it joins with an hour's timeout, which ends by itself. Prints "joining"
- * once the stopper is in its join and the worker waits for the lock, and "waited" 5 s later (past a 2 s stall
- * threshold); never ends.
+ * virtual worker, "virtual-stopper" with a monitor, a virtual stopper and a platform worker. A mode with "-timed"
+ * after it joins with an hour's timeout, which ends by itself. Prints "joining" once the stopper is in its join and
+ * the worker waits for the lock, and "waited" 5 s later (past a 2 s stall threshold); never ends.
  */
 public final class JoinUnderLock {
     private static final Object STATE = new Object();

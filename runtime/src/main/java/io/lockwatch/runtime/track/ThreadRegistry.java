@@ -315,7 +315,7 @@ public final class ThreadRegistry {
                 : null;
     }
 
-    /** A virtual thread whose last join was of a platform thread that waits too (it may have returned from it since). */
+    /** A virtual thread whose last join was of a platform thread that waits too (it may have returned since). */
     private static boolean joinsAPlatformThreadThatWaits(ThreadState state, Thread thread) {
         Thread joined = state.joined;
         return joined != null && !isVirtual(joined) && isVirtual(thread) && waits(joined);
