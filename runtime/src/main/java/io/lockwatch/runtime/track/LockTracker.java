@@ -186,8 +186,8 @@ public final class LockTracker {
      * Puts a state back in the lookup cache, from the hang detector's thread: a racy store, like every store there,
      * of a state whose thread is named by its final weak reference, so a reader finds it or not, never a wrong one.
      */
-    static void cache(ThreadState state, Thread thread) {
-        int slot = slotOf(thread);
+    static void cache(ThreadState state) {
+        int slot = (int) state.threadId & (STATE_BY_ID.length - 1); // slotOf its thread
         if (STATE_BY_ID[slot] != state) STATE_BY_ID[slot] = state;
     }
 

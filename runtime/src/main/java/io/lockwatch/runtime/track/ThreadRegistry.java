@@ -282,7 +282,7 @@ public final class ThreadRegistry {
         if (stack == null) return;
         waiting.add(stack);
         // Its parks are counted only while the lookup cache holds its state, which another thread may have taken.
-        if (isVirtual(thread)) LockTracker.cache(state, thread);
+        if (isVirtual(thread)) LockTracker.cache(state);
     }
 
     private static final Object[] NONE = new Object[0];
