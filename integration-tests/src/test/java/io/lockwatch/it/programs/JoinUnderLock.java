@@ -20,7 +20,7 @@ public final class JoinUnderLock {
         boolean timed = args[0].endsWith("-timed");
         String mode = timed ? args[0].substring(0, args[0].length() - "-timed".length()) : args[0];
         boolean monitor = !mode.endsWith("lock");
-        Thread worker = thread("worker", mode.startsWith("virtual") && !mode.equals("virtual-stopper"), () -> {
+        Thread worker = VirtualThreads.unstarted("worker", mode.startsWith("virtual") && !mode.equals("virtual-stopper"), () -> {
             if (monitor) {
                 synchronized (STATE) {
                     finish();
@@ -34,7 +34,7 @@ public final class JoinUnderLock {
                 }
             }
         });
-        Thread stopper = thread("stopper", mode.startsWith("virtual") && !mode.equals("virtual-worker"), () -> {
+        Thread stopper = VirtualThreads.unstarted("stopper", mode.startsWith("virtual") && !mode.equals("virtual-worker"), () -> {
             if (monitor) {
                 synchronized (STATE) {
                     startAndJoin(worker, timed);
@@ -58,11 +58,6 @@ public final class JoinUnderLock {
         stopper.join();
     }
 
-    private static Thread thread(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
-        Thread t = VirtualThreads.unstarted(virtual, task);
-        t.setName(name);
-        return t;
-    }
 
     private static void finish() {
         System.out.println("worker finished");

@@ -18,12 +18,12 @@ public final class MutualJoin {
         String mode = args.length > 0 ? args[0] : "platform";
         boolean virtual = mode.equals("virtual");
         CountDownLatch both = new CountDownLatch(2);
-        alpha = thread("alpha", virtual || mode.equals("mixed"), () -> {
+        alpha = VirtualThreads.unstarted("alpha", virtual || mode.equals("mixed"), () -> {
             both.countDown();
             Hang.await(both);
             Hang.join(beta);
         });
-        beta = thread("beta", virtual, () -> {
+        beta = VirtualThreads.unstarted("beta", virtual, () -> {
             both.countDown();
             Hang.await(both);
             Hang.join(alpha);
@@ -36,9 +36,4 @@ public final class MutualJoin {
         alpha.join();
     }
 
-    private static Thread thread(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
-        Thread t = VirtualThreads.unstarted(virtual, task);
-        t.setName(name);
-        return t;
-    }
 }

@@ -20,7 +20,7 @@ public final class SleepingHolders {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             ReentrantLock lock = new ReentrantLock();
-            threads.add(named(VirtualThreads.unstarted(virtual, () -> {
+            threads.add(VirtualThreads.unstarted("holder-" + i, virtual, () -> {
                 while (true) {
                     lock.lock();
                     try {
@@ -32,8 +32,8 @@ public final class SleepingHolders {
                     }
                     pause(); // as EveryLockProblem's loops: the moment in which a snapshot can miss the contender's wait
                 }
-            }), "holder-" + i));
-            threads.add(named(VirtualThreads.unstarted(virtual, () -> {
+            }));
+            threads.add(VirtualThreads.unstarted("contender-" + i, virtual, () -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     lock.lock();
                     lock.unlock();
@@ -42,7 +42,7 @@ public final class SleepingHolders {
                     // to go on with, one wait of seconds (a true stall). Each virtual contender sleeps a little instead.
                     if (virtual) pause();
                 }
-            }), "contender-" + i));
+            }));
         }
         for (Thread t : threads) {
             if (!virtual) t.setDaemon(true); // a virtual thread is always one
@@ -50,11 +50,6 @@ public final class SleepingHolders {
         }
         Thread.sleep(millis);
         System.out.println("done");
-    }
-
-    private static Thread named(Thread thread, String name) {
-        thread.setName(name);
-        return thread;
     }
 
     private static void pause() {

@@ -19,6 +19,13 @@ final class VirtualThreads {
         return virtual ? unstarted(task) : new Thread(task);
     }
 
+    /** An unstarted thread named {@code name}: a virtual one if {@code virtual}, else a platform one. */
+    static Thread unstarted(String name, boolean virtual, Runnable task) throws ReflectiveOperationException {
+        Thread thread = unstarted(virtual, task);
+        thread.setName(name);
+        return thread;
+    }
+
     /** A thread-safe factory of virtual threads: {@code Thread.ofVirtual().factory()}. */
     static ThreadFactory factory() throws ReflectiveOperationException {
         Object builder = Thread.class.getMethod("ofVirtual").invoke(null);

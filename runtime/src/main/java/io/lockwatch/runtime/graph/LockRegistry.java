@@ -130,7 +130,7 @@ final class LockRegistry {
                 // The rest: with G1, weakly referenced objects whose reference was promoted in the same
                 // young collection are only cleared by the next marking cycle, which may be far away. Make
                 // room from the locks not looked up for longest, rather than refuse every new lock.
-                if (evict(evictBatch) > 0) continue;
+                if (evictOnDemand() > 0) continue;
                 countDropped(hash);
                 return null;
             }

@@ -138,24 +138,23 @@ final class TrackedHangs {
         Tie tie = Tie.LOCK;
         Wait wait;
         /**
-         * The platform thread this virtual thread is joining now, in {@code Object.wait} on it, or null (see
-         * {@link TrackedHangs#isJoiningAPlatformThread}). It waits on that thread ({@link #waitsOn}), and gave up that
-         * thread's monitor, and only that one.
+         * A virtual thread joining the platform thread {@link #waitsOn}, in {@code Object.wait} on it (see
+         * {@link TrackedHangs#isJoiningAPlatformThread}): it gave up that thread's monitor, and only that one.
          */
-        final Thread joining;
+        final boolean joinsPlatformThread;
 
         Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner) {
-            this(stack, waitsOn, lockWait, topIsWanted, owner, null);
+            this(stack, waitsOn, lockWait, topIsWanted, owner, false);
         }
 
         private Waiter(LockStack stack, Object waitsOn, boolean lockWait, boolean topIsWanted, Thread owner,
-                       Thread joining) {
+                       boolean joinsPlatformThread) {
             this.stack = stack;
             this.waitsOn = waitsOn;
             this.lockWait = lockWait;
             this.topIsWanted = topIsWanted;
             this.owner = owner;
-            this.joining = joining;
+            this.joinsPlatformThread = joinsPlatformThread;
         }
 
         static Waiter ownerless(LockStack stack, Object blocker) {
@@ -164,7 +163,7 @@ final class TrackedHangs {
 
         /** A virtual thread in {@code Object.wait} in its join of a platform thread: it waits on that thread. */
         static Waiter joining(LockStack stack, Thread joined) {
-            return new Waiter(stack, joined, false, false, null, joined);
+            return new Waiter(stack, joined, false, false, null, true);
         }
 
         /** An edge of the graph, kept both ways: this waits for what {@code holder} holds. */
@@ -206,17 +205,17 @@ final class TrackedHangs {
 
         /**
          * In {@code Object.wait}, which gives up the monitor waited on while the stack still has it; which of
-         * its monitors that is, nothing here tells (but for a join, {@link #joining}), so none of them counts as held
+         * its monitors that is, nothing here tells (but for a join, {@link #joinsPlatformThread}), so none of them counts as held
          * (a hang through one is then missed, never invented). Looked at only for a thread some other thread seems
          * blocked on {@code monitor}.
          */
         boolean mayHaveReleasedInObjectWait(Object monitor) {
-            if (joining != null) return monitor == joining;
+            if (joinsPlatformThread) return monitor == waitsOn;
             if (lockWait || waitsOn != null) return false; // blocked or parked on something: not in Object.wait
             if (inObjectWait == null) {
                 boolean found = false;
                 for (StackTraceElement frame : stack.thread.getStackTrace()) {
-                    if (frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait")) {
+                    if (isObjectWait(frame)) {
                         found = true;
                         break;
                     }
@@ -470,9 +469,9 @@ final class TrackedHangs {
             if (w.lockWait || w.waitsOn == null || w.stack.state != Thread.State.WAITING) continue;
             Waiter waitedFor;
             Tie tie;
-            if (w.joining != null) {
+            if (w.joinsPlatformThread) {
                 if (byThread == null) byThread = byThread(waiters);
-                waitedFor = byThread.get(w.joining);
+                waitedFor = byThread.get((Thread) w.waitsOn);
                 tie = Tie.JOIN;
             } else if (VirtualJoins.mayBeTermination(w.waitsOn)) {
                 if (byLatch == null) byLatch = VirtualJoins.byTerminationLatch(waiters);
@@ -557,14 +556,17 @@ final class TrackedHangs {
         if (joined == null || isVirtual(joined) || !isVirtual(stack.thread)) return false;
         boolean inWait = false;
         for (StackTraceElement frame : stack.thread.getStackTrace()) {
-            boolean isWait = frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait");
-            if (isWait) {
+            if (isObjectWait(frame)) {
                 inWait = true;
             } else if (inWait) { // the first frame below Object.wait's: Thread.join's, or the wait is another one
                 return frame.getClassName().equals("java.lang.Thread") && frame.getMethodName().equals("join");
             }
         }
         return false;
+    }
+
+    private static boolean isObjectWait(StackTraceElement frame) {
+        return frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait");
     }
 
     /** Every cycle of the graph, each once (each waiter has one successor but for a lock read by several). */

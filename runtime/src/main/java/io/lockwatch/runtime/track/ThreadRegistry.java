@@ -303,11 +303,15 @@ public final class ThreadRegistry {
      */
     private static LockStack parkedHoldingNothing(ThreadState state, Thread thread) {
         Object blocker = LockSupport.getBlocker(thread);
-        boolean followed = blocker == null ? joinsAPlatformThreadThatWaits(state, thread)
-                : blocker instanceof AbstractOwnableSynchronizer
-                ? SynchronizerKind.of(blocker) != SynchronizerKind.NONE
-                        || blocker.getClass().getName().equals(LATCH_SYNC) && waits(state.joined)
-                : blocker instanceof FutureTask && waits(RunningTasks.runnerOf(blocker));
+        boolean followed;
+        if (blocker == null) {
+            followed = joinsAPlatformThreadThatWaits(state, thread);
+        } else if (blocker instanceof AbstractOwnableSynchronizer) {
+            followed = SynchronizerKind.of(blocker) != SynchronizerKind.NONE
+                    || blocker.getClass().getName().equals(LATCH_SYNC) && waits(state.joined);
+        } else {
+            followed = blocker instanceof FutureTask && waits(RunningTasks.runnerOf(blocker));
+        }
         if (!followed) return null;
         Thread.State now = thread.getState();
         return now == Thread.State.WAITING
