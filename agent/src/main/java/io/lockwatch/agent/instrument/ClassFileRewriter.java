@@ -560,6 +560,7 @@ final class ClassFileRewriter {
                     break;
                 case "park": // VirtualThread's
                 case "parkNanos":
+                case "afterYield":
                     prologue.u1(ALOAD_0);
                     invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "parking", thread);
                     break;

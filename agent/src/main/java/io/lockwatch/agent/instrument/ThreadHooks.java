@@ -17,8 +17,11 @@ import net.bytebuddy.jar.asm.Opcodes;
  * {@code Thread.exit}: its joiners find its segment as it last changed ({@code SegmentGraph.moveTo}).
  *
  * <p>{@code VirtualThread.park} and {@code parkNanos} (every park and sleep of a virtual thread goes through one) report
- * on entry: the hang detector tells one long wait of a virtual thread from many short ones by that count, as the JVM's
- * snapshots do a platform thread's ({@code ThreadCalls.parking}).
+ * on entry, and so does {@code VirtualThread.afterYield}, which runs on the carrier after every unmount: on JDK 24 and
+ * later an {@code Object.wait} and a blocked monitor enter unmount without a park. The hang detector tells one long wait
+ * of a virtual thread from many short ones by that count, as the JVM's snapshots do a platform thread's
+ * ({@code ThreadCalls.parking}). A park that unmounts is counted twice, which changes nothing: a changed count is a new
+ * wait; a park that pins (JDK 21's {@code synchronized}) does not unmount and is counted once.
  *
  * <p>{@code FutureTask.get} (both overloads, and so every executor's futures that extend it) reports on entry: a
  * virtual thread that waits for a task's result is watched by the hang detector from then on, as one that joins a
@@ -38,7 +41,7 @@ final class ThreadHooks {
     static int calls(String owner, String name, String descriptor) {
         if (owner.equals(VIRTUAL_THREAD)) {
             if (name.equals("start")) return descriptor.equals(VIRTUAL_THREAD_START) ? 2 : 0;
-            return isPark(name, descriptor) ? 1 : 0;
+            return countsAWait(name, descriptor) ? 1 : 0;
         }
         if (owner.equals(FUTURE_TASK)) return name.equals("get") ? 1 : 0;
         if (!owner.equals(THREAD)) return 0;
@@ -53,9 +56,20 @@ final class ThreadHooks {
         }
     }
 
-    /** {@code VirtualThread}'s {@code park()} and {@code parkNanos(long)}, which {@code BaseVirtualThread} declares. */
-    static boolean isPark(String name, String descriptor) {
-        return name.equals("park") ? descriptor.equals("()V") : name.equals("parkNanos") && descriptor.equals("(J)V");
+    /**
+     * {@code VirtualThread}'s {@code park()} and {@code parkNanos(long)}, which {@code BaseVirtualThread} declares, and its
+     * private {@code afterYield()} (JDK 19 to 25; a JDK that renames it leaves only the parks counted).
+     */
+    static boolean countsAWait(String name, String descriptor) {
+        switch (name) {
+            case "park":
+            case "afterYield":
+                return descriptor.equals("()V");
+            case "parkNanos":
+                return descriptor.equals("(J)V");
+            default:
+                return false;
+        }
     }
 
     static MethodVisitor wrap(MethodVisitor mv, String methodName) {
@@ -68,6 +82,7 @@ final class ThreadHooks {
                 return onEntry(mv, THREAD_CALLS, "gettingResult", false);
             case "park":
             case "parkNanos":
+            case "afterYield":
                 return onEntry(mv, THREAD_CALLS, "parking", true);
             case "join":
                 return new MethodVisitor(Opcodes.ASM9, onEntry(mv, THREAD_CALLS, "joining", true)) {

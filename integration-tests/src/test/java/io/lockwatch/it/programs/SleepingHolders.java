@@ -10,27 +10,35 @@ import java.util.concurrent.locks.ReentrantLock;
  * whenever it can, which is seldom. Each sleep is short; no wait is long, and the contender is starved by the
  * holder's pace, not stuck behind one wait: no stall. Runs {@code args[1]} milliseconds with {@code args[0]} pairs,
  * prints "done" and exits. With {@code args[2]} "virtual" the pairs are virtual threads (JDK 21 and later), whose
- * waits no JVM snapshot counts, and each contender pauses a millisecond after each of its holds.
+ * waits no JVM snapshot counts, and each contender pauses a millisecond after each of its holds. With {@code args[3]}
+ * "wait" each holder waits 25 ms on a monitor of its own ({@code Object.wait}, which on JDK 24 and later unmounts a
+ * virtual thread without a park) instead of sleeping.
  */
 public final class SleepingHolders {
     public static void main(String[] args) throws Exception {
         int pairs = Integer.parseInt(args[0]);
         long millis = Long.parseLong(args[1]);
         boolean virtual = args.length > 2 && args[2].equals("virtual");
+        boolean monitorWaits = args.length > 3 && args[3].equals("wait");
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             ReentrantLock lock = new ReentrantLock();
+            Object pace = new Object();
             threads.add(VirtualThreads.unstarted("holder-" + i, virtual, () -> {
                 while (true) {
-                    lock.lock();
                     try {
-                        Thread.sleep(25);
+                        lock.lock();
+                        try {
+                            rest(25, monitorWaits ? pace : null);
+                        } finally {
+                            lock.unlock();
+                        }
+                        // As EveryLockProblem's loops: the moment in which a snapshot can miss the contender's wait. The
+                        // same kind of wait as under the lock, so that no park is counted in "wait" mode.
+                        rest(1, monitorWaits ? pace : null);
                     } catch (InterruptedException e) {
                         return;
-                    } finally {
-                        lock.unlock();
                     }
-                    pause(); // as EveryLockProblem's loops: the moment in which a snapshot can miss the contender's wait
                 }
             }));
             threads.add(VirtualThreads.unstarted("contender-" + i, virtual, () -> {
@@ -50,6 +58,17 @@ public final class SleepingHolders {
         }
         Thread.sleep(millis);
         System.out.println("done");
+    }
+
+    /** Sleeps, or waits on {@code monitor} when there is one (nobody notifies it: the wait ends by its timeout). */
+    private static void rest(long millis, Object monitor) throws InterruptedException {
+        if (monitor == null) {
+            Thread.sleep(millis);
+            return;
+        }
+        synchronized (monitor) {
+            monitor.wait(millis);
+        }
     }
 
     private static void pause() {

@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Checks that {@code java.lang.Thread} itself calls on entry of {@code start} and of every {@code join}
  * overload, and {@code FutureTask} on entry of {@code get} (the agent hooks those methods, so every caller is
  * covered: application code, subclasses, thread pools, executors' futures); and the count of a virtual thread's
- * parks, on entry of {@code VirtualThread.park} and {@code parkNanos} ({@link #parking}). The checks of starts and
- * joins notice the mistake each is named for and tell the hang detector; the method then goes on exactly as it would: a thread
- * that joins itself still waits forever, and a second {@code start()} still throws its own
- * {@link IllegalThreadStateException}, with no frame of ours in its stack trace. A thread that joins a virtual
+ * parks and unmounts, on entry of {@code VirtualThread.park}, {@code parkNanos} and {@code afterYield}
+ * ({@link #parking}). The checks of starts and joins notice the mistake each is named for and tell the hang detector;
+ * the method then goes on exactly as it would: a thread that joins itself still waits forever, and a second
+ * {@code start()} still throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace. A thread that joins a virtual
  * thread, and a virtual thread that calls {@code get()}, are watched by the hang detector from then on.
  *
  * <p>Runs on every thread start, join and {@code FutureTask.get} in the JVM, so the common case is one
@@ -144,11 +144,14 @@ public final class ThreadCalls {
 
     /**
      * On entry of {@code VirtualThread.park} and {@code parkNanos}, on the virtual thread itself: every park and sleep
-     * of a virtual thread goes through one. Counts it in the thread's state, for the hang detector to tell one long
-     * wait from many short ones (a lock held across short sleeps again and again is no stall), as the JVM's
-     * snapshots do for a platform thread. Only a state in the lookup cache is counted: a thread that never took a lock
-     * gets none here, and the detector puts back in the cache those of the waiting threads that hold locks. Two
-     * loads, a comparison and an increment on a path that unmounts the thread; nothing that can throw.
+     * of a virtual thread goes through one; and on entry of {@code VirtualThread.afterYield}, on its carrier after it
+     * unmounted, which is also how an {@code Object.wait} and a blocked monitor enter end on JDK 24 and later (they
+     * unmount without a park). Counts it in the thread's state, for the hang detector to tell one long wait from many
+     * short ones (a lock held across short sleeps or monitor waits, again and again, is no stall), as the JVM's
+     * snapshots do for a platform thread; a park that unmounts counts twice, which is still a changed count. Only a
+     * state in the lookup cache is counted: a thread that never took a lock gets none here, and the detector puts back
+     * in the cache those of the waiting threads that hold locks. Two loads, a comparison and an increment on a path
+     * that unmounts the thread; nothing that can throw.
      */
     public static void parking(Thread virtualThread) {
         ThreadState state = LockTracker.cachedState(virtualThread);

@@ -32,9 +32,10 @@ final class ThreadState {
      */
     Thread joined;
     /**
-     * How many times this virtual thread has parked or slept ({@link ThreadCalls#parking}) while the lookup cache held
-     * this state: the hang detector's count of its waits, which no snapshot of the JVM counts. Written by the thread
-     * alone, read by the detector without a fence: a count seen changed is a new wait; one missed leaves one longer wait.
+     * How many times this virtual thread has parked, slept or unmounted ({@link ThreadCalls#parking}) while the lookup
+     * cache held this state: the hang detector's count of its waits, which no snapshot of the JVM counts. Written by the
+     * thread, or by its carrier while it is unmounted (never both at once), read by the detector without a fence: a
+     * count seen changed is a new wait; one missed leaves one longer wait.
      */
     int parks;
     /** This thread's entry in the registry, or null (not watched, or over its cap). */
