@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       CACHE; "request-2" holds SESSION and is blocked on CACHE; "behind" is blocked on SESSION, behind
  *       "request-2".</li>
  *   <li>{@code busy}: "busy-holder" holds a {@code ReentrantLock} and spins in Java code; "waiter" waits for it.</li>
+ *   <li>{@code busy-virtual}: the same with two virtual threads (JDK 21 and later).</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -27,15 +28,16 @@ public final class LongHold {
         String mode = args.length > 0 ? args[0] : "io";
         CountDownLatch holding = new CountDownLatch(1);
         Thread holder;
-        if (mode.equals("busy")) {
-            holder = start("busy-holder", () -> {
+        if (mode.startsWith("busy")) {
+            boolean virtual = mode.equals("busy-virtual");
+            holder = start("busy-holder", virtual, () -> {
                 POOL.lock();
                 holding.countDown();
                 long spins = 0;
                 while (!stop) spins++;
                 System.out.println(spins);
             });
-            start("waiter", () -> {
+            start("waiter", virtual, () -> {
                 Hang.await(holding);
                 POOL.lock();
             });
@@ -77,8 +79,12 @@ public final class LongHold {
         holder.join();
     }
 
-    private static Thread start(String name, Runnable body) {
-        Thread t = new Thread(body, name);
+    private static Thread start(String name, Runnable body) throws ReflectiveOperationException {
+        return start(name, false, body);
+    }
+
+    private static Thread start(String name, boolean virtual, Runnable body) throws ReflectiveOperationException {
+        Thread t = VirtualThreads.unstarted(name, virtual, body);
         t.start();
         return t;
     }

@@ -525,6 +525,7 @@ public final class HangDetector implements ThreadCalls.Listener {
             publishAndFollow(key, new DeadlockFinding(deadlock.getValue()), found.followedHere.contains(key));
         }
         for (StallFinding stall : found.stalls) addHazard(stall, AgentStats.Hazard.STALL);
+        for (LongHoldFinding hold : found.longHolds) addHazard(hold, AgentStats.Hazard.LONG_HOLD);
         return found;
     }
 

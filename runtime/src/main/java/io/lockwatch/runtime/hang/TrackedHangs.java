@@ -71,6 +71,11 @@ final class TrackedHangs {
     private List<Waiter> waiters = Collections.emptyList();
     /** Since when each waiting thread has been in the wait it is in now. */
     private final Map<Long, Wait> waits = new HashMap<>();
+    /**
+     * The locks that threads wait for whose virtual owner was running ({@code RUNNABLE}) at every check since its hold
+     * began, by lock (identity): only those waited for at the last check, so at most one per waiting thread.
+     */
+    private final Map<Object, RunningHold> runningHolds = new IdentityHashMap<>();
 
     TrackedHangs(long thresholdNanos) {
         this.thresholdNanos = thresholdNanos;
@@ -230,6 +235,18 @@ final class TrackedHangs {
         }
     }
 
+    /** A virtual thread's hold of a lock that others wait for, seen running at every check since {@link #since}. */
+    private static final class RunningHold {
+        final Thread owner;
+        final long since;
+        boolean reported;
+
+        RunningHold(Thread owner, long since) {
+            this.owner = owner;
+            this.since = since;
+        }
+    }
+
     /** What a check found. */
     static final class Found {
         /** The deadlocks not reported yet, each by its key (its threads and the locks they wait on). */
@@ -248,6 +265,8 @@ final class TrackedHangs {
         Set<Long> deadlockedThreads = Collections.emptySet();
         /** New stalls. */
         final List<StallFinding> stalls = new ArrayList<>();
+        /** New long holds by virtual threads (the JVM's snapshots find those of platform threads). */
+        final List<LongHoldFinding> longHolds = new ArrayList<>();
         /**
          * For {@code threadsStuckNow}, the stuck threads the JVM's snapshots do not count: virtual threads waiting
          * for a lock longer than the threshold, and the waiters of the stalls found here.
@@ -295,12 +314,91 @@ final class TrackedHangs {
             seenLastCheck = Collections.emptySet();
             waiters = Collections.emptyList();
             waits.clear();
+            runningHolds.clear();
             return found;
         }
         waiters = graphOf(stacks, now, jvmWaits);
         findDeadlocks(now, stackDepth, reported, found);
         findStalls(now, stackDepth, jvmWaiters, found);
+        findLongHolds(now, stackDepth, found);
         return found;
+    }
+
+    /**
+     * Long holds by virtual threads ({@link LongHoldFinding}): a virtual thread has owned a lock that others wait for,
+     * and was running at every check since, for the threshold, and one of its waiters has waited that long. The JVM's
+     * snapshots, which find a platform holder's, leave virtual threads out. Running, for a virtual thread, is
+     * {@code RUNNABLE}: on a carrier, or ready and waiting for one (the carriers all busy or pinned), and either way
+     * nothing behind it moves. Only a lock whose owner the JDK names (a {@code ReentrantLock}, a write lock): which
+     * thread holds a monitor, only the waiting threads' stacks tell, and a running thread's is not read.
+     */
+    private void findLongHolds(long now, int stackDepth, Found found) {
+        Map<Object, List<Waiter>> byLock = new IdentityHashMap<>();
+        for (Waiter w : waiters) {
+            // A waiter whose owner waits too is a stall's or a deadlock's; an owner seen not running starts again.
+            if (!w.lockWait || w.owner == null || !isVirtual(w.owner) || !w.next.isEmpty()
+                    || w.owner.getState() != Thread.State.RUNNABLE) {
+                continue;
+            }
+            List<Waiter> onIt = byLock.get(w.waitsOn);
+            if (onIt == null) byLock.put(w.waitsOn, onIt = new ArrayList<>(1));
+            onIt.add(w);
+        }
+        runningHolds.keySet().retainAll(byLock.keySet());
+        Map<Thread, List<Object>> dueByOwner = new LinkedHashMap<>();
+        for (Map.Entry<Object, List<Waiter>> e : byLock.entrySet()) {
+            List<Waiter> onIt = e.getValue();
+            Thread owner = onIt.get(0).owner;
+            RunningHold hold = runningHolds.get(e.getKey());
+            if (hold == null || hold.owner != owner) runningHolds.put(e.getKey(), hold = new RunningHold(owner, now));
+            boolean waitedLong = false;
+            for (Waiter w : onIt) {
+                waitedLong |= w.waitedNanos(now) >= thresholdNanos;
+                if (w.waitedNanos(now) >= thresholdNanos && isVirtual(w.stack.thread)) found.stuck++; // as findStalls'
+            }
+            if (hold.reported || now - hold.since < thresholdNanos || !waitedLong) continue;
+            List<Object> due = dueByOwner.get(owner);
+            if (due == null) dueByOwner.put(owner, due = new ArrayList<>(1));
+            due.add(e.getKey());
+        }
+        for (Map.Entry<Thread, List<Object>> e : dueByOwner.entrySet()) {
+            LongHoldFinding finding = longHold(e.getKey(), e.getValue(), byLock, now, stackDepth);
+            if (finding == null) continue;
+            found.longHolds.add(finding);
+            for (Object lock : e.getValue()) runningHolds.get(lock).reported = true; // one finding per holder and hold
+        }
+    }
+
+    /** The long hold of {@code locks} by {@code owner}, with every thread behind it; null if it has moved on. */
+    private LongHoldFinding longHold(Thread owner, List<Object> locks, Map<Object, List<Waiter>> byLock, long now,
+                                     int stackDepth) {
+        StackTraceElement[] frames = owner.getStackTrace();
+        if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
+        if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
+        List<LockRef> held = new ArrayList<>();
+        List<ThreadView> blocked = new ArrayList<>();
+        long since = now;
+        for (Object lock : locks) {
+            held.add(LockRef.of(lock, null));
+            since = Math.min(since, runningHolds.get(lock).since);
+            for (Waiter w : byLock.get(lock)) blocked.add(view(w, owner, now, stackDepth));
+        }
+        // And the threads behind those waiters, breadth first, each once.
+        Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Waiter> frontier = new ArrayList<>();
+        for (Object lock : locks) frontier.addAll(byLock.get(lock));
+        reached.addAll(frontier);
+        for (int i = 0; i < frontier.size(); i++) {
+            Waiter holder = frontier.get(i);
+            for (Waiter w : lockWaiters(holder.blocked)) {
+                if (!reached.add(w)) continue;
+                frontier.add(w);
+                blocked.add(view(w, holder.stack.thread, now, stackDepth));
+            }
+        }
+        ThreadView holder = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
+        boolean inNative = frames.length > 0 && frames[0].isNativeMethod();
+        return new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, held, blocked);
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
