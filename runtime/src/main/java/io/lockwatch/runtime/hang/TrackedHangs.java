@@ -59,6 +59,10 @@ import java.util.function.LongPredicate;
  * thread waiting for it. A platform waiter that they do show is theirs to report; the virtual threads that
  * wait for it too are handed to that report ({@link AlsoBlocked}).
  *
+ * <p><b>Long hold</b>: a virtual thread running ({@code RUNNABLE}) at every check for longer than the threshold while
+ * it owns a lock that others wait for, one of them that long ({@link #findLongHolds}); platform holders are the JVM's
+ * snapshots' to report.
+ *
  * <p>What this cannot see: locks taken in code lockwatch does not instrument, and the lock of a section that
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
  */
