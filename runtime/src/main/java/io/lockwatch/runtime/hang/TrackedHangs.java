@@ -24,6 +24,7 @@ import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.LongPredicate;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Hangs that the JVM's thread snapshots do not show: with virtual threads in them (the snapshots leave virtual
@@ -76,10 +77,12 @@ final class TrackedHangs {
     /** Since when each waiting thread has been in the wait it is in now. */
     private final Map<Long, Wait> waits = new HashMap<>();
     /**
-     * The locks that threads wait for whose virtual owner was running ({@code RUNNABLE}) at every check since its hold
-     * began, by lock (identity): only those waited for at the last check, so at most one per waiting thread.
+     * The holds of locks that threads wait for by virtual owners seen running ({@code RUNNABLE}) at every check since
+     * the hold began: only those waited for at the last check, so at most one per waiting thread.
      */
-    private final Map<Object, RunningHold> runningHolds = new IdentityHashMap<>();
+    private final LockHolds runningHolds = new LockHolds();
+    /** A virtual thread's CPU time, which the JVM does not measure. */
+    private static final LongUnaryOperator NOT_MEASURED = owner -> -1;
 
     TrackedHangs(long thresholdNanos) {
         this.thresholdNanos = thresholdNanos;
@@ -239,18 +242,6 @@ final class TrackedHangs {
         }
     }
 
-    /** A virtual thread's hold of a lock that others wait for, seen running at every check since {@link #since}. */
-    private static final class RunningHold {
-        final Thread owner;
-        final long since;
-        boolean reported;
-
-        RunningHold(Thread owner, long since) {
-            this.owner = owner;
-            this.since = since;
-        }
-    }
-
     /** What a check found. */
     static final class Found {
         /** The deadlocks not reported yet, each by its key (its threads and the locks they wait on). */
@@ -318,7 +309,7 @@ final class TrackedHangs {
             seenLastCheck = Collections.emptySet();
             waiters = Collections.emptyList();
             waits.clear();
-            runningHolds.clear();
+            runningHolds.update(Collections.emptyMap(), now, NOT_MEASURED);
             return found;
         }
         waiters = graphOf(stacks, now, jvmWaits);
@@ -337,60 +328,63 @@ final class TrackedHangs {
      * thread holds a monitor, only the waiting threads' stacks tell, and a running thread's is not read.
      */
     private void findLongHolds(long now, int stackDepth, Found found) {
-        Map<Object, List<Waiter>> byLock = new IdentityHashMap<>();
+        Map<String, List<Waiter>> byLock = new LinkedHashMap<>();
+        Map<String, Long> ownerByLock = new HashMap<>();
         for (Waiter w : waiters) {
             // A waiter whose owner waits too is a stall's or a deadlock's; an owner seen not running starts again.
             if (!w.lockWait || w.owner == null || !isVirtual(w.owner) || !w.next.isEmpty()
                     || w.owner.getState() != Thread.State.RUNNABLE) {
                 continue;
             }
-            List<Waiter> onIt = byLock.get(w.waitsOn);
-            if (onIt == null) byLock.put(w.waitsOn, onIt = new ArrayList<>(1));
+            String lock = LockRef.of(w.waitsOn, null).name();
+            List<Waiter> onIt = byLock.get(lock);
+            if (onIt == null) byLock.put(lock, onIt = new ArrayList<>(1));
             onIt.add(w);
+            ownerByLock.put(lock, w.owner.getId());
         }
-        runningHolds.keySet().retainAll(byLock.keySet());
-        Map<Thread, List<Object>> dueByOwner = new LinkedHashMap<>();
-        for (Map.Entry<Object, List<Waiter>> e : byLock.entrySet()) {
-            List<Waiter> onIt = e.getValue();
-            Thread owner = onIt.get(0).owner;
-            RunningHold hold = runningHolds.get(e.getKey());
-            if (hold == null || hold.owner != owner) runningHolds.put(e.getKey(), hold = new RunningHold(owner, now));
+        runningHolds.update(ownerByLock, now, NOT_MEASURED);
+        Map<Thread, List<String>> dueByOwner = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Waiter>> e : byLock.entrySet()) {
+            LockHolds.Hold hold = runningHolds.of(e.getKey());
             boolean waitedLong = false;
-            for (Waiter w : onIt) {
-                waitedLong |= w.waitedNanos(now) >= thresholdNanos;
-                if (w.waitedNanos(now) >= thresholdNanos && isVirtual(w.stack.thread)) found.stuck++; // as findStalls'
+            for (Waiter w : e.getValue()) {
+                boolean pastThreshold = w.waitedNanos(now) >= thresholdNanos;
+                waitedLong |= pastThreshold;
+                if (pastThreshold && isVirtual(w.stack.thread)) found.stuck++; // as findStalls counts
             }
             if (hold.reported || now - hold.since < thresholdNanos || !waitedLong) continue;
-            List<Object> due = dueByOwner.get(owner);
+            Thread owner = e.getValue().get(0).owner;
+            List<String> due = dueByOwner.get(owner);
             if (due == null) dueByOwner.put(owner, due = new ArrayList<>(1));
             due.add(e.getKey());
         }
-        for (Map.Entry<Thread, List<Object>> e : dueByOwner.entrySet()) {
+        for (Map.Entry<Thread, List<String>> e : dueByOwner.entrySet()) {
             LongHoldFinding finding = longHold(e.getKey(), e.getValue(), byLock, now, stackDepth);
             if (finding == null) continue;
             found.longHolds.add(finding);
-            for (Object lock : e.getValue()) runningHolds.get(lock).reported = true; // one finding per holder and hold
+            for (String lock : e.getValue()) runningHolds.of(lock).reported = true; // one finding per holder and hold
         }
     }
 
-    /** The long hold of {@code locks} by {@code owner}, with every thread behind it; null if it has moved on. */
-    private LongHoldFinding longHold(Thread owner, List<Object> locks, Map<Object, List<Waiter>> byLock, long now,
+    /** The long hold of {@code locks} (by name) by {@code owner}, with every thread behind it; null if it moved on. */
+    private LongHoldFinding longHold(Thread owner, List<String> locks, Map<String, List<Waiter>> byLock, long now,
                                      int stackDepth) {
         StackTraceElement[] frames = owner.getStackTrace();
         if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         List<LockRef> held = new ArrayList<>();
         List<ThreadView> blocked = new ArrayList<>();
+        List<Waiter> frontier = new ArrayList<>();
         long since = now;
-        for (Object lock : locks) {
-            held.add(LockRef.of(lock, null));
-            since = Math.min(since, runningHolds.get(lock).since);
-            for (Waiter w : byLock.get(lock)) blocked.add(view(w, owner, now, stackDepth));
+        for (String lock : locks) {
+            List<Waiter> onIt = byLock.get(lock);
+            held.add(LockRef.of(onIt.get(0).waitsOn, null));
+            since = Math.min(since, runningHolds.of(lock).since);
+            for (Waiter w : onIt) blocked.add(view(w, owner, now, stackDepth));
+            frontier.addAll(onIt);
         }
         // And the threads behind those waiters, breadth first, each once.
         Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Waiter> frontier = new ArrayList<>();
-        for (Object lock : locks) frontier.addAll(byLock.get(lock));
         reached.addAll(frontier);
         for (int i = 0; i < frontier.size(); i++) {
             Waiter holder = frontier.get(i);
