@@ -1034,31 +1034,37 @@ class HangDetectionTest {
     @Test
     @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyLoopIsALongHold() {
-        JsonNode hold = busyHold("busy");
+        JsonNode hold = busyHold("busy", REENTRANT_LOCK);
         String json = hold.toPrettyString();
         assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4,
                 "a spinning thread runs most of the time: " + json);
     }
 
+    private static final String REENTRANT_LOCK = "java.util.concurrent.locks.ReentrantLock$NonfairSync@";
+
     /**
      * The same with virtual threads, which the JVM's snapshots leave out: lockwatch's stacks find the waiter and the
-     * JDK names the lock's owner. The JVM does not measure a virtual thread's CPU time. Until the forty-ninth session
-     * nothing was reported.
+     * running holder, of a {@code ReentrantLock} and of a monitor. The JVM does not measure a virtual thread's CPU time.
+     * Until the forty-ninth session nothing was reported.
      */
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"busy-virtual", "busy-virtual-monitor"})
     @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
-    void aLockHeldByABusyVirtualThreadIsALongHold() {
+    void aLockHeldByABusyVirtualThreadIsALongHold(String mode) {
         assumeVirtualThreads();
-        JsonNode hold = busyHold("busy-virtual");
-        assertTrue(hold.get("holderCpuMillis").isNull(), hold.toPrettyString());
-        assertEquals("RUNNABLE", hold.get("holder").get("state").asText(), hold.toPrettyString());
+        JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
+        String json = hold.toPrettyString();
+        assertTrue(hold.get("holderCpuMillis").isNull(), json);
+        JsonNode holder = hold.get("holder");
+        assertEquals("RUNNABLE", holder.get("state").asText(), json);
+        assertEquals(hold.get("heldLocks").get(0).get("lock").asText(), holder.get("holds").get(0).get("lock").asText(),
+                json);
     }
 
-    private JsonNode busyHold(String mode) {
+    private JsonNode busyHold(String mode, String lockPrefix) {
         Running run = start(LongHold.class, mode);
         run.awaitStdoutLine("started", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held "
-                + "java.util.concurrent.locks.ReentrantLock$NonfairSync@", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held " + lockPrefix, FIND_SECONDS);
         JsonNode hold = endAndRead(run, Stop.KILL).singleHazard("long_hold");
         String json = hold.toPrettyString();
         assertEquals(List.of("busy-holder", "waiter"), threadNames(hold), json);

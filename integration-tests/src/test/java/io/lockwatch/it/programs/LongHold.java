@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       CACHE; "request-2" holds SESSION and is blocked on CACHE; "behind" is blocked on SESSION, behind
  *       "request-2".</li>
  *   <li>{@code busy}: "busy-holder" holds a {@code ReentrantLock} and spins in Java code; "waiter" waits for it.</li>
- *   <li>{@code busy-virtual}: the same with two virtual threads (JDK 21 and later).</li>
+ *   <li>{@code busy-virtual}: the same with two virtual threads (JDK 21 and later); {@code busy-virtual-monitor}: with
+ *       the monitor of CACHE instead of the {@code ReentrantLock}.</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -29,17 +30,27 @@ public final class LongHold {
         CountDownLatch holding = new CountDownLatch(1);
         Thread holder;
         if (mode.startsWith("busy")) {
-            boolean virtual = mode.equals("busy-virtual");
+            boolean virtual = mode.startsWith("busy-virtual");
+            boolean monitor = mode.endsWith("-monitor");
             holder = start("busy-holder", virtual, () -> {
-                POOL.lock();
-                holding.countDown();
-                long spins = 0;
-                while (!stop) spins++;
-                System.out.println(spins);
+                if (monitor) {
+                    synchronized (CACHE) {
+                        spin(holding);
+                    }
+                } else {
+                    POOL.lock();
+                    spin(holding);
+                }
             });
             start("waiter", virtual, () -> {
                 Hang.await(holding);
-                POOL.lock();
+                if (monitor) {
+                    synchronized (CACHE) {
+                        System.out.println("waiter served");
+                    }
+                } else {
+                    POOL.lock();
+                }
             });
         } else {
             holder = start("io-holder", () -> {
@@ -77,6 +88,13 @@ public final class LongHold {
         }
         System.out.println("started");
         holder.join();
+    }
+
+    private static void spin(CountDownLatch holding) {
+        holding.countDown();
+        long spins = 0;
+        while (!stop) spins++;
+        System.out.println(spins);
     }
 
     private static Thread start(String name, Runnable body) throws ReflectiveOperationException {

@@ -518,7 +518,8 @@ public final class HangDetector implements ThreadCalls.Listener {
      */
     private TrackedHangs.Found findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, Set<Long> jvmWaiters,
                                                 TrackedHangs.JvmWaits jvmWaits, long now) {
-        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, now, stackDepth, reportedDeadlocks, jvmWaiters, jvmWaits);
+        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, sweep.runningVirtual, now, stackDepth, reportedDeadlocks,
+                jvmWaiters, jvmWaits);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
             String key = deadlock.getKey();

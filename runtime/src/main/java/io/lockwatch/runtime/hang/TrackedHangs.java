@@ -295,13 +295,14 @@ final class TrackedHangs {
      *
      * @param stacks the watched threads that wait while holding something, or for a lock or another thread
      *     ({@link ThreadRegistry#sweep})
+     * @param runningVirtual the watched virtual threads that run holding something, for {@link #findLongHolds}
      * @param reported the keys of the deadlocks reported already: counted, not described again
      * @param jvmWaiters the platform threads that the JVM's snapshots show other platform threads waiting for:
      *     their stalls are those snapshots' to report
      * @param jvmWaits since when the JVM's snapshots have seen each platform thread in its wait
      */
-    Found check(List<LockStack> stacks, long now, int stackDepth, Set<String> reported, Set<Long> jvmWaiters,
-                JvmWaits jvmWaits) {
+    Found check(List<LockStack> stacks, List<LockStack> runningVirtual, long now, int stackDepth, Set<String> reported,
+                Set<Long> jvmWaiters, JvmWaits jvmWaits) {
         Found found = new Found();
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
         // StampedLock are watched at all.)
@@ -315,7 +316,7 @@ final class TrackedHangs {
         waiters = graphOf(stacks, now, jvmWaits);
         findDeadlocks(now, stackDepth, reported, found);
         findStalls(now, stackDepth, jvmWaiters, found);
-        findLongHolds(now, stackDepth, found);
+        findLongHolds(runningVirtual, now, stackDepth, found);
         return found;
     }
 
@@ -324,26 +325,35 @@ final class TrackedHangs {
      * and was running at every check since, for the threshold, and one of its waiters has waited that long. The JVM's
      * snapshots, which find a platform holder's, leave virtual threads out. Running, for a virtual thread, is
      * {@code RUNNABLE}: on a carrier, or ready and waiting for one (the carriers all busy or pinned), and either way
-     * nothing behind it moves. Only a lock whose owner the JDK names (a {@code ReentrantLock}, a write lock): which
-     * thread holds a monitor, only the waiting threads' stacks tell, and a running thread's is not read.
+     * nothing behind it moves. The holder is the running virtual thread with the lock on its stack
+     * ({@link ThreadRegistry.Sweep#runningVirtual}), and the owner the JDK names, if it names one.
      */
-    private void findLongHolds(long now, int stackDepth, Found found) {
+    private void findLongHolds(List<LockStack> runningVirtual, long now, int stackDepth, Found found) {
+        // What each running virtual thread holds, as its waiters wait on it (a lock's synchronizer, a monitor).
+        Map<Object, LockStack> runningHolder = new IdentityHashMap<>();
+        for (LockStack holder : runningVirtual) {
+            for (int i = 0; i < holder.size(); i++) {
+                Object on = holder.waitedOnAt(i);
+                if (on != null) runningHolder.put(on, holder);
+            }
+        }
         Map<String, List<Waiter>> byLock = new LinkedHashMap<>();
+        Map<String, LockStack> holderByLock = new HashMap<>();
         Map<String, Long> ownerByLock = new HashMap<>();
         for (Waiter w : waiters) {
-            // A waiter whose owner waits too is a stall's or a deadlock's; an owner seen not running starts again.
-            if (!w.lockWait || w.owner == null || !isVirtual(w.owner) || !w.next.isEmpty()
-                    || w.owner.getState() != Thread.State.RUNNABLE) {
-                continue;
-            }
+            // A waiter whose holder waits too is a stall's or a deadlock's. An owner the JDK names must be the holder.
+            if (!w.lockWait || w.waitsOn == null || !w.next.isEmpty()) continue;
+            LockStack holder = runningHolder.get(w.waitsOn);
+            if (holder == null || holder.thread == w.stack.thread || (w.owner != null && w.owner != holder.thread)) continue;
             String lock = LockRef.of(w.waitsOn, null).name();
             List<Waiter> onIt = byLock.get(lock);
             if (onIt == null) byLock.put(lock, onIt = new ArrayList<>(1));
             onIt.add(w);
-            ownerByLock.put(lock, w.owner.getId());
+            holderByLock.put(lock, holder);
+            ownerByLock.put(lock, holder.threadId);
         }
-        runningHolds.update(ownerByLock, now, NOT_MEASURED);
-        Map<Thread, List<String>> dueByOwner = new LinkedHashMap<>();
+        runningHolds.update(ownerByLock, now, NOT_MEASURED); // a hold whose owner was not seen running starts again
+        Map<LockStack, List<String>> dueByHolder = new LinkedHashMap<>();
         for (Map.Entry<String, List<Waiter>> e : byLock.entrySet()) {
             LockHolds.Hold hold = runningHolds.of(e.getKey());
             boolean waitedLong = false;
@@ -353,12 +363,12 @@ final class TrackedHangs {
                 if (pastThreshold && isVirtual(w.stack.thread)) found.stuck++; // as findStalls counts
             }
             if (hold.reported || now - hold.since < thresholdNanos || !waitedLong) continue;
-            Thread owner = e.getValue().get(0).owner;
-            List<String> due = dueByOwner.get(owner);
-            if (due == null) dueByOwner.put(owner, due = new ArrayList<>(1));
+            LockStack holder = holderByLock.get(e.getKey());
+            List<String> due = dueByHolder.get(holder);
+            if (due == null) dueByHolder.put(holder, due = new ArrayList<>(1));
             due.add(e.getKey());
         }
-        for (Map.Entry<Thread, List<String>> e : dueByOwner.entrySet()) {
+        for (Map.Entry<LockStack, List<String>> e : dueByHolder.entrySet()) {
             LongHoldFinding finding = longHold(e.getKey(), e.getValue(), byLock, now, stackDepth);
             if (finding == null) continue;
             found.longHolds.add(finding);
@@ -366,19 +376,22 @@ final class TrackedHangs {
         }
     }
 
-    /** The long hold of {@code locks} (by name) by {@code owner}, with every thread behind it; null if it moved on. */
-    private LongHoldFinding longHold(Thread owner, List<String> locks, Map<String, List<Waiter>> byLock, long now,
+    /** The long hold of {@code locks} (by name) by {@code holder}, with every thread behind it; null if it moved on. */
+    private LongHoldFinding longHold(LockStack holder, List<String> locks, Map<String, List<Waiter>> byLock, long now,
                                      int stackDepth) {
+        Thread owner = holder.thread;
         StackTraceElement[] frames = owner.getStackTrace();
         if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         List<LockRef> held = new ArrayList<>();
+        for (int i = 0; i < holder.size(); i++) held.add(heldRef(holder, i));
+        List<LockRef> wanted = new ArrayList<>();
         List<ThreadView> blocked = new ArrayList<>();
         List<Waiter> frontier = new ArrayList<>();
         long since = now;
         for (String lock : locks) {
             List<Waiter> onIt = byLock.get(lock);
-            held.add(LockRef.of(onIt.get(0).waitsOn, null));
+            wanted.add(heldRef(holder, holder.size(), onIt.get(0).waitsOn));
             since = Math.min(since, runningHolds.of(lock).since);
             for (Waiter w : onIt) blocked.add(view(w, owner, now, stackDepth));
             frontier.addAll(onIt);
@@ -387,16 +400,16 @@ final class TrackedHangs {
         Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
         reached.addAll(frontier);
         for (int i = 0; i < frontier.size(); i++) {
-            Waiter holder = frontier.get(i);
-            for (Waiter w : lockWaiters(holder.blocked)) {
+            Waiter waiter = frontier.get(i);
+            for (Waiter w : lockWaiters(waiter.blocked)) {
                 if (!reached.add(w)) continue;
                 frontier.add(w);
-                blocked.add(view(w, holder.stack.thread, now, stackDepth));
+                blocked.add(view(w, waiter.stack.thread, now, stackDepth));
             }
         }
-        ThreadView holder = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
+        ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
         boolean inNative = frames.length > 0 && frames[0].isNativeMethod();
-        return new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, held, blocked);
+        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, wanted, blocked);
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
@@ -768,8 +781,13 @@ final class TrackedHangs {
 
     /** The lock {@code on} stands for, as the waiter holds it: with the site that took it. */
     private static LockRef heldRef(Waiter waiter, Object on) {
-        for (int i = 0; i < waiter.heldCount(); i++) {
-            if (waiter.stack.waitedOnAt(i) == on) return heldRef(waiter.stack, i);
+        return heldRef(waiter.stack, waiter.heldCount(), on);
+    }
+
+    /** The same for a stack whose first {@code heldCount} entries are held. */
+    private static LockRef heldRef(LockStack stack, int heldCount, Object on) {
+        for (int i = 0; i < heldCount; i++) {
+            if (stack.waitedOnAt(i) == on) return heldRef(stack, i);
         }
         return LockRef.of(on, null);
     }

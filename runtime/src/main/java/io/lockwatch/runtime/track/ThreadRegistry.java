@@ -221,13 +221,18 @@ public final class ThreadRegistry {
          * another thread ({@link #parkedHoldingNothing}).
          */
         public final List<LockStack> waiting = new ArrayList<>(0);
+        /**
+         * The held-lock stacks of the live virtual threads that run ({@code RUNNABLE}: on a carrier, or ready for one)
+         * holding something: the holders of a long hold, which the JVM's snapshots find for platform threads only.
+         */
+        public final List<LockStack> runningVirtual = new ArrayList<>(0);
     }
 
     /**
      * For the detector only, once per check: forgets the threads that have ended, collecting the locks they
-     * still held, and copies the stacks of the live ones that wait while holding something. One pass, since
-     * the cost of a pass is its cache misses (an entry, its state, its thread) over up to {@link #MAX_THREADS}
-     * entries; a thread is asked for its state only when its stack is not empty.
+     * still held, and copies the stacks of the live ones that wait, or are virtual and run, holding something. One
+     * pass, since the cost of a pass is its cache misses (an entry, its state, its thread) over up to
+     * {@link #MAX_THREADS} entries; a thread is asked for its state only when its stack is not empty.
      */
     public static Sweep sweep() {
         Sweep out = new Sweep();
@@ -244,7 +249,7 @@ public final class ThreadRegistry {
                 if (entry.kept != null) state.threadName = thread.getName(); // the name it will be reported under
                 // racy: only a filter. Seen twice when a thread making room moved the entry to the end meanwhile.
                 if (state.heldCount() > 0) {
-                    if (seen.add(state)) addIfWaiting(state, thread, out.waiting);
+                    if (seen.add(state)) addHolder(state, thread, out);
                 } else {
                     LockStack parked = parkedHoldingNothing(state, thread);
                     if (parked != null && seen.add(state)) out.waiting.add(parked);
@@ -275,12 +280,18 @@ public final class ThreadRegistry {
         return thread != null && thread.isAlive() ? thread : null;
     }
 
-    private static void addIfWaiting(ThreadState state, Thread thread, List<LockStack> waiting) {
+    /** A thread that holds something: to {@code waiting} if it waits, to {@code runningVirtual} if it is one that runs. */
+    private static void addHolder(ThreadState state, Thread thread, Sweep out) {
         Thread.State now = thread.getState();
-        if (!isWaiting(now)) return;
+        boolean waiting = isWaiting(now);
+        if (!waiting && (now != Thread.State.RUNNABLE || !isVirtual(thread))) return;
         LockStack stack = state.lockStack(thread, now);
         if (stack == null) return;
-        waiting.add(stack);
+        if (!waiting) {
+            out.runningVirtual.add(stack);
+            return;
+        }
+        out.waiting.add(stack);
         // Its parks are counted only while the lookup cache holds its state, which another thread may have taken.
         if (isVirtual(thread)) LockTracker.cache(state);
     }
