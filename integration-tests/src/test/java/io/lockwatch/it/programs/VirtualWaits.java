@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * "write-lock", "v-reader" holds a read lock and awaits a latch, and "v-writer", holding nothing, wants the
  * write lock: one stall. With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
- * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing). With
+ * it, running, and "v-blocked" blocks on it: no stall (the holder runs; the waiter holds nothing), a long hold. With
  * "long-joins", threads wait long for others to finish their work, which is no hang: "v-grandchild" holds a monitor
  * nobody wants and awaits a latch, "v-child" holds a lock nobody wants and joins it, "v-parent" holds nothing and
  * joins "v-child"; "v-requester" holds nothing and gets the result of a task whose virtual thread holds a monitor
