@@ -27,6 +27,17 @@ final class LockHolds {
         }
     }
 
+    /**
+     * For owners whose CPU time the JVM does not measure (virtual threads). A class, not a lambda: a lambda's class is
+     * spun when first used, and lockwatch spins none of its own before the application's main.
+     */
+    static final LongUnaryOperator NOT_MEASURED = new LongUnaryOperator() {
+        @Override
+        public long applyAsLong(long owner) {
+            return -1;
+        }
+    };
+
     private final Map<String, Hold> holds = new HashMap<>();
 
     /**

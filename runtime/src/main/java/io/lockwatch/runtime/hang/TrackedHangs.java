@@ -24,7 +24,6 @@ import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.LongPredicate;
-import java.util.function.LongUnaryOperator;
 
 /**
  * Hangs that the JVM's thread snapshots do not show: with virtual threads in them (the snapshots leave virtual
@@ -81,8 +80,6 @@ final class TrackedHangs {
      * the hold began: only those waited for at the last check, so at most one per waiting thread.
      */
     private final LockHolds runningHolds = new LockHolds();
-    /** A virtual thread's CPU time, which the JVM does not measure. */
-    private static final LongUnaryOperator NOT_MEASURED = owner -> -1;
 
     TrackedHangs(long thresholdNanos) {
         this.thresholdNanos = thresholdNanos;
@@ -310,7 +307,7 @@ final class TrackedHangs {
             seenLastCheck = Collections.emptySet();
             waiters = Collections.emptyList();
             waits.clear();
-            runningHolds.update(Collections.emptyMap(), now, NOT_MEASURED);
+            runningHolds.update(Collections.emptyMap(), now, LockHolds.NOT_MEASURED);
             return found;
         }
         waiters = graphOf(stacks, now, jvmWaits);
@@ -352,7 +349,8 @@ final class TrackedHangs {
             holderByLock.put(lock, holder);
             ownerByLock.put(lock, holder.threadId);
         }
-        runningHolds.update(ownerByLock, now, NOT_MEASURED); // a hold whose owner was not seen running starts again
+        // A hold whose owner this check did not see running starts again at the next that does.
+        runningHolds.update(ownerByLock, now, LockHolds.NOT_MEASURED);
         Map<LockStack, List<String>> dueByHolder = new LinkedHashMap<>();
         for (Map.Entry<String, List<Waiter>> e : byLock.entrySet()) {
             LockHolds.Hold hold = runningHolds.of(e.getKey());
