@@ -341,7 +341,9 @@ final class TrackedHangs {
             // A waiter whose holder waits too is a stall's or a deadlock's. An owner the JDK names must be the holder.
             if (!w.lockWait || w.waitsOn == null || !w.next.isEmpty()) continue;
             LockStack holder = runningHolder.get(w.waitsOn);
-            if (holder == null || holder.thread == w.stack.thread || (w.owner != null && w.owner != holder.thread)) continue;
+            if (holder == null || holder.thread == w.stack.thread || (w.owner != null && w.owner != holder.thread)) {
+                continue;
+            }
             String lock = LockRef.of(w.waitsOn, null).name();
             List<Waiter> onIt = byLock.get(lock);
             if (onIt == null) byLock.put(lock, onIt = new ArrayList<>(1));

@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * parks and unmounts, on entry of {@code VirtualThread.park}, {@code parkNanos} and {@code afterYield}
  * ({@link #parking}). The checks of starts and joins notice the mistake each is named for and tell the hang detector;
  * the method then goes on exactly as it would: a thread that joins itself still waits forever, and a second
- * {@code start()} still throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace. A thread that joins a virtual
- * thread, and a virtual thread that calls {@code get()}, are watched by the hang detector from then on.
+ * {@code start()} still throws its own {@link IllegalThreadStateException}, with no frame of ours in its stack trace.
+ * A thread that joins a virtual thread, and a virtual thread that calls {@code get()}, are watched by the hang
+ * detector from then on.
  *
  * <p>Runs on every thread start, join and {@code FutureTask.get} in the JVM, so the common case is one
  * comparison. Only a mistake walks the stack (to name the calling line); no lambdas, no lock of ours, never a
