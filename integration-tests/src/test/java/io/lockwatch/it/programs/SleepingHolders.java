@@ -42,13 +42,17 @@ public final class SleepingHolders {
                 }
             }));
             threads.add(VirtualThreads.unstarted("contender-" + i, virtual, () -> {
-                while (!Thread.currentThread().isInterrupted()) {
+                while (true) {
                     lock.lock();
                     lock.unlock();
                     // A virtual thread that spins keeps its carrier (Thread.yield too, as the scheduler runs yielded
                     // threads before woken ones): on two cores, two such loops left the holders' ended sleeps no carrier
                     // to go on with, one wait of seconds (a true stall). Each virtual contender sleeps a little instead.
-                    if (virtual) pause();
+                    try {
+                        if (virtual) rest(1, null);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             }));
         }
@@ -68,14 +72,6 @@ public final class SleepingHolders {
         }
         synchronized (monitor) {
             monitor.wait(millis);
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -335,7 +335,6 @@ final class TrackedHangs {
             }
         }
         Map<String, List<Waiter>> byLock = new LinkedHashMap<>();
-        Map<String, LockStack> holderByLock = new HashMap<>();
         Map<String, Long> ownerByLock = new HashMap<>();
         for (Waiter w : waiters) {
             // A waiter whose holder waits too is a stall's or a deadlock's. An owner the JDK names must be the holder.
@@ -345,10 +344,7 @@ final class TrackedHangs {
                 continue;
             }
             String lock = LockRef.of(w.waitsOn, null).name();
-            List<Waiter> onIt = byLock.get(lock);
-            if (onIt == null) byLock.put(lock, onIt = new ArrayList<>(1));
-            onIt.add(w);
-            holderByLock.put(lock, holder);
+            listIn(byLock, lock).add(w);
             ownerByLock.put(lock, holder.threadId);
         }
         // A hold whose owner this check did not see running starts again at the next that does.
@@ -363,10 +359,7 @@ final class TrackedHangs {
                 if (pastThreshold && isVirtual(w.stack.thread)) found.stuck++; // as findStalls counts
             }
             if (hold.reported || now - hold.since < thresholdNanos || !waitedLong) continue;
-            LockStack holder = holderByLock.get(e.getKey());
-            List<String> due = dueByHolder.get(holder);
-            if (due == null) dueByHolder.put(holder, due = new ArrayList<>(1));
-            due.add(e.getKey());
+            listIn(dueByHolder, runningHolder.get(e.getValue().get(0).waitsOn)).add(e.getKey());
         }
         for (Map.Entry<LockStack, List<String>> e : dueByHolder.entrySet()) {
             LongHoldFinding finding = longHold(e.getKey(), e.getValue(), byLock, now, stackDepth);
@@ -387,26 +380,16 @@ final class TrackedHangs {
         for (int i = 0; i < holder.size(); i++) held.add(heldRef(holder, i));
         List<LockRef> wanted = new ArrayList<>();
         List<ThreadView> blocked = new ArrayList<>();
-        List<Waiter> frontier = new ArrayList<>();
+        List<Waiter> waiting = new ArrayList<>();
         long since = now;
         for (String lock : locks) {
             List<Waiter> onIt = byLock.get(lock);
             wanted.add(heldRef(holder, holder.size(), onIt.get(0).waitsOn));
             since = Math.min(since, runningHolds.of(lock).since);
             for (Waiter w : onIt) blocked.add(view(w, owner, now, stackDepth));
-            frontier.addAll(onIt);
+            waiting.addAll(onIt);
         }
-        // And the threads behind those waiters, breadth first, each once.
-        Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
-        reached.addAll(frontier);
-        for (int i = 0; i < frontier.size(); i++) {
-            Waiter waiter = frontier.get(i);
-            for (Waiter w : lockWaiters(waiter.blocked)) {
-                if (!reached.add(w)) continue;
-                frontier.add(w);
-                blocked.add(view(w, waiter.stack.thread, now, stackDepth));
-            }
-        }
+        blocked.addAll(walkBehind(waiting, true, null, Integer.MAX_VALUE, now, stackDepth)); // and those behind them
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
         boolean inNative = frames.length > 0 && frames[0].isNativeMethod();
         return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, wanted, blocked);
@@ -443,19 +426,30 @@ final class TrackedHangs {
      */
     List<ThreadView> behind(Set<Long> cycle, LongPredicate wanted, int most, long now, int stackDepth) {
         if (most <= 0 || waiters.isEmpty()) return Collections.emptyList(); // the finding is full, or nobody waits
-        List<Waiter> frontier = new ArrayList<>();
+        List<Waiter> inCycle = new ArrayList<>();
         for (Waiter w : waiters) {
-            if (cycle.contains(w.stack.threadId)) frontier.add(w);
+            if (cycle.contains(w.stack.threadId)) inCycle.add(w);
         }
+        return walkBehind(inCycle, false, wanted, most, now, stackDepth);
+    }
+
+    /**
+     * The threads behind {@code start} (not those themselves), breadth first, nearest first, each once: waiting for
+     * what one of them holds, or for what a thread already behind holds (for a lock only, when {@code locksOnly}). Those
+     * {@code wanted} (null: all) are shown, at most {@code most}, each with the thread it waits for as its owner.
+     */
+    private static List<ThreadView> walkBehind(List<Waiter> start, boolean locksOnly, LongPredicate wanted, int most,
+                                               long now, int stackDepth) {
+        List<Waiter> frontier = new ArrayList<>(start);
         Set<Waiter> reached = Collections.newSetFromMap(new IdentityHashMap<>());
         reached.addAll(frontier);
         List<ThreadView> views = new ArrayList<>();
-        for (int i = 0; i < frontier.size() && views.size() < most; i++) { // breadth first: nearest the cycle first
+        for (int i = 0; i < frontier.size() && views.size() < most; i++) {
             Waiter holder = frontier.get(i);
-            for (Waiter w : holder.blocked) {
+            for (Waiter w : locksOnly ? lockWaiters(holder.blocked) : holder.blocked) {
                 if (!reached.add(w)) continue;
                 frontier.add(w);
-                if (views.size() < most && wanted.test(w.stack.threadId)) {
+                if (views.size() < most && (wanted == null || wanted.test(w.stack.threadId))) {
                     views.add(view(w, holder.stack.thread, now, stackDepth));
                 }
             }
@@ -529,10 +523,7 @@ final class TrackedHangs {
             for (int i = 0; i < w.heldCount(); i++) {
                 Object on = w.stack.waitedOnAt(i);
                 if (on == null) continue;
-                // Not computeIfAbsent: a lambda's class is spun at its first use, which may be the check at exit.
-                List<Waiter> onIt = holders.get(on);
-                if (onIt == null) holders.put(on, onIt = new ArrayList<>(1));
-                onIt.add(w);
+                listIn(holders, on).add(w);
             }
         }
         for (Waiter w : waiters) {
@@ -672,6 +663,16 @@ final class TrackedHangs {
             }
         }
         return false;
+    }
+
+    /**
+     * The list under {@code key}, made if there is none. Not {@code computeIfAbsent}: a lambda's class is spun at its
+     * first use, which may be the check at exit.
+     */
+    private static <K, V> List<V> listIn(Map<K, List<V>> map, K key) {
+        List<V> list = map.get(key);
+        if (list == null) map.put(key, list = new ArrayList<>(1));
+        return list;
     }
 
     private static boolean isObjectWait(StackTraceElement frame) {

@@ -173,7 +173,11 @@ public final class LockTracker {
     private static final ThreadState[] STATE_BY_ID = new ThreadState[1024];
 
     private static int slotOf(Thread thread) {
-        return (int) thread.getId() & (STATE_BY_ID.length - 1);
+        return slotOf(thread.getId());
+    }
+
+    private static int slotOf(long threadId) {
+        return (int) threadId & (STATE_BY_ID.length - 1);
     }
 
     /** The thread's state if the lookup cache holds it, else null: never makes one (see {@link ThreadCalls#parking}). */
@@ -187,7 +191,7 @@ public final class LockTracker {
      * of a state whose thread is named by its final weak reference, so a reader finds it or not, never a wrong one.
      */
     static void cache(ThreadState state) {
-        int slot = (int) state.threadId & (STATE_BY_ID.length - 1); // slotOf its thread
+        int slot = slotOf(state.threadId);
         if (STATE_BY_ID[slot] != state) STATE_BY_ID[slot] = state;
     }
 
