@@ -9,6 +9,8 @@ import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
 import io.lockwatch.it.programs.VirtualThreadChurn;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,12 +41,16 @@ class VirtualThreadChurnTest {
         assertTrue(Long.parseLong(asked.group(1)) >= 100_000, "asked too rarely to matter: " + result.stdout);
     }
 
-    /** What a user runs: scrapes and hang checks (every 100 ms) while virtual threads churn; all stays quiet. */
+    /**
+     * What a user runs: scrapes and hang checks (every 100 ms) while virtual threads churn; all stays quiet. The
+     * program churns until the scrapes are done (on a slow evening of the fiftieth session, 20 of them outlasted its
+     * 8 s, and the last found it gone).
+     */
     @Test
-    void scrapesAndHangChecksWhileVirtualThreadsComeAndGo() {
+    void scrapesAndHangChecksWhileVirtualThreadsComeAndGo() throws IOException {
         assumeVirtualThreads();
         ChildJvm.Running child = ChildJvm.run(VirtualThreadChurn.class)
-                .agentOptions("port=0,stall-threshold=400ms").args("8000").start();
+                .agentOptions("port=0,stall-threshold=400ms").args("8000", "go").start();
         int port = Scrape.portOf(child);
         child.awaitStdoutLine("churning", 30);
         for (int i = 0; i < 20; i++) {
@@ -54,6 +60,7 @@ class VirtualThreadChurnTest {
             for (Scrape.Sample s : states) threads += s.value();
             assertTrue(threads >= 3, "main, two starters and more: " + states); // NaN fails too
         }
+        Files.createFile(child.dir().resolve("go"));
         ChildResult result = child.awaitExit(60).assertCleanExit();
         assertTrue(result.stdout.endsWith("done true\n"), result.stdout);
         Report report = result.report().assertNoHangFindings().assertNoPotentialDeadlocks();

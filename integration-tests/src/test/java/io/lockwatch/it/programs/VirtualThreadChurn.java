@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Virtual threads come and go as fast as two platform threads can start them (each ends at once), for
- * {@code args[0]} milliseconds; their carriers mount and unmount all the time. Prints "churning" once they
- * run, and at the end "done" and whether any ran.
+ * {@code args[0]} milliseconds (with {@code args[1]} = {@code go}: and then until the test's "go", so that a test
+ * scraping it meanwhile never finds it gone, however slow the machine); their carriers mount and unmount all the
+ * time. Prints "churning" once they run, and at the end "done" and whether any ran.
  *
  * <p>With {@code args[1]} = {@code ask}, the main thread meanwhile asks the JVM for a snapshot of the threads
  * that lockwatch asks about ({@code PlatformThreads.safeToSnapshot}, in the agent's jar on the boot class
@@ -20,20 +21,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * a crash a matter of days; at full speed a carrier in the list crashes this program in seconds.
  */
 public final class VirtualThreadChurn {
+    private static volatile boolean churning = true;
+
     public static void main(String[] args) throws Exception {
         long end = System.nanoTime() + Long.parseLong(args[0]) * 1_000_000L;
-        boolean ask = args.length > 1 && args[1].equals("ask");
+        String then = args.length > 1 ? args[1] : "";
         ThreadFactory virtual = VirtualThreads.factory();
         AtomicLong ran = new AtomicLong();
         Thread[] starters = new Thread[2];
         for (int s = 0; s < starters.length; s++) {
             starters[s] = new Thread(() -> {
-                while (System.nanoTime() < end) virtual.newThread(ran::incrementAndGet).start();
+                while (churning) virtual.newThread(ran::incrementAndGet).start();
             }, "starter-" + s);
             starters[s].start();
         }
         System.out.println("churning");
-        if (ask) System.out.println("asked " + askUntil(end) + " times");
+        if (then.equals("ask")) System.out.println("asked " + askUntil(end) + " times");
+        for (long left; (left = end - System.nanoTime()) > 0; ) Thread.sleep(Math.max(1, left / 1_000_000));
+        if (then.equals("go")) GoFile.await();
+        churning = false;
         for (Thread s : starters) s.join();
         System.out.println("done " + (ran.get() > 0));
     }
