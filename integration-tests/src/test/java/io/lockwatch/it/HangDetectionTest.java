@@ -1073,6 +1073,46 @@ class HangDetectionTest {
                 json);
     }
 
+    /**
+     * A platform thread holding a lock in a busy loop while only virtual threads wait for it: the JVM's snapshots show
+     * no waiter, and lockwatch's stacks had no running platform holder. Until the fiftieth session nothing was reported.
+     * The JVM measures the platform holder's CPU time.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"busy-virtual-waiter", "busy-virtual-waiter-monitor"})
+    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    void aLockHeldByABusyPlatformThreadThatOnlyVirtualThreadsWaitForIsALongHold(String mode) {
+        assumeVirtualThreads();
+        JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
+        String json = hold.toPrettyString();
+        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4,
+                "a spinning thread runs most of the time: " + json);
+    }
+
+    /**
+     * The same lock waited for by a platform thread and a virtual one: the JVM's snapshots find the hold, and the
+     * virtual waiter is in it with the platform one. Until the fiftieth session the finding left it out.
+     */
+    @Test
+    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    void theVirtualThreadsWaitingForAPlatformThreadsLongHoldAreInIt() {
+        assumeVirtualThreads();
+        Running run = start(LongHold.class, "busy-two-waiters");
+        run.awaitStdoutLine("started", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
+        JsonNode hold = endAndRead(run, Stop.KILL).singleHazard("long_hold");
+        String json = hold.toPrettyString();
+        assertEquals(List.of("busy-holder", "virtual-waiter", "waiter"), threadNames(hold), json);
+        String lock = hold.get("heldLocks").get(0).get("lock").asText();
+        assertEquals(List.of(lock), strings(hold.get("locks")), json);
+        assertEquals(2, hold.get("blocked").size(), json);
+        for (JsonNode waiter : hold.get("blocked")) {
+            assertEquals("busy-holder", waiter.get("owner").get("name").asText(), json);
+            assertEquals(lock, waiter.get("waitingFor").get("lock").asText(), json);
+        }
+        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4, json);
+    }
+
     private JsonNode busyHold(String mode, String lockPrefix) {
         Running run = start(LongHold.class, mode);
         run.awaitStdoutLine("started", FIND_SECONDS);

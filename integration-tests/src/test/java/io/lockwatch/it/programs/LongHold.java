@@ -16,6 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code busy}: "busy-holder" holds a {@code ReentrantLock} and spins in Java code; "waiter" waits for it.</li>
  *   <li>{@code busy-virtual}: the same with two virtual threads (JDK 21 and later); {@code busy-virtual-monitor}: with
  *       the monitor of CACHE instead of the {@code ReentrantLock}.</li>
+ *   <li>{@code busy-virtual-waiter}, {@code busy-virtual-waiter-monitor}: a platform holder, a virtual waiter.</li>
+ *   <li>{@code busy-two-waiters}: a platform holder of the {@code ReentrantLock}, a platform "waiter" and a virtual
+ *       "virtual-waiter".</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -30,9 +33,10 @@ public final class LongHold {
         CountDownLatch holding = new CountDownLatch(1);
         Thread holder;
         if (mode.startsWith("busy")) {
-            boolean virtual = mode.startsWith("busy-virtual");
+            boolean virtualHolder = mode.equals("busy-virtual") || mode.equals("busy-virtual-monitor");
+            boolean virtualWaiter = mode.startsWith("busy-virtual");
             boolean monitor = mode.endsWith("-monitor");
-            holder = start("busy-holder", virtual, () -> {
+            holder = start("busy-holder", virtualHolder, () -> {
                 if (monitor) {
                     synchronized (CACHE) {
                         spin(holding);
@@ -42,7 +46,7 @@ public final class LongHold {
                     spin(holding);
                 }
             });
-            start("waiter", virtual, () -> {
+            Runnable waiter = () -> {
                 Hang.await(holding);
                 if (monitor) {
                     synchronized (CACHE) {
@@ -51,7 +55,9 @@ public final class LongHold {
                 } else {
                     POOL.lock();
                 }
-            });
+            };
+            start("waiter", virtualWaiter, waiter);
+            if (mode.equals("busy-two-waiters")) start("virtual-waiter", true, waiter);
         } else {
             holder = start("io-holder", () -> {
                 synchronized (CACHE) {

@@ -278,7 +278,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         int stuck = tracked.stuck + findStalls(mx, live, waitersByOwner, behind, tracked, started)
                 + findStarvedPools(mx, waitingLong, started) + findSelfWaits(mx, waitingLong, started)
                 + findClassInitStalls(mx, live, started);
-        findLongHolds(mx, live, behind, started);
+        findLongHolds(mx, live, behind, tracked.alsoBlocked, started);
         findDeadOwners(sweep, mx, live, started);
         endCheck(started, stuck);
     }
@@ -518,7 +518,7 @@ public final class HangDetector implements ThreadCalls.Listener {
      */
     private TrackedHangs.Found findTrackedHangs(ThreadRegistry.Sweep sweep, int jvmDeadlocked, Set<Long> jvmWaiters,
                                                 TrackedHangs.JvmWaits jvmWaits, long now) {
-        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, sweep.runningVirtual, now, stackDepth, reportedDeadlocks,
+        TrackedHangs.Found found = trackedHangs.check(sweep.waiting, sweep.running, now, stackDepth, reportedDeadlocks,
                 jvmWaiters, jvmWaits);
         AgentStats.threadsDeadlockedNow.set(jvmDeadlocked + found.deadlocked);
         for (Map.Entry<String, List<ThreadView>> deadlock : found.deadlocks.entrySet()) {
@@ -730,9 +730,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         List<LockRef> locks = new ArrayList<>();
         List<ThreadView> blocked = blockedBehind(infos, waiter, locks, now);
         if (blocked.isEmpty()) return false;
-        Set<String> lockNames = new HashSet<>();
-        for (LockRef l : locks) lockNames.add(l.name());
-        if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, lockNames, now, stackDepth);
+        if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, namesOf(locks), now, stackDepth);
         addHazard(new StallFinding(waiter, waitingOn(waiterInfo), locks, blocked), AgentStats.Hazard.STALL);
         return true;
     }
@@ -753,6 +751,12 @@ public final class HangDetector implements ThreadCalls.Listener {
         return blocked;
     }
 
+    private static Set<String> namesOf(List<LockRef> locks) {
+        Set<String> names = new HashSet<>();
+        for (LockRef l : locks) names.add(l.name());
+        return names;
+    }
+
     /** What a thread in an owner-less wait waits on: the object, or when the JVM names none, its frame. */
     private static String waitingOn(ThreadInfo waiter) {
         if (waiter.getLockName() != null) return waiter.getLockName();
@@ -766,38 +770,54 @@ public final class HangDetector implements ThreadCalls.Listener {
      * Long holds ({@link LongHoldFinding}): a {@code RUNNABLE} thread at the end of a chain of lock waits has owned a
      * lock that others wait for at every check for the threshold, and a thread behind it has waited that long. A
      * holder in Java code whose CPU time has not moved since the last check is in a wait inside the JVM (a class's
-     * initialization), which the class-initialization search judges; it is not reported here.
+     * initialization), which the class-initialization search judges; it is not reported here. The virtual threads that
+     * wait for the holder ({@code alsoBlocked}, from lockwatch's stacks: the snapshots leave them out) count as its
+     * waiters, and may be the only ones.
      */
-    private void findLongHolds(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> behind, long now) {
+    private void findLongHolds(ThreadMXBean mx, Map<Long, ThreadInfo> live, Map<Long, List<Long>> behind,
+                               Map<Long, TrackedHangs.AlsoBlocked> alsoBlocked, long now) {
         Map<String, Long> ownerByLock = new HashMap<>();
         for (ThreadInfo info : live.values()) {
             if (info.getLockOwnerId() >= 0 && ThreadRegistry.isWaiting(info.getThreadState())) {
                 ownerByLock.put(info.getLockName(), info.getLockOwnerId());
             }
         }
+        Set<Long> holders = new LinkedHashSet<>(behind.keySet());
+        for (Map.Entry<Long, TrackedHangs.AlsoBlocked> e : alsoBlocked.entrySet()) {
+            if (!isRunnable(live.get(e.getKey()))) continue; // waits: a stall's
+            holders.add(e.getKey());
+            for (String lock : e.getValue().lockNames()) ownerByLock.put(lock, e.getKey());
+        }
         lockHolds.update(ownerByLock, now, owner -> isRunnable(live.get(owner)) ? cpuTime(mx, owner) : -1);
-        for (Map.Entry<Long, List<Long>> e : behind.entrySet()) {
-            long holder = e.getKey();
+        for (long holder : holders) {
             if (!isRunnable(live.get(holder))) continue;
-            List<LockHolds.Hold> holds = new ArrayList<>();
-            LockHolds.Hold longest = null;
-            boolean waitedLong = false;
-            for (long waiter : e.getValue()) {
+            List<Long> behindIds = behind.getOrDefault(holder, Collections.emptyList());
+            TrackedHangs.AlsoBlocked virtual = alsoBlocked.get(holder);
+            boolean waitedLong = virtual != null && virtual.longestWaitNanos(now) >= thresholdNanos;
+            List<String> lockNames = new ArrayList<>();
+            for (long waiter : behindIds) {
                 waitedLong |= waitedLong(waiter, now);
                 ThreadInfo w = live.get(waiter);
-                LockHolds.Hold hold = w.getLockOwnerId() == holder ? lockHolds.of(w.getLockName()) : null;
+                if (w.getLockOwnerId() == holder) lockNames.add(w.getLockName());
+            }
+            if (virtual != null) lockNames.addAll(virtual.lockNames());
+            List<LockHolds.Hold> holds = new ArrayList<>();
+            LockHolds.Hold longest = null;
+            for (String lock : lockNames) {
+                LockHolds.Hold hold = lockHolds.of(lock);
                 if (hold == null || hold.owner != holder) continue;
                 holds.add(hold);
                 if (longest == null || hold.since < longest.since) longest = hold;
             }
             if (longest == null || longest.reported || now - longest.since < thresholdNanos || !waitedLong) continue;
-            if (reportLongHold(mx, holder, e.getValue(), longest, now)) {
+            if (reportLongHold(mx, holder, behindIds, virtual, longest, now)) {
                 for (LockHolds.Hold h : holds) h.reported = true; // one finding per holder and hold
             }
         }
     }
 
-    private boolean reportLongHold(ThreadMXBean mx, long holderId, List<Long> behindIds, LockHolds.Hold hold, long now) {
+    private boolean reportLongHold(ThreadMXBean mx, long holderId, List<Long> behindIds,
+                                   TrackedHangs.AlsoBlocked alsoBlocked, LockHolds.Hold hold, long now) {
         long[] ids = new long[behindIds.size() + 1];
         ids[0] = holderId;
         for (int i = 0; i < behindIds.size(); i++) ids[i + 1] = behindIds.get(i);
@@ -810,6 +830,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadView holder = new ThreadView(holderInfo, 0);
         List<LockRef> locks = new ArrayList<>();
         List<ThreadView> blocked = blockedBehind(infos, holder, locks, now);
+        if (alsoBlocked != null) alsoBlocked.addTo(blocked, locks, namesOf(locks), now, stackDepth);
         if (blocked.isEmpty() || locks.isEmpty()) return false;
         long cpuNow = hold.ownerCpuAtStart < 0 ? -1 : cpuTime(mx, holderId);
         long cpuMillis = cpuNow < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(cpuNow - hold.ownerCpuAtStart);

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,8 +61,9 @@ import java.util.function.LongPredicate;
  * wait for it too are handed to that report ({@link AlsoBlocked}).
  *
  * <p><b>Long hold</b>: a virtual thread running ({@code RUNNABLE}) at every check for longer than the threshold while
- * it owns a lock that others wait for, one of them that long ({@link #findLongHolds}); platform holders are the JVM's
- * snapshots' to report.
+ * it owns a lock that others wait for, one of them that long ({@link #findLongHolds}). Platform holders are the JVM's
+ * snapshots' to report; the virtual threads that wait for one are handed to that report ({@link AlsoBlocked}), as
+ * they are the only waiters it may have.
  *
  * <p>What this cannot see: locks taken in code lockwatch does not instrument, and the lock of a section that
  * takes only leaf sections (neither goes on the stack), so a hang through one is missed, never invented.
@@ -264,26 +266,50 @@ final class TrackedHangs {
          * for a lock longer than the threshold, and the waiters of the stalls found here.
          */
         int stuck;
-        /** By platform waiter id: the virtual threads waiting for it, for the JVM snapshots' report of its stall. */
+        /**
+         * By platform thread id: the virtual threads waiting for a lock it holds, for the JVM snapshots' report of its
+         * stall (when it waits) or of its long hold (when it runs).
+         */
         final Map<Long, AlsoBlocked> alsoBlocked = new HashMap<>();
     }
 
     /**
-     * The virtual threads that wait for a lock held by a platform thread in an owner-less wait, which the JVM's
-     * snapshots report as a stall with the platform threads waiting for it only: they add these.
+     * The virtual threads that wait for a lock held by a platform thread, in an owner-less wait or running, which the
+     * JVM's snapshots report as a stall or a long hold with the platform threads waiting for it only: they add these.
      */
     static final class AlsoBlocked {
-        private final Waiter waiter;
+        private final LockStack holder;
+        /** How many entries of the holder's stack it holds (the top one of a waiter may be what it waits for). */
+        private final int heldCount;
         private final List<Waiter> blocked;
 
-        private AlsoBlocked(Waiter waiter, List<Waiter> blocked) {
-            this.waiter = waiter;
+        private AlsoBlocked(LockStack holder, int heldCount, List<Waiter> blocked) {
+            this.holder = holder;
+            this.heldCount = heldCount;
             this.blocked = blocked;
         }
 
-        /** Adds the blocked virtual threads to {@code views}, and the waiter's locks they want to {@code locks}. */
+        /**
+         * Adds the blocked virtual threads, and those behind them, to {@code views}, and the holder's locks they want
+         * to {@code locks}.
+         */
         void addTo(List<ThreadView> views, List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
-            addBlocked(waiter, blocked, views, locks, lockNames, now, stackDepth);
+            addBlocked(holder, heldCount, blocked, views, locks, lockNames, now, stackDepth);
+            views.addAll(walkBehind(blocked, true, null, Integer.MAX_VALUE, now, stackDepth));
+        }
+
+        /** The locks they wait for, by name. */
+        Set<String> lockNames() {
+            Set<String> names = new LinkedHashSet<>();
+            for (Waiter b : blocked) names.add(LockRef.of(b.waitsOn, null).name());
+            return names;
+        }
+
+        /** How long the one that has waited longest has waited. */
+        long longestWaitNanos(long now) {
+            long longest = 0;
+            for (Waiter b : blocked) longest = Math.max(longest, b.waitedNanos(now));
+            return longest;
         }
     }
 
@@ -292,13 +318,13 @@ final class TrackedHangs {
      *
      * @param stacks the watched threads that wait while holding something, or for a lock or another thread
      *     ({@link ThreadRegistry#sweep})
-     * @param runningVirtual the watched virtual threads that run holding something, for {@link #findLongHolds}
+     * @param running the watched threads that run holding something, for {@link #findLongHolds}
      * @param reported the keys of the deadlocks reported already: counted, not described again
      * @param jvmWaiters the platform threads that the JVM's snapshots show other platform threads waiting for:
      *     their stalls are those snapshots' to report
      * @param jvmWaits since when the JVM's snapshots have seen each platform thread in its wait
      */
-    Found check(List<LockStack> stacks, List<LockStack> runningVirtual, long now, int stackDepth, Set<String> reported,
+    Found check(List<LockStack> stacks, List<LockStack> running, long now, int stackDepth, Set<String> reported,
                 Set<Long> jvmWaiters, JvmWaits jvmWaits) {
         Found found = new Found();
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
@@ -313,7 +339,7 @@ final class TrackedHangs {
         waiters = graphOf(stacks, now, jvmWaits);
         findDeadlocks(now, stackDepth, reported, found);
         findStalls(now, stackDepth, jvmWaiters, found);
-        findLongHolds(runningVirtual, now, stackDepth, found);
+        findLongHolds(running, now, stackDepth, found);
         return found;
     }
 
@@ -322,13 +348,14 @@ final class TrackedHangs {
      * and was running at every check since, for the threshold, and one of its waiters has waited that long. The JVM's
      * snapshots, which find a platform holder's, leave virtual threads out. Running, for a virtual thread, is
      * {@code RUNNABLE}: on a carrier, or ready and waiting for one (the carriers all busy or pinned), and either way
-     * nothing behind it moves. The holder is the running virtual thread with the lock on its stack
-     * ({@link ThreadRegistry.Sweep#runningVirtual}), and the owner the JDK names, if it names one.
+     * nothing behind it moves. The holder is the running thread with the lock on its stack
+     * ({@link ThreadRegistry.Sweep#running}), and the owner the JDK names, if it names one. The virtual threads that
+     * wait for a running platform thread go to the JVM snapshots' finding ({@link Found#alsoBlocked}).
      */
-    private void findLongHolds(List<LockStack> runningVirtual, long now, int stackDepth, Found found) {
-        // What each running virtual thread holds, as its waiters wait on it (a lock's synchronizer, a monitor).
+    private void findLongHolds(List<LockStack> running, long now, int stackDepth, Found found) {
+        // What each running thread holds, as its waiters wait on it (a lock's synchronizer, a monitor).
         Map<Object, LockStack> runningHolder = new IdentityHashMap<>();
-        for (LockStack holder : runningVirtual) {
+        for (LockStack holder : running) {
             for (int i = 0; i < holder.size(); i++) {
                 Object on = holder.waitedOnAt(i);
                 if (on != null) runningHolder.put(on, holder);
@@ -336,11 +363,20 @@ final class TrackedHangs {
         }
         Map<String, List<Waiter>> byLock = new LinkedHashMap<>();
         Map<String, Long> ownerByLock = new HashMap<>();
+        Map<LockStack, List<Waiter>> virtualWaitersOfPlatform = new LinkedHashMap<>();
         for (Waiter w : waiters) {
             // A waiter whose holder waits too is a stall's or a deadlock's. An owner the JDK names must be the holder.
             if (!w.lockWait || w.waitsOn == null || !w.next.isEmpty()) continue;
             LockStack holder = runningHolder.get(w.waitsOn);
             if (holder == null || holder.thread == w.stack.thread || (w.owner != null && w.owner != holder.thread)) {
+                continue;
+            }
+            boolean virtualWaiter = isVirtual(w.stack.thread);
+            if (virtualWaiter && w.waitedNanos(now) >= thresholdNanos) found.stuck++; // as findStalls counts
+            if (!isVirtual(holder.thread)) {
+                // The JVM's snapshots see the platform waiters, measure the holder's CPU time, and tell a wait inside
+                // the JVM (a class's initialization) from work.
+                if (virtualWaiter) listIn(virtualWaitersOfPlatform, holder).add(w);
                 continue;
             }
             String lock = LockRef.of(w.waitsOn, null).name();
@@ -353,11 +389,7 @@ final class TrackedHangs {
         for (Map.Entry<String, List<Waiter>> e : byLock.entrySet()) {
             LockHolds.Hold hold = runningHolds.of(e.getKey());
             boolean waitedLong = false;
-            for (Waiter w : e.getValue()) {
-                boolean pastThreshold = w.waitedNanos(now) >= thresholdNanos;
-                waitedLong |= pastThreshold;
-                if (pastThreshold && isVirtual(w.stack.thread)) found.stuck++; // as findStalls counts
-            }
+            for (Waiter w : e.getValue()) waitedLong |= w.waitedNanos(now) >= thresholdNanos;
             if (hold.reported || now - hold.since < thresholdNanos || !waitedLong) continue;
             listIn(dueByHolder, runningHolder.get(e.getValue().get(0).waitsOn)).add(e.getKey());
         }
@@ -366,6 +398,10 @@ final class TrackedHangs {
             if (finding == null) continue;
             found.longHolds.add(finding);
             for (String lock : e.getValue()) runningHolds.of(lock).reported = true; // one finding per holder and hold
+        }
+        for (Map.Entry<LockStack, List<Waiter>> e : virtualWaitersOfPlatform.entrySet()) {
+            LockStack holder = e.getKey();
+            found.alsoBlocked.put(holder.threadId, new AlsoBlocked(holder, holder.size(), e.getValue()));
         }
     }
 
@@ -469,7 +505,9 @@ final class TrackedHangs {
             if (found.deadlockedThreads.contains(waiter.stack.threadId)) continue; // its wait (a join) is a deadlock's
             if (jvmWaiters.contains(waiter.stack.threadId) && !isVirtual(waiter.stack.thread)) {
                 List<Waiter> virtual = virtualOnes(blocked);
-                if (!virtual.isEmpty()) found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter, virtual));
+                if (!virtual.isEmpty()) {
+                    found.alsoBlocked.put(waiter.stack.threadId, new AlsoBlocked(waiter.stack, waiter.heldCount(), virtual));
+                }
                 continue; // the JVM snapshots' stall, and their count in threadsStuckNow
             }
             if (waiter.waitedNanos(now) < thresholdNanos) continue;
@@ -764,28 +802,26 @@ final class TrackedHangs {
         ThreadView waiterView = view(waiter, null, now, stackDepth);
         List<ThreadView> blockedViews = new ArrayList<>();
         List<LockRef> locks = new ArrayList<>();
-        addBlocked(waiter, blocked, blockedViews, locks, new HashSet<>(), now, stackDepth);
+        addBlocked(waiter.stack, waiter.heldCount(), blocked, blockedViews, locks, new HashSet<>(), now, stackDepth);
         String waitingOn = waiter.waitsOn != null ? LockRef.of(waiter.waitsOn, null).name()
                 : StallFinding.nothingIn(waiterView.stack.isEmpty() ? null : ThreadView.method(waiterView.stack.get(0)));
         return new StallFinding(waiterView, waitingOn, locks, blockedViews);
     }
 
-    /** The threads blocked by {@code waiter} as views, and each lock of the waiter they want, once (by name). */
-    private static void addBlocked(Waiter waiter, List<Waiter> blocked, List<ThreadView> views, List<LockRef> locks,
-                                   Set<String> lockNames, long now, int stackDepth) {
+    /**
+     * The threads blocked by {@code holder} (holding the first {@code heldCount} entries of its stack) as views, and
+     * each lock of the holder they want, once (by name).
+     */
+    private static void addBlocked(LockStack holder, int heldCount, List<Waiter> blocked, List<ThreadView> views,
+                                   List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
         for (Waiter b : blocked) {
-            views.add(view(b, waiter.stack.thread, now, stackDepth));
-            LockRef lock = heldRef(waiter, b.waitsOn);
+            views.add(view(b, holder.thread, now, stackDepth));
+            LockRef lock = heldRef(holder, heldCount, b.waitsOn);
             if (lockNames.add(lock.name())) locks.add(lock);
         }
     }
 
-    /** The lock {@code on} stands for, as the waiter holds it: with the site that took it. */
-    private static LockRef heldRef(Waiter waiter, Object on) {
-        return heldRef(waiter.stack, waiter.heldCount(), on);
-    }
-
-    /** The same for a stack whose first {@code heldCount} entries are held. */
+    /** The lock {@code on} stands for, as a stack whose first {@code heldCount} entries are held holds it: with its site. */
     private static LockRef heldRef(LockStack stack, int heldCount, Object on) {
         for (int i = 0; i < heldCount; i++) {
             if (stack.waitedOnAt(i) == on) return heldRef(stack, i);

@@ -222,15 +222,16 @@ public final class ThreadRegistry {
          */
         public final List<LockStack> waiting = new ArrayList<>(0);
         /**
-         * The held-lock stacks of the live virtual threads that run ({@code RUNNABLE}: on a carrier, or ready for one)
-         * holding something: the holders of a long hold, which the JVM's snapshots find for platform threads only.
+         * The held-lock stacks of the live threads that run ({@code RUNNABLE}; for a virtual thread, on a carrier or
+         * ready for one) holding something, where virtual threads exist: the holders of a long hold that the JVM's
+         * snapshots cannot see, by a virtual thread, or of a lock that only virtual threads wait for.
          */
-        public final List<LockStack> runningVirtual = new ArrayList<>(0);
+        public final List<LockStack> running = new ArrayList<>(0);
     }
 
     /**
      * For the detector only, once per check: forgets the threads that have ended, collecting the locks they
-     * still held, and copies the stacks of the live ones that wait, or are virtual and run, holding something. One
+     * still held, and copies the stacks of the live ones that wait, or run, holding something. One
      * pass, since the cost of a pass is its cache misses (an entry, its state, its thread) over up to
      * {@link #MAX_THREADS} entries; a thread is asked for its state only when its stack is not empty.
      */
@@ -280,15 +281,18 @@ public final class ThreadRegistry {
         return thread != null && thread.isAlive() ? thread : null;
     }
 
-    /** A thread that holds something: to {@code waiting} if it waits, to {@code runningVirtual} if it is one that runs. */
+    /**
+     * A thread that holds something: to {@code waiting} if it waits, to {@code running} if it runs and virtual
+     * threads exist (without them, every waiter is in the JVM's snapshots, which find the long holds).
+     */
     private static void addHolder(ThreadState state, Thread thread, Sweep out) {
         Thread.State now = thread.getState();
         boolean waiting = isWaiting(now);
-        if (!waiting && (now != Thread.State.RUNNABLE || !isVirtual(thread))) return;
+        if (!waiting && (now != Thread.State.RUNNABLE || VIRTUAL_THREAD == null)) return;
         LockStack stack = state.lockStack(thread, now);
         if (stack == null) return;
         if (!waiting) {
-            out.runningVirtual.add(stack);
+            out.running.add(stack);
             return;
         }
         out.waiting.add(stack);
