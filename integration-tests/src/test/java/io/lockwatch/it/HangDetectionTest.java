@@ -16,7 +16,7 @@ import io.lockwatch.it.harness.ChildJvm.Running;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
-import io.lockwatch.it.harness.TwoAtATime;
+import io.lockwatch.it.harness.ThreeAtATime;
 import io.lockwatch.it.programs.ClassInitDeadlock;
 import io.lockwatch.it.programs.ConditionStall;
 import io.lockwatch.it.programs.DeadOwner;
@@ -64,7 +64,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (nothing runs at exit; what was found must already be on disk).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-@TwoAtATime // most tests wait out a threshold in a hung child JVM
+@ThreeAtATime // most tests wait out a threshold in a hung child JVM
 class HangDetectionTest {
     private static final String THRESHOLD = "stall-threshold=2s";
     /** Generous: the threshold, a check period, and a JVM start on a busy 2-core machine. */
@@ -693,7 +693,7 @@ class HangDetectionTest {
      * a run of this test then), and this deadlock was never found.
      */
     @Test
-    @ResourceLock(TwoAtATime.MACHINE) // alone: 200,000 virtual threads
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: 200,000 virtual threads
     void aFloodOfShortLivedVirtualThreadsLeavesRoomToWatchTheNextOnes() {
         assumeVirtualThreads();
         Running run = start(VirtualDeadlock.class, "monitors", "200000");
@@ -920,7 +920,7 @@ class HangDetectionTest {
      * detector reads their stacks while they change, every 100 ms for 4 s, and finds no hang.
      */
     @Test
-    @ResourceLock(TwoAtATime.MACHINE) // alone: busy carriers, and a 400 ms threshold
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: busy carriers, and a 400 ms threshold
     void virtualThreadsUnderContentionAreNoHang() {
         assumeVirtualThreads();
         ChildResult result = ChildJvm.run(VirtualThreadsUnderContention.class).agentOptions("stall-threshold=400ms")
@@ -1044,7 +1044,7 @@ class HangDetectionTest {
 
     /** The same with a busy loop in the locked section: Java code, the hold's time spent on the CPU. */
     @Test
-    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyLoopIsALongHold() {
         JsonNode hold = busyHold("busy", REENTRANT_LOCK);
         String json = hold.toPrettyString();
@@ -1061,7 +1061,7 @@ class HangDetectionTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"busy-virtual", "busy-virtual-monitor"})
-    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyVirtualThreadIsALongHold(String mode) {
         assumeVirtualThreads();
         JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
@@ -1080,7 +1080,7 @@ class HangDetectionTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"busy-virtual-waiter", "busy-virtual-waiter-monitor"})
-    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyPlatformThreadThatOnlyVirtualThreadsWaitForIsALongHold(String mode) {
         assumeVirtualThreads();
         JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
@@ -1094,7 +1094,7 @@ class HangDetectionTest {
      * virtual waiter is in it with the platform one. Until the fiftieth session the finding left it out.
      */
     @Test
-    @ResourceLock(TwoAtATime.MACHINE) // alone: a core kept busy
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void theVirtualThreadsWaitingForAPlatformThreadsLongHoldAreInIt() {
         assumeVirtualThreads();
         Running run = start(LongHold.class, "busy-two-waiters");
@@ -1563,7 +1563,7 @@ class HangDetectionTest {
      * seen.
      */
     @Test
-    @ResourceLock(TwoAtATime.MACHINE) // alone: the unlock comes 1 s before the report would
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: the unlock comes 1 s before the report would
     void aStampedLockHandedOnAndUnlockedAfterItsTakerEndedIsNoDeadOwner() {
         ChildResult run = ChildJvm.run(DeadOwner.class).agentOptions(THRESHOLD).args("stamped-handed-over").exec()
                 .assertCleanExit();

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.parallel.ResourceLockTarget;
 
 /**
- * A test class whose tests are independent child JVMs that mostly wait (a threshold in a hung program) or are not
- * timed at all, so that two of them can run at once on the 2-core CI machine. Classes so marked run in surefire
+ * A test class whose tests are independent child JVMs that are not timed at all, so that two of them can run at
+ * once on the 2-core CI machine (those that mostly wait: {@link ThreeAtATime}). Classes so marked run in surefire
  * executions of their own, one per JDK, after the classes that run one test at a time (integration-tests/pom.xml),
  * so they never overlap those; there the classes run one after another, and each one's tests two at a time. A test
  * among them that keeps a core busy, or whose assertion has a margin of a second or less, takes the machine for
