@@ -1046,10 +1046,7 @@ class HangDetectionTest {
     @Test
     @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyLoopIsALongHold() {
-        JsonNode hold = busyHold("busy", REENTRANT_LOCK);
-        String json = hold.toPrettyString();
-        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4,
-                "a spinning thread runs most of the time: " + json);
+        assertSpentOnTheCpu(busyHold("busy"));
     }
 
     private static final String REENTRANT_LOCK = "java.util.concurrent.locks.ReentrantLock$NonfairSync@";
@@ -1064,7 +1061,7 @@ class HangDetectionTest {
     @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyVirtualThreadIsALongHold(String mode) {
         assumeVirtualThreads();
-        JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
+        JsonNode hold = busyHold(mode);
         String json = hold.toPrettyString();
         assertTrue(hold.get("holderCpuMillis").isNull(), json);
         JsonNode holder = hold.get("holder");
@@ -1083,10 +1080,7 @@ class HangDetectionTest {
     @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByABusyPlatformThreadThatOnlyVirtualThreadsWaitForIsALongHold(String mode) {
         assumeVirtualThreads();
-        JsonNode hold = busyHold(mode, mode.endsWith("monitor") ? "java.lang.Object@" : REENTRANT_LOCK);
-        String json = hold.toPrettyString();
-        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4,
-                "a spinning thread runs most of the time: " + json);
+        assertSpentOnTheCpu(busyHold(mode));
     }
 
     /**
@@ -1110,10 +1104,17 @@ class HangDetectionTest {
             assertEquals("busy-holder", waiter.get("owner").get("name").asText(), json);
             assertEquals(lock, waiter.get("waitingFor").get("lock").asText(), json);
         }
-        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4, json);
+        assertSpentOnTheCpu(hold);
     }
 
-    private JsonNode busyHold(String mode, String lockPrefix) {
+    private static void assertSpentOnTheCpu(JsonNode hold) {
+        assertTrue(hold.get("holderCpuMillis").asLong() > hold.get("heldMillis").asLong() / 4,
+                "a spinning thread runs most of the time: " + hold.toPrettyString());
+    }
+
+    /** The single long hold of {@code LongHold}'s "busy-holder" in this mode, the waiter's checked. */
+    private JsonNode busyHold(String mode) {
+        String lockPrefix = mode.endsWith("-monitor") ? "java.lang.Object@" : REENTRANT_LOCK;
         Running run = start(LongHold.class, mode);
         run.awaitStdoutLine("started", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held " + lockPrefix, FIND_SECONDS);
