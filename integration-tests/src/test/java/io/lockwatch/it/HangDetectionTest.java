@@ -1094,8 +1094,10 @@ class HangDetectionTest {
         Running run = start(LongHold.class, "busy-two-waiters");
         run.awaitStdoutLine("started", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"busy-holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
-        JsonNode hold = endAndRead(run, Stop.KILL).singleHazard("long_hold");
+        Report report = endAndRead(run, Stop.TERM);
+        JsonNode hold = report.singleHazard("long_hold");
         String json = hold.toPrettyString();
+        assertEquals(2, report.stat("threadsStuckNow"), "both waiters, at the check at exit: " + json);
         assertEquals(List.of("busy-holder", "virtual-waiter", "waiter"), threadNames(hold), json);
         String lock = hold.get("heldLocks").get(0).get("lock").asText();
         assertEquals(List.of(lock), strings(hold.get("locks")), json);
