@@ -806,6 +806,24 @@ class HangDetectionTest {
     }
 
     /**
+     * The same, with a virtual thread blocked behind the virtual one (on a monitor that one holds): the stall names
+     * it too, waiting for the virtual one. Until the fiftieth session the report left it out.
+     */
+    @Test
+    void aStallNamesTheVirtualThreadsBehindItsVirtualBlockedOnes() {
+        JsonNode stall = virtualWaitsStalls("mixed-blocked-behind", 1, Stop.KILL).singleHazard("stall");
+        String json = stall.toPrettyString();
+        assertEquals("p-latched", stall.get("waiter").get("name").asText(), json);
+        assertEquals(List.of("p-blocked", "p-latched", "v-behind", "v-blocked"), threadNames(stall), json);
+        Map<String, JsonNode> blocked = new TreeMap<>();
+        for (JsonNode b : stall.get("blocked")) blocked.put(b.get("name").asText(), b);
+        JsonNode behind = blocked.get("v-behind");
+        assertEquals("v-blocked", behind.get("owner").get("name").asText(), json);
+        assertEquals(blocked.get("v-blocked").get("holds").get(0).get("lock").asText(),
+                behind.get("waitingFor").get("lock").asText(), json);
+    }
+
+    /**
      * The same, with the platform thread blocked in code lockwatch does not instrument: lockwatch's stacks show
      * only the virtual thread blocked, and the JVM's snapshots only the platform one. One stall with both; until
      * the thirty-fifth session each side reported its own, two stalls for one wait.

@@ -23,7 +23,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * monitor: one stall, which the JVM's snapshots cannot show (the blocked thread is virtual). With
  * "mixed-blocked", the same, and platform thread "p-blocked" blocks on the monitor too: one stall, which the
  * JVM's snapshots report, naming both blocked threads; "mixed-blocked-elsewhere" is the same with "p-blocked"
- * blocking in {@link Elsewhere} (which a test leaves uninstrumented: the block is not on lockwatch's stacks). With
+ * blocking in {@link Elsewhere} (which a test leaves uninstrumented: the block is not on lockwatch's stacks), and
+ * "mixed-blocked-behind" the same as "mixed-blocked" with "v-blocked" holding a monitor on which virtual "v-behind"
+ * blocks. With
  * "write-lock", "v-reader" holds a read lock and awaits a latch, and "v-writer", holding nothing, wants the
  * write lock: one stall. With
  * "busy-holder", "v-consumer" waits on a monitor ({@code Object.wait}, which gives it up), "v-busy" then holds
@@ -41,6 +43,7 @@ public final class VirtualWaits {
     static final ReentrantLock CONDITION_LOCK = new ReentrantLock();
     static final Condition CONDITION = CONDITION_LOCK.newCondition();
     static final Object HELD_BY_LATCHED = new Object();
+    static final Object BEHIND_V_BLOCKED = new Object();
 
     public static void main(String[] args) throws Exception {
         boolean stalls = args[0].equals("stalls");
@@ -117,8 +120,9 @@ public final class VirtualWaits {
 
     private static void platformWaiter(String mode, long millis) throws InterruptedException {
         boolean platformBlockedToo = mode.startsWith("mixed-blocked");
+        boolean virtualBehind = mode.endsWith("behind");
         CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch blocking = new CountDownLatch(platformBlockedToo ? 2 : 1);
+        CountDownLatch blocking = new CountDownLatch((platformBlockedToo ? 2 : 1) + (virtualBehind ? 1 : 0));
         new Thread(() -> {
             synchronized (HELD_BY_LATCHED) {
                 holding.countDown();
@@ -132,7 +136,24 @@ public final class VirtualWaits {
                 System.out.println("unreachable");
             }
         };
-        start("v-blocked", block);
+        if (virtualBehind) {
+            CountDownLatch taken = new CountDownLatch(1);
+            start("v-blocked", () -> {
+                synchronized (BEHIND_V_BLOCKED) {
+                    taken.countDown();
+                    block.run();
+                }
+            });
+            Hang.await(taken);
+            start("v-behind", () -> {
+                blocking.countDown();
+                synchronized (BEHIND_V_BLOCKED) {
+                    System.out.println("unreachable");
+                }
+            });
+        } else {
+            start("v-blocked", block);
+        }
         if (platformBlockedToo) {
             new Thread(mode.endsWith("elsewhere") ? () -> Elsewhere.block(blocking) : block, "p-blocked").start();
         }
