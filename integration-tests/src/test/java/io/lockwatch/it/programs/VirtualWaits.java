@@ -130,12 +130,7 @@ public final class VirtualWaits {
             }
         }, "p-latched").start();
         Hang.await(holding);
-        Runnable block = () -> {
-            blocking.countDown();
-            synchronized (HELD_BY_LATCHED) {
-                System.out.println("unreachable");
-            }
-        };
+        Runnable block = blockOn(HELD_BY_LATCHED, blocking);
         if (virtualBehind) {
             CountDownLatch taken = new CountDownLatch(1);
             start("v-blocked", () -> {
@@ -145,12 +140,7 @@ public final class VirtualWaits {
                 }
             });
             Hang.await(taken);
-            start("v-behind", () -> {
-                blocking.countDown();
-                synchronized (BEHIND_V_BLOCKED) {
-                    System.out.println("unreachable");
-                }
-            });
+            start("v-behind", blockOn(BEHIND_V_BLOCKED, blocking));
         } else {
             start("v-blocked", block);
         }
@@ -160,6 +150,16 @@ public final class VirtualWaits {
         Hang.await(blocking);
         sayWaitingFor(millis);
         Hang.forever();
+    }
+
+    /** Counts {@code blocking} down, then blocks on {@code monitor} for ever. */
+    private static Runnable blockOn(Object monitor, CountDownLatch blocking) {
+        return () -> {
+            blocking.countDown();
+            synchronized (monitor) {
+                System.out.println("unreachable");
+            }
+        };
     }
 
     static final ReentrantReadWriteLock READ_WRITE = new ReentrantReadWriteLock();

@@ -294,8 +294,7 @@ final class TrackedHangs {
          * to {@code locks}.
          */
         void addTo(List<ThreadView> views, List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
-            addBlocked(holder, heldCount, blocked, views, locks, lockNames, now, stackDepth);
-            views.addAll(walkBehind(blocked, true, null, Integer.MAX_VALUE, now, stackDepth));
+            addBlockedAndBehind(holder, heldCount, blocked, views, locks, lockNames, now, stackDepth);
         }
 
         /** The locks they wait for, by name. */
@@ -414,18 +413,15 @@ final class TrackedHangs {
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         List<LockRef> held = new ArrayList<>();
         for (int i = 0; i < holder.size(); i++) held.add(heldRef(holder, i));
-        List<LockRef> wanted = new ArrayList<>();
-        List<ThreadView> blocked = new ArrayList<>();
         List<Waiter> waiting = new ArrayList<>();
         long since = now;
         for (String lock : locks) {
-            List<Waiter> onIt = byLock.get(lock);
-            wanted.add(heldRef(holder, holder.size(), onIt.get(0).waitsOn));
             since = Math.min(since, runningHolds.of(lock).since);
-            for (Waiter w : onIt) blocked.add(view(w, owner, now, stackDepth));
-            waiting.addAll(onIt);
+            waiting.addAll(byLock.get(lock));
         }
-        blocked.addAll(walkBehind(waiting, true, null, Integer.MAX_VALUE, now, stackDepth)); // and those behind them
+        List<LockRef> wanted = new ArrayList<>();
+        List<ThreadView> blocked = new ArrayList<>();
+        addBlockedAndBehind(holder, holder.size(), waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
         boolean inNative = frames.length > 0 && frames[0].isNativeMethod();
         return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, wanted, blocked);
@@ -819,6 +815,13 @@ final class TrackedHangs {
             LockRef lock = heldRef(holder, heldCount, b.waitsOn);
             if (lockNames.add(lock.name())) locks.add(lock);
         }
+    }
+
+    /** {@link #addBlocked}, then the threads waiting for a lock behind those blocked, breadth first, each once. */
+    private static void addBlockedAndBehind(LockStack holder, int heldCount, List<Waiter> blocked, List<ThreadView> views,
+                                            List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
+        addBlocked(holder, heldCount, blocked, views, locks, lockNames, now, stackDepth);
+        views.addAll(walkBehind(blocked, true, null, Integer.MAX_VALUE, now, stackDepth));
     }
 
     /** The lock {@code on} stands for, as a stack whose first {@code heldCount} entries are held holds it: with its site. */
