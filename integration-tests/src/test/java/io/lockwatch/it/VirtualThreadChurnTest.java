@@ -8,6 +8,7 @@ import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
 import io.lockwatch.it.harness.Report;
 import io.lockwatch.it.harness.Scrape;
+import io.lockwatch.it.harness.TwoAtATime;
 import io.lockwatch.it.programs.VirtualThreadChurn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Virtual threads that start and end as fast as they can: whatever lockwatch asks the JVM about them must not
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * it; the hang detector asked about every thread at each check, and the {@code jvm_threads_states} gauges six
  * times a scrape.
  */
+@TwoAtATime // its tests take the machine, one after another: its programs keep both cores busy by design
 class VirtualThreadChurnTest {
     private static final Pattern ASKED = Pattern.compile("asked (\\d+) times");
 
@@ -32,6 +35,7 @@ class VirtualThreadChurnTest {
      * this program crashed in 5 of 8 runs of 30 seconds (HotSpot 25.0.3, 2 cores).
      */
     @Test
+    @ResourceLock(TwoAtATime.MACHINE)
     void theThreadsLockwatchAsksTheJvmAboutNeverCrashItWhileVirtualThreadsComeAndGo() {
         assumeVirtualThreads();
         ChildResult result = ChildJvm.run(VirtualThreadChurn.class).args("30000", "ask").timeoutSeconds(120)
@@ -47,6 +51,7 @@ class VirtualThreadChurnTest {
      * 8 s, and the last found it gone).
      */
     @Test
+    @ResourceLock(TwoAtATime.MACHINE)
     void scrapesAndHangChecksWhileVirtualThreadsComeAndGo() throws IOException {
         assumeVirtualThreads();
         ChildJvm.Running child = ChildJvm.run(VirtualThreadChurn.class)

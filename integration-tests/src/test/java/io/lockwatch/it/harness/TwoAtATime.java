@@ -12,10 +12,11 @@ import org.junit.jupiter.api.parallel.ResourceLockTarget;
 /**
  * A test class whose tests are independent child JVMs that are not timed at all, so that two of them can run at
  * once on the 2-core CI machine (those that mostly wait: {@link ThreeAtATime}). Classes so marked run in surefire
- * executions of their own, one per JDK, after the classes that run one test at a time (integration-tests/pom.xml),
- * so they never overlap those; there the classes run one after another, and each one's tests two at a time. A test
- * among them that keeps a core busy, or whose assertion has a margin of a second or less, takes the machine for
- * itself: {@code @ResourceLock(TwoAtATime.MACHINE)}.
+ * executions of their own, one per JDK, after the other classes (which run their tests one at a time, two classes at
+ * once: integration-tests/pom.xml), so they never overlap those; there the classes run one after another, and each
+ * one's tests two at a time. A test among them that keeps a core busy, or whose assertion has a margin of a second
+ * or less, takes the machine for itself: {@code @ResourceLock(TwoAtATime.MACHINE)}. This is also the place for a
+ * class whose every test needs the machine, each test taking it: the other classes' executions cannot run one alone.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
