@@ -5,6 +5,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.parallel.ResourceLockTarget;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.parallel.ResourceLockTarget;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(ThreeAtATime.TAG)
+@TestMethodOrder(MachineTestsFirst.class)
 @ResourceLock(value = ThreeAtATime.MACHINE, mode = ResourceAccessMode.READ, target = ResourceLockTarget.CHILDREN)
 public @interface ThreeAtATime {
     /** The JUnit tag that puts a class in the executions of its own. */

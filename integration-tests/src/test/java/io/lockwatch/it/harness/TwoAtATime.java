@@ -5,6 +5,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.parallel.ResourceLockTarget;
@@ -17,10 +18,12 @@ import org.junit.jupiter.api.parallel.ResourceLockTarget;
  * one's tests two at a time. A test among them that keeps a core busy, or whose assertion has a margin of a second
  * or less, takes the machine for itself: {@code @ResourceLock(TwoAtATime.MACHINE)}. This is also the place for a
  * class whose every test needs the machine, each test taking it: the other classes' executions cannot run one alone.
+ * The tests that take the machine run before the others ({@link MachineTestsFirst}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(TwoAtATime.TAG)
+@TestMethodOrder(MachineTestsFirst.class)
 @ResourceLock(value = TwoAtATime.MACHINE, mode = ResourceAccessMode.READ, target = ResourceLockTarget.CHILDREN)
 public @interface TwoAtATime {
     /** The JUnit tag that puts a class in the executions of its own. */
