@@ -1017,7 +1017,9 @@ class HangDetectionTest {
         assertEquals("behind", behind.get("name").asText(), json);
         assertEquals("signaller", behind.get("owner").get("name").asText(), json);
         assertEquals(signaller.get("holds").get(0).get("lock").asText(), behind.get("waitingFor").get("lock").asText(), json);
-        assertTrue(behind.get("waitingMillis").asLong() >= 2000, json);
+        // A wait of its own, not the stalled thread's: "behind" blocks a little after "waiter" starts to wait, how
+        // much later depending on the machine (1,502 ms against the waiter's 2,009 once, three child JVMs at a time).
+        assertTrue(behind.get("waitingMillis").asLong() > 0, json);
         assertTrue(mentions(behind.get("stack"), LatchStall.class), json);
     }
 
