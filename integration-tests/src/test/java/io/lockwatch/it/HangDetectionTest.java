@@ -1091,6 +1091,29 @@ class HangDetectionTest {
     }
 
     /**
+     * A virtual thread that holds a lock and is ready to run, but gets no carrier: every carrier of the virtual thread
+     * scheduler is busy (here the only one, with a virtual thread that computes and never blocks). It is RUNNABLE at
+     * every check, its stack ending in the park it was woken from; until the fifty-first session the long hold said
+     * it ran Java code, which sent the reader to the holder's code rather than to what keeps the carriers busy.
+     */
+    @Test
+    @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
+    void aLockHeldByAVirtualThreadThatGetsNoCarrierIsALongHoldThatSaysSo() {
+        assumeVirtualThreads();
+        Running run = ChildJvm.run(LongHold.class).agentOptions(THRESHOLD)
+                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args("no-carrier").start();
+        run.awaitStdoutLine("started", FIND_SECONDS);
+        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
+        ChildResult result = endCleanly(run, Stop.TERM);
+        assertTrue(result.stderr.contains(" while ready to run without a carrier thread"), result.stderr);
+        JsonNode hold = result.report().singleHazard("long_hold");
+        String json = hold.toPrettyString();
+        assertEquals("no_carrier", hold.get("running").asText(), json);
+        assertEquals(List.of("holder", "waiter"), threadNames(hold), json);
+        assertEquals("RUNNABLE", hold.get("holder").get("state").asText(), json);
+    }
+
+    /**
      * A platform thread holding a lock in a busy loop while only virtual threads wait for it: the JVM's snapshots show
      * no waiter, and lockwatch's stacks had no running platform holder. Until the fiftieth session nothing was reported.
      * The JVM measures the platform holder's CPU time.

@@ -3,6 +3,7 @@ package io.lockwatch.it.programs;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,6 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code busy-virtual-waiter}, {@code busy-virtual-waiter-monitor}: a platform holder, a virtual waiter.</li>
  *   <li>{@code busy-two-waiters}: a platform holder of the {@code ReentrantLock}, a platform "waiter" and a virtual
  *       "virtual-waiter".</li>
+ *   <li>{@code no-carrier} (run with {@code -Djdk.virtualThreadScheduler.parallelism=1}): the virtual "holder" of
+ *       the {@code ReentrantLock} is ready to run but never gets a carrier, as the virtual "hog" spins on the only one;
+ *       the virtual "waiter" waits for the lock.</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -32,7 +36,9 @@ public final class LongHold {
         String mode = args.length > 0 ? args[0] : "io";
         CountDownLatch holding = new CountDownLatch(1);
         Thread holder;
-        if (mode.startsWith("busy")) {
+        if (mode.equals("no-carrier")) {
+            holder = noCarrier(holding);
+        } else if (mode.startsWith("busy")) {
             boolean virtualHolder = mode.equals("busy-virtual") || mode.equals("busy-virtual-monitor");
             boolean virtualWaiter = mode.startsWith("busy-virtual");
             boolean monitor = mode.endsWith("-monitor");
@@ -94,6 +100,28 @@ public final class LongHold {
         }
         System.out.println("started");
         holder.join();
+    }
+
+    /**
+     * The holder takes the lock and parks; once the waiter is queued on the lock and the hog has the scheduler's only
+     * carrier, the holder is unparked: ready to run from then on, and never run.
+     */
+    private static Thread noCarrier(CountDownLatch holding) throws Exception {
+        Thread holder = start("holder", true, () -> {
+            POOL.lock();
+            holding.countDown();
+            while (!stop) LockSupport.park();
+        });
+        start("waiter", true, () -> {
+            Hang.await(holding);
+            POOL.lock();
+        });
+        while (!POOL.hasQueuedThreads()) Thread.sleep(10);
+        CountDownLatch hogging = new CountDownLatch(1);
+        start("hog", true, () -> spin(hogging));
+        Hang.await(hogging);
+        LockSupport.unpark(holder);
+        return holder;
     }
 
     private static void spin(CountDownLatch holding) {

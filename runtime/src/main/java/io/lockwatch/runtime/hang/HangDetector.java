@@ -825,8 +825,10 @@ public final class HangDetector implements ThreadCalls.Listener {
         ThreadInfo holderInfo = infos[0];
         if (!isRunnable(holderInfo)) return false; // it moved on meanwhile
         StackTraceElement[] stack = holderInfo.getStackTrace();
-        boolean inNative = stack.length > 0 && stack[0].isNativeMethod();
-        if (!inNative && classInits.stillSince(holderId, now) != now) return false; // a wait inside the JVM, see above
+        LongHoldFinding.Running running = LongHoldFinding.Running.of(stack);
+        if (running != LongHoldFinding.Running.NATIVE && classInits.stillSince(holderId, now) != now) {
+            return false; // a wait inside the JVM, see above
+        }
         ThreadView holder = new ThreadView(holderInfo, 0);
         List<LockRef> locks = new ArrayList<>();
         List<ThreadView> blocked = blockedBehind(infos, holder, locks, now);
@@ -834,7 +836,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         if (blocked.isEmpty() || locks.isEmpty()) return false;
         long cpuNow = hold.ownerCpuAtStart < 0 ? -1 : cpuTime(mx, holderId);
         long cpuMillis = cpuNow < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(cpuNow - hold.ownerCpuAtStart);
-        addHazard(new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - hold.since), cpuMillis, inNative,
+        addHazard(new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - hold.since), cpuMillis, running,
                 locks, blocked), AgentStats.Hazard.LONG_HOLD);
         return true;
     }

@@ -8,20 +8,55 @@ import java.util.List;
  * socket that never answers, waits in native code, or loops, with the lock held. It waits on nothing that a thread
  * dump names, so this is neither a deadlock nor a stall; yet every thread behind it (those blocked on its locks, and
  * those blocked on theirs) waits for as long as it runs. The holder's CPU time over the hold tells which it is: about
- * none for I/O or a native wait, about all of it for a busy loop.
+ * none for I/O or a native wait, about all of it for a busy loop. A virtual holder may also be runnable and not run
+ * at all: ready, but every carrier thread of the scheduler is taken.
  */
 final class LongHoldFinding extends BlockingFinding {
+    /** What the runnable holder is doing, as its top frame tells; the report's {@code running}. */
+    enum Running {
+        NATIVE("native", "running native code",
+                "every thread behind it waits as long as this call does: hold no lock across I/O, or give the call a timeout"),
+        JAVA("java", "running Java code",
+                "every thread behind it waits as long as this work does: keep the work out of the locked section"),
+        NO_CARRIER("no_carrier", "ready to run without a carrier thread",
+                "every thread behind it waits until a carrier is free: look for what keeps the virtual thread scheduler's"
+                        + " carriers busy (virtual threads that compute without blocking, or pinned ones)");
+
+        final String key;
+        final String phrase;
+        final String advice;
+
+        Running(String key, String phrase, String advice) {
+            this.key = key;
+            this.phrase = phrase;
+            this.advice = advice;
+        }
+
+        /** From a runnable platform thread's stack. */
+        static Running of(StackTraceElement[] stack) {
+            return stack.length > 0 && stack[0].isNativeMethod() ? NATIVE : JAVA;
+        }
+
+        /**
+         * From a runnable virtual thread's stack: one that is mounted shows the frames it runs, so one whose top frame
+         * is {@code VirtualThread}'s own (the park it was woken from, a yield) is unmounted and waits for a carrier.
+         */
+        static Running ofVirtual(StackTraceElement[] stack) {
+            return stack.length > 0 && stack[0].getClassName().equals("java.lang.VirtualThread") ? NO_CARRIER : of(stack);
+        }
+    }
+
     private final long heldMillis;
     /** CPU time the holder used during the hold, or -1 when not measured. */
     private final long holderCpuMillis;
-    private final boolean inNativeCode;
+    private final Running running;
 
-    LongHoldFinding(ThreadView holder, long heldMillis, long holderCpuMillis, boolean inNativeCode, List<LockRef> locks,
+    LongHoldFinding(ThreadView holder, long heldMillis, long holderCpuMillis, Running running, List<LockRef> locks,
                     List<ThreadView> blocked) {
         super("long_hold", holder, locks, blocked);
         this.heldMillis = heldMillis;
         this.holderCpuMillis = holderCpuMillis;
-        this.inNativeCode = inNativeCode;
+        this.running = running;
     }
 
     @Override
@@ -30,7 +65,7 @@ final class LongHoldFinding extends BlockingFinding {
         json.name("holderCpuMillis");
         if (holderCpuMillis < 0) json.value((String) null);
         else json.value(holderCpuMillis);
-        json.field("running", inNativeCode ? "native" : "java");
+        json.field("running", running.key);
         writeHolderAndBlocked(json, "holder");
     }
 
@@ -39,14 +74,12 @@ final class LongHoldFinding extends BlockingFinding {
         StringBuilder out = new StringBuilder();
         out.append(title()).append(": thread ").append(quoted(holder.name)).append(" has held ")
                 .append(String.join(", ", lockNames())).append(" for at least ").append(ThreadView.seconds(heldMillis))
-                .append(" while running ").append(inNativeCode ? "native code" : "Java code");
+                .append(" while ").append(running.phrase);
         if (holderCpuMillis >= 0) out.append(" (").append(ThreadView.seconds(holderCpuMillis)).append(" of CPU)");
         out.append(", and ").append(blocked.size() == 1 ? "1 thread is" : blocked.size() + " threads are")
                 .append(" blocked behind it\n");
         summarizeThreads(out);
-        out.append(inNativeCode
-                ? "  every thread behind it waits as long as this call does: hold no lock across I/O, or give the call a timeout\n"
-                : "  every thread behind it waits as long as this work does: keep the work out of the locked section\n");
+        out.append("  ").append(running.advice).append('\n');
         return out.toString();
     }
 }

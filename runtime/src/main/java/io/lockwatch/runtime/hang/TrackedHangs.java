@@ -423,8 +423,8 @@ final class TrackedHangs {
         List<ThreadView> blocked = new ArrayList<>();
         addBlockedAndBehind(holder, holder.size(), waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
-        boolean inNative = frames.length > 0 && frames[0].isNativeMethod();
-        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, inNative, wanted, blocked);
+        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
+                LongHoldFinding.Running.ofVirtual(frames), wanted, blocked);
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
