@@ -39,10 +39,14 @@ final class LongHoldFinding extends BlockingFinding {
 
         /**
          * From a runnable virtual thread's stack: one that is mounted shows the frames it runs, so one whose top frame
-         * is {@code VirtualThread}'s own (the park it was woken from, a yield) is unmounted and waits for a carrier.
+         * is still {@code VirtualThread}'s park (unparked, not yet run again) is unmounted and waits for a carrier. A
+         * top frame in {@code Thread.yield()} is not taken for one: a loop that yields under a lock does get carriers,
+         * and a single stack cannot tell it from a thread that waits.
          */
         static Running ofVirtual(StackTraceElement[] stack) {
-            return stack.length > 0 && stack[0].getClassName().equals("java.lang.VirtualThread") ? NO_CARRIER : of(stack);
+            boolean inPark = stack.length > 0 && stack[0].getClassName().equals("java.lang.VirtualThread")
+                    && stack[0].getMethodName().startsWith("park");
+            return inPark ? NO_CARRIER : of(stack);
         }
     }
 

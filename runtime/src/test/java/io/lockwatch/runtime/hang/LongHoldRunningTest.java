@@ -31,6 +31,14 @@ class LongHoldRunningTest {
         assertEquals(Running.JAVA, Running.ofVirtual(new StackTraceElement[0]));
     }
 
+    /** A loop that yields under a lock gets carriers between its yields: its code is what it runs (JDK 25's frames). */
+    @Test
+    void aVirtualThreadInAYieldIsJavaCode() {
+        assertEquals(Running.JAVA, Running.ofVirtual(new StackTraceElement[] {
+                frame("java.lang.VirtualThread", "tryYield", 945), frame("java.lang.Thread", "yield", 460),
+                frame("app.Cache", "load", 12)}));
+    }
+
     @Test
     void aRunnableVirtualThreadStillInTheParkItWasWokenFromWaitsForACarrier() {
         assertEquals(Running.NO_CARRIER, Running.ofVirtual(READY_VIRTUAL));
