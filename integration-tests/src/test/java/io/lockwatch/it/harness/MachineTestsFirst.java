@@ -2,6 +2,7 @@ package io.lockwatch.it.harness;
 
 import java.util.Comparator;
 import java.util.Optional;
+import org.junit.jupiter.api.MethodDescriptor;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.MethodOrdererContext;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -20,12 +21,11 @@ public class MachineTestsFirst implements MethodOrderer {
     @Override
     public void orderMethods(MethodOrdererContext context) {
         // A stable sort: the tests of each kind keep JUnit's default order.
-        context.getMethodDescriptors().sort(Comparator.comparing(method -> !takesTheMachine(method.getMethod()
-                .getAnnotationsByType(ResourceLock.class))));
+        context.getMethodDescriptors().sort(Comparator.comparingInt(method -> takesTheMachine(method) ? 0 : 1));
     }
 
-    private static boolean takesTheMachine(ResourceLock[] locks) {
-        for (ResourceLock lock : locks) {
+    private static boolean takesTheMachine(MethodDescriptor method) {
+        for (ResourceLock lock : method.getMethod().getAnnotationsByType(ResourceLock.class)) {
             if (lock.value().equals(TwoAtATime.MACHINE) && lock.mode() == ResourceAccessMode.READ_WRITE) return true;
         }
         return false;

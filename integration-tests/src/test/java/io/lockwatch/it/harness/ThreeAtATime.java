@@ -13,10 +13,8 @@ import org.junit.jupiter.api.parallel.ResourceLockTarget;
 /**
  * Like {@link TwoAtATime}, for a test class whose child JVMs, once started, mostly wait (a hung program, until
  * lockwatch has reported it): three tests at a time on the 2-core CI machine, as the cores idle while they wait.
- * Measured in the fiftieth session with {@code HangDetectionTest}, two at a time and three at a time alternated:
- * 244 and 243 s against 213 and 188 s on JDK 25 (its tests' own times the same), 138–143 s against 116–119 s on JDK 17;
- * a class of short runs that keep the cores busy is slower so
- * ({@code DamagedAgentJarTest}: 66 s against 78 s) and stays {@code @TwoAtATime}. These classes run in surefire
+ * A class of short runs that keep the cores busy is slower so ({@code DamagedAgentJarTest}) and stays
+ * {@code @TwoAtATime}; README's test section has the measurements. These classes run in surefire
  * executions of their own, after the two-at-a-time ones. A test that keeps a core busy, or whose assertion has a
  * margin of a second or less, takes the machine for itself: {@code @ResourceLock(ThreeAtATime.MACHINE)}.
  */
