@@ -1093,15 +1093,21 @@ class HangDetectionTest {
     /**
      * A virtual thread that holds a lock and is ready to run, but gets no carrier: every carrier of the virtual thread
      * scheduler is busy (here the only one, with a virtual thread that computes and never blocks). It is RUNNABLE at
-     * every check, its stack ending in the park it was woken from; until the fifty-first session the long hold said
-     * it ran Java code, which sent the reader to the holder's code rather than to what keeps the carriers busy.
+     * every check, unparked ({@code no-carrier}) or handed the monitor it was blocked on ({@code no-carrier-monitor},
+     * JDK 24 and later: its stack then ends at its own {@code synchronized} line). Until the fifty-first session the
+     * long hold said it ran Java code, which sent the reader to the holder's code rather than to what keeps the
+     * carriers busy; until the fifty-second, the monitor's case still did, and listed the monitor among the holder's
+     * locks.
      */
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"no-carrier", "no-carrier-monitor"})
     @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
-    void aLockHeldByAVirtualThreadThatGetsNoCarrierIsALongHoldThatSaysSo() {
+    void aLockHeldByAVirtualThreadThatGetsNoCarrierIsALongHoldThatSaysSo(String mode) {
         assumeVirtualThreads();
+        boolean monitor = mode.endsWith("-monitor");
+        assumeTrue(!monitor || ChildJvm.childFeatureVersion() >= 24, "a virtual thread blocked on a monitor unmounts");
         Running run = ChildJvm.run(LongHold.class).agentOptions(THRESHOLD)
-                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args("no-carrier").start();
+                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args(mode).start();
         run.awaitStdoutLine("started", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
         ChildResult result = endCleanly(run, Stop.TERM);
@@ -1110,7 +1116,10 @@ class HangDetectionTest {
         String json = hold.toPrettyString();
         assertEquals("no_carrier", hold.get("running").asText(), json);
         assertEquals(List.of("holder", "waiter"), threadNames(hold), json);
-        assertEquals("RUNNABLE", hold.get("holder").get("state").asText(), json);
+        JsonNode holder = hold.get("holder");
+        assertEquals("RUNNABLE", holder.get("state").asText(), json);
+        assertEquals(1, holder.get("holds").size(), "the lock, not the monitor it waits to enter: " + json);
+        assertTrue(holder.get("holds").get(0).get("lock").asText().startsWith(REENTRANT_LOCK), json);
     }
 
     /**

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       "virtual-waiter".</li>
  *   <li>{@code no-carrier} (run with {@code -Djdk.virtualThreadScheduler.parallelism=1}): the virtual "holder" of
  *       the {@code ReentrantLock} is ready to run but never gets a carrier, as the virtual "hog" spins on the only one;
- *       the virtual "waiter" waits for the lock.</li>
+ *       the virtual "waiter" waits for the lock. {@code no-carrier-monitor} (JDK 24 and later): the holder was blocked
+ *       on the monitor of CACHE, which is then freed for it; ready to enter it, it never runs.</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -36,8 +37,8 @@ public final class LongHold {
         String mode = args.length > 0 ? args[0] : "io";
         CountDownLatch holding = new CountDownLatch(1);
         Thread holder;
-        if (mode.equals("no-carrier")) {
-            holder = noCarrier(holding);
+        if (mode.startsWith("no-carrier")) {
+            holder = noCarrier(holding, mode.endsWith("-monitor"));
         } else if (mode.startsWith("busy")) {
             boolean virtualHolder = mode.equals("busy-virtual") || mode.equals("busy-virtual-monitor");
             boolean virtualWaiter = mode.startsWith("busy-virtual");
@@ -103,24 +104,34 @@ public final class LongHold {
     }
 
     /**
-     * The holder takes the lock and parks; once the waiter is queued on the lock and the hog has the scheduler's only
-     * carrier, the holder is unparked: ready to run from then on, and never run.
+     * The holder takes the lock and parks, or blocks on CACHE (held here); once the waiter is queued on the lock and the
+     * hog has the scheduler's only carrier, the holder is unparked, or CACHE freed: ready to run from then on, and
+     * never run.
      */
-    private static Thread noCarrier(CountDownLatch holding) throws Exception {
-        Thread holder = start("holder", true, () -> {
-            POOL.lock();
-            holding.countDown();
-            while (!stop) LockSupport.park();
-        });
-        start("waiter", true, () -> {
-            Hang.await(holding);
-            POOL.lock();
-        });
-        while (!POOL.hasQueuedThreads()) Thread.sleep(10);
-        CountDownLatch hogging = new CountDownLatch(1);
-        start("hog", true, () -> spin(hogging));
-        Hang.await(hogging);
-        LockSupport.unpark(holder);
+    private static Thread noCarrier(CountDownLatch holding, boolean monitor) throws Exception {
+        Thread holder;
+        synchronized (CACHE) {
+            holder = start("holder", true, () -> {
+                POOL.lock();
+                holding.countDown();
+                if (monitor) {
+                    synchronized (CACHE) {
+                        System.out.println("holder entered CACHE");
+                    }
+                }
+                while (!stop) LockSupport.park();
+            });
+            start("waiter", true, () -> {
+                Hang.await(holding);
+                POOL.lock();
+            });
+            Thread.State parked = monitor ? Thread.State.BLOCKED : Thread.State.WAITING;
+            while (!POOL.hasQueuedThreads() || holder.getState() != parked) Thread.sleep(10);
+            CountDownLatch hogging = new CountDownLatch(1);
+            start("hog", true, () -> spin(hogging));
+            Hang.await(hogging);
+            LockSupport.unpark(holder);
+        }
         return holder;
     }
 

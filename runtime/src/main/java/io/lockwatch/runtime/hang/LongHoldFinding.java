@@ -32,21 +32,12 @@ final class LongHoldFinding extends BlockingFinding {
             this.advice = advice;
         }
 
-        /** From a runnable platform thread's stack. */
+        /**
+         * From a runnable thread's stack, when it is not a virtual thread that waits for a carrier
+         * ({@link CarrierWaits}, which its stack cannot tell: JDK 25 shows an unmounted thread's last frames).
+         */
         static Running of(StackTraceElement[] stack) {
             return stack.length > 0 && stack[0].isNativeMethod() ? NATIVE : JAVA;
-        }
-
-        /**
-         * From a runnable virtual thread's stack: one that is mounted shows the frames it runs, so one whose top frame
-         * is still {@code VirtualThread}'s park (unparked, not yet run again) is unmounted and waits for a carrier. A
-         * top frame in {@code Thread.yield()} is not taken for one: a loop that yields under a lock does get carriers,
-         * and a single stack cannot tell it from a thread that waits.
-         */
-        static Running ofVirtual(StackTraceElement[] stack) {
-            boolean inPark = stack.length > 0 && stack[0].getClassName().equals("java.lang.VirtualThread")
-                    && stack[0].getMethodName().startsWith("park");
-            return inPark ? NO_CARRIER : of(stack);
         }
     }
 

@@ -82,6 +82,8 @@ final class TrackedHangs {
      * the hold began: only those waited for at the last check, so at most one per waiting thread.
      */
     private final LockHolds runningHolds = new LockHolds();
+    /** The running virtual holders seen waiting for a carrier, at this check and the last. */
+    private final CarrierWaits carrierWaits = new CarrierWaits();
 
     TrackedHangs(long thresholdNanos) {
         this.thresholdNanos = thresholdNanos;
@@ -326,6 +328,10 @@ final class TrackedHangs {
     Found check(List<LockStack> stacks, List<LockStack> running, long now, int stackDepth, Set<String> reported,
                 Set<Long> jvmWaiters, JvmWaits jvmWaits) {
         Found found = new Found();
+        carrierWaits.startCheck();
+        for (LockStack holder : running) {
+            if (isVirtual(holder.thread)) carrierWaits.note(holder);
+        }
         // Nobody waits holding anything. (On JDK 17 only threads that took a java.util.concurrent lock or a
         // StampedLock are watched at all.)
         if (stacks.isEmpty()) {
@@ -411,8 +417,14 @@ final class TrackedHangs {
         StackTraceElement[] frames = owner.getStackTrace();
         if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
+        // A thread handed the monitor it was blocked on has it on top of its stack, not yet entered again.
+        int heldCount = holder.size();
+        if (carrierWaits.entersMonitor(holder.threadId) && holder.topMayBePending()
+                && holder.isMonitorAt(heldCount - 1)) {
+            heldCount--;
+        }
         List<LockRef> held = new ArrayList<>();
-        for (int i = 0; i < holder.size(); i++) held.add(heldRef(holder, i));
+        for (int i = 0; i < heldCount; i++) held.add(heldRef(holder, i));
         List<Waiter> waiting = new ArrayList<>();
         long since = now;
         for (String lock : locks) {
@@ -421,10 +433,11 @@ final class TrackedHangs {
         }
         List<LockRef> wanted = new ArrayList<>();
         List<ThreadView> blocked = new ArrayList<>();
-        addBlockedAndBehind(holder, holder.size(), waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
+        addBlockedAndBehind(holder, heldCount, waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
-        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
-                LongHoldFinding.Running.ofVirtual(frames), wanted, blocked);
+        LongHoldFinding.Running running = carrierWaits.waitedSinceLastCheck(holder.threadId)
+                ? LongHoldFinding.Running.NO_CARRIER : LongHoldFinding.Running.of(frames);
+        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, running, wanted, blocked);
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {

@@ -291,12 +291,9 @@ public final class ThreadRegistry {
         if (!waiting && (now != Thread.State.RUNNABLE || VIRTUAL_THREAD == null)) return;
         LockStack stack = state.lockStack(thread, now);
         if (stack == null) return;
-        if (!waiting) {
-            out.running.add(stack);
-            return;
-        }
-        out.waiting.add(stack);
-        // Its parks are counted only while the lookup cache holds its state, which another thread may have taken.
+        (waiting ? out.waiting : out.running).add(stack);
+        // Its parks (its unmounts, for a running one) are counted only while the lookup cache holds its state, which
+        // another thread may have taken.
         if (isVirtual(thread)) LockTracker.cache(state);
     }
 
