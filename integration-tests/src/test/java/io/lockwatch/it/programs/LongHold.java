@@ -2,6 +2,8 @@ package io.lockwatch.it.programs;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the {@code ReentrantLock} is ready to run but never gets a carrier, as the virtual "hog" spins on the only one;
  *       the virtual "waiter" waits for the lock. {@code no-carrier-monitor} (JDK 24 and later): the holder was blocked
  *       on the monitor of CACHE, which is then freed for it; ready to enter it, it never runs.</li>
+ *   <li>{@code yielding} (also with one carrier): the virtual "holder" of the {@code ReentrantLock} yields in a loop
+ *       among nine virtual threads that do the same, so it is unmounted most of the time, yet runs again and again;
+ *       the virtual "waiter" waits for the lock.</li>
  * </ul>
  * Prints "started" once every thread has been started, then waits for ever.
  */
@@ -39,6 +44,8 @@ public final class LongHold {
         Thread holder;
         if (mode.startsWith("no-carrier")) {
             holder = noCarrier(holding, mode.endsWith("-monitor"));
+        } else if (mode.equals("yielding")) {
+            holder = yielding(holding);
         } else if (mode.startsWith("busy")) {
             boolean virtualHolder = mode.equals("busy-virtual") || mode.equals("busy-virtual-monitor");
             boolean virtualWaiter = mode.startsWith("busy-virtual");
@@ -133,6 +140,34 @@ public final class LongHold {
             LockSupport.unpark(holder);
         }
         return holder;
+    }
+
+    /**
+     * The holder takes the lock, then yields in turn with the others (all virtual), on one carrier. None yields before
+     * all have started and wait: a virtual thread that yields keeps its carrier from those started after it (JDK 25).
+     */
+    private static Thread yielding(CountDownLatch holding) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        Runnable yieldForEver = () -> {
+            Hang.await(go);
+            while (!stop) Thread.yield();
+        };
+        List<Thread> yielders = new ArrayList<>();
+        yielders.add(start("holder", true, () -> {
+            POOL.lock();
+            holding.countDown();
+            yieldForEver.run();
+        }));
+        start("waiter", true, () -> {
+            Hang.await(holding);
+            POOL.lock();
+        });
+        for (int i = 0; i < 9; i++) yielders.add(start("yielder-" + i, true, yieldForEver));
+        while (!POOL.hasQueuedThreads() || !yielders.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+            Thread.sleep(10);
+        }
+        go.countDown();
+        return yielders.get(0);
     }
 
     private static void spin(CountDownLatch holding) {
