@@ -284,11 +284,21 @@ final class TrackedHangs {
         /** How many entries of the holder's stack it holds (the top one of a waiter may be what it waits for). */
         private final int heldCount;
         private final List<Waiter> blocked;
+        /** The locks they wait for, by name: made when first asked for (a long hold's search asks twice). */
+        private Set<String> names;
 
         private AlsoBlocked(LockStack holder, int heldCount, List<Waiter> blocked) {
             this.holder = holder;
             this.heldCount = heldCount;
             this.blocked = blocked;
+        }
+
+        Set<String> lockNames() {
+            if (names == null) {
+                names = new LinkedHashSet<>();
+                for (Waiter b : blocked) names.add(LockRef.of(b.waitsOn, null).name());
+            }
+            return names;
         }
 
         /**
@@ -297,13 +307,6 @@ final class TrackedHangs {
          */
         void addTo(List<ThreadView> views, List<LockRef> locks, Set<String> lockNames, long now, int stackDepth) {
             addBlockedAndBehind(holder, heldCount, blocked, views, locks, lockNames, now, stackDepth);
-        }
-
-        /** The locks they wait for, by name. */
-        Set<String> lockNames() {
-            Set<String> names = new LinkedHashSet<>();
-            for (Waiter b : blocked) names.add(LockRef.of(b.waitsOn, null).name());
-            return names;
         }
 
         /** How long the one that has waited longest has waited. */
