@@ -544,30 +544,9 @@ final class ClassFileRewriter {
         /** ThreadHooks' calls on entry (Thread's, VirtualThread's, FutureTask's), after what LockSiteVisitor puts there. */
         private void threadHooksOnEntry() {
             if (hooks == 0) return;
-            String thread = "(Ljava/lang/Thread;)V";
-            switch (name) {
-                case "start":
-                    prologue.u1(ALOAD_0);
-                    invokeStatic(prologue, TRACKER, "threadStarting", thread);
-                    prologue.u1(ALOAD_0);
-                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "starting", thread);
-                    break;
-                case "exit":
-                    invokeStatic(prologue, TRACKER, "threadExiting", "()V");
-                    break;
-                case "get": // FutureTask's
-                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "gettingResult", "()V");
-                    break;
-                case "park": // VirtualThread's
-                case "parkNanos":
-                case "afterYield":
-                    prologue.u1(ALOAD_0);
-                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "parking", thread);
-                    break;
-                default: // join
-                    prologue.u1(ALOAD_0);
-                    invokeStatic(prologue, ThreadHooks.THREAD_CALLS, "joining", thread);
-                    break;
+            for (ThreadHooks.EntryCall call : ThreadHooks.entryCalls(name)) {
+                if (call.passThread) prologue.u1(ALOAD_0);
+                invokeStatic(prologue, call.owner, call.hook, call.descriptor());
             }
         }
 

@@ -72,56 +72,91 @@ final class ThreadHooks {
         }
     }
 
-    static MethodVisitor wrap(MethodVisitor mv, String methodName) {
-        switch (methodName) {
-            case "start":
-                return onEntry(onEntry(mv, SiteRewrites.TRACKER, "threadStarting", true), THREAD_CALLS, "starting", true);
-            case "exit":
-                return onEntry(mv, SiteRewrites.TRACKER, "threadExiting", false);
-            case "get":
-                return onEntry(mv, THREAD_CALLS, "gettingResult", false);
-            case "park":
-            case "parkNanos":
-            case "afterYield":
-                return onEntry(mv, THREAD_CALLS, "parking", true);
-            case "join":
-                return new MethodVisitor(Opcodes.ASM9, onEntry(mv, THREAD_CALLS, "joining", true)) {
-                    @Override
-                    public void visitInsn(int opcode) {
-                        if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-                            super.visitVarInsn(Opcodes.ALOAD, 0);
-                            super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "threadJoined",
-                                    "(Ljava/lang/Thread;)V", false);
-                        }
-                        super.visitInsn(opcode);
-                    }
+    /** One static call a hook makes on entry of a hooked method: with the thread ({@code this}) or with nothing. */
+    static final class EntryCall {
+        final String owner;
+        final String hook;
+        final boolean passThread;
 
-                    @Override
-                    public void visitMaxs(int maxStack, int maxLocals) {
-                        super.visitMaxs(maxStack + 1, maxLocals);
-                    }
-                };
-            default:
-                return mv;
+        private EntryCall(String owner, String hook, boolean passThread) {
+            this.owner = owner;
+            this.hook = hook;
+            this.passThread = passThread;
+        }
+
+        String descriptor() {
+            return passThread ? "(Ljava/lang/Thread;)V" : "()V";
         }
     }
 
-    private static MethodVisitor onEntry(MethodVisitor mv, String owner, String hook, boolean passThread) {
-        return new MethodVisitor(Opcodes.ASM9, mv) {
+    private static final EntryCall[] ON_START = {new EntryCall(SiteRewrites.TRACKER, "threadStarting", true),
+            new EntryCall(THREAD_CALLS, "starting", true)};
+    private static final EntryCall[] ON_EXIT = {new EntryCall(SiteRewrites.TRACKER, "threadExiting", false)};
+    private static final EntryCall[] ON_GET = {new EntryCall(THREAD_CALLS, "gettingResult", false)};
+    private static final EntryCall[] ON_PARK = {new EntryCall(THREAD_CALLS, "parking", true)};
+    private static final EntryCall[] ON_JOIN = {new EntryCall(THREAD_CALLS, "joining", true)};
+    private static final EntryCall[] NONE = {};
+
+    /**
+     * The calls on entry of a method that {@link #calls} hooks, in order, for both ways of instrumenting it (this
+     * class's visitor and {@code ClassFileRewriter}); none for any other name. {@code join} also calls
+     * {@code threadJoined} before each return.
+     */
+    static EntryCall[] entryCalls(String methodName) {
+        switch (methodName) {
+            case "start":
+                return ON_START;
+            case "exit":
+                return ON_EXIT;
+            case "get": // FutureTask's
+                return ON_GET;
+            case "park": // VirtualThread's
+            case "parkNanos":
+            case "afterYield":
+                return ON_PARK;
+            case "join":
+                return ON_JOIN;
+            default:
+                return NONE;
+        }
+    }
+
+    static MethodVisitor wrap(MethodVisitor mv, String methodName) {
+        EntryCall[] calls = entryCalls(methodName);
+        MethodVisitor hooked = calls.length == 0 ? mv : onEntry(mv, calls);
+        if (!methodName.equals("join")) return hooked;
+        return new MethodVisitor(Opcodes.ASM9, hooked) {
             @Override
-            public void visitCode() {
-                super.visitCode();
-                if (passThread) {
+            public void visitInsn(int opcode) {
+                if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
                     super.visitVarInsn(Opcodes.ALOAD, 0);
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, hook, "(Ljava/lang/Thread;)V", false);
-                } else {
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, hook, "()V", false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, SiteRewrites.TRACKER, "threadJoined",
+                            "(Ljava/lang/Thread;)V", false);
                 }
+                super.visitInsn(opcode);
             }
 
             @Override
             public void visitMaxs(int maxStack, int maxLocals) {
                 super.visitMaxs(maxStack + 1, maxLocals);
+            }
+        };
+    }
+
+    private static MethodVisitor onEntry(MethodVisitor mv, EntryCall[] calls) {
+        return new MethodVisitor(Opcodes.ASM9, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                for (EntryCall call : calls) {
+                    if (call.passThread) super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, call.owner, call.hook, call.descriptor(), false);
+                }
+            }
+
+            @Override
+            public void visitMaxs(int maxStack, int maxLocals) {
+                super.visitMaxs(maxStack + calls.length, maxLocals); // one a call, as calls() counts them
             }
         };
     }
