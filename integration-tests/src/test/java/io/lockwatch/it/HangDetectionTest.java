@@ -1096,8 +1096,9 @@ class HangDetectionTest {
      * every check, unparked ({@code no-carrier}) or handed the monitor it was blocked on ({@code no-carrier-monitor},
      * JDK 24 and later: its stack then ends at its own {@code synchronized} line). Until the fifty-first session the
      * long hold said it ran Java code, which sent the reader to the holder's code rather than to what keeps the
-     * carriers busy; until the fifty-second, the monitor's case still did, and listed the monitor among the holder's
-     * locks.
+     * carriers busy; until the fifty-second, the monitor's case still did, and listed the monitor among the locks
+     * held, with "late", blocked on it after the holder, behind them: the monitor is free, and the holder's turn at it
+     * comes first.
      */
     @ParameterizedTest
     @ValueSource(strings = {"no-carrier", "no-carrier-monitor"})
@@ -1111,7 +1112,10 @@ class HangDetectionTest {
         run.awaitStdoutLine("started", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
         ChildResult result = endCleanly(run, Stop.TERM);
-        assertTrue(result.stderr.contains(" while ready to run without a carrier thread"), result.stderr);
+        String line = result.stderr.substring(result.stderr.indexOf("HAZARD #1 long_hold"));
+        line = line.substring(0, line.indexOf('\n'));
+        assertFalse(line.contains("java.lang.Object@"), "only the lock is held, not the monitor: " + line);
+        assertTrue(line.contains(" while ready to run without a carrier thread, and 1 thread is blocked behind it"), line);
         JsonNode hold = result.report().singleHazard("long_hold");
         String json = hold.toPrettyString();
         assertEquals("no_carrier", hold.get("running").asText(), json);

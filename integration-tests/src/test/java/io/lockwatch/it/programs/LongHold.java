@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code no-carrier} (run with {@code -Djdk.virtualThreadScheduler.parallelism=1}): the virtual "holder" of
  *       the {@code ReentrantLock} is ready to run but never gets a carrier, as the virtual "hog" spins on the only one;
  *       the virtual "waiter" waits for the lock. {@code no-carrier-monitor} (JDK 24 and later): the holder was blocked
- *       on the monitor of CACHE, which is then freed for it; ready to enter it, it never runs.</li>
+ *       on the monitor of CACHE, which is then freed for it; ready to enter it, it never runs. The virtual "late",
+ *       blocked on CACHE after it, stays blocked: CACHE is free, and the holder's turn is first.</li>
  *   <li>{@code yielding} (also with one carrier): the virtual "holder" of the {@code ReentrantLock} yields in a loop
  *       among nine virtual threads that do the same, so it is unmounted most of the time, yet runs again and again;
  *       the virtual "waiter" waits for the lock.</li>
@@ -134,6 +135,14 @@ public final class LongHold {
             });
             Thread.State parked = monitor ? Thread.State.BLOCKED : Thread.State.WAITING;
             while (!POOL.hasQueuedThreads() || holder.getState() != parked) Thread.sleep(10);
+            if (monitor) {
+                Thread late = start("late", true, () -> {
+                    synchronized (CACHE) {
+                        System.out.println("late entered CACHE");
+                    }
+                });
+                while (late.getState() != Thread.State.BLOCKED) Thread.sleep(10);
+            }
             CountDownLatch hogging = new CountDownLatch(1);
             start("hog", true, () -> spin(hogging));
             Hang.await(hogging);

@@ -364,7 +364,7 @@ final class TrackedHangs {
         // What each running thread holds, as its waiters wait on it (a lock's synchronizer, a monitor).
         Map<Object, LockStack> runningHolder = new IdentityHashMap<>();
         for (LockStack holder : running) {
-            for (int i = 0; i < holder.size(); i++) {
+            for (int i = 0, held = heldByRunning(holder); i < held; i++) {
                 Object on = holder.waitedOnAt(i);
                 if (on != null) runningHolder.put(on, holder);
             }
@@ -413,6 +413,18 @@ final class TrackedHangs {
         }
     }
 
+    /**
+     * How many entries of a running holder's stack it holds: all but a monitor on top that it was handed, after it was
+     * blocked on it, and has not entered yet ({@link CarrierWaits#entersMonitor}). The monitor is free meanwhile: the
+     * holder neither holds it nor keeps the threads still blocked on it out, beyond its turn before theirs.
+     */
+    private int heldByRunning(LockStack holder) {
+        int size = holder.size();
+        boolean handedTop = carrierWaits.entersMonitor(holder.threadId) && holder.topMayBePending()
+                && holder.isMonitorAt(size - 1);
+        return handedTop ? size - 1 : size;
+    }
+
     /** The long hold of {@code locks} (by name) by {@code holder}, with every thread behind it; null if it moved on. */
     private LongHoldFinding longHold(LockStack holder, List<String> locks, Map<String, List<Waiter>> byLock, long now,
                                      int stackDepth) {
@@ -420,12 +432,7 @@ final class TrackedHangs {
         StackTraceElement[] frames = owner.getStackTrace();
         if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
         if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
-        // A thread handed the monitor it was blocked on has it on top of its stack, not yet entered again.
-        int heldCount = holder.size();
-        if (carrierWaits.entersMonitor(holder.threadId) && holder.topMayBePending()
-                && holder.isMonitorAt(heldCount - 1)) {
-            heldCount--;
-        }
+        int heldCount = heldByRunning(holder);
         List<LockRef> held = new ArrayList<>();
         for (int i = 0; i < heldCount; i++) held.add(heldRef(holder, i));
         List<Waiter> waiting = new ArrayList<>();
