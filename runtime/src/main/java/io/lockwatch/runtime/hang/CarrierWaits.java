@@ -10,7 +10,7 @@ import java.util.Map;
  * The running virtual holders that wait for a carrier thread: {@code RUNNABLE}, yet not run since the last check,
  * because every carrier of the scheduler is taken. The JDK's own state of a virtual thread tells that it is unmounted
  * and ready (unparked, done yielding, or handed a monitor it was blocked on); seen so at two checks in a row with the
- * same count of unmounts ({@link LockStack#parks}), it has not run in between: a thread that ran would have unmounted
+ * same count of unmounts ({@link LockStack#parksNow}), it has not run in between: a thread that ran would have unmounted
  * again to be found unmounted, and every unmount counts. One check alone cannot tell: a thread that yields in a loop,
  * or parks briefly again and again, is caught unmounted now and then although it gets carriers.
  *
@@ -49,10 +49,17 @@ final class CarrierWaits {
         thisCheck.clear();
     }
 
-    /** Notes a running virtual holder at this check, from the JDK's state of it now. */
+    /**
+     * Notes a running virtual holder at this check, from the JDK's state of it now, read between two reads of its
+     * count of unmounts: ready only when the count did not change meanwhile, so that the count noted is the one it had
+     * when it was seen ready. (The copy's count, taken when the registry swept the threads, may be older than that: a
+     * thread that ran until after the sweep and unmounted before this reading would have looked as if it had not run.)
+     */
     void note(LockStack holder) {
+        int before = holder.parksNow();
         int state = stateOf(holder.thread);
-        note(holder.threadId, holder.parks, isReady(state), state == UNBLOCKED);
+        int after = holder.parksNow();
+        note(holder.threadId, after, isReady(state) && before == after, state == UNBLOCKED);
     }
 
     /** Notes a holder as a state of the JDK's would: for {@link #note} and the tests. */

@@ -33,18 +33,30 @@ public final class LockStack {
      */
     public final Thread joined;
 
-    LockStack(Thread thread, long threadId, Thread.State state, Object[] locks, Object[] identities, byte[] modes,
-              int[] sites, long[] stamps, int parks, Thread joined) {
+    /** Whose copy this is: for {@link #parksNow}. */
+    private final ThreadState source;
+
+    LockStack(Thread thread, ThreadState source, Thread.State state, Object[] locks, Object[] identities, byte[] modes,
+              int[] sites, long[] stamps) {
         this.thread = thread;
-        this.threadId = threadId;
+        this.threadId = source.threadId;
         this.state = state;
         this.locks = locks;
         this.identities = identities;
         this.modes = modes;
         this.sites = sites;
         this.stamps = stamps;
-        this.parks = parks;
-        this.joined = joined;
+        this.parks = source.parks;
+        this.joined = source.joined;
+        this.source = source;
+    }
+
+    /**
+     * The thread's count of parks as it is now, not as copied ({@link #parks}): for a reading of the thread that must
+     * fall between two of them (see the hang detector's {@code CarrierWaits}).
+     */
+    public int parksNow() {
+        return source.parks;
     }
 
     public int size() {

@@ -327,7 +327,7 @@ public final class ThreadRegistry {
         if (!followed) return null;
         Thread.State now = thread.getState();
         return now == Thread.State.WAITING
-                ? new LockStack(thread, state.threadId, now, NONE, NONE, NO_MODES, NO_SITES, null, state.parks, state.joined)
+                ? new LockStack(thread, state, now, NONE, NONE, NO_MODES, NO_SITES, null)
                 : null;
     }
 

@@ -553,7 +553,7 @@ final class ThreadState {
                 stampCopy[i] = stampsNow[i];
             }
         }
-        return new LockStack(thread, threadId, state, locks, identities, modes, sites, stampCopy, parks, joined);
+        return new LockStack(thread, this, state, locks, identities, modes, sites, stampCopy);
     }
 
     // Read by the detector only after the thread has terminated (its end happens-before isAlive() = false).
