@@ -98,10 +98,13 @@ final class CarrierWaits {
         }
     }
 
-    /** One of {@code VirtualThread}'s named states, or {@code absent} when this JDK has no such name. */
+    /**
+     * One of {@code VirtualThread}'s named states, or {@code absent} when this JDK has no such name (or one that is not
+     * a number: {@code getInt} takes a {@code short} or a {@code byte} too, and throws for anything else).
+     */
     private static int named(String name, int absent) {
         Field constant = JdkFields.field(VIRTUAL_THREAD, name);
-        if (constant == null || constant.getType() != int.class) return absent;
+        if (constant == null) return absent;
         try {
             return constant.getInt(null);
         } catch (ReflectiveOperationException | RuntimeException e) {
