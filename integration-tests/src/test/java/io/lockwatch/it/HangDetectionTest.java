@@ -1098,7 +1098,7 @@ class HangDetectionTest {
      * long hold said it ran Java code, which sent the reader to the holder's code rather than to what keeps the
      * carriers busy; until the fifty-second, the monitor's case still did, and listed the monitor among the locks
      * held, with "late", blocked on it after the holder, behind them: the monitor is free, and the holder's turn at it
-     * comes first.
+     * comes first. Since the fifty-second session the finding also shows what the carriers run: "hog".
      */
     @ParameterizedTest
     @ValueSource(strings = {"no-carrier", "no-carrier-monitor"})
@@ -1116,6 +1116,7 @@ class HangDetectionTest {
         line = line.substring(0, line.indexOf('\n'));
         assertFalse(line.contains("java.lang.Object@"), "only the lock is held, not the monitor: " + line);
         assertTrue(line.contains(" while ready to run without a carrier thread, and 1 thread is blocked behind it"), line);
+        assertTrue(result.stderr.contains("[lockwatch]   on the carriers now: \"hog\" on ForkJoinPool-"), result.stderr);
         JsonNode hold = result.report().singleHazard("long_hold");
         String json = hold.toPrettyString();
         assertEquals("no_carrier", hold.get("running").asText(), json);
@@ -1124,6 +1125,11 @@ class HangDetectionTest {
         assertEquals("RUNNABLE", holder.get("state").asText(), json);
         assertEquals(1, holder.get("holds").size(), "the lock, not the monitor it waits to enter: " + json);
         assertTrue(holder.get("holds").get(0).get("lock").asText().startsWith(REENTRANT_LOCK), json);
+        JsonNode carriers = hold.get("carriers");
+        assertEquals(1, carriers.size(), "the only carrier, and who runs on it: " + json);
+        assertEquals("hog", carriers.get(0).get("name").asText(), json);
+        assertTrue(carriers.get(0).get("carrier").asText().startsWith("ForkJoinPool-"), json);
+        assertTrue(carriers.get(0).get("stack").get(0).asText().startsWith(LongHold.class.getName() + ".spin("), json);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.report.JsonWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,8 +20,8 @@ final class LongHoldFinding extends BlockingFinding {
         JAVA("java", "running Java code",
                 "every thread behind it waits as long as this work does: keep the work out of the locked section"),
         NO_CARRIER("no_carrier", "ready to run without a carrier thread",
-                "every thread behind it waits until a carrier is free: look for what keeps the virtual thread scheduler's"
-                        + " carriers busy (virtual threads that compute without blocking, or pinned ones)");
+                "every thread behind it waits until a carrier is free: look at what the virtual threads on the carriers"
+                        + " do (above): they compute without blocking, or are pinned to their carrier");
 
         final String key;
         final String phrase;
@@ -45,6 +46,8 @@ final class LongHoldFinding extends BlockingFinding {
     /** CPU time the holder used during the hold, or -1 when not measured. */
     private final long holderCpuMillis;
     private final Running running;
+    /** For {@link Running#NO_CARRIER}: the virtual threads on the carriers when it was found ({@link Carriers}). */
+    final List<Carriers.Mounted> carriers = new ArrayList<>();
 
     LongHoldFinding(ThreadView holder, long heldMillis, long holderCpuMillis, Running running, List<LockRef> locks,
                     List<ThreadView> blocked) {
@@ -62,6 +65,10 @@ final class LongHoldFinding extends BlockingFinding {
         else json.value(holderCpuMillis);
         json.field("running", running.key);
         writeHolderAndBlocked(json, "holder");
+        if (running != Running.NO_CARRIER) return;
+        json.name("carriers").beginArray();
+        for (Carriers.Mounted m : carriers) m.thread.write(json, j -> j.field("carrier", m.carrier));
+        json.endArray();
     }
 
     @Override
@@ -74,7 +81,21 @@ final class LongHoldFinding extends BlockingFinding {
         out.append(", and ").append(blocked.size() == 1 ? "1 thread is" : blocked.size() + " threads are")
                 .append(" blocked behind it\n");
         summarizeThreads(out);
+        if (running == Running.NO_CARRIER) summarizeCarriers(out);
         out.append("  ").append(running.advice).append('\n');
         return out.toString();
+    }
+
+    private void summarizeCarriers(StringBuilder out) {
+        if (carriers.isEmpty()) {
+            out.append("  the virtual threads on the carriers could not be listed (a JVM run with -Djdk.trackAllThreads=false?):"
+                    + " jcmd <pid> Thread.dump_to_file <file> lists every thread\n");
+            return;
+        }
+        out.append("  on the carriers now:");
+        for (Carriers.Mounted m : carriers) out.append(' ').append(quoted(m.thread.name)).append(" on ").append(m.carrier).append(',');
+        out.setLength(out.length() - 1);
+        out.append('\n');
+        for (Carriers.Mounted m : carriers) m.thread.summarize(out, "  ");
     }
 }

@@ -82,6 +82,8 @@ final class TrackedHangs {
      * the hold began: only those waited for at the last check, so at most one per waiting thread.
      */
     private final LockHolds runningHolds = new LockHolds();
+    /** The virtual threads a long hold whose holder waits for a carrier shows as what the carriers run, at most. */
+    static final int MAX_CARRIERS_SHOWN = 16;
     /** The running virtual holders seen waiting for a carrier, at this check and the last. */
     private final CarrierWaits carrierWaits = new CarrierWaits();
 
@@ -445,9 +447,16 @@ final class TrackedHangs {
         List<ThreadView> blocked = new ArrayList<>();
         addBlockedAndBehind(holder, heldCount, waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
-        LongHoldFinding.Running running = carrierWaits.waitedSinceLastCheck(holder.threadId)
-                ? LongHoldFinding.Running.NO_CARRIER : LongHoldFinding.Running.of(frames);
-        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1, running, wanted, blocked);
+        LongHoldFinding finding;
+        if (carrierWaits.waitedSinceLastCheck(holder.threadId)) {
+            finding = new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
+                    LongHoldFinding.Running.NO_CARRIER, wanted, blocked);
+            finding.carriers.addAll(Carriers.mounted(owner, MAX_CARRIERS_SHOWN, stackDepth));
+        } else {
+            finding = new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
+                    LongHoldFinding.Running.of(frames), wanted, blocked);
+        }
+        return finding;
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
