@@ -238,6 +238,8 @@ public final class ChildJvm {
 
     /** A child JVM that is running. */
     public static final class Running {
+        /** Where {@link #killWithThreadDump} saves the threads of a child a test gave up waiting for. */
+        static final String THREAD_DUMP = "threads-at-timeout.txt";
         private final Process process;
         private final Path dir;
         private final Path report;
@@ -285,7 +287,7 @@ public final class ChildJvm {
                 if (!process.isAlive()) break;
                 pause();
             }
-            process.destroyForcibly();
+            killWithThreadDump();
             fail("child never printed '" + String.join("' or '", texts) + "' to " + file + "; see " + dir);
         }
 
@@ -308,7 +310,7 @@ public final class ChildJvm {
                 if (!process.isAlive()) break;
                 pause();
             }
-            process.destroyForcibly();
+            killWithThreadDump();
             fail("the report never showed " + what + "; see " + dir + "\nlast report:\n"
                     + (last == null ? "none" : last.toPrettyString()));
             return null;
@@ -329,7 +331,8 @@ public final class ChildJvm {
         public ChildResult awaitExit(long timeoutSeconds) {
             try {
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    killWithThreadDump();
+                    process.waitFor(10, TimeUnit.SECONDS);
                     fail("child JVM did not exit within " + timeoutSeconds + "s; see " + dir);
                 }
             } catch (InterruptedException e) {
@@ -338,6 +341,27 @@ public final class ChildJvm {
             }
             return new ChildResult(process.exitValue(), read(dir.resolve("stdout.txt")),
                     read(dir.resolve("stderr.txt")), report, dir);
+        }
+
+        /**
+         * Kills a child that a test gave up waiting for, after saving its threads as they were ({@value #THREAD_DUMP},
+         * by the child JDK's {@code jcmd}; best effort, bounded): a timeout then leaves more to look at than its
+         * output, whether the child hung, spun or was starved of the CPU.
+         */
+        private void killWithThreadDump() {
+            if (process.isAlive()) {
+                try {
+                    Process jcmd = new ProcessBuilder(jdkTool("jcmd").toString(), String.valueOf(process.pid()),
+                            "Thread.print", "-l").redirectErrorStream(true)
+                            .redirectOutput(dir.resolve(THREAD_DUMP).toFile()).start();
+                    if (!jcmd.waitFor(30, TimeUnit.SECONDS)) jcmd.destroyForcibly();
+                } catch (IOException e) {
+                    // no dump: the timeout's message still names the folder
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            process.destroyForcibly();
         }
 
         private static void pause() {
