@@ -1107,11 +1107,7 @@ class HangDetectionTest {
         assumeVirtualThreads();
         boolean monitor = mode.endsWith("-monitor");
         assumeTrue(!monitor || ChildJvm.childFeatureVersion() >= 24, "a virtual thread blocked on a monitor unmounts");
-        Running run = ChildJvm.run(LongHold.class).agentOptions(THRESHOLD)
-                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args(mode).start();
-        run.awaitStdoutLine("started", FIND_SECONDS);
-        run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
-        ChildResult result = endCleanly(run, Stop.TERM);
+        ChildResult result = endCleanly(virtualHolderOnOneCarrier(mode), Stop.TERM);
         String line = result.stderr.substring(result.stderr.indexOf("HAZARD #1 long_hold"));
         line = line.substring(0, line.indexOf('\n'));
         assertFalse(line.contains("java.lang.Object@"), "only the lock is held, not the monitor: " + line);
@@ -1142,12 +1138,17 @@ class HangDetectionTest {
     @ResourceLock(ThreeAtATime.MACHINE) // alone: a core kept busy
     void aLockHeldByAVirtualThreadThatYieldsAmongOthersIsALongHoldInJavaCode() {
         assumeVirtualThreads();
+        JsonNode hold = endCleanly(virtualHolderOnOneCarrier("yielding"), Stop.TERM).report().singleHazard("long_hold");
+        assertEquals("java", hold.get("running").asText(), hold.toPrettyString());
+    }
+
+    /** {@code LongHold} in {@code mode} on one carrier, once it has reported the virtual "holder"'s long hold. */
+    private static Running virtualHolderOnOneCarrier(String mode) {
         Running run = ChildJvm.run(LongHold.class).agentOptions(THRESHOLD)
-                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args("yielding").start();
+                .jvmArgs("-Djdk.virtualThreadScheduler.parallelism=1").args(mode).start();
         run.awaitStdoutLine("started", FIND_SECONDS);
         run.awaitStderr("[lockwatch] HAZARD #1 long_hold: thread \"holder\" has held " + REENTRANT_LOCK, FIND_SECONDS);
-        JsonNode hold = endCleanly(run, Stop.TERM).report().singleHazard("long_hold");
-        assertEquals("java", hold.get("running").asText(), hold.toPrettyString());
+        return run;
     }
 
     /**

@@ -129,10 +129,7 @@ public final class LongHold {
                 }
                 while (!stop) LockSupport.park();
             });
-            start("waiter", true, () -> {
-                Hang.await(holding);
-                POOL.lock();
-            });
+            startVirtualWaiter(holding);
             Thread.State parked = monitor ? Thread.State.BLOCKED : Thread.State.WAITING;
             while (!POOL.hasQueuedThreads() || holder.getState() != parked) Thread.sleep(10);
             if (monitor) {
@@ -167,16 +164,21 @@ public final class LongHold {
             holding.countDown();
             yieldForEver.run();
         }));
-        start("waiter", true, () -> {
-            Hang.await(holding);
-            POOL.lock();
-        });
+        startVirtualWaiter(holding);
         for (int i = 0; i < 9; i++) yielders.add(start("yielder-" + i, true, yieldForEver));
         while (!POOL.hasQueuedThreads() || !yielders.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
             Thread.sleep(10);
         }
         go.countDown();
         return yielders.get(0);
+    }
+
+    /** The virtual "waiter", which waits for the lock once the holder has it. */
+    private static void startVirtualWaiter(CountDownLatch holding) throws ReflectiveOperationException {
+        start("waiter", true, () -> {
+            Hang.await(holding);
+            POOL.lock();
+        });
     }
 
     private static void spin(CountDownLatch holding) {

@@ -6,7 +6,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
@@ -65,10 +64,8 @@ final class Carriers {
                     if (t == except || !ThreadRegistry.isVirtual(t)) continue;
                     Thread carrier = (Thread) CARRIER.get(t);
                     if (carrier == null) continue;
-                    StackTraceElement[] frames = t.getStackTrace();
-                    if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
                     out.add(new Mounted(new ThreadView(t, Thread.State.RUNNABLE.name(), null, null, ThreadView.Tie.LOCK,
-                            0, Collections.emptyList(), frames), carrier.getName()));
+                            0, Collections.emptyList(), ThreadView.stackOf(t, stackDepth)), carrier.getName()));
                 }
                 ((Stream<?>) CHILDREN.invoke(container)).forEach(containers::add);
             }

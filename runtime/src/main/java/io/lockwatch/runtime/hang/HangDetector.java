@@ -837,7 +837,7 @@ public final class HangDetector implements ThreadCalls.Listener {
         long cpuNow = hold.ownerCpuAtStart < 0 ? -1 : cpuTime(mx, holderId);
         long cpuMillis = cpuNow < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(cpuNow - hold.ownerCpuAtStart);
         addHazard(new LongHoldFinding(holder, TimeUnit.NANOSECONDS.toMillis(now - hold.since), cpuMillis, running,
-                locks, blocked), AgentStats.Hazard.LONG_HOLD);
+                locks, blocked, Collections.emptyList()), AgentStats.Hazard.LONG_HOLD);
         return true;
     }
 

@@ -47,14 +47,15 @@ final class LongHoldFinding extends BlockingFinding {
     private final long holderCpuMillis;
     private final Running running;
     /** For {@link Running#NO_CARRIER}: the virtual threads on the carriers when it was found ({@link Carriers}). */
-    final List<Carriers.Mounted> carriers = new ArrayList<>();
+    private final List<Carriers.Mounted> carriers;
 
     LongHoldFinding(ThreadView holder, long heldMillis, long holderCpuMillis, Running running, List<LockRef> locks,
-                    List<ThreadView> blocked) {
+                    List<ThreadView> blocked, List<Carriers.Mounted> carriers) {
         super("long_hold", holder, locks, blocked);
         this.heldMillis = heldMillis;
         this.holderCpuMillis = holderCpuMillis;
         this.running = running;
+        this.carriers = carriers;
     }
 
     @Override
@@ -92,10 +93,9 @@ final class LongHoldFinding extends BlockingFinding {
                     + " jcmd <pid> Thread.dump_to_file <file> lists every thread\n");
             return;
         }
-        out.append("  on the carriers now:");
-        for (Carriers.Mounted m : carriers) out.append(' ').append(quoted(m.thread.name)).append(" on ").append(m.carrier).append(',');
-        out.setLength(out.length() - 1);
-        out.append('\n');
+        List<String> mounted = new ArrayList<>();
+        for (Carriers.Mounted m : carriers) mounted.add(quoted(m.thread.name) + " on " + m.carrier);
+        out.append("  on the carriers now: ").append(String.join(", ", mounted)).append('\n');
         for (Carriers.Mounted m : carriers) m.thread.summarize(out, "  ");
     }
 }

@@ -5,6 +5,7 @@ import java.lang.management.LockInfo;
 import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -214,6 +215,12 @@ final class ThreadView {
             if (h.at != null) out.append(" (taken at ").append(h.at).append(')');
             out.append('\n');
         }
+    }
+
+    /** A thread's stack now, at most {@code depth} frames: for the threads lockwatch's own stacks find. */
+    static StackTraceElement[] stackOf(Thread thread, int depth) {
+        StackTraceElement[] frames = thread.getStackTrace();
+        return frames.length > depth ? Arrays.copyOf(frames, depth) : frames;
     }
 
     static String seconds(long millis) {

@@ -9,7 +9,6 @@ import io.lockwatch.runtime.util.JdkFields;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -422,8 +421,7 @@ final class TrackedHangs {
      */
     private int heldByRunning(LockStack holder) {
         int size = holder.size();
-        boolean handedTop = carrierWaits.entersMonitor(holder.threadId) && holder.topMayBePending()
-                && holder.isMonitorAt(size - 1);
+        boolean handedTop = size > 0 && holder.isMonitorAt(size - 1) && carrierWaits.entersMonitor(holder.threadId);
         return handedTop ? size - 1 : size;
     }
 
@@ -431,9 +429,8 @@ final class TrackedHangs {
     private LongHoldFinding longHold(LockStack holder, List<String> locks, Map<String, List<Waiter>> byLock, long now,
                                      int stackDepth) {
         Thread owner = holder.thread;
-        StackTraceElement[] frames = owner.getStackTrace();
+        StackTraceElement[] frames = ThreadView.stackOf(owner, stackDepth);
         if (owner.getState() != Thread.State.RUNNABLE) return null; // it moved on meanwhile
-        if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
         int heldCount = heldByRunning(holder);
         List<LockRef> held = new ArrayList<>();
         for (int i = 0; i < heldCount; i++) held.add(heldRef(holder, i));
@@ -447,16 +444,10 @@ final class TrackedHangs {
         List<ThreadView> blocked = new ArrayList<>();
         addBlockedAndBehind(holder, heldCount, waiting, blocked, wanted, new HashSet<>(), now, stackDepth);
         ThreadView view = new ThreadView(owner, Thread.State.RUNNABLE.name(), null, null, Tie.LOCK, 0, held, frames);
-        LongHoldFinding finding;
-        if (carrierWaits.waitedSinceLastCheck(holder.threadId)) {
-            finding = new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
-                    LongHoldFinding.Running.NO_CARRIER, wanted, blocked);
-            finding.carriers.addAll(Carriers.mounted(owner, MAX_CARRIERS_SHOWN, stackDepth));
-        } else {
-            finding = new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
-                    LongHoldFinding.Running.of(frames), wanted, blocked);
-        }
-        return finding;
+        boolean noCarrier = carrierWaits.waitedSinceLastCheck(holder.threadId);
+        return new LongHoldFinding(view, TimeUnit.NANOSECONDS.toMillis(now - since), -1,
+                noCarrier ? LongHoldFinding.Running.NO_CARRIER : LongHoldFinding.Running.of(frames), wanted, blocked,
+                noCarrier ? Carriers.mounted(owner, MAX_CARRIERS_SHOWN, stackDepth) : Collections.emptyList());
     }
 
     private void findDeadlocks(long now, int stackDepth, Set<String> reported, Found found) {
@@ -874,8 +865,7 @@ final class TrackedHangs {
     private static ThreadView view(Waiter w, Thread owner, long now, int stackDepth) {
         List<LockRef> held = new ArrayList<>();
         for (int j = 0; j < w.heldCount(); j++) held.add(heldRef(w.stack, j));
-        StackTraceElement[] frames = w.stack.thread.getStackTrace();
-        if (frames.length > stackDepth) frames = Arrays.copyOf(frames, stackDepth);
+        StackTraceElement[] frames = ThreadView.stackOf(w.stack.thread, stackDepth);
         long millis = TimeUnit.NANOSECONDS.toMillis(w.waitedNanos(now));
         LockRef waitingFor = w.waitsOn != null ? LockRef.of(w.waitsOn, null) : null;
         return new ThreadView(w.stack.thread, w.stack.state.name(), waitingFor, owner, w.tie, millis, held, frames);
