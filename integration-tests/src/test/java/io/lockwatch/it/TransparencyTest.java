@@ -1,7 +1,9 @@
 package io.lockwatch.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lockwatch.it.harness.ChildJvm;
 import io.lockwatch.it.harness.ChildResult;
@@ -58,6 +60,28 @@ class TransparencyTest {
                 .filter(line -> line.contains("java.lang.runtime.ObjectMethods") || lockwatchLambda.matcher(line).find())
                 .collect(Collectors.toList());
         assertEquals(List.of(), spun, "classes spun for lockwatch's own code before main");
+    }
+
+    /**
+     * The agent's start leaves {@code java.lang.VirtualThread} uninitialized: its initializer makes the virtual
+     * threads' scheduler (a ForkJoinPool, its thread container, four lambdas), about 9 ms of a JDK 25 start-up that a
+     * service without virtual threads never needs. The hang detector's reading of virtual threads' states did it in
+     * premain (reading the class's named states initializes it) until those were read at the first virtual thread met.
+     */
+    @Test
+    void premainLeavesTheVirtualThreadSchedulerUnmade() {
+        assumeTrue(ChildJvm.childFeatureVersion() >= 21, "JDK " + ChildJvm.childFeatureVersion() + " has no virtual threads");
+        for (boolean agent : new boolean[] {false, true}) {
+            ChildJvm child = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+init=info,class+load=info");
+            ChildResult run = (agent ? child : child.withoutAgent()).exec();
+            assertEquals(0, run.exitCode, run.toString());
+            int main = run.stdout.indexOf(" " + PrintsAndExits.class.getName() + " source:");
+            assertTrue(main > 0, run.stdout);
+            String beforeMain = run.stdout.substring(0, main);
+            assertTrue(beforeMain.contains("Initializing 'java/lang/"), "class initialization is logged: " + run);
+            assertFalse(beforeMain.contains("Initializing 'java/lang/VirtualThread'"),
+                    (agent ? "with" : "without") + " the agent, VirtualThread was initialized before main");
+        }
     }
 
     /**

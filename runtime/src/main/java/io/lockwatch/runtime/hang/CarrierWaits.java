@@ -22,9 +22,17 @@ import java.util.Map;
 final class CarrierWaits {
     private static final Class<?> VIRTUAL_THREAD = JdkFields.jdkClass("java.lang.VirtualThread");
     private static final Field STATE = JdkFields.field(VIRTUAL_THREAD, "state");
-    private static final int SUSPENDED = named("SUSPENDED", 0);
-    private static final int UNBLOCKED = named("UNBLOCKED", -1);
-    private static final int[] READY = {named("RUNNABLE", -1), named("UNPARKED", -1), named("YIELDED", -1), UNBLOCKED};
+
+    /**
+     * The named states, read once a virtual thread is met: reading them initializes {@code VirtualThread}, whose
+     * initializer makes the virtual threads' scheduler (a ForkJoinPool, its lambdas), which the hang detector's start
+     * in {@code premain} must not pay for (~9 ms of a JDK 25 start-up) and a service without virtual threads never needs.
+     */
+    private static final class States {
+        static final int SUSPENDED = named("SUSPENDED", 0);
+        static final int UNBLOCKED = named("UNBLOCKED", -1);
+        static final int[] READY = {named("RUNNABLE", -1), named("UNPARKED", -1), named("YIELDED", -1), UNBLOCKED};
+    }
 
     /** A holder seen unmounted and ready at a check. */
     private static final class Seen {
@@ -58,8 +66,9 @@ final class CarrierWaits {
     void note(LockStack holder) {
         int before = holder.parksNow();
         int state = stateOf(holder.thread);
+        if (state < 0) return; // not a virtual thread, or its state cannot be read: never ready
         int after = holder.parksNow();
-        note(holder.threadId, after, isReady(state) && before == after, state == UNBLOCKED);
+        note(holder.threadId, after, isReady(state) && before == after, state == States.UNBLOCKED);
     }
 
     /** Notes a holder as a state of the JDK's would: for {@link #note} and the tests. */
@@ -81,8 +90,8 @@ final class CarrierWaits {
     }
 
     private static boolean isReady(int state) {
-        if (state < 0) return false;
-        for (int ready : READY) {
+        if (state < 0) return false; // -1 also stands for a name this JDK lacks
+        for (int ready : States.READY) {
             if (state == ready) return true;
         }
         return false;
@@ -92,7 +101,7 @@ final class CarrierWaits {
     private static int stateOf(Thread thread) {
         if (STATE == null || !VIRTUAL_THREAD.isInstance(thread)) return -1;
         try {
-            return STATE.getInt(thread) & ~SUSPENDED;
+            return STATE.getInt(thread) & ~States.SUSPENDED; // an instance exists: VirtualThread is initialized
         } catch (ReflectiveOperationException | RuntimeException e) {
             return -1;
         }
