@@ -11,7 +11,7 @@ import jdk.internal.vm.annotation.DontInline;
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
  * locks alive.
  *
- * <p>A fixed table of buckets, each an immutable chain: a lookup walks the chain; an insert swaps in a
+ * <p>A fixed table of buckets (made in chunks as locks arrive), each an immutable chain: a lookup walks the chain; an insert swaps in a
  * new head with one compare-and-set; a lock that was collected is cut out of its chain by the
  * detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
  * race finds the winner's node on its next walk, so a lock never gets two nodes.
@@ -22,6 +22,50 @@ import jdk.internal.vm.annotation.DontInline;
  * collection to copy while the lock is alive (for a fresh lock, once).
  */
 final class LockRegistry {
+    /**
+     * The table of buckets, made a page-sized chunk at a time, as locks land in it: the whole table at the full cap
+     * (a bucket per lock) is 2 MiB, which, made in {@code premain}, cost the start-up 7 to 10 ms of first-touched
+     * memory on a small VM, and which a JVM with a few hundred locks never needs. A missing chunk reads as empty
+     * buckets; chunks are only ever added (by compare-and-set, so two threads adding the same one agree).
+     */
+    private static final class Buckets {
+        /** 1,024 buckets a chunk: 4 KiB of references. */
+        private static final int CHUNK_BITS = 10;
+
+        private final AtomicReferenceArray<AtomicReferenceArray<Object>> chunks;
+        private final int chunkBits;
+        private final int chunkMask;
+        private final int length;
+
+        Buckets(int powerOfTwo) {
+            this.length = powerOfTwo;
+            this.chunkBits = Math.min(CHUNK_BITS, Integer.numberOfTrailingZeros(powerOfTwo));
+            this.chunkMask = (1 << chunkBits) - 1;
+            this.chunks = new AtomicReferenceArray<>(powerOfTwo >>> chunkBits);
+        }
+
+        int length() {
+            return length;
+        }
+
+        Object get(int index) {
+            AtomicReferenceArray<Object> chunk = chunks.get(index >>> chunkBits);
+            return chunk == null ? null : chunk.get(index & chunkMask);
+        }
+
+        boolean compareAndSet(int index, Object expected, Object value) {
+            AtomicReferenceArray<Object> chunk = chunks.get(index >>> chunkBits);
+            if (chunk == null) chunk = addChunk(index >>> chunkBits);
+            return chunk.compareAndSet(index & chunkMask, expected, value);
+        }
+
+        @DontInline // once per chunk: out of the compiled insert
+        private AtomicReferenceArray<Object> addChunk(int at) {
+            chunks.compareAndSet(at, null, new AtomicReferenceArray<>(chunkMask + 1));
+            return chunks.get(at);
+        }
+    }
+
     /** A link of a chain of two or more locks: {@code next} is another Entry or, last, a node. */
     private static final class Entry {
         final LockNode node;
@@ -42,7 +86,7 @@ final class LockRegistry {
     private static final int DROPPED_MEMORY = 4096;
 
     /** Per bucket: null, a node, or an {@link Entry} chain. */
-    private final AtomicReferenceArray<Object> buckets;
+    private final Buckets buckets;
     private final int mask;
     private final int maxLocks;
     /** Live locks past which the detector is asked to purge collected ones (half the cap). */
@@ -88,7 +132,7 @@ final class LockRegistry {
     private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
-        this.buckets = new AtomicReferenceArray<>(bucketsPowerOfTwo);
+        this.buckets = new Buckets(bucketsPowerOfTwo);
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
         this.purgeAt = maxLocks / 2;

@@ -39,6 +39,30 @@ class LockRegistryTest {
     }
 
     /** A map's monitor and its bins (or a loader's monitor and its class-loading locks) are locks of one object: a node each, each found again as itself. */
+    /** A table of many chunks (each made as the first lock lands in it) finds every lock again, and makes room across them. */
+    @Test
+    void aTableOfManyChunksFindsEveryLockAndMakesRoomAcrossThem() {
+        LockRegistry registry = new LockRegistry(8192, 4096);
+        List<Object> locks = new ArrayList<>();
+        List<LockNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 4096; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            nodes.add(registry.nodeFor(lock, "L"));
+        }
+        for (int i = 0; i < locks.size(); i++) assertSame(nodes.get(i), registry.nodeFor(locks.get(i), "L"), "lock " + i);
+        int[] visited = {0};
+        registry.forEach(node -> visited[0]++);
+        assertEquals(4096, visited[0]);
+        for (int i = 0; i < 2000; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            assertNotNull(registry.nodeFor(lock, "L"), "new lock " + i + " past the cap");
+        }
+        assertEquals(0, registry.dropped.get());
+        assertEquals(4096 + 2000 - registry.liveCount(), registry.evicted.get() + registry.purgedOnDemand.get());
+    }
+
     @Test
     void eachPartOfAnObjectHasItsOwnNode() {
         LockRegistry registry = new LockRegistry(1, CAP); // one bucket: the two nodes share it
