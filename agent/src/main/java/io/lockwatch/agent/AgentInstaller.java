@@ -14,6 +14,7 @@ import io.lockwatch.runtime.util.Log;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Enumeration;
@@ -264,6 +265,8 @@ public final class AgentInstaller {
     private static final String EVENT_CLASSES = "io/lockwatch/runtime/events/";
     /** The holder of our JFR event instances (Contention): loaded with the events, once a recording exists. */
     private static final String EVENT_HOLDER = "$Probes.class";
+    /** The runtime's build writes the list of these classes here (runtime/pom.xml), so premain need not walk the jar. */
+    private static final String RUNTIME_CLASS_LIST = "io/lockwatch/runtime/runtime-classes.txt";
 
     /**
      * Loads (without initializing) every class of lockwatch's runtime but the JFR events, before anything is
@@ -272,21 +275,40 @@ public final class AgentInstaller {
      * locks there that lockwatch tracks: the tracker came back in on that thread, met the class it was loading,
      * and failed with a ClassCircularityError at every lock (500 and more in a run, and its findings lost). The
      * events stay unloaded until a recording exists ({@code Recordings}); a hello world loads most of the others
-     * anyway, so this adds about 30 small classes.
+     * anyway, so this adds about 30 small classes. By the list the build wrote; a jar without one is walked.
      */
     private static void loadRuntimeClasses(JarFile jar) {
+        byte[] list = read(jar, RUNTIME_CLASS_LIST);
+        if (list == null) {
+            loadRuntimeClassesByWalking(jar);
+            return;
+        }
+        int start = 0;
+        for (int i = 0; i <= list.length; i++) {
+            if (i < list.length && list[i] != '\n' && list[i] != '\r') continue;
+            if (i > start) loadRuntimeClass(new String(list, start, i - start, StandardCharsets.ISO_8859_1));
+            start = i + 1;
+        }
+    }
+
+    private static void loadRuntimeClassesByWalking(JarFile jar) {
         Enumeration<JarEntry> entries = jar.entries();
         while (entries.hasMoreElements()) {
             String entry = entries.nextElement().getName();
-            if (!entry.startsWith(RUNTIME_CLASSES) || !entry.endsWith(".class") || entry.startsWith(EVENT_CLASSES)
-                    || entry.endsWith(EVENT_HOLDER)) {
-                continue;
+            if (entry.startsWith(RUNTIME_CLASSES) && entry.endsWith(".class") && !entry.startsWith(EVENT_CLASSES)
+                    && !entry.endsWith(EVENT_HOLDER)) {
+                loadRuntimeClass(entry);
             }
-            try {
-                Class.forName(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), false, null);
-            } catch (Throwable e) {
-                // Left to load when first used, as every class was before.
-            }
+        }
+    }
+
+    /** @param entry a class's jar entry, {@code io/lockwatch/runtime/.../Name.class} */
+    private static void loadRuntimeClass(String entry) {
+        if (!entry.endsWith(".class")) return;
+        try {
+            Class.forName(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'), false, null);
+        } catch (Throwable e) {
+            // Left to load when first used, as every class was before.
         }
     }
 

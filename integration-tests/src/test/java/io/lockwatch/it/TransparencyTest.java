@@ -16,8 +16,14 @@ import io.lockwatch.it.programs.MixedInversion;
 import io.lockwatch.it.programs.NewEdgeChurn;
 import io.lockwatch.it.programs.PrintsAndExits;
 import io.lockwatch.it.programs.SameOrderUnderLoad;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -60,6 +66,44 @@ class TransparencyTest {
                 .filter(line -> line.contains("java.lang.runtime.ObjectMethods") || lockwatchLambda.matcher(line).find())
                 .collect(Collectors.toList());
         assertEquals(List.of(), spun, "classes spun for lockwatch's own code before main");
+    }
+
+    /**
+     * Premain loads every class of lockwatch's runtime but the JFR events: one loaded later, from inside the tracker,
+     * is handed to every transformer, and another agent's that takes locks there brought the tracker back in on the
+     * class it was loading (a ClassCircularityError at every lock). It loads them by the list that the runtime's
+     * build writes into the jar, which must name every one of them; the events load once a recording exists.
+     */
+    @Test
+    void premainLoadsEveryRuntimeClassButTheEvents() throws IOException {
+        Set<String> runtimeClasses = new TreeSet<>();
+        try (JarFile jar = new JarFile(ChildJvm.realAgentJar().toFile())) {
+            for (JarEntry entry : Collections.list(jar.entries())) {
+                String name = entry.getName();
+                if (name.startsWith("io/lockwatch/runtime/") && name.endsWith(".class")) {
+                    runtimeClasses.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+                }
+            }
+        }
+        assertTrue(runtimeClasses.size() > 100, "runtime classes in the jar: " + runtimeClasses);
+        ChildResult run = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
+        assertEquals(0, run.exitCode, run.toString());
+        Set<String> loadedBeforeMain = new TreeSet<>();
+        for (String line : run.stdout.split("\n")) {
+            if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) break;
+            int at = line.indexOf(" io.lockwatch.runtime.");
+            if (at >= 0) loadedBeforeMain.add(line.substring(at + 1, line.indexOf(' ', at + 1)));
+        }
+        Set<String> notLoaded = new TreeSet<>();
+        for (String name : runtimeClasses) {
+            boolean event = name.startsWith("io.lockwatch.runtime.events.") || name.endsWith("$Probes");
+            if (event) {
+                assertFalse(loadedBeforeMain.contains(name), name + " loaded before main, without a recording");
+            } else if (!loadedBeforeMain.contains(name)) {
+                notLoaded.add(name);
+            }
+        }
+        assertEquals(Set.of(), notLoaded, "runtime classes not loaded before main");
     }
 
     /**
