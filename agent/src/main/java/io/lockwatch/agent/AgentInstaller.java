@@ -83,7 +83,7 @@ public final class AgentInstaller {
 
     /** The absolute report path an attach's options give, if this JVM cannot write in its folder; else null. */
     private static String unwritableReport(String agentArgs) {
-        String path = Options.parse(agentArgs, systemProperties(), System.getenv(), pid()).reportPath();
+        String path = Options.parse(agentArgs, systemProperties(), lockwatchEnvironment(), pid()).reportPath();
         try {
             Path report = Paths.get(path).toAbsolutePath();
             return Report.cannotWrite(report) == null ? null : report.toString();
@@ -141,7 +141,7 @@ public final class AgentInstaller {
                 return;
             }
             long pid = pid();
-            Options options = Options.parse(agentArgs, systemProperties(), System.getenv(), pid);
+            Options options = Options.parse(agentArgs, systemProperties(), lockwatchEnvironment(), pid);
             String version = "unknown";
             byte[] warmUpClass = null;
             JdkLockClasses jdkLockClasses = null;
@@ -243,6 +243,11 @@ public final class AgentInstaller {
         inst.redefineModule(base, Set.of(), Map.of("jdk.internal.misc", lockwatch, "jdk.internal.vm", lockwatch),
                 Map.of("java.util.concurrent.locks", lockwatch, "java.util.concurrent", lockwatch, "java.lang", lockwatch),
                 Set.of(), Map.of());
+    }
+
+    /** The environment, when it may set an option ({@code LOCKWATCH_*}); see {@link LockwatchAgent#environmentMayName}. */
+    private static Map<String, String> lockwatchEnvironment() {
+        return LockwatchAgent.environmentMayName("LOCKWATCH_") ? System.getenv() : Map.of();
     }
 
     private static Map<String, String> systemProperties() {

@@ -1,6 +1,8 @@
 package io.lockwatch.agent;
 
 import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.util.jar.JarFile;
 
@@ -87,7 +89,7 @@ public final class LockwatchAgent {
         String environment = null;
         try {
             property = System.getProperty("lockwatch.enabled");
-            environment = System.getenv("LOCKWATCH_ENABLED");
+            if (environmentMayName("LOCKWATCH_ENABLED=")) environment = System.getenv("LOCKWATCH_ENABLED");
         } catch (SecurityException denied) {
             // A security manager whose policy does not grant this jar: the start below fails on it, and says the fix.
         }
@@ -97,6 +99,31 @@ public final class LockwatchAgent {
 
     private static boolean isFalse(String value) {
         return value.trim().equalsIgnoreCase("false");
+    }
+
+    /**
+     * Whether the environment this process started with has a variable whose {@code NAME=} starts so; true when it
+     * cannot tell (no {@code /proc}, or a security manager that denies it). Asked before {@code System.getenv}, whose
+     * first call initializes the JDK's copy of the environment and, on JDK 25, {@code ProcessImpl}, a class with locks
+     * that lockwatch would then retransform in premain (with JDK 25's verification of it, about 10 ms of a start-up):
+     * most JVMs set no lockwatch variable. (Native code that set one with {@code setenv} before the JVM started would
+     * not be seen: the file is the environment the process was started with.) {@link AgentInstaller} asks it too,
+     * through the bootstrap loader's copy of this class, which keeps no state.
+     */
+    static boolean environmentMayName(String prefix) {
+        byte[] environ;
+        try (FileInputStream in = new FileInputStream("/proc/self/environ")) {
+            environ = in.readAllBytes();
+        } catch (IOException | RuntimeException cannotTell) {
+            return true;
+        }
+        for (int start = 0; start < environ.length; start++) {
+            if (start > 0 && environ[start - 1] != 0) continue; // not the start of a variable
+            int i = 0;
+            while (i < prefix.length() && start + i < environ.length && environ[start + i] == prefix.charAt(i)) i++;
+            if (i == prefix.length()) return true;
+        }
+        return false;
     }
 
     /** The agent jar's URL as a policy file's codeBase names it, read where no permission is needed. */

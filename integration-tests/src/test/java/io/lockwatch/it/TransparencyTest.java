@@ -107,6 +107,25 @@ class TransparencyTest {
     }
 
     /**
+     * The agent's start asks the JDK for the environment only when the process has a {@code LOCKWATCH_} variable:
+     * the JDK's first {@code System.getenv} loads its copy of the environment and, on JDK 25, {@code ProcessImpl}, a
+     * class with locks that premain then had to retransform (about 10 ms of a JDK 25 start-up). With such a variable
+     * it is read as before (AgentOptionsTest checks that it takes effect).
+     */
+    @Test
+    void premainReadsTheEnvironmentOnlyWhenItNamesLockwatch() {
+        for (boolean named : new boolean[] {false, true}) {
+            ChildJvm child = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info");
+            ChildResult run = (named ? child.env("LOCKWATCH_STACK_DEPTH", "20") : child).exec();
+            assertEquals(0, run.exitCode, run.toString());
+            int main = run.stdout.indexOf(" " + PrintsAndExits.class.getName() + " source:");
+            assertTrue(main > 0, run.stdout);
+            assertEquals(named, run.stdout.substring(0, main).contains(" java.lang.ProcessEnvironment source:"),
+                    "the JDK's environment read before main, " + (named ? "with" : "without") + " LOCKWATCH_STACK_DEPTH");
+        }
+    }
+
+    /**
      * The agent's start leaves {@code java.lang.VirtualThread} uninitialized: its initializer makes the virtual
      * threads' scheduler (a ForkJoinPool, its thread container, four lambdas), about 9 ms of a JDK 25 start-up that a
      * service without virtual threads never needs. The hang detector's reading of virtual threads' states did it in
