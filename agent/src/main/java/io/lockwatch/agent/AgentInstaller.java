@@ -20,6 +20,7 @@ import java.nio.file.Paths;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -250,9 +251,19 @@ public final class AgentInstaller {
         return LockwatchAgent.environmentMayName("LOCKWATCH_") ? System.getenv() : Map.of();
     }
 
+    /**
+     * The system properties whose names and values are strings. By their keys rather than {@code stringPropertyNames},
+     * whose synchronized views (two JDK classes with locks) premain would otherwise load and then retransform; the
+     * JVM's system properties have no defaults, which that method would add.
+     */
     private static Map<String, String> systemProperties() {
         Map<String, String> out = new HashMap<>();
-        for (String name : System.getProperties().stringPropertyNames()) out.put(name, System.getProperty(name));
+        Properties properties = System.getProperties();
+        for (Enumeration<Object> keys = properties.keys(); keys.hasMoreElements(); ) {
+            Object name = keys.nextElement();
+            Object value = name instanceof String ? properties.get(name) : null;
+            if (value instanceof String) out.put((String) name, (String) value);
+        }
         return out;
     }
 

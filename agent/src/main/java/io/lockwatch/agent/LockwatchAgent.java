@@ -38,7 +38,9 @@ public final class LockwatchAgent {
                 return;
             }
             File jar = new File(LockwatchAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            JarFile jarFile = new JarFile(jar);
+            // Not verified: lockwatch reads its own entries, and the JVM reads the classes itself. A verifying JarFile
+            // loads the JDK's JarVerifier (a class with locks, which premain would then retransform) to read the manifest.
+            JarFile jarFile = new JarFile(jar, false);
             inst.appendToBootstrapClassLoaderSearch(jarFile);
             // The open jar is handed over: the installer reads its manifest, the warm-up class and the list of
             // the JDK's lock-taking classes from it.

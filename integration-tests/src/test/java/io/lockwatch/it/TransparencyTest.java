@@ -126,6 +126,43 @@ class TransparencyTest {
     }
 
     /**
+     * Premain retransforms the JDK classes loaded before it that take a lock, and next to none that its own start
+     * loaded: each costs the start-up a redefinition (and on JDK 25 a verification of the class again), where a class
+     * loaded after premain is instrumented as it loads. Compared with lockwatch turned off ({@code enabled=false}: the
+     * JVM opens the jar and calls premain, which returns), it adds only the classes its exit hook and its caches need.
+     * Its reading of the system properties (their synchronized views), of its own jar (a verifier) and the hang
+     * detector's look at virtual threads (ForkJoinPool, the type of one of their fields) each added one.
+     */
+    @Test
+    void premainRetransformsNextToNoClassOfItsOwnLoading() {
+        Set<String> loadedWhenOff = new TreeSet<>();
+        ChildResult off = ChildJvm.run(PrintsAndExits.class).agentOptions("enabled=false").jvmArgs("-Xlog:class+load=info").exec();
+        assertEquals(0, off.exitCode, off.toString());
+        for (String line : linesBeforeMain(off)) {
+            if (line.contains(" source: ")) loadedWhenOff.add(line.substring(line.indexOf("] ") + 2, line.indexOf(" source: ")));
+        }
+        ChildResult on = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
+        assertEquals(0, on.exitCode, on.toString());
+        Set<String> retransformed = new TreeSet<>();
+        for (String line : linesBeforeMain(on)) {
+            if (line.endsWith(" source: __VM_RedefineClasses__")) retransformed.add(line.substring(line.indexOf("] ") + 2, line.indexOf(" source: ")));
+        }
+        assertTrue(retransformed.size() > 30, "retransformed before main: " + retransformed);
+        retransformed.removeAll(loadedWhenOff);
+        retransformed.removeAll(Set.of("java.lang.ApplicationShutdownHooks", "java.lang.Shutdown", "java.lang.ClassValue"));
+        assertEquals(Set.of(), retransformed, "classes premain loaded, then retransformed");
+    }
+
+    private static List<String> linesBeforeMain(ChildResult run) {
+        List<String> lines = new ArrayList<>();
+        for (String line : run.stdout.split("\n")) {
+            if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) return lines;
+            lines.add(line);
+        }
+        throw new AssertionError("the program's class was never loaded: " + run);
+    }
+
+    /**
      * The agent's start leaves {@code java.lang.VirtualThread} uninitialized: its initializer makes the virtual
      * threads' scheduler (a ForkJoinPool, its thread container, four lambdas), about 9 ms of a JDK 25 start-up that a
      * service without virtual threads never needs. The hang detector's reading of virtual threads' states did it in

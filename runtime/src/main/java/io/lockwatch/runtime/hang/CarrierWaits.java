@@ -21,14 +21,16 @@ import java.util.Map;
  */
 final class CarrierWaits {
     private static final Class<?> VIRTUAL_THREAD = JdkFields.jdkClass("java.lang.VirtualThread");
-    private static final Field STATE = JdkFields.field(VIRTUAL_THREAD, "state");
 
     /**
-     * The named states, read once a virtual thread is met: reading them initializes {@code VirtualThread}, whose
-     * initializer makes the virtual threads' scheduler (a ForkJoinPool, its lambdas), which the hang detector's start
-     * in {@code premain} must not pay for (~9 ms of a JDK 25 start-up) and a service without virtual threads never needs.
+     * The state field and its named values, looked up once a virtual thread is met, not when the hang detector starts
+     * in {@code premain}: reading the values initializes {@code VirtualThread}, whose initializer makes the virtual
+     * threads' scheduler (a ForkJoinPool, its lambdas; ~9 ms of a JDK 25 start-up), and looking up a field loads the
+     * types of all of the class's fields, ForkJoinPool among them, which premain would then retransform (and JDK 25
+     * verify again, ~7 ms). A service without virtual threads needs none of it.
      */
     private static final class States {
+        static final Field STATE = JdkFields.field(VIRTUAL_THREAD, "state");
         static final int SUSPENDED = named("SUSPENDED", 0);
         static final int UNBLOCKED = named("UNBLOCKED", -1);
         static final int[] READY = {named("RUNNABLE", -1), named("UNPARKED", -1), named("YIELDED", -1), UNBLOCKED};
@@ -99,9 +101,10 @@ final class CarrierWaits {
 
     /** The virtual thread's state without the suspended bit, or -1 when it cannot be read. */
     private static int stateOf(Thread thread) {
-        if (STATE == null || !VIRTUAL_THREAD.isInstance(thread)) return -1;
+        if (VIRTUAL_THREAD == null || !VIRTUAL_THREAD.isInstance(thread)) return -1;
         try {
-            return STATE.getInt(thread) & ~States.SUSPENDED; // an instance exists: VirtualThread is initialized
+            // An instance exists, so VirtualThread is initialized already.
+            return States.STATE == null ? -1 : States.STATE.getInt(thread) & ~States.SUSPENDED;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return -1;
         }
