@@ -53,13 +53,7 @@ class TransparencyTest {
      */
     @Test
     void premainSpinsNoClassesOfItsOwn() {
-        ChildResult run = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
-        assertEquals(0, run.exitCode, run.toString());
-        List<String> beforeMain = new ArrayList<>();
-        for (String line : run.stdout.split("\n")) {
-            if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) break;
-            if (line.contains("[class,load]")) beforeMain.add(line);
-        }
+        List<String> beforeMain = logBeforeMain(ChildJvm.run(PrintsAndExits.class), "class+load=info");
         assertTrue(beforeMain.size() > 300, "class loading logged before main: " + beforeMain.size());
         Pattern lockwatchLambda = Pattern.compile("io\\.lockwatch\\.\\S*\\$\\$Lambda");
         List<String> spun = beforeMain.stream()
@@ -86,14 +80,7 @@ class TransparencyTest {
             }
         }
         assertTrue(runtimeClasses.size() > 100, "runtime classes in the jar: " + runtimeClasses);
-        ChildResult run = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
-        assertEquals(0, run.exitCode, run.toString());
-        Set<String> loadedBeforeMain = new TreeSet<>();
-        for (String line : run.stdout.split("\n")) {
-            if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) break;
-            int at = line.indexOf(" io.lockwatch.runtime.");
-            if (at >= 0) loadedBeforeMain.add(line.substring(at + 1, line.indexOf(' ', at + 1)));
-        }
+        Set<String> loadedBeforeMain = loadedClasses(logBeforeMain(ChildJvm.run(PrintsAndExits.class), "class+load=info"), " source: ");
         Set<String> notLoaded = new TreeSet<>();
         for (String name : runtimeClasses) {
             boolean event = name.startsWith("io.lockwatch.runtime.events.") || name.endsWith("$Probes");
@@ -115,12 +102,9 @@ class TransparencyTest {
     @Test
     void premainReadsTheEnvironmentOnlyWhenItNamesLockwatch() {
         for (boolean named : new boolean[] {false, true}) {
-            ChildJvm child = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info");
-            ChildResult run = (named ? child.env("LOCKWATCH_STACK_DEPTH", "20") : child).exec();
-            assertEquals(0, run.exitCode, run.toString());
-            int main = run.stdout.indexOf(" " + PrintsAndExits.class.getName() + " source:");
-            assertTrue(main > 0, run.stdout);
-            assertEquals(named, run.stdout.substring(0, main).contains(" java.lang.ProcessEnvironment source:"),
+            ChildJvm child = ChildJvm.run(PrintsAndExits.class);
+            List<String> beforeMain = logBeforeMain(named ? child.env("LOCKWATCH_STACK_DEPTH", "20") : child, "class+load=info");
+            assertEquals(named, loadedClasses(beforeMain, " source: ").contains("java.lang.ProcessEnvironment"),
                     "the JDK's environment read before main, " + (named ? "with" : "without") + " LOCKWATCH_STACK_DEPTH");
         }
     }
@@ -135,31 +119,36 @@ class TransparencyTest {
      */
     @Test
     void premainRetransformsNextToNoClassOfItsOwnLoading() {
-        Set<String> loadedWhenOff = new TreeSet<>();
-        ChildResult off = ChildJvm.run(PrintsAndExits.class).agentOptions("enabled=false").jvmArgs("-Xlog:class+load=info").exec();
-        assertEquals(0, off.exitCode, off.toString());
-        for (String line : linesBeforeMain(off)) {
-            if (line.contains(" source: ")) loadedWhenOff.add(line.substring(line.indexOf("] ") + 2, line.indexOf(" source: ")));
-        }
-        ChildResult on = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+load=info").exec();
-        assertEquals(0, on.exitCode, on.toString());
-        Set<String> retransformed = new TreeSet<>();
-        for (String line : linesBeforeMain(on)) {
-            if (line.endsWith(" source: __VM_RedefineClasses__")) retransformed.add(line.substring(line.indexOf("] ") + 2, line.indexOf(" source: ")));
-        }
+        Set<String> loadedWhenOff =
+                loadedClasses(logBeforeMain(ChildJvm.run(PrintsAndExits.class).agentOptions("enabled=false"), "class+load=info"), " source: ");
+        Set<String> retransformed = loadedClasses(logBeforeMain(ChildJvm.run(PrintsAndExits.class), "class+load=info"),
+                " source: __VM_RedefineClasses__");
         assertTrue(retransformed.size() > 30, "retransformed before main: " + retransformed);
         retransformed.removeAll(loadedWhenOff);
         retransformed.removeAll(Set.of("java.lang.ApplicationShutdownHooks", "java.lang.Shutdown", "java.lang.ClassValue"));
         assertEquals(Set.of(), retransformed, "classes premain loaded, then retransformed");
     }
 
-    private static List<String> linesBeforeMain(ChildResult run) {
+    /** PrintsAndExits run with the JVM's log (-Xlog:...) on stdout: its lines before the program's class loaded. */
+    private static List<String> logBeforeMain(ChildJvm child, String log) {
+        ChildResult run = child.jvmArgs("-Xlog:" + log).exec();
+        assertEquals(0, run.exitCode, run.toString());
         List<String> lines = new ArrayList<>();
         for (String line : run.stdout.split("\n")) {
             if (line.contains(" " + PrintsAndExits.class.getName() + " source:")) return lines;
             lines.add(line);
         }
         throw new AssertionError("the program's class was never loaded: " + run);
+    }
+
+    /** The classes that class-loading lines name, of the lines with {@code source} in them ("... NAME source: ..."). */
+    private static Set<String> loadedClasses(List<String> log, String source) {
+        Set<String> names = new TreeSet<>();
+        for (String line : log) {
+            int at = line.indexOf(source);
+            if (at > 0) names.add(line.substring(line.lastIndexOf(' ', at - 1) + 1, at));
+        }
+        return names;
     }
 
     /**
@@ -172,13 +161,9 @@ class TransparencyTest {
     void premainLeavesTheVirtualThreadSchedulerUnmade() {
         assumeTrue(ChildJvm.childFeatureVersion() >= 21, "JDK " + ChildJvm.childFeatureVersion() + " has no virtual threads");
         for (boolean agent : new boolean[] {false, true}) {
-            ChildJvm child = ChildJvm.run(PrintsAndExits.class).jvmArgs("-Xlog:class+init=info,class+load=info");
-            ChildResult run = (agent ? child : child.withoutAgent()).exec();
-            assertEquals(0, run.exitCode, run.toString());
-            int main = run.stdout.indexOf(" " + PrintsAndExits.class.getName() + " source:");
-            assertTrue(main > 0, run.stdout);
-            String beforeMain = run.stdout.substring(0, main);
-            assertTrue(beforeMain.contains("Initializing 'java/lang/"), "class initialization is logged: " + run);
+            ChildJvm child = ChildJvm.run(PrintsAndExits.class);
+            String beforeMain = String.join("\n", logBeforeMain(agent ? child : child.withoutAgent(), "class+init=info,class+load=info"));
+            assertTrue(beforeMain.contains("Initializing 'java/lang/"), "class initialization is logged: " + beforeMain.length());
             assertFalse(beforeMain.contains("Initializing 'java/lang/VirtualThread'"),
                     (agent ? "with" : "without") + " the agent, VirtualThread was initialized before main");
         }
