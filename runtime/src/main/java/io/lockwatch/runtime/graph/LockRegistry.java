@@ -11,9 +11,9 @@ import jdk.internal.vm.annotation.DontInline;
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
  * locks alive.
  *
- * <p>A fixed table of buckets (made in chunks as locks arrive), each an immutable chain: a lookup walks the chain; an insert swaps in a
- * new head with one compare-and-set; a lock that was collected is cut out of its chain by the
- * detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
+ * <p>A fixed table of buckets (made in chunks as locks arrive), each an immutable chain: a lookup walks the
+ * chain; an insert swaps in a new head with one compare-and-set; a lock that was collected is cut out of its
+ * chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
  * race finds the winner's node on its next walk, so a lock never gets two nodes.
  *
  * <p>A bucket that holds one lock holds its node itself; only two or more make a chain of {@link Entry}s,
