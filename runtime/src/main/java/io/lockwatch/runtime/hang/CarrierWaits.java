@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.hang;
 
 import io.lockwatch.runtime.track.LockStack;
+import io.lockwatch.runtime.track.ThreadRegistry;
 import io.lockwatch.runtime.util.JdkFields;
 import java.lang.reflect.Field;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ import java.util.Map;
  * cannot read, gives no such holder: missed, never invented. Used by the hang detector's thread only.
  */
 final class CarrierWaits {
-    private static final Class<?> VIRTUAL_THREAD = JdkFields.jdkClass("java.lang.VirtualThread");
+    private static final Class<?> VIRTUAL_THREAD = ThreadRegistry.virtualThreadClass();
 
     /**
      * The state field and its named values, looked up once a virtual thread is met, not when the hang detector starts
@@ -101,7 +102,7 @@ final class CarrierWaits {
 
     /** The virtual thread's state without the suspended bit, or -1 when it cannot be read. */
     private static int stateOf(Thread thread) {
-        if (VIRTUAL_THREAD == null || !VIRTUAL_THREAD.isInstance(thread)) return -1;
+        if (!ThreadRegistry.isVirtual(thread)) return -1;
         try {
             // An instance exists, so VirtualThread is initialized already.
             return States.STATE == null ? -1 : States.STATE.getInt(thread) & ~States.SUSPENDED;

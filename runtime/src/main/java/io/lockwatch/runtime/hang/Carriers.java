@@ -30,10 +30,10 @@ final class Carriers {
 
     private static final Class<?> CONTAINERS = JdkFields.jdkClass("jdk.internal.vm.ThreadContainers");
     private static final Class<?> CONTAINER = JdkFields.jdkClass("jdk.internal.vm.ThreadContainer");
-    private static final Method ROOT = method(CONTAINERS, "root");
-    private static final Method THREADS = method(CONTAINER, "threads");
-    private static final Method CHILDREN = method(CONTAINER, "children");
-    private static final Field CARRIER = JdkFields.field(JdkFields.jdkClass("java.lang.VirtualThread"), "carrierThread");
+    private static final Method ROOT = JdkFields.method(CONTAINERS, "root");
+    private static final Method THREADS = JdkFields.method(CONTAINER, "threads");
+    private static final Method CHILDREN = JdkFields.method(CONTAINER, "children");
+    private static final Field CARRIER = JdkFields.field(ThreadRegistry.virtualThreadClass(), "carrierThread");
 
     private Carriers() {}
 
@@ -73,14 +73,5 @@ final class Carriers {
             return out; // what was found before it failed still stands
         }
         return out;
-    }
-
-    private static Method method(Class<?> owner, String name) {
-        if (owner == null) return null;
-        try {
-            return owner.getMethod(name);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
     }
 }

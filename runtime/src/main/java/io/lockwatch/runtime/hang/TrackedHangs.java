@@ -657,7 +657,7 @@ final class TrackedHangs {
     private static final class VirtualJoins {
         /** {@code VirtualThread.termination}: the latch its joiners wait on, made on the first join. */
         private static final Field TERMINATION =
-                JdkFields.field(JdkFields.jdkClass("java.lang.VirtualThread"), "termination");
+                JdkFields.field(ThreadRegistry.virtualThreadClass(), "termination");
         /** {@code CountDownLatch.sync}: what a thread waiting on the latch is parked on. */
         private static final Field SYNC = JdkFields.field(CountDownLatch.class, "sync");
         private static final Class<?> LATCH_SYNC = SYNC != null ? SYNC.getType() : null;
@@ -887,16 +887,6 @@ final class TrackedHangs {
      * that it is looked up only when some thread waits holding something, never at start-up or exit.
      */
     private static final class ExclusiveOwner {
-        static final Method METHOD = find();
-
-        private static Method find() {
-            try {
-                Method m = AbstractOwnableSynchronizer.class.getDeclaredMethod("getExclusiveOwnerThread");
-                m.setAccessible(true);
-                return m;
-            } catch (Throwable e) {
-                return null;
-            }
-        }
+        static final Method METHOD = JdkFields.method(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread");
     }
 }

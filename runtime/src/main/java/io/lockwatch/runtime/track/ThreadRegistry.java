@@ -1,6 +1,7 @@
 package io.lockwatch.runtime.track;
 
 import io.lockwatch.runtime.graph.Occurrence;
+import io.lockwatch.runtime.util.JdkFields;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,8 +89,12 @@ public final class ThreadRegistry {
         if (entry != null) entry.kept = state;
     }
 
-    /** {@code java.lang.VirtualThread}, or null before JDK 21 (then no thread is watched for hangs: see below). */
-    private static final Class<?> VIRTUAL_THREAD = virtualThreadClass();
+    /**
+     * {@code java.lang.VirtualThread}, or null before JDK 21 (then no thread is watched for hangs: see below). Loaded,
+     * not initialized: its initializer makes the virtual threads' scheduler (a {@code ForkJoinPool} and a few lambdas,
+     * ~7 ms of a JDK 25 start-up), which a service that starts no virtual thread never needs.
+     */
+    private static final Class<?> VIRTUAL_THREAD = JdkFields.jdkClass("java.lang.VirtualThread");
 
     /**
      * Called on the application thread when its state is looked up the slow way (its first lock, and when
@@ -114,16 +119,9 @@ public final class ThreadRegistry {
         return VIRTUAL_THREAD != null && thread.getClass() == VIRTUAL_THREAD;
     }
 
-    /**
-     * Loaded, not initialized: its initializer makes the virtual threads' scheduler (a {@code ForkJoinPool} and
-     * a few lambdas, ~7 ms of a JDK 25 start-up), which a service that starts no virtual thread never needs.
-     */
-    private static Class<?> virtualThreadClass() {
-        try {
-            return Class.forName("java.lang.VirtualThread", false, null);
-        } catch (Throwable e) {
-            return null;
-        }
+    /** {@code java.lang.VirtualThread} (loaded, not initialized), or null before JDK 21. */
+    public static Class<?> virtualThreadClass() {
+        return VIRTUAL_THREAD;
     }
 
     private static Entry watch(ThreadState state) {
