@@ -4,14 +4,13 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
  * locks alive.
  *
- * <p>A fixed table of buckets (made in chunks as locks arrive), each an immutable chain: a lookup walks the
+ * <p>A fixed table of buckets (made in chunks as locks arrive: {@link ChunkedReferenceArray}), each an immutable chain: a lookup walks the
  * chain; an insert swaps in a new head with one compare-and-set; a lock that was collected is cut out of its
  * chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
  * race finds the winner's node on its next walk, so a lock never gets two nodes.
@@ -22,50 +21,6 @@ import jdk.internal.vm.annotation.DontInline;
  * collection to copy while the lock is alive (for a fresh lock, once).
  */
 final class LockRegistry {
-    /**
-     * The table of buckets, made a page-sized chunk at a time, as locks land in it: the whole table at the full cap
-     * (a bucket per lock) is 2 MiB, which, made in {@code premain}, cost the start-up 7 to 10 ms of first-touched
-     * memory on a small VM, and which a JVM with a few hundred locks never needs. A missing chunk reads as empty
-     * buckets; chunks are only ever added (by compare-and-set, so two threads adding the same one agree).
-     */
-    private static final class Buckets {
-        /** 1,024 buckets a chunk: 4 KiB of references. */
-        private static final int CHUNK_BITS = 10;
-
-        private final AtomicReferenceArray<AtomicReferenceArray<Object>> chunks;
-        private final int chunkBits;
-        private final int chunkMask;
-        private final int length;
-
-        Buckets(int powerOfTwo) {
-            this.length = powerOfTwo;
-            this.chunkBits = Math.min(CHUNK_BITS, Integer.numberOfTrailingZeros(powerOfTwo));
-            this.chunkMask = (1 << chunkBits) - 1;
-            this.chunks = new AtomicReferenceArray<>(powerOfTwo >>> chunkBits);
-        }
-
-        int length() {
-            return length;
-        }
-
-        Object get(int index) {
-            AtomicReferenceArray<Object> chunk = chunks.get(index >>> chunkBits);
-            return chunk == null ? null : chunk.get(index & chunkMask);
-        }
-
-        boolean compareAndSet(int index, Object expected, Object value) {
-            AtomicReferenceArray<Object> chunk = chunks.get(index >>> chunkBits);
-            if (chunk == null) chunk = addChunk(index >>> chunkBits);
-            return chunk.compareAndSet(index & chunkMask, expected, value);
-        }
-
-        @DontInline // once per chunk: out of the compiled insert
-        private AtomicReferenceArray<Object> addChunk(int at) {
-            chunks.compareAndSet(at, null, new AtomicReferenceArray<>(chunkMask + 1));
-            return chunks.get(at);
-        }
-    }
-
     /** A link of a chain of two or more locks: {@code next} is another Entry or, last, a node. */
     private static final class Entry {
         final LockNode node;
@@ -85,8 +40,15 @@ final class LockRegistry {
     /** Slots of the memory of recently dropped locks (identity hashes), so a lock is counted once. */
     private static final int DROPPED_MEMORY = 4096;
 
-    /** Per bucket: null, a node, or an {@link Entry} chain. */
-    private final Buckets buckets;
+    /**
+     * Per bucket: null, a node, or an {@link Entry} chain. A bucket per lock at the full cap is 2 MiB, made a
+     * chunk of 64 buckets at a time as locks land in it. Chunks are small because locks land all over
+     * the table (by hash): while it is sparse, each lock makes a chunk of its own. With 4 KiB chunks, H2's few
+     * hundred locks made 1.1 MiB of them early on; with 64 buckets, about 300 bytes a lock, and 32 KiB for the
+     * chunks' index at the full cap.
+     */
+    private final ChunkedReferenceArray<Object> buckets;
+    private static final int BUCKETS_PER_CHUNK_BITS = 6;
     private final int mask;
     private final int maxLocks;
     /** Live locks past which the detector is asked to purge collected ones (half the cap). */
@@ -115,7 +77,7 @@ final class LockRegistry {
     /** Collected locks removed by the application thread that needed the room. */
     final AtomicLong purgedOnDemand = new AtomicLong();
     /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
-    private final int[] droppedHashes = new int[DROPPED_MEMORY];
+    private int[] droppedHashes; // made at the first drop: racy too (a second array only forgets more)
     private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable requestPurge = NOTHING;
 
@@ -132,7 +94,7 @@ final class LockRegistry {
     private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
-        this.buckets = new Buckets(bucketsPowerOfTwo);
+        this.buckets = new ChunkedReferenceArray<>(bucketsPowerOfTwo, BUCKETS_PER_CHUNK_BITS);
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
         this.purgeAt = maxLocks / 2;
@@ -323,8 +285,10 @@ final class LockRegistry {
         droppedLookups.incrementAndGet();
         int slot = spread(hash) & (DROPPED_MEMORY - 1);
         // 0 is a possible identity hash but marks an empty slot: such a lock is counted on every lookup.
-        if (hash != 0 && droppedHashes[slot] == hash) return;
-        droppedHashes[slot] = hash;
+        int[] hashes = droppedHashes;
+        if (hashes == null) droppedHashes = hashes = new int[DROPPED_MEMORY];
+        if (hash != 0 && hashes[slot] == hash) return;
+        hashes[slot] = hash;
         dropped.incrementAndGet();
     }
 
@@ -364,6 +328,11 @@ final class LockRegistry {
 
     int liveCount() {
         return live.get();
+    }
+
+    /** Buckets made so far, in whole chunks: what the table costs a JVM with this many locks. */
+    int bucketsMade() {
+        return buckets.slotsMade();
     }
 
     long createdCount() {

@@ -22,12 +22,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * can bring a false alarm back but never hides an inversion.
  * <ul>
  *   <li>Segment ids are numbered in creation order, and each segment's one or two predecessors are kept in
- *       fixed chunks: the first chunk for good (start-up: the order in which a service takes its locks before
- *       it starts its workers), and a ring of the most recent {@link #WINDOW} segments (about a third as many
- *       thread starts). An older segment is forgotten, as if it had no predecessors; the chunks it lost are
- *       counted in {@link #dropped}.</li>
+ *       fixed chunks: those of the first {@link #KEPT_FOR_GOOD} segments for good (start-up: the order in which a service
+ *       takes its locks before it starts its workers), and a ring of the most recent {@link #WINDOW} segments
+ *       (about a third as many thread starts). An older segment is forgotten, as if it had no predecessors; the
+ *       chunks it lost are counted in {@link #dropped}. Chunks are made as segments reach them: a JVM that starts
+ *       a few threads keeps 4 KiB, not the 64 KiB a chunk once was.</li>
  *   <li>Each thread's current segment, for the thread it starts to begin in and for whoever joins it, is in
- *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive), one
+ *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive, made 256 at a time), one
  *       {@link ThreadSegment} per thread moved on in place: a thread started or joined after that many newer
  *       threads lost its slot, and begins as a root or orders nothing.</li>
  *   <li>Writes are release stores, not fences (a thread start costs none): a thread reads its first segment
@@ -37,10 +38,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * </ul>
  */
 public final class SegmentGraph {
-    private static final int CHUNK_BITS = 12;
+    private static final int CHUNK_BITS = 8;
     private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    /** The chunks kept for good, those of the first segments. */
+    private static final int FIRST_CHUNKS = 16;
+    /** Segments whose predecessors are kept for good. */
+    static final long KEPT_FOR_GOOD = (long) FIRST_CHUNKS * CHUNK_SIZE;
     /** Chunks in the ring of recent segments; 2 longs per segment, 4 MiB in all once every chunk is in use. */
-    private static final int RING_CHUNKS = 64;
+    private static final int RING_CHUNKS = 1024;
     /** Most recent segments whose predecessors are kept (besides the first chunk's, kept for good). */
     static final long WINDOW = (long) RING_CHUNKS * CHUNK_SIZE;
     /** Slots of the table of threads' current segments: a power of two. */
@@ -49,10 +54,10 @@ public final class SegmentGraph {
     static final int MAX_VISITS = 10_000;
 
     private static final AtomicLong nextId = new AtomicLong(1);
-    /** The first chunk (ids 1 to CHUNK_SIZE - 1), never recycled. */
-    private static final Chunk FIRST = new Chunk(0);
+    /** The first chunks (ids 1 to KEPT_FOR_GOOD - 1), never recycled. */
+    private static final AtomicReferenceArray<Chunk> FIRST = new AtomicReferenceArray<>(FIRST_CHUNKS);
     private static final AtomicReferenceArray<Chunk> RING = new AtomicReferenceArray<>(RING_CHUNKS);
-    private static final AtomicReferenceArray<ThreadSegment> BY_THREAD = new AtomicReferenceArray<>(THREAD_SLOTS);
+    private static final ChunkedReferenceArray<ThreadSegment> BY_THREAD = new ChunkedReferenceArray<>(THREAD_SLOTS, 8);
     /** Segments forgotten: their predecessors are no longer known. */
     public static final AtomicLong dropped = new AtomicLong();
 
@@ -107,7 +112,11 @@ public final class SegmentGraph {
 
     /** The chunk for new segments of that number: the ring's slot, taken over from the chunk it held before. */
     private static Chunk chunkToWrite(long number) {
-        if (number == 0) return FIRST;
+        if (number < FIRST_CHUNKS) {
+            int at = (int) number;
+            if (FIRST.get(at) == null) FIRST.compareAndSet(at, null, new Chunk(number));
+            return FIRST.get(at);
+        }
         int slot = (int) (number % RING_CHUNKS);
         while (true) {
             Chunk held = RING.get(slot);
@@ -123,7 +132,7 @@ public final class SegmentGraph {
     /** The chunk that holds that segment's predecessors, or null when they are forgotten. */
     private static Chunk chunkToRead(long segment) {
         long number = segment >>> CHUNK_BITS;
-        if (number == 0) return FIRST;
+        if (number < FIRST_CHUNKS) return FIRST.get((int) number);
         Chunk held = RING.get((int) (number % RING_CHUNKS));
         return held != null && held.number == number ? held : null;
     }

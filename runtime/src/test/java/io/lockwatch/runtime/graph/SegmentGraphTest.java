@@ -60,7 +60,7 @@ class SegmentGraphTest {
      */
     @Test
     void segmentsPastTheWindowAreForgottenAndCounted() {
-        for (int i = 0; i < 5000; i++) SegmentGraph.after(0, 0); // past the first chunk, which is kept for good
+        for (long i = 0; i < SegmentGraph.KEPT_FOR_GOOD; i++) SegmentGraph.after(0, 0); // past the segments kept for good
         long parent = SegmentGraph.firstSegmentOf(5001).segment();
         SegmentGraph.starting(parent, 5002);
         long child = SegmentGraph.firstSegmentOf(5002).segment();
