@@ -162,6 +162,7 @@ final class StackCapture {
     static StackTraceElement[] heldAt(int site, StackTraceElement[] now) {
         StackTraceElement at = CallSites.site(site);
         if (at == null) return new StackTraceElement[0];
+        at = shared(at); // a site's description is made anew at each call
         for (int i = 0; i < now.length; i++) {
             if (now[i].getClassName().equals(at.getClassName()) && now[i].getMethodName().equals(at.getMethodName())) {
                 StackTraceElement[] stack = new StackTraceElement[now.length - i];
