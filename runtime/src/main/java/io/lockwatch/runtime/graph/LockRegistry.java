@@ -10,10 +10,10 @@ import jdk.internal.vm.annotation.DontInline;
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
  * locks alive.
  *
- * <p>A fixed table of buckets (made in chunks as locks arrive: {@link ChunkedReferenceArray}), each an immutable chain: a lookup walks the
- * chain; an insert swaps in a new head with one compare-and-set; a lock that was collected is cut out of its
- * chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that loses an insert
- * race finds the winner's node on its next walk, so a lock never gets two nodes.
+ * <p>A fixed table of buckets (made in chunks as locks arrive: {@link ChunkedReferenceArray}), each an immutable
+ * chain: a lookup walks the chain; an insert swaps in a new head with one compare-and-set; a lock that was collected
+ * is cut out of its chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that
+ * loses an insert race finds the winner's node on its next walk, so a lock never gets two nodes.
  *
  * <p>A bucket that holds one lock holds its node itself; only two or more make a chain of {@link Entry}s,
  * whose last link is again a node. With a bucket per lock at the cap, most buckets hold one lock, so a
@@ -76,8 +76,11 @@ final class LockRegistry {
             java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(LockRegistry.class, byte[].class, "marks");
     /** Collected locks removed by the application thread that needed the room. */
     final AtomicLong purgedOnDemand = new AtomicLong();
-    /** Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice). */
-    private int[] droppedHashes; // made at the first drop: racy too (a second array only forgets more)
+    /**
+     * Identity hashes of recently dropped locks, by hash; racy on purpose (a miss only counts a lock twice), and made
+     * at the first drop, racily too (a second array only forgets more).
+     */
+    private int[] droppedHashes;
     private final java.util.concurrent.atomic.AtomicBoolean purgeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable requestPurge = NOTHING;
 

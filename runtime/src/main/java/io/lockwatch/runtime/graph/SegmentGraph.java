@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * can bring a false alarm back but never hides an inversion.
  * <ul>
  *   <li>Segment ids are numbered in creation order, and each segment's one or two predecessors are kept in
- *       fixed chunks: those of the first {@link #KEPT_FOR_GOOD} segments for good (start-up: the order in which a service
- *       takes its locks before it starts its workers), and a ring of the most recent {@link #WINDOW} segments
- *       (about a third as many thread starts). An older segment is forgotten, as if it had no predecessors; the
- *       chunks it lost are counted in {@link #dropped}. Chunks are made as segments reach them: a JVM that starts
- *       a few threads keeps 4 KiB, not the 64 KiB a chunk once was.</li>
+ *       fixed chunks: those of the first {@link #KEPT_FOR_GOOD} segments for good (start-up: the order in which a
+ *       service takes its locks before it starts its workers), and a ring of the most recent {@link #WINDOW}
+ *       segments (about a third as many thread starts). An older segment is forgotten, as if it had no
+ *       predecessors; the chunks it lost are counted in {@link #dropped}. Chunks are made as segments reach them:
+ *       a JVM that starts a few threads keeps 4 KiB, not the 64 KiB a chunk once was.</li>
  *   <li>Each thread's current segment, for the thread it starts to begin in and for whoever joins it, is in
  *       a table indexed by thread id ({@link #THREAD_SLOTS} slots, ids are consecutive, made 256 at a time), one
  *       {@link ThreadSegment} per thread moved on in place: a thread started or joined after that many newer

@@ -84,7 +84,8 @@ public final class CallSites {
         Table current = table;
         if (id <= 0 || id >= current.length()) return null;
         SiteClass owner = current.classes[id];
-        return owner == null ? null : new StackTraceElement(owner.className, current.methods[id], owner.fileName, current.lines[id]);
+        if (owner == null) return null;
+        return new StackTraceElement(owner.className, current.methods[id], owner.fileName, current.lines[id]);
     }
 
     public static int count() {
