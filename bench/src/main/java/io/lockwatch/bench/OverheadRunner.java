@@ -333,6 +333,8 @@ public final class OverheadRunner {
                 notes.append(String.format(Locale.ROOT, "- memory: with the agent, heap when settled minus after the first GC: %+.1f MiB (median)%n",
                         median(further.with) - median(first.with)));
             }
+            Metric heap = metrics.get("heap_committed_after_pass");
+            if (heap != null) notes.append(heapGrownNote(c.name, heap));
             List<Double> perRun = pinned ? pairedCosts(metrics.get(c.pairedMetric)) : null;
             if (perRun != null) { // the paired metrics are times: the cost is with/without
                 notes.append(String.format(Locale.ROOT, "- %s side by side: %s with/without, median of the %d per-run ratios: %.2fx"
@@ -533,6 +535,23 @@ public final class OverheadRunner {
         }
         costs.sort(null);
         return costs;
+    }
+
+    /**
+     * In how many runs of each side G1 had grown the heap by the pass's end: on JDK 17 that, not the time, is what
+     * tells whether an agent moved G1's sizing of H2's heap (README, "What is left"), and it varies far less from run
+     * to run than the pass's time. Grown means larger than the smallest heap any run of either side ended with.
+     */
+    private static String heapGrownNote(String caseName, Metric heap) {
+        double smallest = Double.MAX_VALUE;
+        for (double v : heap.without) smallest = Math.min(smallest, v);
+        for (double v : heap.with) smallest = Math.min(smallest, v);
+        long grownWith = 0;
+        long grownWithout = 0;
+        for (double v : heap.with) if (v > smallest) grownWith++;
+        for (double v : heap.without) if (v > smallest) grownWithout++;
+        return String.format(Locale.ROOT, "- %s: the heap grown past %.0f MiB by the pass's end in %d of %d runs with, %d of %d"
+                + " without%n", caseName, smallest, grownWith, heap.with.size(), grownWithout, heap.without.size());
     }
 
     /** "; paired by round: ..." for a note, the median and quartiles of the rounds' costs; empty when they do not pair. */
