@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** The registry at its cap: it makes room (collected locks first, then the least recently looked up) rather than drop. */
@@ -55,6 +56,43 @@ class LockRegistryTest {
         long tableBytes = 4L * registry.bucketsMade(); // a compressed reference a bucket
         assertTrue(tableBytes <= 128 * 1024, "the table made for 400 locks: " + tableBytes + " bytes");
         assertEquals(400, registry.liveCount());
+    }
+
+    /** Threads inserting at once into a table whose chunks they are making: every lock keeps its one node. */
+    @Test
+    void threadsAddingChunksAtOnceLoseNoLock() throws InterruptedException {
+        LockRegistry registry = new LockRegistry(1 << 12, 1 << 16);
+        int threads = 4;
+        int perThread = 2000;
+        Object[][] locks = new Object[threads][perThread];
+        LockNode[][] nodes = new LockNode[threads][perThread];
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Thread inserter = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    locks[thread][i] = new Object();
+                    nodes[thread][i] = registry.nodeFor(locks[thread][i], "L");
+                }
+            });
+            inserter.start();
+            started.add(inserter);
+        }
+        go.countDown();
+        for (Thread inserter : started) inserter.join();
+
+        assertEquals(threads * perThread, registry.liveCount());
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < perThread; i++) {
+                assertSame(nodes[t][i], registry.nodeFor(locks[t][i], "L"), "thread " + t + ", lock " + i);
+            }
+        }
     }
 
     /** A table of many chunks (each made as the first lock lands in it) finds every lock again, and makes room across them. */
