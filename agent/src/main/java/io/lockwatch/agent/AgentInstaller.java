@@ -53,7 +53,7 @@ public final class AgentInstaller {
      * {@code agentmain}'s: the same install into a JVM that is running, unless lockwatch runs already or could not
      * write its report (then the jar's command learns it from {@link AttachReply}).
      */
-    public static void attach(String agentArgs, Instrumentation inst, JarFile jar) {
+    public static void attach(String agentArgs, Instrumentation inst, JarFile jar, boolean environmentNamesLockwatch) {
         if (ATTEMPTED.get()) {
             close(jar);
             Report running = Lockwatch.report();
@@ -63,7 +63,7 @@ public final class AgentInstaller {
                     : "lockwatch could not start in this JVM earlier (its ERROR line says why) and is not started again");
             return;
         }
-        String unwritable = unwritableReport(agentArgs);
+        String unwritable = unwritableReport(agentArgs, environmentNamesLockwatch);
         if (unwritable != null) {
             // Refused rather than started without a report: lockwatch keeps the options it started with, so a
             // second attach could not fix the path, and a service's working folder (often /) is rarely writable.
@@ -75,7 +75,7 @@ public final class AgentInstaller {
             AttachReply.refused(unwritable);
             return;
         }
-        install(agentArgs, inst, jar);
+        install(agentArgs, inst, jar, environmentNamesLockwatch);
         // The first write now rather than in the detector's first pass: it settles the path and tells the jar's
         // command (AttachReply), which reads the answer as soon as this returns; the report it names then exists.
         Report started = Lockwatch.report();
@@ -83,8 +83,9 @@ public final class AgentInstaller {
     }
 
     /** The absolute report path an attach's options give, if this JVM cannot write in its folder; else null. */
-    private static String unwritableReport(String agentArgs) {
-        String path = Options.parse(agentArgs, systemProperties(), lockwatchEnvironment(), pid()).reportPath();
+    private static String unwritableReport(String agentArgs, boolean environmentNamesLockwatch) {
+        Map<String, String> environment = lockwatchEnvironment(environmentNamesLockwatch);
+        String path = Options.parse(agentArgs, systemProperties(), environment, pid()).reportPath();
         try {
             Path report = Paths.get(path).toAbsolutePath();
             return Report.cannotWrite(report) == null ? null : report.toString();
@@ -93,7 +94,12 @@ public final class AgentInstaller {
         }
     }
 
-    public static void install(String agentArgs, Instrumentation inst, JarFile jar) {
+    /**
+     * @param environmentNamesLockwatch whether the environment has a {@code LOCKWATCH_} variable, as
+     *                                  {@link LockwatchAgent#environmentNamesLockwatch} read it: else the JDK's copy
+     *                                  of the environment is never made
+     */
+    public static void install(String agentArgs, Instrumentation inst, JarFile jar, boolean environmentNamesLockwatch) {
         if (!ATTEMPTED.compareAndSet(false, true)) {
             close(jar);
             Report running = Lockwatch.report();
@@ -105,8 +111,8 @@ public final class AgentInstaller {
         }
         long started = System.nanoTime();
         // JDK 24 and later have no security manager (JEP 486), and may one day lack AccessController itself.
-        if (JdkLockClasses.runningRelease() >= 24) install(agentArgs, inst, jar, started);
-        else installPrivileged(agentArgs, inst, jar, started);
+        if (JdkLockClasses.runningRelease() >= 24) install(agentArgs, inst, jar, environmentNamesLockwatch, started);
+        else installPrivileged(agentArgs, inst, jar, environmentNamesLockwatch, started);
     }
 
     /**
@@ -120,18 +126,20 @@ public final class AgentInstaller {
      * manager on the command line must grant the jar itself; see {@link LockwatchAgent}.
      */
     @SuppressWarnings("removal") // deprecated with the security manager, which JDK 17 to 23 still run
-    private static void installPrivileged(String agentArgs, Instrumentation inst, JarFile jar, long started) {
+    private static void installPrivileged(String agentArgs, Instrumentation inst, JarFile jar,
+                                          boolean environmentNamesLockwatch, long started) {
         // An anonymous class, not a lambda: no lambda on the premain path (see the class comment).
         java.security.AccessController.doPrivileged(new java.security.PrivilegedAction<Void>() {
             @Override
             public Void run() {
-                install(agentArgs, inst, jar, started);
+                install(agentArgs, inst, jar, environmentNamesLockwatch, started);
                 return null;
             }
         });
     }
 
-    private static void install(String agentArgs, Instrumentation inst, JarFile jar, long started) {
+    private static void install(String agentArgs, Instrumentation inst, JarFile jar, boolean environmentNamesLockwatch,
+                                long started) {
         try {
             openJavaBase(inst);
             if (recordsAnAotCache()) {
@@ -142,7 +150,8 @@ public final class AgentInstaller {
                 return;
             }
             long pid = pid();
-            Options options = Options.parse(agentArgs, systemProperties(), lockwatchEnvironment(), pid);
+            Map<String, String> environment = lockwatchEnvironment(environmentNamesLockwatch);
+            Options options = Options.parse(agentArgs, systemProperties(), environment, pid);
             String version = "unknown";
             byte[] warmUpClass = null;
             JdkLockClasses jdkLockClasses = null;
@@ -246,9 +255,12 @@ public final class AgentInstaller {
                 Set.of(), Map.of());
     }
 
-    /** The environment, when it may set an option ({@code LOCKWATCH_*}); see {@link LockwatchAgent#environmentMayName}. */
-    private static Map<String, String> lockwatchEnvironment() {
-        return LockwatchAgent.environmentMayName("LOCKWATCH_") ? System.getenv() : Map.of();
+    /**
+     * The environment, when it may set an option ({@code LOCKWATCH_*}); see
+     * {@link LockwatchAgent#environmentNamesLockwatch}.
+     */
+    private static Map<String, String> lockwatchEnvironment(boolean environmentNamesLockwatch) {
+        return environmentNamesLockwatch ? System.getenv() : Map.of();
     }
 
     /**

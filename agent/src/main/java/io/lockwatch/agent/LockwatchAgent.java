@@ -32,7 +32,9 @@ public final class LockwatchAgent {
 
     private static void start(String args, Instrumentation inst, boolean attached) {
         try {
-            String turnedOff = turnedOffBy(args, attached);
+            // Read once, for both that question and the installer's options.
+            boolean environmentNamesLockwatch = environmentNamesLockwatch();
+            String turnedOff = turnedOffBy(args, attached, environmentNamesLockwatch);
             if (turnedOff != null) {
                 System.err.println("[lockwatch] off (" + turnedOff + "): the application runs without lockwatch");
                 return;
@@ -48,14 +50,15 @@ public final class LockwatchAgent {
                 // Resolved only now that the jar is on the boot class path: the application class loader asks
                 // its parents first, so the installer came from the bootstrap loader. A direct call, because a
                 // reflective one cost JDK 25 about 10 ms of method handles spun for it.
-                if (attached) AgentInstaller.attach(args, inst, jarFile);
-                else AgentInstaller.install(args, inst, jarFile);
+                if (attached) AgentInstaller.attach(args, inst, jarFile, environmentNamesLockwatch);
+                else AgentInstaller.install(args, inst, jarFile, environmentNamesLockwatch);
             } else {
                 // A system class loader that looks at its own class path first (-Djava.system.class.loader)
                 // found its own copy: the bootstrap loader's is the one the JDK's classes will call.
                 Class.forName("io.lockwatch.agent.AgentInstaller", true, null)
-                        .getMethod(attached ? "attach" : "install", String.class, Instrumentation.class, JarFile.class)
-                        .invoke(null, args, inst, jarFile);
+                        .getMethod(attached ? "attach" : "install", String.class, Instrumentation.class, JarFile.class,
+                                boolean.class)
+                        .invoke(null, args, inst, jarFile, environmentNamesLockwatch);
             }
         } catch (SecurityException denied) {
             // A security manager from the command line (JDK 17 to 23), whose policy does not grant this jar.
@@ -76,7 +79,7 @@ public final class LockwatchAgent {
      * option ({@code Options}, which checks the value once lockwatch runs): the agent argument's last
      * {@code enabled=}, else {@code -Dlockwatch.enabled}, else {@code LOCKWATCH_ENABLED}.
      */
-    static String turnedOffBy(String args, boolean attached) {
+    static String turnedOffBy(String args, boolean attached, boolean environmentNamesLockwatch) {
         String fromArgs = null;
         if (args != null) {
             for (String item : args.split(",")) {
@@ -91,7 +94,7 @@ public final class LockwatchAgent {
         String environment = null;
         try {
             property = System.getProperty("lockwatch.enabled");
-            if (environmentMayName("LOCKWATCH_ENABLED=")) environment = System.getenv("LOCKWATCH_ENABLED");
+            if (environmentNamesLockwatch) environment = System.getenv("LOCKWATCH_ENABLED");
         } catch (SecurityException denied) {
             // A security manager whose policy does not grant this jar: the start below fails on it, and says the fix.
         }
@@ -104,15 +107,16 @@ public final class LockwatchAgent {
     }
 
     /**
-     * Whether the environment this process started with has a variable whose {@code NAME=} starts so; true when it
-     * cannot tell (no {@code /proc}, or a security manager that denies it). Asked before {@code System.getenv}, whose
-     * first call initializes the JDK's copy of the environment and, on JDK 25, {@code ProcessImpl}, a class with locks
+     * Whether the environment this process started with has a {@code LOCKWATCH_} variable; true when it cannot tell
+     * (no {@code /proc}, or a security manager that denies it). Asked before {@code System.getenv}, whose first call
+     * initializes the JDK's copy of the environment and, on JDK 25, {@code ProcessImpl}, a class with locks
      * that lockwatch would then retransform in premain (with JDK 25's verification of it, about 10 ms of a start-up):
      * most JVMs set no lockwatch variable. (Native code that set one with {@code setenv} before the JVM started would
-     * not be seen: the file is the environment the process was started with.) {@link AgentInstaller} asks it too,
-     * through the bootstrap loader's copy of this class, which keeps no state.
+     * not be seen: the file is the environment the process was started with.) The answer is passed on to
+     * {@link AgentInstaller}, which reads the options.
      */
-    static boolean environmentMayName(String prefix) {
+    static boolean environmentNamesLockwatch() {
+        String prefix = "LOCKWATCH_";
         byte[] environ;
         try (FileInputStream in = new FileInputStream("/proc/self/environ")) {
             environ = in.readAllBytes();

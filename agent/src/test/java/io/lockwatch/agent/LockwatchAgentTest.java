@@ -9,19 +9,19 @@ import org.junit.jupiter.api.Test;
 class LockwatchAgentTest {
     @Test
     void theArgumentsLastEnabledDecides() {
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=false", false));
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("report=x.json, enabled = FALSE ,port=0", false));
-        assertNull(LockwatchAgent.turnedOffBy("enabled=false,enabled=true", false));
-        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=true,enabled=false", false));
-        assertEquals("enabled=false in the attach's options", LockwatchAgent.turnedOffBy("enabled=false", true));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=false", false, true));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("report=x.json, enabled = FALSE ,port=0", false, true));
+        assertNull(LockwatchAgent.turnedOffBy("enabled=false,enabled=true", false, true));
+        assertEquals("enabled=false in -javaagent", LockwatchAgent.turnedOffBy("enabled=true,enabled=false", false, true));
+        assertEquals("enabled=false in the attach's options", LockwatchAgent.turnedOffBy("enabled=false", true, true));
     }
 
     @Test
     void anythingButFalseLeavesLockwatchOn() {
-        assertNull(LockwatchAgent.turnedOffBy(null, false));
-        assertNull(LockwatchAgent.turnedOffBy("", false));
-        assertNull(LockwatchAgent.turnedOffBy("enabled", false));
-        assertNull(LockwatchAgent.turnedOffBy("enabled=no", false));
-        assertNull(LockwatchAgent.turnedOffBy("report=enabled=false.json", false));
+        assertNull(LockwatchAgent.turnedOffBy(null, false, true));
+        assertNull(LockwatchAgent.turnedOffBy("", false, true));
+        assertNull(LockwatchAgent.turnedOffBy("enabled", false, true));
+        assertNull(LockwatchAgent.turnedOffBy("enabled=no", false, true));
+        assertNull(LockwatchAgent.turnedOffBy("report=enabled=false.json", false, true));
     }
 }
