@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import jdk.internal.vm.annotation.DontInline;
@@ -142,16 +141,12 @@ final class StackCapture {
      * promote. Bounded: at {@link #MAX_SHARED_FRAMES} distinct frames the table starts over, so that frames
      * no stack keeps any more are not kept by the table alone for ever.
      */
-    private static final ConcurrentHashMap<StackTraceElement, StackTraceElement> FRAMES = new ConcurrentHashMap<>();
     static final int MAX_SHARED_FRAMES = 1 << 16;
+    private static final SharedFrames FRAMES = new SharedFrames(MAX_SHARED_FRAMES);
 
     /** The frame object already kept for a frame equal to {@code frame}, or {@code frame} itself. */
     static StackTraceElement shared(StackTraceElement frame) {
-        StackTraceElement known = FRAMES.get(frame);
-        if (known != null) return known;
-        if (FRAMES.size() >= MAX_SHARED_FRAMES) FRAMES.clear();
-        known = FRAMES.putIfAbsent(frame, frame);
-        return known != null ? known : frame;
+        return FRAMES.shared(frame);
     }
 
     /**
