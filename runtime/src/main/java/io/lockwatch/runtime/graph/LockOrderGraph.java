@@ -89,10 +89,16 @@ public final class LockOrderGraph {
      * 32,768 locks, 4 MiB), and never under {@link #MIN_LOCKS}. At the full caps in a small heap the graph took
      * most of it: a program that runs in 64 MiB with 600,000 live locks ran out of memory under the agent.
      * Past the cap the graph makes room as it does at any cap (the locks not looked up for longest go).
+     *
+     * @param maxHeapBytes {@link Runtime#maxMemory}: the heap as {@code -Xmx} sets it, less a survivor space with
+     *                     the serial and parallel collectors (-Xmx1g: 990 and 910 MiB), which is why it is taken a
+     *                     quarter larger here; without that, the same {@code -Xmx} gave those collectors half the
+     *                     caps that G1, ZGC and Shenandoah get
      */
     static int capFor(long maxHeapBytes) {
+        long heap = maxHeapBytes > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : maxHeapBytes + maxHeapBytes / 4;
         int cap = MAX_LOCKS;
-        while (cap > MIN_LOCKS && cap * BYTES_PER_LOCK_AND_EDGE > maxHeapBytes / HEAP_SHARE_DIVISOR) cap >>= 1;
+        while (cap > MIN_LOCKS && cap * BYTES_PER_LOCK_AND_EDGE > heap / HEAP_SHARE_DIVISOR) cap >>= 1;
         return cap;
     }
 

@@ -485,14 +485,27 @@ class LockOrderGraphTest {
         return Long.parseLong(text.substring(start, end).trim());
     }
 
-    /** The caps follow the heap: full from 1 GiB up, then halved until the graph takes at most a sixteenth of it. */
+    /**
+     * The caps follow the heap: full from 1 GiB up, then halved until the graph takes at most a sixteenth of it. The
+     * serial and parallel collectors' {@code Runtime.maxMemory()} leaves a survivor space out (-Xmx1g: 989.875 and
+     * 910.5 MiB, -Xmx64m: 61.875 and 61.5 MiB, JDK 17 and 25 alike): the same -Xmx gets the same caps.
+     */
     @Test
     void capsFollowTheHeap() {
         assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(Long.MAX_VALUE)); // no -Xmx known
         assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(1L << 30));
-        assertEquals(LockOrderGraph.MAX_LOCKS / 2, LockOrderGraph.capFor((1L << 30) - 1));
+        assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(mib(989.875)));
+        assertEquals(LockOrderGraph.MAX_LOCKS, LockOrderGraph.capFor(mib(910.5)));
+        assertEquals(LockOrderGraph.MAX_LOCKS / 2, LockOrderGraph.capFor(mib(800)));
         assertEquals(1 << 18, LockOrderGraph.capFor(512L << 20));
         assertEquals(1 << 15, LockOrderGraph.capFor(64L << 20));
+        assertEquals(1 << 15, LockOrderGraph.capFor(mib(61.875)));
+        assertEquals(1 << 15, LockOrderGraph.capFor(mib(61.5)));
+        assertEquals(1 << 14, LockOrderGraph.capFor(mib(48)));
         assertEquals(LockOrderGraph.MIN_LOCKS, LockOrderGraph.capFor(1L << 20));
+    }
+
+    private static long mib(double mebibytes) {
+        return (long) (mebibytes * (1 << 20));
     }
 }
