@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class JdkLockClasses {
     /** The releases with a list of their own. */
-    static final int[] RELEASES = {17, 25};
+    static final int[] RELEASES = {17, 21, 25};
 
     /** The modules a list speaks for: where the classes loaded before {@code premain} come from. */
     static final List<String> MODULES = List.of("java.base", "java.instrument");

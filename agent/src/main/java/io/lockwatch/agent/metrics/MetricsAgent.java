@@ -1,6 +1,7 @@
 package io.lockwatch.agent.metrics;
 
 import io.lockwatch.runtime.config.Options;
+import io.lockwatch.runtime.track.Contention;
 import io.lockwatch.runtime.track.LockTracker;
 import io.lockwatch.runtime.util.InternalErrors;
 import io.lockwatch.runtime.util.Log;
@@ -96,6 +97,9 @@ public final class MetricsAgent {
             deadlocked.refresh();
 
             stream.open();
+            // The recorder runs now: our events' probes are made here, not by the first contended lock() of
+            // the application's, whose waits would go untimed while they are made.
+            Contention.prepareProbes();
             daemon("lockwatch-metrics-http", () -> endpoint.serve(registry::scrape)).start();
             daemon("lockwatch-metrics-poll", () -> poll(deadlocked)).start();
             // Said once the stream runs: from this line on, every contended wait is counted.

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,7 +56,9 @@ public final class Contention {
     static boolean timing() {
         // Recordings first: no event class is loaded before a recording could want it (see there), and until
         // one does, this is one load of a flag of the recorder's.
-        return Recordings.mayRecord() && ready && Probes.CONTENDED_LOCK.isEnabled();
+        if (!Recordings.mayRecord() || !ready) return false;
+        Probes p = probes();
+        return p != null && p.contendedLock.isEnabled();
     }
 
     /**
@@ -63,11 +66,57 @@ public final class Contention {
      * event type's state, not the instance's). A new event per question is what JFR's examples do, and C2
      * removes it, but code that C2 has not compiled yet (the interpreter, C1: a service's first seconds, and
      * cold code for good) allocated one at every {@code lock()} for as long as any recording ran, the metrics
-     * endpoint's included. Loaded on first use, so only once a recording exists.
+     * endpoint's included. Made on first use, so only once a recording exists.
      */
     private static final class Probes {
-        static final ContendedLockEvent CONTENDED_LOCK = new ContendedLockEvent();
-        static final WaitEvent WAIT = new WaitEvent();
+        final ContendedLockEvent contendedLock = new ContendedLockEvent();
+        final WaitEvent waitEvent = new WaitEvent();
+    }
+
+    private static volatile Probes probes;
+    private static final AtomicBoolean PROBES_STARTED = new AtomicBoolean();
+    private static volatile boolean probesFailed;
+
+    /**
+     * The probes, made by the first thread that asks once a recording exists; null until they are made, and
+     * for good if making them failed (counted once). Not a holder class: the first event of a kind makes JFR
+     * register its class, which takes locks of JFR's and of the JDK's. Taken through a lock site that lockwatch
+     * rewrote (JDK 21's {@code InternalLock}, say), such a lock asked this again on the same thread while the
+     * holder class was being initialized, and read its fields as null (an internal error, on JDK 21 with the
+     * metrics endpoint on, a second after start); and another thread asking meanwhile would have waited for
+     * that initialization, holding whatever it held: a lock the initializing thread wanted made a deadlock.
+     * Here a thread that asks while the probes are being made gets null (this wait is not timed) and waits
+     * for nothing. The metrics endpoint makes them on its own thread before it starts counting
+     * ({@link #prepareProbes}), so it misses no wait for that.
+     */
+    private static Probes probes() {
+        Probes p = probes;
+        if (p != null || !PROBES_STARTED.compareAndSet(false, true)) return p;
+        try {
+            p = new Probes();
+            probes = p;
+        } catch (Throwable e) {
+            probesFailed = true;
+            TrackingFailures.record("contention events", e);
+        }
+        return p;
+    }
+
+    /**
+     * Makes the probes on the calling thread, one of lockwatch's own, once a recording exists (our metrics
+     * endpoint's stream, before it starts): or waits, at most a few seconds, for the application thread that
+     * is making them.
+     */
+    public static void prepareProbes() {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (probes() == null && !probesFailed && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
@@ -197,7 +246,9 @@ public final class Contention {
      */
     static WaitEvent beginWait() {
         try {
-            if (!Recordings.mayRecord() || InternalErrors.isTrackingStopped() || !Probes.WAIT.isEnabled()) return null;
+            if (!Recordings.mayRecord() || InternalErrors.isTrackingStopped()) return null;
+            Probes p = probes();
+            if (p == null || !p.waitEvent.isEnabled()) return null;
             WaitEvent event = new WaitEvent();
             event.begin();
             return event;
