@@ -290,6 +290,7 @@ public final class AgentInstaller {
     }
 
     private static final String RUNTIME_CLASSES = "io/lockwatch/runtime/";
+    /** The JFR events' package: its classes named for events ({@code ...Event}, {@code ...Event$...}), not {@code Recordings}. */
     private static final String EVENT_CLASSES = "io/lockwatch/runtime/events/";
     /** The holder of our JFR event instances (Contention): loaded with the events, once a recording exists. */
     private static final String EVENT_HOLDER = "$Probes.class";
@@ -302,8 +303,10 @@ public final class AgentInstaller {
      * every transformer first, and another agent's (the OpenTelemetry agent's, started before lockwatch) takes
      * locks there that lockwatch tracks: the tracker came back in on that thread, met the class it was loading,
      * and failed with a ClassCircularityError at every lock (500 and more in a run, and its findings lost). The
-     * events stay unloaded until a recording exists ({@code Recordings}); a hello world loads most of the others
-     * anyway, so this adds about 30 small classes. By the list the build wrote; a jar without one is walked.
+     * events stay unloaded until a recording exists; {@code Recordings}, which tells, is loaded with the rest (the
+     * tracker asks it at every {@code lock()}: JDK 21's PrintStream locks in premain itself). A hello world loads
+     * most of the others anyway, so this adds about 30 small classes. By the list the build wrote; a jar without one
+     * is walked.
      */
     private static void loadRuntimeClasses(JarFile jar) {
         byte[] list = read(jar, RUNTIME_CLASS_LIST);
@@ -323,8 +326,8 @@ public final class AgentInstaller {
         Enumeration<JarEntry> entries = jar.entries();
         while (entries.hasMoreElements()) {
             String entry = entries.nextElement().getName();
-            if (entry.startsWith(RUNTIME_CLASSES) && entry.endsWith(".class") && !entry.startsWith(EVENT_CLASSES)
-                    && !entry.endsWith(EVENT_HOLDER)) {
+            boolean event = entry.startsWith(EVENT_CLASSES) && entry.indexOf("Event", EVENT_CLASSES.length()) >= 0;
+            if (entry.startsWith(RUNTIME_CLASSES) && entry.endsWith(".class") && !event && !entry.endsWith(EVENT_HOLDER)) {
                 loadRuntimeClass(entry);
             }
         }
