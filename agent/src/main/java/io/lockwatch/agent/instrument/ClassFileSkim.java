@@ -26,6 +26,7 @@ final class ClassFileSkim {
     static final byte[] THREAD = ascii(ThreadHooks.THREAD);
     static final byte[] VIRTUAL_THREAD = ascii(ThreadHooks.VIRTUAL_THREAD);
     static final byte[] FUTURE_TASK = ascii(ThreadHooks.FUTURE_TASK);
+    static final byte[] BLOCKER = ascii(ThreadHooks.BLOCKER);
     static final byte[] CODE = ascii("Code");
     private static final byte[] CONCURRENT = ascii("java/util/concurrent/");
     private static final byte[][] OWNERS = owners();
@@ -218,10 +219,10 @@ final class ClassFileSkim {
         return p;
     }
 
-    /** java.lang.Thread, VirtualThread or FutureTask, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
+    /** java.lang.Thread, VirtualThread, FutureTask or Blocker, which {@link ThreadHooks} hooks: the name at that utf8 entry. */
     static boolean isHookedClass(byte[] b, int utf8Entry) {
         return utf8Equals(b, utf8Entry, THREAD) || utf8Equals(b, utf8Entry, VIRTUAL_THREAD)
-                || utf8Equals(b, utf8Entry, FUTURE_TASK);
+                || utf8Equals(b, utf8Entry, FUTURE_TASK) || utf8Equals(b, utf8Entry, BLOCKER);
     }
 
     /** Walks the instructions of one method's code (so operands are never mistaken for opcodes). */

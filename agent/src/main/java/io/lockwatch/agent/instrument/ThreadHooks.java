@@ -23,6 +23,11 @@ import net.bytebuddy.jar.asm.Opcodes;
  * ({@code ThreadCalls.parking}). A park that unmounts is counted twice, which changes nothing: a changed count is a new
  * wait; a park that pins (JDK 21's {@code synchronized}) does not unmount and is counted once.
  *
+ * <p>{@code jdk.internal.misc.Blocker.begin()} reports on entry too: a virtual thread that blocks while it keeps its
+ * carrier calls it first (JDK 21 to 23's {@code Object.wait}, which neither parks nor unmounts it; file I/O on any
+ * JDK), and is counted as for a park. Without it, a virtual thread that held a lock across short monitor waits, again
+ * and again, was one long wait on JDK 21, a stall.
+ *
  * <p>{@code FutureTask.get} (both overloads, and so every executor's futures that extend it) reports on entry: a
  * virtual thread that waits for a task's result is watched by the hang detector from then on, as one that joins a
  * virtual thread is, whatever it did before ({@code ThreadCalls.gettingResult}).
@@ -33,6 +38,8 @@ final class ThreadHooks {
     /** The descriptor of {@code VirtualThread.start(ThreadContainer)}, which its {@code start()} calls. */
     static final String VIRTUAL_THREAD_START = "(Ljdk/internal/vm/ThreadContainer;)V";
     static final String FUTURE_TASK = "java/util/concurrent/FutureTask";
+    /** Whose {@code begin()} a virtual thread calls before it blocks on its carrier (JDK 21 and later). */
+    static final String BLOCKER = "jdk/internal/misc/Blocker";
     static final String THREAD_CALLS = "io/lockwatch/runtime/track/ThreadCalls";
 
     private ThreadHooks() {}
@@ -44,6 +51,8 @@ final class ThreadHooks {
             return countsAWait(name, descriptor) ? 1 : 0;
         }
         if (owner.equals(FUTURE_TASK)) return name.equals("get") ? 1 : 0;
+        // begin() returns the compensation to undo (JDK 21: a long; JDK 25: a boolean); begin(boolean) is not hooked.
+        if (owner.equals(BLOCKER)) return name.equals("begin") && (descriptor.equals("()J") || descriptor.equals("()Z")) ? 1 : 0;
         if (!owner.equals(THREAD)) return 0;
         switch (name) {
             case "start":
@@ -95,6 +104,7 @@ final class ThreadHooks {
     private static final EntryCall[] ON_GET = {new EntryCall(THREAD_CALLS, "gettingResult", false)};
     private static final EntryCall[] ON_PARK = {new EntryCall(THREAD_CALLS, "parking", true)};
     private static final EntryCall[] ON_JOIN = {new EntryCall(THREAD_CALLS, "joining", true)};
+    private static final EntryCall[] ON_BLOCK = {new EntryCall(THREAD_CALLS, "blocking", false)};
     private static final EntryCall[] NONE = {};
 
     /**
@@ -116,6 +126,8 @@ final class ThreadHooks {
                 return ON_PARK;
             case "join":
                 return ON_JOIN;
+            case "begin": // Blocker's
+                return ON_BLOCK;
             default:
                 return NONE;
         }

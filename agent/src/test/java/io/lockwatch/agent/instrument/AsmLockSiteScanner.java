@@ -32,7 +32,7 @@ final class AsmLockSiteScanner {
                               String[] interfaces) {
                 className = name.replace('/', '.');
                 if (name.equals(ThreadHooks.THREAD) || name.equals(ThreadHooks.VIRTUAL_THREAD)
-                        || name.equals(ThreadHooks.FUTURE_TASK)) {
+                        || name.equals(ThreadHooks.FUTURE_TASK) || name.equals(ThreadHooks.BLOCKER)) {
                     result.hasSites = true;
                     result.allMethods = true;
                 }

@@ -160,6 +160,20 @@ public final class ThreadCalls {
     }
 
     /**
+     * On entry of {@code jdk.internal.misc.Blocker.begin()}, which a thread calls before it blocks in a way that keeps a
+     * virtual thread on its carrier: JDK 21 to 23's {@code Object.wait} (which neither parks nor unmounts it, unlike JDK
+     * 24's), and file I/O. For a virtual thread, counted as a park ({@link #parking}): a lock held across short monitor
+     * waits, again and again, is many waits, no stall. Every other thread pays a class comparison. Nothing that can
+     * throw, no lock, no allocation: it runs inside the JDK's blocking paths.
+     */
+    public static void blocking() {
+        Thread current = Thread.currentThread();
+        if (!ThreadRegistry.isVirtual(current)) return;
+        ThreadState state = LockTracker.cachedState(current);
+        if (state != null) state.parks++;
+    }
+
+    /**
      * Before a blocking acquisition of a lock that is not reentrant, which the thread holds already in a mode the
      * request must wait for (the tracker has checked that): it will wait for itself. Reported once per site and thread.
      */
