@@ -92,12 +92,16 @@ public final class Contention {
     private static Probes probes() {
         Probes p = probes;
         if (p != null || !PROBES_STARTED.compareAndSet(false, true)) return p;
+        // Lockwatch's own work on this thread: the locks JFR takes to register the events feed no graph.
+        LockTracker.enterAgentCode();
         try {
             p = new Probes();
             probes = p;
         } catch (Throwable e) {
             probesFailed = true;
             TrackingFailures.record("contention events", e);
+        } finally {
+            LockTracker.exitAgentCode();
         }
         return p;
     }
