@@ -7,7 +7,6 @@ import io.lockwatch.runtime.track.CallSites;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
@@ -90,9 +89,9 @@ final class ClassFileRewriter {
      * A method rewrite's tables, one entry per offset of its code, kept for the next rewritten method, of this
      * class or (one set, for whichever transforming thread takes it) of the next: without them each method
      * allocated seven arrays the size of its code. Cleared for each method. Also the buffer of a class's
-     * rewritten methods.
+     * rewritten methods. Kept weakly ({@link SpareTables}).
      */
-    private static final class CodeTables {
+    private static final class CodeTables extends SpareTables.Kept<CodeTables> {
         /** Kept for the next class when made for methods of up to this many bytes of code (~90 KB at most)... */
         static final int MAX_KEPT = 4096;
         /** ... and rewritten methods of up to this many bytes in all. */
@@ -138,7 +137,7 @@ final class ClassFileRewriter {
         }
     }
 
-    private static final AtomicReference<CodeTables> SPARE_TABLES = new AtomicReference<>();
+    private static final SpareTables<CodeTables> SPARE_TABLES = new SpareTables<>();
 
     /** The shape this rewriter leaves to ASM; thrown from anywhere inside, answered with null. */
     static final class LeftToAsm extends RuntimeException {
@@ -161,7 +160,7 @@ final class ClassFileRewriter {
         className = owner.replace('/', '.');
         rewritesWaits = !WaitSiteVisitor.isSynchronizerItself(className);
         pool = new AppendedConstants(entry.length);
-        CodeTables spare = SPARE_TABLES.getAndSet(null);
+        CodeTables spare = SPARE_TABLES.take();
         tables = spare != null ? spare : new CodeTables();
     }
 
@@ -174,7 +173,7 @@ final class ClassFileRewriter {
         } catch (LeftToAsm e) {
             return null;
         } finally {
-            if (rewriter != null && rewriter.tables.worthKeeping()) SPARE_TABLES.set(rewriter.tables);
+            if (rewriter != null && rewriter.tables.worthKeeping()) SPARE_TABLES.keep(rewriter.tables);
         }
     }
 

@@ -3,7 +3,6 @@ package io.lockwatch.agent.instrument;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cheapest possible first look at a class file: can it have a lock site at all? Most classes cannot,
@@ -92,9 +91,10 @@ final class ClassFileSkim {
 
     /**
      * The skim's two tables, one entry per constant: kept for the next class (one set, taken by whichever
-     * thread skims next), since every class the JVM loads is skimmed and most are then passed over.
+     * thread skims next, weakly: {@link SpareTables}), since every class the JVM loads is skimmed and most are
+     * then passed over.
      */
-    private static final class Tables {
+    private static final class Tables extends SpareTables.Kept<Tables> {
         /** Tables of classes with up to this many constants are kept (40 KB at most). */
         static final int MAX_KEPT = 8192;
 
@@ -112,17 +112,17 @@ final class ClassFileSkim {
         }
     }
 
-    private static final AtomicReference<Tables> SPARE_TABLES = new AtomicReference<>();
+    private static final SpareTables<Tables> SPARE_TABLES = new SpareTables<>();
 
     private static boolean skim(byte[] b) {
         if (u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) return true;
         int count = u2(b, 8);
-        Tables spare = SPARE_TABLES.getAndSet(null);
+        Tables spare = SPARE_TABLES.take();
         Tables tables = (spare != null ? spare : new Tables()).fitTo(count);
         try {
             return skim(b, count, tables.entry, tables.ownerName);
         } finally {
-            if (tables.entry.length <= Tables.MAX_KEPT) SPARE_TABLES.set(tables);
+            if (tables.entry.length <= Tables.MAX_KEPT) SPARE_TABLES.keep(tables);
         }
     }
 
