@@ -4,15 +4,16 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import jdk.internal.vm.annotation.DontInline;
 
 /**
  * Maps lock objects to their {@link LockNode}s by identity, without locking and without keeping the
  * locks alive.
  *
- * <p>A fixed table of buckets (made in chunks as locks arrive: {@link ChunkedReferenceArray}), each an immutable
- * chain: a lookup walks the chain; an insert swaps in a new head with one compare-and-set; a lock that was collected
- * is cut out of its chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that
+ * <p>A fixed table of buckets (made in chunks as locks crowd them: {@link #chunks}), each an immutable chain: a
+ * lookup walks the chain; an insert swaps in a new head with one compare-and-set; a lock that was collected is cut
+ * out of its chain by the detector thread ({@link #expunge}). Readers therefore never wait, and a thread that
  * loses an insert race finds the winner's node on its next walk, so a lock never gets two nodes.
  *
  * <p>A bucket that holds one lock holds its node itself; only two or more make a chain of {@link Entry}s,
@@ -41,14 +42,19 @@ final class LockRegistry {
     private static final int DROPPED_MEMORY = 4096;
 
     /**
-     * Per bucket: null, a node, or an {@link Entry} chain. A bucket per lock at the full cap is 2 MiB, made a
-     * chunk of 64 buckets at a time as locks land in it. Chunks are small because locks land all over
-     * the table (by hash): while it is sparse, each lock makes a chunk of its own. With 4 KiB chunks, H2's few
-     * hundred locks made 1.1 MiB of them early on; with 64 buckets, about 300 bytes a lock, and 32 KiB for the
-     * chunks' index at the full cap.
+     * The buckets, 64 to a chunk (a bucket per lock at the full cap is 2 MiB). Per chunk: null; the chain of its
+     * locks, up to {@link #FEW} of them, whatever their buckets; or, once more land in it, the chunk itself, an
+     * array of 64 buckets, each null, a node, or an {@link Entry} chain. Locks land all over the table (by hash),
+     * so while it is sparse nearly every chunk holds one lock or none: a chunk made for each cost H2's few hundred
+     * locks 110 KB kept from the host's start, 4 KiB chunks 1.1 MiB (fifty-sixth and fifty-fourth rounds), which
+     * on JDK 17 moves how G1 sizes the host's heap. A chunk's chain is no harder on a lookup than a bucket's,
+     * since links are told apart by identity hash first. A chunk once made stays; 32 KiB of index at the full cap.
      */
-    private final ChunkedReferenceArray<Object> buckets;
-    private static final int BUCKETS_PER_CHUNK_BITS = 6;
+    private final AtomicReferenceArray<Object> chunks;
+    private static final int CHUNK_BITS = 6;
+    private static final int CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+    /** Locks a chunk holds as one chain before its buckets are made. */
+    static final int FEW = 4;
     private final int mask;
     private final int maxLocks;
     /** Live locks past which the detector is asked to purge collected ones (half the cap). */
@@ -97,7 +103,7 @@ final class LockRegistry {
     private volatile AtomicLong edgesLive;
 
     LockRegistry(int bucketsPowerOfTwo, int maxLocks) {
-        this.buckets = new ChunkedReferenceArray<>(bucketsPowerOfTwo, BUCKETS_PER_CHUNK_BITS);
+        this.chunks = new AtomicReferenceArray<>(Math.max(1, bucketsPowerOfTwo >>> CHUNK_BITS));
         this.mask = bucketsPowerOfTwo - 1;
         this.maxLocks = maxLocks;
         this.purgeAt = maxLocks / 2;
@@ -126,7 +132,7 @@ final class LockRegistry {
         int hash = System.identityHashCode(lock);
         int index = spread(hash) & mask;
         while (true) {
-            Object head = buckets.get(index);
+            Object head = chainAt(index);
             LockNode known = find(head, hash, lock, part);
             if (known != null) {
                 mark(index);
@@ -145,9 +151,10 @@ final class LockRegistry {
             }
             if (n >= purgeAt) halfFull();
             LockNode node = new LockNode(lock, className, part, nextId.getAndIncrement(), collected, hash);
-            if (buckets.compareAndSet(index, head, head == null ? node : new Entry(node, head))) {
+            if (replaceChain(index, head, head == null ? node : new Entry(node, head))) {
                 live.incrementAndGet();
                 mark(index);
+                if (head instanceof Entry) makeChunkIfCrowded(index >>> CHUNK_BITS);
                 return node;
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
@@ -175,7 +182,7 @@ final class LockRegistry {
     /** Past half the cap: start marking buckets for eviction, and ask the detector (once) to purge. */
     @DontInline // this and the other paths of a nearly full registry stay out of the compiled lookup
     private void halfFull() {
-        if (marks == null) MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+        if (marks == null) MARKS.compareAndSet(this, null, new byte[mask + 1]);
         if (!purgeRequested.get() && purgeRequested.compareAndSet(false, true)) requestPurge.run();
     }
 
@@ -209,10 +216,10 @@ final class LockRegistry {
             LockNode dead = (LockNode) ref;
             int index = spread(dead.identityHash) & mask;
             while (true) {
-                Object head = buckets.get(index);
+                Object head = chainAt(index);
                 Object rebuilt = without(head, dead);
                 if (rebuilt == head) break; // not there (already removed)
-                if (buckets.compareAndSet(index, head, rebuilt)) {
+                if (replaceChain(index, head, rebuilt)) {
                     live.decrementAndGet();
                     AtomicLong edges = edgesLive;
                     int kept = dead.edgesKept();
@@ -245,22 +252,22 @@ final class LockRegistry {
     int evict(int wanted) {
         byte[] m = marks;
         if (m == null) {
-            MARKS.compareAndSet(this, null, new byte[buckets.length()]);
+            MARKS.compareAndSet(this, null, new byte[mask + 1]);
             m = marks;
         }
         int removed = 0;
         // Twice round at most: the first pass may only take the marks off. Amortized, a sweep costs a few
         // buckets per new lock, since every bucket it unmarks is emptied when the hand next comes by.
-        int maxBuckets = 2 * buckets.length();
+        int maxBuckets = 2 * (mask + 1);
         for (int scanned = 0; scanned < maxBuckets && removed < wanted; scanned++) {
             int index = hand.getAndIncrement() & mask;
             if (m[index] != 0) {
                 m[index] = 0;
                 continue;
             }
-            Object head = buckets.get(index);
+            Object head = bucketToSweep(index);
             // Empty, or an insert or a purge raced with us: leave this bucket to the next pass.
-            if (head == null || !buckets.compareAndSet(index, head, null)) continue;
+            if (head == null || !replaceChain(index, head, null)) continue;
             for (Object link = head; link != null; link = nextLink(link)) {
                 LockNode node = nodeOf(link);
                 boolean collected = node.isCleared();
@@ -319,13 +326,85 @@ final class LockRegistry {
         return link instanceof Entry ? ((Entry) link).node : (LockNode) link;
     }
 
+    /**
+     * The chain that holds the lock of this bucket if the table has it: the bucket's, or, while the bucket's chunk
+     * is not made, the chunk's (its few locks, of any of its buckets).
+     */
+    private Object chainAt(int bucket) {
+        Object slot = chunks.get(bucket >>> CHUNK_BITS);
+        return slot instanceof AtomicReferenceArray ? ((AtomicReferenceArray<?>) slot).get(bucket & CHUNK_MASK) : slot;
+    }
+
+    /**
+     * Puts {@code chain} where {@link #chainAt} found {@code expected}, unless that changed since. When the chunk
+     * was made in between, only a lone node of this very bucket can still equal its bucket, for which the new
+     * chain is as right as it was for the chunk's.
+     */
+    @SuppressWarnings("unchecked")
+    private boolean replaceChain(int bucket, Object expected, Object chain) {
+        int at = bucket >>> CHUNK_BITS;
+        Object slot = chunks.get(at);
+        if (slot instanceof AtomicReferenceArray) {
+            return ((AtomicReferenceArray<Object>) slot).compareAndSet(bucket & CHUNK_MASK, expected, chain);
+        }
+        return chunks.compareAndSet(at, expected, chain);
+    }
+
+    /** After an insert into a chunk's chain: past {@link #FEW} locks, the chunk gets its buckets. */
+    private void makeChunkIfCrowded(int at) {
+        Object slot = chunks.get(at);
+        if (slot instanceof AtomicReferenceArray) return;
+        int locks = 0;
+        for (Object link = slot; link != null && locks <= FEW; link = nextLink(link)) locks++;
+        if (locks > FEW) makeChunk(at, slot);
+    }
+
+    /**
+     * Replaces a chunk's chain with the chunk, its locks spread over its buckets; nothing when the chain changed
+     * meanwhile (the next insert tries again). Collected locks go along, to be cut out of their bucket.
+     */
+    @DontInline
+    private void makeChunk(int at, Object chain) {
+        AtomicReferenceArray<Object> chunk = new AtomicReferenceArray<>(1 << CHUNK_BITS);
+        for (Object link = chain; link != null; link = nextLink(link)) {
+            LockNode node = nodeOf(link);
+            int bucket = spread(node.identityHash) & mask & CHUNK_MASK; // a table may be smaller than a chunk
+            Object there = chunk.getPlain(bucket);
+            chunk.setPlain(bucket, there == null ? node : new Entry(node, there));
+        }
+        chunks.compareAndSet(at, chain, chunk); // a volatile write: publishes the buckets
+    }
+
+    /** The eviction sweep's view of a bucket: its chunk made first, so the sweep takes this bucket's locks alone. */
+    private Object bucketToSweep(int bucket) {
+        int at = bucket >>> CHUNK_BITS;
+        Object slot = chunks.get(at);
+        if (slot == null) return null;
+        if (!(slot instanceof AtomicReferenceArray)) {
+            makeChunk(at, slot);
+            slot = chunks.get(at);
+            if (!(slot instanceof AtomicReferenceArray)) return null; // changed meanwhile: the next pass
+        }
+        return ((AtomicReferenceArray<?>) slot).get(bucket & CHUNK_MASK);
+    }
+
     /** Visits every live node (for statistics and cleaning); not a snapshot. */
     void forEach(java.util.function.Consumer<LockNode> visitor) {
-        for (int i = 0; i < buckets.length(); i++) {
-            for (Object link = buckets.get(i); link != null; link = nextLink(link)) {
-                LockNode node = nodeOf(link);
-                if (node.isAlive()) visitor.accept(node);
+        for (int at = 0; at < chunks.length(); at++) {
+            Object slot = chunks.get(at);
+            if (slot instanceof AtomicReferenceArray) {
+                AtomicReferenceArray<?> chunk = (AtomicReferenceArray<?>) slot;
+                for (int b = 0; b < chunk.length(); b++) visitChain(chunk.get(b), visitor);
+            } else {
+                visitChain(slot, visitor);
             }
+        }
+    }
+
+    private static void visitChain(Object chain, java.util.function.Consumer<LockNode> visitor) {
+        for (Object link = chain; link != null; link = nextLink(link)) {
+            LockNode node = nodeOf(link);
+            if (node.isAlive()) visitor.accept(node);
         }
     }
 
@@ -333,9 +412,11 @@ final class LockRegistry {
         return live.get();
     }
 
-    /** Buckets made so far, in whole chunks: what the table costs a JVM with this many locks. */
+    /** Buckets made so far, in whole chunks: what the table costs a JVM with this many locks, beyond its index. */
     int bucketsMade() {
-        return buckets.slotsMade();
+        int made = 0;
+        for (int at = 0; at < chunks.length(); at++) if (chunks.get(at) instanceof AtomicReferenceArray) made++;
+        return made << CHUNK_BITS;
     }
 
     long createdCount() {

@@ -40,9 +40,10 @@ class LockRegistryTest {
     }
 
     /**
-     * The table at the full cap, with the few hundred locks of a service's start (H2's setup: 384): the chunks
-     * they land in stay small. Kept alive in the young generation, a megabyte of them moved G1's sizing of a
-     * JDK 17 host's heap; 4 KiB chunks made 1.1 MiB here.
+     * The table at the full cap, with the few hundred locks of a service's start (H2's setup: 384): they land
+     * in chunks that hold them as a chain, so next to no bucket is made. Kept alive in the young generation, a
+     * megabyte of them moved G1's sizing of a JDK 17 host's heap; 4 KiB chunks made 1.1 MiB here, 64-bucket
+     * chunks made for each lock 110 KB.
      */
     @Test
     void aFewHundredLocksMakeLittleOfTheTable() {
@@ -53,9 +54,42 @@ class LockRegistryTest {
             locks.add(lock);
             registry.nodeFor(lock, "L");
         }
-        long tableBytes = 4L * registry.bucketsMade(); // a compressed reference a bucket
-        assertTrue(tableBytes <= 128 * 1024, "the table made for 400 locks: " + tableBytes + " bytes");
+        // 400 locks in 8,192 chunks: a chunk with more than FEW of them is a chance of about 1 in 50,000.
+        assertTrue(registry.bucketsMade() <= 2 * 64, "buckets made for 400 locks: " + registry.bucketsMade());
         assertEquals(400, registry.liveCount());
+        for (Object lock : locks) assertNotNull(registry.nodeFor(lock, "L"));
+        assertEquals(400, registry.liveCount());
+    }
+
+    /**
+     * Past the cap of a table whose chunks are mostly still chains (two locks a chunk): the eviction sweep takes
+     * bucket by bucket all the same, and what stays is found again as itself.
+     */
+    @Test
+    void makingRoomInChunksStillHeldAsChainsKeepsEveryOtherLock() {
+        LockRegistry registry = new LockRegistry(1 << 12, 128);
+        List<Object> locks = new ArrayList<>();
+        List<LockNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            LockNode node = registry.nodeFor(lock, "L");
+            assertNotNull(node, "lock " + i);
+            nodes.add(node);
+            assertTrue(registry.liveCount() <= 128);
+        }
+        assertEquals(0, registry.dropped.get());
+        assertEquals(600 - registry.liveCount(), registry.evicted.get() + registry.purgedOnDemand.get());
+        int alive = 0;
+        for (int i = 0; i < locks.size(); i++) {
+            if (!nodes.get(i).isAlive()) continue;
+            alive++;
+            assertSame(nodes.get(i), registry.nodeFor(locks.get(i), "L"), "lock " + i + " kept its node");
+        }
+        assertEquals(registry.liveCount(), alive);
+        int[] visited = {0};
+        registry.forEach(node -> visited[0]++);
+        assertEquals(alive, visited[0]);
     }
 
     /** Threads inserting at once into a table whose chunks they are making: every lock keeps its one node. */
