@@ -42,19 +42,19 @@ final class LockRegistry {
     private static final int DROPPED_MEMORY = 4096;
 
     /**
-     * The buckets, 64 to a chunk (a bucket per lock at the full cap is 2 MiB). Per chunk: null; the chain of its
-     * locks, up to {@link #FEW} of them, whatever their buckets; or, once more land in it, the chunk itself, an
-     * array of 64 buckets, each null, a node, or an {@link Entry} chain. Locks land all over the table (by hash),
-     * so while it is sparse nearly every chunk holds one lock or none: a chunk made for each cost H2's few hundred
-     * locks 110 KB kept from the host's start, 4 KiB chunks 1.1 MiB (fifty-sixth and fifty-fourth rounds), which
-     * on JDK 17 moves how G1 sizes the host's heap. A chunk's chain is no harder on a lookup than a bucket's,
-     * since links are told apart by identity hash first. A chunk once made stays; 32 KiB of index at the full cap.
+     * The buckets, 64 to a chunk (a bucket per lock at the full cap is 2 MiB). Per chunk: null; the node of its
+     * one lock, whatever its bucket; or, once a second lock lands in it, the chunk itself, an array of 64 buckets,
+     * each null, a node, or an {@link Entry} chain. Locks land all over the table (by hash), so while it is sparse
+     * nearly every chunk holds one lock or none: a chunk made for each cost H2's few hundred locks 110 KB kept
+     * from the host's start, 4 KiB chunks 1.1 MiB (fifty-sixth and fifty-fourth rounds), which on JDK 17 moves how
+     * G1 sizes the host's heap. Between an insert beside a chunk's lone lock and the chunk's making, the two (or,
+     * racing, more) are a chain like a bucket's; a lookup tells them apart by identity hash, as in a bucket. (Up to
+     * four locks a chunk as a chain kept a little less, but a fresh lock's lookup walked them all: fifty-sixth
+     * round.) A chunk once made stays; 32 KiB of index at the full cap.
      */
     private final AtomicReferenceArray<Object> chunks;
     private static final int CHUNK_BITS = 6;
     private static final int CHUNK_MASK = (1 << CHUNK_BITS) - 1;
-    /** Locks a chunk holds as one chain before its buckets are made. */
-    static final int FEW = 4;
     private final int mask;
     private final int maxLocks;
     /** Live locks past which the detector is asked to purge collected ones (half the cap). */
@@ -154,7 +154,7 @@ final class LockRegistry {
             if (replaceChain(index, head, head == null ? node : new Entry(node, head))) {
                 live.incrementAndGet();
                 mark(index);
-                if (head instanceof Entry) makeChunkIfCrowded(index >>> CHUNK_BITS);
+                if (head != null) makeChunkIfShared(index >>> CHUNK_BITS);
                 return node;
             }
             // Lost a race with another insert in this bucket: walk the new chain again.
@@ -328,7 +328,7 @@ final class LockRegistry {
 
     /**
      * The chain that holds the lock of this bucket if the table has it: the bucket's, or, while the bucket's chunk
-     * is not made, the chunk's (its few locks, of any of its buckets).
+     * is not made, the chunk's (its lone lock, of any of its buckets).
      */
     private Object chainAt(int bucket) {
         Object slot = chunks.get(bucket >>> CHUNK_BITS);
@@ -350,18 +350,15 @@ final class LockRegistry {
         return chunks.compareAndSet(at, expected, chain);
     }
 
-    /** After an insert into a chunk's chain: past {@link #FEW} locks, the chunk gets its buckets. */
-    private void makeChunkIfCrowded(int at) {
+    /** After an insert beside another lock: if they share a chunk not made yet, it gets its buckets. */
+    private void makeChunkIfShared(int at) {
         Object slot = chunks.get(at);
-        if (slot instanceof AtomicReferenceArray) return;
-        int locks = 0;
-        for (Object link = slot; link != null && locks <= FEW; link = nextLink(link)) locks++;
-        if (locks > FEW) makeChunk(at, slot);
+        if (slot instanceof Entry) makeChunk(at, slot);
     }
 
     /**
-     * Replaces a chunk's chain with the chunk, its locks spread over its buckets; nothing when the chain changed
-     * meanwhile (the next insert tries again). Collected locks go along, to be cut out of their bucket.
+     * Replaces a chunk's lock or chain with the chunk, its locks spread over its buckets; nothing when the slot
+     * changed meanwhile (whoever changed it tries again). Collected locks go along, to be cut out of their bucket.
      */
     @DontInline
     private void makeChunk(int at, Object chain) {
