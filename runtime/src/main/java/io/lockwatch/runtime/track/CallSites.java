@@ -63,6 +63,11 @@ public final class CallSites {
 
     /** Called by the instrumentation, once per lock site of each class it transforms. */
     public static int register(String className, String methodName, String fileName, int line) {
+        // Interned: the same strings the JVM's stack frames and Class.getName() give, so a site and the frames of
+        // captured stacks (whose top frames are sites) share them; about 23 KB less after H2's setup.
+        className = className.intern();
+        methodName = methodName.intern();
+        if (fileName != null) fileName = fileName.intern();
         synchronized (APPEND_LOCK) { // a leaf lock of our own, taken only while classes are transformed
             Table current = table;
             if (count == current.length()) current = current.twiceAsLarge();
