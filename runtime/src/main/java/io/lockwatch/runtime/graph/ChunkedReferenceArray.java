@@ -5,7 +5,8 @@ import jdk.internal.vm.annotation.DontInline;
 
 /**
  * A fixed-length array of references made a small chunk at a time, as slots are written: a table sized for the
- * worst case (a bucket per lock at the cap, a slot per thread id) costs a JVM only the chunks it uses. Made in
+ * worst case (a slot per thread id: {@link SegmentGraph}) costs a JVM only the chunks it uses. (The lock registry's
+ * buckets have a scheme of their own, since locks land all over their table: {@link LockRegistry}.) Made in
  * {@code premain} and alive from then on, a whole table is memory first touched at start-up and, on JDK 17, live
  * data that the young collections of the host's own start-up copy again and again, which moves how G1 sizes the
  * host's heap (fifty-fourth round). A missing chunk reads as null slots; chunks are only ever added, by
