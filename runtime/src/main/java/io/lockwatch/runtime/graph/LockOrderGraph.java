@@ -64,6 +64,11 @@ public final class LockOrderGraph {
 
     /** Set when collected locks were expunged since the last full clean. */
     private volatile boolean pruneNeeded;
+    /**
+     * Locks removed by application threads (evicted or purged at a cap) as the last clean began its walk: when more
+     * have been since, the next clean walks again (see {@link #clean}). Detector thread only.
+     */
+    private long removedOnDemandAtWalk;
 
     // Touched only inside detect(), which is synchronized: the detector thread and the shutdown hook.
     private final Set<String> reportedCycles = new HashSet<>();
@@ -421,10 +426,21 @@ public final class LockOrderGraph {
         if (registry.expunge() > 0) pruneNeeded = true;
     }
 
-    /** Also drops the edges to collected locks (walks every node). Detector thread only, now and then. */
+    /**
+     * Also drops the edges to collected and evicted locks and recounts the live edges (walks every node). Detector
+     * thread only, now and then: when locks were collected, or removed by application threads, since the last walk.
+     */
     public void clean() {
-        if (registry.expunge() == 0 && !pruneNeeded) return;
+        long removedOnDemand = registry.evicted.get() + registry.purgedOnDemand.get();
+        if (registry.expunge() == 0 && !pruneNeeded && removedOnDemand == removedOnDemandAtWalk) return;
         pruneNeeded = false;
+        // A lock that an application thread removes while the walk is under way takes its edges off the count
+        // itself, which the recount then overwrites: if the walk had passed it, the count stays high by its edges.
+        // So a walk during which locks were removed is followed by another. Without it, a program whose locks all
+        // live (evicted at the caps, never collected, so nothing else made the detector walk) kept a count past
+        // the edge cap: every new edge was dropped and every new lock evicted others, and an inversion taken then
+        // was missed (ManyShortLivedLocksTest's small heap, once in CI, under load).
+        removedOnDemandAtWalk = removedOnDemand;
         // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
         // and recount the live edges (those of a collected lock went with its node) rather than track each one.
         // Application threads add edges meanwhile: the count becomes the recount plus the edges created during
