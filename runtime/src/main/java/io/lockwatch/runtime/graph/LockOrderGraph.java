@@ -436,7 +436,7 @@ public final class LockOrderGraph {
         pruneNeeded = false;
         // A lock that an application thread removes while the walk is under way takes its edges off the count
         // itself, which the recount then overwrites: if the walk had passed it, the count stays high by its edges.
-        // So a walk during which locks were removed is followed by another. Without it, a program whose locks all
+        // So a walk during which locks were removed (or edges added: see the end) is followed by another. Without it, a program whose locks all
         // live (evicted at the caps, never collected, so nothing else made the detector walk) kept a count past
         // the edge cap: every new edge was dropped and every new lock evicted others, and an inversion taken then
         // was missed (ManyShortLivedLocksTest's small heap, once in CI, under load).
@@ -467,6 +467,8 @@ public final class LockOrderGraph {
         // thread stopped between the two steps for the rest of the walk; not made impossible here.
         long createdSince = edgesCreated.get() - createdAtSet;
         if (createdSince > 0) edgesLive.addAndGet(createdSince);
+        // Edges created during the walk may be in the count twice: the next clean counts again, quiet or not.
+        if (createdBefore != edgesCreated.get()) pruneNeeded = true;
     }
 
     // ---- numbers for the metrics endpoint ----

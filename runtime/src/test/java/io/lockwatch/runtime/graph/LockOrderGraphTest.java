@@ -115,7 +115,7 @@ class LockOrderGraphTest {
         assertEquals(0, hub.edgeCount(), "the hub's own edges");
         assertEquals(100, graph.edges());
         awaitCollected(bins);
-        graph.clean();
+        cleanUntilNoEdges(graph);
         assertEquals(0, graph.edges(), "the parked edges went with their collected locks");
         assertTrue(hubLock != null);
     }
@@ -185,13 +185,15 @@ class LockOrderGraphTest {
 
     /**
      * A clean that walks while an application thread evicts locks at the cap counts the edges of locks evicted after
-     * it passed them, and sets the count too high by those. The next clean walked again only if locks had been
+     * it passed them, and sets the count too high by those (and an edge added during the walk may be counted twice,
+     * by design, to be put right by the next walk). The next clean walked again only if locks had been
      * collected meanwhile, so in a program whose locks all live the count stayed high: past the edge cap every new
      * edge was dropped and every new lock evicted others, and an inversion taken then was missed
      * (ManyShortLivedLocksTest's small heap, once in CI under load: 50,085 edges counted against the cap of 32,768).
      * Here the walks are set off by a few collected locks while pairs of live locks, three times the caps, are taken;
-     * once the pairs are done, one clean must leave the count right: an edge for each pair whose two locks are still
-     * in the graph. Without the second walk, 8 rounds of 10 failed.
+     * once the pairs are done, one clean must leave the count right: the edges of the pairs whose two locks are
+     * still in the graph. Without the second walk, 9 or 10 rounds of 10 failed (three runs); with it after
+     * removals only, 1 or 2 in about half the runs of this class, from edges added during the last walk.
      */
     @Test
     void aCountLeftHighByEvictionsDuringACleanIsPutRightByTheNextClean() throws Exception {
@@ -219,7 +221,12 @@ class LockOrderGraphTest {
             detector.join();
             graph.clean();
             long pairsInGraph = 0;
-            for (int i = 0; i < sources.size(); i++) if (sources.get(i).isAlive() && targets.get(i).isAlive()) pairsInGraph++;
+            for (int i = 0; i < sources.size(); i++) {
+                LockNode source = sources.get(i);
+                LockNode target = targets.get(i);
+                // At the edge cap, an edge may have been dropped (counted in edgesDropped): only those present count.
+                if (source.isAlive() && target.isAlive() && LockNode.edgeBetween(source, target) != null) pairsInGraph++;
+            }
             if (graph.edges() != pairsInGraph) {
                 wrong++;
                 last = graph.edges() + " counted, " + pairsInGraph + " in the graph";
@@ -252,7 +259,7 @@ class LockOrderGraphTest {
         assertEquals(1, one.edgesKept(), "one edge parked on the first lock");
         assertEquals(3, two.edgesKept(), "three parked on the second");
         awaitCollected(sources);
-        graph.clean();
+        cleanUntilNoEdges(graph);
         assertEquals(0, one.edgesKept());
         assertEquals(0, two.edgesKept());
         assertEquals(0, graph.edges());
@@ -510,6 +517,20 @@ class LockOrderGraphTest {
     }
 
     /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
+    /**
+     * The detector's clean, round after round as the detector runs it, until no edge is left or a second has
+     * passed: a collected lock reaches the registry's queue only when the reference handler thread gets to it,
+     * some time after it was cleared (with thousands of references before it, after an earlier test's churn: one
+     * clean alone then found nothing queued, once in CI).
+     */
+    private static void cleanUntilNoEdges(LockOrderGraph graph) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            graph.clean();
+            if (graph.edges() == 0) return;
+            Thread.sleep(10);
+        }
+    }
+
     private static void awaitCollected(List<LockNode> nodes) throws InterruptedException {
         for (int i = 0; i < 50 && nodes.stream().anyMatch(LockNode::isAlive); i++) {
             System.gc();
