@@ -62,7 +62,7 @@ public final class LockOrderGraph {
     /** Cycle searches of a backlog between two purges of collected locks. */
     private static final int SEARCHES_PER_PURGE = 4096;
 
-    /** Set when collected locks were expunged since the last full clean. */
+    /** Set when collected locks were expunged since the last full clean, or edges were added during it. */
     private volatile boolean pruneNeeded;
     /**
      * Locks removed by application threads (evicted or purged at a cap) as the last clean began its walk: when more
@@ -436,10 +436,11 @@ public final class LockOrderGraph {
         pruneNeeded = false;
         // A lock that an application thread removes while the walk is under way takes its edges off the count
         // itself, which the recount then overwrites: if the walk had passed it, the count stays high by its edges.
-        // So a walk during which locks were removed (or edges added: see the end) is followed by another. Without it, a program whose locks all
-        // live (evicted at the caps, never collected, so nothing else made the detector walk) kept a count past
-        // the edge cap: every new edge was dropped and every new lock evicted others, and an inversion taken then
-        // was missed (ManyShortLivedLocksTest's small heap, once in CI, under load).
+        // So a walk during which locks were removed (or edges added: see the end) is followed by another. Without
+        // it, a program whose locks all live (evicted at the caps, never collected, so nothing else made the
+        // detector walk) kept a count past the edge cap: every new edge was dropped and every new lock evicted
+        // others, and an inversion taken then was missed (ManyShortLivedLocksTest's small heap, once in CI, under
+        // load).
         removedOnDemandAtWalk = removedOnDemand;
         // One pass: drop each node's edges to collected locks and the edges parked on it from collected ones,
         // and recount the live edges (those of a collected lock went with its node) rather than track each one.
