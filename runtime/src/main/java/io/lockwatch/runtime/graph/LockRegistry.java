@@ -332,7 +332,7 @@ final class LockRegistry {
      */
     private Object chainAt(int bucket) {
         Object slot = chunks.get(bucket >>> CHUNK_BITS);
-        return slot instanceof AtomicReferenceArray ? ((AtomicReferenceArray<?>) slot).get(bucket & CHUNK_MASK) : slot;
+        return isChunk(slot) ? ((AtomicReferenceArray<?>) slot).get(bucket & CHUNK_MASK) : slot;
     }
 
     /**
@@ -344,10 +344,15 @@ final class LockRegistry {
     private boolean replaceChain(int bucket, Object expected, Object chain) {
         int at = bucket >>> CHUNK_BITS;
         Object slot = chunks.get(at);
-        if (slot instanceof AtomicReferenceArray) {
+        if (isChunk(slot)) {
             return ((AtomicReferenceArray<Object>) slot).compareAndSet(bucket & CHUNK_MASK, expected, chain);
         }
         return chunks.compareAndSet(at, expected, chain);
+    }
+
+    /** Whether a slot of {@link #chunks} is a made chunk (else null, a lone lock's node, or a transient chain). */
+    private static boolean isChunk(Object slot) {
+        return slot instanceof AtomicReferenceArray;
     }
 
     /** After an insert beside another lock: if they share a chunk not made yet, it gets its buckets. */
@@ -377,10 +382,10 @@ final class LockRegistry {
         int at = bucket >>> CHUNK_BITS;
         Object slot = chunks.get(at);
         if (slot == null) return null;
-        if (!(slot instanceof AtomicReferenceArray)) {
+        if (!isChunk(slot)) {
             makeChunk(at, slot);
             slot = chunks.get(at);
-            if (!(slot instanceof AtomicReferenceArray)) return null; // changed meanwhile: the next pass
+            if (!isChunk(slot)) return null; // changed meanwhile: the next pass
         }
         return ((AtomicReferenceArray<?>) slot).get(bucket & CHUNK_MASK);
     }
@@ -389,7 +394,7 @@ final class LockRegistry {
     void forEach(java.util.function.Consumer<LockNode> visitor) {
         for (int at = 0; at < chunks.length(); at++) {
             Object slot = chunks.get(at);
-            if (slot instanceof AtomicReferenceArray) {
+            if (isChunk(slot)) {
                 AtomicReferenceArray<?> chunk = (AtomicReferenceArray<?>) slot;
                 for (int b = 0; b < chunk.length(); b++) visitChain(chunk.get(b), visitor);
             } else {
@@ -412,7 +417,7 @@ final class LockRegistry {
     /** Buckets made so far, in whole chunks: what the table costs a JVM with this many locks, beyond its index. */
     int bucketsMade() {
         int made = 0;
-        for (int at = 0; at < chunks.length(); at++) if (chunks.get(at) instanceof AtomicReferenceArray) made++;
+        for (int at = 0; at < chunks.length(); at++) if (isChunk(chunks.get(at))) made++;
         return made << CHUNK_BITS;
     }
 

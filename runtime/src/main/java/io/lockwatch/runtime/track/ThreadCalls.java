@@ -168,9 +168,7 @@ public final class ThreadCalls {
      */
     public static void blocking() {
         Thread current = Thread.currentThread();
-        if (!ThreadRegistry.isVirtual(current)) return;
-        ThreadState state = LockTracker.cachedState(current);
-        if (state != null) state.parks++;
+        if (ThreadRegistry.isVirtual(current)) parking(current);
     }
 
     /**

@@ -21,14 +21,7 @@ class LockRegistryTest {
         LockRegistry registry = new LockRegistry(16, CAP);
         List<Object> locks = new ArrayList<>();
         List<LockNode> nodes = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            Object lock = new Object();
-            locks.add(lock);
-            LockNode node = registry.nodeFor(lock, "L");
-            assertNotNull(node, "lock " + i + " got a node");
-            nodes.add(node);
-            assertTrue(registry.liveCount() <= CAP);
-        }
+        addLiveLocks(registry, 1000, CAP, locks, nodes);
         assertEquals(0, registry.dropped.get());
         assertEquals(1000 - registry.liveCount(), registry.evicted.get());
         // An evicted node is cleared, so the graph treats it like a collected lock; the lock gets a new node.
@@ -70,14 +63,7 @@ class LockRegistryTest {
         LockRegistry registry = new LockRegistry(1 << 14, 128);
         List<Object> locks = new ArrayList<>();
         List<LockNode> nodes = new ArrayList<>();
-        for (int i = 0; i < 600; i++) {
-            Object lock = new Object();
-            locks.add(lock);
-            LockNode node = registry.nodeFor(lock, "L");
-            assertNotNull(node, "lock " + i);
-            nodes.add(node);
-            assertTrue(registry.liveCount() <= 128);
-        }
+        addLiveLocks(registry, 600, 128, locks, nodes);
         assertEquals(0, registry.dropped.get());
         assertEquals(600 - registry.liveCount(), registry.evicted.get() + registry.purgedOnDemand.get());
         int alive = 0;
@@ -296,5 +282,17 @@ class LockRegistryTest {
             if (n.isAlive()) return true;
         }
         return false;
+    }
+
+    /** Adds {@code count} locks kept alive by {@code locks}: each gets a node, and the registry stays within its cap. */
+    private static void addLiveLocks(LockRegistry registry, int count, int cap, List<Object> locks, List<LockNode> nodes) {
+        for (int i = 0; i < count; i++) {
+            Object lock = new Object();
+            locks.add(lock);
+            LockNode node = registry.nodeFor(lock, "L");
+            assertNotNull(node, "lock " + i + " got a node");
+            nodes.add(node);
+            assertTrue(registry.liveCount() <= cap);
+        }
     }
 }
