@@ -43,4 +43,30 @@ class KnownPairsTest {
     void nothingIsKnownBeforeItWasRemembered() {
         assertFalse(pairs.taken(sites, outer, inner, blocking, 0));
     }
+
+    /**
+     * A slot is rewritten in place for the next pair that lands on it: the pair it held is then unknown, and the
+     * new one is known with its own locks only.
+     */
+    @Test
+    void aPairThatLandsOnARememberedPairsSlotTakesItsPlace() {
+        Object otherOuter = new Object();
+        Object otherInner = new Object();
+        LockNode otherOuterNode = graph.node(otherOuter, "OtherOuter");
+        LockNode otherInnerNode = graph.node(otherInner, "OtherInner");
+        pairs.remember(sites, outerNode, innerNode, blocking, 1);
+        long sameSlot = 0;
+        for (int site = 13; site < 10_000 && sameSlot == 0; site++) {
+            long candidate = StackCache.key(11, site);
+            pairs.remember(candidate, otherOuterNode, otherInnerNode, blocking, 1);
+            if (!pairs.taken(sites, outer, inner, blocking, 1)) sameSlot = candidate;
+        }
+        assertTrue(sameSlot != 0, "some pair of sites shares the first one's slot");
+        assertTrue(pairs.taken(sameSlot, otherOuter, otherInner, blocking, 1));
+        assertFalse(pairs.taken(sameSlot, outer, inner, blocking, 1), "the pair it replaced: not its locks");
+
+        pairs.remember(sites, outerNode, innerNode, blocking, 2);
+        assertTrue(pairs.taken(sites, outer, inner, blocking, 2));
+        assertFalse(pairs.taken(sameSlot, otherOuter, otherInner, blocking, 1), "replaced in its turn");
+    }
 }
