@@ -72,6 +72,7 @@ final class ClassFileRewriter {
     private static final int UNINITIALIZED_THIS = 6;
     private static final int OBJECT_TYPE = 7;
     private static final int UNINITIALIZED = 8;
+    private static final int[] NO_TYPES = new int[0];
 
     private final byte[] b;
     private final LockSiteScanner.Result scan;
@@ -283,6 +284,8 @@ final class ClassFileRewriter {
     private final class MethodRewrite {
         private final String name;
         private final String descriptor;
+        /** Its name and descriptor: its key in the scan's tables ({@link LockSiteScanner.Result#key}). */
+        private final String method;
         private final boolean isStatic;
         /** Its monitor entries lock a part of {@code this}: bins of this map, class-loading locks of this loader (see {@link SiteRewrites#locksPartOfThis}). */
         private final boolean locksPartOfThis;
@@ -336,15 +339,16 @@ final class ClassFileRewriter {
         MethodRewrite(int access, String name, String descriptor, boolean hasSites) {
             this.name = name;
             this.descriptor = descriptor;
+            this.method = LockSiteScanner.Result.key(name, descriptor);
             this.isStatic = (access & ACC_STATIC) != 0;
-            this.trackMethodMonitor = (access & ClassFileSkim.ACC_SYNCHRONIZED) != 0
-                    && (isStatic || !scan.thisOverwritten.contains(name + descriptor));
-            int free = scan.freeLocal(name, descriptor);
+            boolean thisOverwritten = scan.thisOverwritten.contains(method);
+            this.trackMethodMonitor = (access & ClassFileSkim.ACC_SYNCHRONIZED) != 0 && (isStatic || !thisOverwritten);
+            int free = scan.freeLocal(method);
             this.state = free < 0 || free > 0xFFFF - 2 ? -1 : free;
             // Without the state local (a hook in a method without sites is fine): ASM's visitor.
             if (state < 0 && hasSites) throw LEFT_TO_ASM;
-            this.sections = new LeafSections.Walk(scan.sections(name, descriptor));
-            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, scan.thisOverwritten, name, descriptor);
+            this.sections = new LeafSections.Walk(scan.sections(method));
+            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, thisOverwritten, name);
             this.hooks = ThreadHooks.calls(owner, name, descriptor);
             this.joinHook = hooks > 0 && name.equals("join");
         }
@@ -497,7 +501,7 @@ final class ClassFileRewriter {
             }
             if (trackMethodMonitor) {
                 pushMethodMonitor(prologue);
-                monitorEnter(prologue, methodSite(), scan.leafMethods.contains(name + descriptor), null);
+                monitorEnter(prologue, methodSite(), scan.leafMethods.contains(method), null);
             }
             bodyStart = prologue.size(); // the handler's range: Thread's hooks come after it
             threadHooksOnEntry();
@@ -896,20 +900,26 @@ final class ClassFileRewriter {
             int count = 0;
             int previous = -1;
             if (table >= 0) {
+                // The frame being read: its locals and stack, rewritten in place from one frame to the next (a
+                // frame is written out at once, so nothing needs a copy of its own).
                 int[] locals = initialLocals();
+                int localCount = locals.length;
+                int[] stack = NO_TYPES;
+                int stackCount = 0;
                 int entries = u2(b, table);
                 int p = table + 2;
                 int offset = -1;
-                int[] stack = new int[0];
                 for (int i = 0; i < entries; i++) {
                     int type = b[p++] & 0xff;
                     int delta;
                     if (type < 64) {
                         delta = type;
-                        stack = new int[0];
+                        stackCount = 0;
                     } else if (type < 128) {
                         delta = type - 64;
-                        stack = new int[] {readType(p)};
+                        stack = atLeast(stack, 1);
+                        stack[0] = readType(p);
+                        stackCount = 1;
                         p += typeLength(p);
                     } else if (type < 247) {
                         throw LEFT_TO_ASM;
@@ -917,33 +927,34 @@ final class ClassFileRewriter {
                         delta = u2(b, p);
                         p += 2;
                         if (type == 247) {
-                            stack = new int[] {readType(p)};
+                            stack = atLeast(stack, 1);
+                            stack[0] = readType(p);
+                            stackCount = 1;
                             p += typeLength(p);
                         } else if (type <= 251) {
                             int chopped = 251 - type;
-                            if (chopped > locals.length) throw LEFT_TO_ASM;
-                            locals = Arrays.copyOf(locals, locals.length - chopped);
-                            stack = new int[0];
+                            if (chopped > localCount) throw LEFT_TO_ASM;
+                            localCount -= chopped;
+                            stackCount = 0;
                         } else if (type <= 254) {
                             int appended = type - 251;
-                            int[] more = Arrays.copyOf(locals, locals.length + appended);
+                            locals = atLeast(locals, localCount + appended);
                             for (int k = 0; k < appended; k++) {
-                                more[locals.length + k] = readType(p);
+                                locals[localCount++] = readType(p);
                                 p += typeLength(p);
                             }
-                            locals = more;
-                            stack = new int[0];
+                            stackCount = 0;
                         } else {
-                            int localCount = u2(b, p);
+                            localCount = u2(b, p);
                             p += 2;
-                            locals = new int[localCount];
+                            locals = atLeast(locals, localCount);
                             for (int k = 0; k < localCount; k++) {
                                 locals[k] = readType(p);
                                 p += typeLength(p);
                             }
-                            int stackCount = u2(b, p);
+                            stackCount = u2(b, p);
                             p += 2;
-                            stack = new int[stackCount];
+                            stack = atLeast(stack, stackCount);
                             for (int k = 0; k < stackCount; k++) {
                                 stack[k] = readType(p);
                                 p += typeLength(p);
@@ -952,41 +963,55 @@ final class ClassFileRewriter {
                     }
                     offset = offset < 0 ? delta : offset + delta + 1;
                     int newOffset = at(offset);
-                    writeFullFrame(out, previous < 0 ? newOffset : newOffset - previous - 1, withAddedLocals(locals), stack);
+                    writeFullFrame(out, previous < 0 ? newOffset : newOffset - previous - 1, locals, localCount, stack,
+                            stackCount);
                     previous = newOffset;
                     count++;
                 }
             }
             if (trackMethodMonitor) {
-                int[] locals = isStatic ? new int[0] : new int[] {OBJECT_TYPE << 16 | thisClassIndex};
+                int[] locals = isStatic ? NO_TYPES : new int[] {OBJECT_TYPE << 16 | thisClassIndex};
                 int[] stack = {OBJECT_TYPE << 16 | pool.throwableClass()};
-                writeFullFrame(out, previous < 0 ? handler : handler - previous - 1, withAddedLocals(locals), stack);
+                writeFullFrame(out, previous < 0 ? handler : handler - previous - 1, locals, locals.length, stack, 1);
                 count++;
             }
             out.set2(countAt, count);
             out.endLength(attributeLength);
         }
 
-        private int[] withAddedLocals(int[] locals) {
-            if (state < 0) return locals;
-            int slots = 0;
-            for (int type : locals) slots += (type >>> 16) == LONG || (type >>> 16) == DOUBLE ? 2 : 1;
-            if (slots > state) throw LEFT_TO_ASM;
-            int[] extended = new int[locals.length + (state - slots) + 2];
-            System.arraycopy(locals, 0, extended, 0, locals.length);
-            int object = OBJECT_TYPE << 16 | pool.objectClass();
-            extended[extended.length - 2] = object;
-            extended[extended.length - 1] = object;
-            return extended; // TOP is 0: the slots in between are top
+        /** {@code types} if it holds {@code length}, else a larger array with its contents. */
+        private static int[] atLeast(int[] types, int length) {
+            return types.length >= length ? types : Arrays.copyOf(types, Math.max(length, 2 * types.length));
         }
 
-        private void writeFullFrame(GrowingBytes out, int delta, int[] locals, int[] stack) {
+        /**
+         * A full frame: the method's first {@code localCount} locals, then, when lockwatch adds its two locals,
+         * top up to them and the two (both Object); then the stack.
+         */
+        private void writeFullFrame(GrowingBytes out, int delta, int[] locals, int localCount, int[] stack,
+                                    int stackCount) {
+            int tops = 0;
+            if (state >= 0) {
+                int slots = 0;
+                for (int i = 0; i < localCount; i++) {
+                    int tag = locals[i] >>> 16;
+                    slots += tag == LONG || tag == DOUBLE ? 2 : 1;
+                }
+                if (slots > state) throw LEFT_TO_ASM;
+                tops = state - slots;
+            }
             out.u1(255);
             out.u2(delta);
-            out.u2(locals.length);
-            for (int type : locals) writeType(out, type);
-            out.u2(stack.length);
-            for (int type : stack) writeType(out, type);
+            out.u2(localCount + (state >= 0 ? tops + 2 : 0));
+            for (int i = 0; i < localCount; i++) writeType(out, locals[i]);
+            if (state >= 0) {
+                for (int i = 0; i < tops; i++) out.u1(TOP);
+                int object = OBJECT_TYPE << 16 | pool.objectClass();
+                writeType(out, object);
+                writeType(out, object);
+            }
+            out.u2(stackCount);
+            for (int i = 0; i < stackCount; i++) writeType(out, stack[i]);
         }
 
         private void writeType(GrowingBytes out, int type) {

@@ -39,21 +39,29 @@ final class LockSiteScanner {
         /** Per method (name + descriptor) with a leaf section: its leaves and nests (see {@link LeafSections}). */
         final Map<String, LeafSections.Found> sections = new HashMap<>();
 
+        /**
+         * A method's key in these tables: its name and descriptor. A rewrite makes it once per method and looks
+         * everything up with it (each concatenation is garbage while a service starts).
+         */
+        static String key(String name, String descriptor) {
+            return name + descriptor;
+        }
+
         /** The method's leaves and nests, looked up once per rewritten method. */
-        LeafSections.Found sections(String name, String descriptor) {
-            LeafSections.Found found = sections.get(name + descriptor);
+        LeafSections.Found sections(String method) {
+            LeafSections.Found found = sections.get(method);
             return found == null ? LeafSections.Found.NONE : found;
         }
 
         /** @return the first free local variable slot of the method, or -1 when unknown */
-        int freeLocal(String name, String descriptor) {
-            Integer max = maxLocals.get(name + descriptor);
+        int freeLocal(String method) {
+            Integer max = maxLocals.get(method);
             return max == null ? -1 : max;
         }
 
         /** Does the method need rewriting? The others are copied as they are, which is much cheaper. */
-        boolean rewrites(String name, String descriptor) {
-            return allMethods || methodsWithSites.contains(name + descriptor);
+        boolean rewrites(String method) {
+            return allMethods || methodsWithSites.contains(method);
         }
 
         /** Has the class file's method number {@code index} a site? */
@@ -141,7 +149,7 @@ final class LockSiteScanner {
             // Its lock is private to one thread (IgnoreRules): the method is copied as it is.
             if (hasThreadPrivateMethods && threadPrivateRule(b, className, entry[nameIndex]) >= 0) found = 0;
             if (found != 0) {
-                String method = utf8(b, entry[nameIndex]) + utf8(b, entry[descriptorIndex]);
+                String method = Result.key(utf8(b, entry[nameIndex]), utf8(b, entry[descriptorIndex]));
                 if ((found & SITE) != 0) {
                     result.hasSites = true;
                     result.methodHasSites[m] = true;

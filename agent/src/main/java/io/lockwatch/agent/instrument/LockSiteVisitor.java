@@ -66,11 +66,12 @@ final class LockSiteVisitor extends ClassVisitor {
         MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
         if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return mv;
         // A method without sites is handed straight to the writer, which then copies it as it is.
-        if (!scan.rewrites(name, descriptor)) return mv;
+        String method = LockSiteScanner.Result.key(name, descriptor);
+        if (!scan.rewrites(method)) return mv;
         boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
         boolean trackMethodMonitor = (access & Opcodes.ACC_SYNCHRONIZED) != 0
-                && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(name + descriptor));
-        mv = new SiteMethodVisitor(mv, name, descriptor, isStatic, trackMethodMonitor, stateLocal(name, descriptor));
+                && (isStatic ? supportsClassConstants() : !scan.thisOverwritten.contains(method));
+        mv = new SiteMethodVisitor(mv, name, method, isStatic, trackMethodMonitor, stateLocal(method));
         return ThreadHooks.calls(owner, name, descriptor) > 0 ? ThreadHooks.wrap(mv, name) : mv;
     }
 
@@ -80,8 +81,8 @@ final class LockSiteVisitor extends ClassVisitor {
      * limit, or for class files without stack map frames (before Java 6), which lockwatch leaves as simple
      * as they were.
      */
-    private int stateLocal(String name, String descriptor) {
-        int free = scan.freeLocal(name, descriptor);
+    private int stateLocal(String method) {
+        int free = scan.freeLocal(method);
         return free < 0 || free > 0xFFFF - ADDED_LOCALS || !hasFrames() ? -1 : free;
     }
 
@@ -100,7 +101,8 @@ final class LockSiteVisitor extends ClassVisitor {
 
     private final class SiteMethodVisitor extends MethodVisitor {
         private final String methodName;
-        private final String methodDescriptor;
+        /** Its name and descriptor: its key in the scan's tables ({@link LockSiteScanner.Result#key}). */
+        private final String method;
         /** The method's monitorenters and lock() calls in order, and which open leaves and nests (see {@link LeafSections}). */
         private final LeafSections.Walk sections;
         private final boolean isStatic;
@@ -126,16 +128,17 @@ final class LockSiteVisitor extends ClassVisitor {
         private int line = -1;
         private int methodSite = -1;
 
-        SiteMethodVisitor(MethodVisitor mv, String methodName, String descriptor, boolean isStatic,
+        SiteMethodVisitor(MethodVisitor mv, String methodName, String method, boolean isStatic,
                           boolean trackMethodMonitor, int state) {
             super(Opcodes.ASM9, mv);
             this.methodName = methodName;
-            this.methodDescriptor = descriptor;
-            this.sections = new LeafSections.Walk(scan.sections(methodName, descriptor));
+            this.method = method;
+            this.sections = new LeafSections.Walk(scan.sections(method));
             this.isStatic = isStatic;
             this.trackMethodMonitor = trackMethodMonitor;
             this.state = state;
-            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0, scan.thisOverwritten, methodName, descriptor);
+            this.locksPartOfThis = SiteRewrites.locksPartOfThis(className, isStatic, state >= 0,
+                    scan.thisOverwritten.contains(method), methodName);
         }
 
         private int site() {
@@ -160,7 +163,7 @@ final class LockSiteVisitor extends ClassVisitor {
             if (trackMethodMonitor) {
                 // The JVM has taken the monitor already; record it, then open the range the handler covers.
                 pushMethodMonitor();
-                monitorEnter(methodSite(), scan.leafMethods.contains(methodName + methodDescriptor), null);
+                monitorEnter(methodSite(), scan.leafMethods.contains(method), null);
                 super.visitLabel(bodyStart);
             }
         }

@@ -1,6 +1,5 @@
 package io.lockwatch.agent.instrument;
 
-import java.util.Set;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
@@ -52,10 +51,10 @@ final class SiteRewrites {
      * keeps {@code this} in local 0, and with a state local to pass along. The names are checked first: every
      * method of every other class is done after two or three string comparisons, building no string.
      */
-    static boolean locksPartOfThis(String className, boolean isStatic, boolean hasState, Set<String> thisOverwritten,
-                             String name, String descriptor) {
+    static boolean locksPartOfThis(String className, boolean isStatic, boolean hasState, boolean thisOverwritten,
+                             String name) {
         if (!className.equals(BIN_LOCKING_CLASS) && !locksClassLoadingLock(className, name)) return false;
-        return !isStatic && hasState && !thisOverwritten.contains(name + descriptor);
+        return !isStatic && hasState && !thisOverwritten;
     }
 
     /**

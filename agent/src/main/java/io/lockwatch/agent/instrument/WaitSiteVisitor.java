@@ -122,7 +122,7 @@ final class WaitSiteVisitor {
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (mv == null || !scan.rewrites(name, descriptor)) return mv;
+                if (mv == null || !scan.rewrites(LockSiteScanner.Result.key(name, descriptor))) return mv;
                 return new WaitCallVisitor(mv, className, name, sourceFile);
             }
         };

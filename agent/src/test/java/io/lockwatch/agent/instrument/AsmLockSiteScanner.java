@@ -120,7 +120,7 @@ final class AsmLockSiteScanner {
                 boolean leafMethod = scan.leafMethods.contains(method);
                 if (leafMethod) counts[0]++;
                 if (!leafMethod && !scan.sections.containsKey(method)) return null;
-                LeafSections.Found sections = scan.sections(name, descriptor);
+                LeafSections.Found sections = scan.sections(method);
                 return new MethodVisitor(Opcodes.ASM9) {
                     private int enters;
                     private int locks;
