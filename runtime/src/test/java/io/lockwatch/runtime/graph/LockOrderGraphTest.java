@@ -9,6 +9,7 @@ import io.lockwatch.runtime.report.PotentialDeadlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Memory-related behaviour of the graph: parked edges, searches skipped, inversions found at the cap. */
@@ -204,7 +205,7 @@ class LockOrderGraphTest {
             List<Object> locks = new ArrayList<>();
             List<LockNode> sources = new ArrayList<>();
             List<LockNode> targets = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean done = new AtomicBoolean();
             Thread detector = new Thread(() -> {
                 while (!done.get()) graph.clean();
             });
@@ -517,7 +518,6 @@ class LockOrderGraphTest {
         return thread;
     }
 
-    /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
     /**
      * The detector's clean, round after round as the detector runs it, until no edge is left or a second has
      * passed: a collected lock reaches the registry's queue only when the reference handler thread gets to it,
@@ -532,6 +532,7 @@ class LockOrderGraphTest {
         }
     }
 
+    /** Asks for collections until the nodes' locks are gone, half a second at most; the callers check the result. */
     private static void awaitCollected(List<LockNode> nodes) throws InterruptedException {
         for (int i = 0; i < 50 && nodes.stream().anyMatch(LockNode::isAlive); i++) {
             System.gc();
